@@ -1,0 +1,19 @@
+// One jest run covers every package: tests import sibling packages through their
+// `development` export condition (src/index.ts), so no build is needed to test.
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/apps'],
+  testMatch: ['**/test/**/*.test.ts', '**/src/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
+    ],
+  },
+  // Loads xstate's development build (catches persistence mistakes) and our packages' src.
+  testEnvironmentOptions: { customExportConditions: ['development', 'node', 'node-addons'] },
+  testTimeout: 60000,
+};

@@ -1,0 +1,266 @@
+import { DrError } from '../errors.js';
+
+/**
+ * Time, injected everywhere: machines, schedulers and simulated adapters read it, so hours of
+ * recovery simulate in milliseconds under a VirtualClock and run for real under the SystemClock.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Calls `callback` after `ms`; returns a function that cancels it. */
+  setTimer(ms: number, callback: () => void): () => void;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Marks real (event-loop) work in flight, such as an HTTP request, so a virtual clock does not
+   * jump ahead while it is outstanding. A no-op on the system clock.
+   */
+  track<T>(work: Promise<T>): Promise<T>;
+}
+
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  return new DrError('DR_CANCELLED', typeof reason === 'string' ? reason : 'The operation was cancelled.');
+}
+
+function sleepWith(clock: Pick<Clock, 'setTimer'>, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      cancel();
+      reject(abortReason(signal!));
+    };
+    const cancel = clock.setTimer(ms, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Real time. */
+export class SystemClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+  setTimer(ms: number, callback: () => void): () => void {
+    const handle = setTimeout(callback, Math.max(0, ms));
+    return () => clearTimeout(handle);
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepWith(this, ms, signal);
+  }
+  track<T>(work: Promise<T>): Promise<T> {
+    return work;
+  }
+}
+
+interface Timer {
+  at: number;
+  seq: number;
+  callback: () => void;
+}
+
+/** Binary min-heap on (at, seq): timers due at the same instant fire in the order they were set. */
+class TimerHeap {
+  private items: Timer[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): Timer | undefined {
+    return this.items[0];
+  }
+  push(t: Timer): void {
+    const a = this.items;
+    a.push(t);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(a[i]!, a[p]!)) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+  pop(): Timer | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && before(a[l]!, a[m]!)) m = l;
+        if (r < a.length && before(a[r]!, a[m]!)) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface VirtualClockOptions {
+  /** Start time, epoch ms. @default 2026-01-01T00:00:00Z */
+  start?: number;
+  /**
+   * Longest real time to hold virtual time still while tracked real work is outstanding; past it
+   * time moves on anyway, so a request that hangs still meets its (virtual) timeout. @default 250
+   */
+  maxRealWaitMs?: number;
+}
+
+/**
+ * Virtual time. Nothing moves until the clock is driven: `runUntil(promise)` (or `start()`)
+ * lets pending promises and I/O callbacks settle, then jumps to the next timer, and repeats.
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private seq = 0;
+  private readonly timers = new TimerHeap();
+  private readonly cancelled = new Set<number>();
+  private busy = 0;
+  private activity = 0;
+  private readonly maxRealWaitMs: number;
+  private wake: (() => void) | undefined;
+  private running = false;
+  /** Count of timers fired so far (for diagnostics and benchmarks). */
+  fired = 0;
+
+  constructor(options: VirtualClockOptions = {}) {
+    this.current = options.start ?? Date.UTC(2026, 0, 1);
+    this.maxRealWaitMs = options.maxRealWaitMs ?? 250;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(ms: number, callback: () => void): () => void {
+    const timer: Timer = { at: this.current + Math.max(0, ms), seq: this.seq++, callback };
+    this.timers.push(timer);
+    this.activity++;
+    this.wake?.();
+    return () => {
+      this.cancelled.add(timer.seq);
+      this.activity++;
+    };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepWith(this, ms, signal);
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.busy++;
+    this.activity++;
+    const done = () => {
+      this.busy--;
+      this.activity++;
+      this.wake?.();
+    };
+    work.then(done, done);
+    return work;
+  }
+
+  /** Timers not yet fired or cancelled. */
+  get pendingTimers(): number {
+    return this.timers.size - this.cancelled.size;
+  }
+
+  /** Lets promise chains and I/O callbacks settle until nothing new happens. */
+  private async settle(): Promise<void> {
+    let waitedSince: number | undefined;
+    for (;;) {
+      const before = this.activity;
+      for (let i = 0; i < 3; i++) await macrotask();
+      if (this.busy > 0) {
+        waitedSince ??= Date.now();
+        if (Date.now() - waitedSince > this.maxRealWaitMs) return;
+        await realDelay(1);
+        continue;
+      }
+      if (this.activity === before) return;
+    }
+  }
+
+  /** Fires every timer due at the earliest pending instant; false if none is pending. */
+  private fireNext(): boolean {
+    for (;;) {
+      const next = this.timers.peek();
+      if (!next) return false;
+      if (this.cancelled.delete(next.seq)) {
+        this.timers.pop();
+        continue;
+      }
+      if (next.at > this.current) this.current = next.at;
+      this.timers.pop();
+      this.fired++;
+      next.callback();
+      return true;
+    }
+  }
+
+  /** Advances virtual time by `ms`, firing due timers on the way. */
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      await this.settle();
+      const next = this.timers.peek();
+      if (!next || next.at > target) break;
+      this.fireNext();
+    }
+    this.current = Math.max(this.current, target);
+    await this.settle();
+  }
+
+  /**
+   * Drives virtual time until `work` settles. If nothing is pending and `work` is still open
+   * (e.g. waiting for a prompt answer), waits for outside activity instead of spinning.
+   */
+  async runUntil<T>(work: Promise<T>): Promise<T> {
+    let settled = false;
+    const watched = work.finally(() => {
+      settled = true;
+      this.wake?.();
+    });
+    watched.catch(() => undefined);
+    while (!settled) {
+      await this.settle();
+      if (settled) break;
+      if (!this.fireNext()) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = undefined;
+      }
+    }
+    return watched;
+  }
+
+  /** Drives time in the background until `stop()` is called. */
+  start(): { stop: () => void } {
+    if (this.running) throw new DrError('DR_INTERNAL', 'VirtualClock is already running.');
+    this.running = true;
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => {
+      stop = () => {
+        this.running = false;
+        resolve();
+      };
+    });
+    void this.runUntil(stopped);
+    return { stop };
+  }
+}

@@ -1,0 +1,124 @@
+// Public API of @drctl/domain: the domain model, file format, settings, step catalogue, ports,
+// clocks and the run report. Everything here is pure: no file, network or process I/O.
+export { DrError, isDrError, formatPath, inputError } from './errors.js';
+export type { DrErrorCode, InputIssue, DrErrorOptions } from './errors.js';
+
+export {
+  WORKFLOWS,
+  PRIORITIES,
+  STEP_IDS,
+  STEP_STATUSES,
+  STEP_TITLES,
+  RECOVERY_STEPS,
+  TEST_STEPS,
+  CLEANUP_STEPS,
+  REPROTECT_STEPS,
+  PROTECTED_SITE_STEPS,
+  STORAGE_POINT_OF_NO_RETURN,
+  powerOnStep,
+  isStepId,
+} from './workflow/steps.js';
+export type { WorkflowName, Priority, StepId, StepStatus } from './workflow/steps.js';
+
+export {
+  calloutSchema,
+  commandCalloutSchema,
+  promptCalloutSchema,
+  webhookCalloutSchema,
+  planCalloutSchema,
+} from './model/callouts.js';
+export type { Callout, CommandCallout, PromptCallout, WebhookCallout, PlanCallout } from './model/callouts.js';
+
+export {
+  environmentSchema,
+  siteSchema,
+  clusterSchema,
+  vmSchema,
+  volumeSchema,
+  planSchema,
+  vmRecoverySchema,
+  protectionGroupSchema,
+  arrayManagerSchema,
+  ADAPTER_KINDS,
+  REPLICATION_TYPES,
+  SNAPSHOT_MODES,
+} from './model/environment.js';
+export type {
+  Environment,
+  EnvironmentInput,
+  Site,
+  Cluster,
+  Host,
+  ArrayManager,
+  StorageArray,
+  ArrayPair,
+  Volume,
+  Datastore,
+  Vm,
+  ProtectionGroup,
+  VmRecovery,
+  RecoveryPlan,
+  SnapshotMode,
+  ReplicationType,
+  AdapterKind,
+} from './model/environment.js';
+export { loadEnvironment, validateEnvironment, zodIssues } from './model/load.js';
+export type { LoadOptions } from './model/load.js';
+export { checkReferences, findCycle } from './model/references.js';
+export { resolvePlanVms, planDevices, planDatastores, mappedCluster } from './model/plan-vms.js';
+export type { PlanVm, Placement } from './model/plan-vms.js';
+export { environmentJsonSchema } from './model/json-schema.js';
+
+export {
+  SETTING_DEFINITIONS,
+  SETTING_NAMES,
+  LIVE_VOLUME_TIMEOUT_BONUS_SECONDS,
+  defaultSettings,
+  settingDefinition,
+} from './settings/definitions.js';
+export type { Settings, SettingName, SettingDefinition } from './settings/definitions.js';
+export {
+  resolveSettings,
+  parseSettingOverrides,
+  settingsFromVmwareDrXml,
+  effectiveCommandTimeoutSeconds,
+  limitOrInfinity,
+} from './settings/resolve.js';
+export type { SettingOrigin, SettingsLayer, ResolvedSettings } from './settings/resolve.js';
+
+export { STORAGE_COMMANDS, STATE_CHANGING_COMMANDS } from './ports/storage.js';
+export type {
+  StorageAdapter,
+  StorageCommand,
+  BaseRequest,
+  DiscoverDevicesRequest,
+  CommandContext,
+  DeviceCommandRequest,
+  DeviceError,
+  DeviceResult,
+  DeviceCommandResult,
+  SyncStatusResult,
+  AdapterInfo,
+  AdapterCapabilities,
+  DiscoveredArray,
+  DiscoveredDevice,
+} from './ports/storage.js';
+export type { ComputeAdapter } from './ports/compute.js';
+export type { CalloutRunner, CalloutContext, CalloutOutcome } from './ports/callouts.js';
+export type { DocumentStore } from './ports/store.js';
+
+export { SystemClock, VirtualClock, abortReason } from './clock/clock.js';
+export type { Clock, VirtualClockOptions } from './clock/clock.js';
+
+export { RUN_RESULTS } from './report/report.js';
+export type {
+  RunResult,
+  RunReport,
+  StepRecord,
+  VmRecord,
+  VmStatus,
+  CalloutRecord,
+  StorageCommandRecord,
+  PromptRecord,
+  DeviceResultLine,
+} from './report/report.js';

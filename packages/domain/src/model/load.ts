@@ -1,0 +1,120 @@
+import { parseDocument, isMap, isSeq } from 'yaml';
+import type { z } from 'zod';
+import { DrError, formatPath, type InputIssue } from '../errors.js';
+import { environmentSchema, type Environment } from './environment.js';
+import { checkReferences } from './references.js';
+
+export interface LoadOptions {
+  /** Name of the file, used in messages. */
+  source?: string;
+  /**
+   * Reads an included file (path as written in `include:`, relative to the including file).
+   * The domain does no I/O: the caller decides how files are read. Without it, `include:` is refused.
+   */
+  readInclude?: (path: string) => string;
+}
+
+/** Keys whose lists are concatenated when an environment file includes others. */
+const MERGEABLE = ['sites', 'resourceMappings', 'arrayManagers', 'arrays', 'arrayPairs', 'volumes', 'datastores', 'vms', 'protectionGroups', 'plans'] as const;
+
+function parseYaml(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e) => {
+      const line = e.linePos?.[0];
+      return { path: line ? `${source}:${line.line}:${line.col}` : source, message: e.message.split('\n')[0] ?? e.message };
+    });
+    throw new DrError('DR_INPUT_INVALID', `${source} is not valid YAML.`, { issues });
+  }
+  const value = doc.toJS({ maxAliasCount: 1000 });
+  if (!isMap(doc.contents) && !(isSeq(doc.contents) === false && value && typeof value === 'object')) {
+    throw new DrError('DR_INPUT_INVALID', `${source} must hold a mapping at the top level.`, {
+      issues: [{ path: source, message: 'expected a mapping (key: value) at the top level' }],
+    });
+  }
+  return value;
+}
+
+/** Resolves `include:` (a list of file paths) by concatenating the included files' lists. */
+function withIncludes(root: Record<string, unknown>, options: LoadOptions, source: string, depth = 0): Record<string, unknown> {
+  const include = root['include'];
+  if (include === undefined) return root;
+  const { include: _drop, ...rest } = root;
+  if (!Array.isArray(include) || include.some((p) => typeof p !== 'string')) {
+    throw new DrError('DR_INPUT_INVALID', `${source}: include must be a list of file paths.`, { issues: [{ path: 'include', message: 'expected a list of file paths' }] });
+  }
+  if (!options.readInclude) {
+    throw new DrError('DR_INPUT_INVALID', `${source}: include is not supported here.`, { issues: [{ path: 'include', message: 'no file reader was given to resolve includes' }] });
+  }
+  if (depth > 8) {
+    throw new DrError('DR_INPUT_INVALID', `${source}: includes nest too deeply (a cycle?).`, { issues: [{ path: 'include', message: 'more than 8 levels of include' }] });
+  }
+  const merged: Record<string, unknown> = { ...rest };
+  (include as string[]).forEach((file, i) => {
+    let text: string;
+    try {
+      text = options.readInclude!(file);
+    } catch (error) {
+      throw new DrError('DR_INPUT_INVALID', `${source}: cannot read included file ${file}.`, { cause: error, issues: [{ path: `include[${i}]`, message: (error as Error).message }] });
+    }
+    const parsed = parseYaml(text, file);
+    const child = withIncludes(parsed as Record<string, unknown>, options, file, depth + 1);
+    for (const [key, value] of Object.entries(child)) {
+      if ((MERGEABLE as readonly string[]).includes(key)) {
+        if (!Array.isArray(value)) {
+          throw new DrError('DR_INPUT_INVALID', `${file}: ${key} must be a list.`, { issues: [{ path: `${file}:${key}`, message: 'expected a list' }] });
+        }
+        merged[key] = [...((merged[key] as unknown[] | undefined) ?? []), ...value];
+      } else if (key === 'settings') {
+        merged[key] = { ...(value as object), ...((merged[key] as object | undefined) ?? {}) };
+      } else {
+        throw new DrError('DR_INPUT_INVALID', `${file}: ${key} cannot come from an included file.`, { issues: [{ path: `${file}:${key}`, message: `only ${MERGEABLE.join(', ')} and settings may be included` }] });
+      }
+    }
+  });
+  return merged;
+}
+
+/** One issue per zod problem, with the user's path. Unions report their most useful branch. */
+export function zodIssues(error: z.ZodError, prefix = ''): InputIssue[] {
+  const issues: InputIssue[] = [];
+  for (const issue of error.issues) {
+    const path = formatPath([...(prefix ? [prefix] : []), ...issue.path]);
+    if (issue.code === 'invalid_union' && 'errors' in issue && Array.isArray(issue.errors) && issue.errors.length > 0) {
+      // Show the branch that got furthest rather than "invalid input".
+      const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
+      for (const sub of best) issues.push({ path: formatPath([...(prefix ? [prefix] : []), ...issue.path, ...sub.path]), message: sub.message });
+      continue;
+    }
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) issues.push({ path: formatPath([...(prefix ? [prefix] : []), ...issue.path, key]), message: `unknown field ${key}` });
+      continue;
+    }
+    issues.push({ path, message: issue.message });
+  }
+  return issues;
+}
+
+/** Validates an already-parsed object (e.g. an API body) as an environment. */
+export function validateEnvironment(value: unknown, source = 'environment'): Environment {
+  const result = environmentSchema.safeParse(value);
+  if (!result.success) {
+    const issues = zodIssues(result.error);
+    throw new DrError('DR_INPUT_INVALID', `${source} has ${issues.length} problem${issues.length > 1 ? 's' : ''}.`, { issues });
+  }
+  const refIssues = checkReferences(result.data);
+  if (refIssues.length > 0) {
+    throw new DrError('DR_INPUT_INVALID', `${source} has ${refIssues.length} problem${refIssues.length > 1 ? 's' : ''}.`, { issues: refIssues });
+  }
+  return result.data;
+}
+
+/** Parses and validates an environment file's text (YAML or JSON). */
+export function loadEnvironment(text: string, options: LoadOptions = {}): Environment {
+  const source = options.source ?? 'environment';
+  const raw = parseYaml(text, source);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new DrError('DR_INPUT_INVALID', `${source} must hold a mapping at the top level.`, { issues: [{ path: '', message: 'expected a mapping' }] });
+  }
+  return validateEnvironment(withIncludes(raw as Record<string, unknown>, options, source), source);
+}

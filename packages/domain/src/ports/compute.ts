@@ -1,0 +1,32 @@
+/**
+ * The compute port (vCenter). One implementation per environment kind; the simulated vCenter
+ * implements it in memory under the injected clock. Every call takes an AbortSignal.
+ * Failures are thrown as DrError (`DR_COMPUTE_ERROR`, `DR_SITE_UNREACHABLE`).
+ */
+export interface ComputeAdapter {
+  /** Whether the site's vCenter answers. */
+  isSiteReachable(site: string, signal: AbortSignal): Promise<boolean>;
+  rescanHost(request: { site: string; host: string; signal: AbortSignal }): Promise<void>;
+  /** Match local devices to remote stretched (Live Volume) devices at a site. */
+  matchStretchedDevices(request: { site: string; devices: string[]; signal: AbortSignal }): Promise<void>;
+  /** Mounts (resignatures when needed) the datastore backed by the devices at a site. */
+  mountDatastore(request: { site: string; datastore: string; devices: string[]; test: boolean; signal: AbortSignal }): Promise<void>;
+  unmountDatastore(request: { site: string; datastore: string; test: boolean; signal: AbortSignal }): Promise<void>;
+  /** Registers the VM at the site on a host (replacing its placeholder). */
+  registerVm(request: { site: string; vm: string; host: string; test: boolean; signal: AbortSignal }): Promise<void>;
+  unregisterVm(request: { site: string; vm: string; test: boolean; signal: AbortSignal }): Promise<void>;
+  createPlaceholder(request: { site: string; vm: string; host: string; signal: AbortSignal }): Promise<void>;
+  deletePlaceholder(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
+  /** Connects the VM's NICs to the given networks (production → test mapping). */
+  configureNetworks(request: { site: string; vm: string; mapping: Record<string, string>; signal: AbortSignal }): Promise<void>;
+  powerOn(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
+  powerOff(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
+  /** Guest shutdown; resolves when the guest is off, rejects past the timeout. */
+  shutdownGuest(request: { site: string; vm: string; timeoutMs: number; signal: AbortSignal }): Promise<void>;
+  suspend(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
+  resume(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
+  /** Resolves `ready` at the Tools heartbeat or `timeout` past timeoutMs (0 = return at once). */
+  waitForTools(request: { site: string; vm: string; timeoutMs: number; signal: AbortSignal }): Promise<'ready' | 'timeout'>;
+  /** Current power state of a VM at a site, or `absent` if not registered there. */
+  vmState(request: { site: string; vm: string; signal: AbortSignal }): Promise<'on' | 'off' | 'suspended' | 'placeholder' | 'absent'>;
+}

@@ -1,0 +1,106 @@
+/**
+ * SRM's advanced settings that drctl honours, with SRM's names, defaults and minimums.
+ * 0 as a timeout or a concurrency limit means "no limit"; `null` for the boot limits means "off".
+ */
+export interface Settings {
+  /** Seconds before a storage adapter command is aborted; +90 s per Live Volume in the run. @default 300 */
+  'storage.commandTimeout': number;
+  /** Storage commands in flight at once across every run of one engine. @default 5 */
+  'storage.maxConcurrentCommandCnt': number;
+  /** Extra host rescans after the first. @default 1 */
+  'storageProvider.hostRescanRepeatCnt': number;
+  /** Bound on each host rescan, seconds. @default 300 */
+  'storageProvider.hostRescanTimeoutSec': number;
+  /** Bound on matching local to remote stretched devices, seconds. @default 300 */
+  'storageProvider.stretchedDevicesMatchTimeout': number;
+  /** Concurrent power-on/shutdown operations per cluster. @default null (off) */
+  defaultMaxBootAndShutdownOpsPerCluster: number | null;
+  /** Concurrent power-on/shutdown operations per host. @default null (off) */
+  defaultMaxBootAndShutdownOpsPerHost: number | null;
+}
+
+export type SettingName = keyof Settings;
+
+export interface SettingDefinition {
+  name: SettingName;
+  default: number | null;
+  min: number;
+  /** Whether "off" (null) is an accepted value. */
+  nullable: boolean;
+  unit: 'seconds' | 'count';
+  description: string;
+}
+
+export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
+  {
+    name: 'storage.commandTimeout',
+    default: 300,
+    min: 0,
+    nullable: false,
+    unit: 'seconds',
+    description: 'Every storage adapter command is aborted past this; plus 90 s for each Live Volume managed in the run. 0 = no limit.',
+  },
+  {
+    name: 'storage.maxConcurrentCommandCnt',
+    default: 5,
+    min: 0,
+    nullable: false,
+    unit: 'count',
+    description: 'Storage commands in flight at once, across all runs of one engine. 0 = no limit.',
+  },
+  {
+    name: 'storageProvider.hostRescanRepeatCnt',
+    default: 1,
+    min: 0,
+    nullable: false,
+    unit: 'count',
+    description: 'Extra host rescans after the first, in test, planned migration and recovery.',
+  },
+  {
+    name: 'storageProvider.hostRescanTimeoutSec',
+    default: 300,
+    min: 0,
+    nullable: false,
+    unit: 'seconds',
+    description: 'Bound on each host rescan. 0 = no limit.',
+  },
+  {
+    name: 'storageProvider.stretchedDevicesMatchTimeout',
+    default: 300,
+    min: 0,
+    nullable: false,
+    unit: 'seconds',
+    description: 'Bound on matching local to remote stretched (Live Volume) devices. 0 = no limit.',
+  },
+  {
+    name: 'defaultMaxBootAndShutdownOpsPerCluster',
+    default: null,
+    min: 0,
+    nullable: true,
+    unit: 'count',
+    description: "Concurrent power-on/shutdown operations per cluster; a cluster's srmMaxBootShutdownOps overrides it. off = unlimited.",
+  },
+  {
+    name: 'defaultMaxBootAndShutdownOpsPerHost',
+    default: null,
+    min: 0,
+    nullable: true,
+    unit: 'count',
+    description: 'Concurrent power-on/shutdown operations per host. off = unlimited.',
+  },
+];
+
+export const SETTING_NAMES: readonly SettingName[] = SETTING_DEFINITIONS.map((d) => d.name);
+
+/** Seconds added to storage.commandTimeout for every Live Volume managed in a run. */
+export const LIVE_VOLUME_TIMEOUT_BONUS_SECONDS = 90;
+
+export function defaultSettings(): Settings {
+  const out: Record<string, number | null> = {};
+  for (const d of SETTING_DEFINITIONS) out[d.name] = d.default;
+  return out as unknown as Settings;
+}
+
+export function settingDefinition(name: string): SettingDefinition | undefined {
+  return SETTING_DEFINITIONS.find((d) => d.name === name);
+}
