@@ -1,1 +1,7 @@
-export {};
+// Public API of @drctl/store: DocumentStore implementations (files on disk, memory).
+export { FileStore } from './file-store.js';
+export type { FileStoreOptions } from './file-store.js';
+export { MemoryStore } from './memory-store.js';
+export type { FsyncPolicy } from './durable-fs.js';
+export type { LockOptions, LockHolder } from './file-lock.js';
+export { validateKey } from './keys.js';

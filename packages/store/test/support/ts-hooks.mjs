@@ -1,0 +1,28 @@
+// Module hooks that let a child `node` process run this package's TypeScript sources directly
+// (tests spawn real processes to crash and to contend for locks; there is no build step in tests).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { transformSync } from '@swc/core';
+
+export async function resolve(specifier, context, nextResolve) {
+  try {
+    return await nextResolve(specifier, context);
+  } catch (error) {
+    // Sources import siblings as './x.js' (NodeNext style) while the file on disk is './x.ts'.
+    if (specifier.endsWith('.js') && (specifier.startsWith('.') || specifier.startsWith('file:'))) {
+      return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
+    }
+    throw error;
+  }
+}
+
+export async function load(url, context, nextLoad) {
+  if (!url.endsWith('.ts')) return nextLoad(url, context);
+  const filename = fileURLToPath(url);
+  const { code } = transformSync(readFileSync(filename, 'utf8'), {
+    filename,
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'es6' },
+  });
+  return { format: 'module', source: code, shortCircuit: true };
+}
