@@ -1,0 +1,273 @@
+import {
+  DrError,
+  type Clock,
+  type Datastore,
+  type Environment,
+  type InputIssue,
+  type Site,
+  type StorageArray,
+  type StorageCommand,
+  type Vm,
+  type Volume,
+} from '@drctl/domain';
+import { DEFAULT_DURATIONS_MS, DEFAULT_JITTER, type DurationName } from './durations.js';
+import type { Fault } from './faults.js';
+import { jittered } from './random.js';
+import {
+  WORLD_STATE_FORMAT,
+  initialDeviceState,
+  type CallTally,
+  type DeviceState,
+  type HostState,
+  type MountState,
+  type StorageEffect,
+  type VmState,
+  type WorldState,
+} from './state.js';
+
+export interface SimulatedWorldOptions {
+  /** Time source for every simulated duration; a VirtualClock runs hours in milliseconds. */
+  clock: Clock;
+  /** Seed of the timing jitter. @default the environment's `seed` */
+  seed?: number;
+  /** Faults in force from the start (see `parseFault`); not part of the persisted state. */
+  faults?: readonly Fault[];
+  /** Spread of the seeded jitter as a fraction: 0.05 scales durations by 0.95–1.05; 0 turns it off. */
+  jitter?: number;
+  /** Base durations to replace, in milliseconds. */
+  durations?: Partial<Record<DurationName, number>>;
+}
+
+/** A site's vCenter state, indexed for lookups. */
+export interface RuntimeSite {
+  name: string;
+  mounts: Map<string, MountState>;
+  vms: Map<string, VmState>;
+  hosts: Map<string, HostState>;
+  /** Latest `devicesSeenAt` of any host at the site. */
+  latestScanAt: number;
+}
+
+/**
+ * The shared state and lookups behind the simulated vCenter and arrays. Internal: the public
+ * face is SimulatedWorld and the two port adapters.
+ */
+export class WorldCore {
+  readonly env: Environment;
+  readonly clock: Clock;
+  readonly seed: number;
+  readonly createdAt: number;
+  readonly devices = new Map<string, DeviceState>();
+  readonly sites = new Map<string, RuntimeSite>();
+  readonly effects: StorageEffect[];
+  readonly tallies = new Map<string, CallTally>();
+  readonly arrays: ReadonlyMap<string, StorageArray>;
+  readonly volumes: ReadonlyMap<string, Volume>;
+  readonly vms: ReadonlyMap<string, Vm>;
+  readonly datastores: ReadonlyMap<string, Datastore>;
+  readonly siteConfigs: ReadonlyMap<string, Site>;
+  /** Host name → site name. */
+  readonly hostSite: ReadonlyMap<string, string>;
+  /** Datastore → VMs with a disk on it. */
+  readonly vmsOnDatastore: ReadonlyMap<string, readonly string[]>;
+  private readonly jitter: number;
+  private readonly durations: Readonly<Record<DurationName, number>>;
+  private faultList: Fault[] = [];
+  /** Injected rescan failures already used, per host (reset by setFaults). */
+  private readonly rescanFailuresUsed = new Map<string, number>();
+
+  constructor(env: Environment, state: WorldState, options: SimulatedWorldOptions) {
+    this.env = env;
+    this.clock = options.clock;
+    this.seed = state.seed;
+    this.createdAt = state.createdAt;
+    this.jitter = options.jitter ?? DEFAULT_JITTER;
+    this.durations = { ...DEFAULT_DURATIONS_MS, ...options.durations };
+    this.arrays = new Map(env.arrays.map((a) => [a.id, a] as const));
+    this.volumes = new Map(env.volumes.map((v) => [v.id, v] as const));
+    this.vms = new Map(env.vms.map((v) => [v.name, v] as const));
+    this.datastores = new Map(env.datastores.map((d) => [d.name, d] as const));
+    this.siteConfigs = new Map(env.sites.map((s) => [s.name, s] as const));
+    const hostSite = new Map<string, string>();
+    for (const site of env.sites) for (const c of site.clusters) for (const h of c.hosts) hostSite.set(h.name, site.name);
+    this.hostSite = hostSite;
+    const onDatastore = new Map<string, string[]>();
+    for (const vm of env.vms) {
+      for (const ds of vm.datastores) {
+        const list = onDatastore.get(ds);
+        if (list) list.push(vm.name);
+        else onDatastore.set(ds, [vm.name]);
+      }
+    }
+    this.vmsOnDatastore = onDatastore;
+
+    const copy = structuredClone(state);
+    for (const device of copy.devices) this.devices.set(device.id, device);
+    env.volumes.forEach((volume, i) => {
+      if (!this.devices.has(volume.id)) this.devices.set(volume.id, initialDeviceState(env, i, this.createdAt));
+    });
+    for (const site of env.sites) {
+      const saved = copy.sites.find((s) => s.name === site.name);
+      const hosts = new Map<string, HostState>();
+      for (const c of site.clusters) for (const h of c.hosts) hosts.set(h.name, { host: h.name, rescans: 0, failedRescans: 0, devicesSeenAt: this.createdAt });
+      for (const h of saved?.hosts ?? []) hosts.set(h.host, h);
+      this.sites.set(site.name, {
+        name: site.name,
+        mounts: new Map((saved?.datastores ?? []).map((m) => [m.datastore, m] as const)),
+        vms: new Map((saved?.vms ?? []).map((v) => [v.vm, v] as const)),
+        hosts,
+        latestScanAt: Math.max(...[...hosts.values()].map((h) => h.devicesSeenAt)),
+      });
+    }
+    this.effects = copy.effects;
+    for (const tally of copy.calls) this.tallies.set(tallyKey(tally.command, tally.device), tally);
+    this.setFaults(options.faults ?? []);
+  }
+
+  // ---- faults -------------------------------------------------------------------------------
+
+  get faults(): readonly Fault[] {
+    return this.faultList;
+  }
+
+  setFaults(faults: readonly Fault[]): void {
+    this.faultList = faults.map((f) => ({ ...f }));
+    this.rescanFailuresUsed.clear();
+  }
+
+  isSiteDown(site: string): boolean {
+    return this.faultList.some((f) => f.kind === 'site-down' && f.site === site);
+  }
+
+  /** A hang or error fault for the command that applies to `device` (or to the whole call). */
+  storageFault(kind: 'hang' | 'error', command: StorageCommand, device?: string): Fault | undefined {
+    return this.faultList.find((f) => f.kind === kind && f.command === command && (f.device === undefined || device === undefined || f.device === device));
+  }
+
+  vmFault(kind: 'no-tools' | 'power-on-fails', vm: string): boolean {
+    return this.faultList.some((f) => f.kind === kind && f.vm === vm);
+  }
+
+  /** Whether this rescan of `host` should fail; counts the failure when it does. */
+  takeRescanFailure(host: string): boolean {
+    const fault = this.faultList.find((f): f is Extract<Fault, { kind: 'rescan-fails' }> => f.kind === 'rescan-fails' && f.host === host);
+    if (!fault) return false;
+    const used = this.rescanFailuresUsed.get(host) ?? 0;
+    if (fault.times !== undefined && used >= fault.times) return false;
+    this.rescanFailuresUsed.set(host, used + 1);
+    return true;
+  }
+
+  // ---- time ---------------------------------------------------------------------------------
+
+  /** Base duration of an operation, jittered by the seed and the name it is keyed on. */
+  duration(name: DurationName, key: string): number {
+    return jittered(this.durations[name], this.jitter, this.seed, name, key);
+  }
+
+  /** `seconds` of a VM or volume timing, jittered by the seed and the name it is keyed on. */
+  timing(seconds: number, purpose: string, key: string): number {
+    return jittered(seconds * 1000, this.jitter, this.seed, purpose, key);
+  }
+
+  // ---- storage bookkeeping ------------------------------------------------------------------
+
+  arraySite(arrayId: string): string | undefined {
+    return this.arrays.get(arrayId)?.site;
+  }
+
+  recordEffect(command: StorageCommand, device: string, array: string): void {
+    this.effects.push({ command, device, array, at: this.clock.now() });
+  }
+
+  /** Counts a call (`call`, per device for device commands) or how it ended when it changed nothing. */
+  tally(command: StorageCommand, device: string | undefined, what: 'call' | 'no-op' | 'error'): void {
+    const key = tallyKey(command, device);
+    let tally = this.tallies.get(key);
+    if (!tally) {
+      tally = device === undefined ? { command, calls: 0, noOps: 0, errors: 0 } : { command, device, calls: 0, noOps: 0, errors: 0 };
+      this.tallies.set(key, tally);
+    }
+    if (what === 'call') tally.calls++;
+    else if (what === 'no-op') tally.noOps++;
+    else tally.errors++;
+  }
+
+  // ---- snapshot -----------------------------------------------------------------------------
+
+  snapshot(): WorldState {
+    return structuredClone({
+      format: WORLD_STATE_FORMAT,
+      version: 1 as const,
+      environment: this.env.name,
+      seed: this.seed,
+      createdAt: this.createdAt,
+      savedAt: this.clock.now(),
+      devices: [...this.devices.values()],
+      sites: [...this.sites.values()].map((s) => ({
+        name: s.name,
+        datastores: [...s.mounts.values()],
+        vms: [...s.vms.values()],
+        hosts: [...s.hosts.values()],
+      })),
+      effects: this.effects,
+      calls: [...this.tallies.values()],
+    });
+  }
+}
+
+export function tallyKey(command: StorageCommand, device: string | undefined): string {
+  return device === undefined ? command : `${command}\u0000${device}`;
+}
+
+/**
+ * Checks that a saved state belongs to this environment before it is trusted. Throws
+ * DR_INPUT_INVALID naming the offending path; devices the environment gained since start fresh.
+ */
+export function checkWorldState(env: Environment, state: unknown): WorldState {
+  const issues: InputIssue[] = [];
+  const fail = (): never => {
+    throw new DrError('DR_INPUT_INVALID', `The saved simulated world does not fit environment ${env.name}.`, { issues });
+  };
+  if (state === null || typeof state !== 'object') {
+    issues.push({ path: '', message: 'expected a saved simulated world (an object)' });
+    return fail();
+  }
+  const s = state as Partial<WorldState>;
+  if (s.format !== WORLD_STATE_FORMAT) issues.push({ path: 'format', message: `expected ${WORLD_STATE_FORMAT}` });
+  if (s.version !== 1) issues.push({ path: 'version', message: 'expected version 1' });
+  if (s.environment !== env.name) issues.push({ path: 'environment', message: `the state belongs to environment ${String(s.environment)}, not ${env.name}` });
+  for (const key of ['seed', 'createdAt', 'savedAt'] as const) {
+    if (typeof s[key] !== 'number') issues.push({ path: key, message: 'expected a number' });
+  }
+  for (const key of ['devices', 'sites', 'effects', 'calls'] as const) {
+    if (!Array.isArray(s[key])) issues.push({ path: key, message: 'expected a list' });
+  }
+  if (issues.length > 0) return fail();
+  const volumes = new Set(env.volumes.map((v) => v.id));
+  s.devices!.forEach((d, i) => {
+    if (!volumes.has(d?.id)) issues.push({ path: `devices[${i}].id`, message: `unknown device ${String(d?.id)}` });
+  });
+  const vms = new Set(env.vms.map((v) => v.name));
+  const datastores = new Set(env.datastores.map((d) => d.name));
+  s.sites!.forEach((site, i) => {
+    const config = env.sites.find((x) => x.name === site?.name);
+    if (!config) {
+      issues.push({ path: `sites[${i}].name`, message: `unknown site ${String(site?.name)}` });
+      return;
+    }
+    const hosts = new Set(config.clusters.flatMap((c) => c.hosts.map((h) => h.name)));
+    (site.hosts ?? []).forEach((h, j) => {
+      if (!hosts.has(h?.host)) issues.push({ path: `sites[${i}].hosts[${j}].host`, message: `unknown host ${String(h?.host)} at ${config.name}` });
+    });
+    (site.vms ?? []).forEach((v, j) => {
+      if (!vms.has(v?.vm)) issues.push({ path: `sites[${i}].vms[${j}].vm`, message: `unknown VM ${String(v?.vm)}` });
+      else if (!hosts.has(v.host)) issues.push({ path: `sites[${i}].vms[${j}].host`, message: `unknown host ${String(v.host)} at ${config.name}` });
+    });
+    (site.datastores ?? []).forEach((m, j) => {
+      if (!datastores.has(m?.datastore)) issues.push({ path: `sites[${i}].datastores[${j}].datastore`, message: `unknown datastore ${String(m?.datastore)}` });
+    });
+  });
+  if (issues.length > 0) return fail();
+  return s as WorldState;
+}
