@@ -100,12 +100,13 @@ export class SlotPool {
     const host = this.hostState(request.host, request.cluster);
     return new Promise<ReleaseSlot>((resolve, reject) => {
       const waiter: Waiter = { heapIndex: NOT_IN_HEAP, rank: request.rank, seq: this.seq++, host, resolve, reject, signal };
-      if (signal) this.watch(signal, waiter);
       host.waiters.push(waiter);
       host.cluster.waiting++;
       this.waitingCount++;
       this.refreshGrantable(host);
       this.dispatch(host.cluster);
+      // Only a request that has to wait needs to hear about an abort.
+      if (signal && host.waiters.has(waiter)) this.watch(signal, waiter);
     });
   }
 
