@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import type { Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import {
+  DrError,
+  STORAGE_COMMANDS,
+  abortReason,
+  type AdapterCapabilities,
+  type AdapterInfo,
+  type BaseRequest,
+  type Clock,
+  type DeviceCommandRequest,
+  type DeviceCommandResult,
+  type DiscoverDevicesRequest,
+  type DiscoveredArray,
+  type DiscoveredDevice,
+  type InputIssue,
+  type StorageAdapter,
+  type SyncStatusResult,
+} from '@drctl/domain';
+import { DsmApi } from './dsm/api.js';
+import { DsmClient } from './http/dsm-client.js';
+import { adapterLogger } from './logging.js';
+import { ArrayIds, perDevice, toDeviceError, type Core, type DeviceOutcome } from './core.js';
+import { loadTopology } from './commands/locate.js';
+import { syncDevice, syncStatusDevice } from './commands/sync.js';
+import { testFailoverStartDevice, testFailoverStopDevice } from './commands/test-failover.js';
+import { failoverDevice, prepareFailoverDevice } from './commands/failover.js';
+import { prepareReverseDevice, restoreDevice, reverseDevice } from './commands/reverse.js';
+import { discoverArrays, discoverDevices } from './discovery.js';
+import type { Topology } from './topology.js';
+
+export interface ScSeriesAdapterOptions {
+  /** DSM Data Collector host. */
+  host: string;
+  /** @default 3033 */
+  port?: number;
+  username: string;
+  /** Resolved from `passwordEnv` / `passwordFile` (see `resolveDsmPassword`); never logged. */
+  password: string;
+  /** CA bundle (PEM text) that signed the Data Collector's certificate. */
+  caPem?: string;
+  /** A file holding the CA bundle; read once at creation. */
+  caFile?: string;
+  /** Verify the Data Collector's certificate. Turning it off is logged as a warning. @default true */
+  verifyTls?: boolean;
+  /** Sent in `x-dell-api-version` until DSM asks for another. @default "4.0" */
+  apiVersion?: string;
+  /** Only these Storage Center serial numbers are used. */
+  storageCenters?: number[];
+  /** Environment array id → Storage Center serial number. */
+  arrays: Record<string, number>;
+  clock: Clock;
+  logger?: Logger;
+  /** Bound on one HTTP exchange. @default 30000 */
+  requestTimeoutMs?: number;
+  /** Wait between AsyncTask polls. @default 1000 */
+  asyncPollIntervalMs?: number;
+  /** Wait between replication-progress polls while syncing. @default 5000 */
+  syncPollIntervalMs?: number;
+  /** A sync with no progress for this long fails. @default 600000 */
+  syncStallTimeoutMs?: number;
+  /** Attempts for a transiently failing read. @default 3 */
+  readAttempts?: number;
+  /** First retry wait, doubled each time. @default 1000 */
+  retryBaseDelayMs?: number;
+  /** Devices handled at once within one command. @default 4 */
+  deviceConcurrency?: number;
+  /** QoS node used to reverse replication when the original's name is not found on the new source. */
+  qosNode?: string;
+  /** Replaces the HTTPS agent (tests: undici MockAgent). */
+  dispatcher?: Dispatcher;
+}
+
+/** The SC Series adapter plus a few extras for tests and benchmarks. */
+export interface ScSeriesAdapter extends StorageAdapter {
+  readonly kind: 'sc-series';
+  close(): Promise<void>;
+  /** HTTP counters of the session: requests sent, logins, read retries. */
+  readonly stats: { requests: number; logins: number; retries: number };
+  /** API version DSM reported (after negotiation). */
+  readonly apiVersion: string;
+}
+
+function validate(options: ScSeriesAdapterOptions): void {
+  const issues: InputIssue[] = [];
+  if (typeof options.host !== 'string' || options.host.trim() === '') issues.push({ path: 'host', message: 'the Data Collector host is required' });
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) issues.push({ path: 'port', message: 'must be a port number (1–65535)' });
+  if (typeof options.username !== 'string' || options.username === '') issues.push({ path: 'username', message: 'required' });
+  if (typeof options.password !== 'string' || options.password === '') issues.push({ path: 'password', message: 'required (from passwordEnv or passwordFile)' });
+  if (typeof options.arrays !== 'object' || options.arrays === null) issues.push({ path: 'arrays', message: 'map of array id to Storage Center serial required' });
+  else for (const [id, serial] of Object.entries(options.arrays)) if (!Number.isInteger(serial)) issues.push({ path: `arrays.${id}`, message: 'must be a Storage Center serial number' });
+  if (!options.clock) issues.push({ path: 'clock', message: 'a Clock is required' });
+  if (options.apiVersion !== undefined && !/^\d+(\.\d+)*$/.test(options.apiVersion)) issues.push({ path: 'apiVersion', message: 'must look like "4.0"' });
+  if (issues.length > 0) throw new DrError('DR_INPUT_INVALID', 'Invalid SC Series adapter options.', { issues });
+}
+
+export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeriesAdapter {
+  validate(options);
+  const port = options.port ?? 3033;
+  const logger = adapterLogger(options.logger, { component: 'sc-series', dsm: `${options.host}:${port}` });
+  let caPem = options.caPem;
+  if (!caPem && options.caFile) {
+    try {
+      caPem = readFileSync(options.caFile, 'utf8');
+    } catch (cause) {
+      throw new DrError('DR_INPUT_INVALID', `The CA file ${options.caFile} cannot be read.`, { cause, issues: [{ path: 'caFile', message: 'file cannot be read' }] });
+    }
+  }
+  const client = new DsmClient({
+    host: options.host,
+    port,
+    username: options.username,
+    password: options.password,
+    apiVersion: options.apiVersion ?? '4.0',
+    ...(caPem ? { caPem } : {}),
+    verifyTls: options.verifyTls ?? true,
+    clock: options.clock,
+    logger,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    asyncPollIntervalMs: options.asyncPollIntervalMs ?? 1000,
+    readAttempts: options.readAttempts ?? 3,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  });
+  const core: Core = {
+    api: new DsmApi(client),
+    client,
+    ids: new ArrayIds(options.arrays),
+    clock: options.clock,
+    logger,
+    settings: {
+      syncPollIntervalMs: options.syncPollIntervalMs ?? 5000,
+      syncStallTimeoutMs: options.syncStallTimeoutMs ?? 600_000,
+      deviceConcurrency: options.deviceConcurrency ?? 4,
+      ...(options.qosNode ? { qosNode: options.qosNode } : {}),
+    },
+    syncBaselines: new Map(),
+  };
+
+  type Handler = (core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string) => Promise<DeviceOutcome>;
+
+  /** Loads the array's replications once, then runs the handler per device. */
+  async function deviceCommand(name: string, request: DeviceCommandRequest, handler: Handler): Promise<DeviceCommandResult> {
+    const serial = core.ids.serialOf(request.arrayId);
+    logger.info({ command: name, arrayId: request.arrayId, devices: request.devices.length, workflow: request.context.workflow, runId: request.context.runId }, 'storage command');
+    let topology: Topology;
+    try {
+      topology = await loadTopology(core, serial, request.signal);
+    } catch (error) {
+      if (request.signal.aborted) throw abortReason(request.signal);
+      // DSM is unreachable or refused us: every device shares the reason.
+      const problem = toDeviceError(error);
+      logger.warn({ command: name, code: problem.code }, 'storage command failed before any device');
+      return { devices: request.devices.map((device) => ({ device, status: 'error', error: problem, warnings: [] })) };
+    }
+    const devices = await perDevice(request, core.settings.deviceConcurrency, (device) => handler(core, topology, request, serial, device));
+    return { devices };
+  }
+
+  const adapter: ScSeriesAdapter = {
+    kind: 'sc-series',
+    get stats() {
+      return client.stats;
+    },
+    get apiVersion() {
+      return client.apiVersion;
+    },
+    async queryInfo(request: BaseRequest): Promise<AdapterInfo> {
+      if (request.signal.aborted) throw abortReason(request.signal);
+      return { name: 'drctl SC Series adapter (Dell Storage Manager REST)', version: '0.1.0', vendor: 'Dell' };
+    },
+    async queryCapabilities(request: BaseRequest): Promise<AdapterCapabilities> {
+      if (request.signal.aborted) throw abortReason(request.signal);
+      return {
+        commands: [...STORAGE_COMMANDS],
+        replicationTypes: ['async', 'sync-high-availability', 'sync-high-consistency'],
+        supportsConsistencyGroups: false,
+        supportsStretchedStorage: true,
+      };
+    },
+    async discoverArrays(request: BaseRequest): Promise<DiscoveredArray[]> {
+      return rethrowAsStorageError(() => discoverArrays(core, options.storageCenters, request.signal), request.signal);
+    },
+    async discoverDevices(request: DiscoverDevicesRequest): Promise<DiscoveredDevice[]> {
+      const serial = core.ids.serialOf(request.arrayId);
+      const peer = request.peerArrayId === undefined ? undefined : core.ids.serialOf(request.peerArrayId);
+      return rethrowAsStorageError(() => discoverDevices(core, serial, peer, request.signal), request.signal);
+    },
+    syncOnce: (request) => deviceCommand('syncOnce', request, syncDevice),
+    async querySyncStatus(request: DeviceCommandRequest): Promise<SyncStatusResult> {
+      const progress: SyncStatusResult['progress'] = [];
+      const result = await deviceCommand('querySyncStatus', request, async (c, topology, req, serial, device) => {
+        const p = await syncStatusDevice(c, topology, req, serial, device);
+        progress.push({ device, status: p.complete ? 'complete' : 'in-progress', percent: p.percent });
+        return {};
+      });
+      const order = new Map(request.devices.map((d, i) => [d, i]));
+      progress.sort((a, b) => (order.get(a.device) ?? 0) - (order.get(b.device) ?? 0));
+      return { ...result, progress };
+    },
+    testFailoverStart: (request) => deviceCommand('testFailoverStart', request, testFailoverStartDevice),
+    testFailoverStop: (request) => deviceCommand('testFailoverStop', request, testFailoverStopDevice),
+    prepareFailover: (request) => deviceCommand('prepareFailover', request, prepareFailoverDevice),
+    failover: (request) => deviceCommand('failover', request, failoverDevice),
+    prepareReverseReplication: (request) => deviceCommand('prepareReverseReplication', request, prepareReverseDevice),
+    reverseReplication: (request) => deviceCommand('reverseReplication', request, reverseDevice),
+    restoreReplication: (request) => deviceCommand('restoreReplication', request, restoreDevice),
+    close: () => client.close(),
+  };
+  return adapter;
+}
+
+async function rethrowAsStorageError<T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (signal.aborted) throw abortReason(signal);
+    if (error instanceof DrError) throw error;
+    const problem = toDeviceError(error);
+    throw new DrError('DR_STORAGE_ERROR', `SC Series discovery failed: ${problem.description}`, { cause: error, details: { code: problem.code } });
+  }
+}

@@ -1,0 +1,82 @@
+import { DeviceFailure, performOnce, type Core } from '../core.js';
+
+/**
+ * Presenting volumes to ESXi hosts. A host is an SC server object of the same name (case-insensitive)
+ * on the Storage Center that holds the volume; the adapter never creates servers.
+ */
+export async function presentToHosts(
+  core: Core,
+  serial: number,
+  volumeId: string,
+  hosts: string[] | undefined,
+  signal: AbortSignal,
+): Promise<{ mapped: number; warnings: string[] }> {
+  const warnings: string[] = [];
+  if (!hosts || hosts.length === 0) {
+    warnings.push('No recovery hosts were given: the volume is not presented to any host.');
+    return { mapped: 0, warnings };
+  }
+  const servers: string[] = [];
+  for (const host of hosts) {
+    const server = await core.api.serverNamed(serial, host, signal);
+    if (server) servers.push(server);
+    else warnings.push(`Host ${host} has no server object on Storage Center ${serial}; the volume is not presented to it.`);
+  }
+  if (servers.length === 0) {
+    throw new DeviceFailure(
+      'SC_NO_SERVER',
+      `None of the hosts (${hosts.join(', ')}) is defined as a server on Storage Center ${serial}.`,
+      `Define the ESXi hosts as servers on Storage Center ${serial}, named as in vCenter.`,
+    );
+  }
+  let mapped = 0;
+  for (const server of servers) {
+    const isMapped = async () => ((await core.api.mappingProfiles(volumeId, signal)).some((p) => p.serverId === server) ? true : undefined);
+    const { already } = await performOnce(isMapped, async () => {
+      await core.api.mapToServer(volumeId, server, signal);
+      return true;
+    }, core.logger, `map ${volumeId} to ${server}`);
+    if (!already) mapped++;
+  }
+  return { mapped, warnings };
+}
+
+/**
+ * Removes a volume's mappings: only those to the given hosts' servers when hosts are named,
+ * otherwise all of them. Returns how many were removed (0 when already unpresented).
+ */
+export async function unpresent(core: Core, serial: number, volumeId: string, hosts: string[] | undefined, signal: AbortSignal): Promise<number> {
+  const profiles = await core.api.mappingProfiles(volumeId, signal);
+  if (profiles.length === 0) return 0;
+  if (!hosts || hosts.length === 0) {
+    await performOnce(
+      async () => ((await core.api.mappingProfiles(volumeId, signal)).length === 0 ? true : undefined),
+      async () => {
+        await core.api.unmapAll(volumeId, signal);
+        return true;
+      },
+      core.logger,
+      `unmap ${volumeId}`,
+    );
+    return profiles.length;
+  }
+  const servers = new Set<string>();
+  for (const host of hosts) {
+    const server = await core.api.serverNamed(serial, host, signal);
+    if (server) servers.add(server);
+  }
+  let removed = 0;
+  for (const profile of profiles.filter((p) => servers.has(p.serverId))) {
+    await performOnce(
+      async () => ((await core.api.mappingProfiles(volumeId, signal)).some((p) => p.id === profile.id) ? undefined : true),
+      async () => {
+        await core.api.deleteMappingProfile(profile.id, signal);
+        return true;
+      },
+      core.logger,
+      `delete mapping ${profile.id}`,
+    );
+    removed++;
+  }
+  return removed;
+}

@@ -1,0 +1,93 @@
+import type { DeviceCommandRequest } from '@drctl/domain';
+import { DeviceFailure, performOnce, shortTag, type Core, type DeviceOutcome } from '../core.js';
+import type { DevicePair, Topology } from '../topology.js';
+import { assertProtectable, notFound } from './locate.js';
+import { describeReplay } from './replays.js';
+
+export interface SyncProgress {
+  complete: boolean;
+  percent: number;
+  amountRemaining?: number;
+}
+
+function replicationIdOf(pair: DevicePair): string | undefined {
+  return pair.replication?.id ?? pair.managedReplication?.id;
+}
+
+/** One reading of a device's replication progress, as a percentage of what was left when the sync began. */
+export async function readProgress(core: Core, pair: DevicePair, signal: AbortSignal): Promise<SyncProgress> {
+  const id = replicationIdOf(pair);
+  // A Live Volume without a visible managed replication: DSM reports no progress to wait on.
+  if (!id) return { complete: true, percent: 100 };
+  const progress = await core.api.replicationProgress(id, signal);
+  if (progress.synced) return { complete: true, percent: 100, ...(progress.amountRemaining !== undefined ? { amountRemaining: progress.amountRemaining } : {}) };
+  let percent: number;
+  if (progress.percentComplete !== undefined) percent = progress.percentComplete;
+  else {
+    const remaining = progress.amountRemaining ?? 0;
+    const baseline = Math.max(core.syncBaselines.get(id) ?? remaining, remaining);
+    percent = baseline > 0 ? (100 * (baseline - remaining)) / baseline : 0;
+  }
+  percent = Math.max(0, Math.min(99, Math.floor(percent)));
+  return { complete: false, percent, ...(progress.amountRemaining !== undefined ? { amountRemaining: progress.amountRemaining } : {}) };
+}
+
+/** The pair of a device that has `serial` on either side (sync may be addressed to either array). */
+function pairFor(topology: Topology, device: string, serial: number): DevicePair {
+  const pair = topology.findOn(device, serial);
+  if (!pair) throw notFound(device, serial);
+  return pair;
+}
+
+/**
+ * syncOnce: a replay on the source (tagged with the command's idempotency key, so a repeat after a
+ * crash finds it instead of taking another), then waiting until DSM reports the replication synced.
+ */
+export async function syncDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+  const { signal } = request;
+  const pair = pairFor(topology, device, serial);
+  assertProtectable(pair);
+  if (!pair.sourceVolume) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no source volume for ${device}.`);
+  const sourceId = pair.sourceVolume.id;
+  const description = `drctl sync ${shortTag(request.idempotencyKey)}`;
+  const { value: replay, already } = await performOnce(
+    async () => (await core.api.replays(sourceId, signal)).find((r) => r.description === description && !r.markedForExpiration),
+    () => core.api.createReplay(sourceId, description, 24 * 60, signal),
+    core.logger,
+    `sync replay of ${device}`,
+  );
+  const warnings: string[] = [];
+  const replicationId = replicationIdOf(pair);
+  let progress = await readProgress(core, pair, signal);
+  if (already && progress.complete) {
+    warnings.push('This synchronization already ran (same idempotency key) and the replication is synced: nothing new was done.');
+  }
+  if (replicationId && progress.amountRemaining !== undefined && !core.syncBaselines.has(replicationId)) {
+    core.syncBaselines.set(replicationId, progress.amountRemaining);
+  }
+  let lastRemaining = progress.amountRemaining;
+  let lastChange = core.clock.now();
+  while (!progress.complete) {
+    request.onProgress?.({ device, percent: progress.percent, message: `replicating ${device}` });
+    await core.clock.sleep(core.settings.syncPollIntervalMs, signal);
+    progress = await readProgress(core, pair, signal);
+    if (progress.amountRemaining !== lastRemaining || progress.amountRemaining === undefined) {
+      lastRemaining = progress.amountRemaining;
+      lastChange = core.clock.now();
+    } else if (core.clock.now() - lastChange >= core.settings.syncStallTimeoutMs) {
+      throw new DeviceFailure(
+        'SC_SYNC_STALLED',
+        `Replication of ${device} made no progress for ${Math.round(core.settings.syncStallTimeoutMs / 1000)} s (${lastRemaining} bytes remaining).`,
+        'Check the replication link and QoS node in Dell Storage Manager.',
+      );
+    }
+  }
+  if (replicationId) core.syncBaselines.delete(replicationId);
+  request.onProgress?.({ device, percent: 100, message: `${device} synchronized` });
+  return { warnings, details: { syncSnapshot: describeReplay(replay) } };
+}
+
+export async function syncStatusDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<SyncProgress> {
+  const pair = pairFor(topology, device, serial);
+  return readProgress(core, pair, request.signal);
+}

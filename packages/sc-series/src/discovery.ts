@@ -1,0 +1,112 @@
+import type { DiscoveredArray, DiscoveredDevice } from '@drctl/domain';
+import type { Core } from './core.js';
+import { lastFrozen } from './commands/replays.js';
+import { readStamp } from './commands/stamp.js';
+import { toVolume } from './dsm/objects.js';
+import { Topology, type DevicePair } from './topology.js';
+
+/** Storage Centers the adapter may use: those DSM manages, narrowed by the serial filter. */
+export async function discoverArrays(core: Core, serialFilter: number[] | undefined, signal: AbortSignal): Promise<DiscoveredArray[]> {
+  const centers = (await core.api.storageCenters(signal)).filter((sc) => !serialFilter || serialFilter.includes(sc.serial));
+  const topology = await Topology.load(core.api, centers.map((sc) => sc.serial), signal);
+  return centers.map((sc) => {
+    const peers = new Set<number>();
+    for (const p of topology.onSerial(sc.serial)) peers.add(p.sourceSerial === sc.serial ? p.destinationSerial : p.sourceSerial);
+    return { id: core.ids.idOf(sc.serial), name: sc.name, serial: sc.serial, peers: [...peers].map((s) => core.ids.idOf(s)) };
+  });
+}
+
+/** Replicated devices on one Storage Center, and devices a failover promoted there. */
+export async function discoverDevices(core: Core, serial: number, peerSerial: number | undefined, signal: AbortSignal): Promise<DiscoveredDevice[]> {
+  const topology = await Topology.load(core.api, [serial], signal);
+  const qosCache = new Map<number, Array<{ id: string; name: string }>>();
+  const qosNames = async (s: number) => {
+    if (!qosCache.has(s)) qosCache.set(s, await core.api.qosNodes(s, signal).catch(() => []));
+    return qosCache.get(s)!;
+  };
+  const devices: DiscoveredDevice[] = [];
+  for (const pair of topology.onSerial(serial)) {
+    const peer = pair.sourceSerial === serial ? pair.destinationSerial : pair.sourceSerial;
+    if (peerSerial !== undefined && peer !== peerSerial) continue;
+    devices.push(await deviceOf(core, pair, serial, peer, qosNames, signal));
+  }
+  const seen = new Set(devices.map((d) => d.id));
+  for (const promoted of await promotedVolumes(core, serial, signal)) {
+    if (seen.has(promoted.device) || (peerSerial !== undefined && promoted.peerSerial !== peerSerial)) continue;
+    devices.push({
+      id: promoted.device,
+      arrayId: core.ids.idOf(serial),
+      peerArrayId: core.ids.idOf(promoted.peerSerial),
+      role: 'source',
+      state: 'read-write',
+      replicationType: promoted.replicationType,
+      replicateActiveSnapshot: promoted.activeReplay,
+      promoted: true,
+    });
+  }
+  return devices;
+}
+
+async function deviceOf(
+  core: Core,
+  pair: DevicePair,
+  serial: number,
+  peer: number,
+  qosNames: (serial: number) => Promise<Array<{ id: string; name: string }>>,
+  signal: AbortSignal,
+): Promise<DiscoveredDevice> {
+  const role = pair.sourceSerial === serial ? 'source' : 'target';
+  let qosProfile: string | undefined;
+  let peerQosProfile: string | undefined;
+  if (pair.liveVolume) {
+    const primary = pair.liveVolume.primaryQosNode?.name;
+    const secondary = pair.liveVolume.secondaryQosNode?.name;
+    [qosProfile, peerQosProfile] = role === 'source' ? [primary, secondary] : [secondary, primary];
+  } else {
+    // A plain replication names only the source's QoS node; the peer's is the one of the same name.
+    const sourceQos = pair.qosNode;
+    const otherSerial = role === 'source' ? peer : serial;
+    const nodes = await qosNames(otherSerial);
+    const otherQos = nodes.find((n) => n.name === sourceQos)?.name ?? nodes[0]?.name;
+    [qosProfile, peerQosProfile] = role === 'source' ? [sourceQos, otherQos] : [otherQos, sourceQos];
+  }
+  let lastReplicatedAt: string | undefined;
+  if (pair.destinationVolume) {
+    const replays = await core.api.replays(pair.destinationVolume.id, signal).catch(() => []);
+    const frozen = lastFrozen(replays);
+    if (frozen?.freezeTime !== undefined) lastReplicatedAt = new Date(frozen.freezeTime).toISOString();
+  }
+  const lv = pair.liveVolume;
+  return {
+    id: pair.device,
+    arrayId: core.ids.idOf(serial),
+    peerArrayId: core.ids.idOf(peer),
+    role,
+    state: role === 'source' ? 'read-write' : 'read-only',
+    replicationType: pair.replicationType,
+    replicateActiveSnapshot: pair.replicateActiveSnapshot,
+    ...(lv ? { liveVolume: { autoFailover: lv.failoverAutomaticallyEnabled, autoRoleSwap: lv.swapRolesAutomaticallyEnabled, uniformMapping: false } } : {}),
+    ...(qosProfile ? { qosProfile } : {}),
+    ...(peerQosProfile ? { peerQosProfile } : {}),
+    ...(lastReplicatedAt ? { lastReplicatedAt } : {}),
+    promoted: false,
+  };
+}
+
+async function promotedVolumes(core: Core, serial: number, signal: AbortSignal) {
+  const list = await core.client.getList('StorageCenter/ScVolume', { scSerialNumber: serial }, signal);
+  const out: Array<{ device: string; peerSerial: number; replicationType: DiscoveredDevice['replicationType']; activeReplay: boolean }> = [];
+  for (const raw of list) {
+    const volume = toVolume(raw);
+    const stamp = readStamp(volume.notes);
+    if (!stamp || volume.replicationDestination || volume.replicationSource) continue;
+    const synchronous = stamp.type.toLowerCase() === 'synchronous';
+    out.push({
+      device: volume.name,
+      peerSerial: stamp.peerSerial,
+      replicationType: !synchronous ? 'async' : stamp.syncMode.toLowerCase() === 'highavailability' ? 'sync-high-availability' : 'sync-high-consistency',
+      activeReplay: stamp.activeReplay,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,163 @@
+import type { DsmClient } from '../http/dsm-client.js';
+import { DsmHttpError } from '../http/errors.js';
+import {
+  toLiveVolume,
+  toMappingProfile,
+  toReplay,
+  toReplication,
+  toStorageCenter,
+  toVolume,
+  type LiveVolume,
+  type MappingProfile,
+  type Replay,
+  type Replication,
+  type StorageCenter,
+  type Volume,
+} from './objects.js';
+import { bool, bytes, field, num, str } from './wire.js';
+
+const enc = encodeURIComponent;
+
+/**
+ * The DSM REST calls the adapter makes, with the paths, bodies and async flags public clients use
+ * (Cinder's SC driver): every create, modify, delete and action goes async; reads and GetList are
+ * synchronous.
+ */
+export class DsmApi {
+  constructor(private readonly client: DsmClient) {}
+
+  async storageCenters(signal: AbortSignal): Promise<StorageCenter[]> {
+    const list = await this.client.get<unknown[]>('StorageCenter/StorageCenter', signal);
+    return (Array.isArray(list) ? list : []).map(toStorageCenter);
+  }
+
+  /** Replications held on (sourced from) a Storage Center. */
+  async replicationsFrom(serial: number, signal: AbortSignal): Promise<Replication[]> {
+    return (await this.client.getList('StorageCenter/ScReplication', { scSerialNumber: serial }, signal)).map(toReplication);
+  }
+
+  /** Replications whose destination is a Storage Center. */
+  async replicationsTo(serial: number, signal: AbortSignal): Promise<Replication[]> {
+    return (await this.client.getList('StorageCenter/ScReplication', { destinationScSerialNumber: serial }, signal)).map(toReplication);
+  }
+
+  /** Whether a replication object still exists (404 = gone). */
+  async replicationExists(id: string, signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.client.get(`StorageCenter/ScReplication/${enc(id)}`, signal);
+      return true;
+    } catch (error) {
+      if (error instanceof DsmHttpError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  async replicationProgress(id: string, signal: AbortSignal): Promise<{ synced: boolean; amountRemaining?: number; percentComplete?: number }> {
+    const body = await this.client.get(`StorageCenter/ScReplication/${enc(id)}/CurrentProgress`, signal);
+    return {
+      synced: bool(body, 'synced') ?? false,
+      ...withDefined('amountRemaining', bytes(field(body, 'amountRemaining'))),
+      ...withDefined('percentComplete', num(body, 'percentComplete')),
+    };
+  }
+
+  async createReplication(body: Record<string, unknown>, signal: AbortSignal): Promise<Replication> {
+    return toReplication(await this.client.post('StorageCenter/ScReplication', { signal, body, async: true }));
+  }
+
+  async deleteReplication(id: string, body: Record<string, boolean>, signal: AbortSignal): Promise<void> {
+    await this.client.delete(`StorageCenter/ScReplication/${enc(id)}`, { signal, body, async: true });
+  }
+
+  /** Per-SC list: the global ScLiveVolume list can be stale (a firmware bug Cinder works around). */
+  async liveVolumes(serial: number, signal: AbortSignal): Promise<LiveVolume[]> {
+    const list = await this.client.get<unknown[]>(`StorageCenter/StorageCenter/${serial}/LiveVolumeList`, signal);
+    return (Array.isArray(list) ? list : []).map(toLiveVolume);
+  }
+
+  async liveVolume(id: string, signal: AbortSignal): Promise<LiveVolume> {
+    return toLiveVolume(await this.client.get(`StorageCenter/ScLiveVolume/${enc(id)}`, signal));
+  }
+
+  async swapRoles(id: string, signal: AbortSignal): Promise<void> {
+    await this.client.post(`StorageCenter/ScLiveVolume/${enc(id)}/SwapRoles`, { signal, body: {}, async: true });
+  }
+
+  async volume(id: string, signal: AbortSignal): Promise<Volume | undefined> {
+    try {
+      return toVolume(await this.client.get(`StorageCenter/ScVolume/${enc(id)}`, signal));
+    } catch (error) {
+      if (error instanceof DsmHttpError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async volumesNamed(serial: number, name: string, signal: AbortSignal): Promise<Volume[]> {
+    const list = await this.client.getList('StorageCenter/ScVolume', { scSerialNumber: serial, Name: name }, signal);
+    // Filters may match loosely on some versions: keep exact names only.
+    return list.map(toVolume).filter((v) => v.name === name);
+  }
+
+  async renameVolume(id: string, changes: { Name?: string; Notes?: string }, signal: AbortSignal): Promise<void> {
+    await this.client.put(`StorageCenter/ScVolume/${enc(id)}`, { signal, body: changes, async: true });
+  }
+
+  async deleteVolume(id: string, signal: AbortSignal): Promise<void> {
+    await this.client.delete(`StorageCenter/ScVolume/${enc(id)}`, { signal, async: true });
+  }
+
+  async replays(volumeId: string, signal: AbortSignal): Promise<Replay[]> {
+    const list = await this.client.get<unknown[]>(`StorageCenter/ScVolume/${enc(volumeId)}/ReplayList`, signal);
+    return (Array.isArray(list) ? list : []).map(toReplay);
+  }
+
+  /** `expireTime` in minutes; 0 = never expires. */
+  async createReplay(volumeId: string, description: string, expireMinutes: number, signal: AbortSignal): Promise<Replay> {
+    const body = { description, expireTime: expireMinutes };
+    return toReplay(await this.client.post(`StorageCenter/ScVolume/${enc(volumeId)}/CreateReplay`, { signal, body, async: true }));
+  }
+
+  async expireReplay(replayId: string, signal: AbortSignal): Promise<void> {
+    await this.client.post(`StorageCenter/ScReplay/${enc(replayId)}/Expire`, { signal, body: {}, async: true });
+  }
+
+  async createView(replayId: string, name: string, notes: string, signal: AbortSignal): Promise<Volume> {
+    const body = { Name: name, Notes: notes };
+    return toVolume(await this.client.post(`StorageCenter/ScReplay/${enc(replayId)}/CreateView`, { signal, body, async: true }));
+  }
+
+  /** Server objects named like a host (case-insensitive), on one Storage Center. */
+  async serverNamed(serial: number, name: string, signal: AbortSignal): Promise<string | undefined> {
+    const list = await this.client.getList('StorageCenter/ScServer', { scSerialNumber: serial, Name: name }, signal);
+    const match = list.find((s) => (str(s, 'name') ?? str(s, 'instanceName') ?? '').toLowerCase() === name.toLowerCase());
+    return match ? str(match, 'instanceId') : undefined;
+  }
+
+  async mappingProfiles(volumeId: string, signal: AbortSignal): Promise<MappingProfile[]> {
+    const list = await this.client.get<unknown[]>(`StorageCenter/ScVolume/${enc(volumeId)}/MappingProfileList`, signal);
+    return (Array.isArray(list) ? list : []).map(toMappingProfile);
+  }
+
+  async mapToServer(volumeId: string, serverId: string, signal: AbortSignal): Promise<void> {
+    const body = { server: serverId, Advanced: { MapToDownServerHbas: true } };
+    await this.client.post(`StorageCenter/ScVolume/${enc(volumeId)}/MapToServer`, { signal, body, async: true });
+  }
+
+  async deleteMappingProfile(id: string, signal: AbortSignal): Promise<void> {
+    await this.client.delete(`StorageCenter/ScMappingProfile/${enc(id)}`, { signal, async: true });
+  }
+
+  /** Removes every mapping of a volume. */
+  async unmapAll(volumeId: string, signal: AbortSignal): Promise<void> {
+    await this.client.post(`StorageCenter/ScVolume/${enc(volumeId)}/Unmap`, { signal, body: {}, async: true });
+  }
+
+  async qosNodes(serial: number, signal: AbortSignal): Promise<Array<{ id: string; name: string }>> {
+    const list = await this.client.getList('StorageCenter/ScReplicationQosNode', { scSerialNumber: serial }, signal);
+    return list.map((q) => ({ id: str(q, 'instanceId') ?? '', name: str(q, 'name') ?? str(q, 'instanceName') ?? '' }));
+  }
+}
+
+function withDefined<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
+}
