@@ -1,1 +1,22 @@
-export {};
+// Public API of @drctl/workflows: the statecharts (pure definitions) and the engine that runs them.
+export {
+  createWorkflowMachine,
+  WORKFLOW_MACHINES,
+  PHASE_STEPS,
+  FINAL_STATES,
+  phasesOf,
+  stepKey,
+} from './machines/workflow-machine.js';
+export type { StepInput, StepOutput, WorkflowInput, WorkflowContext, WorkflowEvent, FinalState, WorkflowMachine } from './machines/workflow-machine.js';
+export { vmRecoveryMachine } from './machines/vm-recovery-machine.js';
+export type { VmRecoveryInput, VmRecoveryContext, CalloutBatchOutput } from './machines/vm-recovery-machine.js';
+export { planLifecycleMachine, refusal } from './machines/plan-lifecycle-machine.js';
+export type { PlanLifecycleEvent, PlanLifecycleContext, PlanLifecycleSnapshot, PlanState, RunEnding } from './machines/plan-lifecycle-machine.js';
+export { applyPolicy, skippedByMode, inRollbackWindow } from './machines/policy.js';
+export type { WorkflowMode, PhaseName, PolicyDecision } from './machines/policy.js';
+
+export { Engine, createEngine } from './engine/engine.js';
+export type { EngineOptions, StartOptions, RunHandle, PlanStatus } from './engine/engine.js';
+export type { EngineEvent, EngineEventListener } from './engine/events.js';
+export type { WaitingPrompt } from './engine/prompts.js';
+export { reportKey } from './engine/report-builder.js';

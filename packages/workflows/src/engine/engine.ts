@@ -1,0 +1,515 @@
+import { randomUUID } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import { createActor, fromPromise, type Snapshot } from 'xstate';
+import {
+  DrError,
+  resolvePlanVms,
+  resolveSettings,
+  SystemClock,
+  type ArrayManager,
+  type CalloutRunner,
+  type Clock,
+  type ComputeAdapter,
+  type DocumentStore,
+  type Environment,
+  type ResolvedSettings,
+  type RunReport,
+  type RunResult,
+  type StepId,
+  type StorageAdapter,
+  type WorkflowName,
+} from '@drctl/domain';
+import { SlotPool, type SlotLimits } from '@drctl/scheduler';
+import { refusal, type RunEnding } from '../machines/plan-lifecycle-machine.js';
+import type { PhaseName, WorkflowMode } from '../machines/policy.js';
+import { WORKFLOW_MACHINES, type FinalState, type StepInput, type WorkflowContext } from '../machines/workflow-machine.js';
+import { EventHub, type EngineEventListener } from './events.js';
+import { Journal } from './journal.js';
+import { familyOf, loadPlan, planKey, planState, transition, type PlanRecord } from './plan-records.js';
+import { PromptBroker, type WaitingPrompt } from './prompts.js';
+import { ReportBuilder, reportKey } from './report-builder.js';
+import type { RunContext } from './run-context.js';
+import { AdapterRegistry, commandTimeout, discoverDevices, modeLabel, planDatastoreList, planDeviceMap } from './run-setup.js';
+import { driveStep } from './step-driver.js';
+import { slotKey } from './steps/vm-steps.js';
+import { StorageGateway } from './storage-gateway.js';
+
+export interface EngineOptions {
+  environment: Environment;
+  /** Effective settings; by default the environment file's `settings` over SRM's defaults. */
+  settings?: ResolvedSettings;
+  compute: ComputeAdapter;
+  /** Builds the storage adapter of an array manager (called once per manager). */
+  storage: (manager: ArrayManager) => StorageAdapter;
+  callouts: CalloutRunner;
+  /** @default SystemClock */
+  clock?: Clock;
+  store: DocumentStore;
+  /** @default a silent logger */
+  logger?: Logger;
+  /** Persists state the host keeps beside the store (the simulated world) after each effect. */
+  checkpoint?: () => Promise<void>;
+  /** Answers every prompt with this text, attributed to `by` (CLI `--answer`). */
+  autoAnswer?: { answer: string; by: string };
+  /** Called once a finished step is durably persisted (used to rehearse crashes). */
+  onStepPersisted?: (info: { runId: string; plan: string; phase: PhaseName; step: StepId; status: string }) => void;
+}
+
+export interface StartOptions extends WorkflowMode {
+  plan: string;
+  workflow: WorkflowName;
+}
+
+export interface RunHandle {
+  runId: string;
+  plan: string;
+  workflow: WorkflowName;
+  /** Resolves with the final report when the run ends (whatever its result). */
+  done: Promise<RunReport>;
+}
+
+export interface PlanStatus {
+  plan: string;
+  state: string;
+  reversed: boolean;
+  protectedSite: string;
+  recoverySite: string;
+  activeRunId: string | null;
+  lastRunId: string | null;
+  lastResult?: RunResult;
+}
+
+interface RunMeta {
+  runId: string;
+  plan: string;
+  workflow: WorkflowName;
+  mode: WorkflowMode;
+  operationKey: string;
+  protectedSite: string;
+  recoverySite: string;
+}
+
+interface ActiveRun {
+  meta: RunMeta;
+  actor: { send: (e: { type: 'CANCEL'; reason?: string }) => void };
+  release: (() => Promise<void>) | undefined;
+}
+
+const metaKey = (runId: string) => `runs/${runId}/meta`;
+const snapshotKey = (runId: string) => `runs/${runId}/snapshot`;
+const journalKey = (operationKey: string) => `operations/${operationKey}/journal`;
+
+/**
+ * The drctl engine: loads plans' lifecycles from the store, starts and resumes workflow runs,
+ * answers prompts, cancels. One engine per process; its storage-command limit and boot/shutdown
+ * slots are shared by every run it drives.
+ */
+export class Engine {
+  readonly settings: ResolvedSettings;
+  readonly events = new EventHub();
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly prompts = new PromptBroker();
+  private readonly gateway: StorageGateway;
+  private readonly pool: SlotPool;
+  private readonly adapters: AdapterRegistry;
+  private readonly active = new Map<string, ActiveRun>();
+
+  constructor(private readonly options: EngineOptions) {
+    const env = options.environment;
+    this.settings = options.settings ?? resolveSettings([{ origin: 'environment', pathPrefix: 'settings', values: env.settings }]);
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock);
+    this.pool = new SlotPool(this.slotLimits());
+    this.adapters = new AdapterRegistry(env, options.storage);
+  }
+
+  /** Per-host and per-cluster boot/shutdown limits; a cluster's srmMaxBootShutdownOps wins. */
+  private slotLimits(): SlotLimits {
+    const values = this.settings.values;
+    const clusters = new Map<string, number | undefined>();
+    for (const site of this.options.environment.sites) {
+      for (const c of site.clusters) clusters.set(slotKey(site.name, c.name), c.srmMaxBootShutdownOps);
+    }
+    return {
+      hostLimit: () => values.defaultMaxBootAndShutdownOpsPerHost,
+      clusterLimit: (key) => clusters.get(key) ?? values.defaultMaxBootAndShutdownOpsPerCluster,
+    };
+  }
+
+  subscribe(listener: EngineEventListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  waitingPrompts(runId?: string): WaitingPrompt[] {
+    return this.prompts.list(runId);
+  }
+
+  answerPrompt(promptId: string, answer: string, answeredBy: string): void {
+    this.prompts.answer(promptId, answer, answeredBy, new Date(this.clock.now()).toISOString());
+  }
+
+  cancel(runId: string, reason = 'cancelled by the operator'): void {
+    const run = this.active.get(runId);
+    if (!run) throw new DrError('DR_RUN_NOT_FOUND', `Run ${runId} is not running in this engine.`, { issues: [{ path: 'runId', message: 'not an active run' }] });
+    run.actor.send({ type: 'CANCEL', reason });
+  }
+
+  activeRuns(): string[] {
+    return [...this.active.keys()];
+  }
+
+  private plan(name: string) {
+    const plan = this.options.environment.plans.find((p) => p.name === name);
+    if (!plan) {
+      const known = this.options.environment.plans.map((p) => p.name).join(', ');
+      throw new DrError('DR_INPUT_INVALID', `Unknown plan ${name}.`, { issues: [{ path: 'plan', message: `unknown plan ${name} (known: ${known || 'none'})` }] });
+    }
+    return plan;
+  }
+
+  async planStatus(name: string): Promise<PlanStatus> {
+    const plan = this.plan(name);
+    const { lifecycle } = await loadPlan(this.options.store, name);
+    const { reversed, activeRunId, lastRunId } = lifecycle.context;
+    const runId = activeRunId ?? lastRunId;
+    const report = runId ? await this.report(runId) : undefined;
+    return {
+      plan: name,
+      state: planState(lifecycle),
+      reversed,
+      protectedSite: reversed ? plan.recoverySite : plan.protectedSite,
+      recoverySite: reversed ? plan.protectedSite : plan.recoverySite,
+      activeRunId,
+      lastRunId,
+      ...(report ? { lastResult: report.result } : {}),
+    };
+  }
+
+  async plans(): Promise<PlanStatus[]> {
+    return Promise.all(this.options.environment.plans.map((p) => this.planStatus(p.name)));
+  }
+
+  async report(runId: string): Promise<RunReport | undefined> {
+    return this.options.store.read<RunReport>(reportKey(runId));
+  }
+
+  /** Every run in the store, newest first (by start time). */
+  async runs(plan?: string): Promise<RunReport[]> {
+    const keys = await this.options.store.list('runs/');
+    const reports = await Promise.all(keys.map((k) => this.options.store.read<RunReport>(`${k}/report`)));
+    return reports
+      .filter((r): r is RunReport => r !== undefined && (plan === undefined || r.plan === plan))
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  /**
+   * Runs whose process died: the store says running, but no engine holds them. Marks their
+   * report `interrupted` (they resume with `resume`). Needs the store's cross-process lock to
+   * tell a dead owner from a live one in another process.
+   */
+  async findInterrupted(): Promise<string[]> {
+    const found: string[] = [];
+    for (const plan of this.options.environment.plans) {
+      const { lifecycle } = await loadPlan(this.options.store, plan.name);
+      const runId = lifecycle.context.activeRunId;
+      if (!runId || this.active.has(runId)) continue;
+      const release = await this.tryLock(`plan-${plan.name}`);
+      if (release === null) continue; // another live process owns it
+      try {
+        const report = await this.report(runId);
+        if (report && (report.result === 'running' || report.result === 'interrupted')) {
+          if (report.result === 'running') {
+            report.result = 'interrupted';
+            report.notes.push(`interrupted: the process running it stopped; resume with: drctl resume ${runId}`);
+            await this.options.store.write(reportKey(runId), report);
+          }
+          found.push(runId);
+        }
+      } finally {
+        await release?.();
+      }
+    }
+    return found;
+  }
+
+  private async tryLock(name: string): Promise<(() => Promise<void>) | undefined | null> {
+    if (!this.options.store.lock) return undefined;
+    try {
+      return await this.options.store.lock(name);
+    } catch (error) {
+      if ((error as DrError).code === 'DR_OPERATION_REFUSED') return null;
+      throw error;
+    }
+  }
+
+  /** Starts a workflow on a plan. Refuses, with the reason, what the plan's state does not allow. */
+  async start(options: StartOptions): Promise<RunHandle> {
+    const plan = this.plan(options.plan);
+    const mode: WorkflowMode = {
+      ...(options.force !== undefined ? { force: options.force } : {}),
+      ...(options.forcedRecovery !== undefined ? { forcedRecovery: options.forcedRecovery } : {}),
+      ...(options.syncData !== undefined ? { syncData: options.syncData } : {}),
+    };
+    const release = await this.tryLock(`plan-${plan.name}`);
+    if (release === null) {
+      throw new DrError('DR_OPERATION_REFUSED', `Plan ${plan.name} is being run by another drctl process.`, { issues: [{ path: 'plan', message: 'plan locked by another process' }] });
+    }
+    try {
+      const { record, lifecycle } = await loadPlan(this.options.store, plan.name);
+      const active = lifecycle.context.activeRunId;
+      if (active) {
+        const report = await this.report(active);
+        throw new DrError(
+          'DR_OPERATION_REFUSED',
+          `Plan ${plan.name} has run ${active} ${report?.result === 'interrupted' || !this.active.has(active) ? 'interrupted' : 'in progress'}; resume it (drctl resume ${active}) or cancel it before starting ${options.workflow}.`,
+          { issues: [{ path: 'plan', message: `run ${active} is not finished` }] },
+        );
+      }
+      const reason = refusal(lifecycle, options.workflow);
+      if (reason) throw new DrError('DR_OPERATION_REFUSED', reason, { issues: [{ path: 'workflow', message: reason }] });
+      await this.checkProtectionGroupsFree(plan.name, plan.protectionGroups);
+
+      const runId = `${new Date(this.clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${plan.name}-${options.workflow}-${randomUUID().slice(0, 6)}`;
+      const family = familyOf(options.workflow);
+      if (!record.operation || !record.operation.open || record.operation.family !== family) {
+        record.operations += 1;
+        record.operation = { id: `${plan.name}/${record.operations}-${family}`, family, open: true };
+      }
+      const reversed = lifecycle.context.reversed;
+      const meta: RunMeta = {
+        runId,
+        plan: plan.name,
+        workflow: options.workflow,
+        mode,
+        operationKey: record.operation.id,
+        protectedSite: reversed ? plan.recoverySite : plan.protectedSite,
+        recoverySite: reversed ? plan.protectedSite : plan.recoverySite,
+      };
+      transition(record, { type: 'START', workflow: options.workflow, runId });
+      record.runs.push(runId);
+      await this.options.store.write(planKey(plan.name), record);
+      await this.options.store.write(metaKey(runId), meta);
+      return await this.launch(meta, undefined, release);
+    } catch (error) {
+      await release?.();
+      throw error;
+    }
+  }
+
+  /** Continues an interrupted run from its last persisted state; finished steps are not redone. */
+  async resume(runId: string): Promise<RunHandle> {
+    const meta = await this.options.store.read<RunMeta>(metaKey(runId));
+    if (!meta) throw new DrError('DR_RUN_NOT_FOUND', `No run ${runId} in the store.`, { issues: [{ path: 'runId', message: 'unknown run' }] });
+    if (this.active.has(runId)) throw new DrError('DR_OPERATION_REFUSED', `Run ${runId} is already running.`, { issues: [{ path: 'runId', message: 'already running' }] });
+    const report = await this.report(runId);
+    if (report && report.result !== 'running' && report.result !== 'interrupted') {
+      throw new DrError('DR_OPERATION_REFUSED', `Run ${runId} already finished (${report.result}); start the workflow again instead.`, { issues: [{ path: 'runId', message: `finished: ${report.result}` }] });
+    }
+    const release = await this.tryLock(`plan-${meta.plan}`);
+    if (release === null) {
+      throw new DrError('DR_OPERATION_REFUSED', `Run ${runId} is still being run by another drctl process.`, { issues: [{ path: 'runId', message: 'locked by another process' }] });
+    }
+    try {
+      const snapshot = await this.options.store.read<Snapshot<unknown>>(snapshotKey(runId));
+      return await this.launch(meta, snapshot, release);
+    } catch (error) {
+      await release?.();
+      throw error;
+    }
+  }
+
+  private async checkProtectionGroupsFree(planName: string, groups: string[]): Promise<void> {
+    for (const other of this.options.environment.plans) {
+      if (other.name === planName) continue;
+      const shared = other.protectionGroups.filter((g) => groups.includes(g));
+      if (shared.length === 0) continue;
+      const { lifecycle } = await loadPlan(this.options.store, other.name);
+      if (lifecycle.context.activeRunId) {
+        throw new DrError('DR_OPERATION_REFUSED', `Protection group ${shared[0]} is in use by plan ${other.name} (run ${lifecycle.context.activeRunId}); one plan at a time may use it.`, {
+          issues: [{ path: 'plan.protectionGroups', message: `${shared.join(', ')} in use by ${other.name}` }],
+        });
+      }
+    }
+  }
+
+  private async launch(meta: RunMeta, snapshot: Snapshot<unknown> | undefined, release: (() => Promise<void>) | undefined): Promise<RunHandle> {
+    const env = this.options.environment;
+    const plan = this.plan(meta.plan);
+    const store = this.options.store;
+    const settings = this.settings.values;
+    const devices = planDeviceMap(env, plan, meta.protectedSite, meta.recoverySite);
+    const discoveryMessages = await discoverDevices(devices, this.adapters, settings['storage.commandTimeout'], this.clock, this.logger);
+    const liveVolumes = devices.filter((d) => d.liveVolume).length;
+    const timeout = commandTimeout(settings, liveVolumes);
+    const journal = await Journal.open(store, journalKey(meta.operationKey));
+    const existing = snapshot ? await this.report(meta.runId) : undefined;
+    const now = () => new Date(this.clock.now()).toISOString();
+    const report: RunReport = existing ?? {
+      runId: meta.runId,
+      plan: meta.plan,
+      workflow: meta.workflow,
+      mode: modeLabel(meta.workflow, meta.mode),
+      result: 'running',
+      startedAt: now(),
+      protectedSite: meta.protectedSite,
+      recoverySite: meta.recoverySite,
+      settings: { ...settings, appliedCommandTimeoutSeconds: timeout.seconds, liveVolumes },
+      steps: [],
+      vms: [],
+      storageCommands: [],
+      prompts: [],
+      notes: [],
+    };
+    report.result = 'running';
+    if (existing) report.notes.push(`resumed at ${now()}`);
+    for (const m of discoveryMessages) report.notes.push(m);
+    const builder = new ReportBuilder(report, store, this.clock);
+    await builder.save();
+
+    const protectedSiteUp = await this.options.compute.isSiteReachable(meta.protectedSite, new AbortController().signal).catch(() => false);
+    const ctx: RunContext = {
+      runId: meta.runId,
+      operationKey: meta.operationKey,
+      journal,
+      report: builder,
+      events: this.events,
+      timeoutSeconds: timeout.seconds,
+      timeoutExplanation: timeout.explanation,
+      checkpoint: this.options.checkpoint ?? (async () => undefined),
+      env,
+      plan,
+      workflow: meta.workflow,
+      mode: meta.mode,
+      protectedSite: meta.protectedSite,
+      recoverySite: meta.recoverySite,
+      vms: resolvePlanVms(env, plan),
+      devices,
+      datastores: planDatastoreList(env, plan),
+      settings,
+      compute: this.options.compute,
+      callouts: this.options.callouts,
+      storageForArray: (id) => this.adapters.forArray(id),
+      clock: this.clock,
+      gateway: this.gateway,
+      prompts: this.prompts,
+      pool: this.pool,
+      logger: this.logger.child({ runId: meta.runId, plan: meta.plan, workflow: meta.workflow }),
+      protectedSiteUp,
+      autoAnswer: this.options.autoAnswer,
+    };
+
+    const machine = WORKFLOW_MACHINES[meta.workflow].provide({
+      actors: {
+        runStep: fromPromise<{ status: import('@drctl/domain').StepStatus; stop: boolean }, StepInput>(({ input, signal }) => driveStep(ctx, input.phase, input.step, signal)),
+      },
+    });
+    const actor = snapshot
+      ? createActor(machine, { snapshot, input: { mode: meta.mode } })
+      : createActor(machine, { input: { mode: meta.mode } });
+
+    // Persist every transition, in order; then tell the host which steps are now durable.
+    let persisting: Promise<void> = Promise.resolve();
+    let known = new Set(Object.keys((actor.getSnapshot().context as WorkflowContext | undefined)?.steps ?? {}));
+    let settle!: (report: RunReport) => void;
+    let fail!: (error: unknown) => void;
+    const done = new Promise<RunReport>((resolve, reject) => {
+      settle = resolve;
+      fail = reject;
+    });
+    const finish = () => {
+      persisting = persisting
+        .then(() => this.finalize(meta, ctx, actor.getSnapshot() as unknown as { value: unknown; context: WorkflowContext }, release))
+        .then(settle, fail);
+    };
+    actor.subscribe({
+      next: (snap) => {
+        const persisted = actor.getPersistedSnapshot();
+        const context = snap.context as WorkflowContext;
+        const fresh = Object.keys(context.steps).filter((k) => !known.has(k));
+        known = new Set(Object.keys(context.steps));
+        persisting = persisting.then(async () => {
+          await store.write(snapshotKey(meta.runId), persisted);
+          for (const key of fresh) {
+            const [phase, step] = key.split('/') as [PhaseName, StepId];
+            this.options.onStepPersisted?.({ runId: meta.runId, plan: meta.plan, phase, step, status: context.steps[key]! });
+          }
+        });
+        if (snap.status === 'done') finish();
+      },
+      error: (error) => {
+        this.logger.error({ err: error, runId: meta.runId }, 'workflow actor failed');
+        persisting = persisting.then(() => fail(error));
+      },
+    });
+    this.active.set(meta.runId, { meta, actor, release });
+    this.events.emit({ type: 'run-started', runId: meta.runId, plan: meta.plan, workflow: meta.workflow, mode: report.mode, at: now(), resumed: snapshot !== undefined });
+    actor.start();
+    if (actor.getSnapshot().status === 'done') finish();
+    return { runId: meta.runId, plan: meta.plan, workflow: meta.workflow, done };
+  }
+
+  private async finalize(meta: RunMeta, ctx: RunContext, snap: { value: unknown; context: WorkflowContext }, release: (() => Promise<void>) | undefined): Promise<RunReport> {
+    const final = String(snap.value) as FinalState;
+    const report = ctx.report.report;
+    await ctx.journal.flush();
+    const stepErrors = report.steps.some((s) => s.status === 'error') || report.vms.some((v) => v.status === 'error');
+    const stepWarnings = report.steps.some((s) => s.status === 'warning') || report.vms.some((v) => v.status === 'warning');
+    let result: RunResult;
+    let ending: RunEnding;
+    switch (final) {
+      case 'done':
+        result = stepErrors ? 'errors' : stepWarnings ? 'warnings' : 'success';
+        ending = 'complete';
+        break;
+      case 'stopped':
+        result = meta.workflow === 'test' ? 'errors' : 'incomplete';
+        ending = 'incomplete';
+        if (snap.context.failure) report.notes.push(`stopped by an internal failure: ${snap.context.failure}`);
+        break;
+      case 'rolled-back':
+        result = snap.context.cancelled ? 'cancelled' : 'errors';
+        ending = 'rolled-back';
+        report.notes.push('planned migration stopped before the storage steps; protected VMs were powered on again');
+        break;
+      default:
+        result = 'cancelled';
+        ending = 'cancelled';
+    }
+    // Disaster recovery: protected-site steps that failed or were skipped must run again later.
+    const pendingSteps = (['shutdown-protected-vms', 'prepare-protected-storage'] as const).filter((s) =>
+      ['error', 'skipped-forced'].includes(ctx.journal.stepStatus(`disaster-recovery/${s}`) ?? ''),
+    );
+    const protectedSitePending = meta.workflow === 'disaster-recovery' && ending === 'complete' && pendingSteps.length > 0;
+    if (protectedSitePending) {
+      report.notes.push(
+        `the protected site ${meta.protectedSite} was not shut down and prepared (${pendingSteps.join(', ')}); run disaster-recovery again when it is reachable to finish the job before reprotect`,
+      );
+    }
+    report.result = result;
+    report.finishedAt = new Date(this.clock.now()).toISOString();
+    await ctx.report.save();
+
+    const { record } = await loadPlan(this.options.store, meta.plan);
+    transition(record as PlanRecord, { type: 'RUN_ENDED', workflow: meta.workflow, ending, protectedSitePending });
+    if (record.operation) {
+      const family = record.operation.family;
+      record.operation.open = family !== 'test' && (ending === 'incomplete' || ending === 'cancelled' || protectedSitePending);
+    }
+    await this.options.store.write(planKey(meta.plan), record);
+    this.active.delete(meta.runId);
+    await release?.();
+    this.events.emit({ type: 'run-finished', runId: meta.runId, result, at: report.finishedAt, reportKey: reportKey(meta.runId) });
+    return report;
+  }
+
+  /** Closes adapter sessions. Runs still active keep going until they end. */
+  async close(): Promise<void> {
+    await this.adapters.close();
+  }
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  return new Engine(options);
+}

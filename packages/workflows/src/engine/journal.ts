@@ -1,0 +1,109 @@
+import type { DeviceCommandResult, DocumentStore } from '@drctl/domain';
+
+/**
+ * The side-effect journal of a plan operation. XState restarts an in-flight step actor on
+ * restore, so every step consults the journal first: finished → reuse the stored result;
+ * started but not finished → reconcile with the real system; otherwise record, act, record.
+ *
+ * Entries are keyed by the plan's *operation* (a recovery attempt and its re-runs share one),
+ * so re-running an incomplete recovery sees what the earlier run already finished.
+ */
+export type JournalEntry =
+  | { t: 'cmd-start'; key: string; runId: string; attempt: number; at: string }
+  | { t: 'cmd-end'; key: string; runId: string; result: DeviceCommandResult; status: string; at: string }
+  | { t: 'step-end'; key: string; runId: string; status: string; at: string }
+  | { t: 'vm'; key: string; vm: string; status: string; runId: string; at: string; fields?: Record<string, string> }
+  | { t: 'effect'; key: string; runId: string; at: string }
+  | { t: 'prompt'; key: string; promptId: string; answer: string; answeredBy: string; at: string };
+
+export class Journal {
+  private readonly commandEnds = new Map<string, Extract<JournalEntry, { t: 'cmd-end' }>>();
+  private readonly commandStarts = new Map<string, number>();
+  private readonly stepEnds = new Map<string, Extract<JournalEntry, { t: 'step-end' }>>();
+  private readonly vmStatus = new Map<string, Extract<JournalEntry, { t: 'vm' }>>();
+  private readonly effects = new Set<string>();
+  private readonly prompts = new Map<string, Extract<JournalEntry, { t: 'prompt' }>>();
+  private pending: JournalEntry[] = [];
+
+  private constructor(
+    private readonly store: DocumentStore,
+    private readonly key: string,
+  ) {}
+
+  static async open(store: DocumentStore, key: string): Promise<Journal> {
+    const journal = new Journal(store, key);
+    for (const line of await store.readLog<JournalEntry | { t: 'batch'; entries: JournalEntry[] }>(key)) {
+      if (line.t === 'batch') line.entries.forEach((e) => journal.index(e));
+      else journal.index(line);
+    }
+    return journal;
+  }
+
+  private index(entry: JournalEntry): void {
+    switch (entry.t) {
+      case 'cmd-start':
+        this.commandStarts.set(entry.key, Math.max(this.commandStarts.get(entry.key) ?? 0, entry.attempt));
+        break;
+      case 'cmd-end':
+        this.commandEnds.set(entry.key, entry);
+        break;
+      case 'step-end':
+        this.stepEnds.set(entry.key, entry);
+        break;
+      case 'vm':
+        this.vmStatus.set(`${entry.key}/${entry.vm}`, entry);
+        break;
+      case 'effect':
+        this.effects.add(entry.key);
+        break;
+      case 'prompt':
+        this.prompts.set(entry.key, entry);
+        break;
+    }
+  }
+
+  /** Appends now, durably, before the caller acts. */
+  async record(entry: JournalEntry): Promise<void> {
+    await this.flush();
+    this.index(entry);
+    await this.store.append(this.key, entry);
+  }
+
+  /**
+   * Records an entry that is cheap to reconstruct (per-VM progress: a VM's power state can be
+   * asked again), written with the next durable record or flush: 10,000 VMs stay fast.
+   */
+  note(entry: JournalEntry): void {
+    this.index(entry);
+    this.pending.push(entry);
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const entries = this.pending;
+    this.pending = [];
+    await this.store.append(this.key, { t: 'batch', entries });
+  }
+
+  commandResult(key: string) {
+    return this.commandEnds.get(key);
+  }
+  commandAttempts(key: string): number {
+    return this.commandStarts.get(key) ?? 0;
+  }
+  stepStatus(key: string): string | undefined {
+    return this.stepEnds.get(key)?.status;
+  }
+  stepEntry(key: string) {
+    return this.stepEnds.get(key);
+  }
+  vm(stepKey: string, vm: string) {
+    return this.vmStatus.get(`${stepKey}/${vm}`);
+  }
+  hasEffect(key: string): boolean {
+    return this.effects.has(key);
+  }
+  prompt(key: string) {
+    return this.prompts.get(key);
+  }
+}

@@ -1,0 +1,104 @@
+import {
+  STEP_TITLES,
+  type Clock,
+  type DeviceCommandResult,
+  type DeviceResultLine,
+  type DocumentStore,
+  type RunReport,
+  type StepId,
+  type StepRecord,
+  type StepStatus,
+  type StorageCommandRecord,
+  type VmRecord,
+} from '@drctl/domain';
+
+export const reportKey = (runId: string) => `runs/${runId}/report`;
+
+/** Turns an adapter's per-device results into report lines. */
+export function deviceLines(result: DeviceCommandResult): DeviceResultLine[] {
+  return result.devices.map((d) => {
+    const line: DeviceResultLine = {
+      device: d.device,
+      status: d.status === 'error' ? 'error' : d.warnings.length > 0 ? 'warning' : 'success',
+    };
+    if (d.error) {
+      line.code = d.error.code;
+      line.description = d.error.description;
+      if (d.error.fixHint) line.fixHint = d.error.fixHint;
+    } else if (d.warnings.length > 0) line.description = d.warnings.join('; ');
+    if (d.details) line.details = d.details;
+    return line;
+  });
+}
+
+/**
+ * Keeps the run report (the brief's history document) in memory and writes it to the store at
+ * every step boundary, so a crashed run still has it.
+ */
+export class ReportBuilder {
+  private readonly vmIndex = new Map<string, VmRecord>();
+
+  constructor(
+    readonly report: RunReport,
+    private readonly store: DocumentStore,
+    private readonly clock: Clock,
+  ) {
+    for (const vm of report.vms) this.vmIndex.set(vm.name, vm);
+  }
+
+  now(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  /** The top-level entry of a step (per phase in failback), created on first use; a resumed run reuses it. */
+  step(id: StepId, phase?: string): StepRecord {
+    const title = phase && phase !== this.report.workflow ? `${STEP_TITLES[id]} (${phase})` : STEP_TITLES[id];
+    let record = this.report.steps.find((s) => s.id === id && s.target === undefined && s.title === title);
+    if (!record) {
+      record = { id, title, status: 'inactive', messages: [], results: [] };
+      this.report.steps.push(record);
+    }
+    return record;
+  }
+
+  /** A child entry of a step (per host, datastore, protection group, callout…). */
+  child(id: StepId, target: string, title?: string): StepRecord {
+    const record: StepRecord = { id, title: title ?? STEP_TITLES[id], target, status: 'running', startedAt: this.now(), messages: [], results: [] };
+    this.report.steps.push(record);
+    return record;
+  }
+
+  start(record: StepRecord): void {
+    record.status = 'running';
+    record.startedAt ??= this.now();
+  }
+
+  finish(record: StepRecord, status: StepStatus, message?: string): void {
+    record.status = status;
+    record.finishedAt = this.now();
+    if (message) record.messages.push(message);
+  }
+
+  vm(name: string, init: () => VmRecord): VmRecord {
+    let record = this.vmIndex.get(name);
+    if (!record) {
+      record = init();
+      this.vmIndex.set(name, record);
+      this.report.vms.push(record);
+    }
+    return record;
+  }
+
+  storageCommand(record: StorageCommandRecord): StorageCommandRecord {
+    this.report.storageCommands.push(record);
+    return record;
+  }
+
+  note(text: string): void {
+    if (!this.report.notes.includes(text)) this.report.notes.push(text);
+  }
+
+  async save(): Promise<void> {
+    await this.store.write(reportKey(this.report.runId), this.report);
+  }
+}

@@ -1,0 +1,83 @@
+import { isDrError, type StepId, type StepStatus } from '@drctl/domain';
+import { applyPolicy, skippedByMode, type PhaseName } from '../machines/policy.js';
+import { PHASE_STEPS, stepKey, type StepOutput } from '../machines/workflow-machine.js';
+import { errorMessage, type RunContext, type StepResult } from './run-context.js';
+import { runPlanCallouts } from './steps/callouts.js';
+import { STEP_IMPLEMENTATIONS } from './steps/index.js';
+
+/** Raw statuses the journal keeps for a step that must run again on a re-run. */
+const NOT_DONE = new Set(['error', 'cancelled', 'skipped-forced']);
+
+/**
+ * Runs one step for the workflow machine's `runStep` actor:
+ * 1. the operation's journal first — a step this run already finished (XState restarted the
+ *    actor after a crash) returns its recorded status; one an earlier run of the same operation
+ *    finished is `already-done`;
+ * 2. steps the mode skips (forced recovery, test without sync);
+ * 3. plan-level callouts positioned before the step;
+ * 4. the step's implementation, then the error policy;
+ * 5. journal, checkpoint and report — in that order, so the record follows the effect.
+ */
+export async function driveStep(ctx: RunContext, phase: PhaseName, step: StepId, signal: AbortSignal): Promise<StepOutput> {
+  const key = stepKey(phase, step);
+  const record = ctx.report.step(step, ctx.workflow === 'failback' ? phase : undefined);
+  const prior = ctx.journal.stepEntry(key);
+  if (prior && !NOT_DONE.has(prior.status)) {
+    const sameRun = prior.runId === ctx.runId;
+    const status: StepStatus = sameRun ? (record.status === 'inactive' || record.status === 'running' ? applyPolicy(phase, ctx.mode, step, prior.status as StepStatus).status : record.status) : 'already-done';
+    if (record.status === 'inactive' || record.status === 'running') {
+      ctx.report.start(record);
+      ctx.report.finish(record, status, sameRun ? 'finished before the interruption' : 'already done by an earlier run of this operation');
+    }
+    return { status, stop: false };
+  }
+
+  const skipReason = skippedByMode(phase, ctx.mode, step);
+  if (skipReason) {
+    ctx.report.start(record);
+    ctx.report.finish(record, 'skipped', skipReason);
+    await ctx.journal.record({ t: 'step-end', key, runId: ctx.runId, status: phase === 'disaster-recovery' ? 'skipped-forced' : 'skipped', at: ctx.report.now() });
+    await ctx.report.save();
+    ctx.events.emit({ type: 'step-finished', runId: ctx.runId, step, phase, status: 'skipped', at: ctx.report.now(), messages: [skipReason] });
+    return { status: 'skipped', stop: false };
+  }
+
+  ctx.report.start(record);
+  await ctx.report.save();
+  ctx.events.emit({ type: 'step-started', runId: ctx.runId, step, phase, at: record.startedAt! });
+  const calloutWarnings = await runPlanCallouts(ctx, step, phase, signal);
+
+  let raw: StepResult;
+  try {
+    raw = await STEP_IMPLEMENTATIONS[step](ctx, phase, signal);
+  } catch (error) {
+    if (signal.aborted) {
+      ctx.report.finish(record, 'cancelled', 'cancelled');
+      await ctx.report.save();
+      throw error;
+    }
+    ctx.logger.error({ err: error, step, phase }, 'step failed unexpectedly');
+    raw = { status: 'error', messages: [isDrError(error) ? error.message : `unexpected failure: ${errorMessage(error)}`], results: [] };
+  }
+  const decision = applyPolicy(phase, ctx.mode, step, raw.status);
+  let status = decision.status;
+  if (status === 'success' && calloutWarnings.length > 0) status = 'warning';
+  if (decision.status === 'warning' && raw.status === 'error') {
+    raw.messages.unshift('protected site error recorded as a warning (disaster recovery goes on)');
+  }
+  record.results.push(...raw.results);
+  record.messages.push(...calloutWarnings, ...raw.messages);
+  ctx.report.finish(record, status);
+  await ctx.checkpoint();
+  await ctx.journal.record({ t: 'step-end', key, runId: ctx.runId, status: raw.status, at: record.finishedAt! });
+
+  // Callouts positioned at the end run after the last step of the workflow.
+  const phaseSteps = PHASE_STEPS[phase];
+  if (!decision.stop && phaseSteps[phaseSteps.length - 1] === step) {
+    const endWarnings = await runPlanCallouts(ctx, 'end', phase, signal);
+    for (const w of endWarnings) ctx.report.note(w);
+  }
+  await ctx.report.save();
+  ctx.events.emit({ type: 'step-finished', runId: ctx.runId, step, phase, status, at: record.finishedAt!, messages: record.messages });
+  return { status, stop: decision.stop };
+}

@@ -1,0 +1,136 @@
+import type { Callout, CalloutContext, CalloutOutcome, CalloutRecord, PromptRecord } from '@drctl/domain';
+import { errorMessage, type RunContext } from '../run-context.js';
+
+function calloutName(callout: Callout, index: number): string {
+  if (callout.name) return callout.name;
+  if (callout.type === 'command') return `${callout.command} ${callout.args.join(' ')}`.trim();
+  if (callout.type === 'webhook') return `POST ${callout.url}`;
+  return `prompt ${index + 1}`;
+}
+
+/**
+ * Asks a prompt and waits for the answer. The answer is journaled with who gave it, so a run
+ * resumed after a crash does not ask again what was already answered.
+ */
+async function prompt(ctx: RunContext, key: string, text: string, signal: AbortSignal, where: { vm?: string; step?: string }): Promise<CalloutOutcome> {
+  const answered = ctx.journal.prompt(key);
+  const promptId = `${ctx.runId}:${key}`;
+  let record = ctx.report.report.prompts.find((p) => p.id === promptId);
+  if (!record) {
+    record = { id: promptId, text, askedAt: ctx.report.now(), ...where } as PromptRecord;
+    ctx.report.report.prompts.push(record);
+  }
+  if (answered) return { status: 'success', message: `answered by ${answered.answeredBy}: ${answered.answer}` };
+  let answer: { answer: string; answeredBy: string; answeredAt: string };
+  if (ctx.autoAnswer) {
+    answer = { answer: ctx.autoAnswer.answer, answeredBy: ctx.autoAnswer.by, answeredAt: ctx.report.now() };
+  } else {
+    await ctx.report.save();
+    ctx.events.emit({ type: 'prompt-waiting', runId: ctx.runId, promptId, text, at: record.askedAt, ...where });
+    const onAbort = () => ctx.prompts.withdraw(promptId);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      answer = await Promise.race([
+        ctx.prompts.ask(ctx.runId, record),
+        new Promise<never>((_, reject) => {
+          if (signal.aborted) reject(signal.reason);
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        }),
+      ]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+  record.answer = answer.answer;
+  record.answeredBy = answer.answeredBy;
+  record.answeredAt = answer.answeredAt;
+  await ctx.journal.record({ t: 'prompt', key, promptId, answer: answer.answer, answeredBy: answer.answeredBy, at: answer.answeredAt });
+  ctx.events.emit({ type: 'prompt-answered', runId: ctx.runId, promptId, answer: answer.answer, answeredBy: answer.answeredBy, at: answer.answeredAt });
+  return { status: 'success', message: `answered by ${answer.answeredBy}: ${answer.answer}` };
+}
+
+/** Runs one callout of any kind; failures come back as an `error` outcome, never thrown. */
+export async function runCallout(
+  ctx: RunContext,
+  callout: Callout,
+  key: string,
+  context: CalloutContext,
+  signal: AbortSignal,
+): Promise<CalloutOutcome> {
+  try {
+    switch (callout.type) {
+      case 'command':
+        return await ctx.callouts.runCommand(callout, context, signal);
+      case 'webhook':
+        return await ctx.callouts.runWebhook(callout, context, signal);
+      case 'prompt':
+        return await prompt(ctx, key, callout.text, signal, { ...(context.vm ? { vm: context.vm } : {}), ...(context.step ? { step: context.step } : {}) });
+    }
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { status: 'error', message: errorMessage(error) };
+  }
+}
+
+export function calloutContext(ctx: RunContext, extra: { vm?: string; step?: string }): CalloutContext {
+  return {
+    runId: ctx.runId,
+    plan: ctx.plan.name,
+    workflow: ctx.workflow,
+    protectedSite: ctx.protectedSite,
+    recoverySite: ctx.recoverySite,
+    ...extra,
+  };
+}
+
+/**
+ * A VM's pre- or post-power-on batch: in order; the first failure skips the rest (and, before
+ * power-on, the power-on itself — the VM machine sees `ok: false`).
+ */
+export async function runVmBatch(
+  ctx: RunContext,
+  vm: string,
+  phase: 'pre-power-on' | 'post-power-on',
+  callouts: Callout[],
+  records: CalloutRecord[],
+  stepKeyPrefix: string,
+  signal: AbortSignal,
+): Promise<{ ok: boolean; message?: string }> {
+  for (let i = 0; i < callouts.length; i++) {
+    const callout = callouts[i]!;
+    const name = calloutName(callout, i);
+    const record: CalloutRecord = { name, type: callout.type, phase, status: 'success', startedAt: ctx.report.now() };
+    records.push(record);
+    const outcome = await runCallout(ctx, callout, `${stepKeyPrefix}/${vm}/${phase}/${i}`, calloutContext(ctx, { vm, step: phase }), signal);
+    record.finishedAt = ctx.report.now();
+    record.status = outcome.status;
+    record.message = outcome.message;
+    if (outcome.output) record.output = outcome.output;
+    if (outcome.status === 'error') {
+      for (let j = i + 1; j < callouts.length; j++) {
+        records.push({ name: calloutName(callouts[j]!, j), type: callouts[j]!.type, phase, status: 'skipped', message: `skipped: ${name} failed` });
+      }
+      return { ok: false, message: `${phase} step ${name} failed: ${outcome.message}` };
+    }
+  }
+  return { ok: true };
+}
+
+/** Plan-level callouts before a step (or at the end): a failure is a warning and the run goes on. */
+export async function runPlanCallouts(ctx: RunContext, position: string, phaseKey: string, signal: AbortSignal): Promise<string[]> {
+  const warnings: string[] = [];
+  const callouts = ctx.plan.callouts.filter((c) => c.before === position);
+  for (let i = 0; i < callouts.length; i++) {
+    const callout = callouts[i]!;
+    const name = calloutName(callout, i);
+    const stepId = position === 'end' ? null : position;
+    const child = stepId ? ctx.report.child(stepId as never, `callout:${name}`, `Callout: ${name}`) : undefined;
+    const outcome = await runCallout(ctx, callout, `${phaseKey}/callout/${position}/${i}`, calloutContext(ctx, stepId ? { step: stepId } : {}), signal);
+    if (child) {
+      ctx.report.finish(child, outcome.status === 'error' ? 'warning' : 'success', outcome.message);
+      if (outcome.output) child.messages.push(outcome.output);
+    }
+    if (outcome.status === 'error') warnings.push(`callout ${name} failed: ${outcome.message}`);
+  }
+  return warnings;
+}

@@ -1,0 +1,204 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import {
+  DrError,
+  isDrError,
+  STATE_CHANGING_COMMANDS,
+  type Clock,
+  type CommandContext,
+  type DeviceCommandRequest,
+  type DeviceCommandResult,
+  type StorageAdapter,
+  type StorageCommand,
+  type StorageCommandRecord,
+} from '@drctl/domain';
+import type { EventHub } from './events.js';
+import type { Journal } from './journal.js';
+import type { ReportBuilder } from './report-builder.js';
+
+type DeviceCommand = Exclude<StorageCommand, 'queryInfo' | 'queryCapabilities' | 'discoverArrays' | 'discoverDevices'>;
+
+/** What the gateway needs from the run issuing the command. */
+export interface CommandScope {
+  runId: string;
+  /** Prefix of idempotency keys: the plan's operation, shared by re-runs of an incomplete run. */
+  operationKey: string;
+  journal: Journal;
+  report: ReportBuilder;
+  events: EventHub;
+  /** The commandTimeout applied to this run (0 = none), with its explanation for messages. */
+  timeoutSeconds: number;
+  timeoutExplanation: string;
+  /** Persists the simulated world (or any state the host keeps) after a storage effect. */
+  checkpoint: () => Promise<void>;
+}
+
+export interface CommandSpec {
+  stepKey: string;
+  command: DeviceCommand;
+  adapter: StorageAdapter;
+  arrayId: string;
+  devices: string[];
+  context: CommandContext;
+  signal: AbortSignal;
+  onProgress?: DeviceCommandRequest['onProgress'];
+}
+
+export interface CommandOutcome {
+  result: DeviceCommandResult;
+  /** True when the journal already had this command finished and it was not sent again. */
+  reused: boolean;
+}
+
+/**
+ * Every storage command goes through here: at most `storage.maxConcurrentCommandCnt` in flight
+ * across every run of the engine, each aborted past the run's commandTimeout, journaled before
+ * and after so a crash never makes it run twice, and recorded in the report.
+ */
+export class StorageGateway {
+  private readonly limit: LimitFunction;
+
+  constructor(
+    maxConcurrent: number,
+    private readonly clock: Clock,
+  ) {
+    this.limit = pLimit(maxConcurrent === 0 ? Number.POSITIVE_INFINITY : maxConcurrent);
+  }
+
+  /** Commands running or queued right now (for tests and gauges). */
+  get inFlight(): number {
+    return this.limit.activeCount;
+  }
+
+  async run(scope: CommandScope, spec: CommandSpec): Promise<CommandOutcome> {
+    const key = `${spec.stepKey}/${spec.command}/${spec.arrayId}`;
+    const changing = STATE_CHANGING_COMMANDS.has(spec.command);
+    if (changing) {
+      const done = scope.journal.commandResult(key);
+      if (done && done.status !== 'error') {
+        scope.report.storageCommand({
+          command: spec.command,
+          devices: spec.devices,
+          arrayId: spec.arrayId,
+          startedAt: done.at,
+          finishedAt: done.at,
+          status: 'reused',
+          attempt: scope.journal.commandAttempts(key),
+          timeoutSeconds: scope.timeoutSeconds,
+          message: 'already completed earlier in this operation; not sent again',
+        });
+        return { result: done.result, reused: true };
+      }
+    }
+    const attempt = scope.journal.commandAttempts(key) + 1;
+    return this.limit(async () => {
+      const record = scope.report.storageCommand({
+        command: spec.command,
+        devices: spec.devices,
+        arrayId: spec.arrayId,
+        startedAt: scope.report.now(),
+        status: 'running',
+        attempt,
+        timeoutSeconds: scope.timeoutSeconds,
+      });
+      if (changing) await scope.journal.record({ t: 'cmd-start', key, runId: scope.runId, attempt, at: record.startedAt });
+      const result = await this.call(scope, spec, key, record);
+      if (changing) {
+        await scope.checkpoint();
+        await scope.journal.record({ t: 'cmd-end', key, runId: scope.runId, result, status: record.status, at: record.finishedAt! });
+      }
+      scope.events.emit({
+        type: 'storage-command',
+        runId: scope.runId,
+        command: spec.command,
+        arrayId: spec.arrayId,
+        devices: spec.devices,
+        status: record.status,
+        at: record.finishedAt!,
+        ...(record.message ? { message: record.message } : {}),
+      });
+      return { result, reused: false };
+    });
+  }
+
+  private async call(scope: CommandScope, spec: CommandSpec, key: string, record: StorageCommandRecord): Promise<DeviceCommandResult> {
+    const timeout = new AbortController();
+    const ms = scope.timeoutSeconds * 1000;
+    const devices = spec.devices.join(', ');
+    const cancelTimer =
+      ms > 0
+        ? this.clock.setTimer(ms, () =>
+            timeout.abort(
+              new DrError(
+                'DR_STORAGE_TIMEOUT',
+                `${spec.command} on array ${spec.arrayId} for ${devices} did not finish within ${scope.timeoutSeconds} s (${scope.timeoutExplanation}).`,
+              ),
+            ),
+          )
+        : () => undefined;
+    const signal = AbortSignal.any([spec.signal, timeout.signal]);
+    try {
+      const request: DeviceCommandRequest = {
+        devices: spec.devices,
+        arrayId: spec.arrayId,
+        idempotencyKey: `${scope.operationKey}/${key}`,
+        context: spec.context,
+        signal,
+        ...(spec.onProgress ? { onProgress: spec.onProgress } : {}),
+      };
+      const method = spec.adapter[spec.command].bind(spec.adapter) as (r: DeviceCommandRequest) => Promise<DeviceCommandResult>;
+      const result = await raceAbort(method(request), signal);
+      const errors = result.devices.filter((d) => d.status === 'error');
+      const warnings = result.devices.filter((d) => d.warnings.length > 0);
+      record.status = errors.length > 0 ? 'error' : warnings.length > 0 ? 'warning' : 'success';
+      if (errors.length > 0) record.message = errors.map((e) => `${e.device}: ${e.error?.description ?? 'failed'}`).join('; ');
+      else if (warnings.length > 0) record.message = warnings.map((w) => `${w.device}: ${w.warnings.join('; ')}`).join('; ');
+      return result;
+    } catch (error) {
+      if (spec.signal.aborted) {
+        record.status = 'cancelled';
+        record.message = 'cancelled';
+        throw error;
+      }
+      const timedOut = timeout.signal.aborted;
+      const drError = timedOut ? (timeout.signal.reason as DrError) : isDrError(error) ? error : undefined;
+      const code = drError?.code ?? 'DR_STORAGE_ERROR';
+      const description = drError?.message ?? `${spec.command} failed: ${error instanceof Error ? error.message : String(error)}`;
+      record.status = timedOut ? 'timeout' : 'error';
+      record.message = description;
+      return {
+        devices: spec.devices.map((device) => ({
+          device,
+          status: 'error' as const,
+          error: {
+            code,
+            description,
+            ...(timedOut ? { fixHint: 'Raise storage.commandTimeout, or find out why the array did not answer.' } : {}),
+          },
+          warnings: [],
+        })),
+      };
+    } finally {
+      cancelTimer();
+      record.finishedAt = scope.report.now();
+    }
+  }
+}
+
+/** Settles with the work, or rejects as soon as the signal aborts, even if the adapter ignores it. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
