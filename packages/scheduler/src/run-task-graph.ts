@@ -52,7 +52,7 @@ export interface TaskGraphResult<T extends SchedulableTask> {
  * Runs one priority group. A task starts as soon as all its dependencies have finished (recovered
  * or failed) and queues for a slot with its rank from `rankByLongestPath`; the pool grants slots
  * the moment they free, so no slot idles while a ready task waits. Resolves when every task has
- * an outcome. Throws a DrError (synchronously checked, rejected promise) for an invalid group.
+ * an outcome. Rejects with a DrError (DR_INPUT_INVALID, naming the field) for an invalid group.
  */
 export async function runTaskGraph<T extends SchedulableTask>(
   tasks: readonly T[],

@@ -93,7 +93,11 @@ export class SlotPool {
 
   constructor(private readonly limits: SlotLimits) {}
 
-  /** Resolves with the function that gives the slot back, once the host and the cluster have room. */
+  /**
+   * Resolves with the function that gives the slot back, once the host and the cluster have room.
+   * Throws a DrError at once for a programming error: a host named with two clusters, or a limit
+   * that is not a count.
+   */
   acquire(request: SlotRequest): Promise<ReleaseSlot> {
     const { signal } = request;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
