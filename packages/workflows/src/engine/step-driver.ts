@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { isDrError, type StepId, type StepStatus } from '@drctl/domain';
 import { applyPolicy, skippedByMode, type PhaseName } from '../machines/policy.js';
 import { PHASE_STEPS, stepKey, type StepOutput } from '../machines/workflow-machine.js';
@@ -19,6 +20,8 @@ const NOT_DONE = new Set(['error', 'cancelled', 'skipped-forced']);
  * 5. journal, checkpoint and report — in that order, so the record follows the effect.
  */
 export async function driveStep(ctx: RunContext, phase: PhaseName, step: StepId, signal: AbortSignal): Promise<StepOutput> {
+  // One step fans out to thousands of VMs and hosts, each listening for the step's abort.
+  setMaxListeners(0, signal);
   const key = stepKey(phase, step);
   const record = ctx.report.step(step, ctx.workflow === 'failback' ? phase : undefined);
   const prior = ctx.journal.stepEntry(key);
