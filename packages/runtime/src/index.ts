@@ -1,0 +1,3 @@
+// Public API of @drctl/runtime: the composition root shared by the CLI and the HTTP server.
+export { openWorkspace, readEnvironment, settingsFor } from './workspace.js';
+export type { Workspace, WorkspaceOptions, StorageChoice } from './workspace.js';
