@@ -1,8 +1,7 @@
 import type { DiscoveredArray, DiscoveredDevice } from '@drctl/domain';
 import type { Core } from './core.js';
 import { lastFrozen } from './commands/replays.js';
-import { readStamp } from './commands/stamp.js';
-import { toVolume } from './dsm/objects.js';
+import { failedOver } from './commands/failover.js';
 import { Topology, type DevicePair } from './topology.js';
 
 /** Storage Centers the adapter may use: those DSM manages, narrowed by the serial filter. */
@@ -30,20 +29,6 @@ export async function discoverDevices(core: Core, serial: number, peerSerial: nu
     if (peerSerial !== undefined && peer !== peerSerial) continue;
     devices.push(await deviceOf(core, pair, serial, peer, qosNames, signal));
   }
-  const seen = new Set(devices.map((d) => d.id));
-  for (const promoted of await promotedVolumes(core, serial, signal)) {
-    if (seen.has(promoted.device) || (peerSerial !== undefined && promoted.peerSerial !== peerSerial)) continue;
-    devices.push({
-      id: promoted.device,
-      arrayId: core.ids.idOf(serial),
-      peerArrayId: core.ids.idOf(promoted.peerSerial),
-      role: 'source',
-      state: 'read-write',
-      replicationType: promoted.replicationType,
-      replicateActiveSnapshot: promoted.activeReplay,
-      promoted: true,
-    });
-  }
   return devices;
 }
 
@@ -55,20 +40,22 @@ async function deviceOf(
   qosNames: (serial: number) => Promise<Array<{ id: string; name: string }>>,
   signal: AbortSignal,
 ): Promise<DiscoveredDevice> {
-  const role = pair.sourceSerial === serial ? 'source' : 'target';
+  // A replication this adapter failed over is reported from the promoted side's point of view.
+  const promoted = pair.kind === 'replication' && (await failedOver(core, pair, signal));
+  const role = (pair.sourceSerial === serial) !== promoted ? 'source' : 'target';
   let qosProfile: string | undefined;
   let peerQosProfile: string | undefined;
   if (pair.liveVolume) {
     const primary = pair.liveVolume.primaryQosNode?.name;
     const secondary = pair.liveVolume.secondaryQosNode?.name;
-    [qosProfile, peerQosProfile] = role === 'source' ? [primary, secondary] : [secondary, primary];
+    [qosProfile, peerQosProfile] = pair.sourceSerial === serial ? [primary, secondary] : [secondary, primary];
   } else {
     // A plain replication names only the source's QoS node; the peer's is the one of the same name.
     const sourceQos = pair.qosNode;
-    const otherSerial = role === 'source' ? peer : serial;
-    const nodes = await qosNames(otherSerial);
+    const onSource = pair.sourceSerial === serial;
+    const nodes = await qosNames(onSource ? peer : serial);
     const otherQos = nodes.find((n) => n.name === sourceQos)?.name ?? nodes[0]?.name;
-    [qosProfile, peerQosProfile] = role === 'source' ? [sourceQos, otherQos] : [otherQos, sourceQos];
+    [qosProfile, peerQosProfile] = onSource ? [sourceQos, otherQos] : [otherQos, sourceQos];
   }
   let lastReplicatedAt: string | undefined;
   if (pair.destinationVolume) {
@@ -89,24 +76,7 @@ async function deviceOf(
     ...(qosProfile ? { qosProfile } : {}),
     ...(peerQosProfile ? { peerQosProfile } : {}),
     ...(lastReplicatedAt ? { lastReplicatedAt } : {}),
-    promoted: false,
+    promoted,
   };
 }
 
-async function promotedVolumes(core: Core, serial: number, signal: AbortSignal) {
-  const list = await core.client.getList('StorageCenter/ScVolume', { scSerialNumber: serial }, signal);
-  const out: Array<{ device: string; peerSerial: number; replicationType: DiscoveredDevice['replicationType']; activeReplay: boolean }> = [];
-  for (const raw of list) {
-    const volume = toVolume(raw);
-    const stamp = readStamp(volume.notes);
-    if (!stamp || volume.replicationDestination || volume.replicationSource) continue;
-    const synchronous = stamp.type.toLowerCase() === 'synchronous';
-    out.push({
-      device: volume.name,
-      peerSerial: stamp.peerSerial,
-      replicationType: !synchronous ? 'async' : stamp.syncMode.toLowerCase() === 'highavailability' ? 'sync-high-availability' : 'sync-high-consistency',
-      activeReplay: stamp.activeReplay,
-    });
-  }
-  return out;
-}

@@ -21,6 +21,8 @@ export interface DevicePair {
   liveVolume?: LiveVolume;
   /** With a Live Volume: the replication it manages, for progress. */
   managedReplication?: Replication;
+  /** A plain replication that is no longer running (a failover broke it, or its link is down). */
+  broken: boolean;
 }
 
 export function replicationTypeOf(type: string, syncMode: string): ReplicationType {
@@ -55,6 +57,7 @@ export function pairOfReplication(r: Replication): DevicePair {
     replicateActiveSnapshot: r.replicateActiveReplay,
     ...(r.qosNode ? { qosNode: r.qosNode.name } : {}),
     replication: r,
+    broken: r.state.toLowerCase() !== 'up',
   };
 }
 
@@ -71,6 +74,7 @@ export function pairOfLiveVolume(lv: LiveVolume, managed: Replication | undefine
     ...(lv.primaryQosNode ? { qosNode: lv.primaryQosNode.name } : {}),
     liveVolume: lv,
     ...(managed ? { managedReplication: managed } : {}),
+    broken: false,
   };
 }
 

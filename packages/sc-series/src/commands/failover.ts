@@ -5,7 +5,7 @@ import type { DevicePair, Topology } from '../topology.js';
 import { assertProtectable, notFound, pairWith } from './locate.js';
 import { presentToHosts, unpresent } from './presentation.js';
 import { describeReplay, replayForChoice } from './replays.js';
-import { readStamp, writeStamp, type ReplicationStamp } from './stamp.js';
+import { findMarker, markerDescription } from './marker.js';
 
 /** DSM's restore points are saved from its console: no public REST call exists (see README). */
 export const RESTORE_POINT_NOTE =
@@ -32,96 +32,87 @@ export async function prepareFailoverDevice(core: Core, topology: Topology, requ
   return { warnings, details: { finalSnapshot: describeReplay(replay), unmapped: String(removed) }, state: 'read-only' };
 }
 
-/** A volume named like the device on this array that a failover promoted (it carries the stamp). */
-async function promotedVolume(core: Core, serial: number, device: string, signal: AbortSignal) {
-  const volumes = await core.api.volumesNamed(serial, device, signal);
-  return volumes.find((v) => readStamp(v.notes) !== undefined && !v.replicationDestination) ?? volumes.find((v) => !v.replicationDestination);
-}
-
 /** Recovery site: make the destination writable (break the replication or swap Live Volume roles) and present it. */
 export async function failoverDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
-  const { signal, context } = request;
   const pairs = topology.find(device);
-  const pair = pairs.find((p) => p.destinationSerial === serial);
-  if (!pair) return alreadyFailedOver(core, pairs, request, serial, device);
+  const pair = pairs.find((p) => p.destinationSerial === serial) ?? pairs.find((p) => p.kind === 'live-volume' && p.sourceSerial === serial);
+  if (!pair) {
+    if (pairs.length > 0) return pairWith(topology, device, serial, 'destination') as never;
+    throw notFound(device, serial);
+  }
   assertProtectable(pair);
   return pair.kind === 'live-volume' ? failoverLiveVolume(core, pair, request, serial, device) : failoverReplication(core, pair, request, serial, device);
 }
 
-async function alreadyFailedOver(core: Core, pairs: DevicePair[], request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
-  const { signal, context } = request;
-  const outgoing = pairs.find((p) => p.sourceSerial === serial);
-  let volumeId: string | undefined;
-  if (outgoing?.kind === 'live-volume') volumeId = outgoing.sourceVolume?.id;
-  else {
-    const promoted = await promotedVolume(core, serial, device, signal);
-    if (promoted && readStamp(promoted.notes)) volumeId = promoted.id;
-    else if (outgoing) volumeId = outgoing.sourceVolume?.id;
-  }
-  if (!volumeId) throw notFound(device, serial);
-  const presented = await presentToHosts(core, serial, volumeId, context.hosts, signal);
-  return {
-    warnings: ['The device is already failed over to this array: nothing was promoted again.', ...presented.warnings],
-    details: { promotedVolume: volumeId, restorePoints: RESTORE_POINT_NOTE },
-    state: 'read-write',
-  };
+/** The volume a failover presents: named like the device on the recovery array. */
+export async function promotedVolumeId(core: Core, serial: number, device: string, signal: AbortSignal): Promise<string | undefined> {
+  return (await core.api.volumesNamed(serial, device, signal))[0]?.id;
 }
 
+/** Whether a plain replication was broken by this adapter's failover (not merely a link down). */
+export async function failedOver(core: Core, pair: DevicePair, signal: AbortSignal): Promise<boolean> {
+  if (!pair.broken || !pair.destinationVolume) return false;
+  return (await findMarker(core, pair.destinationVolume.id, signal)) !== undefined;
+}
+
+/**
+ * Plain replication, as Cinder fails over: unmapping the destination breaks the replication and
+ * leaves the ScReplication object (Down) as the record of the pair, which reprotect uses. The
+ * presented volume is the destination itself (active snapshot, §5.6) or, when SRM selectable
+ * snapshot picks a frozen snapshot, a view volume of that snapshot; either is named like the device.
+ */
 async function failoverReplication(core: Core, pair: DevicePair, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
   const { signal, context } = request;
   const replication = pair.replication!;
   const destinationId = replication.destinationVolume.id;
   const warnings: string[] = [];
+  if (await failedOver(core, pair, signal)) {
+    const promoted = (await promotedVolumeId(core, serial, device, signal)) ?? destinationId;
+    const presented = await presentToHosts(core, serial, promoted, context.hosts, signal);
+    return {
+      warnings: ['The device is already failed over to this array: nothing was promoted again.', ...presented.warnings],
+      details: { promotedVolume: promoted, restorePoints: RESTORE_POINT_NOTE },
+      state: 'read-write',
+    };
+  }
   const choice = chooseSnapshot({ context, device, replicateActiveSnapshot: pair.replicateActiveSnapshot });
-  const stamp: ReplicationStamp = {
-    type: replication.type,
-    syncMode: replication.syncMode,
-    activeReplay: replication.replicateActiveReplay,
-    ...(replication.qosNode ? { qos: replication.qosNode.name } : {}),
-    peerSerial: replication.sourceSerial,
-    peerVolume: replication.sourceVolume.id,
-  };
   const details: Record<string, string> = { snapshotSource: SOURCE_LABEL[choice.source], snapshotReason: choice.reason };
   let promotedId: string;
   if (choice.source === 'active') {
-    // The destination volume itself is presented (§5.6): it becomes the device, named like it.
-    const destination = await core.api.volume(destinationId, signal);
-    if (!destination) throw new DeviceFailure('SC_DSM_INCOMPLETE', `The destination volume of ${device} is missing.`);
-    if (destination.name !== device || readStamp(destination.notes) === undefined) {
-      await core.api.renameVolume(destinationId, { Name: device, Notes: writeStamp(stamp) }, signal);
-    }
-    promotedId = destinationId;
     details.snapshot = 'active snapshot of the destination volume';
+    promotedId = destinationId;
+    const destination = await core.api.volume(destinationId, signal);
+    if (destination && destination.name !== device) await core.api.renameVolume(destinationId, { Name: device }, signal);
   } else {
-    // A frozen snapshot: a view volume of it becomes the device; the replica keeps its data.
     const replay = await replayForChoice(core, destinationId, choice, signal);
     details.snapshot = describeReplay(replay);
     const destination = await core.api.volume(destinationId, signal);
+    // The replica keeps its data under another name; the view of the chosen snapshot becomes the device.
     if (destination?.name === device) await core.api.renameVolume(destinationId, { Name: `${device} (replica)` }, signal);
     const { value: view } = await performOnce(
       async () => (await core.api.volumesNamed(serial, device, signal)).find((v) => v.id !== destinationId),
-      () => core.api.createView(replay.id, device, writeStamp(stamp), signal),
+      () => core.api.createView(replay.id, device, `drctl recovery of ${device} from ${replay.globalIndex || replay.id}`, signal),
       core.logger,
       `recovery view of ${device}`,
     );
     promotedId = view.id;
   }
+  await performOnce(
+    () => findMarker(core, destinationId, signal),
+    () => core.api.createReplay(destinationId, markerDescription({ replicationType: pair.replicationType, activeReplay: pair.replicateActiveSnapshot }), 0, signal),
+    core.logger,
+    `failover marker of ${device}`,
+  );
+  await performOnce(
+    async () => ((await core.api.replication(replication.id, signal))?.state.toLowerCase() === 'up' ? undefined : true),
+    async () => {
+      await core.api.unmapAll(destinationId, signal);
+      return true;
+    },
+    core.logger,
+    `break replication of ${device}`,
+  );
   details.promotedVolume = promotedId;
-  try {
-    await performOnce(
-      async () => ((await core.api.replicationExists(replication.id, signal)) ? undefined : true),
-      async () => {
-        await core.api.deleteReplication(replication.id, { DeleteDestinationVolume: false, RecycleDestinationVolume: false, DeleteRestorePoint: false }, signal);
-        return true;
-      },
-      core.logger,
-      `break replication of ${device}`,
-    );
-  } catch (error) {
-    if (signal.aborted || context.protectedSiteUp !== false) throw error;
-    // With the protected site down DSM may be unable to remove the replication held there.
-    warnings.push(`The replication could not be removed while the protected site is down (${(error as Error).message}); reprotect removes it.`);
-  }
   const presented = await presentToHosts(core, serial, promotedId, context.hosts, signal);
   warnings.push(...presented.warnings);
   details.restorePoints = RESTORE_POINT_NOTE;
@@ -132,6 +123,7 @@ async function failoverLiveVolume(core: Core, pair: DevicePair, request: DeviceC
   const { signal, context } = request;
   const lv = pair.liveVolume!;
   const warnings: string[] = [];
+  if (pair.sourceSerial === serial) warnings.push('The Live Volume is already primary on this array: roles were not swapped again.');
   const choice = chooseSnapshot({ context, device, replicateActiveSnapshot: pair.replicateActiveSnapshot });
   if (choice.source !== 'active') {
     warnings.push(`Live Volume: a role swap presents the live data; the ${SOURCE_LABEL[choice.source]} chosen by SRM selectable snapshot cannot apply.`);
@@ -154,8 +146,9 @@ async function failoverLiveVolume(core: Core, pair: DevicePair, request: DeviceC
       'Bring the secondary Live Volume online from Dell Storage Manager, then run the recovery again.',
     );
   }
-  const volumeId = pair.destinationVolume?.id;
-  if (!volumeId) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no secondary volume for Live Volume ${device}.`);
+  // The volume of this Live Volume that lives on this array (the primary after the swap).
+  const volumeId = pair.sourceSerial === serial ? pair.sourceVolume?.id : pair.destinationVolume?.id;
+  if (!volumeId) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no volume on this array for Live Volume ${device}.`);
   const presented = await presentToHosts(core, serial, volumeId, context.hosts, signal);
   warnings.push(...presented.warnings);
   return {

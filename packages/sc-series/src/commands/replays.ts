@@ -4,7 +4,13 @@ import type { SnapshotChoice } from '../snapshot-selection.js';
 
 /** Descriptions of replays the adapter creates; DSM keeps about 30 characters of a description. */
 export const TEST_REPLAY_DESCRIPTION = 'drctl test copy';
-export const ADAPTER_REPLAY_PREFIX = 'drctl ';
+/** Prefix of the marker a failover leaves on the replication's destination volume. */
+export const FAILOVER_MARKER_PREFIX = 'drctl failover';
+
+/** Replays that are the adapter's own bookkeeping, never a recovery point. */
+function isAdapterMarker(r: Replay): boolean {
+  return r.description === TEST_REPLAY_DESCRIPTION || r.description.startsWith(FAILOVER_MARKER_PREFIX);
+}
 
 function usable(r: Replay): boolean {
   return !r.active && !r.markedForExpiration;
@@ -13,13 +19,13 @@ function usable(r: Replay): boolean {
 /** The newest frozen snapshot on the volume that is not one of the adapter's test replays. */
 export function lastFrozen(replays: Replay[]): Replay | undefined {
   return replays
-    .filter((r) => usable(r) && r.description !== TEST_REPLAY_DESCRIPTION)
+    .filter((r) => usable(r) && !isAdapterMarker(r))
     .sort((a, b) => (b.freezeTime ?? 0) - (a.freezeTime ?? 0) || b.id.localeCompare(a.id, 'en', { numeric: true }))[0];
 }
 
 /** A snapshot named by a restore point: description (DSM may have truncated it), name, global index or id. */
 export function namedReplay(replays: Replay[], name: string): Replay | undefined {
-  const candidates = replays.filter(usable);
+  const candidates = replays.filter((r) => usable(r) && !isAdapterMarker(r));
   return (
     candidates.find((r) => r.description === name || r.instanceName === name || r.globalIndex === name || r.id === name) ??
     candidates.find((r) => r.description.length >= 20 && name.startsWith(r.description))

@@ -1,10 +1,10 @@
 import type { DeviceCommandRequest } from '@drctl/domain';
 import { DeviceFailure, performOnce, type Core, type DeviceOutcome } from '../core.js';
-import type { Volume } from '../dsm/objects.js';
 import type { DevicePair, Topology } from '../topology.js';
+import { failedOver, promotedVolumeId } from './failover.js';
 import { notFound } from './locate.js';
+import { findMarker, readMarker, replicationTypeBody, type MarkerSettings } from './marker.js';
 import { presentToHosts, unpresent } from './presentation.js';
-import { readStamp, replicationBody, type ReplicationStamp } from './stamp.js';
 
 function notFailedOver(device: string, serial: number): DeviceFailure {
   return new DeviceFailure(
@@ -14,18 +14,6 @@ function notFailedOver(device: string, serial: number): DeviceFailure {
   );
 }
 
-/** A stamped (promoted) volume of the device on any Storage Center other than `exclude`. */
-async function promotedElsewhere(core: Core, device: string, exclude: number, signal: AbortSignal, peerOf?: number): Promise<{ volume: Volume; stamp: ReplicationStamp } | undefined> {
-  for (const serial of core.ids.serials) {
-    if (serial === exclude) continue;
-    for (const volume of await core.api.volumesNamed(serial, device, signal)) {
-      const stamp = readStamp(volume.notes);
-      if (stamp && (peerOf === undefined || stamp.peerSerial === peerOf)) return { volume, stamp };
-    }
-  }
-  return undefined;
-}
-
 async function qosNodeFor(core: Core, serial: number, wanted: string | undefined, signal: AbortSignal): Promise<string> {
   const nodes = await core.api.qosNodes(serial, signal);
   const node = nodes.find((n) => n.name === wanted) ?? nodes.find((n) => n.name === core.settings.qosNode) ?? nodes[0];
@@ -33,16 +21,27 @@ async function qosNodeFor(core: Core, serial: number, wanted: string | undefined
     throw new DeviceFailure(
       'SC_NO_QOS_NODE',
       `Storage Center ${serial} has no replication QoS node to replicate with.`,
-      `Create a replication QoS node on Storage Center ${serial} matching the one on its peer (best practice: same QoS definitions on both arrays).`,
+      `Create a replication QoS node on Storage Center ${serial} matching the one on its peer (best practice: the same QoS definitions on both arrays).`,
     );
   }
   return node.id;
 }
 
-/**
- * On the old source (about to receive): drop what is left of the old direction (a replication
- * that could not be removed while its site was down) and make sure the old volume is unpresented.
- */
+const deleteBody = { DeleteDestinationVolume: false, RecycleDestinationVolume: false, DeleteRestorePoint: true };
+
+async function removeReplication(core: Core, id: string, what: string, signal: AbortSignal): Promise<void> {
+  await performOnce(
+    async () => ((await core.api.replication(id, signal)) ? undefined : true),
+    async () => {
+      await core.api.deleteReplication(id, deleteBody, signal);
+      return true;
+    },
+    core.logger,
+    what,
+  );
+}
+
+/** On the old source (about to receive replication): unpresent the old volume from every host. */
 export async function prepareReverseDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
   const { signal } = request;
   const pairs = topology.find(device);
@@ -51,38 +50,20 @@ export async function prepareReverseDevice(core: Core, topology: Topology, reque
     if (lv.sourceSerial === serial) throw notFailedOver(device, serial);
     return { warnings: [], details: { liveVolume: lv.liveVolume!.id, role: 'secondary' }, state: 'read-only' };
   }
-  const incoming = pairs.find((p) => p.destinationSerial === serial);
-  if (incoming) {
-    return { warnings: ['Replication already runs into this array: nothing to prepare.'], details: {}, state: 'read-only' };
-  }
+  const incoming = pairs.find((p) => p.destinationSerial === serial && !p.broken);
+  if (incoming) return { warnings: ['Replication already runs into this array: nothing to prepare.'], details: {}, state: 'read-only' };
   const outgoing = pairs.find((p) => p.sourceSerial === serial);
-  let leftover = false;
-  if (outgoing) {
-    // Only remove the old replication when its peer was really promoted: never on a plain mistake.
-    const promoted = await promotedElsewhere(core, device, serial, signal, serial);
-    if (!promoted) throw notFailedOver(device, serial);
-    leftover = true;
-    const id = outgoing.replication!.id;
-    await performOnce(
-      async () => ((await core.api.replicationExists(id, signal)) ? undefined : true),
-      async () => {
-        await core.api.deleteReplication(id, { DeleteDestinationVolume: false, RecycleDestinationVolume: false, DeleteRestorePoint: true }, signal);
-        return true;
-      },
-      core.logger,
-      `remove old replication of ${device}`,
-    );
-  }
-  const oldVolume = outgoing?.sourceVolume ?? (await core.api.volumesNamed(serial, device, signal))[0];
-  if (!oldVolume) throw notFound(device, serial);
-  const removed = await unpresent(core, serial, oldVolume.id, undefined, signal);
-  const warnings = !leftover && removed === 0 ? ['The old source is already unpresented and free of replication: nothing new was done.'] : [];
-  return { warnings, details: { oldVolume: oldVolume.id }, state: 'read-only' };
+  if (!outgoing) throw notFound(device, serial);
+  if (!(await failedOver(core, outgoing, signal))) throw notFailedOver(device, serial);
+  const removed = await unpresent(core, serial, outgoing.sourceVolume!.id, undefined, signal);
+  const warnings = removed === 0 ? ['The old source is already unpresented: nothing new was done.'] : [];
+  return { warnings, details: { oldVolume: outgoing.sourceVolume!.id, unmapped: String(removed) }, state: 'read-only' };
 }
 
 /**
- * On the new source (the array failover promoted the device on): replicate back to the old
- * volume with the original replication's settings. Live Volume replication follows its roles.
+ * On the new source (where failover promoted the device): the broken replication gives way to one
+ * from the promoted volume back to the old source volume, with the original type, active-snapshot
+ * setting and QoS node name. Live Volume replication already follows the swapped roles.
  */
 export async function reverseDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
   const { signal } = request;
@@ -92,91 +73,146 @@ export async function reverseDevice(core: Core, topology: Topology, request: Dev
     if (lv.sourceSerial !== serial) throw notFailedOver(device, lv.sourceSerial);
     return { warnings: [], details: { liveVolume: lv.liveVolume!.id, primary: core.ids.idOf(serial), note: 'Live Volume replication follows the swapped roles' } };
   }
-  const outgoing = pairs.find((p) => p.sourceSerial === serial);
-  if (outgoing) return alreadyReversed(core, outgoing, serial, device, signal);
-  const promoted = (await core.api.volumesNamed(serial, device, signal)).find((v) => readStamp(v.notes) !== undefined);
-  if (!promoted) throw notFailedOver(device, serial);
-  const stamp = readStamp(promoted.notes)!;
-  const old = (await core.api.volume(stamp.peerVolume, signal)) ?? (await core.api.volumesNamed(stamp.peerSerial, device, signal))[0];
-  if (!old) {
-    throw new DeviceFailure(
-      'SC_OLD_VOLUME_MISSING',
-      `The original volume of ${device} on Storage Center ${stamp.peerSerial} is gone; replication cannot be reversed onto it.`,
-      'Create the replication back to the original site in Dell Storage Manager.',
-    );
+  const running = pairs.find((p) => p.sourceSerial === serial && !p.broken);
+  if (running) {
+    return {
+      warnings: ['Replication already runs from this array: nothing new was done.'],
+      details: { replication: running.replication!.id, destination: core.ids.idOf(running.destinationSerial) },
+    };
   }
-  const qos = await qosNodeFor(core, serial, stamp.qos, signal);
+  const broken = pairs.find((p) => p.destinationSerial === serial && p.broken);
+  if (broken) {
+    if (!(await failedOver(core, broken, signal))) throw notFailedOver(device, broken.sourceSerial);
+    const old = broken.replication!;
+    const promoted = (await promotedVolumeId(core, serial, device, signal)) ?? old.destinationVolume.id;
+    const settings: MarkerSettings = { replicationType: broken.replicationType, activeReplay: broken.replicateActiveSnapshot };
+    const qos = await qosNodeFor(core, serial, old.qosNode?.name, signal);
+    await removeReplication(core, old.id, `remove broken replication of ${device}`, signal);
+    return createReverse(core, device, serial, promoted, { serial: old.sourceSerial, volume: old.sourceVolume.id }, settings, qos, [], signal);
+  }
+  // A reverse interrupted after the broken replication was removed: the marker still holds the settings.
+  const promoted = await promotedVolumeId(core, serial, device, signal);
+  const marker = promoted ? await findMarker(core, promoted, signal) : undefined;
+  const old = promoted ? await oldVolumeElsewhere(core, device, serial, signal) : undefined;
+  if (!promoted || !old) throw notFailedOver(device, serial);
+  const settings = (marker && readMarker(marker.description)) ?? { replicationType: 'async', activeReplay: false };
+  const qos = await qosNodeFor(core, serial, undefined, signal);
+  const warnings = marker ? [] : ['The original replication settings were not found; asynchronous replication was created.'];
+  return createReverse(core, device, serial, promoted, old, settings, qos, warnings, signal);
+}
+
+async function oldVolumeElsewhere(core: Core, device: string, serial: number, signal: AbortSignal): Promise<{ serial: number; volume: string } | undefined> {
+  for (const other of core.ids.serials) {
+    if (other === serial) continue;
+    const volume = (await core.api.volumesNamed(other, device, signal))[0];
+    if (volume) return { serial: other, volume: volume.id };
+  }
+  return undefined;
+}
+
+async function createReverse(
+  core: Core,
+  device: string,
+  serial: number,
+  promoted: string,
+  old: { serial: number; volume: string },
+  settings: MarkerSettings,
+  qos: string,
+  warnings: string[],
+  signal: AbortSignal,
+): Promise<DeviceOutcome> {
   const { value: replication } = await performOnce(
-    async () => (await core.api.replicationsFrom(serial, signal)).find((r) => r.sourceVolume.id === promoted.id && r.destinationVolume.id === old.id),
-    () => core.api.createReplication(replicationBody(stamp, { serial, volume: promoted.id }, { serial: stamp.peerSerial, volume: old.id }, qos), signal),
+    async () => (await core.api.replicationsFrom(serial, signal)).find((r) => r.sourceVolume.id === promoted && r.destinationVolume.id === old.volume),
+    () =>
+      core.api.createReplication(
+        {
+          StorageCenter: serial,
+          SourceVolume: promoted,
+          DestinationStorageCenter: old.serial,
+          DestinationVolume: old.volume,
+          QosNode: qos,
+          ...replicationTypeBody(settings.replicationType, settings.activeReplay),
+        },
+        signal,
+      ),
     core.logger,
     `reverse replication of ${device}`,
   );
-  // The replication now holds the settings again: the stamp would only mislead a later call.
-  await core.api.renameVolume(promoted.id, { Notes: '' }, signal);
-  return { warnings: [], details: { replication: replication.id, destination: core.ids.idOf(stamp.peerSerial) } };
-}
-
-async function alreadyReversed(core: Core, outgoing: DevicePair, serial: number, device: string, signal: AbortSignal): Promise<DeviceOutcome> {
-  const source = outgoing.sourceVolume ? await core.api.volume(outgoing.sourceVolume.id, signal) : undefined;
-  if (source && readStamp(source.notes)) await core.api.renameVolume(source.id, { Notes: '' }, signal);
-  return {
-    warnings: ['Replication already runs from this array: nothing new was done.'],
-    details: { replication: outgoing.replication?.id ?? '', destination: core.ids.idOf(outgoing.destinationSerial) },
-  };
+  return { warnings, details: { replication: replication.id, destination: core.ids.idOf(old.serial) } };
 }
 
 /**
- * On the original source, after an aborted recovery: replication in the original direction again,
- * the source presented to the protected hosts. A Live Volume gets its roles swapped back.
+ * On the original source, after an aborted or failed recovery: the failover undone (recovery-side
+ * copy unpresented, the replication created again in the original direction) and the source
+ * presented to the protected hosts. A Live Volume gets its roles swapped back.
  */
 export async function restoreDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
   const { signal, context } = request;
   const pairs = topology.find(device);
   const lv = pairs.find((p) => p.kind === 'live-volume');
-  if (lv) {
-    const { already } = await performOnce(
-      async () => ((await core.api.liveVolume(lv.liveVolume!.id, signal)).primarySerial === serial ? true : undefined),
-      async () => {
-        await core.api.swapRoles(lv.liveVolume!.id, signal);
-        return true;
-      },
-      core.logger,
-      `swap roles of ${device} back`,
-    );
-    const volumeId = lv.sourceSerial === serial ? lv.sourceVolume?.id : lv.destinationVolume?.id;
-    const presented = volumeId && context.hosts?.length ? await presentToHosts(core, serial, volumeId, context.hosts, signal) : { mapped: 0, warnings: [] };
-    const warnings = already ? ['The Live Volume is already primary on this array: nothing was swapped.'] : [];
-    return { warnings: [...warnings, ...presented.warnings], details: { liveVolume: lv.liveVolume!.id }, state: 'read-write' };
-  }
-  const incoming = pairs.find((p) => p.destinationSerial === serial);
-  if (incoming) {
+  if (lv) return restoreLiveVolume(core, lv, request, serial, device);
+  const reversed = pairs.find((p) => p.destinationSerial === serial && !p.broken);
+  if (reversed) {
     throw new DeviceFailure(
       'SC_REPLICATION_REVERSED',
-      `Replication of ${device} already runs from ${core.ids.idOf(incoming.sourceSerial)} to this array.`,
+      `Replication of ${device} already runs from ${core.ids.idOf(reversed.sourceSerial)} to this array.`,
       'Use failback (planned migration, then reprotect) to return to the original site.',
     );
   }
   const outgoing = pairs.find((p) => p.sourceSerial === serial);
-  if (outgoing) {
-    const presented = context.hosts?.length && outgoing.sourceVolume ? await presentToHosts(core, serial, outgoing.sourceVolume.id, context.hosts, signal) : { mapped: 0, warnings: [] };
-    const warnings = presented.mapped === 0 ? ['Replication already runs in the original direction: nothing new was done.'] : [];
-    return { warnings: [...warnings, ...presented.warnings], details: {}, state: 'read-write' };
+  if (!outgoing) throw notFound(device, serial);
+  const warnings: string[] = [];
+  const details: Record<string, string> = {};
+  if (outgoing.broken && (await failedOver(core, outgoing, signal))) {
+    const old = outgoing.replication!;
+    const destinationSerial = old.destinationSerial;
+    const promoted = (await promotedVolumeId(core, destinationSerial, device, signal)) ?? old.destinationVolume.id;
+    await unpresent(core, destinationSerial, promoted, undefined, signal);
+    await unpresent(core, destinationSerial, old.destinationVolume.id, undefined, signal);
+    const qos = old.qosNode?.id ?? (await qosNodeFor(core, serial, undefined, signal));
+    await removeReplication(core, old.id, `remove broken replication of ${device}`, signal);
+    const { value: replication } = await performOnce(
+      async () => (await core.api.replicationsFrom(serial, signal)).find((r) => r.sourceVolume.id === old.sourceVolume.id && r.destinationVolume.id === old.destinationVolume.id),
+      () =>
+        core.api.createReplication(
+          {
+            StorageCenter: serial,
+            SourceVolume: old.sourceVolume.id,
+            DestinationStorageCenter: destinationSerial,
+            DestinationVolume: old.destinationVolume.id,
+            QosNode: qos,
+            ...replicationTypeBody(outgoing.replicationType, outgoing.replicateActiveSnapshot),
+          },
+          signal,
+        ),
+      core.logger,
+      `restore replication of ${device}`,
+    );
+    details.replication = replication.id;
+    const marker = await findMarker(core, old.destinationVolume.id, signal);
+    if (marker) await core.api.expireReplay(marker.id, signal);
+  } else if (outgoing.broken) {
+    warnings.push('The replication is down but was not failed over by drctl: check its link in Dell Storage Manager.');
   }
-  const promoted = await promotedElsewhere(core, device, serial, signal, serial);
-  if (!promoted) throw notFound(device, serial);
-  const original = (await core.api.volume(promoted.stamp.peerVolume, signal)) ?? (await core.api.volumesNamed(serial, device, signal))[0];
-  if (!original) throw notFound(device, serial);
-  await unpresent(core, promoted.volume.serial, promoted.volume.id, undefined, signal);
-  const qos = await qosNodeFor(core, serial, promoted.stamp.qos, signal);
-  const { value: replication } = await performOnce(
-    async () => (await core.api.replicationsFrom(serial, signal)).find((r) => r.sourceVolume.id === original.id && r.destinationVolume.id === promoted.volume.id),
-    () => core.api.createReplication(replicationBody(promoted.stamp, { serial, volume: original.id }, { serial: promoted.volume.serial, volume: promoted.volume.id }, qos), signal),
-    core.logger,
-    `restore replication of ${device}`,
-  );
-  await core.api.renameVolume(promoted.volume.id, { Notes: '' }, signal);
-  const presented = context.hosts?.length ? await presentToHosts(core, serial, original.id, context.hosts, signal) : { mapped: 0, warnings: [] };
-  return { warnings: presented.warnings, details: { replication: replication.id }, state: 'read-write' };
+  const presented = context.hosts?.length && outgoing.sourceVolume ? await presentToHosts(core, serial, outgoing.sourceVolume.id, context.hosts, signal) : { mapped: 0, warnings: [] };
+  if (!details.replication && presented.mapped === 0) warnings.push('Replication already runs in the original direction: nothing new was done.');
+  return { warnings: [...warnings, ...presented.warnings], details, state: 'read-write' };
 }
 
+async function restoreLiveVolume(core: Core, lv: DevicePair, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+  const { signal, context } = request;
+  const id = lv.liveVolume!.id;
+  const { already } = await performOnce(
+    async () => ((await core.api.liveVolume(id, signal)).primarySerial === serial ? true : undefined),
+    async () => {
+      await core.api.swapRoles(id, signal);
+      return true;
+    },
+    core.logger,
+    `swap roles of ${device} back`,
+  );
+  const volumeId = lv.sourceSerial === serial ? lv.sourceVolume?.id : lv.destinationVolume?.id;
+  const presented = volumeId && context.hosts?.length ? await presentToHosts(core, serial, volumeId, context.hosts, signal) : { mapped: 0, warnings: [] };
+  const warnings = already ? ['The Live Volume is already primary on this array: nothing was swapped.'] : [];
+  return { warnings: [...warnings, ...presented.warnings], details: { liveVolume: id }, state: 'read-write' };
+}

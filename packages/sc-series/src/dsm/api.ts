@@ -41,13 +41,12 @@ export class DsmApi {
     return (await this.client.getList('StorageCenter/ScReplication', { destinationScSerialNumber: serial }, signal)).map(toReplication);
   }
 
-  /** Whether a replication object still exists (404 = gone). */
-  async replicationExists(id: string, signal: AbortSignal): Promise<boolean> {
+  /** A replication object, or undefined once it is gone (404). */
+  async replication(id: string, signal: AbortSignal): Promise<Replication | undefined> {
     try {
-      await this.client.get(`StorageCenter/ScReplication/${enc(id)}`, signal);
-      return true;
+      return toReplication(await this.client.get(`StorageCenter/ScReplication/${enc(id)}`, signal));
     } catch (error) {
-      if (error instanceof DsmHttpError && error.status === 404) return false;
+      if (error instanceof DsmHttpError && error.status === 404) return undefined;
       throw error;
     }
   }
