@@ -76,7 +76,8 @@ export class WorldCore {
   /** Injected rescan failures already used, per host (reset by setFaults). */
   private readonly rescanFailuresUsed = new Map<string, number>();
 
-  constructor(env: Environment, state: WorldState, options: SimulatedWorldOptions) {
+  /** `state` is copied unless `owned` says the caller hands it over (a freshly built one). */
+  constructor(env: Environment, state: WorldState, options: SimulatedWorldOptions, owned = false) {
     this.env = env;
     this.clock = options.clock;
     this.seed = state.seed;
@@ -101,7 +102,7 @@ export class WorldCore {
     }
     this.vmsOnDatastore = onDatastore;
 
-    const copy = structuredClone(state);
+    const copy = owned ? state : structuredClone(state);
     for (const device of copy.devices) this.devices.set(device.id, device);
     env.volumes.forEach((volume, i) => {
       if (!this.devices.has(volume.id)) this.devices.set(volume.id, initialDeviceState(env, i, this.createdAt));

@@ -23,8 +23,10 @@ export class SimulatedWorld {
    */
   constructor(env: Environment, options: SimulatedWorldOptions, state?: WorldState) {
     if (options.faults) validateFaults(env, options.faults);
-    const initial = state === undefined ? initialWorldState(env, options.seed ?? env.seed, options.clock.now()) : checkWorldState(env, state);
-    this.core = new WorldCore(env, initial, options);
+    this.core =
+      state === undefined
+        ? new WorldCore(env, initialWorldState(env, options.seed ?? env.seed, options.clock.now()), options, true)
+        : new WorldCore(env, checkWorldState(env, state), options);
     this.compute = new SimulatedCompute(this.core);
     this.storage = new SimulatedStorage(this.core);
   }
