@@ -86,4 +86,6 @@ export function testClient(agent: MockAgent, over: Partial<DsmClientConfig> = {}
   return { client, lines };
 }
 
-export const signal = () => new AbortController().signal;
+export function signal(): AbortSignal {
+  return new AbortController().signal;
+}

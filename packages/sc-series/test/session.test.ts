@@ -73,7 +73,7 @@ describe('DSM session', () => {
     const dsm = mockDsm();
     dsm.reply('POST', 'ApiConnection/Login', 401, 'Invalid credentials');
     const { client } = testClient(dsm.agent);
-    const error = await client.get('StorageCenter/StorageCenter', signal()).catch((e: unknown) => e as Error);
+    const error = (await client.get("StorageCenter/StorageCenter", signal()).catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ code: 'DR_STORAGE_ERROR' });
     expect(error.message).toMatch(/login .* failed \(401\)/);
     expect(error.message).not.toContain(PASSWORD);
