@@ -18,18 +18,20 @@ export function vmRecord(ctx: RunContext, vm: PlanVm): VmRecord {
 export async function mountDatastores(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
   const isTest = ctx.workflow === 'test';
   const failedDatastores = new Set<string>();
+  const mountErrors: string[] = [];
+  const children = new Map(ctx.datastores.map((ds) => [ds.name, ctx.report.child('mount-datastores', ds.name, `Mount datastore ${ds.name}`)] as const));
   const dsStatuses = await forEach(
     ctx.datastores,
     signal,
     async (ds) => {
-      const child = ctx.report.child('mount-datastores', ds.name, `Mount datastore ${ds.name}`);
       await ctx.compute.mountDatastore({ site: ctx.recoverySite, datastore: ds.name, devices: ds.devices, test: isTest, signal });
-      ctx.report.finish(child, 'success');
+      ctx.report.finish(children.get(ds.name)!, 'success');
       return 'success';
     },
     (ds, error) => {
       failedDatastores.add(ds.name);
-      ctx.report.finish(ctx.report.child('mount-datastores', ds.name, `Mount datastore ${ds.name}`), 'error', errorMessage(error));
+      ctx.report.finish(children.get(ds.name)!, 'error', errorMessage(error));
+      mountErrors.push(`${ds.name}: ${errorMessage(error)}`);
     },
   );
   let registerFailures = 0;
@@ -57,7 +59,11 @@ export async function mountDatastores(ctx: RunContext, _phase: PhaseName, signal
       registerFailures++;
     },
   );
-  const messages = [`${ctx.datastores.length - failedDatastores.size}/${ctx.datastores.length} datastore(s) mounted`, `${ctx.vms.length - registerFailures}/${ctx.vms.length} VM(s) registered`];
+  const messages = [
+    `${ctx.datastores.length - failedDatastores.size}/${ctx.datastores.length} datastore(s) mounted`,
+    ...mountErrors,
+    `${ctx.vms.length - registerFailures}/${ctx.vms.length} VM(s) registered`,
+  ];
   // A VM that cannot be registered fails on its own; only datastores failing stop the step.
   const status = combineStatuses(dsStatuses);
   return result(status === 'success' && registerFailures > 0 ? 'warning' : status, messages);

@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { STATE_CHANGING_COMMANDS, VirtualClock, type Environment, type StepId } from '@drctl/domain';
+import { SimulatedWorld, type WorldState } from '@drctl/simulator';
+import { FileStore } from '@drctl/store';
+import { createCalloutRunner } from '@drctl/callouts';
+import { Engine } from '../src/index.js';
+import { smallEnvironment, stepStatuses } from './harness.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const worldKey = 'world';
+
+/** An engine over a file store whose simulated world is checkpointed into the same store. */
+async function open(env: Environment, dir: string) {
+  const store = new FileStore(dir, { fsync: 'never' });
+  // Virtual time goes on from where the previous process stopped, as the runtime does.
+  const clock = new VirtualClock({ start: (await store.read<{ now: number }>('clock'))?.now ?? Date.UTC(2026, 0, 1) });
+  const saved = await store.read<WorldState>(worldKey);
+  const world = saved ? SimulatedWorld.restore(env, saved, { clock }) : new SimulatedWorld(env, { clock });
+  let crashAt: StepId | undefined;
+  let crashed: ((copy: string) => void) | undefined;
+  const engine = new Engine({
+    environment: env,
+    compute: world.compute,
+    storage: () => world.storage,
+    callouts: createCalloutRunner(),
+    clock,
+    store,
+    checkpoint: async () => {
+      await store.write(worldKey, world.snapshot());
+      await store.write('clock', { now: clock.now() });
+    },
+    onStepPersisted: ({ step }) => {
+      if (step !== crashAt || !crashed) return;
+      // The power is cut here: what is on disk now is all a new process will find.
+      const copy = mkdtempSync(join(tmpdir(), 'drctl-crash-'));
+      dirs.push(copy);
+      cpSync(dir, copy, { recursive: true });
+      rmSync(join(copy, '.locks'), { recursive: true, force: true });
+      const done = crashed;
+      crashed = undefined;
+      done(copy);
+    },
+  });
+  return {
+    clock,
+    world,
+    engine,
+    crashAfter(step: StepId, run: () => Promise<unknown>): Promise<string> {
+      crashAt = step;
+      return new Promise<string>((resolve) => {
+        crashed = resolve;
+        void clock.runUntil(run());
+      });
+    },
+  };
+}
+
+function effectTotals(world: SimulatedWorld): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of STATE_CHANGING_COMMANDS) out[c] = world.effectCount(c);
+  return out;
+}
+
+describe('a crash at a step boundary resumes without repeating a storage command', () => {
+  const boundaries: StepId[] = ['pre-sync-storage', 'prepare-protected-storage', 'promote-recovery-storage', 'mount-datastores', 'power-on-priority-2'];
+
+  it.each(boundaries)('planned migration killed right after %s', async (step) => {
+    const env = smallEnvironment();
+    const plan = env.plans[0]!.name;
+
+    // Reference: the same migration without a crash.
+    const refDir = mkdtempSync(join(tmpdir(), 'drctl-ref-'));
+    dirs.push(refDir);
+    const ref = await open(env, refDir);
+    const refHandle = await ref.clock.runUntil(ref.engine.start({ plan, workflow: 'planned-migration' }));
+    const refReport = await ref.clock.runUntil(refHandle.done);
+
+    const dir = mkdtempSync(join(tmpdir(), 'drctl-run-'));
+    dirs.push(dir);
+    const first = await open(env, dir);
+    let runId = '';
+    const crashCopy = await first.crashAfter(step, async () => {
+      const handle = await first.engine.start({ plan, workflow: 'planned-migration' });
+      runId = handle.runId;
+      return handle.done;
+    });
+
+    const second = await open(env, crashCopy);
+    expect(await second.engine.findInterrupted()).toEqual([runId]);
+    expect((await second.engine.report(runId))?.result).toBe('interrupted');
+    const handle = await second.clock.runUntil(second.engine.resume(runId));
+    const report = await second.clock.runUntil(handle.done);
+
+    expect(report.result).toBe(refReport.result);
+    expect(stepStatuses(report)).toEqual(stepStatuses(refReport));
+    // The resumed world carries the first process's effects: totals match a run that never crashed.
+    expect(effectTotals(second.world)).toEqual(effectTotals(ref.world));
+    expect((await second.engine.planStatus(plan)).state).toBe('recovery-complete');
+    expect(report.vms.filter((v) => v.status === 'recovered')).toHaveLength(refReport.vms.filter((v) => v.status === 'recovered').length);
+  });
+});
