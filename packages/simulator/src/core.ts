@@ -245,9 +245,15 @@ export function checkWorldState(env: Environment, state: unknown): WorldState {
     if (!Array.isArray(s[key])) issues.push({ path: key, message: 'expected a list' });
   }
   if (issues.length > 0) return fail();
-  const volumes = new Set(env.volumes.map((v) => v.id));
+  const volumeById = new Map(env.volumes.map((v) => [v.id, v] as const));
   s.devices!.forEach((d, i) => {
-    if (!volumes.has(d?.id)) issues.push({ path: `devices[${i}].id`, message: `unknown device ${String(d?.id)}` });
+    const volume = volumeById.get(d?.id);
+    if (!volume) return issues.push({ path: `devices[${i}].id`, message: `unknown device ${String(d?.id)}` });
+    const arrays = [volume.sourceArray, volume.targetArray];
+    if (!arrays.includes(d.source) || !arrays.includes(d.target) || d.source === d.target) {
+      issues.push({ path: `devices[${i}]`, message: `device ${d.id} must replicate between ${arrays.join(' and ')}` });
+    }
+    return undefined;
   });
   const vms = new Set(env.vms.map((v) => v.name));
   const datastores = new Set(env.datastores.map((d) => d.name));

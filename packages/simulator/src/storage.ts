@@ -260,7 +260,9 @@ export class SimulatedStorage implements StorageAdapter {
       this.core.tally(command, id, 'error');
       return { device: id, status: 'error', error: transition.error, warnings: [] };
     }
-    const state = accessOn(this.core.devices.get(id)!, arrayId);
+    const device = this.core.devices.get(id)!;
+    // After testFailoverStart what the hosts get is the writable test copy, not the replica.
+    const state = command === 'testFailoverStart' && device.testCopy?.array === arrayId ? 'read-write' : accessOn(device, arrayId);
     if (transition.kind === 'no-op') {
       this.core.tally(command, id, 'no-op');
       return { device: id, status: 'success', warnings: [transition.warning], state, ...(transition.details ? { details: transition.details } : {}) };

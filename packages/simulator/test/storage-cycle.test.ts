@@ -39,6 +39,7 @@ describe('storage direction through a full cycle', () => {
     // Test: writable copies at the recovery site, replication untouched.
     const started = await drive(storage.testFailoverStart(request('sc-dr', DEVICES, 'test-1')));
     allOk(started);
+    expect(started.devices.map((d) => d.state)).toEqual(['read-write', 'read-write', 'read-write']);
     expect(started.devices.find((d) => d.device === 'vol-app')!.details).toMatchObject({ snapshot: 'active', frozen: 'false' });
     expect(started.devices.find((d) => d.device === 'vol-db')!.details).toMatchObject({ snapshot: 'vol-db.r1', frozen: 'true' });
     expect(world.device('vol-db')).toMatchObject({ source: 'sc-prod', testCopy: { array: 'sc-dr' }, targetPromoted: false });
