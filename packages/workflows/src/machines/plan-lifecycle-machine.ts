@@ -1,4 +1,4 @@
-import { assign, setup, type SnapshotFrom } from 'xstate';
+import { and, assign, setup, type SnapshotFrom } from 'xstate';
 import type { WorkflowName } from '@drctl/domain';
 
 /** How a run ended, as the lifecycle sees it. */
@@ -114,7 +114,7 @@ export const planLifecycleMachine = setup({
       on: {
         START: [
           { guard: 'finishesProtectedSite', target: 'recovery-in-progress', actions: 'trackRun' },
-          { guard: 'startsReprotect', target: 'reprotect-in-progress', actions: 'trackRun' },
+          { guard: and(['startsReprotect', 'protectedSiteDone']), target: 'reprotect-in-progress', actions: 'trackRun' },
         ],
       },
     },
