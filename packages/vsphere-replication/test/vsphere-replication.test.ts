@@ -22,7 +22,7 @@ function environment(): Environment {
 const A = vrArrayId('a');
 const B = vrArrayId('b');
 
-function request(arrayId: string, devices: string[], over: Partial<DeviceCommandRequest> & { context?: Partial<CommandContext> } = {}): DeviceCommandRequest {
+function request(arrayId: string, devices: string[], over: Omit<Partial<DeviceCommandRequest>, 'context'> & { context?: Partial<CommandContext> } = {}): DeviceCommandRequest {
   return {
     signal: new AbortController().signal,
     devices,
