@@ -59,10 +59,11 @@ export async function runCallout(
 ): Promise<CalloutOutcome> {
   try {
     switch (callout.type) {
+      // Real work: a virtual clock holds still while it runs, so simulated timings stay repeatable.
       case 'command':
-        return await ctx.callouts.runCommand(callout, context, signal);
+        return await ctx.clock.track(ctx.callouts.runCommand(callout, context, signal));
       case 'webhook':
-        return await ctx.callouts.runWebhook(callout, context, signal);
+        return await ctx.clock.track(ctx.callouts.runWebhook(callout, context, signal));
       case 'prompt':
         return await prompt(ctx, key, callout.text, signal, { ...(context.vm ? { vm: context.vm } : {}), ...(context.step ? { step: context.step } : {}) });
     }
