@@ -34,7 +34,7 @@ export class SimulatedCompute implements ComputeAdapter {
     const hostState = state.hosts.get(host);
     if (!hostState) throw computeError(`Host ${host} is not at site ${site}.`, { site, host });
     const startedAt = this.core.clock.now();
-    await this.core.clock.sleep(this.core.duration('rescanHost', host), signal);
+    await this.core.sleep(this.core.duration('rescanHost', host), signal);
     this.reachableSite(site, signal);
     if (this.core.takeRescanFailure(host)) {
       hostState.failedRescans++;
@@ -240,11 +240,11 @@ export class SimulatedCompute implements ComputeAdapter {
     if (check(state) === 'done') return;
     const needed = this.core.timing(config.shutdownSeconds, 'shutdown', vm);
     if (timeoutMs > 0 && needed > timeoutMs) {
-      await this.core.clock.sleep(timeoutMs, signal);
+      await this.core.sleep(timeoutMs, signal);
       this.reachableSite(site, signal);
       throw computeError(`Guest shutdown of VM ${vm} at ${site} did not finish within ${Math.round(timeoutMs / 1000)} s.`, { site, vm, timeoutMs });
     }
-    await this.core.clock.sleep(needed, signal);
+    await this.core.sleep(needed, signal);
     const after = this.reachableSite(site, signal);
     if (check(after) === 'done') return;
     powerDown(after.vms.get(vm)!);
@@ -290,10 +290,10 @@ export class SimulatedCompute implements ComputeAdapter {
     if (readyAt <= now) return 'ready';
     if (timeoutMs <= 0) return 'timeout';
     if (readyAt - now <= timeoutMs) {
-      await this.core.clock.sleep(readyAt - now, signal);
+      await this.core.sleep(readyAt - now, signal);
       return 'ready';
     }
-    await this.core.clock.sleep(timeoutMs, signal);
+    await this.core.sleep(timeoutMs, signal);
     return 'timeout';
   }
 
@@ -321,7 +321,7 @@ export class SimulatedCompute implements ComputeAdapter {
     apply: (state: RuntimeSite) => void,
   ): Promise<void> {
     if (check(this.reachableSite(site, signal)) === 'done') return;
-    await this.core.clock.sleep(this.core.duration(name, key), signal);
+    await this.core.sleep(this.core.duration(name, key), signal);
     const state = this.reachableSite(site, signal);
     if (check(state) === 'done') return;
     apply(state);

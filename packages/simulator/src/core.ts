@@ -10,6 +10,7 @@ import {
   type Vm,
   type Volume,
 } from '@drctl/domain';
+import { sleep } from './abort.js';
 import { DEFAULT_DURATIONS_MS, DEFAULT_JITTER, type DurationName } from './durations.js';
 import type { Fault } from './faults.js';
 import { jittered } from './random.js';
@@ -160,6 +161,11 @@ export class WorldCore {
   }
 
   // ---- time ---------------------------------------------------------------------------------
+
+  /** Waits `ms` of the clock's time; rejects with the signal's reason as soon as it fires. */
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return sleep(this.clock, ms, signal);
+  }
 
   /** Base duration of an operation, jittered by the seed and the name it is keyed on. */
   duration(name: DurationName, key: string): number {

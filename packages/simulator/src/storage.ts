@@ -107,7 +107,7 @@ export class SimulatedStorage implements StorageAdapter {
       request.onProgress?.({ device: id, percent: 0, message: 'replicating' });
       const job = core.devices.get(id)!.sync;
       if (job && job.key === request.idempotencyKey && job.finishesAt > core.clock.now()) {
-        await core.clock.sleep(job.finishesAt - core.clock.now(), signal);
+        await core.sleep(job.finishesAt - core.clock.now(), signal);
       }
       return transition;
     }, 'syncStart');
@@ -116,7 +116,7 @@ export class SimulatedStorage implements StorageAdapter {
   /** Per device: `complete`, or `in-progress` with the share of the sync's time elapsed. */
   async querySyncStatus(request: DeviceCommandRequest): Promise<SyncStatusResult> {
     const ids = await this.enter('querySyncStatus', request);
-    await this.core.clock.sleep(this.core.duration('querySyncStatus', request.arrayId), request.signal);
+    await this.core.sleep(this.core.duration('querySyncStatus', request.arrayId), request.signal);
     this.checkReachable('querySyncStatus', request.arrayId);
     const now = this.core.clock.now();
     const devices: DeviceResult[] = [];
@@ -218,7 +218,7 @@ export class SimulatedStorage implements StorageAdapter {
     const { signal } = request;
     const results = await Promise.all(
       ids.map(async (id): Promise<DeviceResult> => {
-        await this.core.clock.sleep(this.core.duration(durationName, id), signal);
+        await this.core.sleep(this.core.duration(durationName, id), signal);
         this.checkReachable(command, request.arrayId);
         const device = this.core.devices.get(id);
         const failure = this.precheck(command, id, device, request.arrayId);
@@ -276,7 +276,7 @@ export class SimulatedStorage implements StorageAdapter {
     if (arrayId !== undefined) this.checkReachable(command, arrayId);
     this.core.tally(command, undefined, 'call');
     if (this.core.storageFault('hang', command)) await untilAborted(signal);
-    await this.core.clock.sleep(this.core.duration(command as Exclude<StorageCommand, 'syncOnce'>, arrayId ?? command), signal);
+    await this.core.sleep(this.core.duration(command as Exclude<StorageCommand, 'syncOnce'>, arrayId ?? command), signal);
     if (arrayId !== undefined) this.checkReachable(command, arrayId);
     if (this.core.storageFault('error', command)) {
       this.core.tally(command, undefined, 'error');
