@@ -15,7 +15,7 @@ const SOURCE_LABEL = { active: 'active snapshot', 'last-frozen': 'last frozen sn
 
 /** Protected site: a final replay on the source, then the source unpresented from the protected hosts. */
 export async function prepareFailoverDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
-  const { signal, context } = request;
+  const { signal } = request;
   const pair = pairWith(topology, device, serial, 'source');
   assertProtectable(pair);
   if (!pair.sourceVolume) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no source volume for ${device}.`);
@@ -27,7 +27,8 @@ export async function prepareFailoverDevice(core: Core, topology: Topology, requ
     core.logger,
     `final replay of ${device}`,
   );
-  const removed = await unpresent(core, serial, sourceId, context.hosts, signal);
+  // Every host mapping goes: the source may be mapped to a cluster object rather than to each host.
+  const removed = await unpresent(core, serial, sourceId, undefined, signal);
   const warnings = already && removed === 0 ? ['The protected site was already prepared for this device: nothing new was done.'] : [];
   return { warnings, details: { finalSnapshot: describeReplay(replay), unmapped: String(removed) }, state: 'read-only' };
 }

@@ -1,4 +1,5 @@
 import { DeviceFailure, performOnce, type Core } from '../core.js';
+import { DsmHttpError } from '../http/errors.js';
 
 /**
  * Presenting volumes to ESXi hosts. A host is an SC server object of the same name (case-insensitive)
@@ -32,11 +33,16 @@ export async function presentToHosts(
   let mapped = 0;
   for (const server of servers) {
     const isMapped = async () => ((await core.api.mappingProfiles(volumeId, signal)).some((p) => p.serverId === server) ? true : undefined);
-    const { already } = await performOnce(isMapped, async () => {
-      await core.api.mapToServer(volumeId, server, signal);
-      return true;
-    }, core.logger, `map ${volumeId} to ${server}`);
-    if (!already) mapped++;
+    try {
+      const { already } = await performOnce(isMapped, async () => {
+        await core.api.mapToServer(volumeId, server, signal);
+        return true;
+      }, core.logger, `map ${volumeId} to ${server}`);
+      if (!already) mapped++;
+    } catch (error) {
+      // Mapped through a cluster object that holds the host: presented already.
+      if (!(error instanceof DsmHttpError && error.status === 400 && /already mapped/i.test(error.resultText))) throw error;
+    }
   }
   return { mapped, warnings };
 }

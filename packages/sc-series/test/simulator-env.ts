@@ -1,0 +1,86 @@
+import { environmentSchema, VirtualClock, type CommandContext, type DeviceCommandRequest, type Environment } from '@drctl/domain';
+import { startDsmSimulator, type DsmSimulator } from '@drctl/dsm-simulator';
+import { createScSeriesAdapter, type ScSeriesAdapter } from '../src/index.js';
+import { capturedLogger } from './mock-dsm.js';
+
+export const PROTECTED = 'sc-12';
+export const RECOVERY = 'sc-13';
+export const PROTECTED_HOSTS = ['esx-p1', 'esx-p2'];
+export const RECOVERY_HOSTS = ['esx-r1', 'esx-r2'];
+
+/** Two sites, SC 12 → SC 13, with plain, active-snapshot, synchronous and Live Volume devices. */
+export function environment(): Environment {
+  const site = (name: string, hosts: string[]) => ({ name, vcenter: `vc-${name}`, clusters: [{ name: `cl-${name}`, hosts: hosts.map((h) => ({ name: h })) }] });
+  const vol = (id: string, over: object = {}) => ({ id, sourceArray: PROTECTED, targetArray: RECOVERY, syncSeconds: 40, sizeGb: 100, ...over });
+  return environmentSchema.parse({
+    name: 'sc-lab',
+    sites: [site('site-a', PROTECTED_HOSTS), site('site-b', RECOVERY_HOSTS)],
+    arrayManagers: [{ name: 'dsm', site: 'site-b', adapter: 'sc-series', connection: { host: '127.0.0.1', username: 'Admin', passwordEnv: 'DSM_PASSWORD' } }],
+    arrays: [
+      { id: PROTECTED, site: 'site-a', serial: 64702, arrayManager: 'dsm', qosProfile: 'WAN' },
+      { id: RECOVERY, site: 'site-b', serial: 65495, arrayManager: 'dsm', qosProfile: 'WAN' },
+    ],
+    arrayPairs: [{ name: 'pair', arrays: [PROTECTED, RECOVERY] }],
+    volumes: [
+      vol('ds-app'),
+      vol('ds-active', { replicateActiveSnapshot: true }),
+      vol('ds-sync', { replication: 'sync-high-availability' }),
+      vol('ds-stretched', { replication: 'sync-high-availability', liveVolume: {} }),
+      vol('ds-stretched-afo', { liveVolume: { autoFailover: true } }),
+    ],
+  });
+}
+
+export interface Lab {
+  sim: DsmSimulator;
+  clock: VirtualClock;
+  adapter: ScSeriesAdapter;
+  logLines: string[];
+  /** Runs an adapter call to completion in virtual time. */
+  run<T>(work: Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startLab(options: { apiVersion?: string; runningPolls?: number } = {}): Promise<Lab> {
+  const clock = new VirtualClock();
+  const env = environment();
+  const sim = await startDsmSimulator({
+    environment: env,
+    clock,
+    ...(options.apiVersion ? { apiVersion: options.apiVersion } : {}),
+    asyncTasks: { runningPolls: options.runningPolls ?? 1 },
+  });
+  const { logger, lines } = capturedLogger();
+  const adapter = createScSeriesAdapter({
+    host: sim.host,
+    port: sim.port,
+    username: sim.credentials.username,
+    password: sim.credentials.password,
+    caPem: sim.caPem,
+    arrays: { [PROTECTED]: 64702, [RECOVERY]: 65495 },
+    clock,
+    logger,
+  });
+  return {
+    sim,
+    clock,
+    adapter,
+    logLines: lines,
+    run: (work) => clock.runUntil(work),
+    async close() {
+      await adapter.close();
+      await sim.close();
+    },
+  };
+}
+
+export function command(arrayId: string, devices: string[], context: Partial<CommandContext> = {}, over: Partial<DeviceCommandRequest> = {}): DeviceCommandRequest {
+  return {
+    signal: new AbortController().signal,
+    devices,
+    arrayId,
+    idempotencyKey: `${context.workflow ?? 'planned-migration'}/${arrayId}/${devices.join(',')}`,
+    context: { workflow: 'planned-migration', plan: 'plan-1', runId: 'run-1', ...context },
+    ...over,
+  };
+}
