@@ -1,6 +1,6 @@
 import { environmentSchema, VirtualClock, type CommandContext, type DeviceCommandRequest, type Environment } from '@drctl/domain';
 import { startDsmSimulator, type DsmSimulator } from '@drctl/dsm-simulator';
-import { createScSeriesAdapter, type ScSeriesAdapter } from '../src/index.js';
+import { createScSeriesAdapter, type ScSeriesAdapter, type ScSeriesAdapterOptions } from '../src/index.js';
 import { capturedLogger } from './mock-dsm.js';
 
 export const PROTECTED = 'sc-12';
@@ -41,7 +41,7 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-export async function startLab(options: { apiVersion?: string; runningPolls?: number } = {}): Promise<Lab> {
+export async function startLab(options: { apiVersion?: string; runningPolls?: number; adapter?: Partial<ScSeriesAdapterOptions> } = {}): Promise<Lab> {
   const clock = new VirtualClock();
   const env = environment();
   const sim = await startDsmSimulator({
@@ -60,6 +60,7 @@ export async function startLab(options: { apiVersion?: string; runningPolls?: nu
     arrays: { [PROTECTED]: 64702, [RECOVERY]: 65495 },
     clock,
     logger,
+    ...options.adapter,
   });
   return {
     sim,
