@@ -1,0 +1,72 @@
+import { DrError } from '@drctl/domain';
+import { openWorkspace, type StorageChoice, type Workspace, type WorkspaceOptions } from '@drctl/runtime';
+import { cliLogger } from './logger.js';
+import type { CliIo } from './io.js';
+import { environmentPath, wholeNumber } from './options.js';
+import { STORAGE_FACTORIES } from './storage-factories.js';
+import { stateDirFor } from './workspace-paths.js';
+import { resolve } from 'node:path';
+
+export const STORAGE_CHOICES: readonly StorageChoice[] = ['simulated', 'sc-series', 'vsphere-replication'];
+
+/** The flags that say which environment to open and how. */
+export interface WorkspaceFlags {
+  env?: string;
+  stateDir?: string;
+  simulate?: boolean;
+  storage?: StorageChoice;
+  seed?: string;
+  set?: string[];
+  inject?: string[];
+  vmwareDrXml?: string;
+}
+
+export interface OpenOptions {
+  autoAnswer?: { answer: string; by: string };
+  /** Refuse unless `--simulate` was given (commands that run workflows). */
+  requireSimulate?: boolean;
+}
+
+/** Storage kinds the run would use that drctl cannot build: a clear refusal before anything runs. */
+function checkStorageAvailable(workspace: Workspace, choice: StorageChoice | undefined): void {
+  const kinds = new Set(choice ? [choice] : workspace.env.arrayManagers.map((m) => m.adapter));
+  for (const kind of kinds) {
+    if (kind === 'simulated' || STORAGE_FACTORIES[kind]) continue;
+    const where = choice ? '--storage' : `arrayManagers (adapter: ${kind})`;
+    throw new DrError('DR_OPERATION_REFUSED', `The ${kind} storage adapter is not wired into this drctl build yet; run with --storage simulated.`, {
+      issues: [{ path: choice ? '--storage' : 'arrayManagers', message: `${where}: no ${kind} adapter available` }],
+    });
+  }
+}
+
+/** Opens the environment the flags name, with its state folder, settings and (simulated) world. */
+export async function openCliWorkspace(io: CliIo, flags: WorkspaceFlags, options: OpenOptions = {}): Promise<Workspace> {
+  const path = environmentPath(io, flags.env);
+  if (options.requireSimulate && !flags.simulate) {
+    throw new DrError('DR_OPERATION_REFUSED', 'Only simulated runs are available: drctl has no vCenter adapter yet, so give --simulate.', {
+      issues: [{ path: '--simulate', message: 'required' }],
+    });
+  }
+  const seed = wholeNumber('--seed', flags.seed);
+  const workspaceOptions: WorkspaceOptions = {
+    environmentPath: path,
+    simulate: true,
+    logger: cliLogger(io),
+    storageFactories: STORAGE_FACTORIES,
+    stateDir: stateDirFor(io, path, flags.stateDir),
+    ...(flags.storage ? { storage: flags.storage } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(flags.set?.length ? { set: flags.set } : {}),
+    ...(flags.inject?.length ? { inject: flags.inject } : {}),
+    ...(flags.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, flags.vmwareDrXml) } : {}),
+    ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+  };
+  const workspace = await openWorkspace(workspaceOptions);
+  try {
+    checkStorageAvailable(workspace, flags.storage);
+  } catch (error) {
+    await workspace.close();
+    throw error;
+  }
+  return workspace;
+}

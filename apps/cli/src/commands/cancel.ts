@@ -1,0 +1,60 @@
+import { DrError } from '@drctl/domain';
+import { EXIT_CODES } from '../cli/exit-codes.js';
+import { printJson, println, type CliIo } from '../cli/io.js';
+import { requestCancel } from '../run/cancel-requests.js';
+import { openForRun, type RunSelection } from '../run/run-selection.js';
+import { driveRun } from '../run/session.js';
+import { operatorName } from '../run/terminal-prompt.js';
+
+export interface CancelOptions extends RunSelection {
+  reason?: string;
+  /** Seconds to wait for another process to stop the run. */
+  wait?: string;
+}
+
+const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `drctl cancel RUN_ID`: an interrupted run is resumed here only to be cancelled (a planned
+ * migration rolls back when still before its storage steps); a run another drctl process is
+ * driving is asked to stop through the store, and this waits for it to end.
+ */
+export async function cancelCommand(io: CliIo, runId: string | undefined, options: CancelOptions): Promise<number> {
+  const { workspace, runId: id, interrupted } = await openForRun(io, runId, options);
+  const reason = options.reason ?? `cancelled by ${operatorName(io)} (drctl cancel)`;
+  try {
+    const report = await workspace.engine.report(id);
+    if (!report) throw new DrError('DR_RUN_NOT_FOUND', `No run ${id} in ${workspace.stateDir}.`, { issues: [{ path: 'RUN_ID', message: 'unknown run' }] });
+    if (interrupted.includes(id)) {
+      const outcome = await driveRun(
+        io,
+        workspace,
+        async () => {
+          const handle = await workspace.engine.resume(id);
+          workspace.engine.cancel(id, reason);
+          return handle;
+        },
+        { json: Boolean(options.json), autoAnswer: true },
+      );
+      return outcome.report?.result === 'cancelled' ? EXIT_CODES.success : outcome.exitCode;
+    }
+    if (report.result !== 'running') {
+      throw new DrError('DR_OPERATION_REFUSED', `Run ${id} already finished (${report.result}); there is nothing to cancel.`, { issues: [{ path: 'RUN_ID', message: `finished: ${report.result}` }] });
+    }
+    await requestCancel(workspace.store, { runId: id, reason, requestedBy: operatorName(io), requestedAt: new Date().toISOString() });
+    const waitMs = (Number(options.wait ?? '60') || 60) * 1000;
+    const deadline = Date.now() + waitMs;
+    let latest = report;
+    while (Date.now() < deadline) {
+      await realDelay(100);
+      latest = (await workspace.engine.report(id)) ?? latest;
+      if (latest.result !== 'running') break;
+    }
+    const stopped = latest.result !== 'running';
+    if (options.json) printJson(io, { runId: id, requested: true, result: latest.result });
+    else println(io, stopped ? `Run ${id} ended: ${latest.result}.` : `Cancel requested for run ${id}; the process running it has not stopped it yet.`);
+    return !stopped || latest.result === 'cancelled' ? EXIT_CODES.success : EXIT_CODES.finishedWithProblems;
+  } finally {
+    await workspace.close();
+  }
+}

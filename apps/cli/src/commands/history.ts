@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DrError, type Environment, type RunReport } from '@drctl/domain';
+import { readEnvironment } from '@drctl/runtime';
+import { FileStore } from '@drctl/store';
+import { reportKey } from '@drctl/workflows';
+import { EXIT_CODES } from '../cli/exit-codes.js';
+import { printJson, println, type CliIo } from '../cli/io.js';
+import { wholeNumber, type CommonOptions } from '../cli/options.js';
+import { stateDirFor } from '../cli/workspace-paths.js';
+import { reportLine, summarizeReport } from '../report/summary.js';
+
+export interface HistoryOptions extends CommonOptions {
+  env?: string;
+  stateDir?: string;
+  plan?: string;
+  run?: string;
+  limit?: string;
+}
+
+/** History only reads the store: the state folder from `--state-dir`, or beside `--env`. */
+function openHistory(io: CliIo, options: HistoryOptions): { store: FileStore; env?: Environment; stateDir: string } {
+  const envPath = options.env ?? io.env['DRCTL_ENV'];
+  if (!options.stateDir && !envPath) {
+    throw new DrError('DR_INPUT_INVALID', 'Say whose history: give --env ENV.yaml or --state-dir DIR.', { issues: [{ path: '--env', message: 'required (or --state-dir)' }] });
+  }
+  const stateDir = envPath ? stateDirFor(io, envPath, options.stateDir) : resolve(io.cwd, options.stateDir!);
+  if (!existsSync(stateDir)) {
+    throw new DrError('DR_INPUT_INVALID', `No drctl state in ${stateDir}: nothing has run there yet.`, { issues: [{ path: options.stateDir ? '--state-dir' : '--env', message: 'no state folder' }] });
+  }
+  const env = envPath ? readEnvironment(resolve(io.cwd, envPath)) : undefined;
+  return { store: new FileStore(stateDir), stateDir, ...(env ? { env } : {}) };
+}
+
+async function allReports(store: FileStore): Promise<RunReport[]> {
+  const keys = await store.list('runs/');
+  const reports = await Promise.all(keys.map((k) => store.read<RunReport>(`${k}/report`)));
+  return reports.filter((r): r is RunReport => r !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
+}
+
+/** `drctl history [--plan NAME] [--run ID]`: the runs, newest first, or one run's report. */
+export async function historyCommand(io: CliIo, options: HistoryOptions): Promise<number> {
+  const { store, env, stateDir } = openHistory(io, options);
+  if (options.run) {
+    const report = await store.read<RunReport>(reportKey(options.run));
+    if (!report) throw new DrError('DR_RUN_NOT_FOUND', `No run ${options.run} in ${stateDir}.`, { issues: [{ path: '--run', message: 'unknown run' }] });
+    if (options.json) printJson(io, report);
+    else println(io, summarizeReport(report, env));
+    return EXIT_CODES.success;
+  }
+  const limit = wholeNumber('--limit', options.limit, 1);
+  let reports = (await allReports(store)).filter((r) => options.plan === undefined || r.plan === options.plan);
+  if (limit !== undefined) reports = reports.slice(0, limit);
+  if (options.json) {
+    printJson(
+      io,
+      reports.map((r) => ({ runId: r.runId, plan: r.plan, workflow: r.workflow, mode: r.mode, result: r.result, startedAt: r.startedAt, ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}) })),
+    );
+    return EXIT_CODES.success;
+  }
+  if (reports.length === 0) {
+    println(io, `No runs${options.plan ? ` of plan "${options.plan}"` : ''} in ${stateDir}.`);
+    return EXIT_CODES.success;
+  }
+  for (const r of reports) println(io, reportLine(r));
+  println(io, '');
+  println(io, 'Details of one run: drctl history --run RUN_ID');
+  return EXIT_CODES.success;
+}

@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { DrError, type WorkflowName } from '@drctl/domain';
+import type { StorageChoice } from '@drctl/runtime';
+import type { CliIo } from '../cli/io.js';
+import { planName, type CommonOptions } from '../cli/options.js';
+import { openCliWorkspace } from '../cli/workspace.js';
+import { saveInvocation } from '../run/invocation.js';
+import { driveRun } from '../run/session.js';
+import { operatorName } from '../run/terminal-prompt.js';
+
+export interface RunOptions extends CommonOptions {
+  env?: string;
+  plan?: string;
+  simulate?: boolean;
+  storage?: StorageChoice;
+  seed?: string;
+  set?: string[];
+  force?: boolean;
+  forcedRecovery?: boolean;
+  /** Commander's `--no-sync` sets this false. */
+  sync: boolean;
+  answer?: string;
+  report?: string;
+  stateDir?: string;
+  inject?: string[];
+  vmwareDrXml?: string;
+}
+
+/** Options that only some workflows take: given elsewhere they are refused rather than ignored. */
+function checkModeOptions(workflow: WorkflowName, options: RunOptions): void {
+  const refuse = (option: string, allowed: string) => {
+    throw new DrError('DR_INPUT_INVALID', `${option} applies to ${allowed}, not ${workflow}.`, { issues: [{ path: option, message: `only for ${allowed}` }] });
+  };
+  if (options.force && workflow !== 'cleanup' && workflow !== 'reprotect') refuse('--force', 'cleanup and reprotect');
+  if (options.forcedRecovery && workflow !== 'disaster-recovery') refuse('--forced-recovery', 'disaster-recovery');
+  if (options.sync === false && workflow !== 'test') refuse('--no-sync', 'test');
+}
+
+/** `drctl run WORKFLOW --env ENV.yaml --plan NAME --simulate …` */
+export async function runCommand(io: CliIo, workflow: WorkflowName, options: RunOptions): Promise<number> {
+  checkModeOptions(workflow, options);
+  const workspace = await openCliWorkspace(io, options, {
+    requireSimulate: true,
+    ...(options.answer !== undefined ? { autoAnswer: { answer: options.answer, by: `${operatorName(io)} (--answer)` } } : {}),
+  });
+  try {
+    const plan = planName(workspace.env, options.plan);
+    await workspace.engine.findInterrupted();
+    const outcome = await driveRun(
+      io,
+      workspace,
+      async () => {
+        const handle = await workspace.engine.start({
+          plan,
+          workflow,
+          ...(options.force ? { force: true } : {}),
+          ...(options.forcedRecovery ? { forcedRecovery: true } : {}),
+          ...(workflow === 'test' ? { syncData: options.sync !== false } : {}),
+        });
+        await saveInvocation(workspace.store, handle.runId, {
+          simulate: true,
+          ...(options.storage ? { storage: options.storage } : {}),
+          ...(options.seed !== undefined ? { seed: options.seed } : {}),
+          set: options.set ?? [],
+          inject: options.inject ?? [],
+          ...(options.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, options.vmwareDrXml) } : {}),
+        });
+        return handle;
+      },
+      { json: Boolean(options.json), autoAnswer: options.answer !== undefined, ...(options.report ? { reportFile: options.report } : {}) },
+    );
+    return outcome.exitCode;
+  } finally {
+    await workspace.close();
+  }
+}

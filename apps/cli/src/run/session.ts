@@ -1,0 +1,169 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { resolvePlanVms, type RunReport } from '@drctl/domain';
+import type { Workspace } from '@drctl/runtime';
+import type { EngineEvent, RunHandle } from '@drctl/workflows';
+import { EXIT_CODES, exitCodeForResult } from '../cli/exit-codes.js';
+import { isInteractive, printJson, println, type CliIo } from '../cli/io.js';
+import { TerminalView } from '../progress/terminal-view.js';
+import { applyEvent, applyReport, initialProgress, poweredOnPriorities, type ProgressState } from '../progress/progress-state.js';
+import { JsonLinesView, PlainLinesView, type ProgressView } from '../progress/views.js';
+import { takeCancelRequest } from './cancel-requests.js';
+import { askOnTerminal, operatorName } from './terminal-prompt.js';
+
+export interface SessionOptions {
+  json: boolean;
+  /** `--answer`: prompts are answered by the engine, never asked here. */
+  autoAnswer: boolean;
+  /** `--report FILE`: a copy of the report, refreshed at every step and at the end. */
+  reportFile?: string;
+}
+
+export interface SessionOutcome {
+  exitCode: number;
+  report?: RunReport;
+  runId?: string;
+}
+
+/** Where the file store keeps a run's report (FileStore: one `.json` file per key). */
+export function storedReportPath(workspace: Workspace, runId: string): string {
+  return join(workspace.stateDir, 'runs', runId, 'report.json');
+}
+
+function chooseView(io: CliIo, workspace: Workspace, options: SessionOptions): ProgressView {
+  if (options.json) return new JsonLinesView(io);
+  if (isInteractive(io)) return new TerminalView(io, () => workspace.clock.now());
+  return new PlainLinesView(io);
+}
+
+/**
+ * Drives one run to its end in this process: progress, prompts (terminal or `--answer`), Ctrl-C
+ * and cross-process cancel requests, the `--report` copy, and the exit code from the result.
+ * `begin` starts or resumes the run; it is driven under the workspace's (virtual) clock.
+ */
+export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Promise<RunHandle>, options: SessionOptions): Promise<SessionOutcome> {
+  const { engine } = workspace;
+  const view = chooseView(io, workspace, options);
+  const interactive = !options.json && isInteractive(io);
+  let state: ProgressState | undefined;
+  let vmPriority = new Map<string, 1 | 2 | 3 | 4 | 5>();
+  let runId: string | undefined;
+  let detach!: (reason: string) => void;
+  const detached = new Promise<string>((resolve) => {
+    detach = resolve;
+  });
+  let reportWrites: Promise<void> = Promise.resolve();
+  const refreshReportFile = () => {
+    if (!options.reportFile || !runId) return;
+    const id = runId;
+    reportWrites = reportWrites.then(async () => {
+      const report = await engine.report(id);
+      if (report) writeFileSync(resolve(io.cwd, options.reportFile!), `${JSON.stringify(report, null, 2)}\n`);
+    });
+  };
+  const nudgeClock = () => void workspace.clock.track(Promise.resolve());
+
+  const answerOnTerminal = async (event: Extract<EngineEvent, { type: 'prompt-waiting' }>) => {
+    view.pause();
+    const answer = await askOnTerminal(io, event.text, event.vm);
+    view.resume();
+    if (answer === null) {
+      engine.cancel(event.runId, `cancelled by ${operatorName(io)} at the prompt`);
+    } else {
+      engine.answerPrompt(event.promptId, answer, operatorName(io));
+    }
+    nudgeClock();
+  };
+
+  const onEvent = (event: EngineEvent) => {
+    if (event.type === 'run-started') {
+      runId = event.runId;
+      const plan = workspace.env.plans.find((p) => p.name === event.plan)!;
+      const vms = resolvePlanVms(workspace.env, plan);
+      vmPriority = poweredOnPriorities(vms);
+      state = initialProgress(event, vms);
+    }
+    if (!state) return;
+    applyEvent(state, event, vmPriority);
+    view.update(state, event);
+    if (event.type === 'step-finished') refreshReportFile();
+    if (event.type === 'prompt-waiting' && !options.autoAnswer) {
+      if (interactive) void answerOnTerminal(event);
+      else detach(`the run is waiting for an answer to "${event.text}" and there is no terminal to ask on`);
+    }
+  };
+  const unsubscribe = engine.subscribe(onEvent);
+
+  // Ctrl-C: the first cancels the run cleanly (rollback where the workflow says so); a second
+  // leaves at once, and the run stays resumable.
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1 || !runId) {
+      io.stderr.write('\ndrctl: stopped; the run is interrupted and can be resumed.\n');
+      process.exit(130);
+    }
+    io.stderr.write('\ndrctl: cancelling the run (Ctrl-C again to leave at once)…\n');
+    try {
+      engine.cancel(runId, `cancelled by ${operatorName(io)} (Ctrl-C)`);
+    } catch {
+      // Already ending.
+    }
+    nudgeClock();
+  };
+  process.on('SIGINT', onSigint);
+
+  const poller = setInterval(() => {
+    if (!runId) return;
+    void takeCancelRequest(workspace.store, runId)
+      .then((request) => {
+        if (!request) return;
+        engine.cancel(request.runId, request.reason);
+        nudgeClock();
+      })
+      .catch(() => undefined);
+  }, 200);
+  poller.unref();
+
+  try {
+    const handle = await workspace.drive(begin());
+    runId = handle.runId;
+    if (state) {
+      const existing = await engine.report(handle.runId);
+      if (existing && (state.resumed || existing.steps.length > 0)) applyReport(state, existing, vmPriority);
+    }
+    const ending = await workspace.drive(Promise.race([handle.done.then((report) => ({ report })), detached.then((reason) => ({ reason }))]));
+    await reportWrites;
+    if ('reason' in ending) {
+      view.close(state);
+      const message = `drctl: ${ending.reason}; it stops here and stays resumable: drctl resume "${handle.runId}" --answer TEXT`;
+      if (options.json) printJson(io, { type: 'detached', runId: handle.runId, reason: ending.reason, exitCode: EXIT_CODES.finishedWithProblems });
+      else io.stderr.write(`${message}\n`);
+      return { exitCode: EXIT_CODES.finishedWithProblems, runId: handle.runId };
+    }
+    const report = ending.report;
+    if (state) {
+      applyReport(state, report, vmPriority);
+      state.result = report.result;
+    }
+    view.close(state);
+    refreshReportFile();
+    await reportWrites;
+    const reportPath = options.reportFile ? resolve(io.cwd, options.reportFile) : storedReportPath(workspace, report.runId);
+    const exitCode = exitCodeForResult(report.result);
+    if (options.json) {
+      printJson(io, { type: 'report', runId: report.runId, result: report.result, reportPath, exitCode });
+    } else {
+      println(io, '');
+      println(io, `Result: ${report.result}`);
+      for (const note of report.notes) println(io, `  note: ${note}`);
+      println(io, `Summary: drctl history --run "${report.runId}"${workspace.environmentPath ? ` --env ${workspace.environmentPath}` : ''}`);
+      println(io, `Report: ${reportPath}`);
+    }
+    return { exitCode, report, runId: report.runId };
+  } finally {
+    clearInterval(poller);
+    process.off('SIGINT', onSigint);
+    unsubscribe();
+  }
+}
