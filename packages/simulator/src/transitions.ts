@@ -148,9 +148,14 @@ function testFailoverStop({ device, array }: TransitionInput): Transition {
   return { kind: 'effect', next: rest, warnings: [], details: { discarded: _discarded.fromReplay } };
 }
 
-function prepareFailover({ device, array, now }: TransitionInput): Transition {
+function prepareFailover({ device, volume, array, now }: TransitionInput): Transition {
   const role = roleOn(device, array);
   if (role === undefined) return notOnArray(device.id, array);
+  // A Live Volume whose roles a failover swapped while this array was away is secondary here
+  // already: preparing it again (disaster recovery run once more after the site came back) is done.
+  if (role === 'target' && isLiveVolume(volume) && device.failedOverTo === device.source) {
+    return noOp(`Live Volume ${device.id} swapped roles at failover; ${array} is already its secondary; nothing changed.`);
+  }
   if (role === 'target') {
     return fail(SIM_ERROR_CODES.wrongRole, `Array ${array} holds the target of ${device.id}; prepareFailover runs on the source array ${device.source}.`, `Send prepareFailover to ${device.source}.`);
   }

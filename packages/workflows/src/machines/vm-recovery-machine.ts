@@ -4,6 +4,11 @@ import { assign, fromPromise, setup } from 'xstate';
 export interface VmRecoveryInput {
   vm: string;
   powerOn: boolean;
+  /** Whether the VM has pre-/post-power-on steps, waits for Tools, waits after power-on. */
+  hasPrePowerOn?: boolean;
+  hasPostPowerOn?: boolean;
+  waitsForTools?: boolean;
+  hasDelay?: boolean;
 }
 
 export interface CalloutBatchOutput {
@@ -14,6 +19,10 @@ export interface CalloutBatchOutput {
 export interface VmRecoveryContext {
   vm: string;
   powerOn: boolean;
+  hasPrePowerOn: boolean;
+  hasPostPowerOn: boolean;
+  waitsForTools: boolean;
+  hasDelay: boolean;
   /** Why the VM failed, when it did. */
   message: string | null;
 }
@@ -27,7 +36,8 @@ const notProvided = <T>(name: string) =>
  * One VM's recovery at the recovery site, as SRM does it: pre-power-on steps (in order; one
  * failing skips the rest and the power-on) → wait for a boot slot (per-host/per-cluster limits)
  * → power on → wait for the VMware Tools heartbeat → delay → post-power-on steps. The boot slot
- * is held only while `booting`, so callouts and delays never block another VM's boot.
+ * is held only while `booting`, so callouts and delays never block another VM's boot. Steps a
+ * VM does not have (no callouts, no Tools wait, no delay) are passed through without an actor.
  */
 export const vmRecoveryMachine = setup({
   types: {
@@ -45,6 +55,10 @@ export const vmRecoveryMachine = setup({
   },
   guards: {
     leftPoweredOff: ({ context }) => !context.powerOn,
+    noPrePowerOnSteps: ({ context }) => !context.hasPrePowerOn,
+    noPostPowerOnSteps: ({ context }) => !context.hasPostPowerOn,
+    doesNotWaitForTools: ({ context }) => !context.waitsForTools,
+    noDelay: ({ context }) => !context.hasDelay,
     calloutsFailed: ({ event }) => !(event as unknown as { output: CalloutBatchOutput }).output.ok,
     toolsTimedOut: ({ event }) => (event as unknown as { output: string }).output === 'timeout',
   },
@@ -65,12 +79,24 @@ export const vmRecoveryMachine = setup({
   },
 }).createMachine({
   id: 'vm-recovery',
-  context: ({ input }) => ({ vm: input.vm, powerOn: input.powerOn, message: null }),
+  context: ({ input }) => ({
+    vm: input.vm,
+    powerOn: input.powerOn,
+    hasPrePowerOn: input.hasPrePowerOn ?? true,
+    hasPostPowerOn: input.hasPostPowerOn ?? true,
+    waitsForTools: input.waitsForTools ?? true,
+    hasDelay: input.hasDelay ?? true,
+    message: null,
+  }),
   initial: 'pre-power-on',
   on: { CANCEL: '.cancelled' },
   states: {
     'pre-power-on': {
-      always: { guard: 'leftPoweredOff', target: 'left-powered-off' },
+      // States with nothing to do are passed through, so a plain VM costs three invocations.
+      always: [
+        { guard: 'leftPoweredOff', target: 'left-powered-off' },
+        { guard: 'noPrePowerOnSteps', target: 'awaiting-slot' },
+      ],
       invoke: {
         id: 'prePowerOn',
         src: 'prePowerOn',
@@ -102,6 +128,7 @@ export const vmRecoveryMachine = setup({
           },
         },
         'waiting-for-tools': {
+          always: { guard: 'doesNotWaitForTools', target: '#vm-recovery.delaying' },
           invoke: {
             id: 'waitForTools',
             src: 'waitForTools',
@@ -116,6 +143,7 @@ export const vmRecoveryMachine = setup({
       },
     },
     delaying: {
+      always: { guard: 'noDelay', target: 'post-power-on' },
       invoke: {
         id: 'delayAfterPowerOn',
         src: 'delayAfterPowerOn',
@@ -125,6 +153,7 @@ export const vmRecoveryMachine = setup({
       },
     },
     'post-power-on': {
+      always: { guard: 'noPostPowerOnSteps', target: 'recovered' },
       invoke: {
         id: 'postPowerOn',
         src: 'postPowerOn',

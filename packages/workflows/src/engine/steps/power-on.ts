@@ -115,7 +115,16 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
       record.message = `dependency ${started.failedDependencies.join(', ')} failed; powered on anyway`;
     }
     runs.set(vm.name, { vm, withSlot, release: undefined, signal });
-    const actor = createActor(machine, { input: { vm: vm.name, powerOn: vm.startupAction === 'power-on' } });
+    const actor = createActor(machine, {
+      input: {
+        vm: vm.name,
+        powerOn: vm.startupAction === 'power-on',
+        hasPrePowerOn: vm.prePowerOn.length > 0,
+        hasPostPowerOn: vm.postPowerOn.length > 0,
+        waitsForTools: vm.toolsWaitSeconds > 0,
+        hasDelay: vm.delayAfterPowerOnSeconds > 0,
+      },
+    });
     const onAbort = () => actor.send({ type: 'CANCEL' });
     signal.addEventListener('abort', onAbort, { once: true });
     actor.start();
