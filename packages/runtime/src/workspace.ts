@@ -20,6 +20,7 @@ import {
 import { createCalloutRunner } from '@drctl/callouts';
 import { parseFaults, SimulatedWorld, validateFaults, type WorldState } from '@drctl/simulator';
 import { FileStore, MemoryStore } from '@drctl/store';
+import { createVsphereReplicationAdapter } from '@drctl/vsphere-replication';
 import { Engine, type EngineOptions } from '@drctl/workflows';
 
 export type StorageChoice = 'simulated' | 'sc-series' | 'vsphere-replication';
@@ -94,6 +95,7 @@ export function settingsFor(env: Environment, options: Pick<WorkspaceOptions, 's
 
 const worldKey = (env: Environment) => `environments/${env.name}/world`;
 const clockKey = (env: Environment) => `environments/${env.name}/clock`;
+const replicationKey = (env: Environment) => `environments/${env.name}/vsphere-replication`;
 
 /**
  * Opens an environment for running workflows: settings, the store (files under the state
@@ -126,18 +128,26 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const saved = await store.read<WorldState>(worldKey(env));
   const seed = options.seed ?? env.seed;
   const world = saved ? SimulatedWorld.restore(env, saved, { clock, faults, seed }) : new SimulatedWorld(env, { clock, faults, seed });
+  // vSphere Replication keeps its per-VM replication state beside the world's.
+  const replication = createVsphereReplicationAdapter({ env, clock, seed });
+  const savedReplication = await store.read(replicationKey(env));
+  if (savedReplication !== undefined) replication.restore(savedReplication);
   const checkpoint = async () => {
     await store.write(worldKey(env), world.snapshot());
+    await store.write(replicationKey(env), replication.snapshot());
     await store.write(clockKey(env), { now: clock.now() });
   };
   if (!saved) await checkpoint();
 
-  const storageKind = (manager: ArrayManager): StorageChoice => options.storage ?? manager.adapter;
+  // --storage chooses what serves the array managers; vSphere Replication groups keep their own.
+  const storageKind = (manager: ArrayManager): StorageChoice =>
+    manager.adapter === 'vsphere-replication' ? 'vsphere-replication' : (options.storage ?? manager.adapter);
   const storage = (manager: ArrayManager): StorageAdapter => {
     const kind = storageKind(manager);
     const factory = options.storageFactories?.[kind];
     if (factory) return factory(manager, { env, clock, logger });
     if (kind === 'simulated') return world.storage;
+    if (kind === 'vsphere-replication') return replication;
     throw new DrError('DR_INPUT_INVALID', `Storage ${kind} is not available here.`, { issues: [{ path: '--storage', message: `no adapter for ${kind}` }] });
   };
 

@@ -21,7 +21,12 @@ function computeError(message: string, details: Record<string, unknown>): DrErro
  * on, off…) succeeds at once without changing anything, so a resumed run can simply redo a step.
  */
 export class SimulatedCompute implements ComputeAdapter {
-  constructor(private readonly core: WorldCore) {}
+  /** VMs protected by vSphere Replication: their disks reach the recovery site without an array. */
+  private readonly vmReplicated: ReadonlySet<string>;
+
+  constructor(private readonly core: WorldCore) {
+    this.vmReplicated = new Set(core.env.protectionGroups.flatMap((g) => (g.type === 'vsphere-replication' ? g.vms : [])));
+  }
 
   async isSiteReachable(site: string, signal: AbortSignal): Promise<boolean> {
     throwIfAborted(signal);
@@ -110,7 +115,7 @@ export class SimulatedCompute implements ComputeAdapter {
         if (current.test === test) return 'done';
         throw computeError(`VM ${vm} is already registered at ${site} as a ${current.test ? 'test' : 'production'} VM.`, { site, vm, host });
       }
-      for (const ds of config.datastores) {
+      for (const ds of this.vmReplicated.has(vm) ? [] : config.datastores) {
         const mounted = state.mounts.get(ds);
         if (!mounted || mounted.test !== test) {
           throw computeError(`Cannot register VM ${vm} at ${site}: datastore ${ds} is not mounted there${test ? ' as a test copy' : ''}.`, { site, vm, host, datastore: ds });
@@ -194,7 +199,7 @@ export class SimulatedCompute implements ComputeAdapter {
     const check = (state: RuntimeSite): Readiness => {
       const current = this.registered(state, vm);
       if (current.power === 'on') return 'done';
-      for (const ds of config.datastores) {
+      for (const ds of this.vmReplicated.has(vm) ? [] : config.datastores) {
         if (state.mounts.get(ds)?.test !== current.test) {
           throw computeError(`Cannot power on VM ${vm} at ${site}: datastore ${ds} is not mounted there.`, { site, vm, host: current.host, datastore: ds });
         }

@@ -2,6 +2,7 @@ import { validateEnvironment, VirtualClock, type Environment, type EnvironmentIn
 import { generateEnvironment, SimulatedWorld, type Fault } from '@drctl/simulator';
 import { MemoryStore } from '@drctl/store';
 import { createCalloutRunner } from '@drctl/callouts';
+import { createVsphereReplicationAdapter } from '@drctl/vsphere-replication';
 import { Engine, type EngineOptions, type StartOptions } from '../src/index.js';
 
 /** A simulated environment, an engine over it and a virtual clock: hours in milliseconds. */
@@ -26,10 +27,11 @@ export function createHarness(env: Environment, options: { faults?: Fault[]; sto
     ? SimulatedWorld.restore(env, options.worldState, { clock, faults: options.faults ?? [] })
     : new SimulatedWorld(env, { clock, faults: options.faults ?? [] });
   const store = options.store ?? new MemoryStore();
+  const replication = createVsphereReplicationAdapter({ env, clock });
   const engine = new Engine({
     environment: env,
     compute: world.compute,
-    storage: () => world.storage,
+    storage: (manager) => (manager.adapter === 'vsphere-replication' ? replication : world.storage),
     callouts: createCalloutRunner(),
     clock,
     store,

@@ -23,6 +23,8 @@ import type { CommandScope, StorageGateway } from './storage-gateway.js';
 /** A replicated device of the plan, with the arrays on each side in the plan's current direction. */
 export interface PlanDevice {
   id: string;
+  /** Array-based (a volume) or vSphere Replication (a VM, on per-site pseudo-arrays `vr-<site>`). */
+  replication: 'array' | 'vsphere-replication';
   datastores: string[];
   /** Array at the plan's current protected site. */
   protectedArray: string;

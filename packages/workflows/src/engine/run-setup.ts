@@ -27,6 +27,9 @@ export function modeLabel(workflow: WorkflowName, mode: WorkflowMode): string {
   }
 }
 
+/** The per-site pseudo-array vSphere Replication commands go to. */
+export const vrArray = (site: string) => `vr-${site}`;
+
 /** Resolves and caches one storage adapter per array manager. */
 export class AdapterRegistry {
   private readonly byManager = new Map<string, StorageAdapter>();
@@ -37,16 +40,28 @@ export class AdapterRegistry {
   ) {}
 
   forArray(arrayId: string): StorageAdapter {
-    const array = this.env.arrays.find((a) => a.id === arrayId);
-    const managerName = array?.arrayManager ?? this.env.arrayManagers[0]?.name;
-    const manager = this.env.arrayManagers.find((m) => m.name === managerName);
-    if (!manager) throw new Error(`no array manager for array ${arrayId}`);
+    const manager = arrayId.startsWith('vr-') ? this.replicationManager(arrayId.slice(3)) : this.arrayManager(arrayId);
     let adapter = this.byManager.get(manager.name);
     if (!adapter) {
       adapter = this.factory(manager);
       this.byManager.set(manager.name, adapter);
     }
     return adapter;
+  }
+
+  private arrayManager(arrayId: string): ArrayManager {
+    const array = this.env.arrays.find((a) => a.id === arrayId);
+    const manager = this.env.arrayManagers.find((m) => m.name === (array?.arrayManager ?? this.env.arrayManagers[0]?.name));
+    if (!manager) throw new Error(`no array manager for array ${arrayId}`);
+    return manager;
+  }
+
+  /** vSphere Replication: the environment's manager of that kind, else a built-in one for the site. */
+  private replicationManager(site: string): ArrayManager {
+    return (
+      this.env.arrayManagers.find((m) => m.adapter === 'vsphere-replication' && m.site === site) ??
+      this.env.arrayManagers.find((m) => m.adapter === 'vsphere-replication') ?? { name: 'vsphere-replication', site, adapter: 'vsphere-replication' }
+    );
   }
 
   async close(): Promise<void> {
@@ -59,19 +74,36 @@ export class AdapterRegistry {
 export function planDeviceMap(env: Environment, plan: RecoveryPlan, protectedSite: string, recoverySite: string): PlanDevice[] {
   const siteOfArray = new Map(env.arrays.map((a) => [a.id, a.site] as const));
   const datastores = env.datastores;
-  return planDevices(env, plan).map((id) => {
+  const arrays = planDevices(env, plan).map((id) => {
     const volume = env.volumes.find((v) => v.id === id)!;
     const pair = [volume.sourceArray, volume.targetArray];
     const protectedArray = pair.find((a) => siteOfArray.get(a) === protectedSite) ?? volume.sourceArray;
     const recoveryArray = pair.find((a) => siteOfArray.get(a) === recoverySite) ?? volume.targetArray;
     return {
       id,
+      replication: 'array' as const,
       datastores: datastores.filter((d) => d.devices.includes(id)).map((d) => d.name),
       protectedArray,
       recoveryArray,
       liveVolume: volume.liveVolume !== undefined,
     };
   });
+  // vSphere Replication protects VMs one by one: each VM is a device of the site's replication.
+  const replicated = plan.protectionGroups.flatMap((name) => {
+    const group = env.protectionGroups.find((g) => g.name === name);
+    return group?.type === 'vsphere-replication' ? group.vms : [];
+  });
+  return [
+    ...arrays,
+    ...replicated.map((vm) => ({
+      id: vm,
+      replication: 'vsphere-replication' as const,
+      datastores: [],
+      protectedArray: vrArray(protectedSite),
+      recoveryArray: vrArray(recoverySite),
+      liveVolume: false,
+    })),
+  ];
 }
 
 export function planDatastoreList(env: Environment, plan: RecoveryPlan): Array<{ name: string; devices: string[] }> {

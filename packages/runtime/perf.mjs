@@ -1,0 +1,17 @@
+import { validateEnvironment, VirtualClock } from '@drctl/domain';
+import { generateEnvironment, SimulatedWorld } from '@drctl/simulator';
+import { MemoryStore } from '@drctl/store';
+import { createCalloutRunner } from '@drctl/callouts';
+import { Engine } from '@drctl/workflows';
+const n = Number(process.argv[2] ?? 10000);
+const t0 = performance.now();
+const env = validateEnvironment(generateEnvironment({ vms: n, hosts: Math.max(8, n / 50), clusters: Math.max(2, n / 1000), datastores: Math.max(4, n / 100), liveVolumes: 2, seed: 3, dependencies: 0.1 }));
+env.settings = { defaultMaxBootAndShutdownOpsPerHost: 4, defaultMaxBootAndShutdownOpsPerCluster: 32 };
+const clock = new VirtualClock();
+const world = new SimulatedWorld(env, { clock });
+const engine = new Engine({ environment: env, compute: world.compute, storage: () => world.storage, callouts: createCalloutRunner(), clock, store: new MemoryStore() });
+const t1 = performance.now();
+const h = await clock.runUntil(engine.start({ plan: env.plans[0].name, workflow: 'planned-migration' }));
+const r = await clock.runUntil(h.done);
+const t2 = performance.now();
+console.log({ n, setupMs: Math.round(t1 - t0), runMs: Math.round(t2 - t1), result: r.result, virtualMin: Math.round((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 60000), rssMB: Math.round(process.memoryUsage().rss / 1e6), timers: clock.fired });
