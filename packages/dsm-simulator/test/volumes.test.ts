@@ -227,3 +227,22 @@ describe('API 2.x formats', () => {
     await sim.close();
   });
 });
+
+describe('replay expiry by time', () => {
+  it('marks a replay for expiration when its expireTime passes, lists it so for a moment, then drops it', async () => {
+    const { VirtualClock } = await import('@drctl/domain');
+    const clock = new VirtualClock({ start: Date.parse('2024-05-01T10:00:00Z') });
+    const sim = await startDsmSimulator({ seed: twoSiteSeed(), clock });
+    const client = new TestClient(sim);
+    await client.login();
+    const volume = String(sim.model.volumesNamed('ds-stretched')[0]!['instanceId']);
+    const replay = await client.post(`StorageCenter/ScVolume/${volume}/CreateReplay`, { description: 'clone marker', expireTime: 60 });
+    expect(replay.body.expireTime).toBe('2024-05-01T11:00:00+00:00');
+    await clock.advance(60 * 60_000);
+    expect((await client.get(`StorageCenter/ScReplay/${replay.body.instanceId}`)).body.markedForExpiration).toBe(true);
+    await clock.advance(1_000);
+    expect((await client.get(`StorageCenter/ScReplay/${replay.body.instanceId}`)).status).toBe(404);
+    await client.close();
+    await sim.close();
+  });
+});

@@ -68,7 +68,7 @@ export function createLiveVolume(state: DsmState, input: CreateLiveVolumeInput):
     replicationId: replication.value.id,
     secondaryRole: 'Secondary',
   };
-  state.liveVolumes.set(id, liveVolume);
+  state.addLiveVolume(liveVolume);
   return ok(liveVolume);
 }
 
@@ -104,7 +104,7 @@ export function swapLiveVolumeRoles(state: DsmState, liveVolume: LiveVolumeRecor
   const newSecondary = state.volumes.get(liveVolume.primaryVolumeId);
   if (!old || !newPrimary || !newSecondary) return badRequest(`Live Volume ${liveVolume.id} is missing its replication or a volume.`);
 
-  state.replications.delete(old.id);
+  state.removeReplication(old.id);
   removeRemoteStorageCenterMapping(state, newPrimary, primarySsn);
   const reversed: ReplicationRecord = {
     ...old,
@@ -118,7 +118,7 @@ export function swapLiveVolumeRoles(state: DsmState, liveVolume: LiveVolumeRecor
     transfers: [],
     createdAt: state.now(),
   };
-  state.replications.set(reversed.id, reversed);
+  state.addReplication(reversed);
   mapToRemoteStorageCenter(state, newSecondary, secondarySsn);
   Object.assign(liveVolume, {
     primaryVolumeId: newPrimary.id,
@@ -164,13 +164,13 @@ export interface DeleteLiveVolumeInput {
 export function deleteLiveVolume(state: DsmState, liveVolume: LiveVolumeRecord, input: DeleteLiveVolumeInput): Outcome<true> {
   const refused = state.requireConnected(ssnOf(liveVolume.primaryVolumeId, state));
   if (refused) return refused;
-  state.liveVolumes.delete(liveVolume.id);
+  state.removeLiveVolume(liveVolume.id);
   const replication = state.replications.get(liveVolume.replicationId);
   const secondary = state.volumes.get(liveVolume.secondaryVolumeId);
   if (input.convertToReplication && replication) {
     delete replication.liveVolumeId;
   } else {
-    if (replication) state.replications.delete(replication.id);
+    if (replication) state.removeReplication(replication.id);
     if (secondary) {
       removeRemoteStorageCenterMapping(state, secondary, ssnOf(liveVolume.primaryVolumeId, state));
       const unused = state.hostMappingsOfVolume(secondary.id).length === 0;

@@ -35,7 +35,7 @@ function addProfile(state: DsmState, volume: VolumeRecord, server: ServerRecord,
     lun: nextFreeLun(state, server, input.preferredLun),
     readOnly: input.readOnly ?? false,
   };
-  state.mappingProfiles.set(profile.id, profile);
+  state.addMappingProfile(profile);
   volume.active = true;
   return profile;
 }
@@ -103,7 +103,7 @@ export function unmapVolume(state: DsmState, volume: VolumeRecord): Outcome<numb
     const server = state.servers.get(profile.serverId);
     if (liveVolume && server?.kind === 'remote-storage-center') continue;
     breakReplicationsOf(state, profile);
-    state.mappingProfiles.delete(profile.id);
+    state.removeMappingProfile(profile.id);
     removed++;
   }
   return ok(removed);
@@ -123,7 +123,7 @@ export function deleteMappingProfile(state: DsmState, profile: MappingProfileRec
     return badRequest('This mapping is managed by a Live Volume.');
   }
   breakReplicationsOf(state, profile);
-  state.mappingProfiles.delete(profile.id);
+  state.removeMappingProfile(profile.id);
   return ok(true);
 }
 
@@ -137,6 +137,6 @@ export function mapToRemoteStorageCenter(state: DsmState, destination: VolumeRec
 export function removeRemoteStorageCenterMapping(state: DsmState, volume: VolumeRecord, sourceSsn: number): void {
   for (const profile of state.mappingsOfVolume(volume.id)) {
     const server = state.servers.get(profile.serverId);
-    if (server?.kind === 'remote-storage-center' && server.remoteSsn === sourceSsn) state.mappingProfiles.delete(profile.id);
+    if (server?.kind === 'remote-storage-center' && server.remoteSsn === sourceSsn) state.removeMappingProfile(profile.id);
   }
 }

@@ -36,6 +36,7 @@ export function expireReplay(state: DsmState, replay: ReplayRecord): Outcome<Rep
   if (!replay.markedForExpiration) {
     replay.markedForExpiration = true;
     state.expiryMarkedAt.set(replay.id, state.now());
+    state.noteExpiry(replay);
     for (const replication of state.replicationsFrom(replay.volumeId)) {
       replication.transfers = replication.transfers.filter((t) => t.sourceReplayId !== replay.id);
     }
@@ -56,6 +57,7 @@ export function modifyReplay(state: DsmState, replay: ReplayRecord, input: Modif
   if (replay.markedForExpiration) return badRequest(`Replay ${replay.id} is marked for expiration.`);
   if (input.description !== undefined) replay.description = input.description;
   if (input.expireMinutes !== undefined) replay.expireAt = input.expireMinutes > 0 ? state.now() + input.expireMinutes * 60_000 : undefined;
+  state.noteExpiry(replay);
   return ok(replay);
 }
 
@@ -85,16 +87,22 @@ export function createViewVolume(state: DsmState, replay: ReplayRecord, input: C
 
 /** Drops replays whose expire time passed (unless views hold them) and expired ones past their linger. */
 export function purgeExpiredReplays(state: DsmState): void {
+  if (state.expiringReplayIds.size === 0) return;
   const now = state.now();
-  for (const replay of [...state.replays.values()]) {
-    const markedAt = state.expiryMarkedAt.get(replay.id);
-    if (markedAt !== undefined && now - markedAt >= EXPIRED_REPLAY_LINGER_MS) {
-      state.removeReplay(replay.id);
+  for (const id of [...state.expiringReplayIds]) {
+    const replay = state.replays.get(id);
+    if (!replay) {
+      state.expiringReplayIds.delete(id);
       continue;
     }
-    if (replay.expireAt !== undefined && replay.expireAt <= now && !replay.markedForExpiration && state.viewVolumesOf(replay.id).length === 0) {
+    const markedAt = state.expiryMarkedAt.get(id);
+    if (markedAt !== undefined && now - markedAt >= EXPIRED_REPLAY_LINGER_MS) {
+      state.removeReplay(id);
+    } else if (!replay.markedForExpiration && replay.expireAt === undefined) {
+      state.expiringReplayIds.delete(id);
+    } else if (replay.expireAt !== undefined && replay.expireAt <= now && !replay.markedForExpiration && state.viewVolumesOf(id).length === 0) {
       replay.markedForExpiration = true;
-      state.expiryMarkedAt.set(replay.id, now);
+      state.expiryMarkedAt.set(id, now);
     }
   }
 }

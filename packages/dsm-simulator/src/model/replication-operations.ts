@@ -169,7 +169,7 @@ export function createReplication(state: DsmState, input: CreateReplicationInput
     createdAt: state.now(),
     ...(input.liveVolumeId ? { liveVolumeId: input.liveVolumeId } : {}),
   };
-  state.replications.set(replication.id, replication);
+  state.addReplication(replication);
   destination.active = true;
   mapToRemoteStorageCenter(state, destination, input.ssn);
   enqueueTransfer(state, replication, state.latestReplayOf(source.id)?.id, sharesReplay ? source.replayDeltaBytes : source.sizeBytes);
@@ -214,7 +214,7 @@ export function deleteReplication(state: DsmState, replication: ReplicationRecor
   const refused = state.requireConnected(replication.ssn);
   if (refused) return refused;
   if (replication.liveVolumeId) return badRequest(`Replication ${replication.id} is managed by Live Volume ${replication.liveVolumeId}; delete the Live Volume instead.`);
-  state.replications.delete(replication.id);
+  state.removeReplication(replication.id);
   const destination = state.volumes.get(replication.destinationVolumeId);
   if (destination) {
     removeRemoteStorageCenterMapping(state, destination, replication.ssn);

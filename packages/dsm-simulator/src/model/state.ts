@@ -30,18 +30,40 @@ export interface StateConfig {
  * Every DSM object the simulator holds, with id allocation and the lookups operations share.
  * Ids follow real DSM: `"<ssn>.<n>"`, replays `"<ssn>.<volumeIndex>.<n>"` (dsm-rest.md §4).
  */
+/** Ids grouped under a key (a volume's mappings, a volume's replications…). */
+class GroupIndex {
+  private readonly groups = new Map<string, Set<string>>();
+  add(key: string, id: string): void {
+    const group = this.groups.get(key);
+    if (group) group.add(id);
+    else this.groups.set(key, new Set([id]));
+  }
+  remove(key: string, id: string): void {
+    const group = this.groups.get(key);
+    group?.delete(id);
+    if (group?.size === 0) this.groups.delete(key);
+  }
+  ids(key: string): Iterable<string> {
+    return this.groups.get(key) ?? [];
+  }
+}
+
 export class DsmState {
   readonly storageCenters = new Map<number, StorageCenterRecord>();
-  readonly volumes = new Map<string, VolumeRecord>();
+  /** Written only through addVolume/removeVolume so the indexes stay right. */
+  readonly volumes: ReadonlyMap<string, VolumeRecord> = new Map<string, VolumeRecord>();
   readonly replays = new Map<string, ReplayRecord>();
   readonly volumeFolders = new Map<string, VolumeFolderRecord>();
   readonly serverFolders = new Map<string, VolumeFolderRecord>();
   readonly servers = new Map<string, ServerRecord>();
   readonly hbas = new Map<string, HbaRecord>();
-  readonly mappingProfiles = new Map<string, MappingProfileRecord>();
+  /** Written only through addMappingProfile/removeMappingProfile. */
+  readonly mappingProfiles: ReadonlyMap<string, MappingProfileRecord> = new Map<string, MappingProfileRecord>();
   readonly qosNodes = new Map<string, QosNodeRecord>();
-  readonly replications = new Map<string, ReplicationRecord>();
-  readonly liveVolumes = new Map<string, LiveVolumeRecord>();
+  /** Written only through addReplication/removeReplication. */
+  readonly replications: ReadonlyMap<string, ReplicationRecord> = new Map<string, ReplicationRecord>();
+  /** Written only through addLiveVolume/removeLiveVolume. */
+  readonly liveVolumes: ReadonlyMap<string, LiveVolumeRecord> = new Map<string, LiveVolumeRecord>();
   readonly replayProfiles = new Map<string, ReplayProfileRecord>();
   readonly consistencyGroups = new Map<string, ConsistencyGroupRecord>();
   readonly restorePoints = new Map<string, RestorePointRecord>();
@@ -49,7 +71,16 @@ export class DsmState {
   private readonly replaysByVolume = new Map<string, ReplayRecord[]>();
   /** When an expired replay is purged: Expire marks it first, as real DSM does. */
   readonly expiryMarkedAt = new Map<string, number>();
+  /** Replays with an expire time or marked for expiration: the only ones the purge looks at. */
+  readonly expiringReplayIds = new Set<string>();
   private readonly sequences = new Map<string, number>();
+  // Lookups every wire object needs; scanning instead made lists quadratic in the volume count.
+  private readonly mappingsByVolume = new GroupIndex();
+  private readonly mappingsByServer = new GroupIndex();
+  private readonly replicationsBySource = new GroupIndex();
+  private readonly replicationsByDestination = new GroupIndex();
+  private readonly liveVolumeByVolume = new Map<string, string>();
+  private readonly viewsByReplay = new GroupIndex();
 
   constructor(readonly config: StateConfig) {}
 
@@ -85,6 +116,12 @@ export class DsmState {
     list.push(replay);
     list.sort((a, b) => a.index - b.index);
     this.replaysByVolume.set(replay.volumeId, list);
+    this.noteExpiry(replay);
+  }
+
+  /** Call after setting a replay's expire time or marking it, so the purge sees it. */
+  noteExpiry(replay: ReplayRecord): void {
+    if (replay.expireAt !== undefined || replay.markedForExpiration) this.expiringReplayIds.add(replay.id);
   }
 
   removeReplay(replayId: string): void {
@@ -92,6 +129,7 @@ export class DsmState {
     if (!replay) return;
     this.replays.delete(replayId);
     this.expiryMarkedAt.delete(replayId);
+    this.expiringReplayIds.delete(replayId);
     const list = this.replaysByVolume.get(replay.volumeId);
     if (list) this.replaysByVolume.set(replay.volumeId, list.filter((r) => r.id !== replayId));
   }
@@ -106,15 +144,75 @@ export class DsmState {
     return list[list.length - 1];
   }
 
+  addVolume(volume: VolumeRecord): void {
+    (this.volumes as Map<string, VolumeRecord>).set(volume.id, volume);
+    if (volume.viewOfReplayId) this.viewsByReplay.add(volume.viewOfReplayId, volume.id);
+  }
+
   removeVolume(volumeId: string): void {
+    const volume = this.volumes.get(volumeId);
+    if (!volume) return;
     for (const replay of [...this.replaysOf(volumeId)]) this.removeReplay(replay.id);
     this.replaysByVolume.delete(volumeId);
-    for (const profile of this.mappingsOfVolume(volumeId)) this.mappingProfiles.delete(profile.id);
-    this.volumes.delete(volumeId);
+    for (const profile of this.mappingsOfVolume(volumeId)) this.removeMappingProfile(profile.id);
+    if (volume.viewOfReplayId) this.viewsByReplay.remove(volume.viewOfReplayId, volumeId);
+    (this.volumes as Map<string, VolumeRecord>).delete(volumeId);
+  }
+
+  addMappingProfile(profile: MappingProfileRecord): void {
+    (this.mappingProfiles as Map<string, MappingProfileRecord>).set(profile.id, profile);
+    this.mappingsByVolume.add(profile.volumeId, profile.id);
+    this.mappingsByServer.add(profile.serverId, profile.id);
+  }
+
+  removeMappingProfile(profileId: string): void {
+    const profile = this.mappingProfiles.get(profileId);
+    if (!profile) return;
+    (this.mappingProfiles as Map<string, MappingProfileRecord>).delete(profileId);
+    this.mappingsByVolume.remove(profile.volumeId, profileId);
+    this.mappingsByServer.remove(profile.serverId, profileId);
+  }
+
+  addReplication(replication: ReplicationRecord): void {
+    (this.replications as Map<string, ReplicationRecord>).set(replication.id, replication);
+    this.replicationsBySource.add(replication.sourceVolumeId, replication.id);
+    this.replicationsByDestination.add(replication.destinationVolumeId, replication.id);
+  }
+
+  removeReplication(replicationId: string): void {
+    const replication = this.replications.get(replicationId);
+    if (!replication) return;
+    (this.replications as Map<string, ReplicationRecord>).delete(replicationId);
+    this.replicationsBySource.remove(replication.sourceVolumeId, replicationId);
+    this.replicationsByDestination.remove(replication.destinationVolumeId, replicationId);
+  }
+
+  /** A Live Volume's two volumes never change (a swap exchanges their roles), so they are indexed once. */
+  addLiveVolume(liveVolume: LiveVolumeRecord): void {
+    (this.liveVolumes as Map<string, LiveVolumeRecord>).set(liveVolume.id, liveVolume);
+    this.liveVolumeByVolume.set(liveVolume.primaryVolumeId, liveVolume.id);
+    this.liveVolumeByVolume.set(liveVolume.secondaryVolumeId, liveVolume.id);
+  }
+
+  removeLiveVolume(liveVolumeId: string): void {
+    const liveVolume = this.liveVolumes.get(liveVolumeId);
+    if (!liveVolume) return;
+    (this.liveVolumes as Map<string, LiveVolumeRecord>).delete(liveVolumeId);
+    this.liveVolumeByVolume.delete(liveVolume.primaryVolumeId);
+    this.liveVolumeByVolume.delete(liveVolume.secondaryVolumeId);
+  }
+
+  private pick<T>(ids: Iterable<string>, from: ReadonlyMap<string, T>): T[] {
+    const found: T[] = [];
+    for (const id of ids) {
+      const item = from.get(id);
+      if (item) found.push(item);
+    }
+    return found;
   }
 
   mappingsOfVolume(volumeId: string): MappingProfileRecord[] {
-    return [...this.mappingProfiles.values()].filter((m) => m.volumeId === volumeId);
+    return this.pick(this.mappingsByVolume.ids(volumeId), this.mappingProfiles);
   }
 
   /** Mappings to hosts, leaving out the replication mapping to a remote Storage Center. */
@@ -123,26 +221,24 @@ export class DsmState {
   }
 
   mappingsOfServer(serverId: string): MappingProfileRecord[] {
-    return [...this.mappingProfiles.values()].filter((m) => m.serverId === serverId);
+    return this.pick(this.mappingsByServer.ids(serverId), this.mappingProfiles);
   }
 
   replicationsFrom(volumeId: string): ReplicationRecord[] {
-    return [...this.replications.values()].filter((r) => r.sourceVolumeId === volumeId);
+    return this.pick(this.replicationsBySource.ids(volumeId), this.replications);
   }
 
   replicationsTo(volumeId: string): ReplicationRecord[] {
-    return [...this.replications.values()].filter((r) => r.destinationVolumeId === volumeId);
+    return this.pick(this.replicationsByDestination.ids(volumeId), this.replications);
   }
 
   liveVolumeOf(volumeId: string): LiveVolumeRecord | undefined {
-    for (const lv of this.liveVolumes.values()) {
-      if (lv.primaryVolumeId === volumeId || lv.secondaryVolumeId === volumeId) return lv;
-    }
-    return undefined;
+    const id = this.liveVolumeByVolume.get(volumeId);
+    return id === undefined ? undefined : this.liveVolumes.get(id);
   }
 
   viewVolumesOf(replayId: string): VolumeRecord[] {
-    return [...this.volumes.values()].filter((v) => v.viewOfReplayId === replayId && !v.inRecycleBin);
+    return this.pick(this.viewsByReplay.ids(replayId), this.volumes).filter((v) => !v.inRecycleBin);
   }
 
   serversOfCluster(clusterId: string): ServerRecord[] {

@@ -65,7 +65,7 @@ export function createVolume(state: DsmState, input: CreateVolumeInput): Outcome
     ...(input.transferSeconds !== undefined ? { transferSeconds: input.transferSeconds } : {}),
     ...(input.viewOfReplayId ? { viewOfReplayId: input.viewOfReplayId } : {}),
   };
-  state.volumes.set(volume.id, volume);
+  state.addVolume(volume);
   return ok(volume);
 }
 

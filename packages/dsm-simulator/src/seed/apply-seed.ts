@@ -49,6 +49,7 @@ function seedReplay(state: DsmState, volume: VolumeRecord, replay: SeedReplay): 
   const at = frozenAt(replay, state.now());
   created.value.freezeTime = at;
   created.value.expireAt = replay.expireMinutes ? at + replay.expireMinutes * 60_000 : undefined;
+  state.noteExpiry(created.value);
   return created;
 }
 
