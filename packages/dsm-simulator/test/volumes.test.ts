@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { VirtualClock } from '@drctl/domain';
 import { startDsmSimulator, type DsmSimulator } from '../src/index.js';
 import { TestClient } from './support/client.js';
 import { fixtures, shapeDifferences } from './support/fixtures.js';
@@ -230,7 +231,6 @@ describe('API 2.x formats', () => {
 
 describe('replay expiry by time', () => {
   it('marks a replay for expiration when its expireTime passes, lists it so for a moment, then drops it', async () => {
-    const { VirtualClock } = await import('@drctl/domain');
     const clock = new VirtualClock({ start: Date.parse('2024-05-01T10:00:00Z') });
     const sim = await startDsmSimulator({ seed: twoSiteSeed(), clock });
     const client = new TestClient(sim);
