@@ -68,6 +68,8 @@ export { checkReferences, findCycle } from './model/references.js';
 export { resolvePlanVms, planDevices, planDatastores, mappedCluster } from './model/plan-vms.js';
 export type { PlanVm, Placement } from './model/plan-vms.js';
 export { environmentJsonSchema } from './model/json-schema.js';
+export { checkBestPractices } from './model/best-practices.js';
+export type { Finding } from './model/best-practices.js';
 
 export {
   SETTING_DEFINITIONS,

@@ -131,7 +131,6 @@ export class VirtualClock implements Clock {
   private readonly timers = new TimerHeap();
   private readonly cancelled = new Set<number>();
   private busy = 0;
-  private activity = 0;
   private readonly maxRealWaitMs: number;
   private wake: (() => void) | undefined;
   private running = false;
@@ -150,11 +149,9 @@ export class VirtualClock implements Clock {
   setTimer(ms: number, callback: () => void): () => void {
     const timer: Timer = { at: this.current + Math.max(0, ms), seq: this.seq++, callback };
     this.timers.push(timer);
-    this.activity++;
     this.wake?.();
     return () => {
       this.cancelled.add(timer.seq);
-      this.activity++;
     };
   }
 
@@ -164,10 +161,8 @@ export class VirtualClock implements Clock {
 
   track<T>(work: Promise<T>): Promise<T> {
     this.busy++;
-    this.activity++;
     const done = () => {
       this.busy--;
-      this.activity++;
       this.wake?.();
     };
     work.then(done, done);
@@ -179,36 +174,45 @@ export class VirtualClock implements Clock {
     return this.timers.size - this.cancelled.size;
   }
 
-  /** Lets promise chains and I/O callbacks settle until nothing new happens. */
+  /**
+   * Lets the work that the last timers released run to its next wait. Node drains every
+   * microtask before the next macrotask, so one macrotask settles any promise chain; only
+   * tracked real work (I/O) needs longer, bounded by maxRealWaitMs.
+   */
   private async settle(): Promise<void> {
-    let waitedSince: number | undefined;
-    for (;;) {
-      const before = this.activity;
-      for (let i = 0; i < 3; i++) await macrotask();
-      if (this.busy > 0) {
-        waitedSince ??= Date.now();
-        if (Date.now() - waitedSince > this.maxRealWaitMs) return;
-        await realDelay(1);
-        continue;
-      }
-      if (this.activity === before) return;
+    await macrotask();
+    if (this.busy === 0) return;
+    const waitedSince = Date.now();
+    while (this.busy > 0 && Date.now() - waitedSince <= this.maxRealWaitMs) {
+      await realDelay(1);
+      await macrotask();
     }
   }
 
-  /** Fires every timer due at the earliest pending instant; false if none is pending. */
-  private fireNext(): boolean {
+  /** The earliest timer not cancelled, dropping cancelled ones on the way. */
+  private peekLive(): Timer | undefined {
     for (;;) {
       const next = this.timers.peek();
-      if (!next) return false;
-      if (this.cancelled.delete(next.seq)) {
-        this.timers.pop();
-        continue;
-      }
+      if (!next || !this.cancelled.delete(next.seq)) return next;
+      this.timers.pop();
+    }
+  }
+
+  /**
+   * Fires every timer due at the earliest pending instant (as real timers due in one tick fire
+   * together); false if none is pending.
+   */
+  private fireNext(): boolean {
+    let at: number | undefined;
+    for (;;) {
+      const next = this.peekLive();
+      if (!next) return at !== undefined;
+      if (at !== undefined && next.at !== at) return true;
+      at = next.at;
       if (next.at > this.current) this.current = next.at;
       this.timers.pop();
       this.fired++;
       next.callback();
-      return true;
     }
   }
 
@@ -217,7 +221,7 @@ export class VirtualClock implements Clock {
     const target = this.current + ms;
     for (;;) {
       await this.settle();
-      const next = this.timers.peek();
+      const next = this.peekLive();
       if (!next || next.at > target) break;
       this.fireNext();
     }
