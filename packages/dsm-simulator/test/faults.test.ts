@@ -35,13 +35,14 @@ describe('fault injection', () => {
   });
 
   it('adds latency to matching requests only', async () => {
-    sim.faults.latency(150, { method: 'GET', path: 'StorageCenter/StorageCenter' });
-    let started = performance.now();
+    const fault = sim.faults.latency(150, { method: 'GET', path: 'StorageCenter/StorageCenter' });
+    const started = performance.now();
     await client.get('StorageCenter/StorageCenter');
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
-    started = performance.now();
     await client.get('ApiConnection/ApiConnection');
-    expect(performance.now() - started).toBeLessThan(140);
+    await client.post('StorageCenter/StorageCenter/GetList', {});
+    // Counted by hits rather than timed: a loaded machine makes upper time bounds flaky.
+    expect(sim.faults.get(fault)!.hits).toBe(1);
   });
 
   it('hangs a matching call until the client gives up, while other calls are answered', async () => {
