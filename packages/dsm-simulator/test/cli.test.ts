@@ -70,7 +70,7 @@ describe('drctl-dsm-simulator command line', () => {
       const counters = await request(`${admin}/counters`);
       expect(await counters.body.json()).toEqual({ calls: [], repeated: [] });
 
-      expect((await request(`${admin}/data-collector/down`, { method: 'POST' })).statusCode).toBe(204);
+      expect((await request(`${admin}/data-collector/down?forMs=3600000`, { method: 'POST' })).statusCode).toBe(204);
       expect(running.simulator.faults.dataCollectorListening).toBe(false);
       expect((await request(`${admin}/data-collector/up`, { method: 'POST' })).statusCode).toBe(204);
       expect(running.simulator.faults.dataCollectorListening).toBe(true);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { VirtualClock } from '@drctl/domain';
 import { startDsmSimulator, type DsmSimulator } from '../src/index.js';
 import { TestClient } from './support/client.js';
 import { PROTECTED_SC, twoSiteSeed } from './support/seeds.js';
@@ -146,5 +147,21 @@ describe('fault injection', () => {
 
   it('refuses a fault with a bad count', () => {
     expect(() => sim.faults.hang({ times: 0 })).toThrow(/times/);
+  });
+
+  it('brings the Data Collector back by itself after an outage measured on the injected clock', async () => {
+    const clock = new VirtualClock({ start: Date.parse('2024-05-01T10:00:00Z') });
+    const outage = await startDsmSimulator({ seed: twoSiteSeed(), clock });
+    const other = new TestClient(outage);
+    await outage.faults.dataCollectorDown({ forMs: 60_000 });
+    expect(await failure(other.login())).toBe('ECONNREFUSED');
+    await clock.advance(59_000);
+    expect(outage.faults.dataCollectorListening).toBe(false);
+    await clock.advance(1_000);
+    for (let i = 0; i < 100 && !outage.faults.dataCollectorListening; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(outage.faults.dataCollectorListening).toBe(true);
+    expect((await other.login()).status).toBe(200);
+    await other.close();
+    await outage.close();
   });
 });

@@ -39,7 +39,7 @@ export function faultFromJson(value: unknown): FaultSpec {
  * Plain-HTTP control endpoint on loopback, separate from the DSM port so it keeps answering
  * while the simulated Data Collector is down:
  * GET/POST/DELETE /faults, DELETE /faults/{id}, GET /counters, POST /counters/reset,
- * POST /data-collector/{down|up}, POST /storage-centers/{serial}/{down|up}, POST /sessions/expire.
+ * POST /data-collector/{down[?forMs=n]|up}, POST /storage-centers/{serial}/{down|up}, POST /sessions/expire.
  */
 export async function startAdminServer(simulator: DsmSimulator, port = 0, host = '127.0.0.1'): Promise<AdminServer> {
   const server: Server = createServer((request, response) => {
@@ -62,7 +62,8 @@ export async function startAdminServer(simulator: DsmSimulator, port = 0, host =
 
 async function route(simulator: DsmSimulator, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const method = request.method ?? 'GET';
-  const parts = new URL(request.url ?? '/', 'http://admin').pathname.split('/').filter(Boolean);
+  const url = new URL(request.url ?? '/', 'http://admin');
+  const parts = url.pathname.split('/').filter(Boolean);
   const [first, second, third] = parts;
   const faults = simulator.faults;
   if (first === 'faults' && parts.length === 1) {
@@ -80,7 +81,8 @@ async function route(simulator: DsmSimulator, request: IncomingMessage, response
     return send(response, 204);
   }
   if (first === 'data-collector' && method === 'POST' && (second === 'down' || second === 'up')) {
-    await (second === 'down' ? faults.dataCollectorDown() : faults.dataCollectorUp());
+    const forMs = url.searchParams.get('forMs');
+    await (second === 'down' ? faults.dataCollectorDown(forMs === null ? {} : { forMs: Number(forMs) }) : faults.dataCollectorUp());
     return send(response, 204);
   }
   if (first === 'storage-centers' && second && method === 'POST' && (third === 'down' || third === 'up')) {

@@ -1,3 +1,4 @@
+import type { Clock } from '@drctl/domain';
 import type { DsmModel } from '../model/dsm-model.js';
 import type { ActiveFault, AsyncUrlVariant, FaultMatch, FaultSpec, FaultTable } from './faults.js';
 
@@ -18,10 +19,13 @@ type MatchWithTiming = FaultMatch;
  * and brought back.
  */
 export class FaultInjector {
+  private cancelRestart: (() => void) | undefined;
+
   constructor(
     private readonly table: FaultTable,
     private readonly model: DsmModel,
     private readonly control: DataCollectorControl,
+    private readonly clock: Clock,
   ) {}
 
   add(spec: FaultSpec): ActiveFault {
@@ -88,14 +92,31 @@ export class FaultInjector {
    * The Data Collector goes down: the port stops listening (connection refused), open
    * connections drop, and sessions are lost as when the service stops.
    */
-  async dataCollectorDown(): Promise<void> {
+  async dataCollectorDown(options: { forMs?: number } = {}): Promise<void> {
+    this.cancelRestart?.();
+    this.cancelRestart = undefined;
     this.control.expireSessions();
     await this.control.stop();
+    if (options.forMs !== undefined) {
+      // Outage length is simulated time: under a virtual clock it ends when the run's clock gets there.
+      this.cancelRestart = this.clock.setTimer(options.forMs, () => {
+        this.cancelRestart = undefined;
+        this.control.start().catch(() => undefined);
+      });
+    }
   }
 
   /** The Data Collector listens again on the same port. */
   async dataCollectorUp(): Promise<void> {
+    this.cancelRestart?.();
+    this.cancelRestart = undefined;
     await this.control.start();
+  }
+
+  /** Cancels a pending automatic restart (the simulator is closing). */
+  dispose(): void {
+    this.cancelRestart?.();
+    this.cancelRestart = undefined;
   }
 
   get dataCollectorListening(): boolean {

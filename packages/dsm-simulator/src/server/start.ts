@@ -174,7 +174,7 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
       return server.listening;
     },
     expireSessions: () => sessions.expireAll(),
-  });
+  }, clock);
 
   return {
     url,
@@ -188,6 +188,9 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
     counters,
     faults,
     asyncTasks,
-    close: () => stopListening(server, hung),
+    close: () => {
+      faults.dispose();
+      return stopListening(server, hung);
+    },
   };
 }
