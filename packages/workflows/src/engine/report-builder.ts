@@ -46,8 +46,17 @@ export class ReportBuilder {
     for (const vm of report.vms) this.vmIndex.set(vm.name, vm);
   }
 
+  private lastMs = Number.NaN;
+  private lastIso = '';
+
+  /** The clock's time as ISO-8601; thousands of VMs ask within the same virtual instant. */
   now(): string {
-    return new Date(this.clock.now()).toISOString();
+    const ms = this.clock.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
   }
 
   /** The top-level entry of a step (per phase in failback), created on first use; a resumed run reuses it. */
