@@ -26,16 +26,11 @@ export async function cancelCommand(io: CliIo, runId: string | undefined, option
     const report = await workspace.engine.report(id);
     if (!report) throw new DrError('DR_RUN_NOT_FOUND', `No run ${id} in ${workspace.stateDir}.`, { issues: [{ path: 'RUN_ID', message: 'unknown run' }] });
     if (interrupted.includes(id)) {
-      const outcome = await driveRun(
-        io,
-        workspace,
-        async () => {
-          const handle = await workspace.engine.resume(id);
-          workspace.engine.cancel(id, reason);
-          return handle;
-        },
-        { json: Boolean(options.json), autoAnswer: true },
-      );
+      const outcome = await driveRun(io, workspace, () => workspace.engine.resume(id), {
+        json: Boolean(options.json),
+        autoAnswer: true,
+        afterStart: () => workspace.engine.cancel(id, reason),
+      });
       return outcome.report?.result === 'cancelled' ? EXIT_CODES.success : outcome.exitCode;
     }
     if (report.result !== 'running') {

@@ -17,6 +17,8 @@ export interface SessionOptions {
   autoAnswer: boolean;
   /** `--report FILE`: a copy of the report, refreshed at every step and at the end. */
   reportFile?: string;
+  /** Called once the run is under way (e.g. to cancel a resumed run). */
+  afterStart?: (handle: RunHandle) => void;
 }
 
 export interface SessionOutcome {
@@ -128,6 +130,7 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
   try {
     const handle = await workspace.drive(begin());
     runId = handle.runId;
+    options.afterStart?.(handle);
     if (state) {
       const existing = await engine.report(handle.runId);
       if (existing && (state.resumed || existing.steps.length > 0)) applyReport(state, existing, vmPriority);

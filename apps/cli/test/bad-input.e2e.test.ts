@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { drctl, ensureBuilt, tempDir, TECHSOL } from './support/cli-process.js';
+
+const dir = tempDir('bad-input');
+const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m;
+
+describe('bad input and refused operations exit 2 with one sentence naming the cause', () => {
+  beforeAll(() => ensureBuilt());
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('names the field path of a bad environment file, and never prints a stack trace', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'version: 1\nname: broken\nsites:\n  - name: a\n    vcenter: a.local\n    clusters: []\n    placeholderDatastore: p\n    bogus: 1\n');
+    const [human, json, missing] = await Promise.all([drctl(['validate', file]), drctl(['validate', file, '--json']), drctl(['run', 'test', '--env', join(dir, 'nope.yaml'), '--simulate'])]);
+    expect(human.code).toBe(2);
+    expect(human.stderr).toMatch(/^drctl: .*bad\.yaml has \d+ problems?\./);
+    expect(human.stderr).toContain('sites[0].bogus: unknown field bogus');
+    expect(human.stderr).not.toMatch(STACK_LINE);
+    expect(json.code).toBe(2);
+    expect(json.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'DR_INPUT_INVALID', exitCode: 2, issues: expect.arrayContaining([{ path: 'sites[0].bogus', message: 'unknown field bogus' }]) } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/Environment file .*nope\.yaml does not exist/);
+  });
+
+  it('refuses what the plan state or the options do not allow, naming why', async () => {
+    const state = join(dir, 'state');
+    const base = ['--env', TECHSOL, '--state-dir', state];
+    const [reprotect, unknownPlan, noSimulate, badFault, badSetting, badOption, debug] = await Promise.all([
+      drctl(['run', 'reprotect', '--plan', 'Protect vcsite1', '--simulate', ...base, '--json']),
+      drctl(['run', 'test', '--plan', 'Protect nowhere', '--simulate', ...base]),
+      drctl(['run', 'test', '--plan', 'Protect vcsite1', ...base]),
+      drctl(['run', 'test', '--plan', 'Protect vcsite1', '--simulate', '--inject', 'no-tools:ghost01', ...base]),
+      drctl(['run', 'test', '--plan', 'Protect vcsite1', '--simulate', '--set', 'storage.commandTimeout=-5', ...base]),
+      drctl(['run', 'test', '--plan', 'Protect vcsite1', '--simulate', '--forced-recovery', ...base]),
+      drctl(['run', 'reprotect', '--plan', 'Protect vcsite1', '--simulate', ...base], { env: { DRCTL_DEBUG: '1' } }),
+    ]);
+    expect(reprotect.code).toBe(2);
+    expect(JSON.parse(reprotect.stdout)).toMatchObject({ error: { code: 'DR_OPERATION_REFUSED', message: expect.stringMatching(/is ready, so reprotect cannot start/) } });
+    expect(unknownPlan.code).toBe(2);
+    expect(unknownPlan.stderr).toMatch(/Unknown plan "Protect nowhere".*\n\s+--plan: unknown plan/);
+    expect(noSimulate.code).toBe(2);
+    expect(noSimulate.stderr).toMatch(/--simulate/);
+    expect(badFault.code).toBe(2);
+    expect(badFault.stderr).toMatch(/--inject: no-tools:ghost01: unknown VM ghost01/);
+    expect(badSetting.code).toBe(2);
+    expect(badSetting.stderr).toMatch(/--set\.storage\.commandTimeout: storage\.commandTimeout must be ≥ 0, got -5/);
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toMatch(/--forced-recovery applies to disaster-recovery, not test/);
+    for (const r of [unknownPlan, noSimulate, badFault, badSetting, badOption]) expect(r.stderr).not.toMatch(STACK_LINE);
+    // DRCTL_DEBUG=1 adds the stack trace for whoever debugs drctl.
+    expect(debug.code).toBe(2);
+    expect(debug.stderr).toMatch(STACK_LINE);
+  });
+
+  it('reports usage mistakes the same way', async () => {
+    const [workflow, option] = await Promise.all([drctl(['run', 'restore']), drctl(['status', '--bogus', '--json'])]);
+    expect(workflow.code).toBe(2);
+    expect(workflow.stderr).toMatch(/'restore' is invalid for argument 'workflow'\. Allowed choices are test, cleanup, planned-migration, disaster-recovery, reprotect, failback/);
+    expect(option.code).toBe(2);
+    expect(JSON.parse(option.stdout)).toMatchObject({ error: { code: 'DR_USAGE', message: "unknown option '--bogus'" } });
+    expect(option.stderr).toBe('');
+  });
+});

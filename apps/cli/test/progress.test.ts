@@ -1,0 +1,70 @@
+import { describe, expect, it } from '@jest/globals';
+import type { PlanVm, Priority } from '@drctl/domain';
+import type { EngineEvent } from '@drctl/workflows';
+import { applyEvent, eventLine, initialProgress, poweredOnPriorities, renderBlock, vmCounts } from '../src/index.js';
+
+function vm(name: string, priority: Priority, startupAction: PlanVm['startupAction'] = 'power-on'): PlanVm {
+  return { name, priority, startupAction } as PlanVm;
+}
+
+const VMS = [vm('ad01', 1), vm('sql01', 2), vm('app01', 2), vm('backup01', 5, 'do-not-power-on')];
+const RUN = { runId: 'r1', plan: 'Protect vcsite1', workflow: 'disaster-recovery' as const };
+const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000).toISOString();
+
+function fold(events: EngineEvent[]) {
+  const state = initialProgress(RUN, VMS);
+  const priorities = poweredOnPriorities(VMS);
+  for (const e of events) applyEvent(state, e, priorities);
+  return state;
+}
+
+describe('the progress state folded from engine events', () => {
+  it('starts with every step of the workflow pending and counts only VMs that power on', () => {
+    const state = initialProgress(RUN, VMS);
+    expect(state.steps.map((s) => s.step)).toEqual(expect.arrayContaining(['pre-sync-storage', 'promote-recovery-storage', 'power-on-priority-5']));
+    expect(state.steps.every((s) => s.status === 'pending')).toBe(true);
+    expect(vmCounts(state)).toEqual({ recovered: 0, failed: 0, total: 3 });
+    expect(initialProgress({ ...RUN, workflow: 'failback' }, VMS).steps.filter((s) => s.step === 'sync-storage').map((s) => s.title)).toEqual([
+      'Synchronize storage (planned-migration)',
+      'Synchronize storage (reprotect)',
+    ]);
+  });
+
+  it('tracks steps, VMs per priority, prompts and the result', () => {
+    const state = fold([
+      { type: 'run-started', runId: 'r1', plan: RUN.plan, workflow: RUN.workflow, mode: 'disaster', at: at(0), resumed: false },
+      { type: 'step-started', runId: 'r1', step: 'power-on-priority-2', phase: 'disaster-recovery', at: at(10) },
+      { type: 'vm-powering-on', runId: 'r1', vm: 'sql01', host: 'h1', priority: 2, at: at(10) },
+      { type: 'vm-powering-on', runId: 'r1', vm: 'app01', host: 'h2', priority: 2, at: at(10) },
+      { type: 'vm-recovered', runId: 'r1', vm: 'sql01', host: 'h1', at: at(100) },
+      { type: 'vm-failed', runId: 'r1', vm: 'app01', host: 'h2', at: at(200), message: 'no Tools' },
+      { type: 'vm-recovered', runId: 'r1', vm: 'backup01', host: 'h3', at: at(200) },
+      { type: 'prompt-waiting', runId: 'r1', promptId: 'p1', text: 'Go on?', at: at(200) },
+      { type: 'step-finished', runId: 'r1', step: 'power-on-priority-2', phase: 'disaster-recovery', status: 'error', at: at(200), messages: ['app01: no Tools'] },
+      { type: 'storage-command', runId: 'other-run', command: 'failover', arrayId: 'a', devices: ['d'], status: 'success', at: at(200) },
+    ]);
+    const p2 = state.priorities.find((p) => p.priority === 2)!;
+    expect(p2).toEqual({ priority: 2, total: 2, recovered: 1, failed: 1, poweringOn: 0 });
+    expect(state.priorities.find((p) => p.priority === 5)!.recovered).toBe(0);
+    expect(state.steps.find((s) => s.step === 'power-on-priority-2')).toMatchObject({ status: 'error', startedAt: at(10), finishedAt: at(200) });
+    expect(state.prompts).toEqual([{ promptId: 'p1', text: 'Go on?' }]);
+    expect(state.storageCommands).toBe(0);
+    expect(state.mode).toBe('disaster');
+
+    const block = renderBlock(state, Date.parse(at(200)), 1500);
+    expect(block[0]).toBe('disaster-recovery · Protect vcsite1 · disaster · run r1');
+    expect(block[1]).toContain('time T+00:03:20');
+    expect(block).toContain('  VMs powered on 1/3 · 1 failed');
+    expect(block).toContain('    priority 2 [####################] 1/2 · 1 failed');
+    expect(block.at(-1)).toBe('  ? waiting for an answer: Go on?');
+  });
+
+  it('writes a log line for what matters, and none for each VM powering on', () => {
+    const state = fold([{ type: 'run-started', runId: 'r1', plan: RUN.plan, workflow: RUN.workflow, mode: 'disaster', at: at(0), resumed: true }]);
+    expect(eventLine(state, { type: 'vm-powering-on', runId: 'r1', vm: 'sql01', host: 'h1', priority: 2, at: at(5) })).toBeUndefined();
+    expect(eventLine(state, { type: 'storage-command', runId: 'r1', command: 'failover', arrayId: 'SC 13', devices: ['srmds1'], status: 'timeout', at: at(390), message: 'did not finish' })).toBe(
+      'T+00:06:30  storage  failover on SC 13 (srmds1): timeout — did not finish',
+    );
+    expect(eventLine(state, { type: 'run-started', runId: 'r1', plan: RUN.plan, workflow: RUN.workflow, mode: 'disaster', at: at(0), resumed: true })).toMatch(/^Resumed disaster-recovery/);
+  });
+});
