@@ -187,3 +187,11 @@ describe('best-practice checks from the SC Series + SRM guide', () => {
     expect(checkBestPractices(loadEnvironment(stringify(base())), defaultSettings())).toEqual([]);
   });
 });
+
+describe('the published JSON Schema', () => {
+  it('docs/environment.schema.json matches the zod schema (regenerate: node scripts/write-schema.mjs)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const committed = JSON.parse(readFileSync(new URL('../../../docs/environment.schema.json', import.meta.url), 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(environmentJsonSchema())));
+  });
+});
