@@ -123,6 +123,8 @@ export function runCommandCallout(
     let drain: NodeJS.Timeout | undefined;
     child.once('exit', () => {
       exited = true;
+      // Signal the group now or never: once it is empty its id may be given to a new process.
+      cancelKillTimer();
       // A stopped command's children may outlive it (e.g. they ignored SIGTERM): finish the tree.
       if (stopped !== undefined) signalProcessTree(child, 'SIGKILL');
       drain = setTimeout(() => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { commandCalloutSchema, VirtualClock, type CalloutContext } from '@drctl/domain';
 import { createCalloutRunner } from '../src/index.js';
 import { eventually, ManualClock } from './support/manual-clock.js';
-import { isRunning } from './support/processes.js';
+import { identify, isRunning } from './support/processes.js';
 
 const context: CalloutContext = {
   runId: 'run-42',
@@ -20,6 +20,12 @@ const context: CalloutContext = {
 /** A command callout running `node -e <script>`, with the schema's defaults applied. */
 function nodeCallout(script: string, extra: Record<string, unknown> = {}) {
   return commandCalloutSchema.parse({ type: 'command', command: process.execPath, args: ['-e', script], ...extra });
+}
+
+/** Script text that writes `expression` to `file` so that it appears complete or not at all. */
+function writeAtomically(file: string, expression: string): string {
+  const target = JSON.stringify(file);
+  return `require('fs').writeFileSync(${target} + '.tmp', ${expression}); require('fs').renameSync(${target} + '.tmp', ${target});`;
 }
 
 const dirs: string[] = [];
@@ -119,18 +125,21 @@ describe('command callouts', () => {
     const script = `
       const { spawn } = require('child_process');
       const grandchild = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-      require('fs').writeFileSync(${JSON.stringify(join(dir, 'pids'))}, process.pid + ' ' + grandchild.pid);
+      ${writeAtomically(join(dir, 'pids'), "process.pid + ' ' + grandchild.pid")}
       setInterval(() => {}, 1000);`;
     const running = runner.runCommand(nodeCallout(script, { name: 'hang', timeoutSeconds: 300 }), context, never);
     await eventually(() => existsSync(join(dir, 'pids')), 10_000, 'the pid file');
     const [pid, grandchildPid] = readFileSync(join(dir, 'pids'), 'utf8').split(' ').map(Number) as [number, number];
+    const command = identify(pid);
+    const grandchild = identify(grandchildPid);
+    expect(isRunning(command) && isRunning(grandchild)).toBe(true);
     expect(clock.pending()).toEqual([300_000]);
     clock.fireAll();
     const outcome = await running;
     expect(outcome).toMatchObject({ status: 'error', message: 'Command hang timed out after 300 s and was killed.' });
     expect(outcome.code).toBeUndefined();
-    expect(isRunning(pid)).toBe(false);
-    await eventually(() => !isRunning(grandchildPid), 5000, 'the grandchild to die');
+    expect(isRunning(command)).toBe(false);
+    await eventually(() => !isRunning(grandchild), 5000, 'the grandchild to die');
     // Nothing left scheduled once the process is gone.
     expect(clock.pending()).toEqual([]);
   });
@@ -141,36 +150,37 @@ describe('command callouts', () => {
     const runner = createCalloutRunner({ clock, killGraceMs: 7000 });
     const script = `
       process.on('SIGTERM', () => require('fs').writeFileSync(${JSON.stringify(join(dir, 'term'))}, 'ignored'));
-      require('fs').writeFileSync(${JSON.stringify(join(dir, 'pid'))}, String(process.pid));
+      ${writeAtomically(join(dir, 'pid'), 'String(process.pid)')}
       setInterval(() => {}, 1000);`;
     const running = runner.runCommand(nodeCallout(script, { timeoutSeconds: 2 }), context, never);
     await eventually(() => existsSync(join(dir, 'pid')), 10_000, 'the pid file');
     clock.fireAll();
     await eventually(() => existsSync(join(dir, 'term')), 5000, 'SIGTERM to be received');
-    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
-    expect(isRunning(pid)).toBe(true);
+    const command = identify(Number(readFileSync(join(dir, 'pid'), 'utf8')));
+    expect(isRunning(command)).toBe(true);
     expect(clock.pending()).toEqual([7000]);
     clock.fireAll();
     const outcome = await running;
     expect(outcome.message).toContain('timed out after 2 s');
-    expect(isRunning(pid)).toBe(false);
+    expect(isRunning(command)).toBe(false);
   });
 
   it('stops a command when the run is cancelled', async () => {
     const dir = tempDir();
     const controller = new AbortController();
     const running = createCalloutRunner().runCommand(
-      nodeCallout(`require('fs').writeFileSync(${JSON.stringify(join(dir, 'pid'))}, String(process.pid)); setInterval(() => {}, 1000)`, { name: 'long' }),
+      nodeCallout(`${writeAtomically(join(dir, 'pid'), 'String(process.pid)')} setInterval(() => {}, 1000)`, { name: 'long' }),
       context,
       controller.signal,
     );
     await eventually(() => existsSync(join(dir, 'pid')), 10_000, 'the pid file');
+    const command = identify(Number(readFileSync(join(dir, 'pid'), 'utf8')));
     const started = Date.now();
     controller.abort();
     const outcome = await running;
     expect(outcome).toMatchObject({ status: 'error', message: 'Command long was cancelled and killed.' });
     expect(Date.now() - started).toBeLessThan(4000);
-    expect(isRunning(Number(readFileSync(join(dir, 'pid'), 'utf8')))).toBe(false);
+    expect(isRunning(command)).toBe(false);
   });
 
   it('does not start a command when the run is already cancelled', async () => {
