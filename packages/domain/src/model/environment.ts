@@ -175,7 +175,13 @@ export const vmRecoverySchema = z
   .object({
     vm: name,
     /** @default 3 */
-    priority: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]).default(3),
+    priority: z
+      .number({ error: 'priority must be a whole number from 1 (first) to 5 (last)' })
+      .int({ error: 'priority must be a whole number from 1 (first) to 5 (last)' })
+      .min(1, { error: 'priority must be from 1 (first) to 5 (last)' })
+      .max(5, { error: 'priority must be from 1 (first) to 5 (last)' })
+      .transform((p) => p as 1 | 2 | 3 | 4 | 5)
+      .default(3),
     /** VMs of the same priority that must be recovered first. */
     dependsOn: z.array(name).default([]),
     startupAction: z.enum(['power-on', 'do-not-power-on']).default('power-on'),
