@@ -186,7 +186,11 @@ export class StorageGateway {
 
 /** Settles with the work, or rejects as soon as the signal aborts, even if the adapter ignores it. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The adapter saw the same aborted signal and rejects too; nobody else will listen to it.
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
