@@ -1,8 +1,8 @@
 // Public API of @drctl/dsm-simulator: a Dell Storage Manager (DSM) Data Collector REST API
 // simulator over HTTPS on loopback, seeded from a drctl environment, with fault injection and
 // counters of state-changing calls.
-export { startDsmSimulator, DEFAULT_CREDENTIALS } from './server/start.js';
-export type { DsmSimulator, DsmSimulatorOptions } from './server/start.js';
+export { startDsmSimulator, DEFAULT_CREDENTIALS, DSM_SIMULATOR_STATE_FORMAT } from './server/start.js';
+export type { DsmSimulator, DsmSimulatorOptions, DsmSimulatorState } from './server/start.js';
 export { generateTlsMaterial } from './server/tls.js';
 export type { TlsMaterial } from './server/tls.js';
 export { FaultInjector } from './server/fault-injector.js';
@@ -14,6 +14,8 @@ export type { Credentials } from './server/sessions.js';
 export { SESSION_COOKIE } from './server/sessions.js';
 
 export { DsmModel } from './model/dsm-model.js';
+export { DSM_MODEL_STATE_FORMAT } from './model/persistence.js';
+export type { DsmModelState } from './model/persistence.js';
 export { seedFromEnvironment, hostIqn } from './seed/from-environment.js';
 export type { EnvironmentSeedOptions } from './seed/from-environment.js';
 export type {

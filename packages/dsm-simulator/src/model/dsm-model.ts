@@ -1,5 +1,6 @@
 import type { JsonObject } from '../protocol/body.js';
 import { refuse, type Outcome } from '../protocol/outcome.js';
+import { restoreDsmState, snapshotDsmState, type DsmModelState } from './persistence.js';
 import { purgeExpiredReplays } from './replay-operations.js';
 import type { StorageCenterRecord } from './records.js';
 import { DsmState, type StateConfig } from './state.js';
@@ -19,6 +20,19 @@ export class DsmModel {
   constructor(config: StateConfig, style: WireStyle, private readonly userName: () => string = () => 'Admin') {
     this.state = new DsmState(config);
     this.wire = new WireWriter(this.state, style);
+  }
+
+  /** Everything the Data Collector holds, as plain JSON (a deep copy). */
+  snapshot(): DsmModelState {
+    return snapshotDsmState(this.state);
+  }
+
+  /**
+   * Replaces the model's content with a saved snapshot (checked: DR_INPUT_INVALID naming the
+   * field otherwise). Transfers continue from the clock: give the clock the saved time too.
+   */
+  restore(saved: DsmModelState): void {
+    restoreDsmState(this.state, saved);
   }
 
   /** Brings transfers and expirations up to the clock; run before a request is answered. */

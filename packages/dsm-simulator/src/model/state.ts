@@ -46,6 +46,9 @@ class GroupIndex {
   ids(key: string): Iterable<string> {
     return this.groups.get(key) ?? [];
   }
+  clear(): void {
+    this.groups.clear();
+  }
 }
 
 export class DsmState {
@@ -271,5 +274,23 @@ export class DsmState {
 
   rootVolumeFolderId(ssn: number): string {
     return `${ssn}.0`;
+  }
+
+  /** Id sequences as `[key, next]` pairs (persistence: ids must not be reused after a restart). */
+  sequenceEntries(): Array<[string, number]> {
+    return [...this.sequences];
+  }
+
+  /** Empties every collection and index, so a saved state can be loaded into a used model. */
+  clear(): void {
+    for (const map of [this.storageCenters, this.volumes, this.replays, this.volumeFolders, this.serverFolders, this.servers, this.hbas, this.mappingProfiles, this.qosNodes, this.replications, this.liveVolumes, this.replayProfiles, this.consistencyGroups, this.restorePoints, this.expiryMarkedAt, this.sequences, this.replaysByVolume, this.liveVolumeByVolume]) {
+      (map as Map<unknown, unknown>).clear();
+    }
+    this.expiringReplayIds.clear();
+    for (const index of [this.mappingsByVolume, this.mappingsByServer, this.replicationsBySource, this.replicationsByDestination, this.viewsByReplay]) index.clear();
+  }
+
+  restoreSequences(entries: Iterable<[string, number]>): void {
+    for (const [key, next] of entries) this.sequences.set(key, next);
   }
 }

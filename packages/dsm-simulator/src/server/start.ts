@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DrError, SystemClock, type Clock, type Environment } from '@drctl/domain';
 import { DsmModel } from '../model/dsm-model.js';
+import { checkDsmModelState, type DsmModelState } from '../model/persistence.js';
 import { wireStyleFor } from '../model/wire-style.js';
 import { parseApiVersion } from '../protocol/api-version.js';
 import { errorReply } from '../routes/reply.js';
@@ -12,7 +13,7 @@ import { applySeed } from '../seed/apply-seed.js';
 import { seedFromEnvironment, type EnvironmentSeedOptions } from '../seed/from-environment.js';
 import type { DsmSeed } from '../seed/seed.js';
 import { AsyncTaskRegistry, type AsyncTaskSettings } from './async-tasks.js';
-import { CallCounters } from './counters.js';
+import { CallCounters, type CallCount } from './counters.js';
 import { FaultInjector } from './fault-injector.js';
 import { FaultTable, type FaultSpec } from './faults.js';
 import { sendReply } from './http-io.js';
@@ -56,6 +57,20 @@ export interface DsmSimulatorOptions {
   tls?: TlsMaterial;
   /** Faults active from the start. */
   faults?: FaultSpec[];
+  /**
+   * What an earlier simulator held (`snapshot()`): the model and its call counters continue from
+   * it, and `environment`/`seed` are not applied. Give the clock the time it was saved at too.
+   */
+  state?: DsmSimulatorState;
+}
+
+export const DSM_SIMULATOR_STATE_FORMAT = 'drctl-dsm-simulator/1';
+
+/** A running simulator's persistent part, as plain JSON: the model and the call counters. */
+export interface DsmSimulatorState {
+  format: typeof DSM_SIMULATOR_STATE_FORMAT;
+  model: DsmModelState;
+  counters: CallCount[];
 }
 
 export interface DsmSimulator {
@@ -75,6 +90,8 @@ export interface DsmSimulator {
   readonly faults: FaultInjector;
   /** Async task timing; may be changed while running. */
   readonly asyncTasks: AsyncTaskSettings;
+  /** The model and counters as plain JSON, for `state` of a later simulator. */
+  snapshot(): DsmSimulatorState;
   close(): Promise<void>;
 }
 
@@ -106,6 +123,15 @@ function checkVersions(apiVersion: string, minApiVersion: string): void {
   if (!parseApiVersion(minApiVersion)) throw new DrError('DR_INPUT_INVALID', 'The DSM simulator minApiVersion must look like 2.0.', { issues: [{ path: 'minApiVersion', message: `not a version: ${minApiVersion}` }] });
 }
 
+function checkSimulatorState(state: DsmSimulatorState): DsmSimulatorState {
+  const issues = [];
+  if (state?.format !== DSM_SIMULATOR_STATE_FORMAT) issues.push({ path: 'state.format', message: `expected ${DSM_SIMULATOR_STATE_FORMAT}, got ${JSON.stringify(state?.format)}` });
+  if (!Array.isArray(state?.counters)) issues.push({ path: 'state.counters', message: 'expected a list' });
+  if (issues.length > 0) throw new DrError('DR_INPUT_INVALID', 'The saved DSM simulator state cannot be read.', { issues });
+  checkDsmModelState(state.model, 'state.model');
+  return state;
+}
+
 /**
  * Starts a simulated DSM Data Collector: a real HTTPS server on loopback with a certificate
  * generated at start, serving the DSM REST API under `/api/rest/` from an in-memory model.
@@ -131,12 +157,18 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
     wireStyleFor(apiVersion),
     () => credentials[0]!.username,
   );
-  if (options.environment) applySeed(model, seedFromEnvironment(options.environment, options.environmentSeed));
-  if (options.seed) applySeed(model, options.seed);
+  const counters = new CallCounters();
+  if (options.state) {
+    const saved = checkSimulatorState(options.state);
+    model.restore(saved.model);
+    counters.load(saved.counters);
+  } else {
+    if (options.environment) applySeed(model, seedFromEnvironment(options.environment, options.environmentSeed));
+    if (options.seed) applySeed(model, options.seed);
+  }
 
   const asyncTasks: AsyncTaskSettings = { runningPolls: options.asyncTasks?.runningPolls ?? 0, durationMs: options.asyncTasks?.durationMs ?? 0 };
   const tasks = new AsyncTaskRegistry(clock, asyncTasks);
-  const counters = new CallCounters();
   const table = new FaultTable();
   for (const spec of options.faults ?? []) table.add(spec);
   const hung = new Set<ServerResponse>();
@@ -188,6 +220,7 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
     counters,
     faults,
     asyncTasks,
+    snapshot: () => ({ format: DSM_SIMULATOR_STATE_FORMAT, model: model.snapshot(), counters: counters.list() }),
     close: () => {
       faults.dispose();
       return stopListening(server, hung);
