@@ -5,7 +5,9 @@ import { createHarness, smallEnvironment } from './harness.js';
 describe('cancel while a storage command hangs', () => {
   const unhandled: unknown[] = [];
   const listener = (reason: unknown) => unhandled.push(reason);
-  beforeEach(() => process.on('unhandledRejection', listener));
+  beforeEach(() => {
+    process.on('unhandledRejection', listener);
+  });
   afterEach(() => {
     process.off('unhandledRejection', listener);
     unhandled.length = 0;

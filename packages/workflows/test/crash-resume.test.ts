@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STATE_CHANGING_COMMANDS, VirtualClock, type Environment, type StepId } from '@drctl/domain';
@@ -17,7 +17,7 @@ afterEach(() => {
 const worldKey = 'world';
 
 /** An engine over a file store whose simulated world is checkpointed into the same store. */
-async function open(env: Environment, dir: string) {
+async function open(env: Environment, dir: string, calloutEnv: Record<string, string> = {}) {
   const store = new FileStore(dir, { fsync: 'never' });
   // Virtual time goes on from where the previous process stopped, as the runtime does.
   const clock = new VirtualClock({ start: (await store.read<{ now: number }>('clock'))?.now ?? Date.UTC(2026, 0, 1) });
@@ -29,7 +29,7 @@ async function open(env: Environment, dir: string) {
     environment: env,
     compute: world.compute,
     storage: () => world.storage,
-    callouts: createCalloutRunner(),
+    callouts: createCalloutRunner({ env: { ...process.env, ...calloutEnv } }),
     clock,
     store,
     checkpoint: async () => {
@@ -52,6 +52,14 @@ async function open(env: Environment, dir: string) {
     clock,
     world,
     engine,
+    /** Copies the store as it is on disk right now, as a power cut would leave it. */
+    crashImage(): string {
+      const copy = mkdtempSync(join(tmpdir(), 'drctl-crash-'));
+      dirs.push(copy);
+      cpSync(dir, copy, { recursive: true });
+      rmSync(join(copy, '.locks'), { recursive: true, force: true });
+      return copy;
+    },
     crashAfter(step: StepId, run: () => Promise<unknown>): Promise<string> {
       crashAt = step;
       return new Promise<string>((resolve) => {
@@ -104,5 +112,43 @@ describe('a crash at a step boundary resumes without repeating a storage command
     expect(effectTotals(second.world)).toEqual(effectTotals(ref.world));
     expect((await second.engine.planStatus(plan)).state).toBe('recovery-complete');
     expect(report.vms.filter((v) => v.status === 'recovered')).toHaveLength(refReport.vms.filter((v) => v.status === 'recovered').length);
+  });
+});
+
+describe('a crash in the middle of a power-on step', () => {
+  it('does not run a VM callout again that finished before the crash', async () => {
+    const base = smallEnvironment({ vms: 16 });
+    const plan = base.plans[0]!;
+    const protectedVms = base.vms.filter((v) => v.site === plan.protectedSite).map((v) => v.name);
+    // Every VM appends its name to $LOG before power-on: a repeat would show as a second line.
+    const append = { type: 'command' as const, command: process.execPath, args: ['-e', "require('fs').appendFileSync(process.env.LOG, process.env.DRCTL_VM + '\\n')"], env: {}, timeoutSeconds: 60 };
+    const env = { ...base, plans: [{ ...plan, vms: protectedVms.map((vm) => ({ ...(plan.vms.find((v) => v.vm === vm) ?? { vm, priority: 3 as const, dependsOn: [], startupAction: 'power-on' as const, toolsWaitSeconds: 300, delayAfterPowerOnSeconds: 0, shutdownAction: 'guest-shutdown' as const, shutdownTimeoutSeconds: 300, postPowerOn: [] }), prePowerOn: [append] })) }] };
+    const dir = mkdtempSync(join(tmpdir(), 'drctl-run-'));
+    dirs.push(dir);
+    const log1 = join(dir, '..', `${dir.split('/').pop()}-before.log`);
+    const log2 = join(dir, '..', `${dir.split('/').pop()}-after.log`);
+    dirs.push(log1, log2);
+    const first = await open(env, dir, { LOG: log1 });
+    let runId = '';
+    let recovered = 0;
+    const crash = new Promise<{ image: string; before: string }>((resolve) => {
+      first.engine.subscribe((e) => {
+        if (e.type === 'run-started') runId = e.runId;
+        if (e.type === 'vm-recovered' && ++recovered === 5) {
+          resolve({ image: first.crashImage(), before: readFileSync(log1, 'utf8') });
+          first.engine.cancel(runId); // the first process is gone; stop it touching anything more
+        }
+      });
+    });
+    void first.clock.runUntil(first.engine.start({ plan: plan.name, workflow: 'test' }).then((h) => h.done));
+    const { image, before } = await crash;
+
+    const second = await open(env, image, { LOG: log2 });
+    expect(await second.engine.findInterrupted()).toEqual([runId]);
+    const handle = await second.clock.runUntil(second.engine.resume(runId));
+    const report = await second.clock.runUntil(handle.done);
+    expect(report.result).toBe('success');
+    const lines = [...before.split('\n'), ...(existsSync(log2) ? readFileSync(log2, 'utf8').split('\n') : [])].filter(Boolean);
+    expect(lines.sort()).toEqual([...protectedVms].sort());
   });
 });

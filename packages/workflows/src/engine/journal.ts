@@ -14,7 +14,7 @@ export type JournalEntry =
   | { t: 'step-end'; key: string; runId: string; status: string; at: string }
   | { t: 'vm'; key: string; vm: string; status: string; runId: string; at: string; fields?: Record<string, string> }
   | { t: 'effect'; key: string; runId: string; at: string }
-  | { t: 'prompt'; key: string; promptId: string; answer: string; answeredBy: string; at: string };
+  | { t: 'prompt'; key: string; runId: string; promptId: string; answer: string; answeredBy: string; at: string };
 
 export class Journal {
   private readonly commandEnds = new Map<string, Extract<JournalEntry, { t: 'cmd-end' }>>();

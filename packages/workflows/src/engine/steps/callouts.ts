@@ -13,7 +13,9 @@ function calloutName(callout: Callout, index: number): string {
  * resumed after a crash does not ask again what was already answered.
  */
 async function prompt(ctx: RunContext, key: string, text: string, signal: AbortSignal, where: { vm?: string; step?: string }): Promise<CalloutOutcome> {
-  const answered = ctx.journal.prompt(key);
+  // An answer given before a crash stands when the run resumes; a new run asks again.
+  const journaled = ctx.journal.prompt(key);
+  const answered = journaled?.runId === ctx.runId ? journaled : undefined;
   const promptId = `${ctx.runId}:${key}`;
   let record = ctx.report.report.prompts.find((p) => p.id === promptId);
   if (!record) {
@@ -44,13 +46,36 @@ async function prompt(ctx: RunContext, key: string, text: string, signal: AbortS
   record.answer = answer.answer;
   record.answeredBy = answer.answeredBy;
   record.answeredAt = answer.answeredAt;
-  await ctx.journal.record({ t: 'prompt', key, promptId, answer: answer.answer, answeredBy: answer.answeredBy, at: answer.answeredAt });
+  await ctx.journal.record({ t: 'prompt', key, runId: ctx.runId, promptId, answer: answer.answer, answeredBy: answer.answeredBy, at: answer.answeredAt });
   ctx.events.emit({ type: 'prompt-answered', runId: ctx.runId, promptId, answer: answer.answer, answeredBy: answer.answeredBy, at: answer.answeredAt });
   return { status: 'success', message: `answered by ${answer.answeredBy}: ${answer.answer}` };
 }
 
-/** Runs one callout of any kind; failures come back as an `error` outcome, never thrown. */
+/**
+ * Runs one callout of any kind; failures come back as an `error` outcome, never thrown. Its
+ * success is journaled under `key`, so a resumed or re-run operation does not repeat it.
+ */
 export async function runCallout(
+  ctx: RunContext,
+  callout: Callout,
+  key: string,
+  context: CalloutContext,
+  signal: AbortSignal,
+): Promise<CalloutOutcome> {
+  // A command or webhook that succeeded before a crash is not run again when the run resumes;
+  // a new run of the operation (a re-run after a failure) runs it again, as SRM does.
+  const effectKey = `callout/${ctx.runId}/${key}`;
+  if (callout.type !== 'prompt' && ctx.journal.hasEffect(effectKey)) {
+    return { status: 'success', message: 'already done before the run was interrupted' };
+  }
+  const outcome = await runCalloutOnce(ctx, callout, key, context, signal);
+  if (callout.type !== 'prompt' && outcome.status === 'success') {
+    await ctx.journal.record({ t: 'effect', key: effectKey, runId: ctx.runId, at: ctx.report.now() });
+  }
+  return outcome;
+}
+
+async function runCalloutOnce(
   ctx: RunContext,
   callout: Callout,
   key: string,
