@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openWorkspace } from '@drctl/runtime';
+import { generateEnvironment } from '@drctl/simulator';
+import { stringify } from 'yaml';
+import { baselines, bootPhaseMs } from './bounds.js';
+import { benchmarkEnvironment } from './scenario.js';
+
+/** What one size measures, in one fresh process (so the RSS is this size's alone). */
+export interface SizeMeasurement {
+  vms: number;
+  store: 'memory' | 'file';
+  /** Reading, validating and opening the environment (not part of the engine time). */
+  loadSeconds: number;
+  /** engine.start → report, real time. */
+  engineWallSeconds: number;
+  peakRssMegabytes: number;
+  result: string;
+  /** The whole run on the engine's (virtual) clock. */
+  simulatedRunSeconds: number;
+  /** The boot phase (priority 1 … 5) on the engine's clock: what the scheduler controls. */
+  simulatedRtoSeconds: number;
+  lowerBoundSeconds: number;
+  naiveSeconds: number;
+  naiveBatchSize: number;
+  schedulerOnlySeconds: number;
+  storageCommands: number;
+}
+
+async function measure(vms: number, store: 'memory' | 'file', withBaselines: boolean): Promise<SizeMeasurement> {
+  const dir = mkdtempSync(join(tmpdir(), `drctl-bench-${vms}-`));
+  try {
+    const path = join(dir, 'environment.yaml');
+    writeFileSync(path, stringify(generateEnvironment(benchmarkEnvironment(vms)), { lineWidth: 0 }));
+    const loadStart = performance.now();
+    const ws = await openWorkspace({ environmentPath: path, ...(store === 'memory' ? { inMemory: true } : { stateDir: join(dir, 'state') }) });
+    const loadSeconds = (performance.now() - loadStart) / 1000;
+    const start = performance.now();
+    const handle = await ws.drive(ws.engine.start({ plan: 'generated', workflow: 'disaster-recovery' }));
+    const report = await ws.drive(handle.done);
+    const engineWallSeconds = (performance.now() - start) / 1000;
+    await ws.close();
+    const peakRssMegabytes = process.resourceUsage().maxRSS / 1024;
+    const base = withBaselines ? await baselines(ws.env, report) : undefined;
+    return {
+      vms,
+      store,
+      loadSeconds,
+      engineWallSeconds,
+      peakRssMegabytes,
+      result: report.result,
+      simulatedRunSeconds: (Date.parse(report.finishedAt!) - Date.parse(report.startedAt)) / 1000,
+      simulatedRtoSeconds: bootPhaseMs(report) / 1000,
+      lowerBoundSeconds: (base?.lowerBoundMs ?? NaN) / 1000,
+      naiveSeconds: (base?.naiveMs ?? NaN) / 1000,
+      naiveBatchSize: base?.naiveBatchSize ?? 0,
+      schedulerOnlySeconds: (base?.schedulerOnlyMs ?? NaN) / 1000,
+      storageCommands: report.storageCommands.length,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Run as a child of bench/main.js: `child.js VMS memory|file [--no-baselines]`, one JSON line out.
+const [vmsText, storeText, flag] = process.argv.slice(2);
+const vms = Number(vmsText);
+if (!Number.isInteger(vms) || vms < 1 || (storeText !== 'memory' && storeText !== 'file')) {
+  process.stderr.write('usage: child.js VMS memory|file [--no-baselines]\n');
+  process.exit(2);
+}
+const measurement = await measure(vms, storeText, flag !== '--no-baselines');
+process.stdout.write(`${JSON.stringify(measurement)}\n`);
