@@ -68,6 +68,8 @@ async function failoverReplication(core: Core, pair: DevicePair, request: Device
   const destinationId = replication.destinationVolume.id;
   const warnings: string[] = [];
   if (await failedOver(core, pair, signal)) {
+    // A failover cut off after its marker (or with the source array down) may not have detached the destination yet.
+    await breakReplication(core, destinationId, device, signal);
     const promoted = (await promotedVolumeId(core, serial, device, signal)) ?? destinationId;
     const presented = await presentToHosts(core, serial, promoted, context.hosts, signal);
     return {
@@ -104,8 +106,23 @@ async function failoverReplication(core: Core, pair: DevicePair, request: Device
     core.logger,
     `failover marker of ${device}`,
   );
+  await breakReplication(core, destinationId, device, signal);
+  details.promotedVolume = promotedId;
+  const presented = await presentToHosts(core, serial, promotedId, context.hosts, signal);
+  warnings.push(...presented.warnings);
+  details.restorePoints = RESTORE_POINT_NOTE;
+  return { warnings, details, state: 'read-write' };
+}
+
+/**
+ * Breaks a replication as Cinder does: unmapping the destination removes its mapping to the
+ * source Storage Center. Whether that is done shows in the destination's mappings, not in the
+ * replication's state: with the source array down DSM reports the replication Down while the
+ * destination is still attached (and cannot be presented to hosts).
+ */
+async function breakReplication(core: Core, destinationId: string, device: string, signal: AbortSignal): Promise<void> {
   await performOnce(
-    async () => ((await core.api.replication(replication.id, signal))?.state.toLowerCase() === 'up' ? undefined : true),
+    async () => ((await core.api.mappingProfiles(destinationId, signal)).some((p) => p.toRemoteStorageCenter) ? undefined : true),
     async () => {
       await core.api.unmapAll(destinationId, signal);
       return true;
@@ -113,11 +130,11 @@ async function failoverReplication(core: Core, pair: DevicePair, request: Device
     core.logger,
     `break replication of ${device}`,
   );
-  details.promotedVolume = promotedId;
-  const presented = await presentToHosts(core, serial, promotedId, context.hosts, signal);
-  warnings.push(...presented.warnings);
-  details.restorePoints = RESTORE_POINT_NOTE;
-  return { warnings, details, state: 'read-write' };
+}
+
+/** A Live Volume activated on its secondary while the primary array was down (DSM: secondaryRole Activated). */
+export function activatedOn(liveVolume: { secondarySerial: number; secondaryRole: string }, serial: number): boolean {
+  return liveVolume.secondarySerial === serial && liveVolume.secondaryRole.toLowerCase() === 'activated';
 }
 
 async function failoverLiveVolume(core: Core, pair: DevicePair, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
@@ -131,7 +148,11 @@ async function failoverLiveVolume(core: Core, pair: DevicePair, request: DeviceC
   }
   try {
     await performOnce(
-      async () => ((await core.api.liveVolume(lv.id, signal)).primarySerial === serial ? true : undefined),
+      async () => {
+        const now = await core.api.liveVolume(lv.id, signal);
+        // Swapped, or activated here with the primary array down: either way this array serves the data.
+        return now.primarySerial === serial || activatedOn(now, serial) ? true : undefined;
+      },
       async () => {
         await core.api.swapRoles(lv.id, signal);
         return true;
@@ -147,14 +168,20 @@ async function failoverLiveVolume(core: Core, pair: DevicePair, request: DeviceC
       'Bring the secondary Live Volume online from Dell Storage Manager, then run the recovery again.',
     );
   }
-  // The volume of this Live Volume that lives on this array (the primary after the swap).
-  const volumeId = pair.sourceSerial === serial ? pair.sourceVolume?.id : pair.destinationVolume?.id;
+  // The volume of this Live Volume on this array: the primary after a swap, or the activated
+  // secondary (presented through the Live Volume) while the old primary's array is down.
+  const after = await core.api.liveVolume(lv.id, signal);
+  const activated = activatedOn(after, serial);
+  const volumeId = after.primarySerial === serial ? after.primaryVolume?.id : after.secondaryVolume?.id;
   if (!volumeId) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no volume on this array for Live Volume ${device}.`);
-  const presented = await presentToHosts(core, serial, volumeId, context.hosts, signal);
+  const presented = activated
+    ? await presentToHosts(core, serial, volumeId, context.hosts, signal, (server) => core.api.mapLiveVolumeSecondary(lv.id, server, signal))
+    : await presentToHosts(core, serial, volumeId, context.hosts, signal);
   warnings.push(...presented.warnings);
+  if (activated) warnings.push(`The primary array of Live Volume ${device} is down: the secondary was activated here; reprotect swaps the roles once both arrays are up.`);
   return {
     warnings,
-    details: { liveVolume: lv.id, role: 'primary', snapshotReason: choice.reason, restorePoints: RESTORE_POINT_NOTE },
+    details: { liveVolume: lv.id, role: activated ? 'activated secondary' : 'primary', snapshotReason: choice.reason, restorePoints: RESTORE_POINT_NOTE },
     state: 'read-write',
   };
 }

@@ -11,6 +11,8 @@ export async function presentToHosts(
   volumeId: string,
   hosts: string[] | undefined,
   signal: AbortSignal,
+  /** How one server gets the volume; MapToServer unless the volume needs another call (a Live Volume secondary). */
+  map: (serverId: string) => Promise<void> = (serverId) => core.api.mapToServer(volumeId, serverId, signal),
 ): Promise<{ mapped: number; warnings: string[] }> {
   const warnings: string[] = [];
   if (!hosts || hosts.length === 0) {
@@ -35,7 +37,7 @@ export async function presentToHosts(
     const isMapped = async () => ((await core.api.mappingProfiles(volumeId, signal)).some((p) => p.serverId === server) ? true : undefined);
     try {
       const { already } = await performOnce(isMapped, async () => {
-        await core.api.mapToServer(volumeId, server, signal);
+        await map(server);
         return true;
       }, core.logger, `map ${volumeId} to ${server}`);
       if (!already) mapped++;

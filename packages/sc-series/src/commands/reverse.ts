@@ -1,7 +1,7 @@
 import type { DeviceCommandRequest } from '@drctl/domain';
 import { DeviceFailure, performOnce, type Core, type DeviceOutcome } from '../core.js';
 import type { DevicePair, Topology } from '../topology.js';
-import { failedOver, promotedVolumeId } from './failover.js';
+import { activatedOn, failedOver, promotedVolumeId } from './failover.js';
 import { notFound } from './locate.js';
 import { findMarker, readMarker, replicationTypeBody, type MarkerSettings } from './marker.js';
 import { presentToHosts, unpresent } from './presentation.js';
@@ -47,17 +47,19 @@ export async function prepareReverseDevice(core: Core, topology: Topology, reque
   const pairs = topology.find(device);
   const lv = pairs.find((p) => p.kind === 'live-volume');
   if (lv) {
-    if (lv.sourceSerial === serial) throw notFailedOver(device, serial);
-    return { warnings: [], details: { liveVolume: lv.liveVolume!.id, role: 'secondary' }, state: 'read-only' };
+    // Activated on the other array while this one was down: still primary in name, no longer serving.
+    if (lv.sourceSerial === serial && !activatedOn(lv.liveVolume!, lv.destinationSerial)) throw notFailedOver(device, serial);
+    return { warnings: [], details: { liveVolume: lv.liveVolume!.id, role: lv.sourceSerial === serial ? 'primary, activated on its peer' : 'secondary' }, state: 'read-only' };
   }
   const incoming = pairs.find((p) => p.destinationSerial === serial && !p.broken);
   if (incoming) return { warnings: ['Replication already runs into this array: nothing to prepare.'], details: {}, state: 'read-only' };
   const outgoing = pairs.find((p) => p.sourceSerial === serial);
   if (!outgoing) throw notFound(device, serial);
   if (!(await failedOver(core, outgoing, signal))) throw notFailedOver(device, serial);
+  // After a planned migration prepareFailover has already unpresented the old source: that is the
+  // state this command expects, not a repeat, so it is no warning (reprotect would always warn).
   const removed = await unpresent(core, serial, outgoing.sourceVolume!.id, undefined, signal);
-  const warnings = removed === 0 ? ['The old source is already unpresented: nothing new was done.'] : [];
-  return { warnings, details: { oldVolume: outgoing.sourceVolume!.id, unmapped: String(removed) }, state: 'read-only' };
+  return { warnings: [], details: { oldVolume: outgoing.sourceVolume!.id, unmapped: String(removed) }, state: 'read-only' };
 }
 
 /**
@@ -70,7 +72,10 @@ export async function reverseDevice(core: Core, topology: Topology, request: Dev
   const pairs = topology.find(device);
   const lv = pairs.find((p) => p.kind === 'live-volume');
   if (lv) {
-    if (lv.sourceSerial !== serial) throw notFailedOver(device, lv.sourceSerial);
+    if (lv.sourceSerial !== serial) {
+      if (!activatedOn(lv.liveVolume!, serial)) throw notFailedOver(device, lv.sourceSerial);
+      return completeRoleSwap(core, lv, serial, device, signal);
+    }
     return { warnings: [], details: { liveVolume: lv.liveVolume!.id, primary: core.ids.idOf(serial), note: 'Live Volume replication follows the swapped roles' } };
   }
   const running = pairs.find((p) => p.sourceSerial === serial && !p.broken);
@@ -99,6 +104,31 @@ export async function reverseDevice(core: Core, topology: Topology, request: Dev
   const qos = await qosNodeFor(core, serial, undefined, signal);
   const warnings = marker ? [] : ['The original replication settings were not found; asynchronous replication was created.'];
   return createReverse(core, device, serial, promoted, old, settings, qos, warnings, signal);
+}
+
+/**
+ * A Live Volume activated here while its primary array was down: with both arrays up again the
+ * role swap can complete, which makes this array primary and mirrors back to the old one.
+ */
+async function completeRoleSwap(core: Core, pair: DevicePair, serial: number, device: string, signal: AbortSignal): Promise<DeviceOutcome> {
+  const id = pair.liveVolume!.id;
+  const pending = new DeviceFailure(
+    'SC_LV_SWAP_PENDING',
+    `Live Volume ${device} is still activated on Storage Center ${serial}: its old primary array is not back, so the roles cannot swap yet.`,
+    'Reprotect again once both Storage Centers are connected to the Data Collector.',
+  );
+  if (!(await core.api.liveVolume(id, signal)).primaryUp) throw pending;
+  await performOnce(
+    async () => ((await core.api.liveVolume(id, signal)).primarySerial === serial ? true : undefined),
+    async () => {
+      await core.api.swapRoles(id, signal);
+      return true;
+    },
+    core.logger,
+    `complete role swap of ${device}`,
+  );
+  if ((await core.api.liveVolume(id, signal)).primarySerial !== serial) throw pending;
+  return { warnings: [], details: { liveVolume: id, primary: core.ids.idOf(serial), note: 'roles swapped now that both arrays are up' } };
 }
 
 async function oldVolumeElsewhere(core: Core, device: string, serial: number, signal: AbortSignal): Promise<{ serial: number; volume: string } | undefined> {

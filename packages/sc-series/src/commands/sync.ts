@@ -8,6 +8,8 @@ export interface SyncProgress {
   complete: boolean;
   percent: number;
   amountRemaining?: number;
+  /** DSM reports the replication Down: nothing moves until it is up again. */
+  down?: boolean;
 }
 
 function replicationIdOf(pair: DevicePair): string | undefined {
@@ -20,6 +22,7 @@ export async function readProgress(core: Core, pair: DevicePair, signal: AbortSi
   // A Live Volume without a visible managed replication: DSM reports no progress to wait on.
   if (!id) return { complete: true, percent: 100 };
   const progress = await core.api.replicationProgress(id, signal);
+  const down = progress.state?.toLowerCase() === 'down';
   if (progress.synced) return { complete: true, percent: 100, ...(progress.amountRemaining !== undefined ? { amountRemaining: progress.amountRemaining } : {}) };
   let percent: number;
   if (progress.percentComplete !== undefined) percent = progress.percentComplete;
@@ -29,7 +32,7 @@ export async function readProgress(core: Core, pair: DevicePair, signal: AbortSi
     percent = baseline > 0 ? (100 * (baseline - remaining)) / baseline : 0;
   }
   percent = Math.max(0, Math.min(99, Math.floor(percent)));
-  return { complete: false, percent, ...(progress.amountRemaining !== undefined ? { amountRemaining: progress.amountRemaining } : {}) };
+  return { complete: false, percent, ...(progress.amountRemaining !== undefined ? { amountRemaining: progress.amountRemaining } : {}), ...(down ? { down } : {}) };
 }
 
 /** The pair of a device that has `serial` on either side (sync may be addressed to either array). */
@@ -48,6 +51,8 @@ export async function syncDevice(core: Core, topology: Topology, request: Device
   const pair = pairFor(topology, device, serial);
   assertProtectable(pair);
   if (!pair.sourceVolume) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no source volume for ${device}.`);
+  // A broken replication replicates nothing: fail now instead of waiting out the command timeout.
+  if (pair.broken) throw replicationDown(device);
   const sourceId = pair.sourceVolume.id;
   const description = `drctl sync ${shortTag(request.idempotencyKey)}`;
   const { value: replay, already } = await performOnce(
@@ -68,6 +73,7 @@ export async function syncDevice(core: Core, topology: Topology, request: Device
   let lastRemaining = progress.amountRemaining;
   let lastChange = core.clock.now();
   while (!progress.complete) {
+    if (progress.down) throw replicationDown(device);
     request.onProgress?.({ device, percent: progress.percent, message: `replicating ${device}` });
     await core.clock.sleep(core.settings.syncPollIntervalMs, signal);
     progress = await readProgress(core, pair, signal);
@@ -85,6 +91,14 @@ export async function syncDevice(core: Core, topology: Topology, request: Device
   if (replicationId) core.syncBaselines.delete(replicationId);
   request.onProgress?.({ device, percent: 100, message: `${device} synchronized` });
   return { warnings, details: { syncSnapshot: describeReplay(replay) } };
+}
+
+function replicationDown(device: string): DeviceFailure {
+  return new DeviceFailure(
+    'SC_REPLICATION_DOWN',
+    `Replication of ${device} is down (failed over, or its peer array or link is down): nothing can be synchronized.`,
+    'Reprotect a failed-over device; otherwise restore the link or the peer array in Dell Storage Manager and synchronize again.',
+  );
 }
 
 export async function syncStatusDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<SyncProgress> {

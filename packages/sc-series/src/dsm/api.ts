@@ -51,10 +51,12 @@ export class DsmApi {
     }
   }
 
-  async replicationProgress(id: string, signal: AbortSignal): Promise<{ synced: boolean; amountRemaining?: number; percentComplete?: number }> {
+  async replicationProgress(id: string, signal: AbortSignal): Promise<{ synced: boolean; state?: string; amountRemaining?: number; percentComplete?: number }> {
     const body = await this.client.get(`StorageCenter/ScReplication/${enc(id)}/CurrentProgress`, signal);
+    const state = str(body, 'state');
     return {
       synced: bool(body, 'synced') ?? false,
+      ...(state ? { state } : {}),
       ...withDefined('amountRemaining', bytes(field(body, 'amountRemaining'))),
       ...withDefined('percentComplete', num(body, 'percentComplete')),
     };
@@ -140,6 +142,12 @@ export class DsmApi {
   async mapToServer(volumeId: string, serverId: string, signal: AbortSignal): Promise<void> {
     const body = { server: serverId, Advanced: { MapToDownServerHbas: true } };
     await this.client.post(`StorageCenter/ScVolume/${enc(volumeId)}/MapToServer`, { signal, body, async: true });
+  }
+
+  /** A Live Volume's secondary is presented through the Live Volume, not with MapToServer. */
+  async mapLiveVolumeSecondary(liveVolumeId: string, serverId: string, signal: AbortSignal): Promise<void> {
+    const body = { Server: serverId, Advanced: { MapToDownServerHbas: true } };
+    await this.client.post(`StorageCenter/ScLiveVolume/${enc(liveVolumeId)}/MapSecondaryVolume`, { signal, body, async: true });
   }
 
   async deleteMappingProfile(id: string, signal: AbortSignal): Promise<void> {

@@ -41,6 +41,8 @@ export interface LiveVolume {
   primaryVolume?: Ref;
   secondaryVolume?: Ref;
   secondaryRole: string;
+  /** False when DSM reports the primary's array Down (`primaryStatus`). */
+  primaryUp: boolean;
   type: string;
   syncMode: string;
   replicateActiveReplay: boolean;
@@ -64,6 +66,8 @@ export interface Replay {
 export interface MappingProfile {
   id: string;
   serverId: string;
+  /** The server is the peer Storage Center itself: the mapping that carries a replication. */
+  toRemoteStorageCenter: boolean;
 }
 
 export function toStorageCenter(w: unknown): StorageCenter {
@@ -128,6 +132,7 @@ export function toLiveVolume(w: unknown): LiveVolume {
     ...optional('primaryVolume', primaryVolume),
     ...optional('secondaryVolume', secondaryVolume),
     secondaryRole: str(w, 'secondaryRole') ?? 'Secondary',
+    primaryUp: (str(w, 'primaryStatus') ?? 'Up').toLowerCase() !== 'down',
     type: str(w, 'type') ?? 'Asynchronous',
     syncMode: str(w, 'syncMode') ?? 'None',
     replicateActiveReplay: bool(w, 'replicateActiveReplay') ?? false,
@@ -154,7 +159,8 @@ export function toReplay(w: unknown): Replay {
 }
 
 export function toMappingProfile(w: unknown): MappingProfile {
-  return { id: str(w, 'instanceId') ?? '', serverId: ref(w, 'server')?.id ?? '' };
+  const serverType = str(field(w, 'server'), 'objectType') ?? '';
+  return { id: str(w, 'instanceId') ?? '', serverId: ref(w, 'server')?.id ?? '', toRemoteStorageCenter: serverType.toLowerCase() === 'scremotestoragecenter' };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
