@@ -1,3 +1,3 @@
 // Public API of @drctl/runtime: the composition root shared by the CLI and the HTTP server.
-export { openWorkspace, readEnvironment, settingsFor } from './workspace.js';
+export { openWorkspace, readEnvironment, settingsFor, BUILT_IN_STORAGE } from './workspace.js';
 export type { Workspace, WorkspaceOptions, StorageChoice } from './workspace.js';

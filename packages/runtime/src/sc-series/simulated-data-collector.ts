@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import type { ArrayManager, Clock, Environment } from '@drctl/domain';
+import { startDsmSimulator, type DsmSimulator, type DsmSimulatorState } from '@drctl/dsm-simulator';
+import { createScSeriesAdapter, type ScSeriesAdapter } from '@drctl/sc-series';
+import { simulatorAccounts } from './accounts.js';
+import { perExchangeClock } from './exchange-clock.js';
+import type { DsmFault } from './dsm-faults.js';
+
+export interface SimulatedDataCollectorOptions {
+  env: Environment;
+  /** Folder of the environment file: `passwordFile` paths resolve from it. */
+  envDir: string;
+  clock: Clock;
+  /** The array managers SC Series serves in this workspace. */
+  managers: readonly ArrayManager[];
+  /** What the previous process's Data Collector held. */
+  saved?: DsmSimulatorState;
+  /** Sites that are down in this run: their arrays are disconnected from the Data Collector. */
+  sitesDown: readonly string[];
+  faults: readonly DsmFault[];
+  /** Bound on one HTTP exchange of the adapters; 0 leaves it to the engine's command timeout. */
+  requestTimeoutMs: number;
+  logger: Logger;
+}
+
+/** The DSM simulator serving a workspace, and the SC Series adapters that talk to it. */
+export interface SimulatedDataCollector {
+  readonly simulator: DsmSimulator;
+  /** A new adapter logged in as the manager's account (the engine asks once per manager). */
+  adapterFor(manager: ArrayManager): ScSeriesAdapter;
+  snapshot(): DsmSimulatorState;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the DSM simulator in-process on loopback (HTTPS, its own CA) with the workspace's clock,
+ * seeded from the environment the first time and from the saved state after that. Every SC Series
+ * manager is one account on it, so each adapter logs in with the manager's user name. One Data
+ * Collector serves them all, as in the source's single-collector layout (§4.2, §6.1).
+ */
+export async function startSimulatedDataCollector(options: SimulatedDataCollectorOptions): Promise<SimulatedDataCollector> {
+  const { env, clock, logger } = options;
+  const accounts = simulatorAccounts(env, options.managers, options.envDir, logger);
+  const distinct = [...new Map([...accounts.values()].map((a) => [a.username, a] as const)).values()];
+  const simulator = await startDsmSimulator({
+    clock,
+    credentials: distinct.map(({ username, password }) => ({ username, password })),
+    ...(options.saved ? { state: options.saved } : { environment: env }),
+  });
+  // Site reachability is a fault of this run, not a property of the saved arrays: set it both ways.
+  for (const array of env.arrays) {
+    if (array.serial === undefined) continue;
+    if (options.sitesDown.includes(array.site)) simulator.faults.storageCenterDown(array.serial);
+    else simulator.faults.storageCenterUp(array.serial);
+  }
+  for (const fault of options.faults) {
+    if (fault.kind === 'request') simulator.faults.add(fault.spec);
+    else await simulator.faults.dataCollectorDown(fault.forMs === undefined ? {} : { forMs: fault.forMs });
+  }
+  logger.info({ url: simulator.baseUrl }, 'simulated DSM Data Collector started');
+
+  const adapterClock = perExchangeClock(clock);
+  const serials: Record<string, number> = {};
+  for (const array of env.arrays) if (array.serial !== undefined) serials[array.id] = array.serial;
+
+  return {
+    simulator,
+    adapterFor(manager) {
+      const account = accounts.get(manager.name)!;
+      return createScSeriesAdapter({
+        host: simulator.host,
+        port: simulator.port,
+        username: account.username,
+        password: account.password,
+        caPem: simulator.caPem,
+        arrays: serials,
+        ...(manager.connection?.storageCenters ? { storageCenters: manager.connection.storageCenters } : {}),
+        clock: adapterClock,
+        logger: logger.child({ arrayManager: manager.name }),
+        requestTimeoutMs: options.requestTimeoutMs,
+      });
+    },
+    snapshot: () => simulator.snapshot(),
+    close: () => simulator.close(),
+  };
+}
