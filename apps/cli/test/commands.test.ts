@@ -74,12 +74,32 @@ describe('drctl generate', () => {
 
 describe('help', () => {
   it('every command has --help with the exit codes', async () => {
-    for (const command of ['validate', 'run', 'resume', 'cancel', 'status', 'history', 'settings', 'generate']) {
+    for (const command of ['validate', 'run', 'resume', 'cancel', 'status', 'history', 'settings', 'generate', 'export']) {
       const io = memoryIo();
       expect(await runCli([command, '--help'], io)).toBe(0);
       expect(io.out()).toContain(`Usage: drctl ${command}`);
       expect(io.out()).toContain('--json');
       expect(io.out()).toContain('3  internal failure');
     }
+  });
+});
+
+describe('drctl export', () => {
+  it('prints a workflow as a Mermaid state diagram, its states the brief\'s step ids in SRM order', async () => {
+    const io = memoryIo();
+    expect(await runCli(['export', '--machine', 'cleanup'], io)).toBe(0);
+    const states = [...io.out().matchAll(/state "([a-z0-9-]+)"/g)].map((m) => m[1]);
+    expect(io.out().startsWith('stateDiagram-v2')).toBe(true);
+    expect(states.slice(0, 4)).toEqual(['power-off-test-vms', 'resume-recovery-vms', 'discard-test-storage', 'rescan-hosts']);
+  });
+
+  it('prints the JSON graph with --json, and refuses an unknown machine with exit 2', async () => {
+    const io = memoryIo();
+    expect(await runCli(['export', '--machine', 'plan-lifecycle', '--format', 'json', '--json'], io)).toBe(0);
+    const graph = JSON.parse(io.out()) as { nodes: Array<{ key: string }> };
+    expect(graph.nodes.map((n) => n.key)).toEqual(expect.arrayContaining(['ready', 'test-complete', 'recovery-complete']));
+    const bad = memoryIo();
+    expect(await runCli(['export', '--machine', 'restore', '--json'], bad)).toBe(2);
+    expect(JSON.parse(bad.out())).toMatchObject({ error: { code: 'DR_USAGE' } });
   });
 });

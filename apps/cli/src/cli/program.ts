@@ -1,7 +1,9 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { FAULT_SYNTAX } from '@drctl/simulator';
 import { STEP_IDS, STORAGE_COMMANDS, WORKFLOWS, type WorkflowName } from '@drctl/domain';
+import { EXPORT_FORMATS, MACHINE_NAMES } from '@drctl/inspect';
 import { cancelCommand } from '../commands/cancel.js';
+import { exportCommand } from '../commands/export.js';
 import { generateCommand } from '../commands/generate.js';
 import { historyCommand } from '../commands/history.js';
 import { resumeCommand } from '../commands/resume.js';
@@ -177,6 +179,16 @@ ${EXIT_HELP}`,
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(action(io, state, (options: Parameters<typeof generateCommand>[1]) => generateCommand(io, options)));
+
+  program
+    .command('export')
+    .description('export a statechart (a workflow, the plan lifecycle or one VM\'s power-on) as a JSON graph or a Mermaid diagram')
+    .addOption(new Option('--machine <name>', 'the machine').choices(MACHINE_NAMES).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'json (nodes and edges) or mermaid (stateDiagram-v2)').choices(EXPORT_FORMATS).default('mermaid'))
+    .option('-o, --output <file>', 'write here (default: stdout)')
+    .addOption(jsonOption())
+    .addHelpText('after', EXIT_HELP)
+    .action(action(io, state, (options: Parameters<typeof exportCommand>[1]) => exportCommand(io, options)));
 
   return program;
 }
