@@ -1,4 +1,4 @@
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, setup } from 'xstate';
 
 /** Input of one VM's recovery. */
 export interface VmRecoveryInput {
@@ -9,11 +9,6 @@ export interface VmRecoveryInput {
   hasPostPowerOn?: boolean;
   waitsForTools?: boolean;
   hasDelay?: boolean;
-}
-
-export interface CalloutBatchOutput {
-  ok: boolean;
-  message?: string;
 }
 
 export interface VmRecoveryContext {
@@ -27,31 +22,35 @@ export interface VmRecoveryContext {
   message: string | null;
 }
 
-const notProvided = <T>(name: string) =>
-  fromPromise<T, { vm: string }>(async () => {
-    throw new Error(`${name} is provided by the engine; this machine is only a definition.`);
-  });
+/** What the engine reports as each stage's work ends. */
+export type VmRecoveryEvent =
+  | { type: 'PRE_POWER_ON_DONE'; ok: boolean; message?: string }
+  | { type: 'SLOT_GRANTED' }
+  | { type: 'POWERED_ON' }
+  | { type: 'TOOLS_READY' }
+  | { type: 'TOOLS_TIMED_OUT' }
+  | { type: 'DELAY_ELAPSED' }
+  | { type: 'POST_POWER_ON_DONE'; ok: boolean; message?: string }
+  | { type: 'FAILED'; message: string }
+  | { type: 'CANCEL' };
 
 /**
  * One VM's recovery at the recovery site, as SRM does it: pre-power-on steps (in order; one
  * failing skips the rest and the power-on) → wait for a boot slot (per-host/per-cluster limits)
  * → power on → wait for the VMware Tools heartbeat → delay → post-power-on steps. The boot slot
- * is held only while `booting`, so callouts and delays never block another VM's boot. Steps a
- * VM does not have (no callouts, no Tools wait, no delay) are passed through without an actor.
+ * is held only while `booting`, so callouts and delays never block another VM's boot; leaving
+ * `booting` for any reason releases it. Stages a VM does not have are passed through.
+ *
+ * The machine decides; the engine works. Each state names the work the engine does there and
+ * the events that end it (the engine sends them). A plan recovers thousands of VMs, so this is
+ * driven by events rather than invoked actors: an actor per stage per VM would cost more than
+ * the recovery it orchestrates.
  */
 export const vmRecoveryMachine = setup({
   types: {
     context: {} as VmRecoveryContext,
     input: {} as VmRecoveryInput,
-    events: {} as { type: 'CANCEL' },
-  },
-  actors: {
-    prePowerOn: notProvided<CalloutBatchOutput>('prePowerOn'),
-    acquireSlot: notProvided<void>('acquireSlot'),
-    powerOn: notProvided<void>('powerOn'),
-    waitForTools: notProvided<'ready' | 'timeout' | 'not-waited'>('waitForTools'),
-    delayAfterPowerOn: notProvided<void>('delayAfterPowerOn'),
-    postPowerOn: notProvided<CalloutBatchOutput>('postPowerOn'),
+    events: {} as VmRecoveryEvent,
   },
   guards: {
     leftPoweredOff: ({ context }) => !context.powerOn,
@@ -59,21 +58,14 @@ export const vmRecoveryMachine = setup({
     noPostPowerOnSteps: ({ context }) => !context.hasPostPowerOn,
     doesNotWaitForTools: ({ context }) => !context.waitsForTools,
     noDelay: ({ context }) => !context.hasDelay,
-    calloutsFailed: ({ event }) => !(event as unknown as { output: CalloutBatchOutput }).output.ok,
-    toolsTimedOut: ({ event }) => (event as unknown as { output: string }).output === 'timeout',
+    batchFailed: ({ event }) => (event as { ok?: boolean }).ok === false,
   },
   actions: {
     releaseSlot: () => {
       /* provided by the engine */
     },
-    noteCalloutFailure: assign({
-      message: ({ event }) => (event as unknown as { output: CalloutBatchOutput }).output.message ?? 'a callout failed',
-    }),
-    noteError: assign({
-      message: ({ event }) => {
-        const error = (event as unknown as { error: unknown }).error;
-        return error instanceof Error ? error.message : String(error);
-      },
+    noteFailure: assign({
+      message: ({ event }) => (event as { message?: string }).message ?? 'a callout failed',
     }),
     noteToolsTimeout: assign({ message: 'VMware Tools heartbeat not received before the timeout' }),
   },
@@ -89,77 +81,53 @@ export const vmRecoveryMachine = setup({
     message: null,
   }),
   initial: 'pre-power-on',
-  on: { CANCEL: '.cancelled' },
+  on: {
+    CANCEL: '.cancelled',
+    FAILED: { target: '.failed', actions: 'noteFailure' },
+  },
   states: {
     'pre-power-on': {
-      // States with nothing to do are passed through, so a plain VM costs three invocations.
+      description: 'Runs the pre-power-on steps in order.',
       always: [
         { guard: 'leftPoweredOff', target: 'left-powered-off' },
         { guard: 'noPrePowerOnSteps', target: 'awaiting-slot' },
       ],
-      invoke: {
-        id: 'prePowerOn',
-        src: 'prePowerOn',
-        input: ({ context }) => ({ vm: context.vm }),
-        onDone: [{ guard: 'calloutsFailed', target: 'failed', actions: 'noteCalloutFailure' }, { target: 'awaiting-slot' }],
-        onError: { target: 'failed', actions: 'noteError' },
+      on: {
+        PRE_POWER_ON_DONE: [{ guard: 'batchFailed', target: 'failed', actions: 'noteFailure' }, { target: 'awaiting-slot' }],
       },
     },
     'awaiting-slot': {
-      invoke: {
-        id: 'acquireSlot',
-        src: 'acquireSlot',
-        input: ({ context }) => ({ vm: context.vm }),
-        onDone: 'booting',
-        onError: { target: 'failed', actions: 'noteError' },
-      },
+      description: 'Waits for a free boot slot on its host and cluster.',
+      on: { SLOT_GRANTED: 'booting' },
     },
     booting: {
       initial: 'powering-on',
       exit: 'releaseSlot',
       states: {
         'powering-on': {
-          invoke: {
-            id: 'powerOn',
-            src: 'powerOn',
-            input: ({ context }) => ({ vm: context.vm }),
-            onDone: 'waiting-for-tools',
-            onError: { target: '#vm-recovery.failed', actions: 'noteError' },
-          },
+          description: 'Powers the VM on.',
+          on: { POWERED_ON: 'waiting-for-tools' },
         },
         'waiting-for-tools': {
+          description: 'Waits for the VMware Tools heartbeat, up to the VM’s timeout.',
           always: { guard: 'doesNotWaitForTools', target: '#vm-recovery.delaying' },
-          invoke: {
-            id: 'waitForTools',
-            src: 'waitForTools',
-            input: ({ context }) => ({ vm: context.vm }),
-            onDone: [
-              { guard: 'toolsTimedOut', target: '#vm-recovery.failed', actions: 'noteToolsTimeout' },
-              { target: '#vm-recovery.delaying' },
-            ],
-            onError: { target: '#vm-recovery.failed', actions: 'noteError' },
+          on: {
+            TOOLS_READY: '#vm-recovery.delaying',
+            TOOLS_TIMED_OUT: { target: '#vm-recovery.failed', actions: 'noteToolsTimeout' },
           },
         },
       },
     },
     delaying: {
+      description: 'Waits the VM’s delay after power-on.',
       always: { guard: 'noDelay', target: 'post-power-on' },
-      invoke: {
-        id: 'delayAfterPowerOn',
-        src: 'delayAfterPowerOn',
-        input: ({ context }) => ({ vm: context.vm }),
-        onDone: 'post-power-on',
-        onError: { target: 'failed', actions: 'noteError' },
-      },
+      on: { DELAY_ELAPSED: 'post-power-on' },
     },
     'post-power-on': {
+      description: 'Runs the post-power-on steps in order.',
       always: { guard: 'noPostPowerOnSteps', target: 'recovered' },
-      invoke: {
-        id: 'postPowerOn',
-        src: 'postPowerOn',
-        input: ({ context }) => ({ vm: context.vm }),
-        onDone: [{ guard: 'calloutsFailed', target: 'failed', actions: 'noteCalloutFailure' }, { target: 'recovered' }],
-        onError: { target: 'failed', actions: 'noteError' },
+      on: {
+        POST_POWER_ON_DONE: [{ guard: 'batchFailed', target: 'failed', actions: 'noteFailure' }, { target: 'recovered' }],
       },
     },
     recovered: { type: 'final' },
@@ -168,3 +136,14 @@ export const vmRecoveryMachine = setup({
     cancelled: { type: 'final' },
   },
 });
+
+/** The stage of work a VM's state asks for (the engine performs it, then sends its event). */
+export type VmStage = 'pre-power-on' | 'awaiting-slot' | 'powering-on' | 'waiting-for-tools' | 'delaying' | 'post-power-on';
+
+export function vmStage(value: unknown): VmStage | undefined {
+  if (typeof value === 'string') {
+    return value === 'pre-power-on' || value === 'awaiting-slot' || value === 'delaying' || value === 'post-power-on' ? value : undefined;
+  }
+  const booting = (value as { booting?: string } | null)?.booting;
+  return booting === 'powering-on' || booting === 'waiting-for-tools' ? booting : undefined;
+}

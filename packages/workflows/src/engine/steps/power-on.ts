@@ -1,26 +1,26 @@
-import { createActor, fromPromise, toPromise } from 'xstate';
+import { createActor } from 'xstate';
 import { runTaskGraph, splitPriorityGroups, type ReleaseSlot, type TaskOutcome, type WithSlot } from '@drctl/scheduler';
 import { DrError, type PlanVm, type Priority, type StepStatus } from '@drctl/domain';
 import { stepKey } from '../../machines/workflow-machine.js';
 import type { PhaseName } from '../../machines/policy.js';
-import { vmRecoveryMachine } from '../../machines/vm-recovery-machine.js';
-import { result, type RunContext, type StepResult } from '../run-context.js';
+import { vmRecoveryMachine, vmStage, type VmRecoveryEvent, type VmStage } from '../../machines/vm-recovery-machine.js';
+import { errorMessage, result, type RunContext, type StepResult } from '../run-context.js';
 import { runVmBatch } from './callouts.js';
 import { slotKey, vmRecord } from './vm-steps.js';
 
-/** Per-VM live state the provided actors share, keyed by VM name. */
+/** One VM's recovery in flight: what the stages need. */
 interface VmRun {
   vm: PlanVm;
   withSlot: WithSlot;
   release: ReleaseSlot | undefined;
-  signal: AbortSignal;
 }
 
 /**
  * Powers on one priority group at the recovery site. Each VM runs the `vm-recovery` machine as
  * its own root actor (not as children of one parent: spawning thousands of children is
- * quadratic in XState); the scheduler starts each VM as soon as its dependencies finished and
- * grants boot slots the moment they free. A failed VM does not stop the group.
+ * quadratic in XState): the machine decides the next stage, this code does the stage's work and
+ * sends the event that ends it. The scheduler starts each VM as soon as its dependencies
+ * finished and grants boot slots the moment they free. A failed VM does not stop the group.
  */
 export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priority: Priority, signal: AbortSignal): Promise<StepResult> {
   const key = stepKey(phase, `power-on-priority-${priority}`);
@@ -28,7 +28,7 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
   const members = ctx.vms.filter((vm) => vm.priority === priority);
   if (members.length === 0) return result('skipped', [`no VMs at priority ${priority}`]);
 
-  const tasks = ctx.vms.map((vm) => {
+  const tasks = members.map((vm) => {
     const at = vm.placements[site]!;
     return {
       id: vm.name,
@@ -40,58 +40,10 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
       vm,
     };
   });
-  const { groups } = splitPriorityGroups(tasks);
-  const group = groups[priority - 1]!;
+  const group = splitPriorityGroups(tasks).groups[priority - 1]!;
   const runs = new Map<string, VmRun>();
   const now = () => ctx.report.now();
-
   const machine = vmRecoveryMachine.provide({
-    actors: {
-      prePowerOn: fromPromise(async ({ input, signal: s }) => {
-        const r = runs.get(input.vm)!;
-        return runVmBatch(ctx, input.vm, 'pre-power-on', r.vm.prePowerOn, vmRecord(ctx, r.vm).callouts, key, s);
-      }),
-      acquireSlot: fromPromise(async ({ input }) => {
-        const r = runs.get(input.vm)!;
-        // Hold the scheduler's slot until the machine leaves `booting` (releaseSlot).
-        await new Promise<void>((granted, refused) => {
-          r.withSlot(
-            () =>
-              new Promise<void>((release) => {
-                r.release = release;
-                granted();
-              }),
-          ).catch(refused);
-        });
-      }),
-      powerOn: fromPromise(async ({ input, signal: s }) => {
-        const r = runs.get(input.vm)!;
-        const record = vmRecord(ctx, r.vm);
-        record.status = 'powering-on';
-        record.powerOnStartedAt = now();
-        ctx.events.emit({ type: 'vm-powering-on', runId: ctx.runId, vm: input.vm, host: record.host, priority, at: record.powerOnStartedAt });
-        // Powering on a VM that is already on (a resumed run) is a no-op, not a second boot.
-        const state = await ctx.compute.vmState({ site, vm: input.vm, signal: s });
-        if (state !== 'on') await ctx.compute.powerOn({ site, vm: input.vm, signal: s });
-        record.poweredOnAt = now();
-        ctx.events.emit({ type: 'vm-powered-on', runId: ctx.runId, vm: input.vm, host: record.host, at: record.poweredOnAt });
-      }),
-      waitForTools: fromPromise(async ({ input, signal: s }) => {
-        const r = runs.get(input.vm)!;
-        if (r.vm.toolsWaitSeconds === 0) return 'not-waited' as const;
-        const outcome = await ctx.compute.waitForTools({ site, vm: input.vm, timeoutMs: r.vm.toolsWaitSeconds * 1000, signal: s });
-        if (outcome === 'ready') vmRecord(ctx, r.vm).toolsReadyAt = now();
-        return outcome;
-      }),
-      delayAfterPowerOn: fromPromise(async ({ input, signal: s }) => {
-        const r = runs.get(input.vm)!;
-        if (r.vm.delayAfterPowerOnSeconds > 0) await ctx.clock.sleep(r.vm.delayAfterPowerOnSeconds * 1000, s);
-      }),
-      postPowerOn: fromPromise(async ({ input, signal: s }) => {
-        const r = runs.get(input.vm)!;
-        return runVmBatch(ctx, input.vm, 'post-power-on', r.vm.postPowerOn, vmRecord(ctx, r.vm).callouts, key, s);
-      }),
-    },
     actions: {
       releaseSlot: ({ context }) => {
         const r = runs.get(context.vm);
@@ -100,6 +52,47 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
       },
     },
   });
+
+  /** The work of each stage, ending in the event the machine expects. */
+  const stages: Record<VmStage, (r: VmRun) => Promise<VmRecoveryEvent>> = {
+    'pre-power-on': async (r) => ({ type: 'PRE_POWER_ON_DONE', ...(await runVmBatch(ctx, r.vm.name, 'pre-power-on', r.vm.prePowerOn, vmRecord(ctx, r.vm).callouts, key, signal)) }),
+    'awaiting-slot': async (r) => {
+      // Hold the scheduler's slot until the machine leaves `booting` (its releaseSlot action).
+      await new Promise<void>((granted, refused) => {
+        r.withSlot(
+          () =>
+            new Promise<void>((release) => {
+              r.release = release;
+              granted();
+            }),
+        ).catch(refused);
+      });
+      return { type: 'SLOT_GRANTED' };
+    },
+    'powering-on': async (r) => {
+      const record = vmRecord(ctx, r.vm);
+      record.status = 'powering-on';
+      record.powerOnStartedAt = now();
+      ctx.events.emit({ type: 'vm-powering-on', runId: ctx.runId, vm: r.vm.name, host: record.host, priority, at: record.powerOnStartedAt });
+      // Powering on a VM that is already on (a resumed run) is a no-op, not a second boot.
+      const state = await ctx.compute.vmState({ site, vm: r.vm.name, signal });
+      if (state !== 'on') await ctx.compute.powerOn({ site, vm: r.vm.name, signal });
+      record.poweredOnAt = now();
+      ctx.events.emit({ type: 'vm-powered-on', runId: ctx.runId, vm: r.vm.name, host: record.host, at: record.poweredOnAt });
+      return { type: 'POWERED_ON' };
+    },
+    'waiting-for-tools': async (r) => {
+      const outcome = await ctx.compute.waitForTools({ site, vm: r.vm.name, timeoutMs: r.vm.toolsWaitSeconds * 1000, signal });
+      if (outcome !== 'ready') return { type: 'TOOLS_TIMED_OUT' };
+      vmRecord(ctx, r.vm).toolsReadyAt = now();
+      return { type: 'TOOLS_READY' };
+    },
+    delaying: async (r) => {
+      await ctx.clock.sleep(r.vm.delayAfterPowerOnSeconds * 1000, signal);
+      return { type: 'DELAY_ELAPSED' };
+    },
+    'post-power-on': async (r) => ({ type: 'POST_POWER_ON_DONE', ...(await runVmBatch(ctx, r.vm.name, 'post-power-on', r.vm.postPowerOn, vmRecord(ctx, r.vm).callouts, key, signal)) }),
+  };
 
   let already = 0;
   const execute = async (task: (typeof group)[number], withSlot: WithSlot, started: { failedDependencies: readonly string[] }): Promise<TaskOutcome> => {
@@ -114,7 +107,8 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
     if (started.failedDependencies.length > 0) {
       record.message = `dependency ${started.failedDependencies.join(', ')} failed; powered on anyway`;
     }
-    runs.set(vm.name, { vm, withSlot, release: undefined, signal });
+    const run: VmRun = { vm, withSlot, release: undefined };
+    runs.set(vm.name, run);
     const actor = createActor(machine, {
       input: {
         vm: vm.name,
@@ -125,16 +119,19 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
         hasDelay: vm.delayAfterPowerOnSeconds > 0,
       },
     });
-    const onAbort = () => actor.send({ type: 'CANCEL' });
-    signal.addEventListener('abort', onAbort, { once: true });
     actor.start();
     try {
-      await toPromise(actor);
-    } catch {
-      // toPromise rejects only on actor errors; the machine turns failures into its `failed` state.
+      for (let stage = vmStage(actor.getSnapshot().value); stage !== undefined && !signal.aborted; stage = vmStage(actor.getSnapshot().value)) {
+        try {
+          actor.send(await stages[stage](run));
+        } catch (error) {
+          actor.send(signal.aborted ? { type: 'CANCEL' } : { type: 'FAILED', message: errorMessage(error) });
+        }
+      }
+      if (signal.aborted) actor.send({ type: 'CANCEL' });
     } finally {
-      signal.removeEventListener('abort', onAbort);
       runs.delete(vm.name);
+      actor.stop();
     }
     const snapshot = actor.getSnapshot();
     const final = String(snapshot.value);
