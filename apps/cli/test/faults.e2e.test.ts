@@ -1,18 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { drctl, ensureBuilt, finalLine, readReport, tempDir, TECHSOL, topSteps } from './support/cli-process.js';
 
 const PLAN = 'Protect vcsite1';
 const dirs: string[] = [];
 
 /** One run with faults injected, in a state folder of its own; the three drills run side by side. */
-async function drill(workflow: string, faults: string[]) {
+async function drill(workflow: string, faults: string[], output: 'json' | 'plain' = 'json') {
   const dir = tempDir('fault');
   dirs.push(dir);
   const startedReal = Date.now();
-  const result = await drctl(['run', workflow, '--env', TECHSOL, '--plan', PLAN, '--simulate', '--answer', 'ok', '--state-dir', dir, '--json', ...faults.flatMap((f) => ['--inject', f])]);
-  const last = finalLine(result.stdout);
-  return { code: result.code, last, report: readReport(last.reportPath), realMs: Date.now() - startedReal };
+  const reportFile = join(dir, 'copy-of-report.json');
+  const result = await drctl([
+    'run', workflow, '--env', TECHSOL, '--plan', PLAN, '--simulate', '--answer', 'ok', '--state-dir', dir, '--report', reportFile,
+    ...(output === 'json' ? ['--json'] : []),
+    ...faults.flatMap((f) => ['--inject', f]),
+  ]);
+  // Plain output ends with the report's path (the --report copy when one is asked for).
+  const last = output === 'json' ? finalLine(result.stdout) : { result: /^Result: (\S+)$/m.exec(result.stdout)?.[1], reportPath: /Report: (.+)\n$/.exec(result.stdout)?.[1] ?? '' };
+  return { code: result.code, stdout: result.stdout, last, report: readReport(last.reportPath), reportFile, realMs: Date.now() - startedReal };
 }
 
 describe('rehearsing failures with --inject', () => {
@@ -23,7 +30,7 @@ describe('rehearsing failures with --inject', () => {
     const [siteDown, hang, noTools] = await Promise.all([
       drill('disaster-recovery', ['site-down:vcsite1']),
       drill('planned-migration', ['hang:failover']),
-      drill('test', ['no-tools:sql01']),
+      drill('test', ['no-tools:sql01'], 'plain'),
     ]);
 
     // The protected site is gone: its steps are warnings, the recovery goes on, and the end
@@ -43,13 +50,16 @@ describe('rehearsing failures with --inject', () => {
     expect(failover.status).toBe('timeout');
     expect(Date.parse(failover.finishedAt!) - Date.parse(failover.startedAt)).toBe(390_000);
     expect(hang.realMs).toBeLessThan(30_000);
+    expect(readReport(hang.reportFile)).toEqual(readReport(join(hang.reportFile, '..', 'runs', hang.report.runId, 'report.json')));
     expect(Object.fromEntries(topSteps(hang.report))['promote-recovery-storage']).toBe('error');
     expect(topSteps(hang.report).map(([id]) => id)).not.toContain('power-on-priority-1');
 
     // One VM never reports VMware Tools: it fails, the others (even those depending on it) and the
     // later priorities still recover, and the run ends with errors.
     expect(noTools.code).toBe(1);
-    expect(noTools.last.result).toBe('errors');
+    expect(noTools.last).toEqual({ result: 'errors', reportPath: noTools.reportFile });
+    expect(noTools.stdout).toMatch(/^T\+\d\d:\d\d:\d\d  VM       sql01 failed on \S+: VMware Tools heartbeat not received/m);
+    expect(noTools.stdout).toMatch(/error    Power on priority 2 VMs \[power-on-priority-2\] — 4\/5 VMs recovered, 1 failed/);
     const sql01 = noTools.report.vms.find((v) => v.name === 'sql01')!;
     expect(sql01).toMatchObject({ status: 'error', message: expect.stringMatching(/Tools/) });
     expect(noTools.report.vms.filter((v) => v.name !== 'sql01').every((v) => v.status === 'recovered' || v.status === 'warning')).toBe(true);
