@@ -109,7 +109,7 @@ export type { ComputeAdapter } from './ports/compute.js';
 export type { CalloutRunner, CalloutContext, CalloutOutcome } from './ports/callouts.js';
 export type { DocumentStore } from './ports/store.js';
 
-export { SystemClock, VirtualClock, abortReason } from './clock/clock.js';
+export { SystemClock, VirtualClock, abortReason, onAbort } from './clock/clock.js';
 export type { Clock, VirtualClockOptions } from './clock/clock.js';
 
 export { RUN_RESULTS } from './report/report.js';

@@ -70,3 +70,17 @@ describe('VirtualClock.advance', () => {
     expect(seen).toEqual([150]);
   });
 });
+
+describe('sleeps sharing one signal', () => {
+  it('all reject when it aborts, and one that finished is not touched', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const controller = new AbortController();
+    const early = clock.sleep(10, controller.signal);
+    const sleeps = Array.from({ length: 5000 }, (_, i) => clock.sleep(1000 + i, controller.signal));
+    clock.setTimer(500, () => controller.abort(new Error('cancelled')));
+    await clock.runUntil(early);
+    const settled = await clock.runUntil(Promise.allSettled(sleeps));
+    expect(settled.every((s) => s.status === 'rejected' && (s.reason as Error).message === 'cancelled')).toBe(true);
+    expect(clock.now()).toBe(500);
+  });
+});

@@ -24,18 +24,48 @@ export function abortReason(signal: AbortSignal): Error {
   return new DrError('DR_CANCELLED', typeof reason === 'string' ? reason : 'The operation was cancelled.');
 }
 
+/**
+ * Calls `listener` once when `signal` aborts; returns a function that forgets it. Thousands of
+ * sleeps share one run's signal, and every `addEventListener` scans the listeners already there:
+ * one real listener per signal fanning out to a set keeps that linear.
+ */
+export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  let listeners = fanOut.get(signal);
+  if (!listeners) {
+    const set = new Set<() => void>();
+    listeners = set;
+    fanOut.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        fanOut.delete(signal);
+        for (const l of set) l();
+      },
+      { once: true },
+    );
+  }
+  const set = listeners;
+  set.add(listener);
+  return () => {
+    set.delete(listener);
+  };
+}
+const fanOut = new WeakMap<AbortSignal, Set<() => void>>();
+
 function sleepWith(clock: Pick<Clock, 'setTimer'>, ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      cancel();
-      reject(abortReason(signal!));
-    };
+    let forget: () => void = () => undefined;
     const cancel = clock.setTimer(ms, () => {
-      signal?.removeEventListener('abort', onAbort);
+      forget();
       resolve();
     });
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal) {
+      forget = onAbort(signal, () => {
+        cancel();
+        reject(abortReason(signal));
+      });
+    }
   });
 }
 
