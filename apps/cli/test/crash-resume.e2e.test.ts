@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATE_CHANGING_COMMANDS, type RunReport } from '@drctl/domain';
 import type { WorldState } from '@drctl/simulator';
-import { drctl, ensureBuilt, finalLine, jsonLines, readReport, tempDir, TECHSOL, topSteps } from './support/cli-process.js';
+import { drctl, ensureBuilt, finalLine, jsonLines, readReport, startDrctl, tempDir, TECHSOL, topSteps } from './support/cli-process.js';
 
 const PLAN = 'Protect vcsite1';
 const DEVICES = ['srmds1', 'srmds2', 'srmlv1'];
@@ -82,6 +82,7 @@ describe('a drctl process killed right after a step is persisted', () => {
       ]),
     );
     expect(report.storageCommands.some((c) => c.command === 'failover' || c.command === 'prepareFailover')).toBe(false);
+    expect(report.notes).toContain('maintenance window closed');
     expect(world(dir).effects.filter((e) => e.command === 'failover')).toEqual([]);
     expect(await status(dir)).toMatchObject({ state: 'ready', activeRunId: null });
 
@@ -89,5 +90,22 @@ describe('a drctl process killed right after a step is persisted', () => {
     const again = await drctl(['cancel', last.runId, '--env', TECHSOL, '--state-dir', dir]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already finished \(cancelled\)/);
+  });
+
+  it('cancels a run another drctl process is driving (a failover hung with no timeout)', async () => {
+    const dir = stateDir('live-cancel');
+    const running = startDrctl(['run', 'planned-migration', '--env', TECHSOL, '--plan', PLAN, '--simulate', '--answer', 'ok', '--state-dir', dir, '--json', '--inject', 'hang:failover', '--set', 'storage.commandTimeout=0']);
+    await running.waitForLine((l) => l.includes('"type":"prompt-answered"'));
+
+    const cancel = await drctl(['cancel', '--env', TECHSOL, '--state-dir', dir, '--plan', PLAN, '--reason', 'drill over', '--json']);
+    expect(cancel.code).toBe(0);
+    expect(JSON.parse(cancel.stdout)).toMatchObject({ requested: true, result: 'cancelled' });
+    const run = await running.done;
+    expect(run.code).toBe(1);
+    const report = readReport(finalLine(run.stdout).reportPath);
+    expect(report.result).toBe('cancelled');
+    expect(Object.fromEntries(topSteps(report))['promote-recovery-storage']).toBe('cancelled');
+    expect(report.storageCommands.find((c) => c.command === 'failover')).toMatchObject({ status: 'cancelled' });
+    expect(report.notes).toContain('drill over (requested by e2e-operator)');
   });
 });

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { DrError } from '@drctl/domain';
 import { openWorkspace, type StorageChoice, type Workspace, type WorkspaceOptions } from '@drctl/runtime';
 import { cliLogger } from './logger.js';
@@ -5,7 +6,6 @@ import type { CliIo } from './io.js';
 import { environmentPath, wholeNumber } from './options.js';
 import { STORAGE_FACTORIES } from './storage-factories.js';
 import { stateDirFor } from './workspace-paths.js';
-import { resolve } from 'node:path';
 
 export const STORAGE_CHOICES: readonly StorageChoice[] = ['simulated', 'sc-series', 'vsphere-replication'];
 

@@ -20,7 +20,7 @@ const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * driving is asked to stop through the store, and this waits for it to end.
  */
 export async function cancelCommand(io: CliIo, runId: string | undefined, options: CancelOptions): Promise<number> {
-  const { workspace, runId: id, interrupted } = await openForRun(io, runId, options);
+  const { workspace, runId: id, interrupted } = await openForRun(io, runId, options, 'unfinished');
   const reason = options.reason ?? `cancelled by ${operatorName(io)} (drctl cancel)`;
   try {
     const report = await workspace.engine.report(id);
@@ -29,7 +29,7 @@ export async function cancelCommand(io: CliIo, runId: string | undefined, option
       const outcome = await driveRun(io, workspace, () => workspace.engine.resume(id), {
         json: Boolean(options.json),
         autoAnswer: true,
-        afterStart: () => workspace.engine.cancel(id, reason),
+        afterStart: (_handle, cancel) => cancel(reason),
       });
       return outcome.report?.result === 'cancelled' ? EXIT_CODES.success : outcome.exitCode;
     }
@@ -48,7 +48,7 @@ export async function cancelCommand(io: CliIo, runId: string | undefined, option
     const stopped = latest.result !== 'running';
     if (options.json) printJson(io, { runId: id, requested: true, result: latest.result });
     else println(io, stopped ? `Run ${id} ended: ${latest.result}.` : `Cancel requested for run ${id}; the process running it has not stopped it yet.`);
-    return !stopped || latest.result === 'cancelled' ? EXIT_CODES.success : EXIT_CODES.finishedWithProblems;
+    return stopped && latest.result === 'cancelled' ? EXIT_CODES.success : EXIT_CODES.finishedWithProblems;
   } finally {
     await workspace.close();
   }

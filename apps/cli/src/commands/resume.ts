@@ -8,7 +8,7 @@ export interface ResumeOptions extends RunSelection {
 
 /** `drctl resume [RUN_ID]`: continues an interrupted run; finished steps are not redone. */
 export async function resumeCommand(io: CliIo, runId: string | undefined, options: ResumeOptions): Promise<number> {
-  const { workspace, runId: id } = await openForRun(io, runId, options);
+  const { workspace, runId: id } = await openForRun(io, runId, options, 'interrupted');
   try {
     const outcome = await driveRun(io, workspace, () => workspace.engine.resume(id), {
       json: Boolean(options.json),

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  DrError,
   effectiveCommandTimeoutSeconds,
   parseSettingOverrides,
   planDevices,
@@ -11,8 +13,6 @@ import {
   type SettingsLayer,
 } from '@drctl/domain';
 import { readEnvironment, settingsFor } from '@drctl/runtime';
-import { readFileSync } from 'node:fs';
-import { DrError } from '@drctl/domain';
 import { EXIT_CODES } from '../cli/exit-codes.js';
 import { printJson, println, type CliIo } from '../cli/io.js';
 import type { CommonOptions } from '../cli/options.js';

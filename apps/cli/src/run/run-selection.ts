@@ -1,6 +1,7 @@
 import { DrError } from '@drctl/domain';
 import type { Workspace } from '@drctl/runtime';
 import { FileStore } from '@drctl/store';
+import { reportKey } from '@drctl/workflows';
 import type { CliIo } from '../cli/io.js';
 import { environmentPath, type CommonOptions } from '../cli/options.js';
 import { openCliWorkspace, type WorkspaceFlags } from '../cli/workspace.js';
@@ -13,39 +14,59 @@ export interface RunSelection extends CommonOptions, WorkspaceFlags {
   answer?: string;
 }
 
+/** Which runs a command may pick by itself: `resume` only interrupted ones, `cancel` any unfinished one. */
+export type RunKind = 'interrupted' | 'unfinished';
+
 /**
- * The interrupted run a command means: the id given, else the only interrupted run (of `--plan`
- * when given). Marks interrupted runs on the way (the engine's `findInterrupted`).
+ * The run a command means: the id given, else the only interrupted (or unfinished) run, of
+ * `--plan` when given. Marks interrupted runs on the way (the engine's `findInterrupted`).
  */
-export async function interruptedRun(workspace: Workspace, runId: string | undefined, plan: string | undefined): Promise<{ runId: string; interrupted: string[] }> {
+export async function selectRun(workspace: Workspace, runId: string | undefined, plan: string | undefined, kind: RunKind): Promise<{ runId: string; interrupted: string[] }> {
   const interrupted = await workspace.engine.findInterrupted();
-  if (runId) return { runId, interrupted };
-  const reports = await Promise.all(interrupted.map((id) => workspace.engine.report(id)));
-  const candidates = interrupted.filter((_, i) => plan === undefined || reports[i]?.plan === plan);
-  if (candidates.length === 1) return { runId: candidates[0]!, interrupted };
-  if (candidates.length === 0) {
-    throw new DrError('DR_OPERATION_REFUSED', `No interrupted run${plan ? ` of plan "${plan}"` : ''} to continue.`, { issues: [{ path: 'RUN_ID', message: 'no interrupted run' }] });
+  if (runId) {
+    const report = await workspace.engine.report(runId).catch(() => undefined);
+    if (!report) throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(runId)} in ${workspace.stateDir}.`, { issues: [{ path: 'RUN_ID', message: 'unknown run' }] });
+    return { runId, interrupted };
   }
-  throw new DrError('DR_INPUT_INVALID', `Several runs are interrupted (${candidates.join(', ')}); say which one.`, { issues: [{ path: 'RUN_ID', message: 'ambiguous' }] });
+  let candidates: string[];
+  if (kind === 'interrupted') {
+    const reports = await Promise.all(interrupted.map((id) => workspace.engine.report(id)));
+    candidates = interrupted.filter((_, i) => plan === undefined || reports[i]?.plan === plan);
+  } else {
+    const statuses = plan ? [await workspace.engine.planStatus(plan)] : await workspace.engine.plans();
+    candidates = statuses.map((s) => s.activeRunId).filter((id): id is string => id !== null);
+  }
+  if (candidates.length === 1) return { runId: candidates[0]!, interrupted };
+  const what = kind === 'interrupted' ? 'interrupted run' : 'unfinished run';
+  if (candidates.length === 0) {
+    throw new DrError('DR_OPERATION_REFUSED', `No ${what}${plan ? ` of plan "${plan}"` : ''}.`, { issues: [{ path: 'RUN_ID', message: `no ${what}` }] });
+  }
+  throw new DrError('DR_INPUT_INVALID', `Several runs are unfinished (${candidates.join(', ')}); say which one.`, { issues: [{ path: 'RUN_ID', message: 'ambiguous' }] });
 }
 
 /**
  * Opens the workspace a run was started in: the flags saved with the run (simulation, seed,
  * settings, faults), overridden by any given now.
  */
-export async function openForRun(io: CliIo, runId: string | undefined, options: RunSelection): Promise<{ workspace: Workspace; runId: string; interrupted: string[] }> {
+export async function openForRun(io: CliIo, runId: string | undefined, options: RunSelection, kind: RunKind): Promise<{ workspace: Workspace; runId: string; interrupted: string[] }> {
   const path = environmentPath(io, options.env);
   const autoAnswer = options.answer !== undefined ? { autoAnswer: { answer: options.answer, by: `${operatorName(io)} (--answer)` } } : {};
   let id = runId;
   if (id === undefined) {
     const probe = await openCliWorkspace(io, { ...options, inject: [] });
     try {
-      id = (await interruptedRun(probe, undefined, options.plan)).runId;
+      id = (await selectRun(probe, undefined, options.plan, kind)).runId;
     } finally {
       await probe.close();
     }
   }
-  const saved = await loadInvocation(new FileStore(stateDirFor(io, path, options.stateDir)), id);
+  const stateDir = stateDirFor(io, path, options.stateDir);
+  const store = new FileStore(stateDir);
+  // A run id that cannot even be a store key is simply not found.
+  if (!(await store.read(reportKey(id)).catch(() => undefined))) {
+    throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(id)} in ${stateDir}.`, { issues: [{ path: 'RUN_ID', message: 'unknown run' }] });
+  }
+  const saved = await loadInvocation(store, id);
   const flags: WorkspaceFlags = {
     ...options,
     simulate: options.simulate ?? saved?.simulate ?? false,
@@ -57,7 +78,7 @@ export async function openForRun(io: CliIo, runId: string | undefined, options: 
   };
   const workspace = await openCliWorkspace(io, flags, { requireSimulate: true, ...autoAnswer });
   try {
-    const { interrupted } = await interruptedRun(workspace, id, options.plan);
+    const { interrupted } = await selectRun(workspace, id, options.plan, kind);
     return { workspace, runId: id, interrupted };
   } catch (error) {
     await workspace.close();

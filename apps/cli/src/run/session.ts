@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolvePlanVms, type RunReport } from '@drctl/domain';
 import type { Workspace } from '@drctl/runtime';
-import type { EngineEvent, RunHandle } from '@drctl/workflows';
+import { reportKey, type EngineEvent, type RunHandle } from '@drctl/workflows';
 import { EXIT_CODES, exitCodeForResult } from '../cli/exit-codes.js';
 import { isInteractive, printJson, println, type CliIo } from '../cli/io.js';
 import { TerminalView } from '../progress/terminal-view.js';
@@ -17,8 +17,8 @@ export interface SessionOptions {
   autoAnswer: boolean;
   /** `--report FILE`: a copy of the report, refreshed at every step and at the end. */
   reportFile?: string;
-  /** Called once the run is under way (e.g. to cancel a resumed run). */
-  afterStart?: (handle: RunHandle) => void;
+  /** Called once the run is under way (e.g. to cancel a resumed run, through `cancel`). */
+  afterStart?: (handle: RunHandle, cancel: (reason: string) => void) => void;
 }
 
 export interface SessionOutcome {
@@ -45,7 +45,20 @@ function chooseView(io: CliIo, workspace: Workspace, options: SessionOptions): P
  */
 export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Promise<RunHandle>, options: SessionOptions): Promise<SessionOutcome> {
   const { engine } = workspace;
-  const view = chooseView(io, workspace, options);
+  const shown = chooseView(io, workspace, options);
+  // Closed exactly once, also when the run is refused before it starts (the terminal view hides
+  // the cursor and must give it back).
+  let viewClosed = false;
+  const view: ProgressView = {
+    update: (s, e) => shown.update(s, e),
+    pause: () => shown.pause(),
+    resume: () => shown.resume(),
+    close: (s) => {
+      if (viewClosed) return;
+      viewClosed = true;
+      shown.close(s);
+    },
+  };
   const interactive = !options.json && isInteractive(io);
   let state: ProgressState | undefined;
   let vmPriority = new Map<string, 1 | 2 | 3 | 4 | 5>();
@@ -64,17 +77,24 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
     });
   };
   const nudgeClock = () => void workspace.clock.track(Promise.resolve());
+  // The engine takes a reason with a cancel but does not record it: the report gets it as a note.
+  let cancelReason: string | undefined;
+  const cancelRun = (id: string, reason: string) => {
+    cancelReason ??= reason;
+    engine.cancel(id, reason);
+    nudgeClock();
+  };
 
   const answerOnTerminal = async (event: Extract<EngineEvent, { type: 'prompt-waiting' }>) => {
     view.pause();
     const answer = await askOnTerminal(io, event.text, event.vm);
     view.resume();
     if (answer === null) {
-      engine.cancel(event.runId, `cancelled by ${operatorName(io)} at the prompt`);
+      cancelRun(event.runId, `cancelled by ${operatorName(io)} at the prompt`);
     } else {
       engine.answerPrompt(event.promptId, answer, operatorName(io));
+      nudgeClock();
     }
-    nudgeClock();
   };
 
   const onEvent = (event: EngineEvent) => {
@@ -107,30 +127,29 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
     }
     io.stderr.write('\ndrctl: cancelling the run (Ctrl-C again to leave at once)…\n');
     try {
-      engine.cancel(runId, `cancelled by ${operatorName(io)} (Ctrl-C)`);
+      cancelRun(runId, `cancelled by ${operatorName(io)} (Ctrl-C)`);
     } catch {
       // Already ending.
     }
-    nudgeClock();
   };
   process.on('SIGINT', onSigint);
 
+  // Also keeps the process alive while the run waits on nothing but the outside world (a hung
+  // command with no timeout, a prompt): under the virtual clock no timer is pending then.
   const poller = setInterval(() => {
     if (!runId) return;
     void takeCancelRequest(workspace.store, runId)
       .then((request) => {
         if (!request) return;
-        engine.cancel(request.runId, request.reason);
-        nudgeClock();
+        cancelRun(request.runId, `${request.reason} (requested by ${request.requestedBy})`);
       })
       .catch(() => undefined);
   }, 200);
-  poller.unref();
 
   try {
     const handle = await workspace.drive(begin());
     runId = handle.runId;
-    options.afterStart?.(handle);
+    options.afterStart?.(handle, (reason) => cancelRun(handle.runId, reason));
     if (state) {
       const existing = await engine.report(handle.runId);
       if (existing && (state.resumed || existing.steps.length > 0)) applyReport(state, existing, vmPriority);
@@ -145,6 +164,10 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
       return { exitCode: EXIT_CODES.finishedWithProblems, runId: handle.runId };
     }
     const report = ending.report;
+    if (report.result === 'cancelled' && cancelReason && !report.notes.includes(cancelReason)) {
+      report.notes.push(cancelReason);
+      await workspace.store.write(reportKey(report.runId), report);
+    }
     if (state) {
       applyReport(state, report, vmPriority);
       state.result = report.result;
@@ -165,6 +188,7 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
     }
     return { exitCode, report, runId: report.runId };
   } finally {
+    view.close(state);
     clearInterval(poller);
     process.off('SIGINT', onSigint);
     unsubscribe();

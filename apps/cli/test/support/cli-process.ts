@@ -37,18 +37,38 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `drctl ARGS` as a separate process (no terminal), with DRCTL_USER set for attribution. */
-export function drctl(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, DRCTL_USER: 'e2e-operator', DRCTL_DEBUG: '', DRCTL_ENV: '', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+export interface RunningCli {
+  /** Resolves once stdout has printed a line that `match` accepts. */
+  waitForLine(match: (line: string) => boolean): Promise<string>;
+  done: Promise<CliResult>;
+}
+
+/** Starts `drctl ARGS` as a separate process (no terminal), with DRCTL_USER set for attribution. */
+export function startDrctl(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, DRCTL_USER: 'e2e-operator', DRCTL_DEBUG: '', DRCTL_ENV: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const watchers: Array<{ match: (line: string) => boolean; resolve: (line: string) => void }> = [];
+  const check = () => {
+    for (const line of stdout.split('\n')) {
+      for (const w of [...watchers]) {
+        if (w.match(line)) {
+          watchers.splice(watchers.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+  };
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    check();
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`drctl ${args.join(' ')} did not finish in time\n${stdout}\n${stderr}`));
@@ -59,6 +79,20 @@ export function drctl(args: string[], options: { cwd?: string; env?: NodeJS.Proc
       resolvePromise({ code, signal, stdout, stderr });
     });
   });
+  return {
+    done,
+    waitForLine: (match) =>
+      new Promise((resolvePromise, reject) => {
+        watchers.push({ match, resolve: resolvePromise });
+        check();
+        void done.then(() => reject(new Error(`drctl ended before printing the awaited line:\n${stdout}\n${stderr}`)), reject);
+      }),
+  };
+}
+
+/** Runs `drctl ARGS` as a separate process to its end. */
+export function drctl(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  return startDrctl(args, options).done;
 }
 
 export function tempDir(prefix: string): string {
