@@ -56,6 +56,8 @@ export interface WorkspaceOptions {
   /** SRM's vmware-dr.xml to read `<config>` settings from. */
   vmwareDrXml?: string;
   autoAnswer?: { answer: string; by: string };
+  /** Called once a finished step is durably persisted (embedders and crash rehearsals). */
+  onStepPersisted?: EngineOptions['onStepPersisted'];
   logger?: Logger;
   /** Adapter factories for kinds the runtime does not build itself (e.g. SC Series over DSM REST). */
   storageFactories?: Partial<Record<StorageChoice, (manager: ArrayManager, workspace: { env: Environment; clock: Clock; logger: Logger }) => StorageAdapter>>;
@@ -112,7 +114,7 @@ const replicationKey = (env: Environment) => `environments/${env.name}/vsphere-r
 const dsmKey = (env: Environment) => `environments/${env.name}/dsm`;
 
 /** How long virtual time waits for one outstanding DSM exchange before moving on (a hung call). */
-const DSM_EXCHANGE_REAL_WAIT_MS = 2000;
+const DSM_EXCHANGE_REAL_WAIT_MS = 1000;
 
 /** Every storage command takes no time on the simulated arrays when they only mirror real ones. */
 const INSTANT_STORAGE: Partial<Record<DurationName, number>> = Object.fromEntries(
@@ -193,6 +195,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
       // The engine cuts every command at its commandTimeout (+90 s per Live Volume); a shorter
       // bound per HTTP exchange would turn a slow array into an error before SRM's own limit.
       requestTimeoutMs: commandTimeout > 0 ? 0 : 30_000,
+      exchangeHoldMs: DSM_EXCHANGE_REAL_WAIT_MS,
       logger,
     });
   }
@@ -230,11 +233,12 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     logger,
     checkpoint,
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
-    ...(crashAfter.length > 0
+    ...(crashAfter.length > 0 || options.onStepPersisted
       ? {
-          onStepPersisted: ({ step }: { step: StepId }) => {
+          onStepPersisted: (info: Parameters<NonNullable<EngineOptions['onStepPersisted']>>[0]) => {
+            options.onStepPersisted?.(info);
             // A power cut right after the step is durable: no cleanup, no flush, no exit handlers.
-            if (crashAfter.includes(step)) process.kill(process.pid, 'SIGKILL');
+            if (crashAfter.includes(info.step)) process.kill(process.pid, 'SIGKILL');
           },
         }
       : {}),

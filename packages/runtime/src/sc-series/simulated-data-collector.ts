@@ -20,6 +20,8 @@ export interface SimulatedDataCollectorOptions {
   faults: readonly DsmFault[];
   /** Bound on one HTTP exchange of the adapters; 0 leaves it to the engine's command timeout. */
   requestTimeoutMs: number;
+  /** Longest real time one exchange holds virtual time still (see perExchangeClock). */
+  exchangeHoldMs: number;
   logger: Logger;
 }
 
@@ -59,7 +61,7 @@ export async function startSimulatedDataCollector(options: SimulatedDataCollecto
   }
   logger.info({ url: simulator.baseUrl }, 'simulated DSM Data Collector started');
 
-  const adapterClock = perExchangeClock(clock);
+  const adapterClock = perExchangeClock(clock, { holdMs: options.exchangeHoldMs });
   const serials: Record<string, number> = {};
   for (const array of env.arrays) if (array.serial !== undefined) serials[array.id] = array.serial;
 
