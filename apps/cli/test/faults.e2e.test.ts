@@ -7,7 +7,7 @@ const PLAN = 'Protect vcsite1';
 const dirs: string[] = [];
 
 /** One run with faults injected, in a state folder of its own; the three drills run side by side. */
-async function drill(workflow: string, faults: string[], output: 'json' | 'plain' = 'json') {
+async function drill(workflow: string, faults: string[], output: 'json' | 'plain' = 'json', extra: string[] = []) {
   const dir = tempDir('fault');
   dirs.push(dir);
   const startedReal = Date.now();
@@ -16,6 +16,7 @@ async function drill(workflow: string, faults: string[], output: 'json' | 'plain
     'run', workflow, '--env', TECHSOL, '--plan', PLAN, '--simulate', '--answer', 'ok', '--state-dir', dir, '--report', reportFile,
     ...(output === 'json' ? ['--json'] : []),
     ...faults.flatMap((f) => ['--inject', f]),
+    ...extra,
   ]);
   // Plain output ends with the report's path (the --report copy when one is asked for).
   const last = output === 'json' ? finalLine(result.stdout) : { result: /^Result: (\S+)$/m.exec(result.stdout)?.[1], reportPath: /Report: (.+)\n$/.exec(result.stdout)?.[1] ?? '' };
@@ -65,5 +66,15 @@ describe('rehearsing failures with --inject', () => {
     expect(noTools.report.vms.filter((v) => v.name !== 'sql01').every((v) => v.status === 'recovered' || v.status === 'warning')).toBe(true);
     const steps = Object.fromEntries(topSteps(noTools.report));
     expect(steps).toMatchObject({ 'power-on-priority-2': 'error', 'power-on-priority-3': 'success', 'power-on-priority-5': 'success' });
+  });
+
+  it('runs through the SC Series adapter over HTTPS when asked, and a Data Collector that stays down fails the storage step', async () => {
+    const [healthy, dsmDown] = await Promise.all([drill('test', [], 'json', ['--storage', 'sc-series']), drill('test', ['dsm-down'], 'json', ['--storage', 'sc-series'])]);
+    expect(healthy.last.result).toBe('success');
+    expect(healthy.report.storageCommands.map((c) => c.command)).toContain('testFailoverStart');
+    expect(dsmDown.code).toBe(1);
+    expect(dsmDown.last.result).toBe('errors');
+    expect(topSteps(dsmDown.report)[0]).toEqual(['sync-storage', 'error']);
+    expect(dsmDown.report.storageCommands[0]).toMatchObject({ command: 'syncOnce', status: 'error', message: expect.stringMatching(/Connection to DSM failed/) });
   });
 });

@@ -26,7 +26,7 @@ Exit codes:
   2  bad input (file, option, name) or an operation the plan's state refuses; nothing ran
   3  internal failure (DRCTL_DEBUG=1 shows the stack trace)`;
 
-const INJECT_HELP = `rehearse a failure (repeatable, simulation only): ${[...FAULT_SYNTAX, 'crash-after:STEP_ID'].join(', ')}`;
+const INJECT_HELP = `rehearse a failure (repeatable, simulation only): ${[...FAULT_SYNTAX, 'crash-after:STEP_ID', 'dsm:{JSON} and dsm-down[:SECONDS] (with --storage sc-series)'].join(', ')}`;
 
 const envOption = () => new Option('--env <file>', 'environment file (YAML); default $DRCTL_ENV');
 const stateDirOption = () => new Option('--state-dir <dir>', 'where runs, reports and the simulated world are kept (default: .drctl beside the environment file)');

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DrError } from '@drctl/domain';
-import { openWorkspace, type StorageChoice, type Workspace, type WorkspaceOptions } from '@drctl/runtime';
+import { BUILT_IN_STORAGE, openWorkspace, type StorageChoice, type Workspace, type WorkspaceOptions } from '@drctl/runtime';
 import { cliLogger } from './logger.js';
 import type { CliIo } from './io.js';
 import { environmentPath, wholeNumber } from './options.js';
@@ -31,7 +31,7 @@ export interface OpenOptions {
 function checkStorageAvailable(workspace: Workspace, choice: StorageChoice | undefined): void {
   const kinds = new Set(choice ? [choice] : workspace.env.arrayManagers.map((m) => m.adapter));
   for (const kind of kinds) {
-    if (kind === 'simulated' || STORAGE_FACTORIES[kind]) continue;
+    if (BUILT_IN_STORAGE.includes(kind) || STORAGE_FACTORIES[kind]) continue;
     const where = choice ? '--storage' : `arrayManagers (adapter: ${kind})`;
     throw new DrError('DR_OPERATION_REFUSED', `The ${kind} storage adapter is not wired into this drctl build yet; run with --storage simulated.`, {
       issues: [{ path: choice ? '--storage' : 'arrayManagers', message: `${where}: no ${kind} adapter available` }],
