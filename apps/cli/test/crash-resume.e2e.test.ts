@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { STATE_CHANGING_COMMANDS, type RunReport } from '@drctl/domain';
 import type { WorldState } from '@drctl/simulator';
 import { drctl, ensureBuilt, finalLine, jsonLines, readReport, startDrctl, tempDir, TECHSOL, topSteps } from './support/cli-process.js';
+import { memoryIo } from './support/memory-io.js';
+import { runCli } from '../src/index.js';
 
 const PLAN = 'Protect vcsite1';
 const DEVICES = ['srmds1', 'srmds2', 'srmlv1'];
@@ -21,9 +23,10 @@ function world(dir: string): WorldState {
 }
 
 async function status(dir: string) {
-  const result = await drctl(['status', '--env', TECHSOL, '--plan', PLAN, '--state-dir', dir, '--json']);
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout).plans[0] as { state: string; activeRunId: string | null; lastRun?: { result: string } };
+  // Read in-process (runCli is the binary's entry) between the runs' separate processes.
+  const io = memoryIo();
+  expect(await runCli(['status', '--env', TECHSOL, '--plan', PLAN, '--state-dir', dir, '--json'], io)).toBe(0);
+  return JSON.parse(io.out()).plans[0] as { state: string; activeRunId: string | null; lastRun?: { result: string } };
 }
 
 describe('a drctl process killed right after a step is persisted', () => {

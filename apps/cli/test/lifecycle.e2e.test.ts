@@ -3,6 +3,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { RunReport } from '@drctl/domain';
 import { drctl, ensureBuilt, finalLine, jsonLines, readReport, tempDir, TECHSOL, topSteps } from './support/cli-process.js';
+import { memoryIo } from './support/memory-io.js';
+import { runCli } from '../src/index.js';
 import { maxOpenAtOnce } from './support/overlap.js';
 
 const PLAN = 'Protect vcsite1';
@@ -77,9 +79,10 @@ async function run(stateDir: string, workflow: string, extra: string[] = []) {
 }
 
 async function planState(stateDir: string): Promise<{ state: string; reversed: boolean }> {
-  const status = await drctl(['status', '--env', TECHSOL, '--plan', PLAN, '--state-dir', stateDir, '--json']);
-  expect(status.code).toBe(0);
-  return JSON.parse(status.stdout).plans[0];
+  // Read in-process (runCli is the binary's entry) between the runs' separate processes.
+  const io = memoryIo();
+  expect(await runCli(['status', '--env', TECHSOL, '--plan', PLAN, '--state-dir', stateDir, '--json'], io)).toBe(0);
+  return JSON.parse(io.out()).plans[0];
 }
 
 describe('the techsol lifecycle, one drctl process per workflow', () => {
