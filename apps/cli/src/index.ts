@@ -10,5 +10,5 @@ export { peakOverlap, bootSpans, storageSpans, highestPeak } from './report/conc
 export type { Span, Peak } from './report/concurrency.js';
 export { initialProgress, applyEvent, applyReport, poweredOnPriorities, vmCounts } from './progress/progress-state.js';
 export type { ProgressState, StepLine, PriorityProgress } from './progress/progress-state.js';
-export { renderBlock } from './progress/terminal-view.js';
+export { renderBlock, TerminalView } from './progress/terminal-view.js';
 export { eventLine } from './progress/event-lines.js';

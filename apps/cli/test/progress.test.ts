@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PlanVm, Priority } from '@drctl/domain';
 import type { EngineEvent } from '@drctl/workflows';
-import { applyEvent, eventLine, initialProgress, poweredOnPriorities, renderBlock, vmCounts } from '../src/index.js';
+import { applyEvent, eventLine, initialProgress, poweredOnPriorities, renderBlock, TerminalView, vmCounts } from '../src/index.js';
+import { memoryIo } from './support/memory-io.js';
 
 function vm(name: string, priority: Priority, startupAction: PlanVm['startupAction'] = 'power-on'): PlanVm {
   return { name, priority, startupAction } as PlanVm;
@@ -66,5 +67,33 @@ describe('the progress state folded from engine events', () => {
       'T+00:06:30  storage  failover on SC 13 (srmds1): timeout — did not finish',
     );
     expect(eventLine(state, { type: 'run-started', runId: 'r1', plan: RUN.plan, workflow: RUN.workflow, mode: 'disaster', at: at(0), resumed: true })).toMatch(/^Resumed disaster-recovery/);
+  });
+});
+
+describe('the terminal view', () => {
+  it('redraws its block in place, holds log lines while a question is asked, and gives the cursor back', () => {
+    const io = memoryIo();
+    const view = new TerminalView(io, () => Date.parse(at(30)));
+    const state = initialProgress(RUN, VMS);
+    const priorities = poweredOnPriorities(VMS);
+    const started: EngineEvent = { type: 'run-started', runId: 'r1', plan: RUN.plan, workflow: RUN.workflow, mode: 'disaster', at: at(0), resumed: false };
+    applyEvent(state, started, priorities);
+    view.update(state, started);
+    expect(io.out()).toContain('Started disaster-recovery (disaster) of plan "Protect vcsite1": run r1\n');
+    expect(io.out()).toContain('disaster-recovery · Protect vcsite1 · disaster · run r1');
+
+    view.pause();
+    const failed: EngineEvent = { type: 'vm-failed', runId: 'r1', vm: 'sql01', host: 'h1', at: at(20), message: 'no Tools' };
+    applyEvent(state, failed, priorities);
+    view.update(state, failed);
+    expect(io.out()).not.toContain('sql01 failed');
+    view.resume();
+    expect(io.out()).toContain('T+00:00:20  VM       sql01 failed on h1: no Tools\n');
+
+    view.close(state);
+    const out = io.out();
+    expect(out).toMatch(/\x1b\[\d+F\x1b\[0J/);
+    expect(out.startsWith('\x1b[?25l')).toBe(true);
+    expect(out.endsWith('\x1b[?25h')).toBe(true);
   });
 });

@@ -57,6 +57,8 @@ export function renderBlock(state: ProgressState, nowVirtualMs: number, elapsedR
 export class TerminalView implements ProgressView {
   private drawn = 0;
   private paused = false;
+  /** Lines that came while a question was on screen, printed once it is answered. */
+  private held: string[] = [];
   private state: ProgressState | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly startedReal = performance.now();
@@ -73,11 +75,14 @@ export class TerminalView implements ProgressView {
   update(state: ProgressState, event: EngineEvent): void {
     this.state = state;
     const line = eventLine(state, event);
-    if (line !== undefined && !this.paused) {
-      this.erase();
-      this.io.stdout.write(`${line}\n`);
-      this.draw();
+    if (line === undefined) return;
+    if (this.paused) {
+      this.held.push(line);
+      return;
     }
+    this.erase();
+    this.io.stdout.write(`${line}\n`);
+    this.draw();
   }
 
   pause(): void {
@@ -89,6 +94,7 @@ export class TerminalView implements ProgressView {
   resume(): void {
     this.paused = false;
     this.io.stdout.write('\x1b[?25l');
+    for (const line of this.held.splice(0)) this.io.stdout.write(`${line}\n`);
     this.draw();
   }
 
@@ -96,6 +102,8 @@ export class TerminalView implements ProgressView {
     clearInterval(this.timer);
     if (state) this.state = state;
     this.paused = false;
+    this.erase();
+    for (const line of this.held.splice(0)) this.io.stdout.write(`${line}\n`);
     this.draw();
     this.drawn = 0;
     this.io.stdout.write('\x1b[?25h');

@@ -85,16 +85,23 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
     nudgeClock();
   };
 
-  const answerOnTerminal = async (event: Extract<EngineEvent, { type: 'prompt-waiting' }>) => {
-    view.pause();
-    const answer = await askOnTerminal(io, event.text, event.vm);
-    view.resume();
-    if (answer === null) {
-      cancelRun(event.runId, `cancelled by ${operatorName(io)} at the prompt`);
-    } else {
-      engine.answerPrompt(event.promptId, answer, operatorName(io));
-      nudgeClock();
-    }
+  // Prompts are asked one at a time: VMs of one priority may ask theirs together.
+  let asking: Promise<void> = Promise.resolve();
+  const answerOnTerminal = (event: Extract<EngineEvent, { type: 'prompt-waiting' }>) => {
+    asking = asking.then(async () => {
+      view.pause();
+      const answer = await askOnTerminal(io, event.text, event.vm);
+      view.resume();
+      try {
+        if (answer === null) cancelRun(event.runId, `cancelled by ${operatorName(io)} at the prompt`);
+        else {
+          engine.answerPrompt(event.promptId, answer, operatorName(io));
+          nudgeClock();
+        }
+      } catch {
+        // The run ended (or was cancelled) while the question was on screen.
+      }
+    });
   };
 
   const onEvent = (event: EngineEvent) => {
@@ -110,7 +117,7 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
     view.update(state, event);
     if (event.type === 'step-finished') refreshReportFile();
     if (event.type === 'prompt-waiting' && !options.autoAnswer) {
-      if (interactive) void answerOnTerminal(event);
+      if (interactive) answerOnTerminal(event);
       else detach(`the run is waiting for an answer to "${event.text}" and there is no terminal to ask on`);
     }
   };
