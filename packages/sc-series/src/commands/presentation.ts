@@ -19,9 +19,11 @@ export async function presentToHosts(
     warnings.push('No recovery hosts were given: the volume is not presented to any host.');
     return { mapped: 0, warnings };
   }
+  // One read of the array's servers and of the volume's mappings serves every host.
+  const byName = await core.api.serversByName(serial, signal);
   const servers: string[] = [];
   for (const host of hosts) {
-    const server = await core.api.serverNamed(serial, host, signal);
+    const server = byName.get(host.toLowerCase());
     if (server) servers.push(server);
     else warnings.push(`Host ${host} has no server object on Storage Center ${serial}; the volume is not presented to it.`);
   }
@@ -32,9 +34,18 @@ export async function presentToHosts(
       `Define the ESXi hosts as servers on Storage Center ${serial}, named as in vCenter.`,
     );
   }
+  const mappedAtStart = new Set((await core.api.mappingProfiles(volumeId, signal)).map((p) => p.serverId));
   let mapped = 0;
   for (const server of servers) {
-    const isMapped = async () => ((await core.api.mappingProfiles(volumeId, signal)).some((p) => p.serverId === server) ? true : undefined);
+    // The first check uses the read above; after an answer lost mid-call the array is read again.
+    let checked = false;
+    const isMapped = async () => {
+      if (!checked) {
+        checked = true;
+        return mappedAtStart.has(server) ? true : undefined;
+      }
+      return (await core.api.mappingProfiles(volumeId, signal)).some((p) => p.serverId === server) ? true : undefined;
+    };
     try {
       const { already } = await performOnce(isMapped, async () => {
         await map(server);
@@ -68,9 +79,10 @@ export async function unpresent(core: Core, serial: number, volumeId: string, ho
     );
     return profiles.length;
   }
+  const byName = await core.api.serversByName(serial, signal);
   const servers = new Set<string>();
   for (const host of hosts) {
-    const server = await core.api.serverNamed(serial, host, signal);
+    const server = byName.get(host.toLowerCase());
     if (server) servers.add(server);
   }
   let removed = 0;

@@ -127,11 +127,16 @@ export class DsmApi {
     return toVolume(await this.client.post(`StorageCenter/ScReplay/${enc(replayId)}/CreateView`, { signal, body, async: true }));
   }
 
-  /** Server objects named like a host (case-insensitive), on one Storage Center. */
-  async serverNamed(serial: number, name: string, signal: AbortSignal): Promise<string | undefined> {
-    const list = await this.client.getList('StorageCenter/ScServer', { scSerialNumber: serial, Name: name }, signal);
-    const match = list.find((s) => (str(s, 'name') ?? str(s, 'instanceName') ?? '').toLowerCase() === name.toLowerCase());
-    return match ? str(match, 'instanceId') : undefined;
+  /** Every server object of one Storage Center, by lower-cased name (one GetList for many hosts). */
+  async serversByName(serial: number, signal: AbortSignal): Promise<Map<string, string>> {
+    const list = await this.client.getList('StorageCenter/ScServer', { scSerialNumber: serial }, signal);
+    const byName = new Map<string, string>();
+    for (const s of list) {
+      const name = (str(s, 'name') ?? str(s, 'instanceName') ?? '').toLowerCase();
+      const id = str(s, 'instanceId');
+      if (name && id && !byName.has(name)) byName.set(name, id);
+    }
+    return byName;
   }
 
   async mappingProfiles(volumeId: string, signal: AbortSignal): Promise<MappingProfile[]> {
