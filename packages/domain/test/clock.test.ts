@@ -84,3 +84,26 @@ describe('sleeps sharing one signal', () => {
     expect(clock.now()).toBe(500);
   });
 });
+
+describe('tracked real work', () => {
+  it('holds virtual time through a chain of exchanges longer than the allowance in all', async () => {
+    const clock = new VirtualClock({ start: 0, maxRealWaitMs: 60 });
+    const fired: number[] = [];
+    clock.setTimer(1000, () => fired.push(clock.now()));
+    // Eight requests of ~25 ms one after another: 200 ms in all, each well within 60 ms.
+    const exchange = (async () => {
+      for (let i = 0; i < 8; i++) await clock.track(new Promise((resolve) => setTimeout(resolve, 25)));
+      return clock.now();
+    })();
+    const finishedAt = await clock.runUntil(exchange);
+    expect(finishedAt).toBe(0);
+    expect(fired).toEqual([]);
+  });
+
+  it('lets time move on past a request that hangs', async () => {
+    const clock = new VirtualClock({ start: 0, maxRealWaitMs: 30 });
+    clock.track(new Promise(() => undefined));
+    await clock.runUntil(clock.sleep(5000));
+    expect(clock.now()).toBe(5000);
+  });
+});

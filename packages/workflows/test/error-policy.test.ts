@@ -201,3 +201,23 @@ describe('prompts and cancel', () => {
     for (const vm of protectedVms) expect(h.world.vmAt(plan.protectedSite, vm.name)?.power).toBe('on');
   });
 });
+
+describe('re-running after a storage command timed out', () => {
+  // Regression: a timed-out command was journaled and then reused as if it had finished.
+  it('sends the timed-out command again instead of reusing its result', async () => {
+    const env = smallEnvironment();
+    const plan = env.plans[0]!;
+    const h = createHarness(env, { faults: [{ kind: 'hang', command: 'prepareFailover' }] });
+    const first = await h.run({ plan: plan.name, workflow: 'disaster-recovery' });
+    expect(first.storageCommands.filter((c) => c.command === 'prepareFailover').map((c) => c.status)).toEqual(['timeout']);
+    expect(statusOf(stepStatuses(first), 'prepare-protected-storage')).toBe('warning');
+    expect(h.world.effectCount('prepareFailover')).toBe(0);
+
+    h.world.setFaults([]);
+    const again = await h.run({ plan: plan.name, workflow: 'disaster-recovery' });
+    const sent = again.storageCommands.filter((c) => c.command === 'prepareFailover');
+    expect(sent.map((c) => [c.status, c.attempt])).toEqual([[expect.stringMatching(/^(success|warning)$/), 2]]);
+    expect(h.world.effectCount('prepareFailover')).toBeGreaterThan(0);
+    expect((await h.engine.planStatus(plan.name)).state).toBe('recovery-complete');
+  });
+});

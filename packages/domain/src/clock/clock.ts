@@ -145,8 +145,9 @@ export interface VirtualClockOptions {
   /** Start time, epoch ms. @default 2026-01-01T00:00:00Z */
   start?: number;
   /**
-   * Longest real time to hold virtual time still while tracked real work is outstanding; past it
-   * time moves on anyway, so a request that hangs still meets its (virtual) timeout. @default 250
+   * Longest real time to hold virtual time still while tracked real work is outstanding and none
+   * of it completes; past it time moves on anyway, so a request that hangs still meets its
+   * (virtual) timeout. @default 250
    */
   maxRealWaitMs?: number;
 }
@@ -161,6 +162,8 @@ export class VirtualClock implements Clock {
   private readonly timers = new TimerHeap();
   private readonly cancelled = new Set<number>();
   private busy = 0;
+  /** Tracked works finished so far: each completion restarts the real-time allowance. */
+  private completed = 0;
   private readonly maxRealWaitMs: number;
   private wake: (() => void) | undefined;
   private running = false;
@@ -193,6 +196,7 @@ export class VirtualClock implements Clock {
     this.busy++;
     const done = () => {
       this.busy--;
+      this.completed++;
       this.wake?.();
     };
     work.then(done, done);
@@ -212,10 +216,17 @@ export class VirtualClock implements Clock {
   private async settle(): Promise<void> {
     await macrotask();
     if (this.busy === 0) return;
-    const waitedSince = Date.now();
+    // The allowance is per piece of work: back-to-back requests that each answer in time keep
+    // virtual time still, however long the exchange takes in all; one that hangs does not.
+    let waitedSince = Date.now();
+    let completed = this.completed;
     while (this.busy > 0 && Date.now() - waitedSince <= this.maxRealWaitMs) {
       await realDelay(1);
       await macrotask();
+      if (this.completed !== completed) {
+        completed = this.completed;
+        waitedSince = Date.now();
+      }
     }
   }
 

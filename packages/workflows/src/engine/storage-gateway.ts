@@ -73,8 +73,10 @@ export class StorageGateway {
     const key = `${spec.stepKey}/${spec.command}/${spec.arrayId}`;
     const changing = STATE_CHANGING_COMMANDS.has(spec.command);
     if (changing) {
+      // Only a command that reached its devices is reused; one that failed, timed out or was
+      // cancelled is sent again (the adapters' idempotency covers an effect that did happen).
       const done = scope.journal.commandResult(key);
-      if (done && done.status !== 'error') {
+      if (done && (done.status === 'success' || done.status === 'warning')) {
         scope.report.storageCommand({
           command: spec.command,
           devices: spec.devices,
