@@ -8,7 +8,7 @@ import { EXIT_CODES } from '../cli/exit-codes.js';
 import { printJson, println, type CliIo } from '../cli/io.js';
 import { wholeNumber, type CommonOptions } from '../cli/options.js';
 import { stateDirFor } from '../cli/workspace-paths.js';
-import { reportLine, summarizeReport } from '../report/summary.js';
+import { REPORT_LINE_HEADER, reportLine, summarizeReport } from '../report/summary.js';
 
 export interface HistoryOptions extends CommonOptions {
   env?: string;
@@ -62,6 +62,7 @@ export async function historyCommand(io: CliIo, options: HistoryOptions): Promis
     println(io, `No runs${options.plan ? ` of plan "${options.plan}"` : ''} in ${stateDir}.`);
     return EXIT_CODES.success;
   }
+  println(io, REPORT_LINE_HEADER);
   for (const r of reports) println(io, reportLine(r));
   println(io, '');
   println(io, 'Details of one run: drctl history --run RUN_ID');

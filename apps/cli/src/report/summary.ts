@@ -129,6 +129,9 @@ export function summarizeReport(report: RunReport, env?: Environment): string {
     .join('\n\n');
 }
 
+/** The header of `reportLine` columns. */
+export const REPORT_LINE_HEADER = `${column('RESULT', 11)} ${column('WORKFLOW', 18)} ${column('PLAN', 20)} ${column('STARTED', 20)}  ${column('TOOK', 14)} RUN`;
+
 /** One line per run, for `drctl history` listings. */
 export function reportLine(report: RunReport): string {
   const took = between(report.startedAt, report.finishedAt);
