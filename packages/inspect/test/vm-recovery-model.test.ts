@@ -1,45 +1,58 @@
 import { describe, expect, it } from '@jest/globals';
-import { transition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
-import { vmRecoveryMachine, vmStage } from '@drctl/workflows';
+import { vmRecoveryMachine } from '@drctl/workflows';
 import { activeLeafIds, leafStateIds } from './support/events.js';
 
-/** The events are built as plain objects, so the machine is used untyped. */
+/** Events are built generically here, so the machine is used untyped. */
 const machine = vmRecoveryMachine as unknown as AnyStateMachine;
-/** Every event the engine can send as a stage's work ends, plus failure and cancel. */
+
+/** Everything the engine can report about one VM: each stage ending well or badly, a failure, a cancel. */
 const EVENTS: EventObject[] = [
-  { type: 'PRE_POWER_ON_DONE', ok: true } as EventObject,
-  { type: 'PRE_POWER_ON_DONE', ok: false, message: 'revert failed' } as EventObject,
+  { type: 'PRE_POWER_ON_DONE', ok: true },
+  { type: 'PRE_POWER_ON_DONE', ok: false, message: 'revert failed' },
   { type: 'SLOT_GRANTED' },
   { type: 'POWERED_ON' },
   { type: 'TOOLS_READY' },
   { type: 'TOOLS_TIMED_OUT' },
   { type: 'DELAY_ELAPSED' },
-  { type: 'POST_POWER_ON_DONE', ok: true } as EventObject,
-  { type: 'POST_POWER_ON_DONE', ok: false } as EventObject,
-  { type: 'FAILED', message: 'host disconnected' } as EventObject,
+  { type: 'POST_POWER_ON_DONE', ok: true },
+  { type: 'POST_POWER_ON_DONE', ok: false, message: 'smoke test failed' },
+  { type: 'FAILED', message: 'power-on refused by the host' },
   { type: 'CANCEL' },
-];
-const FULL = { vm: 'vm1', powerOn: true, hasPrePowerOn: true, hasPostPowerOn: true, waitsForTools: true, hasDelay: true };
+] as EventObject[];
+
+/** Every combination of what a VM's recovery settings can leave out. */
+const INPUTS = Array.from({ length: 32 }, (_, bits) => ({
+  vm: 'vm1',
+  powerOn: (bits & 1) === 0,
+  hasPrePowerOn: (bits & 2) === 0,
+  hasPostPowerOn: (bits & 4) === 0,
+  waitsForTools: (bits & 8) === 0,
+  hasDelay: (bits & 16) === 0,
+}));
+const FULL = INPUTS[0]!;
 
 const leafOf = (s: AnyMachineSnapshot) => activeLeafIds(s as never)[0];
+// A machine in a final state is done: its actor stops and takes no more events (not even the
+// root's CANCEL), so the traversal stops there too.
+const stopWhen = (s: AnyMachineSnapshot) => s.status === 'done';
+const traverse = (input: object) => getShortestPaths(machine, { input, events: EVENTS, stopWhen });
 
 describe('one VM recovery, traversed', () => {
-  // A machine in a final state is done: it takes no more events, so the traversal stops there.
-  const stopWhen = (s: AnyMachineSnapshot) => s.status === 'done';
-  const poweredOn = getShortestPaths(machine, { input: FULL, events: EVENTS, stopWhen });
-  const leftOff = getShortestPaths(machine, { input: { ...FULL, powerOn: false }, events: EVENTS, stopWhen });
-
-  it('reaches every state: left powered off only when its startup action says so', () => {
-    const reached = new Set([...poweredOn, ...leftOff].map((p) => leafOf(p.state as AnyMachineSnapshot)));
+  it('reaches every state; left powered off exactly when its startup action says so', () => {
+    const reached = new Set<string>();
+    for (const input of INPUTS) {
+      const leaves = traverse(input).map((p) => leafOf(p.state as AnyMachineSnapshot)!);
+      leaves.forEach((l) => reached.add(l));
+      if (!input.powerOn) expect(leaves).toEqual(['vm-recovery.left-powered-off']);
+      else expect(leaves).not.toContain('vm-recovery.left-powered-off');
+    }
     expect([...reached].sort()).toEqual(leafStateIds(machine).sort());
-    expect(leftOff.map((p) => leafOf(p.state as AnyMachineSnapshot))).toEqual(['vm-recovery.left-powered-off']);
-    expect(poweredOn.map((p) => leafOf(p.state as AnyMachineSnapshot))).not.toContain('vm-recovery.left-powered-off');
   });
 
   it('recovers in the brief order: pre-power-on steps, a boot slot, power on, Tools, delay, post-power-on steps', () => {
-    const ok = [EVENTS[0]!, EVENTS[2]!, EVENTS[3]!, EVENTS[4]!, EVENTS[6]!, EVENTS[7]!];
-    const [path] = getShortestPaths(machine, { input: FULL, events: ok, toState: (s) => s.matches('recovered') });
+    const [path] = getShortestPaths(machine, { input: FULL, events: EVENTS.filter((e) => (e as { ok?: boolean }).ok !== false && !['TOOLS_TIMED_OUT', 'FAILED', 'CANCEL'].includes(e.type)), toState: (s) => s.matches('recovered') });
     expect(path!.steps.map((s) => leafOf(s.state as AnyMachineSnapshot))).toEqual([
       'vm-recovery.pre-power-on',
       'vm-recovery.awaiting-slot',
@@ -49,14 +62,15 @@ describe('one VM recovery, traversed', () => {
       'vm-recovery.post-power-on',
       'vm-recovery.recovered',
     ]);
-    // Each of those states names the stage of work the engine performs there.
-    expect(path!.steps.slice(0, -1).map((s) => vmStage(s.state.value))).toEqual(['pre-power-on', 'awaiting-slot', 'powering-on', 'waiting-for-tools', 'delaying', 'post-power-on']);
   });
 
   it('passes through the stages a VM does not have', () => {
-    const plain = { vm: 'vm1', powerOn: true, hasPrePowerOn: false, hasPostPowerOn: false, waitsForTools: false, hasDelay: false };
-    const [path] = getShortestPaths(machine, { input: plain, events: EVENTS, toState: (s) => s.matches('recovered') });
-    expect(path!.steps.map((s) => s.event.type)).toEqual(['xstate.init', 'SLOT_GRANTED', 'POWERED_ON']);
+    const bare = { vm: 'vm1', powerOn: true, hasPrePowerOn: false, hasPostPowerOn: false, waitsForTools: false, hasDelay: false };
+    const [start] = initialTransition(machine, bare);
+    expect(leafOf(start as AnyMachineSnapshot)).toBe('vm-recovery.awaiting-slot');
+    const [booting] = transition(machine, start, { type: 'SLOT_GRANTED' });
+    const [done] = transition(machine, booting, { type: 'POWERED_ON' });
+    expect(leafOf(done as AnyMachineSnapshot)).toBe('vm-recovery.recovered');
   });
 
   it('never powers on a VM whose pre-power-on steps failed', () => {
@@ -68,30 +82,33 @@ describe('one VM recovery, traversed', () => {
   });
 
   it('fails a VM whose Tools heartbeat times out', () => {
-    const waiting = poweredOn.find((p) => leafOf(p.state as AnyMachineSnapshot) === 'vm-recovery.booting.waiting-for-tools')!.state as AnyMachineSnapshot;
-    const [next] = transition(machine, waiting, { type: 'TOOLS_TIMED_OUT' });
-    expect(leafOf(next as AnyMachineSnapshot)).toBe('vm-recovery.failed');
-    expect((next as AnyMachineSnapshot).context.message).toMatch(/Tools/);
+    const waiting = traverse(FULL).find((p) => leafOf(p.state as AnyMachineSnapshot) === 'vm-recovery.booting.waiting-for-tools')!.state as AnyMachineSnapshot;
+    const [failed] = transition(machine, waiting, { type: 'TOOLS_TIMED_OUT' });
+    expect(leafOf(failed as AnyMachineSnapshot)).toBe('vm-recovery.failed');
+    expect(failed.context.message).toMatch(/Tools heartbeat not received/);
   });
 
   it('releases its boot slot whenever it leaves booting, and holds none elsewhere', () => {
-    for (const path of poweredOn) {
-      const state = path.state as AnyMachineSnapshot;
-      for (const event of EVENTS) {
-        const [next, actions] = transition(machine, state, event);
-        const released = actions.some((a) => (a.type as string) === 'releaseSlot');
-        const left = state.matches('booting') && !(next as AnyMachineSnapshot).matches('booting');
-        expect([leafOf(state), event.type, released]).toEqual([leafOf(state), event.type, left]);
+    for (const input of INPUTS.filter((i) => i.powerOn)) {
+      for (const path of traverse(input)) {
+        const state = path.state as AnyMachineSnapshot;
+        for (const event of EVENTS) {
+          const [next, actions] = transition(machine, state, event);
+          const released = actions.some((a) => (a.type as string) === 'releaseSlot');
+          const left = state.matches('booting') && !(next as AnyMachineSnapshot).matches('booting');
+          expect([leafOf(state), event.type, released]).toEqual([leafOf(state), event.type, left]);
+        }
       }
     }
   });
 
-  it('can be cancelled or failed from every state that is not final', () => {
-    for (const path of poweredOn) {
+  it('can be cancelled, or fail, from every state that is not final', () => {
+    for (const path of traverse(FULL)) {
       const state = path.state as AnyMachineSnapshot;
       if (state.status === 'done') continue;
       expect(leafOf(transition(machine, state, { type: 'CANCEL' })[0] as AnyMachineSnapshot)).toBe('vm-recovery.cancelled');
-      expect(leafOf(transition(machine, state, { type: 'FAILED', message: 'x' } as EventObject)[0] as AnyMachineSnapshot)).toBe('vm-recovery.failed');
+      const [failed] = transition(machine, state, { type: 'FAILED', message: 'host down' } as EventObject);
+      expect([leafOf(failed as AnyMachineSnapshot), failed.context.message]).toEqual(['vm-recovery.failed', 'host down']);
     }
   });
 });
