@@ -1,0 +1,346 @@
+// The drctl viewer: one run at a time — its statechart with the active state highlighted, its
+// steps, a Gantt of VM power-ons per host, and the prompt it waits on. Talks only to the drctl
+// API it was served by, with the token kept in this tab (sessionStorage).
+/* global mermaid */
+
+const $ = (id) => document.getElementById(id);
+const TOKEN_KEY = 'drctl-token';
+
+const ui = {
+  token: sessionStorage.getItem(TOKEN_KEY),
+  runId: null,
+  view: null,
+  diagramFor: null,
+  nodes: new Map(),
+  stream: null,
+  refreshTimer: null,
+  refreshing: false,
+  refreshAgain: false,
+  renderCount: 0,
+};
+
+// --- small helpers ---
+
+const escapeHtml = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+const time = (iso) => (iso ? iso.slice(11, 19) : '');
+const ms = (iso) => (iso ? Date.parse(iso) : undefined);
+
+function showError(message) {
+  const box = $('error');
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+async function api(path, options = {}) {
+  const headers = { authorization: `Bearer ${ui.token}` };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method: options.method ?? (options.body === undefined ? 'GET' : 'POST'), headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  if (response.status === 401) {
+    askForToken('The API refused this token.');
+    throw new Error('The API refused the token.');
+  }
+  const type = response.headers.get('content-type') ?? '';
+  const body = type.includes('json') ? await response.json() : await response.text();
+  if (!response.ok) {
+    const issues = body?.error?.issues?.map((i) => `${i.path}: ${i.message}`).join('; ');
+    throw new Error(body?.error ? `${body.error.message}${issues ? ` (${issues})` : ''}` : `HTTP ${response.status}`);
+  }
+  return body;
+}
+
+function askForToken(reason) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  ui.token = null;
+  $('token-form').hidden = false;
+  if (reason) showError(reason);
+}
+
+// --- the statechart ---
+
+/** Mermaid names each state's group after the state's Mermaid id: find it once per diagram. */
+function findStateNode(container, mermaidId) {
+  const exact = new RegExp(`(^|-)${mermaidId}(-\\d+)?$`);
+  for (const g of container.querySelectorAll('g[id]')) {
+    if (exact.test(g.id) && (g.classList.contains('node') || g.classList.contains('statediagram-state') || g.querySelector('rect'))) return g;
+  }
+  return null;
+}
+
+async function showMachine(workflow) {
+  if (ui.diagramFor === workflow) return;
+  const machine = await api(`/api/v1/machines/${encodeURIComponent(workflow)}`);
+  const { svg } = await mermaid.render(`machine-${++ui.renderCount}`, machine.mermaid.text);
+  const container = $('diagram');
+  container.innerHTML = svg;
+  fitDiagram(container);
+  ui.nodes = new Map();
+  for (const [stateId, mermaidId] of Object.entries(machine.mermaid.ids)) {
+    const node = findStateNode(container, mermaidId);
+    if (node) ui.nodes.set(stateId, node);
+  }
+  ui.diagramFor = workflow;
+  $('machine-name').textContent = workflow;
+  container.dataset.activeState = '';
+}
+
+/** Shrinks a wide diagram to the section's width, down to 60 % (below that it scrolls instead). */
+function fitDiagram(container) {
+  const svg = container.querySelector('svg');
+  if (!svg) return;
+  const box = svg.viewBox?.baseVal;
+  const natural = box && box.width ? box.width : svg.getBBox().width;
+  const scale = Math.max(0.6, Math.min(1, (container.clientWidth - 8) / natural));
+  svg.setAttribute('width', String(Math.round(natural * scale)));
+  if (box && box.height) svg.setAttribute('height', String(Math.round(box.height * scale)));
+  svg.style.maxWidth = 'none';
+}
+
+function highlight(stateId) {
+  const container = $('diagram');
+  if (container.dataset.activeState === (stateId ?? '')) return;
+  for (const node of container.querySelectorAll('.active-state')) node.classList.remove('active-state');
+  const node = stateId ? ui.nodes.get(stateId) : undefined;
+  if (node) {
+    node.classList.add('active-state');
+    node.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }
+  container.dataset.activeState = stateId ?? '';
+}
+
+// --- steps, prompt, Gantt ---
+
+function renderSummary(view) {
+  const run = view.run;
+  $('run-id').textContent = run.runId;
+  $('run-plan').textContent = run.plan;
+  $('run-workflow').textContent = run.workflow;
+  $('run-mode').textContent = run.mode;
+  const result = $('run-result');
+  result.textContent = run.result;
+  result.className = `badge s-${run.result}`;
+  $('run-state').textContent = run.state ?? '';
+  $('run-clock').textContent = `${view.now.replace('T', ' ').slice(0, 19)} UTC`;
+}
+
+function renderSteps(view) {
+  const rows = view.steps.map((s) => {
+    const active = s.state && s.state === view.run.state && view.run.active;
+    return `<tr class="${active ? 'active-step' : ''}" data-step="${escapeHtml(s.id)}"><td>${escapeHtml(s.title)}</td><td><span class="badge s-${escapeHtml(s.status)}">${escapeHtml(s.status)}</span></td><td>${time(s.startedAt)}</td><td>${time(s.finishedAt)}</td></tr>`;
+  });
+  $('steps').querySelector('tbody').innerHTML = rows.join('');
+}
+
+function renderPrompt(view) {
+  const waiting = view.prompts.waiting[0];
+  const box = $('prompt');
+  box.hidden = !waiting;
+  if (!waiting) return;
+  box.dataset.promptId = waiting.promptId;
+  $('prompt-text').textContent = `${waiting.text}${waiting.step ? ` (before ${waiting.step})` : ''}${waiting.vm ? ` — VM ${waiting.vm}` : ''}`;
+}
+
+function renderGantt(view) {
+  const now = ms(view.now);
+  const vms = view.vms.filter((v) => v.powerOnStartedAt);
+  if (vms.length === 0) {
+    $('gantt').innerHTML = '<p class="muted">No VM powered on yet.</p>';
+    return;
+  }
+  const hosts = [...new Set(vms.map((v) => v.host))].sort();
+  const start = Math.min(...vms.map((v) => ms(v.powerOnStartedAt)));
+  const end = Math.max(start + 60_000, ...vms.map((v) => ms(v.recoveredAt) ?? now));
+  const lane = 24;
+  const left = 170;
+  const width = 1100;
+  const plot = width - left - 10;
+  const x = (t) => left + ((t - start) / (end - start)) * plot;
+  const parts = [];
+  // Time axis: a tick per minute group, labelled in virtual time.
+  const span = end - start;
+  const step = [60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000].find((s) => span / s <= 12) ?? 7_200_000;
+  for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
+    parts.push(`<line class="grid" x1="${x(t)}" x2="${x(t)}" y1="14" y2="${18 + hosts.length * lane}"/><text class="axis" x="${x(t)}" y="10" text-anchor="middle">${new Date(t).toISOString().slice(11, 16)}</text>`);
+  }
+  hosts.forEach((host, i) => {
+    const y = 18 + i * lane;
+    parts.push(`<text x="4" y="${y + 15}">${escapeHtml(host)}</text>`);
+    const onHost = vms.filter((v) => v.host === host).sort((a, b) => ms(a.powerOnStartedAt) - ms(b.powerOnStartedAt));
+    onHost.forEach((vm, k) => {
+      const failed = vm.status === 'error' || vm.status === 'failed';
+      const t0 = ms(vm.powerOnStartedAt);
+      const t1 = ms(vm.poweredOnAt) ?? (failed ? ms(vm.recoveredAt) ?? t0 : now);
+      const t2 = vm.poweredOnAt ? ms(vm.toolsReadyAt) ?? (vm.recoveredAt ? ms(vm.poweredOnAt) : now) : t1;
+      const t3 = vm.recoveredAt ? ms(vm.recoveredAt) : vm.toolsReadyAt ? now : t2;
+      // Overlapping VMs on one host stack in two half-lanes.
+      const h = onHost.length > 1 ? 9 : 18;
+      const yy = y + 2 + (onHost.length > 1 ? (k % 2) * 10 : 0);
+      const title = `<title>${escapeHtml(vm.name)} (priority ${vm.priority}) ${escapeHtml(vm.status)}: power-on ${time(vm.powerOnStartedAt)}, powered on ${time(vm.poweredOnAt)}, Tools ${time(vm.toolsReadyAt)}, recovered ${time(vm.recoveredAt)}${vm.message ? ` — ${escapeHtml(vm.message)}` : ''}</title>`;
+      const seg = (a, b, cls) => (b > a ? `<rect class="${cls}" x="${x(a)}" y="${yy}" width="${Math.max(1, x(b) - x(a))}" height="${h}">${title}</rect>` : '');
+      parts.push(`<g class="vm" data-vm="${escapeHtml(vm.name)}">${seg(t0, t1, failed ? 'failed' : 'boot')}${seg(t1, t2, 'tools')}${seg(t2, t3, 'after')}</g>`);
+      if (x(t3) - x(t0) > 40 && h > 10) parts.push(`<text x="${x(t0) + 3}" y="${yy + 12}" style="fill:#fff">${escapeHtml(vm.name)}</text>`);
+    });
+  });
+  const height = 24 + hosts.length * lane;
+  $('gantt').innerHTML = `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="VM power-on timeline">${parts.join('')}</svg>`;
+}
+
+// --- run selection and live updates ---
+
+async function refresh() {
+  if (!ui.runId) return;
+  if (ui.refreshing) {
+    ui.refreshAgain = true;
+    return;
+  }
+  ui.refreshing = true;
+  try {
+    const view = await api(`/api/v1/runs/${encodeURIComponent(ui.runId)}/view`);
+    if (view.run.runId !== ui.runId) return;
+    ui.view = view;
+    $('run').hidden = false;
+    await showMachine(view.run.workflow);
+    renderSummary(view);
+    renderSteps(view);
+    renderPrompt(view);
+    renderGantt(view);
+    highlight(view.run.state);
+    showError('');
+  } catch (error) {
+    showError(error.message);
+  } finally {
+    ui.refreshing = false;
+    if (ui.refreshAgain) {
+      ui.refreshAgain = false;
+      scheduleRefresh();
+    }
+  }
+}
+
+function scheduleRefresh() {
+  if (ui.refreshTimer) return;
+  ui.refreshTimer = setTimeout(() => {
+    ui.refreshTimer = null;
+    void refresh();
+  }, 60);
+}
+
+/** Follows the run's server-sent events (through fetch, to send the token) and refreshes on each. */
+async function follow(runId) {
+  ui.stream?.abort();
+  const controller = new AbortController();
+  ui.stream = controller;
+  try {
+    const response = await fetch(`/api/v1/runs/${encodeURIComponent(runId)}/events`, { headers: { authorization: `Bearer ${ui.token}` }, signal: controller.signal });
+    if (!response.ok || !response.body) return;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      if (buffer.includes('\n\n')) {
+        buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
+        scheduleRefresh();
+      }
+    }
+  } catch {
+    // Aborted (another run chosen) or the server went away; the poll below keeps the page current.
+  }
+  if (ui.stream === controller) scheduleRefresh();
+}
+
+async function selectRun(runId) {
+  ui.runId = runId;
+  history.replaceState(null, '', `#run=${encodeURIComponent(runId)}`);
+  $('run-select').value = runId;
+  await refresh();
+  void follow(runId);
+}
+
+async function loadRuns(preferred) {
+  const { runs } = await api('/api/v1/history?limit=50');
+  const select = $('run-select');
+  select.innerHTML = runs.map((r) => `<option value="${escapeHtml(r.runId)}">${escapeHtml(`${r.startedAt.slice(0, 16).replace('T', ' ')} ${r.plan} ${r.workflow} (${r.result})`)}</option>`).join('');
+  const runId = preferred && runs.some((r) => r.runId === preferred) ? preferred : runs[0]?.runId;
+  if (runId) await selectRun(runId);
+}
+
+async function start() {
+  if (!ui.token) {
+    askForToken();
+    return;
+  }
+  try {
+    const [environment, { plans }] = await Promise.all([api('/api/v1/environment'), api('/api/v1/plans')]);
+    $('token-form').hidden = true;
+    $('environment').textContent = environment.name;
+    $('start-plan').innerHTML = plans.map((p) => `<option>${escapeHtml(p.plan)}</option>`).join('');
+    await loadRuns(new URLSearchParams(location.hash.slice(1)).get('run'));
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+// --- wiring ---
+
+// Compact spacing and a small font keep a whole workflow on screen; what does not fit scrolls,
+// and the view follows the active state.
+mermaid.initialize({
+  startOnLoad: false,
+  securityLevel: 'strict',
+  theme: 'default',
+  themeVariables: { fontSize: '12px' },
+  state: { useMaxWidth: false, nodeSpacing: 24, rankSpacing: 28, padding: 4 },
+});
+
+// A token given in the address (#token=...) is taken into this tab and removed from the address.
+const hash = new URLSearchParams(location.hash.slice(1));
+if (hash.get('token')) {
+  ui.token = hash.get('token');
+  sessionStorage.setItem(TOKEN_KEY, ui.token);
+  hash.delete('token');
+  history.replaceState(null, '', hash.toString() ? `#${hash}` : location.pathname);
+}
+
+$('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  ui.token = $('token-input').value.trim();
+  sessionStorage.setItem(TOKEN_KEY, ui.token);
+  void start();
+});
+
+$('run-select').addEventListener('change', (event) => void selectRun(event.target.value));
+
+$('start-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  try {
+    const started = await api('/api/v1/runs', { body: { plan: $('start-plan').value, workflow: $('start-workflow').value } });
+    await loadRuns(started.runId);
+  } catch (error) {
+    showError(error.message);
+  }
+});
+
+$('prompt-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const promptId = $('prompt').dataset.promptId;
+  if (!promptId) return;
+  $('prompt-button').disabled = true;
+  try {
+    await api(`/api/v1/prompts/${encodeURIComponent(promptId)}/answer`, { body: { answer: $('prompt-answer').value || 'ok' } });
+    $('prompt').hidden = true;
+    scheduleRefresh();
+  } catch (error) {
+    showError(error.message);
+  } finally {
+    $('prompt-button').disabled = false;
+  }
+});
+
+// Events drive the page; a slow poll covers a dropped stream.
+setInterval(() => {
+  if (ui.view?.run.active) scheduleRefresh();
+}, 2000);
+
+void start();
