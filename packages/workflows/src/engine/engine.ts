@@ -271,7 +271,9 @@ export class Engine {
       if (reason) throw new DrError('DR_OPERATION_REFUSED', reason, { issues: [{ path: 'workflow', message: reason }] });
       await this.checkProtectionGroupsFree(plan.name, plan.protectionGroups);
 
-      const runId = `${new Date(this.clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${plan.name}-${options.workflow}-${randomUUID().slice(0, 6)}`;
+      // Run ids name a file and a shell argument: the plan name is reduced to a slug.
+      const slug = plan.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'plan';
+      const runId = `${new Date(this.clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${slug}-${options.workflow}-${randomUUID().slice(0, 6)}`;
       const family = familyOf(options.workflow);
       if (!record.operation || !record.operation.open || record.operation.family !== family) {
         record.operations += 1;

@@ -95,6 +95,7 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
   };
 
   let already = 0;
+  let leftOff = 0;
   const execute = async (task: (typeof group)[number], withSlot: WithSlot, started: { failedDependencies: readonly string[] }): Promise<TaskOutcome> => {
     const vm = task.vm;
     const record = vmRecord(ctx, vm);
@@ -137,6 +138,10 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
     const final = String(snapshot.value);
     if (final === 'recovered' || final === 'left-powered-off') {
       record.status = record.message?.startsWith('dependency') ? 'warning' : 'recovered';
+      if (final === 'left-powered-off') {
+        leftOff++;
+        record.message = 'left powered off (startup action: do not power on)';
+      }
       record.recoveredAt = now();
       ctx.journal.note({ t: 'vm', key, vm: vm.name, status: final, runId: ctx.runId, at: record.recoveredAt });
       ctx.events.emit({ type: 'vm-recovered', runId: ctx.runId, vm: vm.name, host: record.host, at: record.recoveredAt });
@@ -156,7 +161,9 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
   const outcome = await runTaskGraph(group, { pool: ctx.pool, signal, execute });
   await ctx.journal.flush();
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new DrError('DR_CANCELLED', 'The run was cancelled.');
-  const messages = [`${outcome.ok}/${group.length} VM(s) recovered${outcome.failed ? `, ${outcome.failed} failed` : ''}`];
+  const messages = [
+    `${outcome.ok}/${group.length} VM(s) recovered${leftOff ? ` (${leftOff} left powered off by their startup action)` : ''}${outcome.failed ? `, ${outcome.failed} failed` : ''}`,
+  ];
   const failedNames = outcome.results.filter((r) => r.outcome === 'failed').map((r) => `${r.task.id}: ${vmRecord(ctx, r.task.vm).message ?? 'failed'}`);
   messages.push(...failedNames.slice(0, 20));
   let status: StepStatus = outcome.failed > 0 ? 'error' : already === group.length ? 'already-done' : 'success';
