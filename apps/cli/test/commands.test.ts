@@ -74,7 +74,7 @@ describe('drctl generate', () => {
 
 describe('help', () => {
   it('every command has --help with the exit codes', async () => {
-    for (const command of ['validate', 'run', 'resume', 'cancel', 'status', 'history', 'settings', 'generate', 'export']) {
+    for (const command of ['validate', 'run', 'resume', 'cancel', 'status', 'history', 'settings', 'generate', 'export', 'serve']) {
       const io = memoryIo();
       expect(await runCli([command, '--help'], io)).toBe(0);
       expect(io.out()).toContain(`Usage: drctl ${command}`);

@@ -4,6 +4,7 @@ import { STEP_IDS, STORAGE_COMMANDS, WORKFLOWS, type WorkflowName } from '@drctl
 import { EXPORT_FORMATS, MACHINE_NAMES } from '@drctl/inspect';
 import { cancelCommand } from '../commands/cancel.js';
 import { exportCommand } from '../commands/export.js';
+import { serveCommand } from '../commands/serve.js';
 import { generateCommand } from '../commands/generate.js';
 import { historyCommand } from '../commands/history.js';
 import { resumeCommand } from '../commands/resume.js';
@@ -179,6 +180,24 @@ ${EXIT_HELP}`,
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(action(io, state, (options: Parameters<typeof generateCommand>[1]) => generateCommand(io, options)));
+
+  program
+    .command('serve')
+    .description('serve the HTTP API and the statechart viewer on an environment (bearer tokens from DRCTL_API_TOKEN or DRCTL_API_TOKENS=name:secret,…)')
+    .addOption(envOption())
+    .option('--simulate', 'runs use the built-in simulated environment under virtual time (required: no real vCenter adapter yet)')
+    .option('--port <n>', 'port to listen on (0: any free one)', '8787')
+    .option('--host <address>', 'address to bind (default 127.0.0.1: loopback only)')
+    .option('--pace <n>', 'virtual seconds per real second for simulated runs, so people can watch them (default: as fast as possible)')
+    .addOption(new Option('--storage <kind>', "storage adapter behind the array managers (default: each array manager's own)").choices(STORAGE_CHOICES))
+    .option('--seed <n>', 'seed of the simulated world')
+    .option('--set <key=value>', 'override a setting (repeatable)', collect)
+    .option('--vmware-dr-xml <file>', "read settings from SRM's vmware-dr.xml <config>")
+    .option('--inject <fault>', INJECT_HELP, collect)
+    .addOption(stateDirOption())
+    .addOption(jsonOption())
+    .addHelpText('after', EXIT_HELP)
+    .action(action(io, state, (options: Parameters<typeof serveCommand>[1]) => serveCommand(io, options)));
 
   program
     .command('export')

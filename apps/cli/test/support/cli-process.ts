@@ -40,6 +40,7 @@ export interface CliResult {
 export interface RunningCli {
   /** Resolves once stdout has printed a line that `match` accepts. */
   waitForLine(match: (line: string) => boolean): Promise<string>;
+  kill(signal: NodeJS.Signals): void;
   done: Promise<CliResult>;
 }
 
@@ -81,6 +82,7 @@ export function startDrctl(args: string[], options: { cwd?: string; env?: NodeJS
   });
   return {
     done,
+    kill: (signal) => child.kill(signal),
     waitForLine: (match) =>
       new Promise((resolvePromise, reject) => {
         watchers.push({ match, resolve: resolvePromise });
