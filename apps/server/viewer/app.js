@@ -95,14 +95,44 @@ function fitDiagram(container) {
   svg.style.maxWidth = 'none';
 }
 
+/**
+ * Paints a state's shape as active, or back as it was. Mermaid styles some shapes inline with
+ * !important (final states), which no stylesheet can override, so the shape's own style is set.
+ */
+function paint(node, active) {
+  for (const shape of node.querySelectorAll(':scope > rect, :scope > path, :scope > polygon')) {
+    if (active) {
+      if (!shape.hasAttribute('data-style')) shape.setAttribute('data-style', shape.getAttribute('style') ?? '');
+      shape.style.setProperty('fill', '#fde68a', 'important');
+      shape.style.setProperty('stroke', '#b45309', 'important');
+      shape.style.setProperty('stroke-width', '3px', 'important');
+    } else if (shape.hasAttribute('data-style')) {
+      shape.setAttribute('style', shape.getAttribute('data-style'));
+      shape.removeAttribute('data-style');
+    }
+  }
+}
+
+/** Brings a node into the diagram's view by scrolling the diagram only (never the page). */
+function scrollWithin(container, node) {
+  const c = container.getBoundingClientRect();
+  const n = node.getBoundingClientRect();
+  if (n.top < c.top || n.bottom > c.bottom) container.scrollTop += n.top - c.top - c.height / 2 + n.height / 2;
+  if (n.left < c.left || n.right > c.right) container.scrollLeft += n.left - c.left - c.width / 2 + n.width / 2;
+}
+
 function highlight(stateId) {
   const container = $('diagram');
   if (container.dataset.activeState === (stateId ?? '')) return;
-  for (const node of container.querySelectorAll('.active-state')) node.classList.remove('active-state');
+  for (const node of container.querySelectorAll('.active-state')) {
+    node.classList.remove('active-state');
+    paint(node, false);
+  }
   const node = stateId ? ui.nodes.get(stateId) : undefined;
   if (node) {
     node.classList.add('active-state');
-    node.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+    paint(node, true);
+    scrollWithin(container, node);
   }
   container.dataset.activeState = stateId ?? '';
 }
@@ -139,48 +169,67 @@ function renderPrompt(view) {
   $('prompt-text').textContent = `${waiting.text}${waiting.step ? ` (before ${waiting.step})` : ''}${waiting.vm ? ` — VM ${waiting.vm}` : ''}`;
 }
 
+/** The times of a VM's power-on segments; unfinished ones run to `now`. */
+function vmTimes(vm, now) {
+  const failed = vm.status === 'error' || vm.status === 'failed';
+  const t0 = ms(vm.powerOnStartedAt);
+  const t1 = ms(vm.poweredOnAt) ?? (failed ? (ms(vm.recoveredAt) ?? t0) : now);
+  const t2 = vm.poweredOnAt ? (ms(vm.toolsReadyAt) ?? (vm.recoveredAt ? ms(vm.poweredOnAt) : now)) : t1;
+  const t3 = vm.recoveredAt ? ms(vm.recoveredAt) : vm.toolsReadyAt ? now : t2;
+  return { failed, t0, t1, t2, t3 };
+}
+
+/** Puts each VM of a host on the first sub-lane free at its start, so overlapping bars never cover each other. */
+function packLanes(vms) {
+  const ends = [];
+  return vms.map((vm) => {
+    let lane = ends.findIndex((end) => end <= vm.times.t0);
+    if (lane < 0) lane = ends.push(0) - 1;
+    ends[lane] = Math.max(vm.times.t3, vm.times.t0 + 1);
+    return { ...vm, lane };
+  });
+}
+
 function renderGantt(view) {
   const now = ms(view.now);
-  const vms = view.vms.filter((v) => v.powerOnStartedAt);
+  const vms = view.vms.filter((v) => v.powerOnStartedAt).map((v) => ({ ...v, times: vmTimes(v, now) }));
   if (vms.length === 0) {
     $('gantt').innerHTML = '<p class="muted">No VM powered on yet.</p>';
     return;
   }
   const hosts = [...new Set(vms.map((v) => v.host))].sort();
-  const start = Math.min(...vms.map((v) => ms(v.powerOnStartedAt)));
-  const end = Math.max(start + 60_000, ...vms.map((v) => ms(v.recoveredAt) ?? now));
-  const lane = 24;
+  const start = Math.min(...vms.map((v) => v.times.t0));
+  const end = Math.max(start + 60_000, ...vms.map((v) => v.times.t3));
+  const bar = 12;
+  const top = 18;
   const left = 170;
   const width = 1100;
-  const plot = width - left - 10;
-  const x = (t) => left + ((t - start) / (end - start)) * plot;
+  const x = (t) => left + ((t - start) / (end - start)) * (width - left - 10);
+  const rows = hosts.map((host) => packLanes(vms.filter((v) => v.host === host).sort((a, b) => a.times.t0 - b.times.t0)));
+  const height = top + rows.reduce((h, row) => h + (Math.max(...row.map((v) => v.lane)) + 1) * (bar + 2) + 8, 0);
   const parts = [];
-  // Time axis: a tick per minute group, labelled in virtual time.
-  const span = end - start;
-  const step = [60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000].find((s) => span / s <= 12) ?? 7_200_000;
+  // Time axis in virtual time, a tick every 1 to 120 minutes depending on the span.
+  const step = [60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000].find((s) => (end - start) / s <= 12) ?? 7_200_000;
   for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
-    parts.push(`<line class="grid" x1="${x(t)}" x2="${x(t)}" y1="14" y2="${18 + hosts.length * lane}"/><text class="axis" x="${x(t)}" y="10" text-anchor="middle">${new Date(t).toISOString().slice(11, 16)}</text>`);
+    parts.push(`<line class="grid" x1="${x(t)}" x2="${x(t)}" y1="14" y2="${height}"/><text class="axis" x="${x(t)}" y="10" text-anchor="middle">${new Date(t).toISOString().slice(11, 16)}</text>`);
   }
-  hosts.forEach((host, i) => {
-    const y = 18 + i * lane;
-    parts.push(`<text x="4" y="${y + 15}">${escapeHtml(host)}</text>`);
-    const onHost = vms.filter((v) => v.host === host).sort((a, b) => ms(a.powerOnStartedAt) - ms(b.powerOnStartedAt));
-    onHost.forEach((vm, k) => {
-      const failed = vm.status === 'error' || vm.status === 'failed';
-      const t0 = ms(vm.powerOnStartedAt);
-      const t1 = ms(vm.poweredOnAt) ?? (failed ? ms(vm.recoveredAt) ?? t0 : now);
-      const t2 = vm.poweredOnAt ? ms(vm.toolsReadyAt) ?? (vm.recoveredAt ? ms(vm.poweredOnAt) : now) : t1;
-      const t3 = vm.recoveredAt ? ms(vm.recoveredAt) : vm.toolsReadyAt ? now : t2;
-      // Overlapping VMs on one host stack in two half-lanes.
-      const h = onHost.length > 1 ? 9 : 18;
-      const yy = y + 2 + (onHost.length > 1 ? (k % 2) * 10 : 0);
+  let y = top;
+  rows.forEach((row, i) => {
+    const lanes = Math.max(...row.map((v) => v.lane)) + 1;
+    const rowHeight = lanes * (bar + 2) + 8;
+    if (i > 0) parts.push(`<line class="grid" x1="0" x2="${width}" y1="${y - 4}" y2="${y - 4}"/>`);
+    parts.push(`<text x="4" y="${y + Math.min(rowHeight - 8, bar + 2) / 2 + 8}">${escapeHtml(hosts[i])}</text>`);
+    for (const vm of row) {
+      const { failed, t0, t1, t2, t3 } = vm.times;
+      const yy = y + vm.lane * (bar + 2);
       const title = `<title>${escapeHtml(vm.name)} (priority ${vm.priority}) ${escapeHtml(vm.status)}: power-on ${time(vm.powerOnStartedAt)}, powered on ${time(vm.poweredOnAt)}, Tools ${time(vm.toolsReadyAt)}, recovered ${time(vm.recoveredAt)}${vm.message ? ` — ${escapeHtml(vm.message)}` : ''}</title>`;
-      const seg = (a, b, cls) => (b > a ? `<rect class="${cls}" x="${x(a)}" y="${yy}" width="${Math.max(1, x(b) - x(a))}" height="${h}">${title}</rect>` : '');
-      parts.push(`<g class="vm" data-vm="${escapeHtml(vm.name)}">${seg(t0, t1, failed ? 'failed' : 'boot')}${seg(t1, t2, 'tools')}${seg(t2, t3, 'after')}</g>`);
-      if (x(t3) - x(t0) > 40 && h > 10) parts.push(`<text x="${x(t0) + 3}" y="${yy + 12}" style="fill:#fff">${escapeHtml(vm.name)}</text>`);
-    });
+      const seg = (a, b, cls) => (b > a ? `<rect class="${cls}" x="${x(a)}" y="${yy}" width="${Math.max(1, x(b) - x(a))}" height="${bar}">${title}</rect>` : '');
+      parts.push(`<g class="vm" data-vm="${escapeHtml(vm.name)}">${seg(t0, t1, failed ? 'failed' : 'boot')}${seg(t1, t2, 'tools')}${seg(t2, t3, 'after')}`);
+      if (x(t3) - x(t0) > 6 * vm.name.length) parts.push(`<text x="${x(t0) + 4}" y="${yy + bar - 2}" style="fill:#fff;font-size:10px">${escapeHtml(vm.name)}</text>`);
+      parts.push('</g>');
+    }
+    y += rowHeight;
   });
-  const height = 24 + hosts.length * lane;
   $('gantt').innerHTML = `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="VM power-on timeline">${parts.join('')}</svg>`;
 }
 
@@ -198,6 +247,7 @@ async function refresh() {
     if (view.run.runId !== ui.runId) return;
     ui.view = view;
     $('run').hidden = false;
+    updateRunOption(view.run);
     await showMachine(view.run.workflow);
     renderSummary(view);
     renderSteps(view);
@@ -258,10 +308,18 @@ async function selectRun(runId) {
   void follow(runId);
 }
 
+const runLabel = (r) => `${r.startedAt.slice(0, 16).replace('T', ' ')} ${r.plan} ${r.workflow} (${r.result})`;
+
+/** Keeps the run list's entry of the shown run in step with its result. */
+function updateRunOption(run) {
+  const option = [...$('run-select').options].find((o) => o.value === run.runId);
+  if (option) option.textContent = runLabel(run);
+}
+
 async function loadRuns(preferred) {
   const { runs } = await api('/api/v1/history?limit=50');
   const select = $('run-select');
-  select.innerHTML = runs.map((r) => `<option value="${escapeHtml(r.runId)}">${escapeHtml(`${r.startedAt.slice(0, 16).replace('T', ' ')} ${r.plan} ${r.workflow} (${r.result})`)}</option>`).join('');
+  select.innerHTML = runs.map((r) => `<option value="${escapeHtml(r.runId)}">${escapeHtml(runLabel(r))}</option>`).join('');
   const runId = preferred && runs.some((r) => r.runId === preferred) ? preferred : runs[0]?.runId;
   if (runId) await selectRun(runId);
 }

@@ -20,6 +20,7 @@ function tempDir(prefix: string): string {
 }
 
 export const PROMPT_TEXT = 'Check the test network, then power on the VMs.';
+export const FIRST_PROMPT_TEXT = 'Confirm the test may start: the DR team is on the bridge.';
 
 /**
  * A small simulated environment (12 VMs) as an environment file (JSON is YAML), whose plan asks
@@ -36,7 +37,8 @@ export function smallEnvironmentFile(): { environmentPath: string; stateDir: str
 
 /**
  * A copy of examples/techsol (the Dell SC/SRM guide's lab) whose "Protect vcsite1" plan also
- * asks a prompt before powering on priority 1, so a test recovery waits for an answer.
+ * asks two prompts: before synchronizing storage (the run's first step) and before powering on
+ * priority 1, so a test recovery waits for answers at both ends of its storage steps.
  */
 export function techsolWithPrompt(): { environmentPath: string; stateDir: string; plan: string } {
   const dir = tempDir('drctl-techsol-');
@@ -47,7 +49,8 @@ export function techsolWithPrompt(): { environmentPath: string; stateDir: string
   const plans = doc.get('plans') as { items: Array<{ get(k: string): unknown; set(k: string, v: unknown): void }> };
   const target = plans.items.find((p) => p.get('name') === plan);
   if (!target) throw new Error(`examples/techsol has no plan ${plan}`);
-  const callouts = target.get('callouts') as { add(v: unknown): void };
+  const callouts = target.get('callouts') as { items: unknown[]; add(v: unknown): void };
+  callouts.items.unshift(doc.createNode({ before: 'sync-storage', type: 'prompt', name: 'Confirm test start', text: FIRST_PROMPT_TEXT }));
   callouts.add(doc.createNode({ before: 'power-on-priority-1', type: 'prompt', name: 'Confirm test power-on', text: PROMPT_TEXT }));
   writeFileSync(plansPath, doc.toString());
   return { environmentPath: join(dir, 'environment.yaml'), stateDir: join(dir, 'state'), plan };
