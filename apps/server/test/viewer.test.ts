@@ -50,8 +50,8 @@ describe('the viewer in a real browser', () => {
     const ensured = spawnSync('bash', [join(REPO, 'scripts/ensure-chromium.sh')], { encoding: 'utf8', timeout: 600_000 });
     if (ensured.status !== 0) throw new Error(`Chromium is needed for this test and could not be installed:\n${ensured.stderr}`);
     const techsol = techsolWithPrompt();
-    // Paced so a person — and this test — can watch the states change: a virtual minute and a half a second.
-    server = await startServer({ environmentPath: techsol.environmentPath, stateDir: techsol.stateDir, port: 0, pace: 90, tokens: [TOKEN] });
+    // Paced so a person — and this test — can watch the states change: two and a half virtual minutes a second.
+    server = await startServer({ environmentPath: techsol.environmentPath, stateDir: techsol.stateDir, port: 0, pace: 150, tokens: [TOKEN] });
     profile = mkdtempSync(join(tmpdir(), 'drctl-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: BROWSER,
