@@ -2,7 +2,8 @@
 # Makes sure Debian's headless-capable Chromium is at /usr/bin/chromium, for the viewer's browser
 # test (playwright-core drives it; no browser is downloaded from the internet by playwright).
 # Idempotent and quiet: does nothing when the browser is there; otherwise installs the `chromium`
-# package (and a font, for text in screenshots) with apt-get (as root, or through sudo without a password) and says why on failure.
+# package (and a font, for text in screenshots) with apt-get, as root or through passwordless
+# sudo, and says why when it cannot.
 set -euo pipefail
 BROWSER=/usr/bin/chromium
 if [ -x "$BROWSER" ]; then
