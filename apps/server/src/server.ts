@@ -92,6 +92,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   let ws = await openWorkspace(openOptions());
+  // The inspection sends each new frame to the hub; the hub replays the inspection's frames to
+  // clients that connect late: each needs the other, so the hub is bound once both exist.
   let hub: InspectHub | undefined;
   const inspection = new RunInspection({ send: (frame) => hub?.broadcast(frame) });
   hub = new InspectHub(inspection);
