@@ -263,6 +263,10 @@ export class SimulatedStorage implements StorageAdapter {
     const device = this.core.devices.get(id)!;
     // After testFailoverStart what the hosts get is the writable test copy, not the replica.
     const state = command === 'testFailoverStart' && device.testCopy?.array === arrayId ? 'read-write' : accessOn(device, arrayId);
+    if (transition.kind === 'settled') {
+      this.core.tally(command, id, 'call');
+      return { device: id, status: 'success', warnings: [], state, details: transition.details };
+    }
     if (transition.kind === 'no-op') {
       this.core.tally(command, id, 'no-op');
       return { device: id, status: 'success', warnings: [transition.warning], state, ...(transition.details ? { details: transition.details } : {}) };

@@ -11,6 +11,8 @@ import type { DeviceState, Replay } from './state.js';
 export type Transition =
   | { kind: 'effect'; next: DeviceState; warnings: string[]; details?: Record<string, string> }
   | { kind: 'no-op'; warning: string; details?: Record<string, string> }
+  /** Already in the state the command brings about, by design (a Live Volume's roles swap at failover): no warning. */
+  | { kind: 'settled'; details: Record<string, string> }
   | { kind: 'error'; error: DeviceError };
 
 export interface TransitionInput {
@@ -206,10 +208,11 @@ function prepareReverseReplication({ device, volume, array }: TransitionInput): 
   if (role === undefined) return notOnArray(device.id, array);
   const reversedAlready = device.failedOverTo !== undefined && device.failedOverTo === device.source && !device.targetPromoted;
   if (role === 'target') {
+    if (reversedAlready && isLiveVolume(volume)) return { kind: 'settled', details: { reverse: `Live Volume roles swapped at failover: ${device.source} is primary` } };
     if (reversedAlready) return noOp(`Device ${device.id} already replicates from ${device.source} to ${array}; nothing changed.`);
     return fail(SIM_ERROR_CODES.wrongRole, `Array ${array} holds the target of ${device.id}; prepareReverseReplication runs on the old source array ${device.source}.`, `Send it to ${device.source}.`);
   }
-  if (isLiveVolume(volume) && reversedAlready) return noOp(`Live Volume ${device.id} already swapped roles at failover; nothing changed.`);
+  if (isLiveVolume(volume) && reversedAlready) return { kind: 'settled', details: { reverse: `Live Volume roles swapped at failover: ${device.source} is primary` } };
   if (!device.targetPromoted) {
     return fail(SIM_ERROR_CODES.notFailedOver, `Device ${device.id} has not failed over to ${device.target}; there is nothing to reverse.`, 'Run a planned migration or disaster recovery first.');
   }
@@ -220,7 +223,7 @@ function prepareReverseReplication({ device, volume, array }: TransitionInput): 
 function reverseReplication({ device, volume, array, peerReachable }: TransitionInput): Transition {
   if (roleOn(device, array) === undefined) return notOnArray(device.id, array);
   if (isLiveVolume(volume) && device.failedOverTo === device.source && !device.targetPromoted) {
-    if (device.replication === 'running') return noOp(`Live Volume ${device.id} already replicates from ${device.source} to ${device.target}; nothing changed.`);
+    if (device.replication === 'running') return { kind: 'settled', details: { direction: `${device.source} → ${device.target} (Live Volume roles swapped at failover)` } };
     if (!peerReachable) return fail(SIM_ERROR_CODES.peerUnreachable, `Array ${device.target} is unreachable; Live Volume ${device.id} cannot resume mirroring.`, 'Wait for the site to come back.');
     return { kind: 'effect', next: { ...device, replication: 'running' }, warnings: [], details: { direction: `${device.source} → ${device.target}` } };
   }

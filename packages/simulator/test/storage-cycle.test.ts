@@ -91,7 +91,10 @@ describe('storage direction through a full cycle', () => {
     // Reprotect: reverse replication, placeholders at the old protected site, final sync.
     const prep = await drive(storage.prepareReverseReplication(request('sc-prod', DEVICES, 'rp-prepare')));
     allOk(prep);
-    expect(prep.devices.find((d) => d.device === 'vol-lv')!.warnings[0]).toMatch(/already/);
+    // The Live Volume's roles swapped at failover: nothing to prepare, and no warning about it.
+    const lv = prep.devices.find((d) => d.device === 'vol-lv')!;
+    expect(lv.warnings).toEqual([]);
+    expect(lv.details?.['reverse']).toMatch(/roles swapped at failover/);
     allOk(await drive(storage.reverseReplication(request('sc-dr', DEVICES, 'rp-reverse'))));
     for (const id of DEVICES) expect(world.device(id)).toMatchObject({ source: 'sc-dr', target: 'sc-prod', replication: 'running', sourceWritable: true, targetPromoted: false });
     for (const vm of PROTECTED_VMS) await drive(compute.createPlaceholder({ site: 'prod', vm, host: 'esx-p1', signal: s }));
