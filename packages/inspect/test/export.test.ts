@@ -26,7 +26,11 @@ function eventsFor(name: string, machine: AnyStateMachine): { events: EventObjec
   if ((WORKFLOWS as readonly string[]).includes(name)) {
     const ids = invokeIds(machine);
     return {
-      events: [...ids.flatMap((id) => [done(id, { status: 'success', stop: false }), done(id, { status: 'error', stop: true }), failed(id)]), { type: 'CANCEL' }],
+      events: [
+        ...ids.flatMap((id) => [done(id, { status: 'success', stop: false }), done(id, { status: 'error', stop: true }), failed(id)]),
+        { type: 'CANCEL' },
+        { type: 'CANCEL', untouched: true } as EventObject,
+      ],
       inputs: [{ mode: {} }],
     };
   }

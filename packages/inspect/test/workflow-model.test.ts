@@ -108,6 +108,13 @@ describe.each(Object.keys(SPEC) as WorkflowName[])('the %s machine, traversed', 
   });
 
   if (HAS_ROLLBACK.has(workflow)) {
+    it('rolls back on a cancel at the first storage step only while that step has sent nothing', () => {
+      const [prepare] = [...reached.entries()].find(([id]) => id.endsWith('planned-migration.prepare-protected-storage'))!.slice(1) as [AnyMachineSnapshot];
+      const after = (e: EventObject) => activeLeafIds(transition(machine, prepare, e)[0] as never)[0];
+      expect(after({ type: 'CANCEL', untouched: true } as EventObject)).toBe(`${workflow}.rollback-protected-site`);
+      expect(after({ type: 'CANCEL' })).toBe(`${workflow}.cancelled`);
+    });
+
     it('rolls back through the rollback step, whether it succeeds or fails, and cannot be cancelled there', () => {
       const rollback = `${workflow}.rollback-protected-site`;
       const snapshot = reached.get(rollback)!;

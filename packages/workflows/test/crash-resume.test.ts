@@ -152,3 +152,32 @@ describe('a crash in the middle of a power-on step', () => {
     expect(lines.sort()).toEqual([...protectedVms].sort());
   });
 });
+
+describe('cancelling an interrupted run', () => {
+  it('does not start the step it stopped in, and rolls a planned migration back before the storage steps', async () => {
+    const env = smallEnvironment();
+    const plan = env.plans[0]!.name;
+    const dir = mkdtempSync(join(tmpdir(), 'drctl-run-'));
+    dirs.push(dir);
+    const first = await open(env, dir);
+    let runId = '';
+    const image = await first.crashAfter('shutdown-protected-vms', async () => {
+      const handle = await first.engine.start({ plan, workflow: 'planned-migration' });
+      runId = handle.runId;
+      return handle.done;
+    });
+
+    const second = await open(env, image);
+    await second.engine.findInterrupted();
+    const handle = await second.clock.runUntil(second.engine.resume(runId, { cancel: true, reason: 'change window closed' }));
+    const report = await second.clock.runUntil(handle.done);
+    expect(report.result).toBe('cancelled');
+    expect(report.notes).toContain('cancelled: change window closed');
+    const steps = stepStatuses(report);
+    // The first process had just begun the step when it died; this one did not run it.
+    expect(steps.find(([id]) => id === 'prepare-protected-storage')?.[1]).toBe('cancelled');
+    expect(steps.find(([id]) => id === 'rollback-protected-site')?.[1]).toBe('success');
+    expect(second.world.effectCount('prepareFailover')).toBe(0);
+    expect((await second.engine.planStatus(plan)).state).toBe('ready');
+  });
+});

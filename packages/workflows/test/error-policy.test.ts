@@ -221,3 +221,16 @@ describe('re-running after a storage command timed out', () => {
     expect((await h.engine.planStatus(plan.name)).state).toBe('recovery-complete');
   });
 });
+
+describe('answering a prompt from inside its event', () => {
+  it('is accepted: the prompt is registered before it is announced', async () => {
+    const env = smallEnvironment();
+    const plan = { ...env.plans[0]!, callouts: [{ type: 'prompt' as const, text: 'Go?', before: 'rescan-hosts' as const }] };
+    const h = createHarness({ ...env, plans: [plan] });
+    h.engine.subscribe((e) => {
+      if (e.type === 'prompt-waiting') h.engine.answerPrompt(e.promptId, 'yes', 'bob');
+    });
+    const report = await h.run({ plan: plan.name, workflow: 'test' });
+    expect(report.prompts[0]).toMatchObject({ answer: 'yes', answeredBy: 'bob' });
+  });
+});

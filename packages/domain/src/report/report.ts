@@ -18,6 +18,8 @@ export interface DeviceResultLine {
 export interface StepRecord {
   id: StepId;
   title: string;
+  /** The workflow running the step: failback runs planned-migration, then reprotect. */
+  phase?: string;
   /** Per protection group, device, host or VM child entries carry a target. */
   target?: string;
   status: StepStatus;

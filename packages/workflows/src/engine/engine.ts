@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { createActor, fromPromise, type Snapshot } from 'xstate';
+import { createActor, fromPromise, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
 import {
   DrError,
+  onAbort,
   resolvePlanVms,
   resolveSettings,
   SystemClock,
@@ -51,6 +52,11 @@ export interface EngineOptions {
   checkpoint?: () => Promise<void>;
   /** Answers every prompt with this text, attributed to `by` (CLI `--answer`). */
   autoAnswer?: { answer: string; by: string };
+  /**
+   * XState inspection observer given to every workflow actor the engine creates, e.g.
+   * `@statelyai/inspect`'s. VM actors are left out: thousands of them would drown it.
+   */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Called once a finished step is durably persisted (used to rehearse crashes). */
   onStepPersisted?: (info: { runId: string; plan: string; phase: PhaseName; step: StepId; status: string }) => void;
 }
@@ -91,8 +97,12 @@ interface RunMeta {
 
 interface ActiveRun {
   meta: RunMeta;
-  actor: { send: (e: { type: 'CANCEL'; reason?: string }) => void };
+  actor: { send: (e: { type: 'CANCEL'; reason?: string; untouched?: boolean }) => void };
+  /** Whether the step the run is in has sent nothing to storage yet. */
+  untouched: () => boolean;
   release: (() => Promise<void>) | undefined;
+  /** Why it was cancelled, for the report. */
+  cancelReason?: string;
 }
 
 const metaKey = (runId: string) => `runs/${runId}/meta`;
@@ -153,7 +163,8 @@ export class Engine {
   cancel(runId: string, reason = 'cancelled by the operator'): void {
     const run = this.active.get(runId);
     if (!run) throw new DrError('DR_RUN_NOT_FOUND', `Run ${runId} is not running in this engine.`, { issues: [{ path: 'runId', message: 'not an active run' }] });
-    run.actor.send({ type: 'CANCEL', reason });
+    run.cancelReason ??= reason;
+    run.actor.send({ type: 'CANCEL', reason, untouched: run.untouched() });
   }
 
   activeRuns(): string[] {
@@ -252,6 +263,12 @@ export class Engine {
       ...(options.forcedRecovery !== undefined ? { forcedRecovery: options.forcedRecovery } : {}),
       ...(options.syncData !== undefined ? { syncData: options.syncData } : {}),
     };
+    const mine = [...this.active.values()].find((r) => r.meta.plan === plan.name);
+    if (mine) {
+      throw new DrError('DR_OPERATION_REFUSED', `Plan ${plan.name} has run ${mine.meta.runId} in progress; wait for it to finish or cancel it before starting ${options.workflow}.`, {
+        issues: [{ path: 'plan', message: `run ${mine.meta.runId} is not finished` }],
+      });
+    }
     const release = await this.tryLock(`plan-${plan.name}`);
     if (release === null) {
       throw new DrError('DR_OPERATION_REFUSED', `Plan ${plan.name} is being run by another drctl process.`, { issues: [{ path: 'plan', message: 'plan locked by another process' }] });
@@ -300,8 +317,12 @@ export class Engine {
     }
   }
 
-  /** Continues an interrupted run from its last persisted state; finished steps are not redone. */
-  async resume(runId: string): Promise<RunHandle> {
+  /**
+   * Continues an interrupted run from its last persisted state; finished steps are not redone.
+   * With `cancel`, the run is restored only to be cancelled: the step it was in when it stopped
+   * is not started again, and a planned migration still before its storage steps rolls back.
+   */
+  async resume(runId: string, options: { cancel?: boolean; reason?: string } = {}): Promise<RunHandle> {
     const meta = await this.options.store.read<RunMeta>(metaKey(runId));
     if (!meta) throw new DrError('DR_RUN_NOT_FOUND', `No run ${runId} in the store.`, { issues: [{ path: 'runId', message: 'unknown run' }] });
     if (this.active.has(runId)) throw new DrError('DR_OPERATION_REFUSED', `Run ${runId} is already running.`, { issues: [{ path: 'runId', message: 'already running' }] });
@@ -315,7 +336,7 @@ export class Engine {
     }
     try {
       const snapshot = await this.options.store.read<Snapshot<unknown>>(snapshotKey(runId));
-      return await this.launch(meta, snapshot, release);
+      return await this.launch(meta, snapshot, release, options.cancel ? { reason: options.reason ?? 'cancelled by the operator' } : undefined);
     } catch (error) {
       await release?.();
       throw error;
@@ -336,7 +357,12 @@ export class Engine {
     }
   }
 
-  private async launch(meta: RunMeta, snapshot: Snapshot<unknown> | undefined, release: (() => Promise<void>) | undefined): Promise<RunHandle> {
+  private async launch(
+    meta: RunMeta,
+    snapshot: Snapshot<unknown> | undefined,
+    release: (() => Promise<void>) | undefined,
+    cancelOnRestore?: { reason: string },
+  ): Promise<RunHandle> {
     const env = this.options.environment;
     const plan = this.plan(meta.plan);
     const store = this.options.store;
@@ -402,14 +428,24 @@ export class Engine {
       autoAnswer: this.options.autoAnswer,
     };
 
+    // Restored to be cancelled: the step XState restarts on restore waits for the CANCEL that
+    // follows at once instead of acting; the rollback step, if the policy calls it, runs.
+    let holdRestoredStep = cancelOnRestore !== undefined && snapshot !== undefined;
     const machine = WORKFLOW_MACHINES[meta.workflow].provide({
       actors: {
-        runStep: fromPromise<{ status: import('@drctl/domain').StepStatus; stop: boolean }, StepInput>(({ input, signal }) => driveStep(ctx, input.phase, input.step, signal)),
+        runStep: fromPromise<{ status: import('@drctl/domain').StepStatus; stop: boolean }, StepInput>(({ input, signal }) => {
+          if (holdRestoredStep) {
+            holdRestoredStep = false;
+            return new Promise<never>((_, reject) => onAbort(signal, () => reject(signal.reason)));
+          }
+          return driveStep(ctx, input.phase, input.step, signal);
+        }),
       },
     });
+    const inspect = this.options.inspect ? { inspect: this.options.inspect } : {};
     const actor = snapshot
-      ? createActor(machine, { snapshot, input: { mode: meta.mode } })
-      : createActor(machine, { input: { mode: meta.mode } });
+      ? createActor(machine, { snapshot, input: { mode: meta.mode }, ...inspect })
+      : createActor(machine, { input: { mode: meta.mode }, ...inspect });
 
     // Persist every transition, in order; then tell the host which steps are now durable.
     let persisting: Promise<void> = Promise.resolve();
@@ -445,9 +481,16 @@ export class Engine {
         persisting = persisting.then(() => fail(error));
       },
     });
-    this.active.set(meta.runId, { meta, actor, release });
+    // The step the actor is in, as `<phase>/<step>` (the id of the step actor it invokes).
+    const currentStepKey = () => Object.keys((actor.getSnapshot() as unknown as { children: Record<string, unknown> }).children ?? {})[0];
+    const untouched = () => {
+      const key = currentStepKey();
+      return key !== undefined && !journal.sentUnder(key);
+    };
+    this.active.set(meta.runId, { meta, actor, release, untouched, ...(cancelOnRestore ? { cancelReason: cancelOnRestore.reason } : {}) });
     this.events.emit({ type: 'run-started', runId: meta.runId, plan: meta.plan, workflow: meta.workflow, mode: report.mode, at: now(), resumed: snapshot !== undefined });
     actor.start();
+    if (cancelOnRestore && actor.getSnapshot().status === 'active') actor.send({ type: 'CANCEL', reason: cancelOnRestore.reason, untouched: untouched() });
     if (actor.getSnapshot().status === 'done') finish();
     return { runId: meta.runId, plan: meta.plan, workflow: meta.workflow, done };
   }
@@ -479,6 +522,15 @@ export class Engine {
         result = 'cancelled';
         ending = 'cancelled';
     }
+    // A step still marked running did not finish in this run (cancelled, or stopped elsewhere).
+    for (const step of report.steps) {
+      if (step.status !== 'running') continue;
+      step.status = 'cancelled';
+      step.finishedAt = new Date(this.clock.now()).toISOString();
+      step.messages.push('did not finish before the run ended');
+    }
+    const cancelReason = this.active.get(meta.runId)?.cancelReason;
+    if (snap.context.cancelled && cancelReason) report.notes.push(`cancelled: ${cancelReason}`);
     // Disaster recovery: protected-site steps that failed or were skipped must run again later.
     const pendingSteps = (['shutdown-protected-vms', 'prepare-protected-storage'] as const).filter((s) =>
       ['error', 'skipped-forced'].includes(ctx.journal.stepStatus(`disaster-recovery/${s}`) ?? ''),

@@ -88,6 +88,12 @@ export class Journal {
   commandResult(key: string) {
     return this.commandEnds.get(key);
   }
+  /** Whether any storage command was sent under a step (`<phase>/<step>`) in this operation. */
+  sentUnder(stepKey: string): boolean {
+    const prefix = `${stepKey}/`;
+    for (const key of this.commandStarts.keys()) if (key.startsWith(prefix)) return true;
+    return false;
+  }
   commandAttempts(key: string): number {
     return this.commandStarts.get(key) ?? 0;
   }

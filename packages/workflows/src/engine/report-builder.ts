@@ -64,7 +64,7 @@ export class ReportBuilder {
     const title = phase && phase !== this.report.workflow ? `${STEP_TITLES[id]} (${phase})` : STEP_TITLES[id];
     let record = this.report.steps.find((s) => s.id === id && s.target === undefined && s.title === title);
     if (!record) {
-      record = { id, title, status: 'inactive', messages: [], results: [] };
+      record = { id, title, ...(phase ? { phase } : {}), status: 'inactive', messages: [], results: [] };
       this.report.steps.push(record);
     }
     return record;

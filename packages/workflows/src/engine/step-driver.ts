@@ -23,7 +23,7 @@ export async function driveStep(ctx: RunContext, phase: PhaseName, step: StepId,
   // One step fans out to thousands of VMs and hosts, each listening for the step's abort.
   setMaxListeners(0, signal);
   const key = stepKey(phase, step);
-  const record = ctx.report.step(step, ctx.workflow === 'failback' ? phase : undefined);
+  const record = ctx.report.step(step, phase);
   const prior = ctx.journal.stepEntry(key);
   if (prior && !NOT_DONE.has(prior.status)) {
     const sameRun = prior.runId === ctx.runId;
@@ -32,6 +32,7 @@ export async function driveStep(ctx: RunContext, phase: PhaseName, step: StepId,
       ctx.report.start(record);
       ctx.report.finish(record, status, sameRun ? 'finished before the interruption' : 'already done by an earlier run of this operation');
     }
+    ctx.events.emit({ type: 'step-finished', runId: ctx.runId, step, phase, status, at: record.finishedAt ?? ctx.report.now(), messages: record.messages });
     return { status, stop: false };
   }
 

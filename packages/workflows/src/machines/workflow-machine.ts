@@ -3,6 +3,7 @@ import {
   CLEANUP_STEPS,
   RECOVERY_STEPS,
   REPROTECT_STEPS,
+  STORAGE_POINT_OF_NO_RETURN,
   TEST_STEPS,
   type StepId,
   type StepStatus,
@@ -38,7 +39,11 @@ export interface WorkflowContext {
   failure: string | null;
 }
 
-export type WorkflowEvent = { type: 'CANCEL'; reason?: string };
+/**
+ * `untouched`: the engine's word that the step the run is in has not sent anything to storage
+ * yet, so a cancel there still counts as before the storage steps.
+ */
+export type WorkflowEvent = { type: 'CANCEL'; reason?: string; untouched?: boolean };
 
 /** Final states of every workflow machine. */
 export const FINAL_STATES = ['done', 'stopped', 'cancelled', 'rolled-back'] as const;
@@ -79,6 +84,16 @@ export function createWorkflowMachine(workflow: WorkflowName) {
   const stepState = (phase: PhaseName, step: StepId, next: string) => {
     const rollback = hasRollback && inRollbackWindow(phase, step);
     const stopTarget = rollback ? `${root}.${ROLLBACK}` : `${root}.stopped`;
+    // The first storage step, cancelled before it sent anything, is still before the storage steps.
+    const firstStorageStep = phase === 'planned-migration' && step === STORAGE_POINT_OF_NO_RETURN;
+    const cancel = rollback
+      ? { target: `${root}.${ROLLBACK}`, actions: 'markCancelled' as const }
+      : firstStorageStep
+        ? [
+            { guard: 'cancelledBeforeStorageTouched' as const, target: `${root}.${ROLLBACK}`, actions: 'markCancelled' as const },
+            { target: `${root}.cancelled`, actions: 'markCancelled' as const },
+          ]
+        : { target: `${root}.cancelled`, actions: 'markCancelled' as const };
     return {
       tags: ['step'],
       invoke: {
@@ -91,9 +106,7 @@ export function createWorkflowMachine(workflow: WorkflowName) {
         ],
         onError: { target: stopTarget, actions: 'recordFailure' as const },
       },
-      on: {
-        CANCEL: { target: rollback ? `${root}.${ROLLBACK}` : `${root}.cancelled`, actions: 'markCancelled' as const },
-      },
+      on: { CANCEL: cancel },
     };
   };
 
@@ -155,6 +168,7 @@ export function createWorkflowMachine(workflow: WorkflowName) {
     },
     guards: {
       stepStopsRun: ({ event }) => (event as unknown as { output: StepOutput }).output.stop,
+      cancelledBeforeStorageTouched: ({ event }) => event.type === 'CANCEL' && event.untouched === true,
     },
     actions: {
       recordStep: assign({

@@ -1,4 +1,4 @@
-import type { Callout, CalloutContext, CalloutOutcome, CalloutRecord, PromptRecord } from '@drctl/domain';
+import { onAbort, type Callout, type CalloutContext, type CalloutOutcome, type CalloutRecord, type PromptRecord } from '@drctl/domain';
 import { errorMessage, type RunContext } from '../run-context.js';
 
 function calloutName(callout: Callout, index: number): string {
@@ -28,20 +28,25 @@ async function prompt(ctx: RunContext, key: string, text: string, signal: AbortS
     answer = { answer: ctx.autoAnswer.answer, answeredBy: ctx.autoAnswer.by, answeredAt: ctx.report.now() };
   } else {
     await ctx.report.save();
+    // Registered before anyone hears of it, so an answer given from inside the event is accepted.
+    const asked = ctx.prompts.ask(ctx.runId, record);
     ctx.events.emit({ type: 'prompt-waiting', runId: ctx.runId, promptId, text, at: record.askedAt, ...where });
-    const onAbort = () => ctx.prompts.withdraw(promptId);
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      answer = await Promise.race([
-        ctx.prompts.ask(ctx.runId, record),
-        new Promise<never>((_, reject) => {
-          if (signal.aborted) reject(signal.reason);
-          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-        }),
-      ]);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    answer = await new Promise((resolve, reject) => {
+      const forget = onAbort(signal, () => {
+        ctx.prompts.withdraw(promptId);
+        reject(signal.reason);
+      });
+      if (signal.aborted) {
+        forget();
+        ctx.prompts.withdraw(promptId);
+        reject(signal.reason);
+        return;
+      }
+      asked.then((a) => {
+        forget();
+        resolve(a);
+      });
+    });
   }
   record.answer = answer.answer;
   record.answeredBy = answer.answeredBy;

@@ -129,7 +129,7 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
           actor.send(signal.aborted ? { type: 'CANCEL' } : { type: 'FAILED', message: errorMessage(error) });
         }
       }
-      if (signal.aborted) actor.send({ type: 'CANCEL' });
+      if (signal.aborted && actor.getSnapshot().status === 'active') actor.send({ type: 'CANCEL' });
     } finally {
       runs.delete(vm.name);
       actor.stop();
