@@ -85,7 +85,7 @@ describe('a drctl process killed right after a step is persisted', () => {
       ]),
     );
     expect(report.storageCommands.some((c) => c.command === 'failover' || c.command === 'prepareFailover')).toBe(false);
-    expect(report.notes).toContain('maintenance window closed');
+    expect(report.notes).toContain('cancelled: maintenance window closed');
     expect(world(dir).effects.filter((e) => e.command === 'failover')).toEqual([]);
     expect(await status(dir)).toMatchObject({ state: 'ready', activeRunId: null });
 
@@ -109,6 +109,6 @@ describe('a drctl process killed right after a step is persisted', () => {
     expect(report.result).toBe('cancelled');
     expect(Object.fromEntries(topSteps(report))['promote-recovery-storage']).toBe('cancelled');
     expect(report.storageCommands.find((c) => c.command === 'failover')).toMatchObject({ status: 'cancelled' });
-    expect(report.notes).toContain('drill over (requested by e2e-operator)');
+    expect(report.notes).toContain('cancelled: drill over (requested by e2e-operator)');
   });
 });

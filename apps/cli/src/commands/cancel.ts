@@ -15,8 +15,8 @@ export interface CancelOptions extends RunSelection {
 const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * `drctl cancel RUN_ID`: an interrupted run is resumed here only to be cancelled (a planned
- * migration rolls back when still before its storage steps); a run another drctl process is
+ * `drctl cancel RUN_ID`: an interrupted run is restored only to be cancelled, without starting
+ * the step it died in again (a planned migration rolls back when still before its storage steps); a run another drctl process is
  * driving is asked to stop through the store, and this waits for it to end.
  */
 export async function cancelCommand(io: CliIo, runId: string | undefined, options: CancelOptions): Promise<number> {
@@ -26,10 +26,10 @@ export async function cancelCommand(io: CliIo, runId: string | undefined, option
     const report = await workspace.engine.report(id);
     if (!report) throw new DrError('DR_RUN_NOT_FOUND', `No run ${id} in ${workspace.stateDir}.`, { issues: [{ path: 'RUN_ID', message: 'unknown run' }] });
     if (interrupted.includes(id)) {
-      const outcome = await driveRun(io, workspace, () => workspace.engine.resume(id), {
+      // Restored only to be cancelled: the step it died in is not started again.
+      const outcome = await driveRun(io, workspace, () => workspace.engine.resume(id, { cancel: true, reason }), {
         json: Boolean(options.json),
         autoAnswer: true,
-        afterStart: (_handle, cancel) => cancel(reason),
       });
       return outcome.report?.result === 'cancelled' ? EXIT_CODES.success : outcome.exitCode;
     }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolvePlanVms, type RunReport } from '@drctl/domain';
 import type { Workspace } from '@drctl/runtime';
-import { reportKey, type EngineEvent, type RunHandle } from '@drctl/workflows';
+import type { EngineEvent, RunHandle } from '@drctl/workflows';
 import { EXIT_CODES, exitCodeForResult } from '../cli/exit-codes.js';
 import { isInteractive, printJson, println, type CliIo } from '../cli/io.js';
 import { TerminalView } from '../progress/terminal-view.js';
@@ -77,10 +77,8 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
     });
   };
   const nudgeClock = () => void workspace.clock.track(Promise.resolve());
-  // The engine takes a reason with a cancel but does not record it: the report gets it as a note.
-  let cancelReason: string | undefined;
+  // The engine records the reason as a report note.
   const cancelRun = (id: string, reason: string) => {
-    cancelReason ??= reason;
     engine.cancel(id, reason);
     nudgeClock();
   };
@@ -171,10 +169,6 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
       return { exitCode: EXIT_CODES.finishedWithProblems, runId: handle.runId };
     }
     const report = ending.report;
-    if (report.result === 'cancelled' && cancelReason && !report.notes.includes(cancelReason)) {
-      report.notes.push(cancelReason);
-      await workspace.store.write(reportKey(report.runId), report);
-    }
     if (state) {
       applyReport(state, report, vmPriority);
       state.result = report.result;
