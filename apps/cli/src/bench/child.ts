@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWorkspace } from '@drctl/runtime';
-import { generateEnvironment } from '@drctl/simulator';
-import { stringify } from 'yaml';
 import { baselines, bootPhaseMs } from './bounds.js';
-import { benchmarkEnvironment } from './scenario.js';
+import { writeBenchmarkEnvironment } from './scenario.js';
 
 /** What one size measures, in one fresh process (so the RSS is this size's alone). */
 export interface SizeMeasurement {
@@ -28,11 +26,10 @@ export interface SizeMeasurement {
   storageCommands: number;
 }
 
-async function measure(vms: number, store: 'memory' | 'file', withBaselines: boolean): Promise<SizeMeasurement> {
+async function measure(vms: number, store: 'memory' | 'file', withBaselines: boolean, environmentPath?: string): Promise<SizeMeasurement> {
   const dir = mkdtempSync(join(tmpdir(), `drctl-bench-${vms}-`));
   try {
-    const path = join(dir, 'environment.yaml');
-    writeFileSync(path, stringify(generateEnvironment(benchmarkEnvironment(vms)), { lineWidth: 0 }));
+    const path = environmentPath ?? writeBenchmarkEnvironment(vms, dir);
     const loadStart = performance.now();
     const ws = await openWorkspace({ environmentPath: path, ...(store === 'memory' ? { inMemory: true } : { stateDir: join(dir, 'state') }) });
     const loadSeconds = (performance.now() - loadStart) / 1000;
@@ -63,12 +60,16 @@ async function measure(vms: number, store: 'memory' | 'file', withBaselines: boo
   }
 }
 
-// Run as a child of bench/main.js: `child.js VMS memory|file [--no-baselines]`, one JSON line out.
-const [vmsText, storeText, flag] = process.argv.slice(2);
+// Run as a child of bench/main.js: `child.js VMS memory|file [--no-baselines] [--env FILE]`, one
+// JSON line out. Without --env it writes its own environment first (that then counts in its RSS).
+const argv = process.argv.slice(2);
+const envAt = argv.indexOf('--env');
+const environmentPath = envAt >= 0 ? argv.splice(envAt, 2)[1] : undefined;
+const [vmsText, storeText, flag] = argv;
 const vms = Number(vmsText);
 if (!Number.isInteger(vms) || vms < 1 || (storeText !== 'memory' && storeText !== 'file')) {
-  process.stderr.write('usage: child.js VMS memory|file [--no-baselines]\n');
+  process.stderr.write('usage: child.js VMS memory|file [--no-baselines] [--env FILE]\n');
   process.exit(2);
 }
-const measurement = await measure(vms, storeText, flag !== '--no-baselines');
+const measurement = await measure(vms, storeText, flag !== '--no-baselines', environmentPath);
 process.stdout.write(`${JSON.stringify(measurement)}\n`);

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SizeMeasurement } from './child.js';
 import { benchFigures, sizeFigures, type BenchFigures } from './figures.js';
-import { BENCHMARK_SIZES } from './scenario.js';
+import { BENCHMARK_SIZES, writeBenchmarkEnvironment } from './scenario.js';
 import { figuresTable, verdictLines } from './table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,9 +42,9 @@ function parseArgs(argv: string[]): BenchArgs {
 }
 
 /** One measurement in a fresh node process, so each size's peak RSS is its own. */
-function child(vms: number, store: 'memory' | 'file', baselines: boolean): Promise<SizeMeasurement> {
+function child(vms: number, store: 'memory' | 'file', baselines: boolean, environmentPath: string): Promise<SizeMeasurement> {
   return new Promise((resolvePromise, reject) => {
-    const proc = spawn(process.execPath, [CHILD, String(vms), store, ...(baselines ? [] : ['--no-baselines'])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [CHILD, String(vms), store, ...(baselines ? [] : ['--no-baselines']), '--env', environmentPath], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     proc.on('error', reject);
@@ -97,18 +97,21 @@ async function main(): Promise<void> {
     command: commandLine(args),
   };
   const sizes = [];
+  const scratch = mkdtempSync(join(tmpdir(), 'drctl-bench-'));
   for (const vms of args.sizes) {
     const memory: SizeMeasurement[] = [];
     const file: SizeMeasurement[] = [];
+    const environmentPath = writeBenchmarkEnvironment(vms, scratch);
     for (let r = 0; r < args.repeat; r++) {
       if (!args.json) process.stderr.write(`bench: ${vms.toLocaleString('en-US')} VMs, run ${r + 1}/${args.repeat}…\n`);
-      memory.push(await child(vms, 'memory', r === 0));
-      file.push(await child(vms, 'file', false));
+      memory.push(await child(vms, 'memory', r === 0, environmentPath));
+      file.push(await child(vms, 'file', false, environmentPath));
     }
     // Baselines come from the first run: the simulated timings do not depend on the wall clock.
     const withBaselines = { ...median(memory), ...pickBaselines(memory[0]!) };
     sizes.push(sizeFigures(withBaselines, median(file)));
   }
+  rmSync(scratch, { recursive: true, force: true });
   const figures = benchFigures(sizes, run);
   if (args.json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);

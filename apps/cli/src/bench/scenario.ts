@@ -1,4 +1,7 @@
-import type { GenerateEnvironmentOptions } from '@drctl/simulator';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateEnvironment, type GenerateEnvironmentOptions } from '@drctl/simulator';
+import { stringify } from 'yaml';
 
 /**
  * The benchmark's generated plans: 25 VMs per host at the protected site, 10 hosts per cluster,
@@ -22,3 +25,11 @@ export function benchmarkEnvironment(vms: number, seed = 42): GenerateEnvironmen
 }
 
 export const BENCHMARK_SIZES = [1_000, 10_000, 20_000] as const;
+
+/** Writes the benchmark environment of a size as YAML. The bench's parent process does it, so a
+ * measuring child's peak RSS is loading and running, not generating. */
+export function writeBenchmarkEnvironment(vms: number, dir: string): string {
+  const path = join(dir, `environment-${vms}.yaml`);
+  writeFileSync(path, stringify(generateEnvironment(benchmarkEnvironment(vms)), { lineWidth: 0 }));
+  return path;
+}

@@ -1,4 +1,4 @@
-import { parseDocument, isMap, isSeq } from 'yaml';
+import * as jsYaml from 'js-yaml';
 import type { z } from 'zod';
 import { DrError, formatPath, type InputIssue } from '../errors.js';
 import { environmentSchema, type Environment } from './environment.js';
@@ -17,22 +17,19 @@ export interface LoadOptions {
 /** Keys whose lists are concatenated when an environment file includes others. */
 const MERGEABLE = ['sites', 'resourceMappings', 'arrayManagers', 'arrays', 'arrayPairs', 'volumes', 'datastores', 'vms', 'protectionGroups', 'plans'] as const;
 
+/**
+ * YAML 1.2 core schema (no implicit timestamps: a time stays the string the file says), with
+ * anchors and aliases, duplicate keys refused. js-yaml parses a 10,000-VM file in a fraction of
+ * the time and memory a full document model takes.
+ */
 function parseYaml(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => {
-      const line = e.linePos?.[0];
-      return { path: line ? `${source}:${line.line}:${line.col}` : source, message: e.message.split('\n')[0] ?? e.message };
-    });
-    throw new DrError('DR_INPUT_INVALID', `${source} is not valid YAML.`, { issues });
+  try {
+    return jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, filename: source });
+  } catch (error) {
+    const e = error as { reason?: string; message: string; mark?: { line: number; column: number } };
+    const at = e.mark ? `${source}:${e.mark.line + 1}:${e.mark.column + 1}` : source;
+    throw new DrError('DR_INPUT_INVALID', `${source} is not valid YAML.`, { cause: error, issues: [{ path: at, message: e.reason ?? e.message.split('\n')[0] ?? e.message }] });
   }
-  const value = doc.toJS({ maxAliasCount: 1000 });
-  if (!isMap(doc.contents) && !(isSeq(doc.contents) === false && value && typeof value === 'object')) {
-    throw new DrError('DR_INPUT_INVALID', `${source} must hold a mapping at the top level.`, {
-      issues: [{ path: source, message: 'expected a mapping (key: value) at the top level' }],
-    });
-  }
-  return value;
 }
 
 /** Resolves `include:` (a list of file paths) by concatenating the included files' lists. */
