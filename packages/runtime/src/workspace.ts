@@ -200,7 +200,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     });
   }
   const checkpoint = async () => {
-    await store.write(worldKey(env), world.snapshot());
+    await store.write(worldKey(env), world.snapshotForStore());
     await store.write(replicationKey(env), replication.snapshot());
     if (dataCollector) await store.write(dsmKey(env), dataCollector.snapshot());
     await store.write(clockKey(env), { now: clock.now() });

@@ -203,7 +203,12 @@ export class WorldCore {
   // ---- snapshot -----------------------------------------------------------------------------
 
   snapshot(): WorldState {
-    return structuredClone({
+    return structuredClone(this.liveState());
+  }
+
+  /** The state as it is now, sharing the live objects: only for a caller that serialises it at once. */
+  liveState(): WorldState {
+    return {
       format: WORLD_STATE_FORMAT,
       version: 1 as const,
       environment: this.env.name,
@@ -219,7 +224,7 @@ export class WorldCore {
       })),
       effects: this.effects,
       calls: [...this.tallies.values()],
-    });
+    };
   }
 }
 

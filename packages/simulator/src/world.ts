@@ -45,6 +45,14 @@ export class SimulatedWorld {
     return this.core.snapshot();
   }
 
+  /**
+   * The state without the copy `snapshot()` makes, for a store that serialises it at once (a
+   * 10,000-VM world is megabytes: a checkpoint should not copy it twice). Do not keep or change it.
+   */
+  snapshotForStore(): Readonly<WorldState> {
+    return this.core.liveState();
+  }
+
   get environment(): Environment {
     return this.core.env;
   }

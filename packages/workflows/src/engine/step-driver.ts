@@ -46,8 +46,9 @@ export async function driveStep(ctx: RunContext, phase: PhaseName, step: StepId,
     return { status: 'skipped', stop: false };
   }
 
+  // The report is written when a step ends (and before a prompt waits), not when it starts: a
+  // 10,000-VM report is megabytes, and the start is in the persisted workflow snapshot anyway.
   ctx.report.start(record);
-  await ctx.report.save();
   ctx.events.emit({ type: 'step-started', runId: ctx.runId, step, phase, at: record.startedAt! });
   const calloutWarnings = await runPlanCallouts(ctx, step, phase, signal);
 
