@@ -45,10 +45,28 @@ function parseValue(name: SettingName, raw: unknown, path: string, issues: Input
   return num;
 }
 
+/** Levenshtein distance, for "did you mean" on misspelt setting names. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
 function suggest(name: string): string {
   const lower = name.toLowerCase();
-  const close = SETTING_NAMES.find((n) => n.toLowerCase() === lower || n.toLowerCase().endsWith(lower) || lower.endsWith(n.toLowerCase().split('.').pop()!));
-  return close ? ` (did you mean ${close}?)` : ` (known: ${SETTING_NAMES.join(', ')})`;
+  const scored = SETTING_NAMES.map((n) => {
+    const full = distance(lower, n.toLowerCase());
+    const short = distance(lower, n.toLowerCase().split('.').pop()!);
+    return { n, d: Math.min(full, short) };
+  }).sort((a, b) => a.d - b.d);
+  const best = scored[0]!;
+  return best.d <= Math.max(2, Math.floor(name.length / 5)) ? ` (did you mean ${best.n}?)` : ` (known: ${SETTING_NAMES.join(', ')})`;
 }
 
 /**
