@@ -115,6 +115,8 @@ export const runStatus = runSummary.extend({
 const stepRecord = z.object({
   id: z.enum(STEP_IDS),
   title: z.string(),
+  /** The workflow that ran the step (failback runs planned-migration, then reprotect). */
+  phase: z.string().optional(),
   target: z.string().optional(),
   status: z.enum(STEP_STATUSES),
   startedAt: z.string().optional(),
