@@ -44,7 +44,7 @@ describe('drctl settings', () => {
     expect(io.out()).toMatch(/storage\.commandTimeout\s+300\s+default/);
     const bad = memoryIo();
     expect(await runCli(['settings', '--set', 'storage.comandTimeout=5'], bad)).toBe(2);
-    expect(bad.err()).toContain('--set.storage.comandTimeout: unknown setting storage.comandTimeout (known: storage.commandTimeout,');
+    expect(bad.err()).toContain('--set.storage.comandTimeout: unknown setting storage.comandTimeout (did you mean storage.commandTimeout?)');
   });
 });
 
