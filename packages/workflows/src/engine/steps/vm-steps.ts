@@ -94,41 +94,31 @@ function suspendList(ctx: RunContext): string[] {
   return ctx.plan.suspendVms.filter((name) => ctx.env.vms.find((v) => v.name === name)?.site === ctx.recoverySite);
 }
 
-export async function suspendRecoveryVms(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
+/**
+ * Suspends (test, recovery) or resumes (cleanup) the plan's non-critical VMs at the recovery site;
+ * a VM already in the wanted state is already done.
+ */
+async function setSuspended(ctx: RunContext, signal: AbortSignal, suspend: boolean): Promise<StepResult> {
   const names = suspendList(ctx);
-  if (names.length === 0) return result('skipped', ['no non-critical VMs to suspend at the recovery site']);
+  if (names.length === 0) return result('skipped', [suspend ? 'no non-critical VMs to suspend at the recovery site' : 'no suspended VMs to resume']);
   const messages: string[] = [];
   const statuses = await forEach(
     names,
     signal,
     async (vm) => {
       const state = await ctx.compute.vmState({ site: ctx.recoverySite, vm, signal });
-      if (state !== 'on') return 'already-done';
-      await ctx.compute.suspend({ site: ctx.recoverySite, vm, signal });
+      if (state !== (suspend ? 'on' : 'suspended')) return 'already-done';
+      await (suspend ? ctx.compute.suspend({ site: ctx.recoverySite, vm, signal }) : ctx.compute.resume({ site: ctx.recoverySite, vm, signal }));
       return 'success';
     },
     (vm, error) => messages.push(`${vm}: ${errorMessage(error)}`),
   );
-  return result(combineStatuses(statuses), [`${names.length} VM(s) suspended`, ...messages]);
+  return result(combineStatuses(statuses), [`${names.length} VM(s) ${suspend ? 'suspended' : 'resumed'}`, ...messages]);
 }
 
-export async function resumeRecoveryVms(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
-  const names = suspendList(ctx);
-  if (names.length === 0) return result('skipped', ['no suspended VMs to resume']);
-  const messages: string[] = [];
-  const statuses = await forEach(
-    names,
-    signal,
-    async (vm) => {
-      const state = await ctx.compute.vmState({ site: ctx.recoverySite, vm, signal });
-      if (state !== 'suspended') return 'already-done';
-      await ctx.compute.resume({ site: ctx.recoverySite, vm, signal });
-      return 'success';
-    },
-    (vm, error) => messages.push(`${vm}: ${errorMessage(error)}`),
-  );
-  return result(combineStatuses(statuses), [`${names.length} VM(s) resumed`, ...messages]);
-}
+export const suspendRecoveryVms = (ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> => setSuspended(ctx, signal, true);
+
+export const resumeRecoveryVms = (ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> => setSuspended(ctx, signal, false);
 
 export async function powerOffTestVms(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
   const messages: string[] = [];
