@@ -1,3 +1,4 @@
+import type { StorageThroughputResult } from '@drctl/runtime';
 import type { SizeMeasurement } from './child.js';
 
 /** One size's figures: the in-memory run (with the baselines) and the durable (file store) run. */
@@ -24,6 +25,11 @@ export interface BenchFigures {
   scaling20kOver10k: number;
   /** Engine wall time with the file store (fsync on) over in-memory, at 10,000 VMs. Target ≤ 1.3. */
   durableOverMemory: number;
+  /** SC Series adapter + DSM simulator over HTTPS at maxConcurrentCommandCnt 5 (real time). */
+  storageCommandsPerSecond?: number;
+  /** One storage command's cost through the adapter, in bare undici requests to the same server. */
+  adapterOverheadRatio?: number;
+  storage?: StorageThroughputResult;
   /** Each target and whether it was met (absent when the sizes it needs were not run). */
   targets: Record<'rtoOverLowerBound' | 'wallSeconds10k' | 'rssMegabytes10k' | 'scaling20kOver10k' | 'durableOverMemory', { target: string; met?: boolean }>;
   sizes: SizeFigures[];
@@ -43,7 +49,7 @@ export function sizeFigures(memory: SizeMeasurement, file: SizeMeasurement): Siz
   };
 }
 
-export function benchFigures(sizes: SizeFigures[], run: BenchFigures['run']): BenchFigures {
+export function benchFigures(sizes: SizeFigures[], run: BenchFigures['run'], storage?: StorageThroughputResult): BenchFigures {
   const at = (vms: number) => sizes.find((s) => s.vms === vms);
   const worst = sizes.reduce((a, b) => (b.rtoOverLowerBound > a.rtoOverLowerBound ? b : a), sizes[0]!);
   const tenK = at(10_000);
@@ -66,6 +72,7 @@ export function benchFigures(sizes: SizeFigures[], run: BenchFigures['run']): Be
       scaling20kOver10k: check('≤ 2.2', figures.scaling20kOver10k, 2.2),
       durableOverMemory: check('≤ 1.3', figures.durableOverMemory, 1.3),
     },
+    ...(storage ? { storageCommandsPerSecond: storage.commandsPerSecond, adapterOverheadRatio: storage.overheadRatio, storage } : {}),
     sizes,
     run,
   };

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureStorageThroughput } from '@drctl/runtime';
 import type { SizeMeasurement } from './child.js';
 import { benchFigures, sizeFigures, type BenchFigures } from './figures.js';
 import { BENCHMARK_SIZES, writeBenchmarkEnvironment } from './scenario.js';
@@ -112,7 +113,9 @@ async function main(): Promise<void> {
     sizes.push(sizeFigures(withBaselines, median(file)));
   }
   rmSync(scratch, { recursive: true, force: true });
-  const figures = benchFigures(sizes, run);
+  if (!args.json) process.stderr.write('bench: SC Series storage commands over HTTPS…\n');
+  const storage = await measureStorageThroughput({ concurrency: 5 });
+  const figures = benchFigures(sizes, run, storage);
   if (args.json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } else {

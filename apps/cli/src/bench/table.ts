@@ -43,5 +43,10 @@ export function verdictLines(figures: BenchFigures): string[] {
     `- 10,000 VMs peak RSS: **${fixed(figures.rssMegabytes10k, 0)} MB** (target ${t.rssMegabytes10k.target}: ${mark(t.rssMegabytes10k.met)})`,
     `- 20k / 10k wall time: **${fixed(figures.scaling20kOver10k, 2)}** (target ${t.scaling20kOver10k.target}: ${mark(t.scaling20kOver10k.met)})`,
     `- durable / in-memory wall time at 10k: **${fixed(figures.durableOverMemory, 2)}** (target ${t.durableOverMemory.target}: ${mark(t.durableOverMemory.met)})`,
+    ...(figures.storage
+      ? [
+          `- SC Series storage commands through adapter + DSM simulator (HTTPS, ${figures.storage.concurrency} in flight): **${fixed(figures.storage.commandsPerSecond, 1)}/s**, ${fixed(figures.storage.requestsPerCommand, 1)} requests per command; one command costs **${fixed(figures.storage.overheadRatio, 1)}×** a bare undici request (${fixed(figures.storage.perRequestOverheadRatio, 2)}× per request)`,
+        ]
+      : []),
   ];
 }
