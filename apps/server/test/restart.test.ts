@@ -5,7 +5,7 @@ import { startServer } from '../src/index.js';
 import { PROMPT_TEXT, removeTempDirs, smallEnvironmentFile } from './support/environments.js';
 import { call, readEvents, waitFor } from './support/http.js';
 
-const REGISTER = fileURLToPath(new URL('./support/register-ts.mjs', import.meta.url));
+const REGISTER = fileURLToPath(new URL('../../../test-support/register-ts.mjs', import.meta.url));
 const CHILD = fileURLToPath(new URL('./support/serve-child.ts', import.meta.url));
 const SECRET = 'restart-secret-0123456789';
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const REGISTER = fileURLToPath(new URL('./register-ts.mjs', import.meta.url));
+const REGISTER = fileURLToPath(new URL('../../../../test-support/register-ts.mjs', import.meta.url));
 const CHILD = fileURLToPath(new URL('./store-child.ts', import.meta.url));
 
 export interface ChildResult {

@@ -1,5 +1,6 @@
-// Module hooks so a child `node` process runs the workspace's TypeScript sources directly (the
-// restart test kills a real server process; tests have no build step).
+// Module hooks that let a child `node` process run the workspace's TypeScript sources directly:
+// tests that spawn real processes (to crash them, to contend for locks, to kill a server) have no
+// build step. Load with: node --conditions=development --import <repo>/test-support/register-ts.mjs
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from '@swc/core';
@@ -8,7 +9,7 @@ export async function resolve(specifier, context, nextResolve) {
   try {
     return await nextResolve(specifier, context);
   } catch (error) {
-    // Sources import their siblings as './x.js' (NodeNext) while the file is './x.ts'.
+    // Sources import siblings as './x.js' (NodeNext style) while the file on disk is './x.ts'.
     if (specifier.endsWith('.js') && (specifier.startsWith('.') || specifier.startsWith('file:'))) {
       return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
     }
