@@ -3,5 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { environmentJsonSchema } from '../packages/domain/dist/index.js';
 
-writeFileSync(new URL('../docs/environment.schema.json', import.meta.url), `${JSON.stringify(environmentJsonSchema(), null, 2)}\n`);
+writeFileSync(
+  new URL('../docs/environment.schema.json', import.meta.url),
+  `${JSON.stringify(environmentJsonSchema(), null, 2)}\n`,
+);
 console.log('wrote docs/environment.schema.json');

@@ -55,15 +55,26 @@ describe('the benchmark figures', () => {
   });
 
   it('derives the ratios the issue names and says which targets are met', () => {
-    const figures = benchFigures([sizeFigures(m(10_000, 'memory', 2, 250), m(10_000, 'file', 2.4, 260)), sizeFigures(m(20_000, 'memory', 5, 400), m(20_000, 'file', 6, 410))], {
-      node: '20',
-      cpus: 2,
-      loadAverageAtStart: [0, 0, 0],
-      repeat: 1,
-      startedAt: '2026-01-01T00:00:00Z',
-      command: 'pnpm bench',
+    const figures = benchFigures(
+      [
+        sizeFigures(m(10_000, 'memory', 2, 250), m(10_000, 'file', 2.4, 260)),
+        sizeFigures(m(20_000, 'memory', 5, 400), m(20_000, 'file', 6, 410)),
+      ],
+      {
+        node: '20',
+        cpus: 2,
+        loadAverageAtStart: [0, 0, 0],
+        repeat: 1,
+        startedAt: '2026-01-01T00:00:00Z',
+        command: 'pnpm bench',
+      },
+    );
+    expect(figures).toMatchObject({
+      wallSeconds10k: 2,
+      rssMegabytes10k: 250,
+      scaling20kOver10k: 2.5,
+      durableOverMemory: 1.2,
     });
-    expect(figures).toMatchObject({ wallSeconds10k: 2, rssMegabytes10k: 250, scaling20kOver10k: 2.5, durableOverMemory: 1.2 });
     expect(figures.rtoOverLowerBound).toBeCloseTo(3900 / 3800);
     expect(figures.naiveOverLowerBound).toBeCloseTo(6000 / 3800);
     expect(figures.targets.scaling20kOver10k.met).toBe(false);

@@ -3,7 +3,17 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATE_CHANGING_COMMANDS, type RunReport } from '@drctl/domain';
 import type { WorldState } from '@drctl/simulator';
-import { drctl, ensureBuilt, finalLine, jsonLines, readReport, startDrctl, tempDir, TECHSOL, topSteps } from './support/cli-process.js';
+import {
+  drctl,
+  ensureBuilt,
+  finalLine,
+  jsonLines,
+  readReport,
+  startDrctl,
+  tempDir,
+  TECHSOL,
+  topSteps,
+} from './support/cli-process.js';
 import { memoryIo } from './support/memory-io.js';
 import { runCli } from '../src/index.js';
 
@@ -35,14 +45,33 @@ describe('a drctl process killed right after a step is persisted', () => {
 
   it('resumes in a new process with no storage command sent twice', async () => {
     const dir = stateDir('crash');
-    const crashed = await drctl(['run', 'planned-migration', '--env', TECHSOL, '--plan', PLAN, '--simulate', '--answer', 'ok', '--state-dir', dir, '--json', '--inject', 'crash-after:promote-recovery-storage']);
+    const crashed = await drctl([
+      'run',
+      'planned-migration',
+      '--env',
+      TECHSOL,
+      '--plan',
+      PLAN,
+      '--simulate',
+      '--answer',
+      'ok',
+      '--state-dir',
+      dir,
+      '--json',
+      '--inject',
+      'crash-after:promote-recovery-storage',
+    ]);
     expect(crashed.signal).toBe('SIGKILL');
     const events = jsonLines<{ type: string; step?: string; status?: string; runId: string }>(crashed.stdout);
     expect(events.at(-2)).toMatchObject({ type: 'step-finished', step: 'promote-recovery-storage', status: 'success' });
     const runId = events[0]!.runId;
 
     // A new process sees the run interrupted (its owner is gone) and says how to continue.
-    expect(await status(dir)).toMatchObject({ state: 'recovery-in-progress', activeRunId: runId, lastRun: { result: 'interrupted' } });
+    expect(await status(dir)).toMatchObject({
+      state: 'recovery-in-progress',
+      activeRunId: runId,
+      lastRun: { result: 'interrupted' },
+    });
     const failoversBefore = world(dir).effects.filter((e) => e.command === 'failover');
     expect(failoversBefore.map((e) => e.device).sort()).toEqual(DEVICES);
 
@@ -57,10 +86,16 @@ describe('a drctl process killed right after a step is persisted', () => {
     // Every state-changing command took effect once per device, across both processes…
     const after = world(dir);
     for (const command of ['prepareFailover', 'failover'] as const) {
-      for (const device of DEVICES) expect({ command, device, effects: after.effects.filter((e) => e.command === command && e.device === device).length }).toEqual({ command, device, effects: 1 });
+      for (const device of DEVICES)
+        expect({
+          command,
+          device,
+          effects: after.effects.filter((e) => e.command === command && e.device === device).length,
+        }).toEqual({ command, device, effects: 1 });
     }
     // …no state-changing call was repeated even as a no-op…
-    for (const tally of after.calls.filter((c) => STATE_CHANGING_COMMANDS.has(c.command))) expect({ ...tally, noOps: 0 }).toEqual(tally);
+    for (const tally of after.calls.filter((c) => STATE_CHANGING_COMMANDS.has(c.command)))
+      expect({ ...tally, noOps: 0 }).toEqual(tally);
     // …and the report lists each command sent once.
     const sent = report.storageCommands.filter((c) => c.status !== 'reused').map((c) => `${c.command}@${c.arrayId}`);
     expect(sent.filter((c) => c.startsWith('failover@'))).toHaveLength(1);
@@ -70,10 +105,35 @@ describe('a drctl process killed right after a step is persisted', () => {
 
   it('cancels an interrupted planned migration that had not reached its storage steps: protected VMs power on again', async () => {
     const dir = stateDir('cancel');
-    const crashed = await drctl(['run', 'planned-migration', '--env', TECHSOL, '--plan', PLAN, '--simulate', '--answer', 'ok', '--state-dir', dir, '--inject', 'crash-after:pre-sync-storage']);
+    const crashed = await drctl([
+      'run',
+      'planned-migration',
+      '--env',
+      TECHSOL,
+      '--plan',
+      PLAN,
+      '--simulate',
+      '--answer',
+      'ok',
+      '--state-dir',
+      dir,
+      '--inject',
+      'crash-after:pre-sync-storage',
+    ]);
     expect(crashed.signal).toBe('SIGKILL');
 
-    const cancelled = await drctl(['cancel', '--env', TECHSOL, '--state-dir', dir, '--plan', PLAN, '--reason', 'maintenance window closed', '--json']);
+    const cancelled = await drctl([
+      'cancel',
+      '--env',
+      TECHSOL,
+      '--state-dir',
+      dir,
+      '--plan',
+      PLAN,
+      '--reason',
+      'maintenance window closed',
+      '--json',
+    ]);
     expect(cancelled.code).toBe(0);
     const last = finalLine(cancelled.stdout);
     expect(last.result).toBe('cancelled');
@@ -97,10 +157,38 @@ describe('a drctl process killed right after a step is persisted', () => {
 
   it('cancels a run another drctl process is driving (a failover hung with no timeout)', async () => {
     const dir = stateDir('live-cancel');
-    const running = startDrctl(['run', 'planned-migration', '--env', TECHSOL, '--plan', PLAN, '--simulate', '--answer', 'ok', '--state-dir', dir, '--json', '--inject', 'hang:failover', '--set', 'storage.commandTimeout=0']);
+    const running = startDrctl([
+      'run',
+      'planned-migration',
+      '--env',
+      TECHSOL,
+      '--plan',
+      PLAN,
+      '--simulate',
+      '--answer',
+      'ok',
+      '--state-dir',
+      dir,
+      '--json',
+      '--inject',
+      'hang:failover',
+      '--set',
+      'storage.commandTimeout=0',
+    ]);
     await running.waitForLine((l) => l.includes('"type":"prompt-answered"'));
 
-    const cancel = await drctl(['cancel', '--env', TECHSOL, '--state-dir', dir, '--plan', PLAN, '--reason', 'drill over', '--json']);
+    const cancel = await drctl([
+      'cancel',
+      '--env',
+      TECHSOL,
+      '--state-dir',
+      dir,
+      '--plan',
+      PLAN,
+      '--reason',
+      'drill over',
+      '--json',
+    ]);
     expect(cancel.code).toBe(0);
     expect(JSON.parse(cancel.stdout)).toMatchObject({ requested: true, result: 'cancelled' });
     const run = await running.done;

@@ -2,13 +2,28 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, rmSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { RunReport } from '@drctl/domain';
-import { drctl, ensureBuilt, finalLine, jsonLines, readReport, tempDir, TECHSOL, topSteps } from './support/cli-process.js';
+import {
+  drctl,
+  ensureBuilt,
+  finalLine,
+  jsonLines,
+  readReport,
+  tempDir,
+  TECHSOL,
+  topSteps,
+} from './support/cli-process.js';
 import { memoryIo } from './support/memory-io.js';
 import { runCli } from '../src/index.js';
 import { maxOpenAtOnce } from './support/overlap.js';
 
 const PLAN = 'Protect vcsite1';
-const POWER_ON = ['power-on-priority-1', 'power-on-priority-2', 'power-on-priority-3', 'power-on-priority-4', 'power-on-priority-5'];
+const POWER_ON = [
+  'power-on-priority-1',
+  'power-on-priority-2',
+  'power-on-priority-3',
+  'power-on-priority-4',
+  'power-on-priority-5',
+];
 const RECOVERY = [
   'pre-sync-storage',
   'shutdown-protected-vms',
@@ -33,7 +48,12 @@ const techsolPlan = planFile.plans.find((p) => p.name === PLAN)!;
 function expectBootLimitsKept(report: RunReport, limits: { host: number; cluster: (name: string) => number }): void {
   const spans = report.vms
     .filter((v) => v.powerOnStartedAt && (v.toolsReadyAt ?? v.poweredOnAt))
-    .map((v) => ({ host: v.host, cluster: v.cluster, start: v.powerOnStartedAt!, end: (v.toolsReadyAt ?? v.poweredOnAt)! }));
+    .map((v) => ({
+      host: v.host,
+      cluster: v.cluster,
+      start: v.powerOnStartedAt!,
+      end: (v.toolsReadyAt ?? v.poweredOnAt)!,
+    }));
   expect(spans.length).toBeGreaterThan(0);
   for (const [host, most] of maxOpenAtOnce(spans.map((s) => ({ key: s.host, start: s.start, end: s.end })))) {
     expect({ host, most: Math.min(most, limits.host) }).toEqual({ host, most });
@@ -59,7 +79,10 @@ function expectPriorityBarriersAndDependencies(report: RunReport): void {
     return vm.recoveredAt ?? vm.toolsReadyAt ?? vm.poweredOnAt;
   };
   for (let p = 1; p < 5; p++) {
-    const ends = report.vms.filter((v) => v.priority === p).map((v) => finished(v.name)).filter((x): x is string => x !== undefined);
+    const ends = report.vms
+      .filter((v) => v.priority === p)
+      .map((v) => finished(v.name))
+      .filter((x): x is string => x !== undefined);
     const starts = report.vms.filter((v) => v.priority === p + 1 && v.powerOnStartedAt).map((v) => v.powerOnStartedAt!);
     if (ends.length === 0 || starts.length === 0) continue;
     expect(starts.sort()[0]! >= ends.sort()[ends.length - 1]!).toBe(true);
@@ -72,10 +95,30 @@ function expectPriorityBarriersAndDependencies(report: RunReport): void {
 }
 
 async function run(stateDir: string, workflow: string, extra: string[] = []) {
-  const result = await drctl(['run', workflow, '--env', TECHSOL, '--plan', PLAN, '--simulate', '--answer', 'replicated, go on', '--state-dir', stateDir, '--json', ...extra]);
-  if (result.code !== 0 && result.code !== 1) throw new Error(`drctl run ${workflow} exited ${result.code}: ${result.stderr}${result.stdout.slice(-1500)}`);
+  const result = await drctl([
+    'run',
+    workflow,
+    '--env',
+    TECHSOL,
+    '--plan',
+    PLAN,
+    '--simulate',
+    '--answer',
+    'replicated, go on',
+    '--state-dir',
+    stateDir,
+    '--json',
+    ...extra,
+  ]);
+  if (result.code !== 0 && result.code !== 1)
+    throw new Error(`drctl run ${workflow} exited ${result.code}: ${result.stderr}${result.stdout.slice(-1500)}`);
   const last = finalLine(result.stdout);
-  return { result, last, report: readReport(last.reportPath), events: jsonLines<{ type: string; [k: string]: unknown }>(result.stdout) };
+  return {
+    result,
+    last,
+    report: readReport(last.reportPath),
+    events: jsonLines<{ type: string; [k: string]: unknown }>(result.stdout),
+  };
 }
 
 async function planState(stateDir: string): Promise<{ state: string; reversed: boolean }> {
@@ -97,11 +140,22 @@ describe('the techsol lifecycle, one drctl process per workflow', () => {
     expect(test.last).toMatchObject({ result: 'success', exitCode: 0 });
     expect(test.result.code).toBe(0);
     expect(topSteps(test.report)).toEqual(
-      ['sync-storage', 'suspend-recovery-vms', 'create-test-snapshots', 'rescan-hosts', 'match-stretched-devices', 'mount-datastores', 'configure-test-networks', ...POWER_ON].map((id) => [id, 'success']),
+      [
+        'sync-storage',
+        'suspend-recovery-vms',
+        'create-test-snapshots',
+        'rescan-hosts',
+        'match-stretched-devices',
+        'mount-datastores',
+        'configure-test-networks',
+        ...POWER_ON,
+      ].map((id) => [id, 'success']),
     );
     expect(test.report.mode).toBe('test');
     // The pre-power-on revert script ran (a real node process, from the example's folder).
-    expect(test.report.vms.find((v) => v.name === 'sql01')!.callouts).toEqual([expect.objectContaining({ phase: 'pre-power-on', status: 'success' })]);
+    expect(test.report.vms.find((v) => v.name === 'sql01')!.callouts).toEqual([
+      expect.objectContaining({ phase: 'pre-power-on', status: 'success' }),
+    ]);
     // Its prompt sits before promote-recovery-storage, a step tests do not have.
     expect(test.report.prompts).toEqual([]);
     expectBootLimitsKept(test.report, limits);
@@ -111,7 +165,12 @@ describe('the techsol lifecycle, one drctl process per workflow', () => {
 
     const cleanup = await run(stateDir, 'cleanup');
     expect(cleanup.last.result).toBe('success');
-    expect(topSteps(cleanup.report)).toEqual(['power-off-test-vms', 'resume-recovery-vms', 'discard-test-storage', 'rescan-hosts'].map((id) => [id, 'success']));
+    expect(topSteps(cleanup.report)).toEqual(
+      ['power-off-test-vms', 'resume-recovery-vms', 'discard-test-storage', 'rescan-hosts'].map((id) => [
+        id,
+        'success',
+      ]),
+    );
     expect(await planState(stateDir)).toMatchObject({ state: 'ready' });
 
     // Tight boot limits and one storage command at a time, so the limits really bind.
@@ -126,13 +185,23 @@ describe('the techsol lifecycle, one drctl process per workflow', () => {
     expect(migration.last.result).toBe('success');
     expect(migration.report.mode).toBe('planned');
     expect(topSteps(migration.report)).toEqual(RECOVERY.map((id) => [id, 'success']));
-    expect(migration.report.settings).toMatchObject({ defaultMaxBootAndShutdownOpsPerHost: 1, appliedCommandTimeoutSeconds: 390, liveVolumes: 1 });
+    expect(migration.report.settings).toMatchObject({
+      defaultMaxBootAndShutdownOpsPerHost: 1,
+      appliedCommandTimeoutSeconds: 390,
+      liveVolumes: 1,
+    });
     // The management clusters' own srmMaxBootShutdownOps (8) overrides the default of 2.
     expectBootLimitsKept(migration.report, { host: 1, cluster: (name) => (name.endsWith('-mgmt') ? 8 : 2) });
     expectStorageConcurrencyKept(migration.report);
     expectPriorityBarriersAndDependencies(migration.report);
     expect(migration.report.vms.filter((v) => v.status === 'recovered')).toHaveLength(20);
-    expect(migration.report.prompts).toEqual([expect.objectContaining({ step: 'promote-recovery-storage', answer: 'replicated, go on', answeredBy: 'e2e-operator (--answer)' })]);
+    expect(migration.report.prompts).toEqual([
+      expect.objectContaining({
+        step: 'promote-recovery-storage',
+        answer: 'replicated, go on',
+        answeredBy: 'e2e-operator (--answer)',
+      }),
+    ]);
     // Protected VMs shut down lowest priority first (5 … 1).
     const shutDownPriorities = migration.events
       .filter((e) => e.type === 'vm-shut-down')
@@ -169,7 +238,13 @@ describe('the techsol lifecycle, one drctl process per workflow', () => {
 
     // History lists the five runs, newest first, and summarises one for a person.
     const history = await drctl(['history', '--env', TECHSOL, '--state-dir', stateDir, '--json']);
-    expect(JSON.parse(history.stdout).map((r: { workflow: string }) => r.workflow)).toEqual(['failback', 'reprotect', 'planned-migration', 'cleanup', 'test']);
+    expect(JSON.parse(history.stdout).map((r: { workflow: string }) => r.workflow)).toEqual([
+      'failback',
+      'reprotect',
+      'planned-migration',
+      'cleanup',
+      'test',
+    ]);
     const summary = await drctl(['history', '--env', TECHSOL, '--state-dir', stateDir, '--run', migration.last.runId]);
     expect(summary.code).toBe(0);
     expect(summary.stdout).toContain('result: SUCCESS');

@@ -1,7 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PlanVm, Priority } from '@drctl/domain';
 import type { EngineEvent } from '@drctl/workflows';
-import { applyEvent, eventLine, initialProgress, poweredOnPriorities, renderBlock, TerminalView, vmCounts } from '../src/index.js';
+import {
+  applyEvent,
+  eventLine,
+  initialProgress,
+  poweredOnPriorities,
+  renderBlock,
+  TerminalView,
+  vmCounts,
+} from '../src/index.js';
 import { memoryIo } from './support/memory-io.js';
 
 function vm(name: string, priority: Priority, startupAction: PlanVm['startupAction'] = 'power-on'): PlanVm {
@@ -22,18 +30,29 @@ function fold(events: EngineEvent[]) {
 describe('the progress state folded from engine events', () => {
   it('starts with every step of the workflow pending and counts only VMs that power on', () => {
     const state = initialProgress(RUN, VMS);
-    expect(state.steps.map((s) => s.step)).toEqual(expect.arrayContaining(['pre-sync-storage', 'promote-recovery-storage', 'power-on-priority-5']));
+    expect(state.steps.map((s) => s.step)).toEqual(
+      expect.arrayContaining(['pre-sync-storage', 'promote-recovery-storage', 'power-on-priority-5']),
+    );
     expect(state.steps.every((s) => s.status === 'pending')).toBe(true);
     expect(vmCounts(state)).toEqual({ recovered: 0, failed: 0, total: 3 });
-    expect(initialProgress({ ...RUN, workflow: 'failback' }, VMS).steps.filter((s) => s.step === 'sync-storage').map((s) => s.title)).toEqual([
-      'Synchronize storage (planned-migration)',
-      'Synchronize storage (reprotect)',
-    ]);
+    expect(
+      initialProgress({ ...RUN, workflow: 'failback' }, VMS)
+        .steps.filter((s) => s.step === 'sync-storage')
+        .map((s) => s.title),
+    ).toEqual(['Synchronize storage (planned-migration)', 'Synchronize storage (reprotect)']);
   });
 
   it('tracks steps, VMs per priority, prompts and the result', () => {
     const state = fold([
-      { type: 'run-started', runId: 'r1', plan: RUN.plan, workflow: RUN.workflow, mode: 'disaster', at: at(0), resumed: false },
+      {
+        type: 'run-started',
+        runId: 'r1',
+        plan: RUN.plan,
+        workflow: RUN.workflow,
+        mode: 'disaster',
+        at: at(0),
+        resumed: false,
+      },
       { type: 'step-started', runId: 'r1', step: 'power-on-priority-2', phase: 'disaster-recovery', at: at(10) },
       { type: 'vm-powering-on', runId: 'r1', vm: 'sql01', host: 'h1', priority: 2, at: at(10) },
       { type: 'vm-powering-on', runId: 'r1', vm: 'app01', host: 'h2', priority: 2, at: at(10) },
@@ -41,13 +60,33 @@ describe('the progress state folded from engine events', () => {
       { type: 'vm-failed', runId: 'r1', vm: 'app01', host: 'h2', at: at(200), message: 'no Tools' },
       { type: 'vm-recovered', runId: 'r1', vm: 'backup01', host: 'h3', at: at(200) },
       { type: 'prompt-waiting', runId: 'r1', promptId: 'p1', text: 'Go on?', at: at(200) },
-      { type: 'step-finished', runId: 'r1', step: 'power-on-priority-2', phase: 'disaster-recovery', status: 'error', at: at(200), messages: ['app01: no Tools'] },
-      { type: 'storage-command', runId: 'other-run', command: 'failover', arrayId: 'a', devices: ['d'], status: 'success', at: at(200) },
+      {
+        type: 'step-finished',
+        runId: 'r1',
+        step: 'power-on-priority-2',
+        phase: 'disaster-recovery',
+        status: 'error',
+        at: at(200),
+        messages: ['app01: no Tools'],
+      },
+      {
+        type: 'storage-command',
+        runId: 'other-run',
+        command: 'failover',
+        arrayId: 'a',
+        devices: ['d'],
+        status: 'success',
+        at: at(200),
+      },
     ]);
     const p2 = state.priorities.find((p) => p.priority === 2)!;
     expect(p2).toEqual({ priority: 2, total: 2, recovered: 1, failed: 1, poweringOn: 0 });
     expect(state.priorities.find((p) => p.priority === 5)!.recovered).toBe(0);
-    expect(state.steps.find((s) => s.step === 'power-on-priority-2')).toMatchObject({ status: 'error', startedAt: at(10), finishedAt: at(200) });
+    expect(state.steps.find((s) => s.step === 'power-on-priority-2')).toMatchObject({
+      status: 'error',
+      startedAt: at(10),
+      finishedAt: at(200),
+    });
     expect(state.prompts).toEqual([{ promptId: 'p1', text: 'Go on?' }]);
     expect(state.storageCommands).toBe(0);
     expect(state.mode).toBe('disaster');
@@ -61,12 +100,43 @@ describe('the progress state folded from engine events', () => {
   });
 
   it('writes a log line for what matters, and none for each VM powering on', () => {
-    const state = fold([{ type: 'run-started', runId: 'r1', plan: RUN.plan, workflow: RUN.workflow, mode: 'disaster', at: at(0), resumed: true }]);
-    expect(eventLine(state, { type: 'vm-powering-on', runId: 'r1', vm: 'sql01', host: 'h1', priority: 2, at: at(5) })).toBeUndefined();
-    expect(eventLine(state, { type: 'storage-command', runId: 'r1', command: 'failover', arrayId: 'SC 13', devices: ['srmds1'], status: 'timeout', at: at(390), message: 'did not finish' })).toBe(
-      'T+00:06:30  storage  failover on SC 13 (srmds1): timeout — did not finish',
-    );
-    expect(eventLine(state, { type: 'run-started', runId: 'r1', plan: RUN.plan, workflow: RUN.workflow, mode: 'disaster', at: at(0), resumed: true })).toMatch(/^Resumed disaster-recovery/);
+    const state = fold([
+      {
+        type: 'run-started',
+        runId: 'r1',
+        plan: RUN.plan,
+        workflow: RUN.workflow,
+        mode: 'disaster',
+        at: at(0),
+        resumed: true,
+      },
+    ]);
+    expect(
+      eventLine(state, { type: 'vm-powering-on', runId: 'r1', vm: 'sql01', host: 'h1', priority: 2, at: at(5) }),
+    ).toBeUndefined();
+    expect(
+      eventLine(state, {
+        type: 'storage-command',
+        runId: 'r1',
+        command: 'failover',
+        arrayId: 'SC 13',
+        devices: ['srmds1'],
+        status: 'timeout',
+        at: at(390),
+        message: 'did not finish',
+      }),
+    ).toBe('T+00:06:30  storage  failover on SC 13 (srmds1): timeout — did not finish');
+    expect(
+      eventLine(state, {
+        type: 'run-started',
+        runId: 'r1',
+        plan: RUN.plan,
+        workflow: RUN.workflow,
+        mode: 'disaster',
+        at: at(0),
+        resumed: true,
+      }),
+    ).toMatch(/^Resumed disaster-recovery/);
   });
 });
 
@@ -76,14 +146,29 @@ describe('the terminal view', () => {
     const view = new TerminalView(io, () => Date.parse(at(30)));
     const state = initialProgress(RUN, VMS);
     const priorities = poweredOnPriorities(VMS);
-    const started: EngineEvent = { type: 'run-started', runId: 'r1', plan: RUN.plan, workflow: RUN.workflow, mode: 'disaster', at: at(0), resumed: false };
+    const started: EngineEvent = {
+      type: 'run-started',
+      runId: 'r1',
+      plan: RUN.plan,
+      workflow: RUN.workflow,
+      mode: 'disaster',
+      at: at(0),
+      resumed: false,
+    };
     applyEvent(state, started, priorities);
     view.update(state, started);
     expect(io.out()).toContain('Started disaster-recovery (disaster) of plan "Protect vcsite1": run r1\n');
     expect(io.out()).toContain('disaster-recovery · Protect vcsite1 · disaster · run r1');
 
     view.pause();
-    const failed: EngineEvent = { type: 'vm-failed', runId: 'r1', vm: 'sql01', host: 'h1', at: at(20), message: 'no Tools' };
+    const failed: EngineEvent = {
+      type: 'vm-failed',
+      runId: 'r1',
+      vm: 'sql01',
+      host: 'h1',
+      at: at(20),
+      message: 'no Tools',
+    };
     applyEvent(state, failed, priorities);
     view.update(state, failed);
     expect(io.out()).not.toContain('sql01 failed');

@@ -21,5 +21,11 @@ export interface ServerContext {
 /** Links of a run, relative to the server root. */
 export function runLinks(runId: string) {
   const base = `/api/v1/runs/${encodeURIComponent(runId)}`;
-  return { self: base, report: `${base}/report`, events: `${base}/events`, view: `${base}/view`, viewer: `/viewer/#run=${encodeURIComponent(runId)}` };
+  return {
+    self: base,
+    report: `${base}/report`,
+    events: `${base}/events`,
+    view: `${base}/view`,
+    viewer: `/viewer/#run=${encodeURIComponent(runId)}`,
+  };
 }

@@ -73,7 +73,10 @@ function securityHeaders(reply: FastifyReply): void {
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');
   reply.header('x-frame-options', 'DENY');
-  reply.header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'");
+  reply.header(
+    'content-security-policy',
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+  );
 }
 
 /**
@@ -110,9 +113,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     streams: new Set(),
     async reload() {
       if (ws.engine.activeRuns().length > 0) {
-        throw new DrError('DR_OPERATION_REFUSED', `Runs are active (${ws.engine.activeRuns().join(', ')}); reload the environment once they end.`, {
-          issues: [{ path: 'environment', message: 'runs active' }],
-        });
+        throw new DrError(
+          'DR_OPERATION_REFUSED',
+          `Runs are active (${ws.engine.activeRuns().join(', ')}); reload the environment once they end.`,
+          {
+            issues: [{ path: 'environment', message: 'runs active' }],
+          },
+        );
       }
       readEnvironment(options.environmentPath); // an invalid file is refused here, and the current one stays
       unsubscribe();
@@ -179,11 +186,22 @@ async function resumeInterrupted(ctx: ServerContext): Promise<string[]> {
 }
 
 async function buildApp(ctx: ServerContext, verifier: TokenVerifier): Promise<FastifyInstance> {
-  const app = fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, forceCloseConnections: true, return503OnClosing: true });
+  const app = fastify({
+    logger: false,
+    bodyLimit: 16 * 1024 * 1024,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
   app.decorateRequest('caller', '');
   app.setErrorHandler(errorHandler(ctx.logger));
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('DR_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`)));
-  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody('DR_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`)),
+  );
+  app.addContentTypeParser(
+    ['application/yaml', 'application/x-yaml', 'text/yaml'],
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, body),
+  );
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     securityHeaders(reply);
@@ -196,7 +214,9 @@ async function buildApp(ctx: ServerContext, verifier: TokenVerifier): Promise<Fa
     const caller = verifier.verify(presented);
     if (!caller) {
       reply.header('www-authenticate', 'Bearer realm="drctl"');
-      return reply.code(401).send(errorBody('DR_UNAUTHORIZED', 'A valid bearer token is required (Authorization: Bearer <token>).'));
+      return reply
+        .code(401)
+        .send(errorBody('DR_UNAUTHORIZED', 'A valid bearer token is required (Authorization: Bearer <token>).'));
     }
     request.caller = caller;
   });
@@ -213,13 +233,28 @@ async function buildApp(ctx: ServerContext, verifier: TokenVerifier): Promise<Fa
       setTimeout(() => socket.destroy(), 1000).unref();
     }
     // The path only: a WebSocket's query may carry its token.
-    ctx.logger.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, caller: request.caller || undefined, ms: Math.round(reply.elapsedTime) }, 'request');
+    ctx.logger.info(
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        caller: request.caller || undefined,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
   });
 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   let document: Record<string, unknown> | undefined;
-  const routes: AnyRoute[] = [...environmentRoutes(ctx), ...runRoutes(ctx), ...promptRoutes(ctx), ...machineRoutes(), ...metaRoutes(ctx, () => document!)];
+  const routes: AnyRoute[] = [
+    ...environmentRoutes(ctx),
+    ...runRoutes(ctx),
+    ...promptRoutes(ctx),
+    ...machineRoutes(),
+    ...metaRoutes(ctx, () => document!),
+  ];
   document = openApiDocument(routes, { version: VERSION });
   for (const spec of routes) registerRoute(app, ctx, spec);
   registerViewer(app);
@@ -245,7 +280,10 @@ function registerRoute(app: FastifyInstance, ctx: ServerContext, spec: AnyRoute)
       let body: unknown = request.body;
       if (spec.body) {
         if (body === undefined || body === null || body === '') {
-          if (!spec.body.optional) throw new DrError('DR_INPUT_INVALID', 'The request needs a body.', { issues: [{ path: 'body', message: 'required' }] });
+          if (!spec.body.optional)
+            throw new DrError('DR_INPUT_INVALID', 'The request needs a body.', {
+              issues: [{ path: 'body', message: 'required' }],
+            });
           body = undefined;
         } else if (!(spec.body.yaml && typeof body === 'string')) {
           body = parseInput(spec.body.schema, body, 'request body');

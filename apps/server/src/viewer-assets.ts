@@ -10,7 +10,10 @@ const FILES: Record<string, { path: () => string; type: string }> = {
   'index.html': { path: () => `${VIEWER_DIR}index.html`, type: 'text/html; charset=utf-8' },
   'app.js': { path: () => `${VIEWER_DIR}app.js`, type: 'text/javascript; charset=utf-8' },
   'app.css': { path: () => `${VIEWER_DIR}app.css`, type: 'text/css; charset=utf-8' },
-  'vendor/mermaid.min.js': { path: () => require.resolve('mermaid/dist/mermaid.min.js'), type: 'text/javascript; charset=utf-8' },
+  'vendor/mermaid.min.js': {
+    path: () => require.resolve('mermaid/dist/mermaid.min.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
 };
 
 export const VIEWER_FILES = Object.keys(FILES);

@@ -40,12 +40,17 @@ describe('authentication', () => {
       expect((response.body as ErrorBody).error.code).toBe('DR_UNAUTHORIZED');
     }
     // Another scheme with the right secret is not a bearer token.
-    const basic = await call(server.url, path, { method, headers: { authorization: `Basic ${ALICE.secret}` }, ...(body ? { body } : {}) });
+    const basic = await call(server.url, path, {
+      method,
+      headers: { authorization: `Basic ${ALICE.secret}` },
+      ...(body ? { body } : {}),
+    });
     expect(basic.status).toBe(401);
   });
 
   it('accepts each named token', async () => {
-    for (const token of [ALICE, BOB]) expect((await call(server.url, '/api/v1/plans', { token: token.secret })).status).toBe(200);
+    for (const token of [ALICE, BOB])
+      expect((await call(server.url, '/api/v1/plans', { token: token.secret })).status).toBe(200);
   });
 
   it("serves the viewer's files without a token, and no data with them", async () => {
@@ -128,22 +133,38 @@ describe('bad input gets 400 with the field path', () => {
     expect(reference.status).toBe(400);
     expect(paths(reference.body)[0]).toMatch(/^plans\[0\]\.protectionGroups/);
 
-    const yaml = await call(server.url, '/api/v1/environments/validate', { token: ALICE.secret, raw: 'name: x\nsites: []\n', contentType: 'application/yaml' });
+    const yaml = await call(server.url, '/api/v1/environments/validate', {
+      token: ALICE.secret,
+      raw: 'name: x\nsites: []\n',
+      contentType: 'application/yaml',
+    });
     expect(yaml.status).toBe(400);
     expect(paths(yaml.body)).toEqual(['sites']);
-    const yamlOk = await call(server.url, '/api/v1/environments/validate', { token: ALICE.secret, raw: readFileSync(server.environmentPath, 'utf8'), contentType: 'application/yaml' });
+    const yamlOk = await call(server.url, '/api/v1/environments/validate', {
+      token: ALICE.secret,
+      raw: readFileSync(server.environmentPath, 'utf8'),
+      contentType: 'application/yaml',
+    });
     expect(yamlOk.status).toBe(200);
   });
 
   it('validates a plan against the loaded environment', async () => {
-    const { body: detail } = await call<{ definition: { name: string; vms: unknown[] } }>(server.url, `/api/v1/plans/${encodeURIComponent(server.plan)}`, { token: ALICE.secret });
+    const { body: detail } = await call<{ definition: { name: string; vms: unknown[] } }>(
+      server.url,
+      `/api/v1/plans/${encodeURIComponent(server.plan)}`,
+      { token: ALICE.secret },
+    );
     const ok = await post('/api/v1/plans/validate', { plan: { ...detail.definition, name: 'copy' } });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ valid: true, plan: 'copy', vms: 12 });
-    const bad = await post('/api/v1/plans/validate', { plan: { ...detail.definition, vms: [{ vm: 'vm-that-is-not-there' }], suspendVms: 'x' } });
+    const bad = await post('/api/v1/plans/validate', {
+      plan: { ...detail.definition, vms: [{ vm: 'vm-that-is-not-there' }], suspendVms: 'x' },
+    });
     expect(bad.status).toBe(400);
     expect(paths(bad.body)).toEqual(['plan.suspendVms']);
-    const unknownVm = await post('/api/v1/plans/validate', { plan: { ...detail.definition, vms: [{ vm: 'vm-that-is-not-there' }] } });
+    const unknownVm = await post('/api/v1/plans/validate', {
+      plan: { ...detail.definition, vms: [{ vm: 'vm-that-is-not-there' }] },
+    });
     expect(unknownVm.status).toBe(400);
     expect(paths(unknownVm.body)[0]).toMatch(/^plan\.vms\[0\]/);
     expect((await call(server.url, '/api/v1/plans/nope', { token: ALICE.secret })).status).toBe(404);
@@ -160,7 +181,10 @@ describe('runs over HTTP', () => {
   afterAll(() => server.close());
 
   it('starts a test run, streams its events in order, and records who answered its prompt', async () => {
-    const started = await call<{ runId: string; links: { events: string } }>(server.url, '/api/v1/runs', { token: ALICE.secret, body: { plan: server.plan, workflow: 'test' } });
+    const started = await call<{ runId: string; links: { events: string } }>(server.url, '/api/v1/runs', {
+      token: ALICE.secret,
+      body: { plan: server.plan, workflow: 'test' },
+    });
     expect(started.status).toBe(202);
     testRun = started.body.runId;
 
@@ -170,36 +194,63 @@ describe('runs over HTTP', () => {
         const { promptId, text } = JSON.parse(e.data) as { promptId: string; text: string };
         expect(text).toBe(PROMPT_TEXT);
         // While it waits: the plan is busy, and the run shows where it is.
-        const again = await call(server.url, '/api/v1/runs', { token: ALICE.secret, body: { plan: server.plan, workflow: 'test' } });
+        const again = await call(server.url, '/api/v1/runs', {
+          token: ALICE.secret,
+          body: { plan: server.plan, workflow: 'test' },
+        });
         expect(again.status).toBe(409);
-        expect((again.body as ErrorBody).error).toMatchObject({ code: 'DR_OPERATION_REFUSED', message: expect.stringContaining(`Plan ${server.plan}`) });
-        const status = await call<{ state: string; active: boolean; waitingPrompts: unknown[] }>(server.url, runPath(testRun), { token: ALICE.secret });
-        expect(status.body).toMatchObject({ state: 'test.power-on-priority-1', active: true, waitingPrompts: [{ promptId, text: PROMPT_TEXT }] });
-        const answered = await call(server.url, `/api/v1/prompts/${encodeURIComponent(promptId)}/answer`, { token: BOB.secret, body: { answer: 'test network checked' } });
+        expect((again.body as ErrorBody).error).toMatchObject({
+          code: 'DR_OPERATION_REFUSED',
+          message: expect.stringContaining(`Plan ${server.plan}`),
+        });
+        const status = await call<{ state: string; active: boolean; waitingPrompts: unknown[] }>(
+          server.url,
+          runPath(testRun),
+          { token: ALICE.secret },
+        );
+        expect(status.body).toMatchObject({
+          state: 'test.power-on-priority-1',
+          active: true,
+          waitingPrompts: [{ promptId, text: PROMPT_TEXT }],
+        });
+        const answered = await call(server.url, `/api/v1/prompts/${encodeURIComponent(promptId)}/answer`, {
+          token: BOB.secret,
+          body: { answer: 'test network checked' },
+        });
         expect(answered).toMatchObject({ status: 200, body: { promptId, answeredBy: 'bob' } });
       },
     });
 
     expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
-    const parsed = events.map((e) => ({ type: e.event, ...JSON.parse(e.data) }) as { type: string; step?: string; result?: string; answeredBy?: string });
+    const parsed = events.map(
+      (e) =>
+        ({ type: e.event, ...JSON.parse(e.data) }) as {
+          type: string;
+          step?: string;
+          result?: string;
+          answeredBy?: string;
+        },
+    );
     expect(parsed.every((e) => e.type === (e as { type: string }).type)).toBe(true);
     expect(parsed[0]!.type).toBe('run-started');
     expect(parsed.at(-1)).toMatchObject({ type: 'run-finished', result: 'success' });
     const started_ = parsed.filter((e) => e.type === 'step-started').map((e) => e.step);
-    expect(started_).toEqual([
-      'sync-storage',
-      'suspend-recovery-vms',
-      'create-test-snapshots',
-      'rescan-hosts',
-      'match-stretched-devices',
-      'mount-datastores',
-      'configure-test-networks',
-      'power-on-priority-1',
-      'power-on-priority-2',
-      'power-on-priority-3',
-      'power-on-priority-4',
-      'power-on-priority-5',
-    ].filter((s) => started_.includes(s)));
+    expect(started_).toEqual(
+      [
+        'sync-storage',
+        'suspend-recovery-vms',
+        'create-test-snapshots',
+        'rescan-hosts',
+        'match-stretched-devices',
+        'mount-datastores',
+        'configure-test-networks',
+        'power-on-priority-1',
+        'power-on-priority-2',
+        'power-on-priority-3',
+        'power-on-priority-4',
+        'power-on-priority-5',
+      ].filter((s) => started_.includes(s)),
+    );
     expect(started_.length).toBeGreaterThanOrEqual(8);
     // Each step finishes after it starts, and before the next starts.
     for (const step of started_) {
@@ -212,13 +263,21 @@ describe('runs over HTTP', () => {
     expect(answered).toBeGreaterThan(waiting);
     expect(parsed[answered]!.answeredBy).toBe('bob');
 
-    const report = await call<{ result: string; prompts: Array<{ text: string; answer: string; answeredBy: string }> }>(server.url, `${runPath(testRun)}/report`, { token: ALICE.secret });
+    const report = await call<{ result: string; prompts: Array<{ text: string; answer: string; answeredBy: string }> }>(
+      server.url,
+      `${runPath(testRun)}/report`,
+      { token: ALICE.secret },
+    );
     expect(report.body.result).toBe('success');
-    expect(report.body.prompts).toEqual([expect.objectContaining({ text: PROMPT_TEXT, answer: 'test network checked', answeredBy: 'bob' })]);
+    expect(report.body.prompts).toEqual([
+      expect.objectContaining({ text: PROMPT_TEXT, answer: 'test network checked', answeredBy: 'bob' }),
+    ]);
   });
 
   it('resumes a stream after Last-Event-ID, and replays a finished run', async () => {
-    const rest = await readEvents(`${server.url}${runPath(testRun)}/events`, ALICE.secret, { headers: { 'last-event-id': '20' } });
+    const rest = await readEvents(`${server.url}${runPath(testRun)}/events`, ALICE.secret, {
+      headers: { 'last-event-id': '20' },
+    });
     expect(rest.map((e) => e.id)).toEqual(events.slice(20).map((e) => e.id));
     const after = await readEvents(`${server.url}${runPath(testRun)}/events?after=${events.length - 1}`, ALICE.secret);
     expect(after.map((e) => e.event)).toEqual(['run-finished']);
@@ -226,13 +285,22 @@ describe('runs over HTTP', () => {
 
   it('refuses what does not fit, with the reason (409), and what does not exist (404)', async () => {
     const promptId = `${testRun}:test/callout/power-on-priority-1/0`;
-    const twice = await call(server.url, `/api/v1/prompts/${encodeURIComponent(promptId)}/answer`, { token: ALICE.secret, body: { answer: 'again' } });
+    const twice = await call(server.url, `/api/v1/prompts/${encodeURIComponent(promptId)}/answer`, {
+      token: ALICE.secret,
+      body: { answer: 'again' },
+    });
     expect(twice.status).toBe(409);
     expect((twice.body as ErrorBody).error.message).toMatch(/already answered by bob/);
 
-    const migration = await call(server.url, '/api/v1/runs', { token: ALICE.secret, body: { plan: server.plan, workflow: 'planned-migration' } });
+    const migration = await call(server.url, '/api/v1/runs', {
+      token: ALICE.secret,
+      body: { plan: server.plan, workflow: 'planned-migration' },
+    });
     expect(migration.status).toBe(409);
-    expect((migration.body as ErrorBody).error).toMatchObject({ code: 'DR_OPERATION_REFUSED', message: expect.stringMatching(/is test complete, so planned-migration cannot start: run cleanup first/) });
+    expect((migration.body as ErrorBody).error).toMatchObject({
+      code: 'DR_OPERATION_REFUSED',
+      message: expect.stringMatching(/is test complete, so planned-migration cannot start: run cleanup first/),
+    });
 
     const cancel = await call(server.url, `${runPath(testRun)}/cancel`, { token: ALICE.secret, method: 'POST' });
     expect(cancel.status).toBe(409);
@@ -241,43 +309,89 @@ describe('runs over HTTP', () => {
     expect(resume.status).toBe(409);
     expect((resume.body as ErrorBody).error.message).toMatch(/already finished \(success\)/);
 
-    for (const path of [runPath('no-such-run'), `${runPath('no-such-run')}/report`, `${runPath('no-such-run')}/events`, `${runPath('no-such-run')}/view`]) {
+    for (const path of [
+      runPath('no-such-run'),
+      `${runPath('no-such-run')}/report`,
+      `${runPath('no-such-run')}/events`,
+      `${runPath('no-such-run')}/view`,
+    ]) {
       expect([path, (await call(server.url, path, { token: ALICE.secret })).status]).toEqual([path, 404]);
     }
-    expect((await call(server.url, '/api/v1/prompts/nope/answer', { token: ALICE.secret, body: { answer: 'x' } })).status).toBe(404);
+    expect(
+      (await call(server.url, '/api/v1/prompts/nope/answer', { token: ALICE.secret, body: { answer: 'x' } })).status,
+    ).toBe(404);
   });
 
   it('cleans up, then cancels a test waiting on its prompt', async () => {
-    const cleanup = await call<{ runId: string; links: { events: string } }>(server.url, '/api/v1/runs', { token: ALICE.secret, body: { plan: server.plan, workflow: 'cleanup' } });
+    const cleanup = await call<{ runId: string; links: { events: string } }>(server.url, '/api/v1/runs', {
+      token: ALICE.secret,
+      body: { plan: server.plan, workflow: 'cleanup' },
+    });
     expect(cleanup.status).toBe(202);
     const cleanupEvents = await readEvents(`${server.url}${cleanup.body.links.events}`, ALICE.secret);
     expect(JSON.parse(cleanupEvents.at(-1)!.data)).toMatchObject({ result: 'success' });
 
-    const test = await call<{ runId: string; links: { events: string } }>(server.url, '/api/v1/runs', { token: ALICE.secret, body: { plan: server.plan, workflow: 'test' } });
+    const test = await call<{ runId: string; links: { events: string } }>(server.url, '/api/v1/runs', {
+      token: ALICE.secret,
+      body: { plan: server.plan, workflow: 'test' },
+    });
     const streamed = readEvents(`${server.url}${test.body.links.events}`, ALICE.secret);
-    await waitFor(async () => ((await call<{ prompts: unknown[] }>(server.url, `/api/v1/prompts?runId=${encodeURIComponent(test.body.runId)}`, { token: ALICE.secret })).body.prompts.length > 0 ? true : undefined), 'the prompt');
-    const cancel = await call(server.url, `${runPath(test.body.runId)}/cancel`, { token: BOB.secret, body: { reason: 'maintenance window closed' } });
+    await waitFor(
+      async () =>
+        (
+          await call<{ prompts: unknown[] }>(
+            server.url,
+            `/api/v1/prompts?runId=${encodeURIComponent(test.body.runId)}`,
+            { token: ALICE.secret },
+          )
+        ).body.prompts.length > 0
+          ? true
+          : undefined,
+      'the prompt',
+    );
+    const cancel = await call(server.url, `${runPath(test.body.runId)}/cancel`, {
+      token: BOB.secret,
+      body: { reason: 'maintenance window closed' },
+    });
     expect(cancel.status).toBe(202);
     const last = (await streamed).at(-1)!;
     expect(last.event).toBe('run-finished');
     expect(JSON.parse(last.data)).toMatchObject({ result: 'cancelled' });
-    expect((await call<{ prompts: unknown[] }>(server.url, '/api/v1/prompts', { token: ALICE.secret })).body.prompts).toEqual([]);
-    const status = await call<{ state: string; active: boolean }>(server.url, runPath(test.body.runId), { token: ALICE.secret });
+    expect(
+      (await call<{ prompts: unknown[] }>(server.url, '/api/v1/prompts', { token: ALICE.secret })).body.prompts,
+    ).toEqual([]);
+    const status = await call<{ state: string; active: boolean }>(server.url, runPath(test.body.runId), {
+      token: ALICE.secret,
+    });
     expect(status.body).toMatchObject({ state: 'test.cancelled', active: false });
   });
 
   it('lists the history newest first, and the plans with their state', async () => {
-    const history = await call<{ runs: Array<{ workflow: string; result: string }> }>(server.url, '/api/v1/history', { token: ALICE.secret });
+    const history = await call<{ runs: Array<{ workflow: string; result: string }> }>(server.url, '/api/v1/history', {
+      token: ALICE.secret,
+    });
     expect(history.body.runs.map((r) => [r.workflow, r.result])).toEqual([
       ['test', 'cancelled'],
       ['cleanup', 'success'],
       ['test', 'success'],
     ]);
-    const limited = await call<{ runs: unknown[] }>(server.url, `/api/v1/history?limit=1&plan=${encodeURIComponent(server.plan)}`, { token: ALICE.secret });
+    const limited = await call<{ runs: unknown[] }>(
+      server.url,
+      `/api/v1/history?limit=1&plan=${encodeURIComponent(server.plan)}`,
+      { token: ALICE.secret },
+    );
     expect(limited.body.runs).toHaveLength(1);
-    const plans = await call<{ plans: Array<{ plan: string; state: string; lastResult: string }> }>(server.url, '/api/v1/plans', { token: ALICE.secret });
-    expect(plans.body.plans).toEqual([expect.objectContaining({ plan: server.plan, state: 'test-complete', lastResult: 'cancelled' })]);
-    expect((await call<{ runs: unknown[] }>(server.url, '/api/v1/runs', { token: ALICE.secret })).body.runs).toEqual([]);
+    const plans = await call<{ plans: Array<{ plan: string; state: string; lastResult: string }> }>(
+      server.url,
+      '/api/v1/plans',
+      { token: ALICE.secret },
+    );
+    expect(plans.body.plans).toEqual([
+      expect.objectContaining({ plan: server.plan, state: 'test-complete', lastResult: 'cancelled' }),
+    ]);
+    expect((await call<{ runs: unknown[] }>(server.url, '/api/v1/runs', { token: ALICE.secret })).body.runs).toEqual(
+      [],
+    );
   });
 
   it('gives the viewer its run view: steps with their states, VM power-ons, prompts', async () => {
@@ -300,10 +414,17 @@ describe('runs over HTTP', () => {
   });
 
   it('reloads the environment file only when no run is active', async () => {
-    const reloaded = await call<{ name: string }>(server.url, '/api/v1/environment/reload', { token: ALICE.secret, method: 'POST' });
+    const reloaded = await call<{ name: string }>(server.url, '/api/v1/environment/reload', {
+      token: ALICE.secret,
+      method: 'POST',
+    });
     expect(reloaded.status).toBe(200);
-    expect((await call<{ plans: unknown[] }>(server.url, '/api/v1/plans', { token: ALICE.secret })).body.plans).toHaveLength(1);
+    expect(
+      (await call<{ plans: unknown[] }>(server.url, '/api/v1/plans', { token: ALICE.secret })).body.plans,
+    ).toHaveLength(1);
     // History survives a reload: it lives in the store.
-    expect((await call<{ runs: unknown[] }>(server.url, '/api/v1/history', { token: ALICE.secret })).body.runs).toHaveLength(3);
+    expect(
+      (await call<{ runs: unknown[] }>(server.url, '/api/v1/history', { token: ALICE.secret })).body.runs,
+    ).toHaveLength(3);
   });
 });

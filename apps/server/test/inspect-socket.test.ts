@@ -12,7 +12,13 @@ afterAll(removeTempDirs);
 function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), ...headers },
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': randomBytes(16).toString('base64'),
+        ...headers,
+      },
     });
     req.on('upgrade', (response, socket) => {
       socket.destroy();
@@ -45,18 +51,33 @@ describe('live inspection over WebSocket', () => {
 
   it("streams a run as @statelyai/inspect's own receiver reads it: the workflow actor, its states, a child per VM", async () => {
     const frames: StatelyInspectionEvent[] = [];
-    const receiver = createWebSocketReceiver({ server: `${server.url.replace('http', 'ws')}/api/v1/inspect?access_token=${ALICE.secret}` });
+    const receiver = createWebSocketReceiver({
+      server: `${server.url.replace('http', 'ws')}/api/v1/inspect?access_token=${ALICE.secret}`,
+    });
     receiver.subscribe((frame) => frames.push(frame));
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    const started = await call<{ runId: string; links: { events: string } }>(server.url, '/api/v1/runs', { token: ALICE.secret, body: { plan: server.plan, workflow: 'test' } });
+    const started = await call<{ runId: string; links: { events: string } }>(server.url, '/api/v1/runs', {
+      token: ALICE.secret,
+      body: { plan: server.plan, workflow: 'test' },
+    });
     const runId = started.body.runId;
     await readEvents(`${server.url}${started.body.links.events}`, ALICE.secret, {
       onEvent: async (e) => {
-        if (e.event === 'prompt-waiting') await call(server.url, `/api/v1/prompts/${encodeURIComponent(JSON.parse(e.data).promptId)}/answer`, { token: ALICE.secret, body: { answer: 'go' } });
+        if (e.event === 'prompt-waiting')
+          await call(server.url, `/api/v1/prompts/${encodeURIComponent(JSON.parse(e.data).promptId)}/answer`, {
+            token: ALICE.secret,
+            body: { answer: 'go' },
+          });
       },
     });
-    await waitFor(async () => (frames.some((f) => f.type === '@xstate.snapshot' && f.sessionId === runId && f.snapshot.status === 'done') ? true : undefined), 'the final snapshot');
+    await waitFor(
+      async () =>
+        frames.some((f) => f.type === '@xstate.snapshot' && f.sessionId === runId && f.snapshot.status === 'done')
+          ? true
+          : undefined,
+      'the final snapshot',
+    );
 
     const actor = frames.find((f) => f.type === '@xstate.actor' && f.sessionId === runId);
     expect(actor).toMatchObject({ type: '@xstate.actor', name: 'test', rootId: runId, _version: '0.7.2' });
@@ -64,23 +85,40 @@ describe('live inspection over WebSocket', () => {
     expect(definition.id).toBe('test');
     expect(Object.keys(definition.states)).toContain('power-on-priority-5');
 
-    const values = frames.filter((f) => f.type === '@xstate.snapshot' && f.sessionId === runId).map((f) => (f as { snapshot: { value: unknown } }).snapshot.value);
+    const values = frames
+      .filter((f) => f.type === '@xstate.snapshot' && f.sessionId === runId)
+      .map((f) => (f as { snapshot: { value: unknown } }).snapshot.value);
     expect(values).toContain('power-on-priority-1');
     expect(values.at(-1)).toBe('done');
     expect(values.indexOf('power-on-priority-1')).toBeLessThan(values.indexOf('power-on-priority-3'));
     const vms = frames.filter((f) => f.type === '@xstate.actor' && (f as { parentId?: string }).parentId === runId);
     expect(vms.length).toBe(12);
-    expect(frames.some((f) => f.type === '@xstate.event' && f.sessionId === runId && (f.event as { type: string }).type === 'drctl.prompt-answered')).toBe(true);
+    expect(
+      frames.some(
+        (f) =>
+          f.type === '@xstate.event' &&
+          f.sessionId === runId &&
+          (f.event as { type: string }).type === 'drctl.prompt-answered',
+      ),
+    ).toBe(true);
   });
 
   it('brings a late client up to date with each actor and its latest snapshot, for the run it asks for', async () => {
-    const { body } = await call<{ runs: Array<{ runId: string }> }>(server.url, '/api/v1/history', { token: ALICE.secret });
+    const { body } = await call<{ runs: Array<{ runId: string }> }>(server.url, '/api/v1/history', {
+      token: ALICE.secret,
+    });
     const runId = body.runs[0]!.runId;
     const frames: StatelyInspectionEvent[] = [];
-    createWebSocketReceiver({ server: `${server.url.replace('http', 'ws')}/api/v1/inspect?runId=${encodeURIComponent(runId)}&access_token=${ALICE.secret}` }).subscribe((f) => frames.push(f));
+    createWebSocketReceiver({
+      server: `${server.url.replace('http', 'ws')}/api/v1/inspect?runId=${encodeURIComponent(runId)}&access_token=${ALICE.secret}`,
+    }).subscribe((f) => frames.push(f));
     await waitFor(async () => (frames.length >= 26 ? true : undefined), 'the replayed frames');
     expect(frames[0]).toMatchObject({ type: '@xstate.actor', sessionId: runId });
-    expect(frames[1]).toMatchObject({ type: '@xstate.snapshot', sessionId: runId, snapshot: { status: 'done', value: 'done' } });
+    expect(frames[1]).toMatchObject({
+      type: '@xstate.snapshot',
+      sessionId: runId,
+      snapshot: { status: 'done', value: 'done' },
+    });
     expect(frames.every((f) => f.rootId === runId)).toBe(true);
   });
 });

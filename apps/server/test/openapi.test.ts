@@ -6,7 +6,17 @@ import { call, readEvents } from './support/http.js';
 
 type Doc = {
   openapi: string;
-  paths: Record<string, Record<string, { operationId: string; parameters?: Array<{ name: string; in: string }>; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId: string;
+        parameters?: Array<{ name: string; in: string }>;
+        responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+      }
+    >
+  >;
   components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
 };
 
@@ -54,7 +64,8 @@ describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 with a bearer scheme and every route the API has', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer' } });
-    for (const [method, path] of REQUIRED) expect([method, path, doc.paths[path]?.[method] !== undefined]).toEqual([method, path, true]);
+    for (const [method, path] of REQUIRED)
+      expect([method, path, doc.paths[path]?.[method] !== undefined]).toEqual([method, path, true]);
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -62,10 +73,22 @@ describe('the OpenAPI document', () => {
   it('documents only routes that exist: the server answers each of them', async () => {
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(operations)) {
-        if (op.operationId === 'inspect' || op.operationId === 'streamRunEvents' || op.operationId === 'reloadEnvironment') continue;
+        if (
+          op.operationId === 'inspect' ||
+          op.operationId === 'streamRunEvents' ||
+          op.operationId === 'reloadEnvironment'
+        )
+          continue;
         const concrete = path.replace(/\{[^}]+\}/g, (p) => (p === '{name}' ? 'test' : 'x'));
-        const response = await call<{ error?: { message: string } }>(server.url, concrete, { method: method.toUpperCase(), token: ALICE.secret, ...(method === 'post' ? { body: {} } : {}) });
-        expect([op.operationId, response.body.error?.message ?? '']).not.toEqual([op.operationId, expect.stringMatching(/^No route/)]);
+        const response = await call<{ error?: { message: string } }>(server.url, concrete, {
+          method: method.toUpperCase(),
+          token: ALICE.secret,
+          ...(method === 'post' ? { body: {} } : {}),
+        });
+        expect([op.operationId, response.body.error?.message ?? '']).not.toEqual([
+          op.operationId,
+          expect.stringMatching(/^No route/),
+        ]);
         expect(response.status).not.toBe(401);
       }
     }
@@ -88,7 +111,8 @@ describe('the OpenAPI document', () => {
       expect(ref).toMatch(/^#\/components\/schemas\/[A-Za-z0-9]+$/);
       expect([ref, doc.components.schemas[ref.split('/').pop()!] !== undefined]).toEqual([ref, true]);
     }
-    for (const name of Object.keys(doc.components.schemas)) expect([name, typeof validator(name)]).toEqual([name, 'function']);
+    for (const name of Object.keys(doc.components.schemas))
+      expect([name, typeof validator(name)]).toEqual([name, 'function']);
   });
 
   it("describes the bodies the API accepts and refuses, with the engine's own schemas", () => {
@@ -96,19 +120,30 @@ describe('the OpenAPI document', () => {
     expect(start({ plan: 'p', workflow: 'test', syncData: false })).toBe(true);
     expect(start({ plan: 'p', workflow: 'tset' })).toBe(false);
     expect(start({ plan: 'p', workflow: 'test', extra: 1 })).toBe(false);
-    const environment = validator('ValidateEnvironmentRequest') as unknown as { schema: { properties: Record<string, unknown> } };
-    expect(Object.keys(environment.schema.properties)).toEqual(expect.arrayContaining(['sites', 'plans', 'vms', 'arrayManagers', 'settings']));
+    const environment = validator('ValidateEnvironmentRequest') as unknown as {
+      schema: { properties: Record<string, unknown> };
+    };
+    expect(Object.keys(environment.schema.properties)).toEqual(
+      expect.arrayContaining(['sites', 'plans', 'vms', 'arrayManagers', 'settings']),
+    );
   });
 
   it("matches what the server really sends, for a whole run's documents", async () => {
-    const started = await call<{ runId: string; links: Record<string, string> }>(server.url, '/api/v1/runs', { token: ALICE.secret, body: { plan: server.plan, workflow: 'test' } });
+    const started = await call<{ runId: string; links: Record<string, string> }>(server.url, '/api/v1/runs', {
+      token: ALICE.secret,
+      body: { plan: server.plan, workflow: 'test' },
+    });
     expect(validator('StartRunResponse')(started.body)).toBe(true);
     await readEvents(`${server.url}${started.body.links['events']}`, ALICE.secret, {
       onEvent: async (e) => {
         if (e.event !== 'prompt-waiting') return;
         const prompts = await call(server.url, '/api/v1/prompts', { token: ALICE.secret });
         expect(validator('ListPromptsResponse')(prompts.body)).toBe(true);
-        const answer = await call(server.url, `/api/v1/prompts/${encodeURIComponent(JSON.parse(e.data).promptId)}/answer`, { token: ALICE.secret, body: { answer: 'go' } });
+        const answer = await call(
+          server.url,
+          `/api/v1/prompts/${encodeURIComponent(JSON.parse(e.data).promptId)}/answer`,
+          { token: ALICE.secret, body: { answer: 'go' } },
+        );
         expect(validator('AnswerPromptResponse')(answer.body)).toBe(true);
       },
     });

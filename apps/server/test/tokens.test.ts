@@ -35,6 +35,7 @@ describe('API tokens', () => {
     ]);
     expect(verifier.verify('secret2')).toBe('bob');
     expect(verifier.verify('secret1')).toBe('alice');
-    for (const wrong of ['secret', 'secret12', 'SECRET1', '', undefined]) expect(verifier.verify(wrong)).toBeUndefined();
+    for (const wrong of ['secret', 'secret12', 'SECRET1', '', undefined])
+      expect(verifier.verify(wrong)).toBeUndefined();
   });
 });

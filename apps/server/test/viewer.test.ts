@@ -47,17 +47,36 @@ describe('the viewer in a real browser', () => {
 
   beforeAll(async () => {
     // CI machines start without a browser: the project's own script installs Debian's chromium.
-    const ensured = spawnSync('bash', [join(REPO, 'scripts/ensure-chromium.sh')], { encoding: 'utf8', timeout: 600_000 });
-    if (ensured.status !== 0) throw new Error(`Chromium is needed for this test and could not be installed:\n${ensured.stderr}`);
+    const ensured = spawnSync('bash', [join(REPO, 'scripts/ensure-chromium.sh')], {
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    if (ensured.status !== 0)
+      throw new Error(`Chromium is needed for this test and could not be installed:\n${ensured.stderr}`);
     const techsol = techsolWithPrompt();
     // Paced so a person — and this test — can watch the states change: two and a half virtual minutes a second.
-    server = await startServer({ environmentPath: techsol.environmentPath, stateDir: techsol.stateDir, port: 0, pace: 150, tokens: [TOKEN] });
+    server = await startServer({
+      environmentPath: techsol.environmentPath,
+      stateDir: techsol.stateDir,
+      port: 0,
+      pace: 150,
+      tokens: [TOKEN],
+    });
     profile = mkdtempSync(join(tmpdir(), 'drctl-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: BROWSER,
       headless: true,
       viewport: { width: 1400, height: 1250 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 660_000);
 
@@ -88,7 +107,11 @@ describe('the viewer in a real browser', () => {
       }).observe(diagram, { attributes: true, attributeFilter: ['data-active-state'] });
     });
     const seen = () => page.evaluate(() => [...(globalThis as unknown as InPage).window.seen]);
-    const highlighted = (state: string) => page.waitForFunction((s) => (globalThis as unknown as InPage).document.getElementById('diagram').dataset['activeState'] === s, state);
+    const highlighted = (state: string) =>
+      page.waitForFunction(
+        (s) => (globalThis as unknown as InPage).document.getElementById('diagram').dataset['activeState'] === s,
+        state,
+      );
 
     await page.selectOption('#start-plan', 'Protect vcsite1');
     await page.selectOption('#start-workflow', 'test');
@@ -102,13 +125,17 @@ describe('the viewer in a real browser', () => {
     await page.click('#prompt-button');
 
     // ...walks its steps, the highlight following, then waits before powering on priority 1.
-    await page.waitForSelector(`#prompt:not([hidden]) #prompt-text:has-text(${JSON.stringify(PROMPT_TEXT)})`, { timeout: 30_000 });
+    await page.waitForSelector(`#prompt:not([hidden]) #prompt-text:has-text(${JSON.stringify(PROMPT_TEXT)})`, {
+      timeout: 30_000,
+    });
     await highlighted('test.power-on-priority-1');
     const beforeAnswer = await seen();
     expect(beforeAnswer[0]).toBe('test.sync-storage');
     expect(beforeAnswer.at(-1)).toBe('test.power-on-priority-1');
     expect(beforeAnswer.length).toBeGreaterThanOrEqual(3); // the highlight moved along the storage steps
-    expect(beforeAnswer.map((s) => TEST_STATES.indexOf(s))).toEqual([...beforeAnswer.map((s) => TEST_STATES.indexOf(s))].sort((a, b) => a - b));
+    expect(beforeAnswer.map((s) => TEST_STATES.indexOf(s))).toEqual(
+      [...beforeAnswer.map((s) => TEST_STATES.indexOf(s))].sort((a, b) => a - b),
+    );
     // The highlighted shape is the state's own node in the drawn statechart.
     expect(await page.textContent('#diagram g.active-state')).toContain('power-on-priority-1');
     expect(await page.locator('#diagram g.active-state').count()).toBe(1);
@@ -120,22 +147,31 @@ describe('the viewer in a real browser', () => {
     await page.fill('#prompt-answer', 'test network checked from the viewer');
     await page.click('#prompt-button');
 
-    await page.waitForFunction(() => ['success', 'warnings', 'errors'].includes((globalThis as unknown as InPage).document.getElementById('run-result').textContent ?? ''), undefined, { timeout: 45_000 });
+    await page.waitForFunction(
+      () =>
+        ['success', 'warnings', 'errors'].includes(
+          (globalThis as unknown as InPage).document.getElementById('run-result').textContent ?? '',
+        ),
+      undefined,
+      { timeout: 45_000 },
+    );
     await highlighted('test.done');
     const all = await seen();
     const afterAnswer = all.slice(beforeAnswer.length);
     expect(afterAnswer.at(-1)).toBe('test.done');
     expect(afterAnswer.some((s) => /power-on-priority-[2-5]$/.test(s))).toBe(true);
-    expect(all.map((s) => TEST_STATES.indexOf(s))).toEqual([...all.map((s) => TEST_STATES.indexOf(s))].sort((a, b) => a - b));
+    expect(all.map((s) => TEST_STATES.indexOf(s))).toEqual(
+      [...all.map((s) => TEST_STATES.indexOf(s))].sort((a, b) => a - b),
+    );
     expect(await page.isHidden('#prompt')).toBe(true);
 
     // What the page shows is the run's report: result, steps, one bar per VM powered on, per host.
     const runId = (await page.textContent('#run-id'))!;
-    const report = await call<{ result: string; prompts: Array<{ answer: string; answeredBy: string }>; vms: Array<{ host: string; powerOnStartedAt?: string }> }>(
-      server.url,
-      `/api/v1/runs/${encodeURIComponent(runId)}/report`,
-      { token: TOKEN.secret },
-    );
+    const report = await call<{
+      result: string;
+      prompts: Array<{ answer: string; answeredBy: string }>;
+      vms: Array<{ host: string; powerOnStartedAt?: string }>;
+    }>(server.url, `/api/v1/runs/${encodeURIComponent(runId)}/report`, { token: TOKEN.secret });
     expect(await page.textContent('#run-result')).toBe(report.body.result);
     expect(report.body.result).toBe('success');
     expect(report.body.prompts).toEqual([
@@ -146,7 +182,9 @@ describe('the viewer in a real browser', () => {
     expect(poweredOn.length).toBeGreaterThan(10);
     expect(await page.locator('#gantt g.vm').count()).toBe(poweredOn.length);
     const hostLabels = await page.locator('#gantt svg > text').allTextContents();
-    expect(hostLabels.filter((t) => t.includes('techsol.local')).sort()).toEqual([...new Set(poweredOn.map((v) => v.host))].sort());
+    expect(hostLabels.filter((t) => t.includes('techsol.local')).sort()).toEqual(
+      [...new Set(poweredOn.map((v) => v.host))].sort(),
+    );
     expect(await page.locator('#steps tbody tr').count()).toBe(12);
     expect(pageErrors).toEqual([]);
 

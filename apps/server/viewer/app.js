@@ -21,7 +21,11 @@ const ui = {
 
 // --- small helpers ---
 
-const escapeHtml = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+const escapeHtml = (text) =>
+  String(text ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
 const time = (iso) => (iso ? iso.slice(11, 19) : '');
 const ms = (iso) => (iso ? Date.parse(iso) : undefined);
 
@@ -34,7 +38,11 @@ function showError(message) {
 async function api(path, options = {}) {
   const headers = { authorization: `Bearer ${ui.token}` };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method: options.method ?? (options.body === undefined ? 'GET' : 'POST'), headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const response = await fetch(path, {
+    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   if (response.status === 401) {
     askForToken('The API refused this token.');
     throw new Error('The API refused the token.');
@@ -61,7 +69,11 @@ function askForToken(reason) {
 function findStateNode(container, mermaidId) {
   const exact = new RegExp(`(^|-)${mermaidId}(-\\d+)?$`);
   for (const g of container.querySelectorAll('g[id]')) {
-    if (exact.test(g.id) && (g.classList.contains('node') || g.classList.contains('statediagram-state') || g.querySelector('rect'))) return g;
+    if (
+      exact.test(g.id) &&
+      (g.classList.contains('node') || g.classList.contains('statediagram-state') || g.querySelector('rect'))
+    )
+      return g;
   }
   return null;
 }
@@ -166,7 +178,8 @@ function renderPrompt(view) {
   box.hidden = !waiting;
   if (!waiting) return;
   box.dataset.promptId = waiting.promptId;
-  $('prompt-text').textContent = `${waiting.text}${waiting.step ? ` (before ${waiting.step})` : ''}${waiting.vm ? ` — VM ${waiting.vm}` : ''}`;
+  $('prompt-text').textContent =
+    `${waiting.text}${waiting.step ? ` (before ${waiting.step})` : ''}${waiting.vm ? ` — VM ${waiting.vm}` : ''}`;
 }
 
 /** The times of a VM's power-on segments; unfinished ones run to `now`. */
@@ -205,13 +218,18 @@ function renderGantt(view) {
   const left = 170;
   const width = 1100;
   const x = (t) => left + ((t - start) / (end - start)) * (width - left - 10);
-  const rows = hosts.map((host) => packLanes(vms.filter((v) => v.host === host).sort((a, b) => a.times.t0 - b.times.t0)));
+  const rows = hosts.map((host) =>
+    packLanes(vms.filter((v) => v.host === host).sort((a, b) => a.times.t0 - b.times.t0)),
+  );
   const height = top + rows.reduce((h, row) => h + (Math.max(...row.map((v) => v.lane)) + 1) * (bar + 2) + 8, 0);
   const parts = [];
   // Time axis in virtual time, a tick every 1 to 120 minutes depending on the span.
-  const step = [60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000].find((s) => (end - start) / s <= 12) ?? 7_200_000;
+  const step =
+    [60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000].find((s) => (end - start) / s <= 12) ?? 7_200_000;
   for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
-    parts.push(`<line class="grid" x1="${x(t)}" x2="${x(t)}" y1="14" y2="${height}"/><text class="axis" x="${x(t)}" y="10" text-anchor="middle">${new Date(t).toISOString().slice(11, 16)}</text>`);
+    parts.push(
+      `<line class="grid" x1="${x(t)}" x2="${x(t)}" y1="14" y2="${height}"/><text class="axis" x="${x(t)}" y="10" text-anchor="middle">${new Date(t).toISOString().slice(11, 16)}</text>`,
+    );
   }
   let y = top;
   rows.forEach((row, i) => {
@@ -223,14 +241,23 @@ function renderGantt(view) {
       const { failed, t0, t1, t2, t3 } = vm.times;
       const yy = y + vm.lane * (bar + 2);
       const title = `<title>${escapeHtml(vm.name)} (priority ${vm.priority}) ${escapeHtml(vm.status)}: power-on ${time(vm.powerOnStartedAt)}, powered on ${time(vm.poweredOnAt)}, Tools ${time(vm.toolsReadyAt)}, recovered ${time(vm.recoveredAt)}${vm.message ? ` — ${escapeHtml(vm.message)}` : ''}</title>`;
-      const seg = (a, b, cls) => (b > a ? `<rect class="${cls}" x="${x(a)}" y="${yy}" width="${Math.max(1, x(b) - x(a))}" height="${bar}">${title}</rect>` : '');
-      parts.push(`<g class="vm" data-vm="${escapeHtml(vm.name)}">${seg(t0, t1, failed ? 'failed' : 'boot')}${seg(t1, t2, 'tools')}${seg(t2, t3, 'after')}`);
-      if (x(t3) - x(t0) > 6 * vm.name.length) parts.push(`<text x="${x(t0) + 4}" y="${yy + bar - 2}" style="fill:#fff;font-size:10px">${escapeHtml(vm.name)}</text>`);
+      const seg = (a, b, cls) =>
+        b > a
+          ? `<rect class="${cls}" x="${x(a)}" y="${yy}" width="${Math.max(1, x(b) - x(a))}" height="${bar}">${title}</rect>`
+          : '';
+      parts.push(
+        `<g class="vm" data-vm="${escapeHtml(vm.name)}">${seg(t0, t1, failed ? 'failed' : 'boot')}${seg(t1, t2, 'tools')}${seg(t2, t3, 'after')}`,
+      );
+      if (x(t3) - x(t0) > 6 * vm.name.length)
+        parts.push(
+          `<text x="${x(t0) + 4}" y="${yy + bar - 2}" style="fill:#fff;font-size:10px">${escapeHtml(vm.name)}</text>`,
+        );
       parts.push('</g>');
     }
     y += rowHeight;
   });
-  $('gantt').innerHTML = `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="VM power-on timeline">${parts.join('')}</svg>`;
+  $('gantt').innerHTML =
+    `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="VM power-on timeline">${parts.join('')}</svg>`;
 }
 
 // --- run selection and live updates ---
@@ -280,7 +307,10 @@ async function follow(runId) {
   const controller = new AbortController();
   ui.stream = controller;
   try {
-    const response = await fetch(`/api/v1/runs/${encodeURIComponent(runId)}/events`, { headers: { authorization: `Bearer ${ui.token}` }, signal: controller.signal });
+    const response = await fetch(`/api/v1/runs/${encodeURIComponent(runId)}/events`, {
+      headers: { authorization: `Bearer ${ui.token}` },
+      signal: controller.signal,
+    });
     if (!response.ok || !response.body) return;
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
@@ -319,7 +349,9 @@ function updateRunOption(run) {
 async function loadRuns(preferred) {
   const { runs } = await api('/api/v1/history?limit=50');
   const select = $('run-select');
-  select.innerHTML = runs.map((r) => `<option value="${escapeHtml(r.runId)}">${escapeHtml(runLabel(r))}</option>`).join('');
+  select.innerHTML = runs
+    .map((r) => `<option value="${escapeHtml(r.runId)}">${escapeHtml(runLabel(r))}</option>`)
+    .join('');
   const runId = preferred && runs.some((r) => r.runId === preferred) ? preferred : runs[0]?.runId;
   if (runId) await selectRun(runId);
 }
@@ -373,7 +405,9 @@ $('run-select').addEventListener('change', (event) => void selectRun(event.targe
 $('start-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   try {
-    const started = await api('/api/v1/runs', { body: { plan: $('start-plan').value, workflow: $('start-workflow').value } });
+    const started = await api('/api/v1/runs', {
+      body: { plan: $('start-plan').value, workflow: $('start-workflow').value },
+    });
     await loadRuns(started.runId);
   } catch (error) {
     showError(error.message);
@@ -386,7 +420,9 @@ $('prompt-form').addEventListener('submit', async (event) => {
   if (!promptId) return;
   $('prompt-button').disabled = true;
   try {
-    await api(`/api/v1/prompts/${encodeURIComponent(promptId)}/answer`, { body: { answer: $('prompt-answer').value || 'ok' } });
+    await api(`/api/v1/prompts/${encodeURIComponent(promptId)}/answer`, {
+      body: { answer: $('prompt-answer').value || 'ok' },
+    });
     $('prompt').hidden = true;
     scheduleRefresh();
   } catch (error) {

@@ -23,7 +23,9 @@ const missing = Object.entries(context)
   .filter(([key, value]) => key !== 'step' && !value)
   .map(([key]) => key);
 if (missing.length > 0) {
-  console.error(`revert-to-frozen-snapshot: missing run context (${missing.join(', ')}); run it as a drctl pre-power-on step.`);
+  console.error(
+    `revert-to-frozen-snapshot: missing run context (${missing.join(', ')}); run it as a drctl pre-power-on step.`,
+  );
   process.exit(2);
 }
 

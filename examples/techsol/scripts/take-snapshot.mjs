@@ -27,7 +27,8 @@ const storageCenter = process.env.SC_NAME;
 
 const problems = [];
 if (volumes.length === 0) problems.push('--volumes is empty');
-if (!Number.isInteger(expireMinutes) || expireMinutes < 0) problems.push('--expire-minutes must be a whole number of minutes');
+if (!Number.isInteger(expireMinutes) || expireMinutes < 0)
+  problems.push('--expire-minutes must be a whole number of minutes');
 if (!host) problems.push('DSM_HOST is not set');
 if (!user) problems.push('DSM_USER is not set');
 if (!storageCenter) problems.push('SC_NAME is not set');
@@ -37,14 +38,25 @@ if (problems.length > 0) {
 }
 
 // The password is looked up, never printed.
-const passwordState = passwordEnv && process.env[passwordEnv] ? `from ${passwordEnv}` : `not set (${passwordEnv ?? 'DSM_PASSWORD_ENV'} is empty)`;
+const passwordState =
+  passwordEnv && process.env[passwordEnv]
+    ? `from ${passwordEnv}`
+    : `not set (${passwordEnv ?? 'DSM_PASSWORD_ENV'} is empty)`;
 const baseUrl = `https://${host}:${port}/api/rest/`;
 
-const run = [process.env.DRCTL_PLAN, process.env.DRCTL_WORKFLOW && `(${process.env.DRCTL_WORKFLOW})`].filter(Boolean).join(' ');
-console.log(`[${process.env.DRCTL_RUN_ID ?? 'no run'}] ${run || 'outside a drctl run'}: before ${process.env.DRCTL_STEP ?? 'storage sync'}`);
-console.log(`Would log in to ${baseUrl}ApiConnection/Login as ${user} (password ${passwordState}), header x-dell-api-version: 2.0.`);
+const run = [process.env.DRCTL_PLAN, process.env.DRCTL_WORKFLOW && `(${process.env.DRCTL_WORKFLOW})`]
+  .filter(Boolean)
+  .join(' ');
+console.log(
+  `[${process.env.DRCTL_RUN_ID ?? 'no run'}] ${run || 'outside a drctl run'}: before ${process.env.DRCTL_STEP ?? 'storage sync'}`,
+);
+console.log(
+  `Would log in to ${baseUrl}ApiConnection/Login as ${user} (password ${passwordState}), header x-dell-api-version: 2.0.`,
+);
 console.log(`Would look up Storage Center "${storageCenter}" in the StorageCenterList and its VolumeList.`);
 for (const volume of volumes) {
-  console.log(`Would POST StorageCenter/ScVolume/<${volume}>/CreateReplay {"Description":"drctl ${process.env.DRCTL_RUN_ID ?? ''}","ExpireTime":"${expireMinutes}"}.`);
+  console.log(
+    `Would POST StorageCenter/ScVolume/<${volume}>/CreateReplay {"Description":"drctl ${process.env.DRCTL_RUN_ID ?? ''}","ExpireTime":"${expireMinutes}"}.`,
+  );
 }
 console.log(`Would log out (ApiConnection/Logout). Dry run: no snapshot was taken.`);

@@ -1,4 +1,12 @@
-import { SystemClock, type CalloutContext, type CalloutOutcome, type CalloutRunner, type Clock, type CommandCallout, type WebhookCallout } from '@drctl/domain';
+import {
+  SystemClock,
+  type CalloutContext,
+  type CalloutOutcome,
+  type CalloutRunner,
+  type Clock,
+  type CommandCallout,
+  type WebhookCallout,
+} from '@drctl/domain';
 import type { Dispatcher } from 'undici';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './bounded-output.js';
 import { commandLabel, runCommandCallout } from './command-runner.js';
@@ -33,10 +41,21 @@ export function createCalloutRunner(options: CalloutRunnerOptions = {}): Callout
   const env = options.env ?? process.env;
   const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const logger = options.logger ?? silentLogger;
-  const commandSettings = { clock, env, cwd: options.cwd, maxOutputBytes, killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS };
+  const commandSettings = {
+    clock,
+    env,
+    cwd: options.cwd,
+    maxOutputBytes,
+    killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+  };
   const webhookSettings = { clock, env, maxOutputBytes, dispatcher: options.dispatcher };
 
-  const logged = async (kind: string, name: string, context: CalloutContext, work: Promise<CalloutOutcome>): Promise<CalloutOutcome> => {
+  const logged = async (
+    kind: string,
+    name: string,
+    context: CalloutContext,
+    work: Promise<CalloutOutcome>,
+  ): Promise<CalloutOutcome> => {
     const fields = { callout: name, kind, runId: context.runId, step: context.step, vm: context.vm };
     const startedAt = clock.now();
     logger.info(fields, 'callout started');
@@ -49,10 +68,20 @@ export function createCalloutRunner(options: CalloutRunnerOptions = {}): Callout
 
   return {
     runCommand(callout: CommandCallout, context: CalloutContext, signal: AbortSignal): Promise<CalloutOutcome> {
-      return logged('command', commandLabel(callout), context, runCommandCallout(callout, context, signal, commandSettings));
+      return logged(
+        'command',
+        commandLabel(callout),
+        context,
+        runCommandCallout(callout, context, signal, commandSettings),
+      );
     },
     runWebhook(callout: WebhookCallout, context: CalloutContext, signal: AbortSignal): Promise<CalloutOutcome> {
-      return logged('webhook', webhookLabel(callout), context, runWebhookCallout(callout, context, signal, webhookSettings));
+      return logged(
+        'webhook',
+        webhookLabel(callout),
+        context,
+        runWebhookCallout(callout, context, signal, webhookSettings),
+      );
     },
   };
 }

@@ -50,11 +50,17 @@ function exitOutcome(
   output: string,
 ): CalloutOutcome {
   if (stopped === 'timeout') {
-    return { status: 'error', message: `Command ${label} timed out after ${callout.timeoutSeconds} s and was killed.`, output };
+    return {
+      status: 'error',
+      message: `Command ${label} timed out after ${callout.timeoutSeconds} s and was killed.`,
+      output,
+    };
   }
-  if (stopped === 'cancelled') return { status: 'error', message: `Command ${label} was cancelled and killed.`, output };
+  if (stopped === 'cancelled')
+    return { status: 'error', message: `Command ${label} was cancelled and killed.`, output };
   if (code === 0) return { status: 'success', code: 0, message: `Command ${label} succeeded.`, output };
-  if (code !== null) return { status: 'error', code, message: `Command ${label} failed with exit code ${code}.`, output };
+  if (code !== null)
+    return { status: 'error', code, message: `Command ${label} failed with exit code ${code}.`, output };
   return { status: 'error', message: `Command ${label} was killed by ${signal ?? 'a signal'}.`, output };
 }
 
@@ -71,7 +77,8 @@ export function runCommandCallout(
   settings: CommandRunnerSettings,
 ): Promise<CalloutOutcome> {
   const label = commandLabel(callout);
-  if (signal.aborted) return Promise.resolve({ status: 'error', message: `Command ${label} was cancelled before it started.` });
+  if (signal.aborted)
+    return Promise.resolve({ status: 'error', message: `Command ${label} was cancelled before it started.` });
   const { clock } = settings;
 
   const work = new Promise<CalloutOutcome>((resolve) => {
@@ -104,7 +111,10 @@ export function runCommandCallout(
       signalProcessTree(child, 'SIGTERM');
       cancelKillTimer = clock.setTimer(settings.killGraceMs, () => signalProcessTree(child, 'SIGKILL'));
     };
-    const cancelTimeout = callout.timeoutSeconds > 0 ? clock.setTimer(callout.timeoutSeconds * 1000, () => stop('timeout')) : () => undefined;
+    const cancelTimeout =
+      callout.timeoutSeconds > 0
+        ? clock.setTimer(callout.timeoutSeconds * 1000, () => stop('timeout'))
+        : () => undefined;
     const onAbort = () => stop('cancelled');
     signal.addEventListener('abort', onAbort, { once: true });
 

@@ -61,14 +61,20 @@ export async function runWebhookCallout(
   if (callout.tokenEnv !== undefined) {
     const token = settings.env[callout.tokenEnv];
     if (token === undefined || token === '') {
-      return { status: 'error', message: `Webhook ${label} was not sent: environment variable ${callout.tokenEnv} (tokenEnv) is not set.` };
+      return {
+        status: 'error',
+        message: `Webhook ${label} was not sent: environment variable ${callout.tokenEnv} (tokenEnv) is not set.`,
+      };
     }
     headers['authorization'] = `Bearer ${token}`;
   }
 
   const controller = new AbortController();
   const stopWith = (reason: 'timeout' | 'cancelled') => controller.abort(new StopError(reason));
-  const cancelTimeout = callout.timeoutSeconds > 0 ? settings.clock.setTimer(callout.timeoutSeconds * 1000, () => stopWith('timeout')) : () => undefined;
+  const cancelTimeout =
+    callout.timeoutSeconds > 0
+      ? settings.clock.setTimer(callout.timeoutSeconds * 1000, () => stopWith('timeout'))
+      : () => undefined;
   const onAbort = () => stopWith('cancelled');
   signal.addEventListener('abort', onAbort, { once: true });
 
@@ -85,7 +91,8 @@ export async function runWebhookCallout(
     });
     const output = await readBounded(response.body, settings.maxOutputBytes);
     const code = response.statusCode;
-    if (code >= 200 && code < 300) return { status: 'success', code, message: `Webhook ${label} answered HTTP ${code}.`, output };
+    if (code >= 200 && code < 300)
+      return { status: 'success', code, message: `Webhook ${label} answered HTTP ${code}.`, output };
     return { status: 'error', code, message: `Webhook ${label} failed: HTTP ${code}.`, output };
   };
 
@@ -93,11 +100,15 @@ export async function runWebhookCallout(
     return await settings.clock.track(exchange());
   } catch (error) {
     const reason = controller.signal.aborted ? (controller.signal.reason as StopError).reason : undefined;
-    if (reason === 'timeout') return { status: 'error', message: `Webhook ${label} timed out after ${callout.timeoutSeconds} s.` };
+    if (reason === 'timeout')
+      return { status: 'error', message: `Webhook ${label} timed out after ${callout.timeoutSeconds} s.` };
     if (reason === 'cancelled') return { status: 'error', message: `Webhook ${label} was cancelled.` };
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const detail = cause?.code ?? cause?.message ?? (error as Error).message;
-    return { status: 'error', message: `Webhook ${label} failed: ${(error as Error).message}${detail && detail !== (error as Error).message ? ` (${detail})` : ''}.` };
+    return {
+      status: 'error',
+      message: `Webhook ${label} failed: ${(error as Error).message}${detail && detail !== (error as Error).message ? ` (${detail})` : ''}.`,
+    };
   } finally {
     cancelTimeout();
     signal.removeEventListener('abort', onAbort);

@@ -5,17 +5,21 @@ import { HeadBuffer, TailBuffer } from '../src/bounded-output.js';
 describe('bounded output buffers', () => {
   it('TailBuffer keeps exactly the last maxBytes of any sequence of chunks', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 40 }), fc.integer({ min: 1, max: 500 }), (chunks, max) => {
-        const tail = new TailBuffer(max);
-        for (const chunk of chunks) tail.push(Buffer.from(chunk));
-        const all = Buffer.concat(chunks.map((c) => Buffer.from(c)));
-        const text = tail.text();
-        if (all.length <= max) {
-          expect(text).toBe(all.toString('utf8'));
-        } else {
-          expect(text.startsWith(`[… ${all.length - max} earlier bytes omitted …]\n`)).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 500 }),
+        (chunks, max) => {
+          const tail = new TailBuffer(max);
+          for (const chunk of chunks) tail.push(Buffer.from(chunk));
+          const all = Buffer.concat(chunks.map((c) => Buffer.from(c)));
+          const text = tail.text();
+          if (all.length <= max) {
+            expect(text).toBe(all.toString('utf8'));
+          } else {
+            expect(text.startsWith(`[… ${all.length - max} earlier bytes omitted …]\n`)).toBe(true);
+          }
+        },
+      ),
     );
   });
 

@@ -43,14 +43,22 @@ const never = new AbortController().signal;
 describe('command callouts', () => {
   it('succeeds with exit code 0 and captures stdout and stderr', async () => {
     const runner = createCalloutRunner();
-    const outcome = await runner.runCommand(nodeCallout("console.log('to stdout'); console.error('to stderr')", { name: 'hello' }), context, never);
+    const outcome = await runner.runCommand(
+      nodeCallout("console.log('to stdout'); console.error('to stderr')", { name: 'hello' }),
+      context,
+      never,
+    );
     expect(outcome).toMatchObject({ status: 'success', code: 0, message: 'Command hello succeeded.' });
     expect(outcome.output).toContain('to stdout');
     expect(outcome.output).toContain('to stderr');
   });
 
   it('reports a non-zero exit code as an error carrying the code', async () => {
-    const outcome = await createCalloutRunner().runCommand(nodeCallout("console.error('disk not found'); process.exit(3)", { name: 'revert' }), context, never);
+    const outcome = await createCalloutRunner().runCommand(
+      nodeCallout("console.error('disk not found'); process.exit(3)", { name: 'revert' }),
+      context,
+      never,
+    );
     expect(outcome).toMatchObject({ status: 'error', code: 3, message: 'Command revert failed with exit code 3.' });
     expect(outcome.output).toContain('disk not found');
   });
@@ -59,15 +67,23 @@ describe('command callouts', () => {
     const callout = commandCalloutSchema.parse({ type: 'command', command: 'drctl-no-such-command-zz9', args: ['x'] });
     const outcome = await createCalloutRunner().runCommand(callout, context, never);
     expect(outcome.status).toBe('error');
-    expect(outcome.message).toBe('Command drctl-no-such-command-zz9 x could not start: drctl-no-such-command-zz9 was not found (check the path, or that it is on PATH).');
+    expect(outcome.message).toBe(
+      'Command drctl-no-such-command-zz9 x could not start: drctl-no-such-command-zz9 was not found (check the path, or that it is on PATH).',
+    );
   });
 
   it("gives the process drctl's environment, the callout's env and the run's context", async () => {
-    const runner = createCalloutRunner({ env: { ...process.env, FROM_DRCTL: 'inherited', DRCTL_PLAN: 'stale value from outside' } });
+    const runner = createCalloutRunner({
+      env: { ...process.env, FROM_DRCTL: 'inherited', DRCTL_PLAN: 'stale value from outside' },
+    });
     const script = `
       const pick = (k) => process.env[k] ?? null;
       console.log(JSON.stringify(Object.fromEntries(['DRCTL_RUN_ID','DRCTL_PLAN','DRCTL_WORKFLOW','DRCTL_PROTECTED_SITE','DRCTL_RECOVERY_SITE','DRCTL_VM','DRCTL_STEP','FROM_DRCTL','FROM_CALLOUT'].map((k) => [k, pick(k)]))));`;
-    const outcome = await runner.runCommand(nodeCallout(script, { env: { FROM_CALLOUT: 'set in the file', DRCTL_RUN_ID: 'spoofed' } }), context, never);
+    const outcome = await runner.runCommand(
+      nodeCallout(script, { env: { FROM_CALLOUT: 'set in the file', DRCTL_RUN_ID: 'spoofed' } }),
+      context,
+      never,
+    );
     expect(outcome.status).toBe('success');
     expect(JSON.parse(outcome.output!)).toEqual({
       DRCTL_RUN_ID: 'run-42',
@@ -85,13 +101,21 @@ describe('command callouts', () => {
   it('leaves DRCTL_VM and DRCTL_STEP unset for a plan-level callout, even if drctl had them', async () => {
     const runner = createCalloutRunner({ env: { ...process.env, DRCTL_VM: 'leaked', DRCTL_STEP: 'leaked' } });
     const { vm: _vm, step: _step, ...planContext } = context;
-    const outcome = await runner.runCommand(nodeCallout("console.log(JSON.stringify([process.env.DRCTL_VM ?? 'unset', process.env.DRCTL_STEP ?? 'unset']))"), planContext, never);
+    const outcome = await runner.runCommand(
+      nodeCallout("console.log(JSON.stringify([process.env.DRCTL_VM ?? 'unset', process.env.DRCTL_STEP ?? 'unset']))"),
+      planContext,
+      never,
+    );
     expect(JSON.parse(outcome.output!)).toEqual(['unset', 'unset']);
   });
 
   it('runs in the configured working directory, so relative script paths resolve there', async () => {
     const dir = tempDir();
-    const outcome = await createCalloutRunner({ cwd: dir }).runCommand(nodeCallout("require('fs').writeFileSync('marker.txt', process.cwd())"), context, never);
+    const outcome = await createCalloutRunner({ cwd: dir }).runCommand(
+      nodeCallout("require('fs').writeFileSync('marker.txt', process.cwd())"),
+      context,
+      never,
+    );
     expect(outcome.status).toBe('success');
     expect(readFileSync(join(dir, 'marker.txt'), 'utf8')).toBe(dir);
   });
@@ -99,7 +123,8 @@ describe('command callouts', () => {
   it('keeps only the last bytes of a large output, saying how much was dropped', async () => {
     const runner = createCalloutRunner({ maxOutputBytes: 1024 });
     // (stdout and stderr are separate pipes, so only the order within one of them is defined)
-    const script = "for (let i = 0; i < 5000; i++) process.stdout.write('line ' + i + '\\n'); process.stdout.write('THE END\\n')";
+    const script =
+      "for (let i = 0; i < 5000; i++) process.stdout.write('line ' + i + '\\n'); process.stdout.write('THE END\\n')";
     const outcome = await runner.runCommand(nodeCallout(script), context, never);
     const output = outcome.output!;
     expect(output).toMatch(/^\[… \d+ earlier bytes omitted …\]\n/);
@@ -111,7 +136,11 @@ describe('command callouts', () => {
   });
 
   it('bounds output at 64 KiB by default', async () => {
-    const outcome = await createCalloutRunner().runCommand(nodeCallout("process.stdout.write('x'.repeat(300000))"), context, never);
+    const outcome = await createCalloutRunner().runCommand(
+      nodeCallout("process.stdout.write('x'.repeat(300000))"),
+      context,
+      never,
+    );
     expect(outcome.status).toBe('success');
     expect(outcome.output!.length).toBeLessThan(64 * 1024 + 100);
     expect(outcome.output!.length).toBeGreaterThan(64 * 1024 - 1);
@@ -169,7 +198,9 @@ describe('command callouts', () => {
     const dir = tempDir();
     const controller = new AbortController();
     const running = createCalloutRunner().runCommand(
-      nodeCallout(`${writeAtomically(join(dir, 'pid'), 'String(process.pid)')} setInterval(() => {}, 1000)`, { name: 'long' }),
+      nodeCallout(`${writeAtomically(join(dir, 'pid'), 'String(process.pid)')} setInterval(() => {}, 1000)`, {
+        name: 'long',
+      }),
       context,
       controller.signal,
     );
@@ -187,7 +218,11 @@ describe('command callouts', () => {
     const dir = tempDir();
     const controller = new AbortController();
     controller.abort();
-    const outcome = await createCalloutRunner().runCommand(nodeCallout(`require('fs').writeFileSync(${JSON.stringify(join(dir, 'ran'))}, '1')`), context, controller.signal);
+    const outcome = await createCalloutRunner().runCommand(
+      nodeCallout(`require('fs').writeFileSync(${JSON.stringify(join(dir, 'ran'))}, '1')`),
+      context,
+      controller.signal,
+    );
     expect(outcome.status).toBe('error');
     expect(outcome.message).toMatch(/cancelled before it started/);
     expect(existsSync(join(dir, 'ran'))).toBe(false);
@@ -195,7 +230,11 @@ describe('command callouts', () => {
 
   it('sets no timer when timeoutSeconds is 0 (no timeout)', async () => {
     const clock = new ManualClock();
-    const running = createCalloutRunner({ clock }).runCommand(nodeCallout('setTimeout(() => {}, 300)', { timeoutSeconds: 0 }), context, never);
+    const running = createCalloutRunner({ clock }).runCommand(
+      nodeCallout('setTimeout(() => {}, 300)', { timeoutSeconds: 0 }),
+      context,
+      never,
+    );
     expect(clock.pending()).toEqual([]);
     expect((await running).status).toBe('success');
   });
@@ -204,10 +243,14 @@ describe('command callouts', () => {
     // Virtual time holds still for at most maxRealWaitMs of real time; a node start takes ~0.2 s.
     const clock = new VirtualClock({ maxRealWaitMs: 1500 });
     const runner = createCalloutRunner({ clock, killGraceMs: 1000 });
-    const quick = await clock.runUntil(runner.runCommand(nodeCallout("console.log('done')", { timeoutSeconds: 600 }), context, never));
+    const quick = await clock.runUntil(
+      runner.runCommand(nodeCallout("console.log('done')", { timeoutSeconds: 600 }), context, never),
+    );
     expect(quick.status).toBe('success');
     const started = Date.now();
-    const hung = await clock.runUntil(runner.runCommand(nodeCallout('setInterval(() => {}, 1000)', { timeoutSeconds: 600 }), context, never));
+    const hung = await clock.runUntil(
+      runner.runCommand(nodeCallout('setInterval(() => {}, 1000)', { timeoutSeconds: 600 }), context, never),
+    );
     expect(hung.message).toContain('timed out after 600 s');
     expect(Date.now() - started).toBeLessThan(6000);
   });

@@ -6,7 +6,14 @@ import { webhookCalloutSchema, type CalloutContext } from '@drctl/domain';
 import { createCalloutRunner, type CalloutLogger } from '../src/index.js';
 import { eventually, ManualClock } from './support/manual-clock.js';
 
-const context: CalloutContext = { runId: 'run-7', plan: 'Protect vcsite2', workflow: 'planned-migration', protectedSite: 'vcsite2', recoverySite: 'vcsite1', step: 'sync-storage' };
+const context: CalloutContext = {
+  runId: 'run-7',
+  plan: 'Protect vcsite2',
+  workflow: 'planned-migration',
+  protectedSite: 'vcsite2',
+  recoverySite: 'vcsite1',
+  step: 'sync-storage',
+};
 const TOKEN = 's3cret-token-value';
 
 interface Received {
@@ -56,7 +63,12 @@ describe('webhook callouts', () => {
     };
     const runner = createCalloutRunner({ env: { NOTIFY_TOKEN: TOKEN }, dispatcher: agent });
     const outcome = await runner.runWebhook(webhook({ name: 'notify', tokenEnv: 'NOTIFY_TOKEN' }), context, never);
-    expect(outcome).toEqual({ status: 'success', code: 202, message: 'Webhook notify answered HTTP 202.', output: '{"accepted":true}' });
+    expect(outcome).toEqual({
+      status: 'success',
+      code: 202,
+      message: 'Webhook notify answered HTTP 202.',
+      output: '{"accepted":true}',
+    });
     expect(received).toHaveLength(1);
     const request = received[0]!;
     expect(request.method).toBe('POST');
@@ -77,8 +89,17 @@ describe('webhook callouts', () => {
       res.writeHead(500);
       res.end('database unavailable');
     };
-    const outcome = await createCalloutRunner({ dispatcher: agent }).runWebhook(webhook({ name: 'cmdb' }), context, never);
-    expect(outcome).toEqual({ status: 'error', code: 500, message: 'Webhook cmdb failed: HTTP 500.', output: 'database unavailable' });
+    const outcome = await createCalloutRunner({ dispatcher: agent }).runWebhook(
+      webhook({ name: 'cmdb' }),
+      context,
+      never,
+    );
+    expect(outcome).toEqual({
+      status: 'error',
+      code: 500,
+      message: 'Webhook cmdb failed: HTTP 500.',
+      output: 'database unavailable',
+    });
   });
 
   it('treats a redirect as an error (it is not followed)', async () => {
@@ -93,7 +114,11 @@ describe('webhook callouts', () => {
   it('times out after timeoutSeconds when the server never answers', async () => {
     respond = () => undefined; // hold the request open
     const clock = new ManualClock();
-    const running = createCalloutRunner({ clock, dispatcher: agent }).runWebhook(webhook({ name: 'slow', timeoutSeconds: 30 }), context, never);
+    const running = createCalloutRunner({ clock, dispatcher: agent }).runWebhook(
+      webhook({ name: 'slow', timeoutSeconds: 30 }),
+      context,
+      never,
+    );
     await eventually(() => received.length === 1, 5000, 'the request to arrive');
     expect(clock.pending()).toEqual([30_000]);
     clock.fireAll();
@@ -103,7 +128,11 @@ describe('webhook callouts', () => {
   it('is cancelled by the run signal', async () => {
     respond = () => undefined;
     const controller = new AbortController();
-    const running = createCalloutRunner({ dispatcher: agent }).runWebhook(webhook({ name: 'slow' }), context, controller.signal);
+    const running = createCalloutRunner({ dispatcher: agent }).runWebhook(
+      webhook({ name: 'slow' }),
+      context,
+      controller.signal,
+    );
     await eventually(() => received.length === 1, 5000, 'the request to arrive');
     controller.abort();
     expect(await running).toEqual({ status: 'error', message: 'Webhook slow was cancelled.' });
@@ -122,14 +151,25 @@ describe('webhook callouts', () => {
   });
 
   it('does not send when the token variable is missing, and names the variable', async () => {
-    const outcome = await createCalloutRunner({ env: {}, dispatcher: agent }).runWebhook(webhook({ name: 'notify', tokenEnv: 'NOTIFY_TOKEN' }), context, never);
-    expect(outcome).toEqual({ status: 'error', message: 'Webhook notify was not sent: environment variable NOTIFY_TOKEN (tokenEnv) is not set.' });
+    const outcome = await createCalloutRunner({ env: {}, dispatcher: agent }).runWebhook(
+      webhook({ name: 'notify', tokenEnv: 'NOTIFY_TOKEN' }),
+      context,
+      never,
+    );
+    expect(outcome).toEqual({
+      status: 'error',
+      message: 'Webhook notify was not sent: environment variable NOTIFY_TOKEN (tokenEnv) is not set.',
+    });
     expect(received).toHaveLength(0);
   });
 
   it('keeps only the first bytes of a large response body', async () => {
     respond = (_req, res) => res.end('y'.repeat(500_000));
-    const outcome = await createCalloutRunner({ dispatcher: agent, maxOutputBytes: 1000 }).runWebhook(webhook(), context, never);
+    const outcome = await createCalloutRunner({ dispatcher: agent, maxOutputBytes: 1000 }).runWebhook(
+      webhook(),
+      context,
+      never,
+    );
     expect(outcome.status).toBe('success');
     expect(outcome.output).toBe(`${'y'.repeat(1000)}\n[… truncated after 1000 bytes …]`);
   });
@@ -144,8 +184,16 @@ describe('webhook callouts', () => {
       info: (fields, message) => lines.push(JSON.stringify({ ...fields, message })),
       warn: (fields, message) => lines.push(JSON.stringify({ ...fields, message })),
     };
-    const callout = webhookCalloutSchema.parse({ type: 'webhook', url: `${baseUrl.replace('http://', 'http://user:pa55word@')}/x`, tokenEnv: 'NOTIFY_TOKEN' });
-    const outcome = await createCalloutRunner({ env: { NOTIFY_TOKEN: TOKEN }, dispatcher: agent, logger }).runWebhook(callout, context, never);
+    const callout = webhookCalloutSchema.parse({
+      type: 'webhook',
+      url: `${baseUrl.replace('http://', 'http://user:pa55word@')}/x`,
+      tokenEnv: 'NOTIFY_TOKEN',
+    });
+    const outcome = await createCalloutRunner({ env: { NOTIFY_TOKEN: TOKEN }, dispatcher: agent, logger }).runWebhook(
+      callout,
+      context,
+      never,
+    );
     expect(outcome.status).toBe('error');
     expect(lines.length).toBe(2);
     const everything = JSON.stringify(outcome) + lines.join('\n');

@@ -48,7 +48,10 @@ export class DrError extends Error {
 }
 
 export function isDrError(value: unknown): value is DrError {
-  return value instanceof DrError || (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'DrError');
+  return (
+    value instanceof DrError ||
+    (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'DrError')
+  );
 }
 
 /** Formats a path array the way users write it: `plans[0].vms[3].priority`. */

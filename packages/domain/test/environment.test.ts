@@ -1,15 +1,34 @@
 import { describe, expect, it } from '@jest/globals';
 import { stringify } from 'yaml';
 import fc from 'fast-check';
-import { checkBestPractices, defaultSettings, DrError, environmentJsonSchema, findCycle, loadEnvironment, resolvePlanVms, type EnvironmentInput } from '../src/index.js';
+import {
+  checkBestPractices,
+  defaultSettings,
+  DrError,
+  environmentJsonSchema,
+  findCycle,
+  loadEnvironment,
+  resolvePlanVms,
+  type EnvironmentInput,
+} from '../src/index.js';
 
 /** A small valid environment as a user would write it. */
 function base(): EnvironmentInput {
   return {
     name: 'lab',
     sites: [
-      { name: 's1', vcenter: 'vc1', placeholderDatastore: 'ph1', clusters: [{ name: 'c1', hosts: [{ name: 'h11' }, { name: 'h12' }] }] },
-      { name: 's2', vcenter: 'vc2', placeholderDatastore: 'ph2', clusters: [{ name: 'c2', hosts: [{ name: 'h21' }, { name: 'h22' }] }] },
+      {
+        name: 's1',
+        vcenter: 'vc1',
+        placeholderDatastore: 'ph1',
+        clusters: [{ name: 'c1', hosts: [{ name: 'h11' }, { name: 'h12' }] }],
+      },
+      {
+        name: 's2',
+        vcenter: 'vc2',
+        placeholderDatastore: 'ph2',
+        clusters: [{ name: 'c2', hosts: [{ name: 'h21' }, { name: 'h22' }] }],
+      },
     ],
     arrayManagers: [{ name: 'dsm', site: 's2', adapter: 'simulated' }],
     arrays: [
@@ -88,8 +107,14 @@ describe('environment file', () => {
     ];
     const issues = issuesOf(env);
     expect(issues).toContainEqual({ path: 'vms[0].datastores[0]', message: 'unknown datastore nope (known: ds1)' });
-    expect(issues).toContainEqual({ path: 'vms[1].host', message: 'unknown host in cluster c1: h21 (known: h11, h12)' });
-    expect(issues).toContainEqual({ path: 'plans[0].vms[0].dependsOn[0]', message: 'VM db (priority 1) depends on app (priority 2); dependencies must stay within one priority' });
+    expect(issues).toContainEqual({
+      path: 'vms[1].host',
+      message: 'unknown host in cluster c1: h21 (known: h11, h12)',
+    });
+    expect(issues).toContainEqual({
+      path: 'plans[0].vms[0].dependsOn[0]',
+      message: 'VM db (priority 1) depends on app (priority 2); dependencies must stay within one priority',
+    });
     expect(issues).toContainEqual({ path: 'plans[0].vms[2].dependsOn[0]', message: 'VM web cannot depend on itself' });
   });
 
@@ -100,7 +125,12 @@ describe('environment file', () => {
       { vm: 'app', priority: 2, dependsOn: ['db'] },
       { vm: 'web', priority: 2, dependsOn: ['app'] },
     ];
-    expect(issuesOf(env)).toContainEqual(expect.objectContaining({ path: 'plans[0].vms[0].dependsOn', message: expect.stringMatching(/^dependency cycle: db → web → app → db$/) }));
+    expect(issuesOf(env)).toContainEqual(
+      expect.objectContaining({
+        path: 'plans[0].vms[0].dependsOn',
+        message: expect.stringMatching(/^dependency cycle: db → web → app → db$/),
+      }),
+    );
   });
 
   it('gives YAML syntax errors a line and column', () => {
@@ -123,19 +153,27 @@ describe('environment file', () => {
 
   it('findCycle agrees with a brute-force check on random graphs', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 3 }), { minLength: 1, maxLength: 8 }), (adj) => {
-        const edges = adj.map((targets, i) => [`n${i}`, targets.filter((t) => t < adj.length).map((t) => `n${t}`)] as const);
-        const cycle = findCycle(edges);
-        // Brute force: a cycle exists iff some node reaches itself.
-        const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
-          (edges.find(([k]) => k === from)?.[1] ?? []).some((n) => n === to || (!seen.has(n) && (seen.add(n), reaches(n, to, seen))));
-        const hasCycle = edges.some(([k]) => reaches(k, k));
-        expect(cycle !== undefined).toBe(hasCycle);
-        if (cycle) {
-          expect(cycle[0]).toBe(cycle[cycle.length - 1]);
-          for (let i = 0; i + 1 < cycle.length; i++) expect(edges.find(([k]) => k === cycle[i])![1]).toContain(cycle[i + 1]);
-        }
-      }),
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 3 }), { minLength: 1, maxLength: 8 }),
+        (adj) => {
+          const edges = adj.map(
+            (targets, i) => [`n${i}`, targets.filter((t) => t < adj.length).map((t) => `n${t}`)] as const,
+          );
+          const cycle = findCycle(edges);
+          // Brute force: a cycle exists iff some node reaches itself.
+          const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
+            (edges.find(([k]) => k === from)?.[1] ?? []).some(
+              (n) => n === to || (!seen.has(n) && (seen.add(n), reaches(n, to, seen))),
+            );
+          const hasCycle = edges.some(([k]) => reaches(k, k));
+          expect(cycle !== undefined).toBe(hasCycle);
+          if (cycle) {
+            expect(cycle[0]).toBe(cycle[cycle.length - 1]);
+            for (let i = 0; i + 1 < cycle.length; i++)
+              expect(edges.find(([k]) => k === cycle[i])![1]).toContain(cycle[i + 1]);
+          }
+        },
+      ),
     );
   });
 });
@@ -143,10 +181,26 @@ describe('environment file', () => {
 describe('best-practice checks from the SC Series + SRM guide', () => {
   it('flags unprotectable Live Volumes, QoS mismatch, SRA rights, auto restore points and Data Collector placement', () => {
     const input = base();
-    input.volumes = [{ id: 'v1', sourceArray: 'sc12', targetArray: 'sc13', liveVolume: { autoFailover: true }, qosProfile: 'gold', targetQosProfile: 'silver' }];
+    input.volumes = [
+      {
+        id: 'v1',
+        sourceArray: 'sc12',
+        targetArray: 'sc13',
+        liveVolume: { autoFailover: true },
+        qosProfile: 'gold',
+        targetQosProfile: 'silver',
+      },
+    ];
     input.arrays![1]!.sraAccountHasRights = false;
     input.arrays![0]!.autoSaveRestorePoints = true;
-    input.arrayManagers = [{ name: 'dsm', site: 's2', adapter: 'sc-series', connection: { host: 'dsm', username: 'srm', dataCollectorSite: 's1', remoteDataCollector: true } }];
+    input.arrayManagers = [
+      {
+        name: 'dsm',
+        site: 's2',
+        adapter: 'sc-series',
+        connection: { host: 'dsm', username: 'srm', dataCollectorSite: 's1', remoteDataCollector: true },
+      },
+    ];
     const env = loadEnvironment(stringify(input));
     const codes = checkBestPractices(env, defaultSettings()).map((f) => `${f.severity}:${f.code}:${f.path}`);
     expect(codes).toEqual(
@@ -163,7 +217,7 @@ describe('best-practice checks from the SC Series + SRM guide', () => {
     );
   });
 
-  it('warns when an application\'s volumes finished replicating at different times', () => {
+  it("warns when an application's volumes finished replicating at different times", () => {
     const input = base();
     input.volumes = [
       { id: 'v1', sourceArray: 'sc12', targetArray: 'sc13', lastReplicatedAt: '2026-01-01T16:00:00Z' },
@@ -180,7 +234,12 @@ describe('best-practice checks from the SC Series + SRM guide', () => {
       { name: 'web', site: 's1', cluster: 'c1', host: 'h12', datastores: ['ds1'] },
     ];
     const findings = checkBestPractices(loadEnvironment(stringify(input)));
-    expect(findings).toContainEqual(expect.objectContaining({ code: 'INCONSISTENT_REPLICATION_POINTS', message: expect.stringMatching(/common consistent point \(2026-01-01T15:00:00Z\)/) }));
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        code: 'INCONSISTENT_REPLICATION_POINTS',
+        message: expect.stringMatching(/common consistent point \(2026-01-01T15:00:00Z\)/),
+      }),
+    );
   });
 
   it('is quiet on a clean environment', () => {
@@ -191,7 +250,9 @@ describe('best-practice checks from the SC Series + SRM guide', () => {
 describe('the published JSON Schema', () => {
   it('docs/environment.schema.json matches the zod schema (regenerate: node scripts/write-schema.mjs)', async () => {
     const { readFileSync } = await import('node:fs');
-    const committed = JSON.parse(readFileSync(new URL('../../../docs/environment.schema.json', import.meta.url), 'utf8'));
+    const committed = JSON.parse(
+      readFileSync(new URL('../../../docs/environment.schema.json', import.meta.url), 'utf8'),
+    );
     expect(committed).toEqual(JSON.parse(JSON.stringify(environmentJsonSchema())));
   });
 });

@@ -23,7 +23,11 @@ describe('settings', () => {
 
   it('applies layers in order and records where each value came from', () => {
     const resolved = resolveSettings([
-      { origin: 'environment', pathPrefix: 'settings', values: { 'storage.commandTimeout': 600, defaultMaxBootAndShutdownOpsPerHost: 4 } },
+      {
+        origin: 'environment',
+        pathPrefix: 'settings',
+        values: { 'storage.commandTimeout': 600, defaultMaxBootAndShutdownOpsPerHost: 4 },
+      },
       parseSettingOverrides(['storage.commandTimeout=900']),
     ]);
     expect(resolved.values['storage.commandTimeout']).toBe(900);
@@ -36,18 +40,32 @@ describe('settings', () => {
   it('refuses out-of-range values and unknown names with the setting name and path', () => {
     let error: unknown;
     try {
-      resolveSettings([{ origin: 'environment', pathPrefix: 'settings', values: { 'storage.commandTimeout': -1, 'storage.comandTimeout': 5 } }]);
+      resolveSettings([
+        {
+          origin: 'environment',
+          pathPrefix: 'settings',
+          values: { 'storage.commandTimeout': -1, 'storage.comandTimeout': 5 },
+        },
+      ]);
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(DrError);
     const issues = (error as DrError).issues;
-    expect(issues).toContainEqual({ path: 'settings.storage.commandTimeout', message: 'storage.commandTimeout must be ≥ 0, got -1' });
-    expect(issues.find((i) => i.path === 'settings.storage.comandTimeout')?.message).toBe('unknown setting storage.comandTimeout (did you mean storage.commandTimeout?)');
+    expect(issues).toContainEqual({
+      path: 'settings.storage.commandTimeout',
+      message: 'storage.commandTimeout must be ≥ 0, got -1',
+    });
+    expect(issues.find((i) => i.path === 'settings.storage.comandTimeout')?.message).toBe(
+      'unknown setting storage.comandTimeout (did you mean storage.commandTimeout?)',
+    );
   });
 
   it('accepts off for the boot limits only', () => {
-    expect(resolveSettings([parseSettingOverrides(['defaultMaxBootAndShutdownOpsPerCluster=off'])]).values.defaultMaxBootAndShutdownOpsPerCluster).toBeNull();
+    expect(
+      resolveSettings([parseSettingOverrides(['defaultMaxBootAndShutdownOpsPerCluster=off'])]).values
+        .defaultMaxBootAndShutdownOpsPerCluster,
+    ).toBeNull();
     expect(() => resolveSettings([parseSettingOverrides(['storage.commandTimeout=off'])])).toThrow(DrError);
   });
 

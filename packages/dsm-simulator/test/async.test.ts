@@ -19,10 +19,19 @@ describe('async calls (dsm-rest.md §1.6)', () => {
   });
 
   it('answers 202 with an AsyncTask shaped like the reference, returnValue the full polling URL', async () => {
-    const accepted = await client.call('POST', 'StorageCenter/ScVolume', { async: true, body: { Name: 'async-vol', Size: '1 GB', StorageCenter: PROTECTED_SC } });
+    const accepted = await client.call('POST', 'StorageCenter/ScVolume', {
+      async: true,
+      body: { Name: 'async-vol', Size: '1 GB', StorageCenter: PROTECTED_SC },
+    });
     expect(accepted.status).toBe(202);
     expect(shapeDifferences(accepted.body, fixtures.asyncTask)).toEqual([]);
-    expect(accepted.body).toMatchObject({ objectType: 'AsyncTask', state: 'Running', objectTypeName: 'ScVolume', methodName: 'Create', errorState: 'None' });
+    expect(accepted.body).toMatchObject({
+      objectType: 'AsyncTask',
+      state: 'Running',
+      objectTypeName: 'ScVolume',
+      methodName: 'Create',
+      errorState: 'None',
+    });
     expect(accepted.body.returnValue).toBe(`${sim.url}/api/rest/ApiConnection/AsyncTask/${accepted.body.instanceId}`);
     expect(accepted.body.instanceId).toMatch(/^\d+$/);
     const done = await client.awaitTask(accepted);
@@ -37,7 +46,10 @@ describe('async calls (dsm-rest.md §1.6)', () => {
     sim.asyncTasks.runningPolls = 2;
     try {
       const volume = sim.model.volumesNamed('ds-app')[0]!;
-      const done = await client.asyncCall('POST', `StorageCenter/ScVolume/${volume['instanceId']}/CreateReplay`, { description: 'polled', expireTime: 0 });
+      const done = await client.asyncCall('POST', `StorageCenter/ScVolume/${volume['instanceId']}/CreateReplay`, {
+        description: 'polled',
+        expireTime: 0,
+      });
       expect(done.polls).toBe(3);
       expect(done.body).toMatchObject({ objectType: 'ScReplay', description: 'polled' });
     } finally {
@@ -45,14 +57,20 @@ describe('async calls (dsm-rest.md §1.6)', () => {
     }
   });
 
-  it('returns a failed call\'s error status and body from the poll, after a 202', async () => {
-    const done = await client.asyncCall('POST', 'StorageCenter/ScVolume/64702.101/MapToServer', { server: '64702.999' });
+  it("returns a failed call's error status and body from the poll, after a 202", async () => {
+    const done = await client.asyncCall('POST', 'StorageCenter/ScVolume/64702.101/MapToServer', {
+      server: '64702.999',
+    });
     expect(done.status).toBe(404);
     expect(done.body.result).toMatch(/Server 64702\.999 was not found/);
   });
 
   it('answers 204 calls with an empty final poll', async () => {
-    const created = await client.post('StorageCenter/ScVolume', { Name: 'to-unmap', Size: '1 GB', StorageCenter: PROTECTED_SC });
+    const created = await client.post('StorageCenter/ScVolume', {
+      Name: 'to-unmap',
+      Size: '1 GB',
+      StorageCenter: PROTECTED_SC,
+    });
     const done = await client.asyncCall('POST', `StorageCenter/ScVolume/${created.body.instanceId}/Unmap`, {});
     expect(done.status).toBe(204);
     expect(done.text).toBe('');
@@ -69,10 +87,16 @@ describe('async calls (dsm-rest.md §1.6)', () => {
 
   it('accepts the async header as True, true or "TRUE" and ignores false', async () => {
     for (const value of ['True', 'true', 'TRUE']) {
-      const answer = await client.call('POST', 'StorageCenter/ScVolume', { headers: { async: value }, body: { Name: `v-${value}`, Size: '1 GB', StorageCenter: PROTECTED_SC } });
+      const answer = await client.call('POST', 'StorageCenter/ScVolume', {
+        headers: { async: value },
+        body: { Name: `v-${value}`, Size: '1 GB', StorageCenter: PROTECTED_SC },
+      });
       expect(answer.status).toBe(202);
     }
-    const sync = await client.call('POST', 'StorageCenter/ScVolume', { headers: { async: 'false' }, body: { Name: 'v-sync', Size: '1 GB', StorageCenter: PROTECTED_SC } });
+    const sync = await client.call('POST', 'StorageCenter/ScVolume', {
+      headers: { async: 'false' },
+      body: { Name: 'v-sync', Size: '1 GB', StorageCenter: PROTECTED_SC },
+    });
     expect(sync.status).toBe(201);
   });
 
@@ -87,13 +111,19 @@ describe('async calls (dsm-rest.md §1.6)', () => {
     ['xml', (url: string) => url.startsWith('<compapi>') && url.endsWith('</compapi>')],
   ] as const)('mangles returnValue on demand (%s), while the task id still polls', async (variant, check) => {
     sim.faults.malformedAsyncUrl(variant, { path: 'StorageCenter/ScVolume', times: 1 });
-    const accepted = await client.call('POST', 'StorageCenter/ScVolume', { async: true, body: { Name: `mangled-${variant}`, Size: '1 GB', StorageCenter: PROTECTED_SC } });
+    const accepted = await client.call('POST', 'StorageCenter/ScVolume', {
+      async: true,
+      body: { Name: `mangled-${variant}`, Size: '1 GB', StorageCenter: PROTECTED_SC },
+    });
     expect(accepted.status).toBe(202);
     expect(check(accepted.body.returnValue, accepted.body.instanceId)).toBe(true);
     const byId = await client.get(`ApiConnection/AsyncTask/${accepted.body.instanceId}`);
     expect(byId.body.name).toBe(`mangled-${variant}`);
     // Only the next call was affected.
-    const next = await client.call('POST', 'StorageCenter/ScVolume', { async: true, body: { Name: `clean-${variant}`, Size: '1 GB', StorageCenter: PROTECTED_SC } });
+    const next = await client.call('POST', 'StorageCenter/ScVolume', {
+      async: true,
+      body: { Name: `clean-${variant}`, Size: '1 GB', StorageCenter: PROTECTED_SC },
+    });
     expect(next.body.returnValue).toMatch(/AsyncTask\/\d+$/);
   });
 });
@@ -104,7 +134,10 @@ describe('async task duration under a virtual clock', () => {
     const sim = await startDsmSimulator({ seed: twoSiteSeed(), clock, asyncTasks: { durationMs: 5_000 } });
     const client = new TestClient(sim);
     await client.login();
-    const accepted = await client.call('POST', 'StorageCenter/ScVolume', { async: true, body: { Name: 'slow', Size: '1 GB', StorageCenter: PROTECTED_SC } });
+    const accepted = await client.call('POST', 'StorageCenter/ScVolume', {
+      async: true,
+      body: { Name: 'slow', Size: '1 GB', StorageCenter: PROTECTED_SC },
+    });
     const running = await client.get(`ApiConnection/AsyncTask/${accepted.body.instanceId}`);
     expect(running.body.objectType).toBe('AsyncTask');
     await clock.advance(5_000);

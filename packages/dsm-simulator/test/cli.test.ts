@@ -29,7 +29,22 @@ describe('drctl-dsm-simulator command line', () => {
     beforeAll(async () => {
       writeFileSync(join(dir, 'password'), 'from-file\n');
       io = captureIo();
-      running = (await runCli(['--environment', environmentFile, '--ca-file', join(dir, 'ca.pem'), '--password-file', join(dir, 'password'), '--admin-port', '0', '--transfer-seconds', '5', '--json'], io))!;
+      running = (await runCli(
+        [
+          '--environment',
+          environmentFile,
+          '--ca-file',
+          join(dir, 'ca.pem'),
+          '--password-file',
+          join(dir, 'password'),
+          '--admin-port',
+          '0',
+          '--transfer-seconds',
+          '5',
+          '--json',
+        ],
+        io,
+      ))!;
       agent = new Agent({ connect: { ca: readFileSync(join(dir, 'ca.pem'), 'utf8') } });
     });
     afterAll(async () => {
@@ -48,18 +63,32 @@ describe('drctl-dsm-simulator command line', () => {
 
     it('serves the environment over TLS verified with the written CA, with the password from the file', async () => {
       const auth = `Basic ${Buffer.from('Admin:from-file').toString('base64')}`;
-      const login = await request(`${running.simulator.baseUrl}ApiConnection/Login`, { method: 'POST', dispatcher: agent, headers: { authorization: auth, 'x-dell-api-version': '4.0' } });
+      const login = await request(`${running.simulator.baseUrl}ApiConnection/Login`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { authorization: auth, 'x-dell-api-version': '4.0' },
+      });
       expect(login.statusCode).toBe(200);
       await login.body.dump();
       const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-      const scs = await request(`${running.simulator.baseUrl}StorageCenter/StorageCenter`, { dispatcher: agent, headers: { cookie, 'x-dell-api-version': '4.0' } });
+      const scs = await request(`${running.simulator.baseUrl}StorageCenter/StorageCenter`, {
+        dispatcher: agent,
+        headers: { cookie, 'x-dell-api-version': '4.0' },
+      });
       expect(((await scs.body.json()) as Array<{ name: string }>).map((sc) => sc.name)).toEqual(['sc12', 'sc13']);
-      expect(running.simulator.model.state.volumes.get(String(running.simulator.model.volumesNamed('vol-app')[0]!['instanceId']))!.transferSeconds).toBe(5);
+      expect(
+        running.simulator.model.state.volumes.get(
+          String(running.simulator.model.volumesNamed('vol-app')[0]!['instanceId']),
+        )!.transferSeconds,
+      ).toBe(5);
     });
 
     it('controls faults, counters and the Data Collector through the admin endpoint', async () => {
       const admin = running.admin!.url;
-      const added = await request(`${admin}/faults`, { method: 'POST', body: JSON.stringify({ kind: 'server-error', path: '/ScVolume/i', times: 1 }) });
+      const added = await request(`${admin}/faults`, {
+        method: 'POST',
+        body: JSON.stringify({ kind: 'server-error', path: '/ScVolume/i', times: 1 }),
+      });
       expect(added.statusCode).toBe(201);
       const fault = (await added.body.json()) as { id: number; spec: { path: unknown } };
       expect(running.simulator.faults.list().map((f) => f.id)).toEqual([fault.id]);
@@ -85,7 +114,17 @@ describe('drctl-dsm-simulator command line', () => {
 
   it('prints readable lines by default, with the password source but never the password', async () => {
     const io = captureIo({ DRCTL_DSM_SIM_PASSWORD: 'hunter2-env' });
-    const running = (await runCli(['--environment', environmentFile, '--latency-ms', '5', '--fault', '{"kind":"hang","path":"*/SwapRoles","times":1}'], io))!;
+    const running = (await runCli(
+      [
+        '--environment',
+        environmentFile,
+        '--latency-ms',
+        '5',
+        '--fault',
+        '{"kind":"hang","path":"*/SwapRoles","times":1}',
+      ],
+      io,
+    ))!;
     expect(io.lines[0]).toBe(`DSM simulator listening on ${running.simulator.baseUrl}`);
     expect(io.lines[1]).toBe(`CA certificate: ${running.caFile}`);
     expect(io.lines.join('\n')).toContain('$DRCTL_DSM_SIM_PASSWORD');
@@ -100,7 +139,9 @@ describe('drctl-dsm-simulator command line', () => {
     expect(await runCli(['--help'], io)).toBeUndefined();
     expect(io.lines[0]).toBe(USAGE);
     await expect(runCli([], captureIo())).rejects.toThrow(/--environment/);
-    await expect(runCli(['--environment', environmentFile, '--port', 'x'], captureIo())).rejects.toThrow(/--port must be a whole number/);
+    await expect(runCli(['--environment', environmentFile, '--port', 'x'], captureIo())).rejects.toThrow(
+      /--port must be a whole number/,
+    );
     await expect(runCli(['--environment', join(dir, 'missing.yaml')], captureIo())).rejects.toThrow(/ENOENT/);
   });
 });

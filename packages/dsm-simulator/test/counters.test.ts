@@ -12,7 +12,9 @@ describe('CallCounters', () => {
     expect(counters.count()).toBe(3);
     expect(counters.count({ action: 'CreateReplay' })).toBe(2);
     expect(counters.count({ method: 'post', object: '1.1' })).toBe(1);
-    expect(counters.repeated()).toEqual([{ method: 'POST', resource: 'ScVolume', action: 'CreateReplay', object: '1.1:a', count: 2 }]);
+    expect(counters.repeated()).toEqual([
+      { method: 'POST', resource: 'ScVolume', action: 'CreateReplay', object: '1.1:a', count: 2 },
+    ]);
     counters.reset();
     expect(counters.list()).toEqual([]);
   });
@@ -36,15 +38,27 @@ describe('counting state-changing calls over HTTP', () => {
     await client.get('StorageCenter/StorageCenter');
     await client.post('StorageCenter/ScVolume/GetList', {});
     await client.post(`StorageCenter/ScVolume/${volumeId('ds-app')}/CreateReplay`, { description: 'sync-1' });
-    await client.post(`StorageCenter/ScVolume/${volumeId('Repl of ds-app')}/MapToServer`, { server: `${RECOVERY_SC}.1` });
-    expect(sim.counters.list()).toEqual([{ method: 'POST', resource: 'ScVolume', action: 'CreateReplay', object: `${volumeId('ds-app')}:sync-1`, count: 1 }]);
+    await client.post(`StorageCenter/ScVolume/${volumeId('Repl of ds-app')}/MapToServer`, {
+      server: `${RECOVERY_SC}.1`,
+    });
+    expect(sim.counters.list()).toEqual([
+      {
+        method: 'POST',
+        resource: 'ScVolume',
+        action: 'CreateReplay',
+        object: `${volumeId('ds-app')}:sync-1`,
+        count: 1,
+      },
+    ]);
   });
 
   it('shows a repeated action, including one sent async, as a count of 2', async () => {
     const path = `StorageCenter/ScVolume/${volumeId('Repl of ds-app')}/Unmap`;
     await client.post(path, {});
     await client.asyncCall('POST', path, {});
-    expect(sim.counters.repeated()).toEqual([{ method: 'POST', resource: 'ScVolume', action: 'Unmap', object: volumeId('Repl of ds-app'), count: 2 }]);
+    expect(sim.counters.repeated()).toEqual([
+      { method: 'POST', resource: 'ScVolume', action: 'Unmap', object: volumeId('Repl of ds-app'), count: 2 },
+    ]);
   });
 
   it('keys creates by what they create, so creating the same thing twice is visible', async () => {
@@ -53,9 +67,18 @@ describe('counting state-changing calls over HTTP', () => {
     await client.post('StorageCenter/ScVolume', { Name: 'twice', Size: '1 GB', StorageCenter: String(PROTECTED_SC) });
     const source = volumeId('twice');
     await client.post(`StorageCenter/ScVolume/${source}/MapToServer`, { server: `${PROTECTED_SC}.2` });
-    await client.post('StorageCenter/ScReplication', { StorageCenter: PROTECTED_SC, SourceVolume: source, DestinationStorageCenter: RECOVERY_SC, QosNode: qos });
+    await client.post('StorageCenter/ScReplication', {
+      StorageCenter: PROTECTED_SC,
+      SourceVolume: source,
+      DestinationStorageCenter: RECOVERY_SC,
+      QosNode: qos,
+    });
     expect(sim.counters.count({ resource: 'ScVolume', action: 'Create', object: `${PROTECTED_SC}/twice` })).toBe(2);
-    expect(sim.counters.list().find((c) => c.resource === 'ScReplication')).toMatchObject({ action: 'Create', object: `${source}->${RECOVERY_SC}`, count: 1 });
+    expect(sim.counters.list().find((c) => c.resource === 'ScReplication')).toMatchObject({
+      action: 'Create',
+      object: `${source}->${RECOVERY_SC}`,
+      count: 1,
+    });
     expect(sim.counters.list().find((c) => c.action === 'MapToServer')!.object).toBe(`${source}->${PROTECTED_SC}.2`);
   });
 

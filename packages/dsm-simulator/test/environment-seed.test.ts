@@ -14,27 +14,60 @@ describe('seedFromEnvironment', () => {
     ]);
   });
 
-  it('makes each site\'s clusters and hosts servers on that site\'s arrays, hosts with an ESXi iSCSI HBA', () => {
-    const onRecovery = seed.servers!.filter((s) => s.storageCenter === 65495 && s.kind !== 'cluster').map((s) => s.name);
+  it("makes each site's clusters and hosts servers on that site's arrays, hosts with an ESXi iSCSI HBA", () => {
+    const onRecovery = seed
+      .servers!.filter((s) => s.storageCenter === 65495 && s.kind !== 'cluster')
+      .map((s) => s.name);
     expect(onRecovery).toEqual(expect.arrayContaining(['esx-r1', 'esx-d1']));
-    expect(seed.servers).toContainEqual({ storageCenter: 64702, name: 'esx-p1', cluster: 'prod', hbas: [{ name: hostIqn('esx-p1'), portType: 'Iscsi' }] });
+    expect(seed.servers).toContainEqual({
+      storageCenter: 64702,
+      name: 'esx-p1',
+      cluster: 'prod',
+      hbas: [{ name: hostIqn('esx-p1'), portType: 'Iscsi' }],
+    });
     expect(seed.servers).toContainEqual({ storageCenter: 64702, name: 'prod', kind: 'cluster' });
     // Uniform Live Volume mapping: the protected hosts also exist on the recovery array.
     expect(seed.servers).toContainEqual({ storageCenter: 65495, name: 'prod', kind: 'cluster' });
   });
 
-  it('turns volumes into source volumes mapped to their site\'s clusters, replicated or as Live Volumes', () => {
+  it("turns volumes into source volumes mapped to their site's clusters, replicated or as Live Volumes", () => {
     expect(seed.volumes!.map((v) => v.name)).toEqual(['vol-app', 'vol-db', 'vol-active', 'vol-stretched', 'vol-afo']);
-    expect(seed.volumes![0]).toMatchObject({ storageCenter: 64702, sizeGb: 200, mappedTo: ['prod'], transferSeconds: 45 });
+    expect(seed.volumes![0]).toMatchObject({
+      storageCenter: 64702,
+      sizeGb: 200,
+      mappedTo: ['prod'],
+      transferSeconds: 45,
+    });
     expect(seed.volumes![1]!.replays![1]).toEqual({ description: 'hourly', frozenAt: '2024-05-01T09:30:00Z' });
     expect(seed.replications).toEqual([
-      expect.objectContaining({ sourceVolume: 'vol-app', type: 'Asynchronous', syncMode: 'None', replicateActiveReplay: false, qosNode: 'WAN 1G' }),
-      expect.objectContaining({ sourceVolume: 'vol-db', type: 'Synchronous', syncMode: 'HighAvailability', replicateActiveReplay: true }),
+      expect.objectContaining({
+        sourceVolume: 'vol-app',
+        type: 'Asynchronous',
+        syncMode: 'None',
+        replicateActiveReplay: false,
+        qosNode: 'WAN 1G',
+      }),
+      expect.objectContaining({
+        sourceVolume: 'vol-db',
+        type: 'Synchronous',
+        syncMode: 'HighAvailability',
+        replicateActiveReplay: true,
+      }),
       expect.objectContaining({ sourceVolume: 'vol-active', replicateActiveReplay: true, qosNode: 'Fast' }),
     ]);
     expect(seed.liveVolumes).toEqual([
-      expect.objectContaining({ primaryVolume: 'vol-stretched', failoverAutomaticallyEnabled: false, swapRolesAutomaticallyEnabled: false, secondaryMappedTo: ['prod'] }),
-      expect.objectContaining({ primaryVolume: 'vol-afo', failoverAutomaticallyEnabled: true, restoreAutomaticallyEnabled: true, swapRolesAutomaticallyEnabled: true }),
+      expect.objectContaining({
+        primaryVolume: 'vol-stretched',
+        failoverAutomaticallyEnabled: false,
+        swapRolesAutomaticallyEnabled: false,
+        secondaryMappedTo: ['prod'],
+      }),
+      expect.objectContaining({
+        primaryVolume: 'vol-afo',
+        failoverAutomaticallyEnabled: true,
+        restoreAutomaticallyEnabled: true,
+        swapRolesAutomaticallyEnabled: true,
+      }),
     ]);
   });
 
@@ -69,17 +102,32 @@ describe('a simulator started from an environment', () => {
   });
 
   it('serves what an adapter discovers: SCs, replications, Live Volumes with their flags, mappings', async () => {
-    expect((await client.get('StorageCenter/StorageCenter')).body.map((sc: { name: string }) => sc.name)).toEqual(['sc12', 'sc13']);
+    expect((await client.get('StorageCenter/StorageCenter')).body.map((sc: { name: string }) => sc.name)).toEqual([
+      'sc12',
+      'sc13',
+    ]);
     const replications = (await client.getList('ScReplication', [['managedByLiveVolume', false]])).body;
-    expect(replications.map((r: { sourceVolume: { instanceName: string } }) => r.sourceVolume.instanceName)).toEqual(['vol-app', 'vol-db', 'vol-active']);
+    expect(replications.map((r: { sourceVolume: { instanceName: string } }) => r.sourceVolume.instanceName)).toEqual([
+      'vol-app',
+      'vol-db',
+      'vol-active',
+    ]);
     const liveVolumes = (await client.get('StorageCenter/StorageCenter/64702/LiveVolumeList')).body;
-    expect(liveVolumes.map((lv: { failoverAutomaticallyEnabled: boolean }) => lv.failoverAutomaticallyEnabled)).toEqual([false, true]);
+    expect(liveVolumes.map((lv: { failoverAutomaticallyEnabled: boolean }) => lv.failoverAutomaticallyEnabled)).toEqual(
+      [false, true],
+    );
     const [appVolume] = (await client.getList('ScVolume', [['Name', 'vol-app']])).body;
     const profiles = (await client.get(`StorageCenter/ScVolume/${appVolume.instanceId}/MappingProfileList`)).body;
     expect(profiles.map((p: { server: { instanceName: string } }) => p.server.instanceName)).toEqual(['prod']);
     const stretched = liveVolumes[0];
-    const secondaryProfiles = (await client.get(`StorageCenter/ScVolume/${stretched.secondaryVolume.instanceId}/MappingProfileList`)).body;
-    expect(secondaryProfiles.map((p: { server: { instanceName: string; objectType: string } }) => p.server.objectType).sort()).toEqual(['ScRemoteStorageCenter', 'ScServerCluster']);
+    const secondaryProfiles = (
+      await client.get(`StorageCenter/ScVolume/${stretched.secondaryVolume.instanceId}/MappingProfileList`)
+    ).body;
+    expect(
+      secondaryProfiles
+        .map((p: { server: { instanceName: string; objectType: string } }) => p.server.objectType)
+        .sort(),
+    ).toEqual(['ScRemoteStorageCenter', 'ScServerCluster']);
     const [cg] = (await client.getList('ScReplayProfile', [['name', 'erp']])).body;
     expect(cg.volumeCount).toBe(2);
   });
@@ -97,6 +145,11 @@ describe('seed problems', () => {
     await expect(attempt).rejects.toBeInstanceOf(DrError);
     const error = (await attempt.catch((e: unknown) => e)) as DrError;
     expect(error.code).toBe('DR_INPUT_INVALID');
-    expect(error.issues.map((i) => i.path)).toEqual(['storageCenters[1].serial', 'volumes[0].mappedTo[0]', 'replications[0].sourceVolume', 'replications[0].qosNode']);
+    expect(error.issues.map((i) => i.path)).toEqual([
+      'storageCenters[1].serial',
+      'volumes[0].mappedTo[0]',
+      'replications[0].sourceVolume',
+      'replications[0].qosNode',
+    ]);
   });
 });

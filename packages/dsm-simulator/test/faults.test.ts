@@ -48,18 +48,28 @@ describe('fault injection', () => {
 
   it('hangs a matching call until the client gives up, while other calls are answered', async () => {
     const fault = sim.faults.hang({ method: 'POST', path: '*/CreateReplay', times: 1 });
-    const hung = client.post(`StorageCenter/ScVolume/${volumeId('ds-app')}/CreateReplay`, { description: 'hung' }, { signal: AbortSignal.timeout(300) });
+    const hung = client.post(
+      `StorageCenter/ScVolume/${volumeId('ds-app')}/CreateReplay`,
+      { description: 'hung' },
+      { signal: AbortSignal.timeout(300) },
+    );
     expect((await client.get('StorageCenter/StorageCenter')).status).toBe(200);
     expect(await failure(hung)).toMatch(/AbortError|TimeoutError|UND_ERR_ABORTED/);
     expect(sim.faults.get(fault)).toBeUndefined();
     // "before": the call never ran.
     expect(sim.counters.count({ action: 'CreateReplay' })).toBe(0);
-    expect((await client.post(`StorageCenter/ScVolume/${volumeId('ds-app')}/CreateReplay`, { description: 'after' })).status).toBe(200);
+    expect(
+      (await client.post(`StorageCenter/ScVolume/${volumeId('ds-app')}/CreateReplay`, { description: 'after' })).status,
+    ).toBe(200);
   });
 
   it('can let the call take effect and then hang (the client cannot know it happened)', async () => {
     sim.faults.hang({ path: '*/CreateReplay', times: 1, when: 'after' });
-    const hung = client.post(`StorageCenter/ScVolume/${volumeId('ds-app')}/CreateReplay`, { description: 'took effect' }, { signal: AbortSignal.timeout(300) });
+    const hung = client.post(
+      `StorageCenter/ScVolume/${volumeId('ds-app')}/CreateReplay`,
+      { description: 'took effect' },
+      { signal: AbortSignal.timeout(300) },
+    );
     await failure(hung);
     expect(sim.counters.count({ action: 'CreateReplay' })).toBe(1);
     const replays = (await client.get(`StorageCenter/ScVolume/${volumeId('ds-app')}/ReplayList`)).body;
@@ -71,7 +81,9 @@ describe('fault injection', () => {
     const failed = await client.get(`StorageCenter/ScReplication/${sim.model.replications()[0]!['instanceId']}`);
     expect(failed.status).toBe(500);
     expect(typeof failed.body.result).toBe('string');
-    expect((await client.get(`StorageCenter/ScReplication/${sim.model.replications()[0]!['instanceId']}`)).status).toBe(200);
+    expect((await client.get(`StorageCenter/ScReplication/${sim.model.replications()[0]!['instanceId']}`)).status).toBe(
+      200,
+    );
   });
 
   it('answers 400 "Unhandled Exception" for the next N matching GETs only', async () => {
@@ -90,7 +102,9 @@ describe('fault injection', () => {
 
   it('resets the connection (ECONNRESET), optionally after the call took effect', async () => {
     sim.faults.connectionReset({ path: 'StorageCenter/ScVolume', method: 'POST', times: 1, when: 'after' });
-    const code = await failure(client.post('StorageCenter/ScVolume', { Name: 'reset-vol', Size: '1 GB', StorageCenter: PROTECTED_SC }));
+    const code = await failure(
+      client.post('StorageCenter/ScVolume', { Name: 'reset-vol', Size: '1 GB', StorageCenter: PROTECTED_SC }),
+    );
     expect(code).toBe('ECONNRESET');
     expect(sim.model.volumesNamed('reset-vol')).toHaveLength(1);
     expect(sim.counters.count({ resource: 'ScVolume', action: 'Create' })).toBe(1);
@@ -158,7 +172,8 @@ describe('fault injection', () => {
     await clock.advance(59_000);
     expect(outage.faults.dataCollectorListening).toBe(false);
     await clock.advance(1_000);
-    for (let i = 0; i < 100 && !outage.faults.dataCollectorListening; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 100 && !outage.faults.dataCollectorListening; i++)
+      await new Promise((resolve) => setImmediate(resolve));
     expect(outage.faults.dataCollectorListening).toBe(true);
     expect((await other.login()).status).toBe(200);
     await other.close();

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { isoDateString, javaDoubleString, parseSize, sizeString, usDateString } from '../src/index.js';
 
 describe('wire formats of sizes and dates', () => {
-  it('writes sizes like Java\'s Double.toString (EM 15.x fixtures) or as whole bytes (API 4.2)', () => {
+  it("writes sizes like Java's Double.toString (EM 15.x fixtures) or as whole bytes (API 4.2)", () => {
     expect(sizeString(1073741824, 'java-double')).toBe('1.073741824E9 Bytes');
     expect(sizeString(13302310633472, 'java-double')).toBe('1.3302310633472E13 Bytes');
     expect(sizeString(0, 'java-double')).toBe('0.0 Bytes');
@@ -22,7 +22,7 @@ describe('wire formats of sizes and dates', () => {
     expect(parseSize('10 XB')).toBeUndefined();
   });
 
-  it('round-trips any whole byte count through the Java-double form (what Cinder\'s float() parsing relies on)', () => {
+  it("round-trips any whole byte count through the Java-double form (what Cinder's float() parsing relies on)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 50 }), (bytes) => {
         expect(Number(javaDoubleString(bytes))).toBe(bytes);
@@ -31,7 +31,7 @@ describe('wire formats of sizes and dates', () => {
     );
   });
 
-  it('writes dates in the two generations\' forms; unset dates are the epoch', () => {
+  it("writes dates in the two generations' forms; unset dates are the epoch", () => {
     const at = Date.parse('2014-12-09T15:52:08Z');
     expect(usDateString(at)).toBe('12/09/2014 03:52:08 PM');
     expect(usDateString(Date.parse('2014-12-09T00:05:00Z'))).toBe('12/09/2014 12:05:00 AM');

@@ -14,7 +14,11 @@ afterEach(async () => {
 });
 
 async function open(options: { clock: VirtualClock; state?: DsmSimulatorState }) {
-  const sim = await startDsmSimulator({ clock: options.clock, ...(options.state ? { state: options.state } : { seed: twoSiteSeed() }), defaultTransferSeconds: 20 });
+  const sim = await startDsmSimulator({
+    clock: options.clock,
+    ...(options.state ? { state: options.state } : { seed: twoSiteSeed() }),
+    defaultTransferSeconds: 20,
+  });
   const client = new TestClient(sim);
   await client.login();
   running.push({ sim, client });
@@ -30,10 +34,17 @@ describe('saving and restoring the simulated Data Collector', () => {
     const clock = new VirtualClock({ start });
     const first = await open({ clock });
     const volumeId = String(first.sim.model.volumesNamed('ds-app')[0]!['instanceId']);
-    const replay = await first.client.asyncCall('POST', `StorageCenter/ScVolume/${volumeId}/CreateReplay`, { description: 'before restart', expireTime: 0 });
+    const replay = await first.client.asyncCall('POST', `StorageCenter/ScVolume/${volumeId}/CreateReplay`, {
+      description: 'before restart',
+      expireTime: 0,
+    });
     expect(replay.status).toBe(200);
     await clock.advance(10_000); // half of the replication's 30 s transfer
-    const created = await first.client.asyncCall('POST', 'StorageCenter/ScVolume', { Name: 'scratch', Size: '1 GB', StorageCenter: PROTECTED_SC });
+    const created = await first.client.asyncCall('POST', 'StorageCenter/ScVolume', {
+      Name: 'scratch',
+      Size: '1 GB',
+      StorageCenter: PROTECTED_SC,
+    });
     expect(created.status).toBe(201);
 
     const saved = viaJson(first.sim.snapshot());
@@ -60,15 +71,29 @@ describe('saving and restoring the simulated Data Collector', () => {
     expect(second.sim.counters.list()).toEqual(first.sim.counters.list());
 
     // The transfer started before the restart finishes on time afterwards.
-    const replicationId = String((second.sim.model.replications().find((r) => (r['sourceVolume'] as { instanceName: string }).instanceName === 'ds-app'))!['instanceId']);
-    expect((await second.client.get(`StorageCenter/ScReplication/${replicationId}/CurrentProgress`)).body.synced).toBe(false);
+    const replicationId = String(
+      second.sim.model
+        .replications()
+        .find((r) => (r['sourceVolume'] as { instanceName: string }).instanceName === 'ds-app')!['instanceId'],
+    );
+    expect((await second.client.get(`StorageCenter/ScReplication/${replicationId}/CurrentProgress`)).body.synced).toBe(
+      false,
+    );
     await later.advance(25_000);
-    expect((await second.client.get(`StorageCenter/ScReplication/${replicationId}/CurrentProgress`)).body.synced).toBe(true);
+    expect((await second.client.get(`StorageCenter/ScReplication/${replicationId}/CurrentProgress`)).body.synced).toBe(
+      true,
+    );
 
     // New objects get new ids: the sequences were saved too.
-    const another = await second.client.asyncCall('POST', 'StorageCenter/ScVolume', { Name: 'scratch 2', Size: '1 GB', StorageCenter: PROTECTED_SC });
+    const another = await second.client.asyncCall('POST', 'StorageCenter/ScVolume', {
+      Name: 'scratch 2',
+      Size: '1 GB',
+      StorageCenter: PROTECTED_SC,
+    });
     expect(another.body.instanceId).not.toBe(created.body.instanceId);
-    expect(second.sim.model.volumes().map((v) => v['instanceId'])).toEqual(expect.arrayContaining([created.body.instanceId, another.body.instanceId]));
+    expect(second.sim.model.volumes().map((v) => v['instanceId'])).toEqual(
+      expect.arrayContaining([created.body.instanceId, another.body.instanceId]),
+    );
 
     // Lookups work on restored objects: mapping a restored volume finds its server and mappings.
     const listed = await second.client.get(`StorageCenter/ScVolume/${volumeId}/MappingProfileList`);
@@ -79,16 +104,28 @@ describe('saving and restoring the simulated Data Collector', () => {
     const clock = new VirtualClock({ start: Date.parse('2024-05-01T10:00:00Z') });
     const first = await open({ clock });
     const volumeId = String(first.sim.model.volumesNamed('ds-db')[0]!['instanceId']);
-    await first.client.asyncCall('POST', `StorageCenter/ScVolume/${volumeId}/CreateReplay`, { description: 'once', expireTime: 0 });
+    await first.client.asyncCall('POST', `StorageCenter/ScVolume/${volumeId}/CreateReplay`, {
+      description: 'once',
+      expireTime: 0,
+    });
     const second = await open({ clock, state: viaJson(first.sim.snapshot()) });
     expect(second.sim.counters.repeated()).toEqual([]);
-    await second.client.asyncCall('POST', `StorageCenter/ScVolume/${volumeId}/CreateReplay`, { description: 'once', expireTime: 0 });
-    expect(second.sim.counters.repeated()).toEqual([expect.objectContaining({ action: 'CreateReplay', object: `${volumeId}:once`, count: 2 })]);
+    await second.client.asyncCall('POST', `StorageCenter/ScVolume/${volumeId}/CreateReplay`, {
+      description: 'once',
+      expireTime: 0,
+    });
+    expect(second.sim.counters.repeated()).toEqual([
+      expect.objectContaining({ action: 'CreateReplay', object: `${volumeId}:once`, count: 2 }),
+    ]);
   });
 
   it('refuses a state that is not a saved simulator, naming the field', async () => {
     const clock = new VirtualClock();
-    const bad = { format: 'drctl-dsm-simulator/1', counters: [], model: { format: 'something else', volumes: {} } } as unknown as DsmSimulatorState;
+    const bad = {
+      format: 'drctl-dsm-simulator/1',
+      counters: [],
+      model: { format: 'something else', volumes: {} },
+    } as unknown as DsmSimulatorState;
     const error = await startDsmSimulator({ clock, state: bad }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DrError);
     const paths = (error as DrError).issues.map((i) => i.path);
@@ -97,7 +134,12 @@ describe('saving and restoring the simulated Data Collector', () => {
 
   it('restores into a model that already holds objects by replacing them', () => {
     const clock = new VirtualClock();
-    const config = { clock, defaultTransferSeconds: 20, defaultReplayDeltaBytes: 1, provider: 'EnterpriseManager' as const };
+    const config = {
+      clock,
+      defaultTransferSeconds: 20,
+      defaultReplayDeltaBytes: 1,
+      provider: 'EnterpriseManager' as const,
+    };
     const style = wireStyleFor('4.2');
     const empty = new DsmModel(config, style);
     const saved = empty.snapshot();

@@ -20,14 +20,27 @@ describe('session and API version (dsm-rest.md §1.1–1.2)', () => {
   it('logs in with Basic auth: 200, a session cookie and the ApiConnection object', async () => {
     const answer = await client.login({ body: fixtures.requests['POST ApiConnection/Login'] });
     expect(answer.status).toBe(200);
-    expect(String(answer.headers['set-cookie'])).toMatch(/^JSESSIONID=[0-9A-F]{32}; Path=\/api\/rest; Secure; HttpOnly$/);
+    expect(String(answer.headers['set-cookie'])).toMatch(
+      /^JSESSIONID=[0-9A-F]{32}; Path=\/api\/rest; Secure; HttpOnly$/,
+    );
     expect(Object.keys(answer.body).sort()).toEqual(Object.keys(fixtures.apiConnectionApi42).sort());
-    expect(answer.body).toMatchObject({ objectType: 'ApiConnection', instanceId: '0', apiVersion: '4.2', provider: 'EnterpriseManager', application: 'Cinder REST Driver', userName: 'Admin', connected: true });
+    expect(answer.body).toMatchObject({
+      objectType: 'ApiConnection',
+      instanceId: '0',
+      apiVersion: '4.2',
+      provider: 'EnterpriseManager',
+      application: 'Cinder REST Driver',
+      userName: 'Admin',
+      connected: true,
+    });
   });
 
   it('accepts Login with no body (Puppet, Go and checkmk send none)', async () => {
     const other = new TestClient(sim);
-    const answer = await other.call('POST', 'ApiConnection/Login', { cookie: null, headers: { authorization: other.basicAuth() } });
+    const answer = await other.call('POST', 'ApiConnection/Login', {
+      cookie: null,
+      headers: { authorization: other.basicAuth() },
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.application).toBe('');
     await other.close();
@@ -45,7 +58,10 @@ describe('session and API version (dsm-rest.md §1.1–1.2)', () => {
   it('answers 401 without a valid session cookie, even with Basic auth', async () => {
     expect((await client.get('StorageCenter/StorageCenter', { cookie: null })).status).toBe(401);
     expect((await client.get('StorageCenter/StorageCenter', { cookie: 'JSESSIONID=FFFF' })).status).toBe(401);
-    const withBasic = await client.get('StorageCenter/StorageCenter', { cookie: null, headers: { authorization: client.basicAuth() } });
+    const withBasic = await client.get('StorageCenter/StorageCenter', {
+      cookie: null,
+      headers: { authorization: client.basicAuth() },
+    });
     expect(withBasic.status).toBe(401);
     expect(withBasic.body.result).toMatch(/ApiConnection\/Login/);
   });
@@ -86,9 +102,18 @@ describe('session and API version (dsm-rest.md §1.1–1.2)', () => {
   });
 
   it('refuses a body that is not JSON with 400', async () => {
-    const answer = await client.call('POST', 'StorageCenter/ScVolume/GetList', { headers: { 'content-type': 'application/json' }, body: undefined });
+    const answer = await client.call('POST', 'StorageCenter/ScVolume/GetList', {
+      headers: { 'content-type': 'application/json' },
+      body: undefined,
+    });
     expect(answer.status).toBe(200);
-    const broken = await client.agent.request({ origin: sim.url, path: '/api/rest/StorageCenter/ScVolume/GetList', method: 'POST', headers: { cookie: client.cookie!, 'x-dell-api-version': '4.0', 'content-type': 'application/json' }, body: '{"filter":' });
+    const broken = await client.agent.request({
+      origin: sim.url,
+      path: '/api/rest/StorageCenter/ScVolume/GetList',
+      method: 'POST',
+      headers: { cookie: client.cookie!, 'x-dell-api-version': '4.0', 'content-type': 'application/json' },
+      body: '{"filter":',
+    });
     expect(broken.statusCode).toBe(400);
     expect(JSON.parse(await broken.body.text()).result).toMatch(/Invalid body format/);
   });
@@ -131,8 +156,16 @@ describe('session options', () => {
   it('accepts Basic auth in place of the cookie when configured to be lenient', async () => {
     const sim = await startDsmSimulator({ seed: twoSiteSeed(), acceptBasicAuthAsSession: true });
     const client = new TestClient(sim);
-    expect((await client.get('StorageCenter/StorageCenter', { headers: { authorization: client.basicAuth() } })).status).toBe(200);
-    expect((await client.get('StorageCenter/StorageCenter', { headers: { authorization: client.basicAuth('Admin', 'nope') } })).status).toBe(401);
+    expect(
+      (await client.get('StorageCenter/StorageCenter', { headers: { authorization: client.basicAuth() } })).status,
+    ).toBe(200);
+    expect(
+      (
+        await client.get('StorageCenter/StorageCenter', {
+          headers: { authorization: client.basicAuth('Admin', 'nope') },
+        })
+      ).status,
+    ).toBe(401);
     await client.close();
     await sim.close();
   });
@@ -152,7 +185,13 @@ describe('session options', () => {
   });
 
   it('accepts several accounts and names the user in ApiConnection', async () => {
-    const sim = await startDsmSimulator({ seed: twoSiteSeed(), credentials: [{ username: 'srmdadmin', password: 's3cret' }, { username: 'Admin', password: 'x' }] });
+    const sim = await startDsmSimulator({
+      seed: twoSiteSeed(),
+      credentials: [
+        { username: 'srmdadmin', password: 's3cret' },
+        { username: 'Admin', password: 'x' },
+      ],
+    });
     const client = new TestClient(sim);
     const answer = await client.login({ username: 'srmdadmin', password: 's3cret' });
     expect(answer.body.userName).toBe('srmdadmin');

@@ -33,7 +33,10 @@ describe('generic reads of every object type', () => {
   let client: TestClient;
   beforeAll(async () => {
     // A still clock: transfer progress and active replays' times must not move between two reads.
-    sim = await startDsmSimulator({ clock: new VirtualClock({ start: Date.parse('2024-05-01T10:00:00Z') }), seed: twoSiteSeed({ consistencyGroups: [{ storageCenter: PROTECTED_SC, name: 'cg', volumes: ['ds-app'] }] }) });
+    sim = await startDsmSimulator({
+      clock: new VirtualClock({ start: Date.parse('2024-05-01T10:00:00Z') }),
+      seed: twoSiteSeed({ consistencyGroups: [{ storageCenter: PROTECTED_SC, name: 'cg', volumes: ['ds-app'] }] }),
+    });
     client = new TestClient(sim);
     await client.login();
     const [profile] = (await client.getList('ScReplayProfile', [['name', 'cg']])).body;
@@ -65,10 +68,25 @@ describe('generic reads of every object type', () => {
   it('answers StorageCenter objects with the fields of both fixture generations', async () => {
     const [sc] = (await client.get('StorageCenter/StorageCenter')).body;
     const ignoredOldFields = ['IPv6ManagementIPPrefix', 'IPv6ManagementIP'];
-    const ignoredNewFields = ['serviceTag', 'managementIpv6AddressPrefix', 'userPasswordExpiring', 'managementDhcpUniqueId', 'managementIpv6Address', 'chassisPresent', 'fileConfigured', 'updateStatus'];
+    const ignoredNewFields = [
+      'serviceTag',
+      'managementIpv6AddressPrefix',
+      'userPasswordExpiring',
+      'managementDhcpUniqueId',
+      'managementIpv6Address',
+      'chassisPresent',
+      'fileConfigured',
+      'updateStatus',
+    ];
     expect(shapeDifferences(sc, fixtures.storageCenter, ignoredOldFields)).toEqual([]);
     expect(shapeDifferences(sc, fixtures.storageCenterApi42, ignoredNewFields)).toEqual([]);
-    expect(sc).toMatchObject({ instanceId: String(PROTECTED_SC), scSerialNumber: PROTECTED_SC, objectType: 'StorageCenter', status: 'Up', connected: true });
+    expect(sc).toMatchObject({
+      instanceId: String(PROTECTED_SC),
+      scSerialNumber: PROTECTED_SC,
+      objectType: 'StorageCenter',
+      status: 'Up',
+      connected: true,
+    });
   });
 
   it('answers folders, servers, HBAs and operating systems with their fixture fields', async () => {
@@ -78,12 +96,15 @@ describe('generic reads of every object type', () => {
     expect(shapeDifferences(serverFolders[0], fixtures.serverFolder, ['parent'])).toEqual([]);
     const hosts = (await client.getList('ScPhysicalServer', [['name', 'esx-p1']])).body;
     expect(shapeDifferences(hosts[0], fixtures.server)).toEqual([]);
-    expect(hosts[0]).toMatchObject({ parent: { instanceName: 'prod-cluster', objectType: 'ScServerCluster' }, portType: ['Iscsi'] });
+    expect(hosts[0]).toMatchObject({
+      parent: { instanceName: 'prod-cluster', objectType: 'ScServerCluster' },
+      portType: ['Iscsi'],
+    });
     const os = (await client.get('StorageCenter/ScServerOperatingSystem')).body;
     expect(os.every((o: { objectType: string }) => o.objectType === 'ScServerOperatingSystem')).toBe(true);
   });
 
-  it('every route reads a real path: none of the table\'s GET routes is unreachable', async () => {
+  it("every route reads a real path: none of the table's GET routes is unreachable", async () => {
     const volume = sim.model.volumesNamed('ds-app')[0]!['instanceId'];
     const server = sim.model.servers(PROTECTED_SC)[0]!['instanceId'];
     const replication = sim.model.replications()[0]!['instanceId'];
@@ -99,7 +120,9 @@ describe('generic reads of every object type', () => {
       ApiConnection: '0',
       AsyncTask: '',
     };
-    const reads = ALL_ROUTES.filter((r) => r.method === 'GET' && r.action !== 'Get' && r.action !== 'List' && r.resource !== 'AsyncTask');
+    const reads = ALL_ROUTES.filter(
+      (r) => r.method === 'GET' && r.action !== 'Get' && r.action !== 'List' && r.resource !== 'AsyncTask',
+    );
     for (const route of reads) {
       const path = route.pattern.replace('{ssn}', values['ssn']!).replace('{id}', idFor[route.resource] ?? '');
       const answer = await client.get(path);

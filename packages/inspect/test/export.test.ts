@@ -1,9 +1,22 @@
 import { describe, expect, it } from '@jest/globals';
 import { initialTransition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
-import { getAdjacencyMap, getStateNodes, toDirectedGraph, type AdjacencyMap, type DirectedGraphNode } from 'xstate/graph';
+import {
+  getAdjacencyMap,
+  getStateNodes,
+  toDirectedGraph,
+  type AdjacencyMap,
+  type DirectedGraphNode,
+} from 'xstate/graph';
 import { DrError, WORKFLOWS } from '@drctl/domain';
 import { planLifecycleMachine } from '@drctl/workflows';
-import { exportMachine, exportMachineGraph, machineByName, MACHINE_NAMES, mermaidDiagram, type GraphEdge } from '../src/index.js';
+import {
+  exportMachine,
+  exportMachineGraph,
+  machineByName,
+  MACHINE_NAMES,
+  mermaidDiagram,
+  type GraphEdge,
+} from '../src/index.js';
 import { done, failed, invokeIds } from './support/events.js';
 
 /** Transitions as xstate/graph's own walker sees them (it leaves out eventless ones). */
@@ -11,7 +24,14 @@ function directedEdges(node: DirectedGraphNode): string[] {
   return [
     ...node.edges.map((e) => {
       const guard = e.transition.guard;
-      const guardName = guard === undefined ? null : typeof guard === 'string' ? guard : typeof guard === 'function' ? 'fn' : (guard as { type: string }).type;
+      const guardName =
+        guard === undefined
+          ? null
+          : typeof guard === 'string'
+            ? guard
+            : typeof guard === 'function'
+              ? 'fn'
+              : (guard as { type: string }).type;
       return `${e.source.id} -${e.label.text}-> ${e.target.id}${guardName ? ` [${typeof guard === 'function' ? 'fn' : guardName}]` : ''}`;
     }),
     ...node.children.flatMap(directedEdges),
@@ -27,7 +47,11 @@ function eventsFor(name: string, machine: AnyStateMachine): { events: EventObjec
     const ids = invokeIds(machine);
     return {
       events: [
-        ...ids.flatMap((id) => [done(id, { status: 'success', stop: false }), done(id, { status: 'error', stop: true }), failed(id)]),
+        ...ids.flatMap((id) => [
+          done(id, { status: 'success', stop: false }),
+          done(id, { status: 'error', stop: true }),
+          failed(id),
+        ]),
         { type: 'CANCEL' },
         { type: 'CANCEL', untouched: true } as EventObject,
       ],
@@ -36,7 +60,13 @@ function eventsFor(name: string, machine: AnyStateMachine): { events: EventObjec
   }
   if (name === 'vm-recovery') {
     // The engine reports each stage's end with a plain event; some carry whether it went well.
-    const types = [...new Set(exportMachineGraph(name).edges.map((e) => e.event).filter((t) => t !== ''))];
+    const types = [
+      ...new Set(
+        exportMachineGraph(name)
+          .edges.map((e) => e.event)
+          .filter((t) => t !== ''),
+      ),
+    ];
     return {
       events: types.flatMap((type) => [{ type }, { type, ok: true }, { type, ok: false, message: 'm' }]),
       // Every combination of what a VM's recovery settings can leave out.
@@ -54,7 +84,11 @@ function eventsFor(name: string, machine: AnyStateMachine): { events: EventObjec
   return {
     events: [
       ...WORKFLOWS.map((workflow) => ({ type: 'START', workflow, runId: 'r' })),
-      ...WORKFLOWS.flatMap((workflow) => endings.flatMap((ending) => [true, false].map((protectedSitePending) => ({ type: 'RUN_ENDED', workflow, ending, protectedSitePending })))),
+      ...WORKFLOWS.flatMap((workflow) =>
+        endings.flatMap((ending) =>
+          [true, false].map((protectedSitePending) => ({ type: 'RUN_ENDED', workflow, ending, protectedSitePending })),
+        ),
+      ),
     ],
     inputs: [{ plan: 'p' }],
   };
@@ -71,7 +105,12 @@ describe.each([...MACHINE_NAMES])('the exported %s machine', (name) => {
     expect(graph.nodes.map((n) => n.id).sort()).toEqual(states.map((s) => s.id).sort());
     for (const state of states) {
       const node = graph.nodes.find((n) => n.id === state.id)!;
-      expect(node).toMatchObject({ type: state.type, parent: state.parent?.id ?? null, tags: state.tags, invoke: state.invoke.map((i) => ({ id: i.id, src: i.src })) });
+      expect(node).toMatchObject({
+        type: state.type,
+        parent: state.parent?.id ?? null,
+        tags: state.tags,
+        invoke: state.invoke.map((i) => ({ id: i.id, src: i.src })),
+      });
     }
   });
 
@@ -81,8 +120,12 @@ describe.each([...MACHINE_NAMES])('the exported %s machine', (name) => {
     const always = graph.edges.filter((e) => e.event === '');
     // Read straight from the config the machine was written with.
     const configured = getStateNodes(machine.root).flatMap((s) => {
-      const a = (s.config as { always?: { guard?: string; target: string } | Array<{ guard?: string; target: string }> }).always;
-      return (a === undefined ? [] : Array.isArray(a) ? a : [a]).map((t) => `${s.id} [${t.guard}] -> ${t.target.split('.').pop()}`);
+      const a = (
+        s.config as { always?: { guard?: string; target: string } | Array<{ guard?: string; target: string }> }
+      ).always;
+      return (a === undefined ? [] : Array.isArray(a) ? a : [a]).map(
+        (t) => `${s.id} [${t.guard}] -> ${t.target.split('.').pop()}`,
+      );
     });
     expect(always.map((e) => `${e.source} [${e.guard}] -> ${e.target!.split('.').pop()}`)).toEqual(configured);
   });
@@ -97,7 +140,10 @@ describe.each([...MACHINE_NAMES])('the exported %s machine', (name) => {
     if (depth > 8) return undefined;
     const target = graph.nodes.find((n) => n.id === edge.target)!;
     const onward = graph.edges.filter(
-      (e) => e.target !== null && ((e.source === target.id && e.event === '') || (target.type === 'final' && e.source === target.parent && e.event === `xstate.done.state.${target.parent}`)),
+      (e) =>
+        e.target !== null &&
+        ((e.source === target.id && e.event === '') ||
+          (target.type === 'final' && e.source === target.parent && e.event === `xstate.done.state.${target.parent}`)),
     );
     for (const next of onward) {
       const rest = followThrough(next, to, depth + 1);
@@ -112,11 +158,19 @@ describe.each([...MACHINE_NAMES])('the exported %s machine', (name) => {
     for (const input of inputs) {
       const [initial] = initialTransition(machine, input);
       // The initial state may already have taken eventless transitions.
-      for (const e of graph.edges.filter((e) => e.event === '' && e.target && nodeIds(initial).includes(e.target))) taken.add(line(e));
-      const adjacency: AdjacencyMap<AnyMachineSnapshot, EventObject> = getAdjacencyMap(machine, { input, events, stopWhen: (s: AnyMachineSnapshot) => s.status === 'done' });
+      for (const e of graph.edges.filter((e) => e.event === '' && e.target && nodeIds(initial).includes(e.target)))
+        taken.add(line(e));
+      const adjacency: AdjacencyMap<AnyMachineSnapshot, EventObject> = getAdjacencyMap(machine, {
+        input,
+        events,
+        stopWhen: (s: AnyMachineSnapshot) => s.status === 'done',
+      });
       for (const { state, transitions } of Object.values(adjacency)) {
         const from = nodeIds(state as AnyMachineSnapshot);
-        for (const { event, state: next } of Object.values(transitions) as Array<{ event: EventObject; state: AnyMachineSnapshot }>) {
+        for (const { event, state: next } of Object.values(transitions) as Array<{
+          event: EventObject;
+          state: AnyMachineSnapshot;
+        }>) {
           const to = nodeIds(next as AnyMachineSnapshot);
           if (JSON.stringify(to) === JSON.stringify(from)) continue; // ignored event or targetless
           const chains = graph.edges
@@ -126,7 +180,10 @@ describe.each([...MACHINE_NAMES])('the exported %s machine', (name) => {
           expect([event.type, from.at(-1), chains.length > 0]).toEqual([event.type, from.at(-1), true]);
           for (const chain of chains) for (const c of chain) taken.add(line(c));
           // The state may move on at once through eventless transitions.
-          for (const e of graph.edges.filter((e) => e.event === '' && e.target && to.includes(e.target) && !from.includes(e.target))) taken.add(line(e));
+          for (const e of graph.edges.filter(
+            (e) => e.event === '' && e.target && to.includes(e.target) && !from.includes(e.target),
+          ))
+            taken.add(line(e));
         }
       }
     }
@@ -155,7 +212,9 @@ describe.each([...MACHINE_NAMES])('the exported %s machine', (name) => {
     const pairs = new Set(graph.edges.map((e) => `${ids[e.source]} --> ${ids[e.target ?? e.source]}`));
     expect(arrows.map((l) => l.trim().split(' : ')[0]).sort()).toEqual([...pairs].sort());
     for (const edge of graph.edges) {
-      const arrow = arrows.find((l) => l.trim().startsWith(`${ids[edge.source]} --> ${ids[edge.target ?? edge.source]} : `))!;
+      const arrow = arrows.find((l) =>
+        l.trim().startsWith(`${ids[edge.source]} --> ${ids[edge.target ?? edge.source]} : `),
+      )!;
       if (edge.guard) expect(arrow).toContain(`[${edge.guard}]`);
     }
   });
@@ -177,14 +236,23 @@ describe('exportMachine', () => {
     expect(unknown).toBeInstanceOf(DrError);
     expect(unknown.issues[0]).toMatchObject({ path: 'machine' });
     expect(unknown.issues[0]!.message).toContain('plan-lifecycle');
-    expect(() => exportMachine('test', 'svg' as never)).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: 'format' })] }));
+    expect(() => exportMachine('test', 'svg' as never)).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: 'format' })] }),
+    );
   });
 
   it('names guards, actions and invocations as the definition does', () => {
     const graph = exportMachineGraph('planned-migration');
     const first = graph.edges.filter((e) => e.source === 'planned-migration.pre-sync-storage');
     expect(first).toEqual([
-      { source: 'planned-migration.pre-sync-storage', target: 'planned-migration.rollback-protected-site', event: 'CANCEL', guard: null, actions: ['markCancelled'], reenter: false },
+      {
+        source: 'planned-migration.pre-sync-storage',
+        target: 'planned-migration.rollback-protected-site',
+        event: 'CANCEL',
+        guard: null,
+        actions: ['markCancelled'],
+        reenter: false,
+      },
       {
         source: 'planned-migration.pre-sync-storage',
         target: 'planned-migration.rollback-protected-site',
@@ -210,7 +278,10 @@ describe('exportMachine', () => {
         reenter: false,
       },
     ]);
-    expect(graph.nodes.find((n) => n.id === 'planned-migration.pre-sync-storage')).toMatchObject({ tags: ['step'], invoke: [{ id: 'planned-migration/pre-sync-storage', src: 'runStep' }] });
+    expect(graph.nodes.find((n) => n.id === 'planned-migration.pre-sync-storage')).toMatchObject({
+      tags: ['step'],
+      invoke: [{ id: 'planned-migration/pre-sync-storage', src: 'runStep' }],
+    });
     const lifecycle = exportMachineGraph('plan-lifecycle');
     const combined = lifecycle.edges.filter((e) => e.guard?.startsWith('and('));
     expect(combined.length).toBeGreaterThan(0);

@@ -19,12 +19,17 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 /** A failback machine whose steps all succeed at once: the deepest definition drctl has. */
 const instantFailback = () =>
-  WORKFLOW_MACHINES.failback.provide({ actors: { runStep: fromPromise<StepOutput, StepInput>(async () => ({ status: 'success', stop: false })) } }) as unknown as AnyStateMachine;
+  WORKFLOW_MACHINES.failback.provide({
+    actors: { runStep: fromPromise<StepOutput, StepInput>(async () => ({ status: 'success', stop: false })) },
+  }) as unknown as AnyStateMachine;
 
 describe('createXStateInspector (XState inspection events → @statelyai/inspect frames)', () => {
   it('sends the actor with its whole definition, its events and snapshots up to the end', async () => {
     const frames: InspectionFrame[] = [];
-    const actor = createActor(instantFailback(), { input: { mode: {} }, inspect: createXStateInspector({ send: (f) => frames.push(f) }) });
+    const actor = createActor(instantFailback(), {
+      input: { mode: {} },
+      inspect: createXStateInspector({ send: (f) => frames.push(f) }),
+    });
     actor.start();
     await new Promise<void>((resolve) => actor.subscribe({ complete: resolve }));
     await settle();
@@ -33,11 +38,18 @@ describe('createXStateInspector (XState inspection events → @statelyai/inspect
     expect(root).toMatchObject({ name: 'failback', rootId: actor.sessionId, _version: expect.any(String) });
     // Nested far below the library's default depth of 10, and still there.
     const definition = JSON.parse(root.definition!);
-    expect(definition.states['planned-migration'].states['pre-sync-storage'].invoke.onDone[0].actions).toEqual(['recordStep', 'recordStop']);
-    const values = frames.filter((f): f is SnapshotFrame => f.type === '@xstate.snapshot' && f.sessionId === actor.sessionId).map((f) => f.snapshot.value);
+    expect(definition.states['planned-migration'].states['pre-sync-storage'].invoke.onDone[0].actions).toEqual([
+      'recordStep',
+      'recordStop',
+    ]);
+    const values = frames
+      .filter((f): f is SnapshotFrame => f.type === '@xstate.snapshot' && f.sessionId === actor.sessionId)
+      .map((f) => f.snapshot.value);
     expect(values).toContainEqual({ reprotect: 'sync-storage' });
     expect(values.at(-1)).toBe('done');
-    expect(frames.some((f) => f.type === '@xstate.event' && f.event.type === 'xstate.done.actor.reprotect/sync-storage')).toBe(true);
+    expect(
+      frames.some((f) => f.type === '@xstate.event' && f.event.type === 'xstate.done.actor.reprotect/sync-storage'),
+    ).toBe(true);
     for (const frame of frames) expect(() => JSON.stringify(frame)).not.toThrow();
   });
 
@@ -45,7 +57,9 @@ describe('createXStateInspector (XState inspection events → @statelyai/inspect
     // Eleven levels of nesting in the context: the library alone replaces the innermost object.
     let deep: Record<string, unknown> = { leaf: 'here' };
     for (let i = 0; i < 10; i++) deep = { inner: deep };
-    const machine = setup({ types: { context: {} as { deep: Record<string, unknown> } } }).createMachine({ context: { deep } });
+    const machine = setup({ types: { context: {} as { deep: Record<string, unknown> } } }).createMachine({
+      context: { deep },
+    });
     const ours: InspectionFrame[] = [];
     createActor(machine, { inspect: createXStateInspector({ send: (f) => ours.push(f) }) }).start();
     const theirs: Array<{ type: string; snapshot?: { context?: unknown } }> = [];
@@ -53,11 +67,18 @@ describe('createXStateInspector (XState inspection events → @statelyai/inspect
     await settle();
     const ourSnapshot = ours.find((f): f is SnapshotFrame => f.type === '@xstate.snapshot')!;
     expect(JSON.stringify(ourSnapshot.snapshot.context)).toContain('"leaf":"here"');
-    expect(JSON.stringify(theirs.find((f) => f.type === '@xstate.snapshot')!.snapshot!.context)).not.toContain('"leaf":"here"');
+    expect(JSON.stringify(theirs.find((f) => f.type === '@xstate.snapshot')!.snapshot!.context)).not.toContain(
+      '"leaf":"here"',
+    );
   });
 
   it('redacts secrets in contexts and events', async () => {
-    const machine = setup({ types: { context: {} as { user: string; password: string; nested: { apiKey: string } }, events: {} as { type: 'LOGIN'; token: string } } }).createMachine({
+    const machine = setup({
+      types: {
+        context: {} as { user: string; password: string; nested: { apiKey: string } },
+        events: {} as { type: 'LOGIN'; token: string },
+      },
+    }).createMachine({
       context: { user: 'srm', password: 'hunter2', nested: { apiKey: 'k-123' } },
       on: { LOGIN: { actions: () => undefined } },
     });
@@ -92,7 +113,9 @@ describe('RunInspection (engine events → the run as its machine)', () => {
     expect(report.result).toBe('success');
     expect(atPrompt).toEqual(['test.power-on-priority-1']);
 
-    const runFrames = frames.filter((f): f is ActorFrame | SnapshotFrame => f.type !== '@xstate.event' && f.sessionId === handle.runId);
+    const runFrames = frames.filter(
+      (f): f is ActorFrame | SnapshotFrame => f.type !== '@xstate.event' && f.sessionId === handle.runId,
+    );
     const runSnapshots = runFrames.filter((f): f is SnapshotFrame => f.type === '@xstate.snapshot');
     const states = runFrames.map((f) => f.snapshot.value).filter((v, i, all) => i === 0 || v !== all[i - 1]);
     expect(runFrames[0]!.type).toBe('@xstate.actor');
@@ -122,8 +145,14 @@ describe('RunInspection (engine events → the run as its machine)', () => {
     expect(replay[0]).toMatchObject({ type: '@xstate.actor', sessionId: handle.runId });
     const lastVm = replay.filter((f) => f.type === '@xstate.snapshot' && f.sessionId.includes('/vm/'));
     expect(lastVm).toHaveLength(poweredOn.length);
-    for (const f of lastVm) expect(f.type === '@xstate.snapshot' && f.snapshot).toMatchObject({ status: 'done', value: 'recovered' });
-    expect(frames.some((f) => f.type === '@xstate.event' && f.event.type === 'drctl.prompt-answered' && f.event['answeredBy'] === 'tester')).toBe(true);
+    for (const f of lastVm)
+      expect(f.type === '@xstate.snapshot' && f.snapshot).toMatchObject({ status: 'done', value: 'recovered' });
+    expect(
+      frames.some(
+        (f) =>
+          f.type === '@xstate.event' && f.event.type === 'drctl.prompt-answered' && f.event['answeredBy'] === 'tester',
+      ),
+    ).toBe(true);
   });
 
   it('shows failback steps inside their phase, as the nested machine does', async () => {

@@ -2,13 +2,26 @@ import { describe, expect, it } from '@jest/globals';
 import { transition } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import { WORKFLOWS, type WorkflowName } from '@drctl/domain';
-import { planLifecycleMachine, refusal, type PlanLifecycleEvent, type PlanLifecycleSnapshot, type RunEnding } from '@drctl/workflows';
+import {
+  planLifecycleMachine,
+  refusal,
+  type PlanLifecycleEvent,
+  type PlanLifecycleSnapshot,
+  type RunEnding,
+} from '@drctl/workflows';
 
 const ENDINGS: RunEnding[] = ['complete', 'incomplete', 'rolled-back', 'cancelled'];
 const EVENTS: PlanLifecycleEvent[] = [
   ...WORKFLOWS.map((workflow) => ({ type: 'START' as const, workflow, runId: 'r1' })),
   ...WORKFLOWS.flatMap((workflow) =>
-    ENDINGS.flatMap((ending) => [false, true].map((protectedSitePending) => ({ type: 'RUN_ENDED' as const, workflow, ending, protectedSitePending }))),
+    ENDINGS.flatMap((ending) =>
+      [false, true].map((protectedSitePending) => ({
+        type: 'RUN_ENDED' as const,
+        workflow,
+        ending,
+        protectedSitePending,
+      })),
+    ),
   ),
 ];
 
@@ -66,17 +79,28 @@ describe('the plan lifecycle, traversed with every start and every run ending', 
 
   it('names the state and what to do next in a refusal', () => {
     const ready = snapshots.find((s) => s.value === 'ready' && !s.context.reversed)!;
-    expect(refusal(ready, 'cleanup')).toBe('Plan P1 is ready, so cleanup cannot start: run test, planned-migration or disaster-recovery.');
+    expect(refusal(ready, 'cleanup')).toBe(
+      'Plan P1 is ready, so cleanup cannot start: run test, planned-migration or disaster-recovery.',
+    );
     expect(refusal(ready, 'failback')).toMatch(/has not been reprotected/);
     const testComplete = snapshots.find((s) => s.value === 'test-complete')!;
-    expect(refusal(testComplete, 'planned-migration')).toMatch(/is test complete, so planned-migration cannot start: run cleanup first/);
+    expect(refusal(testComplete, 'planned-migration')).toMatch(
+      /is test complete, so planned-migration cannot start: run cleanup first/,
+    );
     const pending = snapshots.find((s) => s.value === 'recovery-complete' && s.context.protectedSitePending)!;
-    expect(refusal(pending, 'reprotect')).toMatch(/recovered without shutting down the protected site; run disaster-recovery again/);
+    expect(refusal(pending, 'reprotect')).toMatch(
+      /recovered without shutting down the protected site; run disaster-recovery again/,
+    );
   });
 
   it('goes test → cleanup → ready, and recovery → reprotect → ready reversed → failback → ready', () => {
     const walk = (events: PlanLifecycleEvent[]) => {
-      let [s] = [planLifecycleMachine.resolveState({ value: 'ready', context: { plan: 'P1', reversed: false, protectedSitePending: false, activeRunId: null, lastRunId: null } })];
+      let [s] = [
+        planLifecycleMachine.resolveState({
+          value: 'ready',
+          context: { plan: 'P1', reversed: false, protectedSitePending: false, activeRunId: null, lastRunId: null },
+        }),
+      ];
       const seen: string[] = [String(s.value)];
       for (const e of events) {
         [s] = transition(planLifecycleMachine, s, e);
@@ -85,14 +109,43 @@ describe('the plan lifecycle, traversed with every start and every run ending', 
       return { seen, last: s };
     };
     const start = (workflow: WorkflowName): PlanLifecycleEvent => ({ type: 'START', workflow, runId: `${workflow}-1` });
-    const end = (workflow: WorkflowName, ending: RunEnding = 'complete'): PlanLifecycleEvent => ({ type: 'RUN_ENDED', workflow, ending });
+    const end = (workflow: WorkflowName, ending: RunEnding = 'complete'): PlanLifecycleEvent => ({
+      type: 'RUN_ENDED',
+      workflow,
+      ending,
+    });
 
-    expect(walk([start('test'), end('test'), start('cleanup'), end('cleanup')]).seen).toEqual(['ready', 'test-in-progress', 'test-complete', 'cleanup-in-progress', 'ready']);
-    const round = walk([start('planned-migration'), end('planned-migration'), start('reprotect'), end('reprotect'), start('failback'), end('failback')]);
-    expect(round.seen).toEqual(['ready', 'recovery-in-progress', 'recovery-complete', 'reprotect-in-progress', 'ready', 'failback-in-progress', 'ready']);
+    expect(walk([start('test'), end('test'), start('cleanup'), end('cleanup')]).seen).toEqual([
+      'ready',
+      'test-in-progress',
+      'test-complete',
+      'cleanup-in-progress',
+      'ready',
+    ]);
+    const round = walk([
+      start('planned-migration'),
+      end('planned-migration'),
+      start('reprotect'),
+      end('reprotect'),
+      start('failback'),
+      end('failback'),
+    ]);
+    expect(round.seen).toEqual([
+      'ready',
+      'recovery-in-progress',
+      'recovery-complete',
+      'reprotect-in-progress',
+      'ready',
+      'failback-in-progress',
+      'ready',
+    ]);
     expect(round.last.context).toMatchObject({ reversed: false, activeRunId: null, lastRunId: 'failback-1' });
     // An incomplete recovery is run again; a rolled-back one leaves the plan ready.
-    expect(walk([start('planned-migration'), end('planned-migration', 'incomplete'), start('planned-migration')]).seen.slice(-2)).toEqual(['recovery-incomplete', 'recovery-in-progress']);
+    expect(
+      walk([start('planned-migration'), end('planned-migration', 'incomplete'), start('planned-migration')]).seen.slice(
+        -2,
+      ),
+    ).toEqual(['recovery-incomplete', 'recovery-in-progress']);
     expect(walk([start('planned-migration'), end('planned-migration', 'rolled-back')]).last.value).toBe('ready');
   });
 

@@ -52,7 +52,13 @@ describe('one VM recovery, traversed', () => {
   });
 
   it('recovers in the brief order: pre-power-on steps, a boot slot, power on, Tools, delay, post-power-on steps', () => {
-    const [path] = getShortestPaths(machine, { input: FULL, events: EVENTS.filter((e) => (e as { ok?: boolean }).ok !== false && !['TOOLS_TIMED_OUT', 'FAILED', 'CANCEL'].includes(e.type)), toState: (s) => s.matches('recovered') });
+    const [path] = getShortestPaths(machine, {
+      input: FULL,
+      events: EVENTS.filter(
+        (e) => (e as { ok?: boolean }).ok !== false && !['TOOLS_TIMED_OUT', 'FAILED', 'CANCEL'].includes(e.type),
+      ),
+      toState: (s) => s.matches('recovered'),
+    });
     expect(path!.steps.map((s) => leafOf(s.state as AnyMachineSnapshot))).toEqual([
       'vm-recovery.pre-power-on',
       'vm-recovery.awaiting-slot',
@@ -65,7 +71,14 @@ describe('one VM recovery, traversed', () => {
   });
 
   it('passes through the stages a VM does not have', () => {
-    const bare = { vm: 'vm1', powerOn: true, hasPrePowerOn: false, hasPostPowerOn: false, waitsForTools: false, hasDelay: false };
+    const bare = {
+      vm: 'vm1',
+      powerOn: true,
+      hasPrePowerOn: false,
+      hasPostPowerOn: false,
+      waitsForTools: false,
+      hasDelay: false,
+    };
     const [start] = initialTransition(machine, bare);
     expect(leafOf(start as AnyMachineSnapshot)).toBe('vm-recovery.awaiting-slot');
     const [booting] = transition(machine, start, { type: 'SLOT_GRANTED' });
@@ -74,15 +87,24 @@ describe('one VM recovery, traversed', () => {
   });
 
   it('never powers on a VM whose pre-power-on steps failed', () => {
-    const paths = getSimplePaths(machine, { input: FULL, events: EVENTS, stopWhen, toState: (s) => s.matches('failed') });
-    const viaCalloutFailure = paths.filter((p) => p.steps.some((s) => s.event.type === 'PRE_POWER_ON_DONE' && (s.event as { ok?: boolean }).ok === false));
+    const paths = getSimplePaths(machine, {
+      input: FULL,
+      events: EVENTS,
+      stopWhen,
+      toState: (s) => s.matches('failed'),
+    });
+    const viaCalloutFailure = paths.filter((p) =>
+      p.steps.some((s) => s.event.type === 'PRE_POWER_ON_DONE' && (s.event as { ok?: boolean }).ok === false),
+    );
     expect(viaCalloutFailure.length).toBeGreaterThan(0);
     for (const p of viaCalloutFailure) expect(p.steps.some((s) => s.state.matches('booting'))).toBe(false);
     expect(viaCalloutFailure[0]!.state.context.message).toBe('revert failed');
   });
 
   it('fails a VM whose Tools heartbeat times out', () => {
-    const waiting = traverse(FULL).find((p) => leafOf(p.state as AnyMachineSnapshot) === 'vm-recovery.booting.waiting-for-tools')!.state as AnyMachineSnapshot;
+    const waiting = traverse(FULL).find(
+      (p) => leafOf(p.state as AnyMachineSnapshot) === 'vm-recovery.booting.waiting-for-tools',
+    )!.state as AnyMachineSnapshot;
     const [failed] = transition(machine, waiting, { type: 'TOOLS_TIMED_OUT' });
     expect(leafOf(failed as AnyMachineSnapshot)).toBe('vm-recovery.failed');
     expect(failed.context.message).toMatch(/Tools heartbeat not received/);
@@ -106,9 +128,14 @@ describe('one VM recovery, traversed', () => {
     for (const path of traverse(FULL)) {
       const state = path.state as AnyMachineSnapshot;
       if (state.status === 'done') continue;
-      expect(leafOf(transition(machine, state, { type: 'CANCEL' })[0] as AnyMachineSnapshot)).toBe('vm-recovery.cancelled');
+      expect(leafOf(transition(machine, state, { type: 'CANCEL' })[0] as AnyMachineSnapshot)).toBe(
+        'vm-recovery.cancelled',
+      );
       const [failed] = transition(machine, state, { type: 'FAILED', message: 'host down' } as EventObject);
-      expect([leafOf(failed as AnyMachineSnapshot), failed.context.message]).toEqual(['vm-recovery.failed', 'host down']);
+      expect([leafOf(failed as AnyMachineSnapshot), failed.context.message]).toEqual([
+        'vm-recovery.failed',
+        'host down',
+      ]);
     }
   });
 });

@@ -6,7 +6,13 @@ import { WORKFLOW_MACHINES } from '@drctl/workflows';
 import { activeLeafIds, done, failed, invokeIds, leafStateIds } from './support/events.js';
 
 // The step order of each workflow, as the product brief's table gives it (SRM's order).
-const POWER_ON = ['power-on-priority-1', 'power-on-priority-2', 'power-on-priority-3', 'power-on-priority-4', 'power-on-priority-5'];
+const POWER_ON = [
+  'power-on-priority-1',
+  'power-on-priority-2',
+  'power-on-priority-3',
+  'power-on-priority-4',
+  'power-on-priority-5',
+];
 const RECOVERY = [
   'pre-sync-storage',
   'shutdown-protected-vms',
@@ -31,11 +37,17 @@ const SPEC: Record<WorkflowName, Array<[phase: string, step: string]>> = {
     'configure-test-networks',
     ...POWER_ON,
   ].map((s) => ['test', s]),
-  cleanup: ['power-off-test-vms', 'resume-recovery-vms', 'discard-test-storage', 'rescan-hosts'].map((s) => ['cleanup', s]),
+  cleanup: ['power-off-test-vms', 'resume-recovery-vms', 'discard-test-storage', 'rescan-hosts'].map((s) => [
+    'cleanup',
+    s,
+  ]),
   'planned-migration': RECOVERY.map((s) => ['planned-migration', s]),
   'disaster-recovery': RECOVERY.map((s) => ['disaster-recovery', s]),
   reprotect: REPROTECT.map((s) => ['reprotect', s]),
-  failback: [...RECOVERY.map((s) => ['planned-migration', s] as [string, string]), ...REPROTECT.map((s) => ['reprotect', s] as [string, string])],
+  failback: [
+    ...RECOVERY.map((s) => ['planned-migration', s] as [string, string]),
+    ...REPROTECT.map((s) => ['reprotect', s] as [string, string]),
+  ],
 };
 /** "Error or cancel before the storage steps rolls back (protected VMs powered on again)." */
 const ROLLBACK_WINDOW = new Set(['pre-sync-storage', 'shutdown-protected-vms']);
@@ -60,19 +72,28 @@ describe.each(Object.keys(SPEC) as WorkflowName[])('the %s machine, traversed', 
   const paths = getShortestPaths(machine, { input, events: allEvents(machine) });
   const reached = new Map<string, AnyMachineSnapshot>();
   for (const path of paths) {
-    for (const id of activeLeafIds(path.state as never)) if (!reached.has(id)) reached.set(id, path.state as AnyMachineSnapshot);
+    for (const id of activeLeafIds(path.state as never))
+      if (!reached.has(id)) reached.set(id, path.state as AnyMachineSnapshot);
   }
 
   it('reaches every state of the definition, and only those', () => {
     // A phase's final `phase-complete` state (failback) is left in the same macrostep by its
     // parent's onDone, so no snapshot rests there: it shows in the microsteps instead.
     const transient = leafStateIds(machine).filter((id) => id.endsWith('.phase-complete'));
-    expect([...reached.keys()].sort()).toEqual(leafStateIds(machine).filter((id) => !transient.includes(id)).sort());
+    expect([...reached.keys()].sort()).toEqual(
+      leafStateIds(machine)
+        .filter((id) => !transient.includes(id))
+        .sort(),
+    );
     for (const id of transient) {
       const phase = id.split('.')[1]!;
       const steps = SPEC[workflow].filter(([p]) => p === phase);
       const [, lastStep] = steps[steps.length - 1]!;
-      const micro = getMicrosteps(machine, reached.get(`${workflow}.${phase}.${lastStep}`)! as never, done(`${phase}/${lastStep}`, SUCCESS));
+      const micro = getMicrosteps(
+        machine,
+        reached.get(`${workflow}.${phase}.${lastStep}`)! as never,
+        done(`${phase}/${lastStep}`, SUCCESS),
+      );
       expect(micro.map(([s]) => activeLeafIds(s as never)[0])).toContain(id);
     }
   });
@@ -81,11 +102,16 @@ describe.each(Object.keys(SPEC) as WorkflowName[])('the %s machine, traversed', 
     const successOnly = invokeIds(machine).map((id) => done(id, SUCCESS));
     const [path] = getShortestPaths(machine, { input, events: successOnly, toState: (s) => s.status === 'done' });
     expect(path).toBeDefined();
-    const visited = [activeLeafIds(path!.steps[0]!.state as never)[0], ...path!.steps.slice(1).map((s) => activeLeafIds(s.state as never)[0])];
+    const visited = [
+      activeLeafIds(path!.steps[0]!.state as never)[0],
+      ...path!.steps.slice(1).map((s) => activeLeafIds(s.state as never)[0]),
+    ];
     const expected = [...SPEC[workflow].map(([phase, step]) => stateIdOf(workflow, phase, step)), `${workflow}.done`];
     expect(visited).toEqual(expected);
     expect(path!.state.context).toMatchObject({ stoppedAt: null, cancelled: false, failure: null });
-    expect(Object.keys((path!.state.context as { steps: object }).steps)).toEqual(SPEC[workflow].map(([p, s]) => `${p}/${s}`));
+    expect(Object.keys((path!.state.context as { steps: object }).steps)).toEqual(
+      SPEC[workflow].map(([p, s]) => `${p}/${s}`),
+    );
   });
 
   it.each(SPEC[workflow])('from %s/%s: a stop, a failure and a cancel end where the policy says', (phase, step) => {
@@ -109,7 +135,9 @@ describe.each(Object.keys(SPEC) as WorkflowName[])('the %s machine, traversed', 
 
   if (HAS_ROLLBACK.has(workflow)) {
     it('rolls back on a cancel at the first storage step only while that step has sent nothing', () => {
-      const [prepare] = [...reached.entries()].find(([id]) => id.endsWith('planned-migration.prepare-protected-storage'))!.slice(1) as [AnyMachineSnapshot];
+      const [prepare] = [...reached.entries()]
+        .find(([id]) => id.endsWith('planned-migration.prepare-protected-storage'))!
+        .slice(1) as [AnyMachineSnapshot];
       const after = (e: EventObject) => activeLeafIds(transition(machine, prepare, e)[0] as never)[0];
       expect(after({ type: 'CANCEL', untouched: true } as EventObject)).toBe(`${workflow}.rollback-protected-site`);
       expect(after({ type: 'CANCEL' })).toBe(`${workflow}.cancelled`);
@@ -119,12 +147,23 @@ describe.each(Object.keys(SPEC) as WorkflowName[])('the %s machine, traversed', 
       const rollback = `${workflow}.rollback-protected-site`;
       const snapshot = reached.get(rollback)!;
       const key = 'planned-migration/rollback-protected-site';
-      expect(activeLeafIds(transition(machine, snapshot, done(key, SUCCESS))[0] as never)).toEqual([`${workflow}.rolled-back`]);
-      expect(activeLeafIds(transition(machine, snapshot, failed(key))[0] as never)).toEqual([`${workflow}.rolled-back`]);
+      expect(activeLeafIds(transition(machine, snapshot, done(key, SUCCESS))[0] as never)).toEqual([
+        `${workflow}.rolled-back`,
+      ]);
+      expect(activeLeafIds(transition(machine, snapshot, failed(key))[0] as never)).toEqual([
+        `${workflow}.rolled-back`,
+      ]);
       expect(activeLeafIds(transition(machine, snapshot, { type: 'CANCEL' })[0] as never)).toEqual([rollback]);
       // Every way into rolled-back (success to walk, stop/cancel/failure inside the window) passes the rollback step.
-      const events = invokeIds(machine).flatMap((id) => [done(id, SUCCESS), ...(ROLLBACK_WINDOW.has(id.split('/')[1]!) ? [done(id, STOP), failed(id)] : [])]);
-      const simple = getSimplePaths(machine, { input, events: [...events, { type: 'CANCEL' }], toState: (s) => s.matches('rolled-back') });
+      const events = invokeIds(machine).flatMap((id) => [
+        done(id, SUCCESS),
+        ...(ROLLBACK_WINDOW.has(id.split('/')[1]!) ? [done(id, STOP), failed(id)] : []),
+      ]);
+      const simple = getSimplePaths(machine, {
+        input,
+        events: [...events, { type: 'CANCEL' }],
+        toState: (s) => s.matches('rolled-back'),
+      });
       expect(simple.length).toBeGreaterThan(0);
       for (const path of simple) expect(path.steps.some((s) => s.state.matches('rollback-protected-site'))).toBe(true);
     });
@@ -136,7 +175,11 @@ describe.each(Object.keys(SPEC) as WorkflowName[])('the %s machine, traversed', 
 
   it('ignores completions of actors it is not running (a late or replayed event changes nothing)', () => {
     for (const snapshot of reached.values()) {
-      const running = new Set((snapshot as unknown as { _nodes: Array<{ invoke: Array<{ id: string }> }> })._nodes.flatMap((n) => n.invoke.map((i) => i.id)));
+      const running = new Set(
+        (snapshot as unknown as { _nodes: Array<{ invoke: Array<{ id: string }> }> })._nodes.flatMap((n) =>
+          n.invoke.map((i) => i.id),
+        ),
+      );
       const before = activeLeafIds(snapshot as never);
       for (const id of invokeIds(machine).filter((i) => !running.has(i))) {
         expect(activeLeafIds(transition(machine, snapshot, done(id, SUCCESS))[0] as never)).toEqual(before);

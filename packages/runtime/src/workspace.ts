@@ -20,7 +20,14 @@ import {
 } from '@drctl/domain';
 import { createCalloutRunner } from '@drctl/callouts';
 import type { DsmSimulator, DsmSimulatorState } from '@drctl/dsm-simulator';
-import { parseFaults, SimulatedWorld, validateFaults, type DurationName, type Fault, type WorldState } from '@drctl/simulator';
+import {
+  parseFaults,
+  SimulatedWorld,
+  validateFaults,
+  type DurationName,
+  type Fault,
+  type WorldState,
+} from '@drctl/simulator';
 import { FileStore, MemoryStore } from '@drctl/store';
 import { createVsphereReplicationAdapter } from '@drctl/vsphere-replication';
 import { Engine, type EngineOptions } from '@drctl/workflows';
@@ -60,7 +67,12 @@ export interface WorkspaceOptions {
   onStepPersisted?: EngineOptions['onStepPersisted'];
   logger?: Logger;
   /** Adapter factories for kinds the runtime does not build itself (e.g. SC Series over DSM REST). */
-  storageFactories?: Partial<Record<StorageChoice, (manager: ArrayManager, workspace: { env: Environment; clock: Clock; logger: Logger }) => StorageAdapter>>;
+  storageFactories?: Partial<
+    Record<
+      StorageChoice,
+      (manager: ArrayManager, workspace: { env: Environment; clock: Clock; logger: Logger }) => StorageAdapter
+    >
+  >;
 }
 
 export interface Workspace {
@@ -86,21 +98,38 @@ export function readEnvironment(path: string): Environment {
   try {
     text = readFileSync(full, 'utf8');
   } catch (error) {
-    throw new DrError('DR_INPUT_INVALID', `Cannot read environment file ${path}.`, { cause: error, issues: [{ path, message: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message }] });
+    throw new DrError('DR_INPUT_INVALID', `Cannot read environment file ${path}.`, {
+      cause: error,
+      issues: [
+        {
+          path,
+          message: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message,
+        },
+      ],
+    });
   }
   const base = dirname(full);
-  return loadEnvironment(text, { source: path, readInclude: (p) => readFileSync(isAbsolute(p) ? p : join(base, p), 'utf8') });
+  return loadEnvironment(text, {
+    source: path,
+    readInclude: (p) => readFileSync(isAbsolute(p) ? p : join(base, p), 'utf8'),
+  });
 }
 
 /** Settings: SRM defaults < environment file < vmware-dr.xml < --set. */
-export function settingsFor(env: Environment, options: Pick<WorkspaceOptions, 'set' | 'vmwareDrXml'>): ResolvedSettings {
+export function settingsFor(
+  env: Environment,
+  options: Pick<WorkspaceOptions, 'set' | 'vmwareDrXml'>,
+): ResolvedSettings {
   const layers: SettingsLayer[] = [{ origin: 'environment', pathPrefix: 'settings', values: env.settings }];
   if (options.vmwareDrXml) {
     let xml: string;
     try {
       xml = readFileSync(options.vmwareDrXml, 'utf8');
     } catch (error) {
-      throw new DrError('DR_INPUT_INVALID', `Cannot read ${options.vmwareDrXml}.`, { cause: error, issues: [{ path: '--vmware-dr-xml', message: (error as Error).message }] });
+      throw new DrError('DR_INPUT_INVALID', `Cannot read ${options.vmwareDrXml}.`, {
+        cause: error,
+        issues: [{ path: '--vmware-dr-xml', message: (error as Error).message }],
+      });
     }
     layers.push(settingsFromVmwareDrXml(xml));
   }
@@ -131,7 +160,11 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const settings = settingsFor(env, options);
   const simulate = options.simulate ?? true;
   if (!simulate) {
-    throw new DrError('DR_OPERATION_REFUSED', 'Only simulated runs are available in this build: vCenter adapters are not part of drctl yet; use --simulate.', { issues: [{ path: '--simulate', message: 'required' }] });
+    throw new DrError(
+      'DR_OPERATION_REFUSED',
+      'Only simulated runs are available in this build: vCenter adapters are not part of drctl yet; use --simulate.',
+      { issues: [{ path: '--simulate', message: 'required' }] },
+    );
   }
   const logger = options.logger ?? pino({ level: 'silent' });
   const envDir = dirname(resolve(options.environmentPath));
@@ -142,7 +175,9 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const storageKind = (manager: ArrayManager): StorageChoice =>
     manager.adapter === 'vsphere-replication' ? 'vsphere-replication' : (options.storage ?? manager.adapter);
   const arrayManagers = env.arrayManagers.filter((m) => m.adapter !== 'vsphere-replication');
-  const scManagers = options.storageFactories?.['sc-series'] ? [] : arrayManagers.filter((m) => storageKind(m) === 'sc-series');
+  const scManagers = options.storageFactories?.['sc-series']
+    ? []
+    : arrayManagers.filter((m) => storageKind(m) === 'sc-series');
 
   const savedClock = await store.read<{ now: number }>(clockKey(env));
   const clock = new VirtualClock({
@@ -155,19 +190,30 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const texts = options.inject ?? [];
   const crashAfter = texts.filter((t) => t.startsWith('crash-after:')).map((t) => t.slice('crash-after:'.length));
   for (const [i, step] of crashAfter.entries()) {
-    if (!step) throw new DrError('DR_INPUT_INVALID', 'crash-after needs a step id.', { issues: [{ path: `--inject[${i}]`, message: 'expected crash-after:STEP_ID' }] });
+    if (!step)
+      throw new DrError('DR_INPUT_INVALID', 'crash-after needs a step id.', {
+        issues: [{ path: `--inject[${i}]`, message: 'expected crash-after:STEP_ID' }],
+      });
   }
   const dsmFaults: Array<{ index: number; fault: DsmFault }> = [];
   texts.forEach((t, index) => {
     if (isDsmFaultText(t)) dsmFaults.push({ index, fault: parseDsmFault(t, index) });
   });
-  const worldTexts = texts.map((text, index) => ({ text, index })).filter(({ text }) => !text.startsWith('crash-after:') && !isDsmFaultText(text));
+  const worldTexts = texts
+    .map((text, index) => ({ text, index }))
+    .filter(({ text }) => !text.startsWith('crash-after:') && !isDsmFaultText(text));
   const faults = parseFaults(worldTexts.map((w) => w.text));
   validateFaults(env, faults);
 
   // When SC Series serves every array, the world's arrays only mirror it (see mirrored-storage.ts).
   const mirrorOnly = scManagers.length > 0 && scManagers.length === arrayManagers.length;
-  checkStorageFaults(scManagers.length > 0, mirrorOnly, dsmFaults, faults, worldTexts.map((w) => w.index));
+  checkStorageFaults(
+    scManagers.length > 0,
+    mirrorOnly,
+    dsmFaults,
+    faults,
+    worldTexts.map((w) => w.index),
+  );
 
   const saved = await store.read<WorldState>(worldKey(env));
   const seed = options.seed ?? env.seed;
@@ -182,7 +228,11 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   let savedDsm: DsmSimulatorState | undefined;
   if (scManagers.length > 0) {
     savedDsm = await store.read<DsmSimulatorState>(dsmKey(env));
-    if (saved && !savedDsm) logger.warn({ environment: env.name }, 'the state folder has no saved Data Collector: SC Series arrays start as the environment file describes them');
+    if (saved && !savedDsm)
+      logger.warn(
+        { environment: env.name },
+        'the state folder has no saved Data Collector: SC Series arrays start as the environment file describes them',
+      );
     const commandTimeout = settings.values['storage.commandTimeout'];
     dataCollector = await startSimulatedDataCollector({
       env,
@@ -190,7 +240,9 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
       clock,
       managers: scManagers,
       ...(savedDsm ? { saved: savedDsm } : {}),
-      sitesDown: faults.filter((f): f is Extract<Fault, { kind: 'site-down' }> => f.kind === 'site-down').map((f) => f.site),
+      sitesDown: faults
+        .filter((f): f is Extract<Fault, { kind: 'site-down' }> => f.kind === 'site-down')
+        .map((f) => f.site),
       faults: dsmFaults.map((d) => d.fault),
       // The engine cuts every command at its commandTimeout (+90 s per Live Volume); a shorter
       // bound per HTTP exchange would turn a slow array into an error before SRM's own limit.
@@ -218,8 +270,11 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     if (factory) return factory(manager, { env, clock, logger });
     if (kind === 'simulated') return world.storage;
     if (kind === 'vsphere-replication') return replication;
-    if (kind === 'sc-series' && dataCollector) return mirroredStorage(dataCollector.adapterFor(manager), world.storage, logger);
-    throw new DrError('DR_INPUT_INVALID', `Storage ${kind} is not available here.`, { issues: [{ path: '--storage', message: `no adapter for ${kind}` }] });
+    if (kind === 'sc-series' && dataCollector)
+      return mirroredStorage(dataCollector.adapterFor(manager), world.storage, logger);
+    throw new DrError('DR_INPUT_INVALID', `Storage ${kind} is not available here.`, {
+      issues: [{ path: '--storage', message: `no adapter for ${kind}` }],
+    });
   };
 
   const engineOptions: EngineOptions = {
@@ -272,19 +327,38 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
  * and the world's storage faults (`hang:`, `error:`) would only hit its mirror of SC Series, so
  * they are refused there with the form to use instead.
  */
-function checkStorageFaults(scSeries: boolean, mirrorOnly: boolean, dsmFaults: ReadonlyArray<{ index: number }>, faults: readonly Fault[], faultIndexes: readonly number[]): void {
+function checkStorageFaults(
+  scSeries: boolean,
+  mirrorOnly: boolean,
+  dsmFaults: ReadonlyArray<{ index: number }>,
+  faults: readonly Fault[],
+  faultIndexes: readonly number[],
+): void {
   const first = dsmFaults[0];
   if (!scSeries && first) {
     throw new DrError('DR_INPUT_INVALID', 'DSM faults need SC Series storage: run with --storage sc-series.', {
-      issues: [{ path: `--inject[${first.index}]`, message: 'dsm faults apply to the simulated DSM Data Collector, which only SC Series storage starts' }],
+      issues: [
+        {
+          path: `--inject[${first.index}]`,
+          message: 'dsm faults apply to the simulated DSM Data Collector, which only SC Series storage starts',
+        },
+      ],
     });
   }
   if (!mirrorOnly) return;
   faults.forEach((fault, i) => {
     if (fault.kind !== 'hang' && fault.kind !== 'error') return;
-    throw new DrError('DR_INPUT_INVALID', `With SC Series storage, inject storage faults into the DSM Data Collector instead of ${fault.kind}:${fault.command}.`, {
-      issues: [{ path: `--inject[${faultIndexes[i]}]`, message: 'use dsm:{"kind":"hang"|"server-error"|…, "path":"…"} or dsm-down[:SECONDS]' }],
-    });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `With SC Series storage, inject storage faults into the DSM Data Collector instead of ${fault.kind}:${fault.command}.`,
+      {
+        issues: [
+          {
+            path: `--inject[${faultIndexes[i]}]`,
+            message: 'use dsm:{"kind":"hang"|"server-error"|…, "path":"…"} or dsm-down[:SECONDS]',
+          },
+        ],
+      },
+    );
   });
 }
-

@@ -59,8 +59,17 @@ describe('the techsol example through the runtime', () => {
   });
 
   it('refuses an unknown fault and a bad setting naming the field', async () => {
-    await expect(openWorkspace({ environmentPath: techsol, inMemory: true, inject: ['site-down:nowhere'] })).rejects.toThrow(DrError);
-    const error = await openWorkspace({ environmentPath: techsol, inMemory: true, set: ['storage.commandTimeout=-5'] }).catch((e: unknown) => e);
-    expect((error as DrError).issues[0]).toEqual({ path: '--set.storage.commandTimeout', message: 'storage.commandTimeout must be ≥ 0, got -5' });
+    await expect(
+      openWorkspace({ environmentPath: techsol, inMemory: true, inject: ['site-down:nowhere'] }),
+    ).rejects.toThrow(DrError);
+    const error = await openWorkspace({
+      environmentPath: techsol,
+      inMemory: true,
+      set: ['storage.commandTimeout=-5'],
+    }).catch((e: unknown) => e);
+    expect((error as DrError).issues[0]).toEqual({
+      path: '--set.storage.commandTimeout',
+      message: 'storage.commandTimeout must be ≥ 0, got -5',
+    });
   });
 });

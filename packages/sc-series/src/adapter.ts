@@ -84,14 +84,23 @@ export interface ScSeriesAdapter extends StorageAdapter {
 
 function validate(options: ScSeriesAdapterOptions): void {
   const issues: InputIssue[] = [];
-  if (typeof options.host !== 'string' || options.host.trim() === '') issues.push({ path: 'host', message: 'the Data Collector host is required' });
-  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) issues.push({ path: 'port', message: 'must be a port number (1–65535)' });
-  if (typeof options.username !== 'string' || options.username === '') issues.push({ path: 'username', message: 'required' });
-  if (typeof options.password !== 'string' || options.password === '') issues.push({ path: 'password', message: 'required (from passwordEnv or passwordFile)' });
-  if (typeof options.arrays !== 'object' || options.arrays === null) issues.push({ path: 'arrays', message: 'map of array id to Storage Center serial required' });
-  else for (const [id, serial] of Object.entries(options.arrays)) if (!Number.isInteger(serial)) issues.push({ path: `arrays.${id}`, message: 'must be a Storage Center serial number' });
+  if (typeof options.host !== 'string' || options.host.trim() === '')
+    issues.push({ path: 'host', message: 'the Data Collector host is required' });
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535))
+    issues.push({ path: 'port', message: 'must be a port number (1–65535)' });
+  if (typeof options.username !== 'string' || options.username === '')
+    issues.push({ path: 'username', message: 'required' });
+  if (typeof options.password !== 'string' || options.password === '')
+    issues.push({ path: 'password', message: 'required (from passwordEnv or passwordFile)' });
+  if (typeof options.arrays !== 'object' || options.arrays === null)
+    issues.push({ path: 'arrays', message: 'map of array id to Storage Center serial required' });
+  else
+    for (const [id, serial] of Object.entries(options.arrays))
+      if (!Number.isInteger(serial))
+        issues.push({ path: `arrays.${id}`, message: 'must be a Storage Center serial number' });
   if (!options.clock) issues.push({ path: 'clock', message: 'a Clock is required' });
-  if (options.apiVersion !== undefined && !/^\d+(\.\d+)*$/.test(options.apiVersion)) issues.push({ path: 'apiVersion', message: 'must look like "4.0"' });
+  if (options.apiVersion !== undefined && !/^\d+(\.\d+)*$/.test(options.apiVersion))
+    issues.push({ path: 'apiVersion', message: 'must look like "4.0"' });
   if (issues.length > 0) throw new DrError('DR_INPUT_INVALID', 'Invalid SC Series adapter options.', { issues });
 }
 
@@ -104,7 +113,10 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
     try {
       caPem = readFileSync(options.caFile, 'utf8');
     } catch (cause) {
-      throw new DrError('DR_INPUT_INVALID', `The CA file ${options.caFile} cannot be read.`, { cause, issues: [{ path: 'caFile', message: 'file cannot be read' }] });
+      throw new DrError('DR_INPUT_INVALID', `The CA file ${options.caFile} cannot be read.`, {
+        cause,
+        issues: [{ path: 'caFile', message: 'file cannot be read' }],
+      });
     }
   }
   const client = new DsmClient({
@@ -138,12 +150,31 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
     syncBaselines: new Map(),
   };
 
-  type Handler = (core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string) => Promise<DeviceOutcome>;
+  type Handler = (
+    core: Core,
+    topology: Topology,
+    request: DeviceCommandRequest,
+    serial: number,
+    device: string,
+  ) => Promise<DeviceOutcome>;
 
   /** Loads the array's replications once, then runs the handler per device. */
-  async function deviceCommand(name: string, request: DeviceCommandRequest, handler: Handler): Promise<DeviceCommandResult> {
+  async function deviceCommand(
+    name: string,
+    request: DeviceCommandRequest,
+    handler: Handler,
+  ): Promise<DeviceCommandResult> {
     const serial = core.ids.serialOf(request.arrayId);
-    logger.info({ command: name, arrayId: request.arrayId, devices: request.devices.length, workflow: request.context.workflow, runId: request.context.runId }, 'storage command');
+    logger.info(
+      {
+        command: name,
+        arrayId: request.arrayId,
+        devices: request.devices.length,
+        workflow: request.context.workflow,
+        runId: request.context.runId,
+      },
+      'storage command',
+    );
     let topology: Topology;
     try {
       topology = await loadTopology(core, serial, request.signal);
@@ -154,7 +185,9 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
       logger.warn({ command: name, code: problem.code }, 'storage command failed before any device');
       return { devices: request.devices.map((device) => ({ device, status: 'error', error: problem, warnings: [] })) };
     }
-    const devices = await perDevice(request, core.settings.deviceConcurrency, (device) => handler(core, topology, request, serial, device));
+    const devices = await perDevice(request, core.settings.deviceConcurrency, (device) =>
+      handler(core, topology, request, serial, device),
+    );
     return { devices };
   }
 
@@ -218,6 +251,9 @@ async function rethrowAsStorageError<T>(work: () => Promise<T>, signal: AbortSig
     if (signal.aborted) throw abortReason(signal);
     if (error instanceof DrError) throw error;
     const problem = toDeviceError(error);
-    throw new DrError('DR_STORAGE_ERROR', `SC Series discovery failed: ${problem.description}`, { cause: error, details: { code: problem.code } });
+    throw new DrError('DR_STORAGE_ERROR', `SC Series discovery failed: ${problem.description}`, {
+      cause: error,
+      details: { code: problem.code },
+    });
   }
 }

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DrError, abortReason, isDrError, type Clock, type DeviceCommandRequest, type DeviceError, type DeviceResult } from '@drctl/domain';
+import {
+  DrError,
+  abortReason,
+  isDrError,
+  type Clock,
+  type DeviceCommandRequest,
+  type DeviceError,
+  type DeviceResult,
+} from '@drctl/domain';
 import type { DsmApi } from './dsm/api.js';
 import type { DsmClient } from './http/dsm-client.js';
 import { DsmConnectionError, DsmHttpError, DsmProtocolError, mayHaveTakenEffect } from './http/errors.js';
@@ -28,7 +36,9 @@ export class ArrayIds {
     const fallback = /^sc-(\d+)$/.exec(arrayId);
     if (fallback) return Number(fallback[1]);
     throw new DrError('DR_INPUT_INVALID', `Array ${arrayId} is not known to the SC Series adapter.`, {
-      issues: [{ path: 'arrayId', message: `no Storage Center serial for array ${arrayId}: add it to the adapter's arrays` }],
+      issues: [
+        { path: 'arrayId', message: `no Storage Center serial for array ${arrayId}: add it to the adapter's arrays` },
+      ],
     });
   }
   idOf(serial: number): string {
@@ -70,10 +80,16 @@ export interface DeviceOutcome {
 }
 
 export function toDeviceError(error: unknown): DeviceError {
-  if (error instanceof DeviceFailure) return { code: error.code, description: error.message, ...(error.fixHint ? { fixHint: error.fixHint } : {}) };
+  if (error instanceof DeviceFailure)
+    return { code: error.code, description: error.message, ...(error.fixHint ? { fixHint: error.fixHint } : {}) };
   if (error instanceof DsmHttpError) {
     return {
-      code: error.status === 401 || error.status === 403 ? 'SC_DSM_DENIED' : error.status >= 500 ? 'SC_DSM_ERROR' : 'SC_DSM_REFUSED',
+      code:
+        error.status === 401 || error.status === 403
+          ? 'SC_DSM_DENIED'
+          : error.status >= 500
+            ? 'SC_DSM_ERROR'
+            : 'SC_DSM_REFUSED',
       description: error.message,
       fixHint:
         error.status === 403
@@ -82,7 +98,11 @@ export function toDeviceError(error: unknown): DeviceError {
     };
   }
   if (error instanceof DsmConnectionError) {
-    return { code: 'SC_DSM_UNREACHABLE', description: error.message, fixHint: 'Check that the Data Collector is running and reachable, then run the command again.' };
+    return {
+      code: 'SC_DSM_UNREACHABLE',
+      description: error.message,
+      fixHint: 'Check that the Data Collector is running and reachable, then run the command again.',
+    };
   }
   if (error instanceof DsmProtocolError) return { code: 'SC_DSM_PROTOCOL', description: error.message };
   if (isDrError(error)) return { code: error.code, description: error.message };
@@ -143,7 +163,10 @@ export async function performOnce<T>(
     return { value: await act(), already: false };
   } catch (error) {
     if (!mayHaveTakenEffect(error)) throw error;
-    log.warn({ action: what, err: { type: (error as Error).name, message: (error as Error).message } }, 'action outcome unknown; checking the array before repeating it');
+    log.warn(
+      { action: what, err: { type: (error as Error).name, message: (error as Error).message } },
+      'action outcome unknown; checking the array before repeating it',
+    );
     const after = await check();
     if (after !== undefined) return { value: after, already: false };
     return { value: await act(), already: false };

@@ -21,9 +21,18 @@ export function resolveDsmPassword(
   if (source.passwordEnv) {
     const value = env[source.passwordEnv];
     if (value === undefined || value === '') {
-      throw new DrError('DR_INPUT_INVALID', `Environment variable ${source.passwordEnv} holding the DSM password is not set.`, {
-        issues: [{ path: `${fieldPath}.passwordEnv`, message: `environment variable ${source.passwordEnv} is empty or unset` }],
-      });
+      throw new DrError(
+        'DR_INPUT_INVALID',
+        `Environment variable ${source.passwordEnv} holding the DSM password is not set.`,
+        {
+          issues: [
+            {
+              path: `${fieldPath}.passwordEnv`,
+              message: `environment variable ${source.passwordEnv} is empty or unset`,
+            },
+          ],
+        },
+      );
     }
     return value;
   }

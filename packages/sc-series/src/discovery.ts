@@ -5,18 +5,39 @@ import { failedOver } from './commands/failover.js';
 import { Topology, type DevicePair } from './topology.js';
 
 /** Storage Centers the adapter may use: those DSM manages, narrowed by the serial filter. */
-export async function discoverArrays(core: Core, serialFilter: number[] | undefined, signal: AbortSignal): Promise<DiscoveredArray[]> {
-  const centers = (await core.api.storageCenters(signal)).filter((sc) => !serialFilter || serialFilter.includes(sc.serial));
-  const topology = await Topology.load(core.api, centers.map((sc) => sc.serial), signal);
+export async function discoverArrays(
+  core: Core,
+  serialFilter: number[] | undefined,
+  signal: AbortSignal,
+): Promise<DiscoveredArray[]> {
+  const centers = (await core.api.storageCenters(signal)).filter(
+    (sc) => !serialFilter || serialFilter.includes(sc.serial),
+  );
+  const topology = await Topology.load(
+    core.api,
+    centers.map((sc) => sc.serial),
+    signal,
+  );
   return centers.map((sc) => {
     const peers = new Set<number>();
-    for (const p of topology.onSerial(sc.serial)) peers.add(p.sourceSerial === sc.serial ? p.destinationSerial : p.sourceSerial);
-    return { id: core.ids.idOf(sc.serial), name: sc.name, serial: sc.serial, peers: [...peers].map((s) => core.ids.idOf(s)) };
+    for (const p of topology.onSerial(sc.serial))
+      peers.add(p.sourceSerial === sc.serial ? p.destinationSerial : p.sourceSerial);
+    return {
+      id: core.ids.idOf(sc.serial),
+      name: sc.name,
+      serial: sc.serial,
+      peers: [...peers].map((s) => core.ids.idOf(s)),
+    };
   });
 }
 
 /** Replicated devices on one Storage Center, and devices a failover promoted there. */
-export async function discoverDevices(core: Core, serial: number, peerSerial: number | undefined, signal: AbortSignal): Promise<DiscoveredDevice[]> {
+export async function discoverDevices(
+  core: Core,
+  serial: number,
+  peerSerial: number | undefined,
+  signal: AbortSignal,
+): Promise<DiscoveredDevice[]> {
   const topology = await Topology.load(core.api, [serial], signal);
   const qosCache = new Map<number, Array<{ id: string; name: string }>>();
   const qosNames = async (s: number) => {
@@ -72,11 +93,18 @@ async function deviceOf(
     state: role === 'source' ? 'read-write' : 'read-only',
     replicationType: pair.replicationType,
     replicateActiveSnapshot: pair.replicateActiveSnapshot,
-    ...(lv ? { liveVolume: { autoFailover: lv.failoverAutomaticallyEnabled, autoRoleSwap: lv.swapRolesAutomaticallyEnabled, uniformMapping: false } } : {}),
+    ...(lv
+      ? {
+          liveVolume: {
+            autoFailover: lv.failoverAutomaticallyEnabled,
+            autoRoleSwap: lv.swapRolesAutomaticallyEnabled,
+            uniformMapping: false,
+          },
+        }
+      : {}),
     ...(qosProfile ? { qosProfile } : {}),
     ...(peerQosProfile ? { peerQosProfile } : {}),
     ...(lastReplicatedAt ? { lastReplicatedAt } : {}),
     promoted,
   };
 }
-

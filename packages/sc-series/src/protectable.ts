@@ -5,7 +5,9 @@ import type { DeviceError, DiscoveredDevice } from '@drctl/domain';
  * uniform storage mapping, and synchronous replication in high-consistency mode. Undefined means
  * the device may be protected.
  */
-export function checkProtectable(device: Pick<DiscoveredDevice, 'id' | 'liveVolume' | 'replicationType'>): DeviceError | undefined {
+export function checkProtectable(
+  device: Pick<DiscoveredDevice, 'id' | 'liveVolume' | 'replicationType'>,
+): DeviceError | undefined {
   const lv = device.liveVolume;
   if (!lv) return undefined;
   if (lv.autoFailover) {
@@ -19,7 +21,8 @@ export function checkProtectable(device: Pick<DiscoveredDevice, 'id' | 'liveVolu
     return {
       code: 'SC_LV_AUTO_ROLE_SWAP',
       description: `Live Volume ${device.id} has automatic role swap enabled; Live Volume automatic role swap must be disabled for SRM.`,
-      fixHint: 'Disable "automatically swap roles" on the Live Volume in Dell Storage Manager, then rediscover devices.',
+      fixHint:
+        'Disable "automatically swap roles" on the Live Volume in Dell Storage Manager, then rediscover devices.',
     };
   }
   if (device.replicationType === 'sync-high-consistency') {

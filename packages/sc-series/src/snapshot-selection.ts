@@ -25,7 +25,9 @@ export interface Table1Verdict {
 }
 
 /** Table 1: when SRM selectable snapshot is honoured. */
-export function selectableSnapshotHonoured(context: Pick<CommandContext, 'workflow' | 'syncData' | 'protectedSiteUp'>): Table1Verdict {
+export function selectableSnapshotHonoured(
+  context: Pick<CommandContext, 'workflow' | 'syncData' | 'protectedSiteUp'>,
+): Table1Verdict {
   switch (context.workflow) {
     case 'planned-migration':
     case 'failback':
@@ -48,29 +50,75 @@ export function selectableSnapshotHonoured(context: Pick<CommandContext, 'workfl
 const ACTIVE_WORDS = new Set(['active', 'use-active', 'active-snapshot']);
 const FROZEN_WORDS = new Set(['last-frozen', 'frozen', 'last-frozen-snapshot']);
 
-export function chooseSnapshot(input: { context: CommandContext; device: string; replicateActiveSnapshot: boolean }): SnapshotChoice {
+export function chooseSnapshot(input: {
+  context: CommandContext;
+  device: string;
+  replicateActiveSnapshot: boolean;
+}): SnapshotChoice {
   const mode: SnapshotMode = input.context.snapshotMode ?? 'always-active';
   const verdict = selectableSnapshotHonoured(input.context);
-  if (!verdict.honoured) return { source: 'active', honoured: false, mode, reason: `active snapshot: selectable snapshot ${verdict.reason}` };
+  if (!verdict.honoured)
+    return {
+      source: 'active',
+      honoured: false,
+      mode,
+      reason: `active snapshot: selectable snapshot ${verdict.reason}`,
+    };
   switch (mode) {
     case 'always-active':
-      return { source: 'active', honoured: true, mode, reason: `active snapshot: mode always-active, ${verdict.reason}` };
+      return {
+        source: 'active',
+        honoured: true,
+        mode,
+        reason: `active snapshot: mode always-active, ${verdict.reason}`,
+      };
     case 'always-last-frozen':
-      return { source: 'last-frozen', honoured: true, mode, reason: `last frozen snapshot: mode always-last-frozen, ${verdict.reason}` };
+      return {
+        source: 'last-frozen',
+        honoured: true,
+        mode,
+        reason: `last frozen snapshot: mode always-last-frozen, ${verdict.reason}`,
+      };
     case 'active-if-replicating-active':
       return input.replicateActiveSnapshot
-        ? { source: 'active', honoured: true, mode, reason: `active snapshot: the replication replicates the active snapshot, ${verdict.reason}` }
-        : { source: 'last-frozen', honoured: true, mode, reason: `last frozen snapshot: the replication does not replicate the active snapshot, ${verdict.reason}` };
+        ? {
+            source: 'active',
+            honoured: true,
+            mode,
+            reason: `active snapshot: the replication replicates the active snapshot, ${verdict.reason}`,
+          }
+        : {
+            source: 'last-frozen',
+            honoured: true,
+            mode,
+            reason: `last frozen snapshot: the replication does not replicate the active snapshot, ${verdict.reason}`,
+          };
     case 'per-restore-point': {
       const entry = input.context.restorePoints?.[input.device]?.trim();
       if (entry === undefined || entry === '' || FROZEN_WORDS.has(entry.toLowerCase())) {
         // DSM's per-restore-point default is a cleared "use active snapshot" box: last frozen.
-        return { source: 'last-frozen', honoured: true, mode, reason: `last frozen snapshot: the restore point does not use the active snapshot, ${verdict.reason}` };
+        return {
+          source: 'last-frozen',
+          honoured: true,
+          mode,
+          reason: `last frozen snapshot: the restore point does not use the active snapshot, ${verdict.reason}`,
+        };
       }
       if (ACTIVE_WORDS.has(entry.toLowerCase())) {
-        return { source: 'active', honoured: true, mode, reason: `active snapshot: the restore point uses the active snapshot, ${verdict.reason}` };
+        return {
+          source: 'active',
+          honoured: true,
+          mode,
+          reason: `active snapshot: the restore point uses the active snapshot, ${verdict.reason}`,
+        };
       }
-      return { source: 'restore-point', snapshot: entry, honoured: true, mode, reason: `snapshot "${entry}" chosen for this restore point, ${verdict.reason}` };
+      return {
+        source: 'restore-point',
+        snapshot: entry,
+        honoured: true,
+        mode,
+        reason: `snapshot "${entry}" chosen for this restore point, ${verdict.reason}`,
+      };
     }
   }
 }

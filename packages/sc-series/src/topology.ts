@@ -104,7 +104,9 @@ export class Topology {
 
   /** Pairs of a device: matched by device name or by either volume's name. */
   find(device: string): DevicePair[] {
-    return this.pairs.filter((p) => p.device === device || p.sourceVolume?.name === device || p.destinationVolume?.name === device);
+    return this.pairs.filter(
+      (p) => p.device === device || p.sourceVolume?.name === device || p.destinationVolume?.name === device,
+    );
   }
 
   /** The device's pair on a given Storage Center, on either side. */

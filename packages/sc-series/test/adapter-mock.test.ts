@@ -40,7 +40,13 @@ function adapterFor(agent: ReturnType<typeof mockDsm>['agent'], logger = capture
 }
 
 function syncRequest(key: string): DeviceCommandRequest {
-  return { signal: signal(), devices: ['ds-vol-01'], arrayId: 'array-a', idempotencyKey: key, context: { workflow: 'planned-migration', plan: 'p', runId: 'r' } };
+  return {
+    signal: signal(),
+    devices: ['ds-vol-01'],
+    arrayId: 'array-a',
+    idempotencyKey: key,
+    context: { workflow: 'planned-migration', plan: 'p', runId: 'r' },
+  };
 }
 
 function topology(dsm: ReturnType<typeof mockDsm>) {
@@ -56,9 +62,18 @@ describe('state-changing calls are checked before they are repeated', () => {
     topology(dsm);
     const description = `drctl sync ${shortTag('run-1/sync')}`;
     dsm.reply('GET', 'StorageCenter/ScVolume/64702.101/ReplayList', 200, []);
-    dsm.reply('POST', 'StorageCenter/ScVolume/64702.101/CreateReplay', 202, { objectType: 'AsyncTask', instanceId: '5', returnValue: '<compapi/>' });
-    dsm.reply('GET', 'StorageCenter/ScVolume/64702.101/ReplayList', 200, [{ instanceId: '64702.101.4', description, active: false, globalIndex: '64702-101-4' }]);
-    dsm.reply('GET', 'StorageCenter/ScReplication/64702.9/CurrentProgress', 200, { synced: true, amountRemaining: '0 Bytes' });
+    dsm.reply('POST', 'StorageCenter/ScVolume/64702.101/CreateReplay', 202, {
+      objectType: 'AsyncTask',
+      instanceId: '5',
+      returnValue: '<compapi/>',
+    });
+    dsm.reply('GET', 'StorageCenter/ScVolume/64702.101/ReplayList', 200, [
+      { instanceId: '64702.101.4', description, active: false, globalIndex: '64702-101-4' },
+    ]);
+    dsm.reply('GET', 'StorageCenter/ScReplication/64702.9/CurrentProgress', 200, {
+      synced: true,
+      amountRemaining: '0 Bytes',
+    });
     const { adapter } = adapterFor(dsm.agent);
     const result = await adapter.syncOnce(syncRequest('run-1/sync'));
     expect(result.devices[0]).toMatchObject({ device: 'ds-vol-01', status: 'success' });
@@ -72,12 +87,25 @@ describe('state-changing calls are checked before they are repeated', () => {
     topology(dsm);
     dsm.reply('GET', 'StorageCenter/ScVolume/64702.101/ReplayList', 200, [], {}, 2);
     dsm.fail('POST', 'StorageCenter/ScVolume/64702.101/CreateReplay');
-    dsm.reply('POST', 'StorageCenter/ScVolume/64702.101/CreateReplay', 200, { objectType: 'ScReplay', instanceId: '64702.101.5', description: 'x' });
-    dsm.reply('GET', 'StorageCenter/ScReplication/64702.9/CurrentProgress', 200, { synced: false, amountRemaining: '1000 Bytes' });
-    dsm.reply('GET', 'StorageCenter/ScReplication/64702.9/CurrentProgress', 200, { synced: true, amountRemaining: '0 Bytes' });
+    dsm.reply('POST', 'StorageCenter/ScVolume/64702.101/CreateReplay', 200, {
+      objectType: 'ScReplay',
+      instanceId: '64702.101.5',
+      description: 'x',
+    });
+    dsm.reply('GET', 'StorageCenter/ScReplication/64702.9/CurrentProgress', 200, {
+      synced: false,
+      amountRemaining: '1000 Bytes',
+    });
+    dsm.reply('GET', 'StorageCenter/ScReplication/64702.9/CurrentProgress', 200, {
+      synced: true,
+      amountRemaining: '0 Bytes',
+    });
     const { adapter } = adapterFor(dsm.agent);
     const progress: number[] = [];
-    const result = await adapter.syncOnce({ ...syncRequest('run-2/sync'), onProgress: (p) => progress.push(p.percent) });
+    const result = await adapter.syncOnce({
+      ...syncRequest('run-2/sync'),
+      onProgress: (p) => progress.push(p.percent),
+    });
     expect(result.devices[0]!.status).toBe('success');
     const reads = dsm.seen.map((s) => `${s.method} ${s.path}`);
     // read, (lost POST), read again, POST: the repeat came only after the check.
@@ -95,7 +123,10 @@ describe('state-changing calls are checked before they are repeated', () => {
     topology(dsm);
     const description = `drctl sync ${shortTag('run-3/sync')}`;
     dsm.reply('GET', 'StorageCenter/ScVolume/64702.101/ReplayList', 200, [{ instanceId: '64702.101.4', description }]);
-    dsm.reply('GET', 'StorageCenter/ScReplication/64702.9/CurrentProgress', 200, { synced: true, amountRemaining: '0 Bytes' });
+    dsm.reply('GET', 'StorageCenter/ScReplication/64702.9/CurrentProgress', 200, {
+      synced: true,
+      amountRemaining: '0 Bytes',
+    });
     const { adapter } = adapterFor(dsm.agent);
     const result = await adapter.syncOnce(syncRequest('run-3/sync'));
     expect(result.devices[0]!.warnings.join(' ')).toMatch(/already ran/);
@@ -104,7 +135,12 @@ describe('state-changing calls are checked before they are repeated', () => {
 
   it('a Data Collector that is down fails every device with the same reason', async () => {
     const dsm = mockDsm();
-    for (let i = 0; i < 3; i++) dsm.fail('POST', 'ApiConnection/Login', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    for (let i = 0; i < 3; i++)
+      dsm.fail(
+        'POST',
+        'ApiConnection/Login',
+        Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      );
     const { adapter } = adapterFor(dsm.agent);
     const result = await adapter.failover({ ...syncRequest('k'), devices: ['a', 'b'], arrayId: 'array-b' });
     expect(result.devices.map((d) => d.status)).toEqual(['error', 'error']);
@@ -119,7 +155,9 @@ describe('secrets never reach the logs', () => {
     dsm.reply('POST', 'StorageCenter/ScReplication/GetList', 401, { result: 'session expired' });
     dsm.login();
     topology(dsm);
-    dsm.reply('GET', 'StorageCenter/ScVolume/64702.101/ReplayList', 200, [{ instanceId: '64702.101.4', description: `drctl sync ${shortTag('k')}` }]);
+    dsm.reply('GET', 'StorageCenter/ScVolume/64702.101/ReplayList', 200, [
+      { instanceId: '64702.101.4', description: `drctl sync ${shortTag('k')}` },
+    ]);
     dsm.reply('GET', 'StorageCenter/ScReplication/64702.9/CurrentProgress', 200, { synced: true });
     dsm.reply('POST', 'ApiConnection/Logout', 204);
     const { adapter, lines } = adapterFor(dsm.agent);
@@ -136,7 +174,14 @@ describe('secrets never reach the logs', () => {
   it('redacts credential fields even when a caller logs them through the adapter logger', () => {
     const { logger, lines } = capturedLogger();
     const log = adapterLogger(logger, { component: 'test' });
-    log.warn({ password: PASSWORD, headers: { authorization: 'Basic abc', cookie: `JSESSIONID=${COOKIE_VALUE}` }, request: { password: PASSWORD } }, 'oops');
+    log.warn(
+      {
+        password: PASSWORD,
+        headers: { authorization: 'Basic abc', cookie: `JSESSIONID=${COOKIE_VALUE}` },
+        request: { password: PASSWORD },
+      },
+      'oops',
+    );
     const text = lines.join('');
     expect(text).toContain('[redacted]');
     expect(text).not.toContain(PASSWORD);
@@ -146,13 +191,30 @@ describe('secrets never reach the logs', () => {
 
   it('warns when TLS verification is turned off', () => {
     const logger = capturedLogger();
-    createScSeriesAdapter({ host: 'dsm.test', username: 'u', password: PASSWORD, arrays: {}, clock: new SystemClock(), logger: logger.logger, verifyTls: false });
+    createScSeriesAdapter({
+      host: 'dsm.test',
+      username: 'u',
+      password: PASSWORD,
+      arrays: {},
+      clock: new SystemClock(),
+      logger: logger.logger,
+      verifyTls: false,
+    });
     expect(logger.lines.join('')).toMatch(/TLS certificate verification is turned off/);
   });
 
   it('names the offending field of bad options', () => {
-    expect(() => createScSeriesAdapter({ host: '', username: 'u', password: '', arrays: { a: 1.5 }, clock: new SystemClock() })).toThrow(
-      expect.objectContaining({ code: 'DR_INPUT_INVALID', issues: expect.arrayContaining([expect.objectContaining({ path: 'host' }), expect.objectContaining({ path: 'password' }), expect.objectContaining({ path: 'arrays.a' })]) }),
+    expect(() =>
+      createScSeriesAdapter({ host: '', username: 'u', password: '', arrays: { a: 1.5 }, clock: new SystemClock() }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'DR_INPUT_INVALID',
+        issues: expect.arrayContaining([
+          expect.objectContaining({ path: 'host' }),
+          expect.objectContaining({ path: 'password' }),
+          expect.objectContaining({ path: 'arrays.a' }),
+        ]),
+      }),
     );
   });
 });

@@ -28,28 +28,56 @@ export function mockDsm() {
   const record = (opts: { method: string; path: string; headers?: unknown; body?: unknown }) => {
     const headers: Record<string, string> = {};
     const raw = opts.headers as Record<string, string> | string[] | undefined;
-    if (Array.isArray(raw)) for (let i = 0; i < raw.length; i += 2) headers[String(raw[i]).toLowerCase()] = String(raw[i + 1]);
+    if (Array.isArray(raw))
+      for (let i = 0; i < raw.length; i += 2) headers[String(raw[i]).toLowerCase()] = String(raw[i + 1]);
     else if (raw) for (const [k, v] of Object.entries(raw)) headers[k.toLowerCase()] = String(v);
     let body: unknown = undefined;
     if (typeof opts.body === 'string' && opts.body !== '') body = JSON.parse(opts.body);
     seen.push({ method: opts.method, path: opts.path.replace('/api/rest/', ''), headers, body });
   };
-  const reply = (method: string, path: string, status: number, body?: unknown, headers: Record<string, string> = {}, times = 1) => {
+  const reply = (
+    method: string,
+    path: string,
+    status: number,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    times = 1,
+  ) => {
     pool
       .intercept({ method, path: `/api/rest/${path}` })
       .reply((opts) => {
         record(opts as never);
-        return { statusCode: status, data: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body), responseOptions: { headers: { 'content-type': 'application/json', ...headers } } };
+        return {
+          statusCode: status,
+          data: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body),
+          responseOptions: { headers: { 'content-type': 'application/json', ...headers } },
+        };
       })
       .times(times);
   };
-  const fail = (method: string, path: string, error: Error = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })) => {
+  const fail = (
+    method: string,
+    path: string,
+    error: Error = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+  ) => {
     pool.intercept({ method, path: `/api/rest/${path}` }).replyWithError(error);
   };
   const login = (apiVersion = '4.2') =>
-    reply('POST', 'ApiConnection/Login', 200, { objectType: 'ApiConnection', instanceId: '0', apiVersion, provider: 'EnterpriseManager', providerVersion: '18.1.20.114' }, {
-      'set-cookie': `JSESSIONID=${COOKIE_VALUE}; Path=/api/rest; Secure; HttpOnly`,
-    });
+    reply(
+      'POST',
+      'ApiConnection/Login',
+      200,
+      {
+        objectType: 'ApiConnection',
+        instanceId: '0',
+        apiVersion,
+        provider: 'EnterpriseManager',
+        providerVersion: '18.1.20.114',
+      },
+      {
+        'set-cookie': `JSESSIONID=${COOKIE_VALUE}; Path=/api/rest; Secure; HttpOnly`,
+      },
+    );
   return { agent, pool, seen, reply, fail, login };
 }
 

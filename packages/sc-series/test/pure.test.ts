@@ -33,8 +33,16 @@ describe('SRM selectable snapshot, Table 1', () => {
   });
   it('picks the snapshot each mode asks for when honoured', () => {
     const honoured = { ...base, syncData: false };
-    const pick = (snapshotMode: CommandContext['snapshotMode'], replicateActiveSnapshot: boolean, restorePoints?: Record<string, string>) =>
-      chooseSnapshot({ context: { ...honoured, snapshotMode, ...(restorePoints ? { restorePoints } : {}) }, device: 'vol1', replicateActiveSnapshot });
+    const pick = (
+      snapshotMode: CommandContext['snapshotMode'],
+      replicateActiveSnapshot: boolean,
+      restorePoints?: Record<string, string>,
+    ) =>
+      chooseSnapshot({
+        context: { ...honoured, snapshotMode, ...(restorePoints ? { restorePoints } : {}) },
+        device: 'vol1',
+        replicateActiveSnapshot,
+      });
     expect(pick(undefined, false).source).toBe('active');
     expect(pick('always-active', false).source).toBe('active');
     expect(pick('always-last-frozen', true).source).toBe('last-frozen');
@@ -42,20 +50,37 @@ describe('SRM selectable snapshot, Table 1', () => {
     expect(pick('active-if-replicating-active', false).source).toBe('last-frozen');
     expect(pick('per-restore-point', true).source).toBe('last-frozen');
     expect(pick('per-restore-point', false, { vol1: 'active' }).source).toBe('active');
-    expect(pick('per-restore-point', false, { vol1: 'nightly-0300' })).toMatchObject({ source: 'restore-point', snapshot: 'nightly-0300' });
+    expect(pick('per-restore-point', false, { vol1: 'nightly-0300' })).toMatchObject({
+      source: 'restore-point',
+      snapshot: 'nightly-0300',
+    });
   });
   it('falls back to the active snapshot whenever Table 1 says not honoured, whatever the mode (property)', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom('always-active', 'active-if-replicating-active', 'always-last-frozen', 'per-restore-point' as const),
+        fc.constantFrom(
+          'always-active',
+          'active-if-replicating-active',
+          'always-last-frozen',
+          'per-restore-point' as const,
+        ),
         fc.constantFrom('planned-migration', 'failback', 'disaster-recovery', 'test', 'reprotect'),
         fc.option(fc.boolean(), { nil: undefined }),
         fc.option(fc.boolean(), { nil: undefined }),
         fc.boolean(),
         (snapshotMode, workflow, syncData, protectedSiteUp, replicateActiveSnapshot) => {
-          const context: CommandContext = { workflow, plan: 'p', runId: 'r', snapshotMode, ...(syncData === undefined ? {} : { syncData }), ...(protectedSiteUp === undefined ? {} : { protectedSiteUp }) };
+          const context: CommandContext = {
+            workflow,
+            plan: 'p',
+            runId: 'r',
+            snapshotMode,
+            ...(syncData === undefined ? {} : { syncData }),
+            ...(protectedSiteUp === undefined ? {} : { protectedSiteUp }),
+          };
           const choice = chooseSnapshot({ context, device: 'd', replicateActiveSnapshot });
-          const honoured = (workflow === 'test' && syncData === false) || (workflow === 'disaster-recovery' && protectedSiteUp === false);
+          const honoured =
+            (workflow === 'test' && syncData === false) ||
+            (workflow === 'disaster-recovery' && protectedSiteUp === false);
           expect(choice.honoured).toBe(honoured);
           if (!honoured) expect(choice.source).toBe('active');
           expect(choice.reason).toMatch(/Table 1|outside test/);
@@ -66,35 +91,55 @@ describe('SRM selectable snapshot, Table 1', () => {
 });
 
 describe('checkProtectable', () => {
-  const lv = (over: Partial<{ autoFailover: boolean; autoRoleSwap: boolean; uniformMapping: boolean }>) => ({ autoFailover: false, autoRoleSwap: false, uniformMapping: false, ...over });
+  const lv = (over: Partial<{ autoFailover: boolean; autoRoleSwap: boolean; uniformMapping: boolean }>) => ({
+    autoFailover: false,
+    autoRoleSwap: false,
+    uniformMapping: false,
+    ...over,
+  });
   it('accepts plain replications and well-configured Live Volumes', () => {
     expect(checkProtectable({ id: 'a', replicationType: 'async' })).toBeUndefined();
-    expect(checkProtectable({ id: 'a', replicationType: 'sync-high-availability', liveVolume: lv({}) })).toBeUndefined();
+    expect(
+      checkProtectable({ id: 'a', replicationType: 'sync-high-availability', liveVolume: lv({}) }),
+    ).toBeUndefined();
   });
   it('refuses auto failover, auto role swap, high consistency and uniform mapping with a reason and a fix', () => {
-    expect(checkProtectable({ id: 'a', replicationType: 'async', liveVolume: lv({ autoFailover: true }) })?.code).toBe('SC_LV_AUTO_FAILOVER');
-    expect(checkProtectable({ id: 'a', replicationType: 'async', liveVolume: lv({ autoRoleSwap: true }) })?.code).toBe('SC_LV_AUTO_ROLE_SWAP');
+    expect(checkProtectable({ id: 'a', replicationType: 'async', liveVolume: lv({ autoFailover: true }) })?.code).toBe(
+      'SC_LV_AUTO_FAILOVER',
+    );
+    expect(checkProtectable({ id: 'a', replicationType: 'async', liveVolume: lv({ autoRoleSwap: true }) })?.code).toBe(
+      'SC_LV_AUTO_ROLE_SWAP',
+    );
     const hc = checkProtectable({ id: 'a', replicationType: 'sync-high-consistency', liveVolume: lv({}) });
     expect(hc?.code).toBe('SC_LV_SYNC_HIGH_CONSISTENCY');
     expect(hc?.fixHint).toBeTruthy();
-    expect(checkProtectable({ id: 'a', replicationType: 'async', liveVolume: lv({ uniformMapping: true }) })?.code).toBe('SC_LV_UNIFORM_MAPPING');
+    expect(
+      checkProtectable({ id: 'a', replicationType: 'async', liveVolume: lv({ uniformMapping: true }) })?.code,
+    ).toBe('SC_LV_UNIFORM_MAPPING');
   });
 });
 
 describe('AsyncTask URL handling', () => {
   it('strips scheme, host, port and the api/rest prefix from a full URL', () => {
-    expect(asyncTaskPath({ returnValue: 'https://localhost:3033/api/rest/ApiConnection/AsyncTask/1418394170395', instanceId: '1418394170395' })).toBe(
-      'ApiConnection/AsyncTask/1418394170395',
-    );
+    expect(
+      asyncTaskPath({
+        returnValue: 'https://localhost:3033/api/rest/ApiConnection/AsyncTask/1418394170395',
+        instanceId: '1418394170395',
+      }),
+    ).toBe('ApiConnection/AsyncTask/1418394170395');
   });
   it('appends the id to a URL that lacks it, and uses the default path for a blank value', () => {
-    expect(asyncTaskPath({ returnValue: 'https://dsm:3033/api/rest/ApiConnection/AsyncTask/', instanceId: '42' })).toBe('ApiConnection/AsyncTask/42');
+    expect(asyncTaskPath({ returnValue: 'https://dsm:3033/api/rest/ApiConnection/AsyncTask/', instanceId: '42' })).toBe(
+      'ApiConnection/AsyncTask/42',
+    );
     expect(asyncTaskPath({ returnValue: '', instanceId: '7' })).toBe('ApiConnection/AsyncTask/7');
     expect(asyncTaskPath({ instanceId: 7 })).toBe('ApiConnection/AsyncTask/7');
   });
   it('refuses XML and a URL with no id to add', () => {
     expect(() => asyncTaskPath({ returnValue: '<compapi><x/></compapi>', instanceId: '1' })).toThrow(/malformed/i);
-    expect(() => asyncTaskPath({ returnValue: 'https://dsm:3033/api/rest/ApiConnection/AsyncTask/' })).toThrow(/without a task id/);
+    expect(() => asyncTaskPath({ returnValue: 'https://dsm:3033/api/rest/ApiConnection/AsyncTask/' })).toThrow(
+      /without a task id/,
+    );
   });
 });
 
@@ -103,8 +148,12 @@ describe('API versions and filters', () => {
     const text = 'Invalid API version specified, the version must be in the range [2.0, 3.1]';
     expect(negotiatedVersion(text, '4.0')).toBe('3.1');
     expect(negotiatedVersion(text, '1.0')).toBe('2.0');
-    expect(negotiatedVersion('Invalid API version specified, the version must be in the range [2.0,', '4.0')).toBe('2.0');
-    expect(negotiatedVersion('Invalid API version specified, the version must be in the range [', '4.0')).toBeUndefined();
+    expect(negotiatedVersion('Invalid API version specified, the version must be in the range [2.0,', '4.0')).toBe(
+      '2.0',
+    );
+    expect(
+      negotiatedVersion('Invalid API version specified, the version must be in the range [', '4.0'),
+    ).toBeUndefined();
   });
   it('compares versions numerically and picks the legacy filter shape below 2.2', () => {
     expect(compareVersions('4.10', '4.2')).toBeGreaterThan(0);
@@ -114,7 +163,9 @@ describe('API versions and filters', () => {
       filterType: 'AND',
       filters: [{ attributeName: 'scSerialNumber', attributeValue: 1, filterType: 'Equals' }],
     });
-    expect(filterPayload({ Name: 'v' }, false)).toEqual({ filter: { filterType: 'AND', filters: [{ attributeName: 'Name', attributeValue: 'v', filterType: 'Equals' }] } });
+    expect(filterPayload({ Name: 'v' }, false)).toEqual({
+      filter: { filterType: 'AND', filters: [{ attributeName: 'Name', attributeValue: 'v', filterType: 'Equals' }] },
+    });
   });
 });
 
@@ -146,7 +197,14 @@ describe('wire parsing', () => {
   });
   it('finds the last frozen snapshot, skipping the active one, expired ones and adapter markers', () => {
     const replay = (id: string, description: string, freezeTime: number, over: object = {}) => ({
-      id, description, globalIndex: id, instanceName: id, active: false, markedForExpiration: false, freezeTime, ...over,
+      id,
+      description,
+      globalIndex: id,
+      instanceName: id,
+      active: false,
+      markedForExpiration: false,
+      freezeTime,
+      ...over,
     });
     const list = [
       replay('1', 'hourly', 100),

@@ -28,7 +28,9 @@ describe('DSM session', () => {
 
   it('negotiates the API version DSM asks for and uses the legacy filter shape below 2.2', async () => {
     const dsm = mockDsm();
-    dsm.reply('POST', 'ApiConnection/Login', 400, { result: 'Invalid API version specified, the version must be in the range [2.0, 2.1].' });
+    dsm.reply('POST', 'ApiConnection/Login', 400, {
+      result: 'Invalid API version specified, the version must be in the range [2.0, 2.1].',
+    });
     dsm.login('2.1');
     dsm.reply('POST', 'StorageCenter/ScVolume/GetList', 200, []);
     const { client } = testClient(dsm.agent);
@@ -50,7 +52,9 @@ describe('DSM session', () => {
     dsm.reply('POST', 'StorageCenter/ScVolume/GetList', 200, []);
     const { client } = testClient(dsm.agent);
     await client.getList('StorageCenter/ScVolume', { Name: 'v' }, signal());
-    expect(dsm.seen[1]!.body).toEqual({ filter: { filterType: 'AND', filters: [{ attributeName: 'Name', attributeValue: 'v', filterType: 'Equals' }] } });
+    expect(dsm.seen[1]!.body).toEqual({
+      filter: { filterType: 'AND', filters: [{ attributeName: 'Name', attributeValue: 'v', filterType: 'Equals' }] },
+    });
   });
 
   it('logs in again once when the session expires (401) and repeats the call', async () => {
@@ -73,7 +77,7 @@ describe('DSM session', () => {
     const dsm = mockDsm();
     dsm.reply('POST', 'ApiConnection/Login', 401, 'Invalid credentials');
     const { client } = testClient(dsm.agent);
-    const error = (await client.get("StorageCenter/StorageCenter", signal()).catch((e: unknown) => e)) as Error;
+    const error = (await client.get('StorageCenter/StorageCenter', signal()).catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ code: 'DR_STORAGE_ERROR' });
     expect(error.message).toMatch(/login .* failed \(401\)/);
     expect(error.message).not.toContain(PASSWORD);
@@ -101,25 +105,50 @@ describe('retries', () => {
     dsm.fail('POST', 'StorageCenter/ScVolume/1.1/Unmap');
     dsm.reply('DELETE', 'StorageCenter/ScVolume/1.1', 500, { result: 'internal' });
     const { client } = testClient(dsm.agent);
-    await expect(client.post('StorageCenter/ScVolume/1.1/CreateReplay', { signal: signal(), body: {} })).rejects.toBeInstanceOf(DsmHttpError);
-    await expect(client.post('StorageCenter/ScVolume/1.1/Unmap', { signal: signal(), body: {} })).rejects.toBeInstanceOf(DsmConnectionError);
-    await expect(client.delete('StorageCenter/ScVolume/1.1', { signal: signal() })).rejects.toBeInstanceOf(DsmHttpError);
+    await expect(
+      client.post('StorageCenter/ScVolume/1.1/CreateReplay', { signal: signal(), body: {} }),
+    ).rejects.toBeInstanceOf(DsmHttpError);
+    await expect(
+      client.post('StorageCenter/ScVolume/1.1/Unmap', { signal: signal(), body: {} }),
+    ).rejects.toBeInstanceOf(DsmConnectionError);
+    await expect(client.delete('StorageCenter/ScVolume/1.1', { signal: signal() })).rejects.toBeInstanceOf(
+      DsmHttpError,
+    );
     expect(dsm.seen.filter((s) => s.method !== 'GET' && s.path !== 'ApiConnection/Login')).toHaveLength(2); // the failed connection is not seen
     expect(client.stats.requests).toBe(4);
   });
 });
 
 describe('asynchronous calls', () => {
-  const task = (returnValue: unknown, instanceId = '77') => ({ objectType: 'AsyncTask', state: 'Running', instanceId, returnValue });
+  const task = (returnValue: unknown, instanceId = '77') => ({
+    objectType: 'AsyncTask',
+    state: 'Running',
+    instanceId,
+    returnValue,
+  });
 
   it('sends async: true, accepts 202 and polls the AsyncTask until the result object arrives', async () => {
     const dsm = mockDsm();
     dsm.login();
-    dsm.reply('POST', 'StorageCenter/ScVolume/1.1/CreateReplay', 202, task('https://10.0.0.9:3033/api/rest/ApiConnection/AsyncTask/77'));
-    dsm.reply('GET', 'ApiConnection/AsyncTask/77', 200, task('https://10.0.0.9:3033/api/rest/ApiConnection/AsyncTask/'));
+    dsm.reply(
+      'POST',
+      'StorageCenter/ScVolume/1.1/CreateReplay',
+      202,
+      task('https://10.0.0.9:3033/api/rest/ApiConnection/AsyncTask/77'),
+    );
+    dsm.reply(
+      'GET',
+      'ApiConnection/AsyncTask/77',
+      200,
+      task('https://10.0.0.9:3033/api/rest/ApiConnection/AsyncTask/'),
+    );
     dsm.reply('GET', 'ApiConnection/AsyncTask/77', 200, { objectType: 'ScReplay', instanceId: '1.1.5' });
     const { client } = testClient(dsm.agent);
-    const result = await client.post('StorageCenter/ScVolume/1.1/CreateReplay', { signal: signal(), body: { description: 'x', expireTime: 0 }, async: true });
+    const result = await client.post('StorageCenter/ScVolume/1.1/CreateReplay', {
+      signal: signal(),
+      body: { description: 'x', expireTime: 0 },
+      async: true,
+    });
     expect(result).toEqual({ objectType: 'ScReplay', instanceId: '1.1.5' });
     expect(dsm.seen[1]!.headers.async).toBe('true');
     expect(dsm.seen.slice(2).map((s) => s.path)).toEqual(['ApiConnection/AsyncTask/77', 'ApiConnection/AsyncTask/77']);
@@ -132,7 +161,9 @@ describe('asynchronous calls', () => {
     dsm.reply('POST', 'StorageCenter/ScVolume/1.1/Unmap', 202, task(''));
     dsm.reply('GET', 'ApiConnection/AsyncTask/77', 200, '');
     const { client } = testClient(dsm.agent);
-    await expect(client.post('StorageCenter/ScVolume/1.1/Unmap', { signal: signal(), body: {}, async: true })).resolves.toBeUndefined();
+    await expect(
+      client.post('StorageCenter/ScVolume/1.1/Unmap', { signal: signal(), body: {}, async: true }),
+    ).resolves.toBeUndefined();
   });
 
   it('treats an XML returnValue as a protocol error and a failed poll as the failed result', async () => {
@@ -143,18 +174,31 @@ describe('asynchronous calls', () => {
     dsm.reply('GET', 'ApiConnection/AsyncTask/78', 400, { result: 'Volume is busy' });
     dsm.reply('POST', 'StorageCenter/ScVolume/1.3/Unmap', 400, { result: 'Command not accepted' });
     const { client } = testClient(dsm.agent);
-    await expect(client.post('StorageCenter/ScVolume/1.1/Unmap', { signal: signal(), body: {}, async: true })).rejects.toBeInstanceOf(DsmProtocolError);
-    await expect(client.post('StorageCenter/ScVolume/1.2/Unmap', { signal: signal(), body: {}, async: true })).rejects.toMatchObject({ status: 400, resultText: 'Volume is busy', path: 'StorageCenter/ScVolume/1.2/Unmap' });
-    await expect(client.post('StorageCenter/ScVolume/1.3/Unmap', { signal: signal(), body: {}, async: true })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      client.post('StorageCenter/ScVolume/1.1/Unmap', { signal: signal(), body: {}, async: true }),
+    ).rejects.toBeInstanceOf(DsmProtocolError);
+    await expect(
+      client.post('StorageCenter/ScVolume/1.2/Unmap', { signal: signal(), body: {}, async: true }),
+    ).rejects.toMatchObject({ status: 400, resultText: 'Volume is busy', path: 'StorageCenter/ScVolume/1.2/Unmap' });
+    await expect(
+      client.post('StorageCenter/ScVolume/1.3/Unmap', { signal: signal(), body: {}, async: true }),
+    ).rejects.toMatchObject({ status: 400 });
   });
 
   it('reports a task DSM marks as failed', async () => {
     const dsm = mockDsm();
     dsm.login();
     dsm.reply('POST', 'StorageCenter/ScLiveVolume/9/SwapRoles', 202, task('ApiConnection/AsyncTask/79', '79'));
-    dsm.reply('GET', 'ApiConnection/AsyncTask/79', 200, { objectType: 'AsyncTask', state: 'Error', instanceId: '79', localizedError: 'Peer is down' });
+    dsm.reply('GET', 'ApiConnection/AsyncTask/79', 200, {
+      objectType: 'AsyncTask',
+      state: 'Error',
+      instanceId: '79',
+      localizedError: 'Peer is down',
+    });
     const { client } = testClient(dsm.agent);
-    await expect(client.post('StorageCenter/ScLiveVolume/9/SwapRoles', { signal: signal(), body: {}, async: true })).rejects.toThrow(/Peer is down/);
+    await expect(
+      client.post('StorageCenter/ScLiveVolume/9/SwapRoles', { signal: signal(), body: {}, async: true }),
+    ).rejects.toThrow(/Peer is down/);
   });
 });
 
@@ -175,8 +219,13 @@ describe('cancellation and timeouts', () => {
   it('cuts a request that exceeds the request timeout as a connection failure', async () => {
     const dsm = mockDsm();
     dsm.login();
-    dsm.pool.intercept({ method: 'POST', path: '/api/rest/StorageCenter/ScVolume/1.1/Unmap' }).reply(200, '{}').delay(60_000);
+    dsm.pool
+      .intercept({ method: 'POST', path: '/api/rest/StorageCenter/ScVolume/1.1/Unmap' })
+      .reply(200, '{}')
+      .delay(60_000);
     const { client } = testClient(dsm.agent, { requestTimeoutMs: 50 });
-    await expect(client.post('StorageCenter/ScVolume/1.1/Unmap', { signal: signal(), body: {} })).rejects.toMatchObject({ name: 'DsmConnectionError', timedOut: true });
+    await expect(client.post('StorageCenter/ScVolume/1.1/Unmap', { signal: signal(), body: {} })).rejects.toMatchObject(
+      { name: 'DsmConnectionError', timedOut: true },
+    );
   });
 });

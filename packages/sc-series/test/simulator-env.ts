@@ -1,4 +1,10 @@
-import { environmentSchema, VirtualClock, type CommandContext, type DeviceCommandRequest, type Environment } from '@drctl/domain';
+import {
+  environmentSchema,
+  VirtualClock,
+  type CommandContext,
+  type DeviceCommandRequest,
+  type Environment,
+} from '@drctl/domain';
 import { startDsmSimulator, type DsmSimulator } from '@drctl/dsm-simulator';
 import { createScSeriesAdapter, type ScSeriesAdapter, type ScSeriesAdapterOptions } from '../src/index.js';
 import { capturedLogger } from './mock-dsm.js';
@@ -10,12 +16,30 @@ export const RECOVERY_HOSTS = ['esx-r1', 'esx-r2'];
 
 /** Two sites, SC 12 → SC 13, with plain, active-snapshot, synchronous and Live Volume devices. */
 export function environment(): Environment {
-  const site = (name: string, hosts: string[]) => ({ name, vcenter: `vc-${name}`, clusters: [{ name: `cl-${name}`, hosts: hosts.map((h) => ({ name: h })) }] });
-  const vol = (id: string, over: object = {}) => ({ id, sourceArray: PROTECTED, targetArray: RECOVERY, syncSeconds: 40, sizeGb: 100, ...over });
+  const site = (name: string, hosts: string[]) => ({
+    name,
+    vcenter: `vc-${name}`,
+    clusters: [{ name: `cl-${name}`, hosts: hosts.map((h) => ({ name: h })) }],
+  });
+  const vol = (id: string, over: object = {}) => ({
+    id,
+    sourceArray: PROTECTED,
+    targetArray: RECOVERY,
+    syncSeconds: 40,
+    sizeGb: 100,
+    ...over,
+  });
   return environmentSchema.parse({
     name: 'sc-lab',
     sites: [site('site-a', PROTECTED_HOSTS), site('site-b', RECOVERY_HOSTS)],
-    arrayManagers: [{ name: 'dsm', site: 'site-b', adapter: 'sc-series', connection: { host: '127.0.0.1', username: 'Admin', passwordEnv: 'DSM_PASSWORD' } }],
+    arrayManagers: [
+      {
+        name: 'dsm',
+        site: 'site-b',
+        adapter: 'sc-series',
+        connection: { host: '127.0.0.1', username: 'Admin', passwordEnv: 'DSM_PASSWORD' },
+      },
+    ],
     arrays: [
       { id: PROTECTED, site: 'site-a', serial: 64702, arrayManager: 'dsm', qosProfile: 'WAN' },
       { id: RECOVERY, site: 'site-b', serial: 65495, arrayManager: 'dsm', qosProfile: 'WAN' },
@@ -41,7 +65,9 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-export async function startLab(options: { apiVersion?: string; runningPolls?: number; adapter?: Partial<ScSeriesAdapterOptions> } = {}): Promise<Lab> {
+export async function startLab(
+  options: { apiVersion?: string; runningPolls?: number; adapter?: Partial<ScSeriesAdapterOptions> } = {},
+): Promise<Lab> {
   const clock = new VirtualClock();
   const env = environment();
   const sim = await startDsmSimulator({
@@ -75,7 +101,12 @@ export async function startLab(options: { apiVersion?: string; runningPolls?: nu
   };
 }
 
-export function command(arrayId: string, devices: string[], context: Partial<CommandContext> = {}, over: Partial<DeviceCommandRequest> = {}): DeviceCommandRequest {
+export function command(
+  arrayId: string,
+  devices: string[],
+  context: Partial<CommandContext> = {},
+  over: Partial<DeviceCommandRequest> = {},
+): DeviceCommandRequest {
   return {
     signal: new AbortController().signal,
     devices,

@@ -8,7 +8,12 @@ afterEach(async () => {
   lab = undefined;
 });
 
-const MODES: SnapshotMode[] = ['always-active', 'active-if-replicating-active', 'always-last-frozen', 'per-restore-point'];
+const MODES: SnapshotMode[] = [
+  'always-active',
+  'active-if-replicating-active',
+  'always-last-frozen',
+  'per-restore-point',
+];
 
 /** What Table 1 and the mode say a device gets: "active" or the frozen replay's description. */
 function expected(mode: SnapshotMode, honoured: boolean, replicatesActive: boolean): 'active' | 'frozen' {
@@ -27,10 +32,19 @@ describe('SRM selectable snapshot against Table 1, over the simulator', () => {
     it(`testFailoverStart, ${c.name}: each mode picks as Table 1 says`, async () => {
       lab = await startLab();
       for (const mode of MODES) {
-        const result = await lab.run(lab.adapter.testFailoverStart(command(RECOVERY, ['ds-app', 'ds-active'], { ...c.context, snapshotMode: mode, hosts: RECOVERY_HOSTS })));
+        const result = await lab.run(
+          lab.adapter.testFailoverStart(
+            command(RECOVERY, ['ds-app', 'ds-active'], { ...c.context, snapshotMode: mode, hosts: RECOVERY_HOSTS }),
+          ),
+        );
         for (const device of result.devices) {
           const want = expected(mode, c.honoured, device.device === 'ds-active');
-          expect({ mode, device: device.device, status: device.status, source: device.details?.snapshotSource }).toEqual({
+          expect({
+            mode,
+            device: device.device,
+            status: device.status,
+            source: device.details?.snapshotSource,
+          }).toEqual({
             mode,
             device: device.device,
             status: 'success',
@@ -40,7 +54,9 @@ describe('SRM selectable snapshot against Table 1, over the simulator', () => {
           expect(device.details?.snapshot).toMatch(want === 'active' ? /^drctl test copy/ : /^hourly/);
           expect(device.details?.snapshotReason).toMatch(/Table 1/);
         }
-        await lab.run(lab.adapter.testFailoverStop(command(RECOVERY, ['ds-app', 'ds-active'], { workflow: 'cleanup' })));
+        await lab.run(
+          lab.adapter.testFailoverStop(command(RECOVERY, ['ds-app', 'ds-active'], { workflow: 'cleanup' })),
+        );
       }
     });
   }
@@ -49,26 +65,71 @@ describe('SRM selectable snapshot against Table 1, over the simulator', () => {
     lab = await startLab();
     const result = await lab.run(
       lab.adapter.testFailoverStart(
-        command(RECOVERY, ['ds-app', 'ds-active'], { workflow: 'test', syncData: false, snapshotMode: 'per-restore-point', restorePoints: { 'ds-app': 'daily', 'ds-active': 'weekly' }, hosts: RECOVERY_HOSTS }),
+        command(RECOVERY, ['ds-app', 'ds-active'], {
+          workflow: 'test',
+          syncData: false,
+          snapshotMode: 'per-restore-point',
+          restorePoints: { 'ds-app': 'daily', 'ds-active': 'weekly' },
+          hosts: RECOVERY_HOSTS,
+        }),
       ),
     );
-    expect(result.devices[0]!.details).toMatchObject({ snapshotSource: 'restore-point snapshot', snapshot: expect.stringMatching(/^daily/) });
+    expect(result.devices[0]!.details).toMatchObject({
+      snapshotSource: 'restore-point snapshot',
+      snapshot: expect.stringMatching(/^daily/),
+    });
     expect(result.devices[1]!.error).toMatchObject({ code: 'SC_SNAPSHOT_NOT_FOUND', fixHint: expect.any(String) });
   });
 
   it('planned migration ignores the setting; disaster recovery honours it only with the protected site down', async () => {
     lab = await startLab();
-    const planned = await lab.run(lab.adapter.failover(command(RECOVERY, ['ds-app'], { workflow: 'planned-migration', snapshotMode: 'always-last-frozen', hosts: RECOVERY_HOSTS })));
-    expect(planned.devices[0]!.details).toMatchObject({ snapshotSource: 'active snapshot', snapshotReason: expect.stringMatching(/not honoured in a planned migration/) });
+    const planned = await lab.run(
+      lab.adapter.failover(
+        command(RECOVERY, ['ds-app'], {
+          workflow: 'planned-migration',
+          snapshotMode: 'always-last-frozen',
+          hosts: RECOVERY_HOSTS,
+        }),
+      ),
+    );
+    expect(planned.devices[0]!.details).toMatchObject({
+      snapshotSource: 'active snapshot',
+      snapshotReason: expect.stringMatching(/not honoured in a planned migration/),
+    });
 
-    const drUp = await lab.run(lab.adapter.failover(command(RECOVERY, ['ds-sync'], { workflow: 'disaster-recovery', protectedSiteUp: true, snapshotMode: 'always-last-frozen', hosts: RECOVERY_HOSTS })));
-    expect(drUp.devices[0]!.details).toMatchObject({ snapshotSource: 'active snapshot', snapshotReason: expect.stringMatching(/protected site is up/) });
+    const drUp = await lab.run(
+      lab.adapter.failover(
+        command(RECOVERY, ['ds-sync'], {
+          workflow: 'disaster-recovery',
+          protectedSiteUp: true,
+          snapshotMode: 'always-last-frozen',
+          hosts: RECOVERY_HOSTS,
+        }),
+      ),
+    );
+    expect(drUp.devices[0]!.details).toMatchObject({
+      snapshotSource: 'active snapshot',
+      snapshotReason: expect.stringMatching(/protected site is up/),
+    });
 
     lab.sim.faults.storageCenterDown(64702);
-    const drDown = await lab.run(lab.adapter.failover(command(RECOVERY, ['ds-active'], { workflow: 'disaster-recovery', protectedSiteUp: false, snapshotMode: 'always-last-frozen', hosts: RECOVERY_HOSTS })));
+    const drDown = await lab.run(
+      lab.adapter.failover(
+        command(RECOVERY, ['ds-active'], {
+          workflow: 'disaster-recovery',
+          protectedSiteUp: false,
+          snapshotMode: 'always-last-frozen',
+          hosts: RECOVERY_HOSTS,
+        }),
+      ),
+    );
     const device = drDown.devices[0]!;
     expect(device.status).toBe('success');
-    expect(device.details).toMatchObject({ snapshotSource: 'last frozen snapshot', snapshot: expect.stringMatching(/^hourly/), snapshotReason: expect.stringMatching(/protected site down/) });
+    expect(device.details).toMatchObject({
+      snapshotSource: 'last frozen snapshot',
+      snapshot: expect.stringMatching(/^hourly/),
+      snapshotReason: expect.stringMatching(/protected site down/),
+    });
     // The recovered volume is a view of that snapshot, named like the device and presented to the recovery hosts.
     const state = lab.sim.model.state;
     const promoted = state.volumes.get(device.details!.promotedVolume!)!;
@@ -76,7 +137,16 @@ describe('SRM selectable snapshot against Table 1, over the simulator', () => {
     expect(promoted.viewOfReplayId).toBeDefined();
     expect(state.mappingsOfVolume(promoted.id)).toHaveLength(RECOVERY_HOSTS.length);
     const before = lab.sim.counters.count();
-    const again = await lab.run(lab.adapter.failover(command(RECOVERY, ['ds-active'], { workflow: 'disaster-recovery', protectedSiteUp: false, snapshotMode: 'always-last-frozen', hosts: RECOVERY_HOSTS })));
+    const again = await lab.run(
+      lab.adapter.failover(
+        command(RECOVERY, ['ds-active'], {
+          workflow: 'disaster-recovery',
+          protectedSiteUp: false,
+          snapshotMode: 'always-last-frozen',
+          hosts: RECOVERY_HOSTS,
+        }),
+      ),
+    );
     expect(again.devices[0]!.warnings.join(' ')).toMatch(/already failed over/);
     expect(lab.sim.counters.count()).toBe(before);
   });

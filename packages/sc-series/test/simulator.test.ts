@@ -8,7 +8,13 @@ afterEach(async () => {
   lab = undefined;
 });
 
-const statuses = (r: DeviceCommandResult) => Object.fromEntries(r.devices.map((d) => [d.device, d.error ? `${d.status}:${d.error.code}${process.env.DEBUG_SC ? ' ' + d.error.description : ''}` : d.status]));
+const statuses = (r: DeviceCommandResult) =>
+  Object.fromEntries(
+    r.devices.map((d) => [
+      d.device,
+      d.error ? `${d.status}:${d.error.code}${process.env.DEBUG_SC ? ' ' + d.error.description : ''}` : d.status,
+    ]),
+  );
 const signal = () => new AbortController().signal;
 
 describe('SC Series adapter against the DSM simulator (HTTPS, verified TLS)', () => {
@@ -19,13 +25,27 @@ describe('SC Series adapter against the DSM simulator (HTTPS, verified TLS)', ()
       [PROTECTED, 64702, [RECOVERY]],
       [RECOVERY, 65495, [PROTECTED]],
     ]);
-    const source = await lab.run(lab.adapter.discoverDevices({ arrayId: PROTECTED, peerArrayId: RECOVERY, signal: signal() }));
+    const source = await lab.run(
+      lab.adapter.discoverDevices({ arrayId: PROTECTED, peerArrayId: RECOVERY, signal: signal() }),
+    );
     const byId = Object.fromEntries(source.map((d) => [d.id, d]));
     expect(Object.keys(byId).sort()).toEqual(['ds-active', 'ds-app', 'ds-stretched', 'ds-stretched-afo', 'ds-sync']);
-    expect(byId['ds-app']).toMatchObject({ role: 'source', state: 'read-write', replicationType: 'async', replicateActiveSnapshot: false, qosProfile: 'WAN', peerQosProfile: 'WAN', peerArrayId: RECOVERY });
+    expect(byId['ds-app']).toMatchObject({
+      role: 'source',
+      state: 'read-write',
+      replicationType: 'async',
+      replicateActiveSnapshot: false,
+      qosProfile: 'WAN',
+      peerQosProfile: 'WAN',
+      peerArrayId: RECOVERY,
+    });
     expect(byId['ds-active']!.replicateActiveSnapshot).toBe(true);
     expect(byId['ds-sync']!.replicationType).toBe('sync-high-availability');
-    expect(byId['ds-stretched']!.liveVolume).toEqual({ autoFailover: false, autoRoleSwap: false, uniformMapping: false });
+    expect(byId['ds-stretched']!.liveVolume).toEqual({
+      autoFailover: false,
+      autoRoleSwap: false,
+      uniformMapping: false,
+    });
     expect(byId['ds-stretched-afo']!.liveVolume?.autoFailover).toBe(true);
     expect(byId['ds-app']!.lastReplicatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     const target = await lab.run(lab.adapter.discoverDevices({ arrayId: RECOVERY, signal: signal() }));
@@ -36,28 +56,45 @@ describe('SC Series adapter against the DSM simulator (HTTPS, verified TLS)', ()
     lab = await startLab();
     const devices = ['ds-app', 'ds-sync', 'ds-stretched'];
     const progress: number[] = [];
-    const sync = await lab.run(lab.adapter.syncOnce(command(PROTECTED, devices, { workflow: 'test' }, { onProgress: (p) => progress.push(p.percent) })));
+    const sync = await lab.run(
+      lab.adapter.syncOnce(
+        command(PROTECTED, devices, { workflow: 'test' }, { onProgress: (p) => progress.push(p.percent) }),
+      ),
+    );
     expect(statuses(sync)).toEqual({ 'ds-app': 'success', 'ds-sync': 'success', 'ds-stretched': 'success' });
     expect(progress).toContain(100);
     const status = await lab.run(lab.adapter.querySyncStatus(command(PROTECTED, devices)));
     expect(status.progress.every((p) => p.status === 'complete')).toBe(true);
 
-    const start = await lab.run(lab.adapter.testFailoverStart(command(RECOVERY, devices, { workflow: 'test', syncData: true, hosts: RECOVERY_HOSTS })));
+    const start = await lab.run(
+      lab.adapter.testFailoverStart(
+        command(RECOVERY, devices, { workflow: 'test', syncData: true, hosts: RECOVERY_HOSTS }),
+      ),
+    );
     expect(statuses(start)).toEqual({ 'ds-app': 'success', 'ds-sync': 'success', 'ds-stretched': 'success' });
-    expect(start.devices[0]!.details).toMatchObject({ testVolume: 'drctl-test ds-app', snapshotSource: 'active snapshot' });
+    expect(start.devices[0]!.details).toMatchObject({
+      testVolume: 'drctl-test ds-app',
+      snapshotSource: 'active snapshot',
+    });
     const views = lab.sim.model.state;
     const testVolumes = [...views.volumes.values()].filter((v) => v.name.startsWith('drctl-test '));
     expect(testVolumes).toHaveLength(3);
     expect(testVolumes.every((v) => views.mappingsOfVolume(v.id).length === RECOVERY_HOSTS.length)).toBe(true);
 
     const before = lab.sim.counters.count();
-    const again = await lab.run(lab.adapter.testFailoverStart(command(RECOVERY, devices, { workflow: 'test', syncData: true, hosts: RECOVERY_HOSTS })));
+    const again = await lab.run(
+      lab.adapter.testFailoverStart(
+        command(RECOVERY, devices, { workflow: 'test', syncData: true, hosts: RECOVERY_HOSTS }),
+      ),
+    );
     expect(again.devices.every((d) => d.status === 'success' && d.warnings.length > 0)).toBe(true);
     expect(lab.sim.counters.count()).toBe(before);
 
     const stop = await lab.run(lab.adapter.testFailoverStop(command(RECOVERY, devices, { workflow: 'cleanup' })));
     expect(statuses(stop)).toEqual({ 'ds-app': 'success', 'ds-sync': 'success', 'ds-stretched': 'success' });
-    expect([...views.volumes.values()].filter((v) => v.name.startsWith('drctl-test ') && !v.inRecycleBin)).toHaveLength(0);
+    expect([...views.volumes.values()].filter((v) => v.name.startsWith('drctl-test ') && !v.inRecycleBin)).toHaveLength(
+      0,
+    );
     const afterStop = lab.sim.counters.count();
     const stopAgain = await lab.run(lab.adapter.testFailoverStop(command(RECOVERY, devices, { workflow: 'cleanup' })));
     expect(stopAgain.devices.every((d) => d.status === 'success' && d.warnings.length > 0)).toBe(true);
@@ -73,37 +110,85 @@ describe('SC Series adapter against the DSM simulator (HTTPS, verified TLS)', ()
       expect({ name, ...statuses(first) }).toEqual({ name, ...Object.fromEntries(devices.map((d) => [d, 'success'])) });
       const before = l.sim.counters.count();
       const second = await l.run(call());
-      expect({ name, ...statuses(second) }).toEqual({ name, ...Object.fromEntries(devices.map((d) => [d, 'success'])) });
+      expect({ name, ...statuses(second) }).toEqual({
+        name,
+        ...Object.fromEntries(devices.map((d) => [d, 'success'])),
+      });
       expect({ name, repeatedCalls: l.sim.counters.count() - before }).toEqual({ name, repeatedCalls: 0 });
       return first;
     };
-    await twice('presync', () => l.adapter.syncOnce(command(PROTECTED, devices, {}, { idempotencyKey: 'run-1/pre-sync' })));
-    const prepared = await twice('prepare', () => l.adapter.prepareFailover(command(PROTECTED, devices, { hosts: PROTECTED_HOSTS })));
+    await twice('presync', () =>
+      l.adapter.syncOnce(command(PROTECTED, devices, {}, { idempotencyKey: 'run-1/pre-sync' })),
+    );
+    const prepared = await twice('prepare', () =>
+      l.adapter.prepareFailover(command(PROTECTED, devices, { hosts: PROTECTED_HOSTS })),
+    );
     expect(prepared.devices.every((d) => d.state === 'read-only')).toBe(true);
     await twice('sync', () => l.adapter.syncOnce(command(PROTECTED, devices, {}, { idempotencyKey: 'run-1/sync' })));
-    const promoted = await twice('failover', () => l.adapter.failover(command(RECOVERY, devices, { hosts: RECOVERY_HOSTS })));
+    const promoted = await twice('failover', () =>
+      l.adapter.failover(command(RECOVERY, devices, { hosts: RECOVERY_HOSTS })),
+    );
     expect(promoted.devices.every((d) => d.state === 'read-write')).toBe(true);
-    expect(promoted.devices[0]!.details).toMatchObject({ snapshotSource: 'active snapshot', promotedVolume: expect.any(String), restorePoints: expect.stringMatching(/not saved/) });
+    expect(promoted.devices[0]!.details).toMatchObject({
+      snapshotSource: 'active snapshot',
+      promotedVolume: expect.any(String),
+      restorePoints: expect.stringMatching(/not saved/),
+    });
     expect(promoted.devices[0]!.details!.snapshotReason).toMatch(/planned migration/);
 
     const afterFailover = await lab.run(lab.adapter.discoverDevices({ arrayId: RECOVERY, signal: signal() }));
     expect(afterFailover.filter((d) => devices.includes(d.id)).every((d) => d.role === 'source')).toBe(true);
 
-    await twice('prepare-reverse', () => l.adapter.prepareReverseReplication(command(PROTECTED, devices, { workflow: 'reprotect' })));
+    await twice('prepare-reverse', () =>
+      l.adapter.prepareReverseReplication(command(PROTECTED, devices, { workflow: 'reprotect' })),
+    );
     await twice('reverse', () => l.adapter.reverseReplication(command(RECOVERY, devices, { workflow: 'reprotect' })));
-    const reversed = await lab.run(lab.adapter.discoverDevices({ arrayId: RECOVERY, peerArrayId: PROTECTED, signal: signal() }));
+    const reversed = await lab.run(
+      lab.adapter.discoverDevices({ arrayId: RECOVERY, peerArrayId: PROTECTED, signal: signal() }),
+    );
     const reversedById = Object.fromEntries(reversed.map((d) => [d.id, d]));
-    for (const d of devices) expect({ d, role: reversedById[d]?.role, promoted: reversedById[d]?.promoted }).toEqual({ d, role: 'source', promoted: false });
+    for (const d of devices)
+      expect({ d, role: reversedById[d]?.role, promoted: reversedById[d]?.promoted }).toEqual({
+        d,
+        role: 'source',
+        promoted: false,
+      });
     expect(reversedById['ds-active']!.replicateActiveSnapshot).toBe(true);
     expect(reversedById['ds-sync']!.replicationType).toBe('sync-high-availability');
-    await twice('reprotect-sync', () => l.adapter.syncOnce(command(RECOVERY, devices, { workflow: 'reprotect' }, { idempotencyKey: 'run-2/sync' })));
+    await twice('reprotect-sync', () =>
+      l.adapter.syncOnce(command(RECOVERY, devices, { workflow: 'reprotect' }, { idempotencyKey: 'run-2/sync' })),
+    );
 
     // Failback: the same commands in the other direction.
-    await twice('fb-prepare', () => l.adapter.prepareFailover(command(RECOVERY, devices, { workflow: 'failback', hosts: RECOVERY_HOSTS }, { idempotencyKey: 'run-3/prepare' })));
-    await twice('fb-failover', () => l.adapter.failover(command(PROTECTED, devices, { workflow: 'failback', hosts: PROTECTED_HOSTS }, { idempotencyKey: 'run-3/failover' })));
-    await twice('fb-prepare-reverse', () => l.adapter.prepareReverseReplication(command(RECOVERY, devices, { workflow: 'reprotect' })));
-    await twice('fb-reverse', () => l.adapter.reverseReplication(command(PROTECTED, devices, { workflow: 'reprotect' })));
-    const home = await lab.run(lab.adapter.discoverDevices({ arrayId: PROTECTED, peerArrayId: RECOVERY, signal: signal() }));
+    await twice('fb-prepare', () =>
+      l.adapter.prepareFailover(
+        command(
+          RECOVERY,
+          devices,
+          { workflow: 'failback', hosts: RECOVERY_HOSTS },
+          { idempotencyKey: 'run-3/prepare' },
+        ),
+      ),
+    );
+    await twice('fb-failover', () =>
+      l.adapter.failover(
+        command(
+          PROTECTED,
+          devices,
+          { workflow: 'failback', hosts: PROTECTED_HOSTS },
+          { idempotencyKey: 'run-3/failover' },
+        ),
+      ),
+    );
+    await twice('fb-prepare-reverse', () =>
+      l.adapter.prepareReverseReplication(command(RECOVERY, devices, { workflow: 'reprotect' })),
+    );
+    await twice('fb-reverse', () =>
+      l.adapter.reverseReplication(command(PROTECTED, devices, { workflow: 'reprotect' })),
+    );
+    const home = await lab.run(
+      lab.adapter.discoverDevices({ arrayId: PROTECTED, peerArrayId: RECOVERY, signal: signal() }),
+    );
     for (const d of devices) expect({ d, role: home.find((x) => x.id === d)?.role }).toEqual({ d, role: 'source' });
     // The round trip maps each Live Volume role swap exactly twice: there and back.
     expect(lab.sim.counters.count({ resource: 'ScLiveVolume', action: 'SwapRoles' })).toBe(2);
@@ -111,8 +196,13 @@ describe('SC Series adapter against the DSM simulator (HTTPS, verified TLS)', ()
 
   it('refuses Live Volumes SRM cannot protect, with the source reason and a fix', async () => {
     lab = await startLab();
-    const result = await lab.run(lab.adapter.failover(command(RECOVERY, ['ds-stretched-afo', 'ds-app'], { hosts: RECOVERY_HOSTS })));
-    expect(result.devices[0]).toMatchObject({ status: 'error', error: { code: 'SC_LV_AUTO_FAILOVER', fixHint: expect.any(String) } });
+    const result = await lab.run(
+      lab.adapter.failover(command(RECOVERY, ['ds-stretched-afo', 'ds-app'], { hosts: RECOVERY_HOSTS })),
+    );
+    expect(result.devices[0]).toMatchObject({
+      status: 'error',
+      error: { code: 'SC_LV_AUTO_FAILOVER', fixHint: expect.any(String) },
+    });
     expect(result.devices[0]!.error!.description).toMatch(/automatic failover/);
     expect(result.devices[1]!.status).toBe('success');
   });
@@ -122,7 +212,9 @@ describe('SC Series adapter against the DSM simulator (HTTPS, verified TLS)', ()
     const devices = ['ds-app', 'ds-stretched'];
     await lab.run(lab.adapter.prepareFailover(command(PROTECTED, devices)));
     await lab.run(lab.adapter.failover(command(RECOVERY, devices, { hosts: RECOVERY_HOSTS })));
-    const restored = await lab.run(lab.adapter.restoreReplication(command(PROTECTED, devices, { hosts: PROTECTED_HOSTS })));
+    const restored = await lab.run(
+      lab.adapter.restoreReplication(command(PROTECTED, devices, { hosts: PROTECTED_HOSTS })),
+    );
     expect(statuses(restored)).toEqual({ 'ds-app': 'success', 'ds-stretched': 'success' });
     const back = await lab.run(lab.adapter.discoverDevices({ arrayId: PROTECTED, signal: signal() }));
     expect(back.filter((d) => devices.includes(d.id)).map((d) => [d.id, d.role, d.promoted])).toEqual([

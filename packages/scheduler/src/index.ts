@@ -9,10 +9,23 @@ export type { SchedulableTask, TaskGraph } from './task-graph.js';
 export { rankByLongestPath } from './ranking.js';
 export type { TaskRank } from './ranking.js';
 export { runTaskGraph, TASK_OUTCOMES } from './run-task-graph.js';
-export type { TaskOutcome, WithSlot, TaskStartContext, RunTaskGraphOptions, TaskResult, TaskGraphResult } from './run-task-graph.js';
+export type {
+  TaskOutcome,
+  WithSlot,
+  TaskStartContext,
+  RunTaskGraphOptions,
+  TaskResult,
+  TaskGraphResult,
+} from './run-task-graph.js';
 export { splitPriorityGroups, shutdownGroups } from './priority-groups.js';
 export type { PriorityGroups, IgnoredDependency, IgnoredDependencyReason } from './priority-groups.js';
 export { rtoLowerBound, groupLowerBound } from './lower-bound.js';
 export type { GroupLowerBound } from './lower-bound.js';
 export { simulateSchedule, runNaiveBatches } from './simulation.js';
-export type { SimulatedTask, TaskTiming, ScheduleSimulation, SimulationOptions, NaiveBatchOptions } from './simulation.js';
+export type {
+  SimulatedTask,
+  TaskTiming,
+  ScheduleSimulation,
+  SimulationOptions,
+  NaiveBatchOptions,
+} from './simulation.js';

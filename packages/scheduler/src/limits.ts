@@ -22,15 +22,22 @@ export function normalizeLimit(value: ConfiguredLimit, what: string): number {
   const limit = limitOrInfinity(value);
   if (limit === Infinity) return limit;
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new DrError('DR_INPUT_INVALID', `The boot/shutdown limit of ${what} must be a positive whole number or unlimited, not ${String(value)}.`, {
-      issues: [{ path: what, message: `expected a positive whole number, 0 or null, got ${String(value)}` }],
-    });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `The boot/shutdown limit of ${what} must be a positive whole number or unlimited, not ${String(value)}.`,
+      {
+        issues: [{ path: what, message: `expected a positive whole number, 0 or null, got ${String(value)}` }],
+      },
+    );
   }
   return limit;
 }
 
 /** The boot/shutdown settings the limits derive from. */
-export type BootLimitSettings = Pick<Settings, 'defaultMaxBootAndShutdownOpsPerHost' | 'defaultMaxBootAndShutdownOpsPerCluster'>;
+export type BootLimitSettings = Pick<
+  Settings,
+  'defaultMaxBootAndShutdownOpsPerHost' | 'defaultMaxBootAndShutdownOpsPerCluster'
+>;
 
 /**
  * SRM's rule for boot/shutdown limits: every host gets `defaultMaxBootAndShutdownOpsPerHost`;
@@ -47,7 +54,8 @@ export function slotLimitsFromSettings(
   }
   return {
     hostLimit: () => settings.defaultMaxBootAndShutdownOpsPerHost,
-    clusterLimit: (cluster) => (overrides.has(cluster) ? overrides.get(cluster) : settings.defaultMaxBootAndShutdownOpsPerCluster),
+    clusterLimit: (cluster) =>
+      overrides.has(cluster) ? overrides.get(cluster) : settings.defaultMaxBootAndShutdownOpsPerCluster,
   };
 }
 

@@ -22,14 +22,20 @@ export interface PriorityGroups<T extends SchedulableTask> {
  * Splits tasks into SRM's priority groups 1..5 in input order. Dependencies count only within the
  * same priority; the others are dropped and listed, as SRM ignores them.
  */
-export function splitPriorityGroups<T extends SchedulableTask & { priority: number }>(tasks: readonly T[]): PriorityGroups<T> {
+export function splitPriorityGroups<T extends SchedulableTask & { priority: number }>(
+  tasks: readonly T[],
+): PriorityGroups<T> {
   const issues: InputIssue[] = [];
   tasks.forEach((t, i) => {
     if (!(PRIORITIES as readonly number[]).includes(t.priority)) {
-      issues.push({ path: `tasks[${i}].priority`, message: `expected one of ${PRIORITIES.join(', ')}, got ${String(t.priority)}` });
+      issues.push({
+        path: `tasks[${i}].priority`,
+        message: `expected one of ${PRIORITIES.join(', ')}, got ${String(t.priority)}`,
+      });
     }
   });
-  if (issues.length > 0) throw new DrError('DR_INPUT_INVALID', `A task has an invalid priority: ${issues[0]!.path}.`, { issues });
+  if (issues.length > 0)
+    throw new DrError('DR_INPUT_INVALID', `A task has an invalid priority: ${issues[0]!.path}.`, { issues });
 
   const priorityOf = new Map(tasks.map((t) => [t.id, t.priority] as const));
   const groups: T[][] = PRIORITIES.map(() => []);

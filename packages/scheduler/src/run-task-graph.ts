@@ -112,7 +112,12 @@ export async function runTaskGraph<T extends SchedulableTask>(
     running.then(
       (outcome) => {
         if (TASK_OUTCOMES.includes(outcome)) finish(i, outcome);
-        else finish(i, 'failed', new DrError('DR_INTERNAL', `Task ${task.id} ended with the unknown outcome ${String(outcome)}.`));
+        else
+          finish(
+            i,
+            'failed',
+            new DrError('DR_INTERNAL', `Task ${task.id} ended with the unknown outcome ${String(outcome)}.`),
+          );
         drain();
       },
       (error: unknown) => {

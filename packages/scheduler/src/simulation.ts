@@ -69,7 +69,11 @@ export async function simulateSchedule(
   const since = () => clock.now() - startedAt;
   const controller = new AbortController();
   const cancelTimer =
-    options.cancelAfterMs === undefined ? undefined : clock.setTimer(options.cancelAfterMs, () => controller.abort(new DrError('DR_CANCELLED', 'The simulated run was cancelled.')));
+    options.cancelAfterMs === undefined
+      ? undefined
+      : clock.setTimer(options.cancelAfterMs, () =>
+          controller.abort(new DrError('DR_CANCELLED', 'The simulated run was cancelled.')),
+        );
 
   const timings: TaskTiming[] = [];
   const run = async () => {
@@ -129,9 +133,13 @@ export async function runNaiveBatches(
   options: NaiveBatchOptions,
 ): Promise<ScheduleSimulation> {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
-    throw new DrError('DR_INPUT_INVALID', `The batch size must be a positive whole number, not ${String(options.batchSize)}.`, {
-      issues: [{ path: 'batchSize', message: 'expected a positive whole number' }],
-    });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `The batch size must be a positive whole number, not ${String(options.batchSize)}.`,
+      {
+        issues: [{ path: 'batchSize', message: 'expected a positive whole number' }],
+      },
+    );
   }
   const clock = options.clock ?? new VirtualClock();
   const pool = new SlotPool(limits);

@@ -103,7 +103,15 @@ export class SlotPool {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const host = this.hostState(request.host, request.cluster);
     return new Promise<ReleaseSlot>((resolve, reject) => {
-      const waiter: Waiter = { heapIndex: NOT_IN_HEAP, rank: request.rank, seq: this.seq++, host, resolve, reject, signal };
+      const waiter: Waiter = {
+        heapIndex: NOT_IN_HEAP,
+        rank: request.rank,
+        seq: this.seq++,
+        host,
+        resolve,
+        reject,
+        signal,
+      };
       host.waiters.push(waiter);
       host.cluster.waiting++;
       this.waitingCount++;
@@ -173,9 +181,13 @@ export class SlotPool {
     const known = this.hosts.get(name);
     if (known) {
       if (known.cluster.name !== clusterName) {
-        throw new DrError('DR_INPUT_INVALID', `Host ${name} was scheduled in cluster ${known.cluster.name} and cannot also be in cluster ${clusterName}.`, {
-          issues: [{ path: 'cluster', message: `host ${name} belongs to cluster ${known.cluster.name}` }],
-        });
+        throw new DrError(
+          'DR_INPUT_INVALID',
+          `Host ${name} was scheduled in cluster ${known.cluster.name} and cannot also be in cluster ${clusterName}.`,
+          {
+            issues: [{ path: 'cluster', message: `host ${name} belongs to cluster ${known.cluster.name}` }],
+          },
+        );
       }
       return known;
     }

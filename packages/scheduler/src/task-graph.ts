@@ -41,7 +41,11 @@ function invalid(message: string, issues: InputIssue[]): DrError {
 }
 
 /** Compressed adjacency: `list[start[i] .. start[i + 1])` holds the `ends` of edges leaving `i`. */
-function adjacency(size: number, starts: readonly number[], ends: readonly number[]): { start: Int32Array; list: Int32Array } {
+function adjacency(
+  size: number,
+  starts: readonly number[],
+  ends: readonly number[],
+): { start: Int32Array; list: Int32Array } {
   const start = new Int32Array(size + 1);
   for (const s of starts) start[s + 1]!++;
   for (let i = 0; i < size; i++) start[i + 1]! += start[i]!;
@@ -63,7 +67,10 @@ export function buildTaskGraph(tasks: readonly SchedulableTask[]): TaskGraph {
     if (indexOf.has(task.id)) issues.push({ path: `tasks[${i}].id`, message: `duplicate task id ${task.id}` });
     else indexOf.set(task.id, i);
     if (!Number.isFinite(task.estimateMs) || task.estimateMs < 0) {
-      issues.push({ path: `tasks[${i}].estimateMs`, message: `expected a finite number of ms ≥ 0, got ${String(task.estimateMs)}` });
+      issues.push({
+        path: `tasks[${i}].estimateMs`,
+        message: `expected a finite number of ms ≥ 0, got ${String(task.estimateMs)}`,
+      });
     }
   });
   // Edge e: task waiters[e] waits for task awaited[e].
@@ -74,7 +81,10 @@ export function buildTaskGraph(tasks: readonly SchedulableTask[]): TaskGraph {
     task.dependsOn.forEach((id, j) => {
       const d = indexOf.get(id);
       if (d === undefined) {
-        issues.push({ path: `tasks[${i}].dependsOn[${j}]`, message: `unknown task ${id} (dependencies must be in the same group)` });
+        issues.push({
+          path: `tasks[${i}].dependsOn[${j}]`,
+          message: `unknown task ${id} (dependencies must be in the same group)`,
+        });
       } else if (lastListedBy[d] !== i) {
         lastListedBy[d] = i;
         waiters.push(i);

@@ -1,7 +1,19 @@
 import { describe, it, expect } from '@jest/globals';
-import { groupLowerBound, rtoLowerBound, uniformSlotLimits, type SchedulableTask, type SlotLimits } from '../src/index.js';
+import {
+  groupLowerBound,
+  rtoLowerBound,
+  uniformSlotLimits,
+  type SchedulableTask,
+  type SlotLimits,
+} from '../src/index.js';
 
-const task = (id: string, host: string, cluster: string, estimateMs: number, dependsOn: string[] = []): SchedulableTask => ({ id, host, cluster, dependsOn, estimateMs });
+const task = (
+  id: string,
+  host: string,
+  cluster: string,
+  estimateMs: number,
+  dependsOn: string[] = [],
+): SchedulableTask => ({ id, host, cluster, dependsOn, estimateMs });
 
 describe('groupLowerBound', () => {
   const group = [
@@ -35,7 +47,12 @@ describe('groupLowerBound', () => {
 describe('rtoLowerBound', () => {
   it('adds up the groups, since each waits for the one before', () => {
     const limits = uniformSlotLimits(null, 2);
-    const first = [task('a', 'h1', 'c', 10), task('b', 'h2', 'c', 10), task('c', 'h3', 'c', 10), task('d', 'h4', 'c', 10)];
+    const first = [
+      task('a', 'h1', 'c', 10),
+      task('b', 'h2', 'c', 10),
+      task('c', 'h3', 'c', 10),
+      task('d', 'h4', 'c', 10),
+    ];
     const second = [task('e', 'h1', 'c', 7), task('f', 'h1', 'c', 3, ['e'])];
     expect(rtoLowerBound([first, second], limits)).toBe(20 + 10);
     expect(rtoLowerBound([], limits)).toBe(0);

@@ -1,7 +1,20 @@
 import { describe, it, expect } from '@jest/globals';
-import { shutdownGroups, simulateSchedule, splitPriorityGroups, uniformSlotLimits, type SchedulableTask } from '../src/index.js';
+import {
+  shutdownGroups,
+  simulateSchedule,
+  splitPriorityGroups,
+  uniformSlotLimits,
+  type SchedulableTask,
+} from '../src/index.js';
 
-const vm = (id: string, priority: number, dependsOn: string[] = []) => ({ id, priority, host: 'h', cluster: 'c', dependsOn, estimateMs: 10 });
+const vm = (id: string, priority: number, dependsOn: string[] = []) => ({
+  id,
+  priority,
+  host: 'h',
+  cluster: 'c',
+  dependsOn,
+  estimateMs: 10,
+});
 
 describe('splitPriorityGroups', () => {
   it('puts each VM in its priority group and keeps only same-priority dependencies, listing the rest', () => {

@@ -2,7 +2,13 @@ import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { rankByLongestPath, type SchedulableTask } from '../src/index.js';
 
-const task = (id: string, estimateMs: number, dependsOn: string[] = []): SchedulableTask => ({ id, host: 'h', cluster: 'c', dependsOn, estimateMs });
+const task = (id: string, estimateMs: number, dependsOn: string[] = []): SchedulableTask => ({
+  id,
+  host: 'h',
+  cluster: 'c',
+  dependsOn,
+  estimateMs,
+});
 
 describe('rankByLongestPath', () => {
   it('puts dependencies first, then the longest remaining path, then input order', () => {
@@ -21,17 +27,26 @@ describe('rankByLongestPath', () => {
   });
 
   it('follows the longest branch of a fork', () => {
-    const ranks = rankByLongestPath([task('root', 1), task('a', 1, ['root']), task('b', 50, ['root']), task('a2', 10, ['a'])]);
+    const ranks = rankByLongestPath([
+      task('root', 1),
+      task('a', 1, ['root']),
+      task('b', 50, ['root']),
+      task('a2', 10, ['a']),
+    ]);
     expect(ranks.map((r) => r.remainingPathMs)).toEqual([51, 11, 50, 10]);
   });
 
   it('agrees with a direct recursive definition on random graphs and gives every task a distinct rank', () => {
-    const graphArb = fc.array(fc.record({ estimateMs: fc.integer({ min: 0, max: 50 }), picks: fc.array(fc.nat(), { maxLength: 3 }) }), { maxLength: 25 });
+    const graphArb = fc.array(
+      fc.record({ estimateMs: fc.integer({ min: 0, max: 50 }), picks: fc.array(fc.nat(), { maxLength: 3 }) }),
+      { maxLength: 25 },
+    );
     fc.assert(
       fc.property(graphArb, (seeds) => {
         const tasks = seeds.map((s, i) => task(`t${i}`, s.estimateMs, i === 0 ? [] : s.picks.map((p) => `t${p % i}`)));
         const dependents = (id: string) => tasks.filter((t) => t.dependsOn.includes(id));
-        const remaining = (t: SchedulableTask): number => t.estimateMs + Math.max(0, ...dependents(t.id).map(remaining));
+        const remaining = (t: SchedulableTask): number =>
+          t.estimateMs + Math.max(0, ...dependents(t.id).map(remaining));
         const ranks = rankByLongestPath(tasks);
         expect(new Set(ranks.map((r) => r.rank)).size).toBe(tasks.length);
         ranks.forEach((r, i) => {
@@ -42,7 +57,11 @@ describe('rankByLongestPath', () => {
         const ordered = [...ranks].sort((a, b) => a.rank - b.rank);
         for (let k = 1; k < ordered.length; k++) {
           const [a, b] = [ordered[k - 1]!, ordered[k]!];
-          const key = (r: typeof a) => [r.hasDependents ? 0 : 1, -r.remainingPathMs, tasks.findIndex((t) => t.id === r.id)];
+          const key = (r: typeof a) => [
+            r.hasDependents ? 0 : 1,
+            -r.remainingPathMs,
+            tasks.findIndex((t) => t.id === r.id),
+          ];
           const [ka, kb] = [key(a), key(b)];
           const cmp = ka[0]! - kb[0]! || ka[1]! - kb[1]! || ka[2]! - kb[2]!;
           expect(cmp).toBeLessThan(0);

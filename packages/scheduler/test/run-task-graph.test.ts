@@ -2,7 +2,13 @@ import { describe, it, expect } from '@jest/globals';
 import { DrError, VirtualClock } from '@drctl/domain';
 import { SlotPool, runTaskGraph, uniformSlotLimits, type SchedulableTask, type TaskOutcome } from '../src/index.js';
 
-const task = (id: string, dependsOn: string[] = [], host = 'h', estimateMs = 10): SchedulableTask => ({ id, host, cluster: 'c', dependsOn, estimateMs });
+const task = (id: string, dependsOn: string[] = [], host = 'h', estimateMs = 10): SchedulableTask => ({
+  id,
+  host,
+  cluster: 'c',
+  dependsOn,
+  estimateMs,
+});
 
 describe('runTaskGraph', () => {
   it('holds a slot only around the work given to withSlot, not around callouts', async () => {
@@ -68,7 +74,10 @@ describe('runTaskGraph', () => {
       pool: new SlotPool(uniformSlotLimits(null, null)),
       execute: async () => 'maybe' as TaskOutcome,
     });
-    expect(result.results[0]).toMatchObject({ outcome: 'failed', error: expect.objectContaining({ code: 'DR_INTERNAL' }) });
+    expect(result.results[0]).toMatchObject({
+      outcome: 'failed',
+      error: expect.objectContaining({ code: 'DR_INTERNAL' }),
+    });
   });
 
   it('on cancel starts nothing new, lets running boots finish and cancels the waiting and the unstarted', async () => {
@@ -77,17 +86,20 @@ describe('runTaskGraph', () => {
     clock.setTimer(15, () => controller.abort(new DrError('DR_CANCELLED', 'Cancelled by the operator.')));
     const starts: string[] = [];
     const result = await clock.runUntil(
-      runTaskGraph([task('a', [], 'h1'), task('b', [], 'h1'), task('c', [], 'h2'), task('d', ['c'], 'h2'), task('e', ['d'], 'h2')], {
-        pool: new SlotPool(uniformSlotLimits(1, null)),
-        signal: controller.signal,
-        execute: async (t, withSlot) => {
-          await withSlot(async () => {
-            starts.push(`${t.id}@${clock.now()}`);
-            await clock.sleep(t.id === 'a' ? 30 : 10);
-          });
-          return 'ok';
+      runTaskGraph(
+        [task('a', [], 'h1'), task('b', [], 'h1'), task('c', [], 'h2'), task('d', ['c'], 'h2'), task('e', ['d'], 'h2')],
+        {
+          pool: new SlotPool(uniformSlotLimits(1, null)),
+          signal: controller.signal,
+          execute: async (t, withSlot) => {
+            await withSlot(async () => {
+              starts.push(`${t.id}@${clock.now()}`);
+              await clock.sleep(t.id === 'a' ? 30 : 10);
+            });
+            return 'ok';
+          },
         },
-      }),
+      ),
     );
     // c goes first (d depends on it); b waits behind a on h1 until the abort withdraws it.
     expect(starts).toEqual(['c@0', 'a@0', 'd@10']);

@@ -1,5 +1,12 @@
 import { describe, it, expect } from '@jest/globals';
-import { rtoLowerBound, simulateSchedule, splitPriorityGroups, uniformSlotLimits, type SimulatedTask, type TaskTiming } from '../src/index.js';
+import {
+  rtoLowerBound,
+  simulateSchedule,
+  splitPriorityGroups,
+  uniformSlotLimits,
+  type SimulatedTask,
+  type TaskTiming,
+} from '../src/index.js';
 
 /** Deterministic pseudo-random numbers (a 32-bit LCG), so the workload is the same every run. */
 function seededRandom(seed: number): () => number {
@@ -56,7 +63,8 @@ describe('scale', () => {
     expect(Math.max(...peakBy(sim.timings, (t) => t.cluster).values())).toBeLessThanOrEqual(32);
     const byId = new Map(sim.timings.map((t) => [t.id, t] as const));
     for (const group of groups) {
-      for (const vm of group) for (const d of vm.dependsOn) expect(byId.get(vm.id)!.startAt!).toBeGreaterThanOrEqual(byId.get(d)!.endAt!);
+      for (const vm of group)
+        for (const d of vm.dependsOn) expect(byId.get(vm.id)!.startAt!).toBeGreaterThanOrEqual(byId.get(d)!.endAt!);
     }
     const bound = rtoLowerBound(groups, limits);
     expect(sim.makespanMs).toBeGreaterThanOrEqual(bound);

@@ -102,11 +102,20 @@ describe('the scheduler over random task graphs (VirtualClock)', () => {
   it('meets the lower bound exactly for parallel chains when the limit admits every chain at once', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 6 }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
         fc.integer({ min: 0, max: 3 }),
         async (chains, spareSlots) => {
           const tasks: SimulatedTask[] = chains.flatMap((chain, c) =>
-            chain.map((estimateMs, k) => ({ id: `c${c}-${k}`, host: `h${c}`, cluster: 'c', dependsOn: k === 0 ? [] : [`c${c}-${k - 1}`], estimateMs })),
+            chain.map((estimateMs, k) => ({
+              id: `c${c}-${k}`,
+              host: `h${c}`,
+              cluster: 'c',
+              dependsOn: k === 0 ? [] : [`c${c}-${k - 1}`],
+              estimateMs,
+            })),
           );
           const limits = uniformSlotLimits(1, chains.length + spareSlots);
           const sim = await simulateSchedule([tasks], limits);
@@ -121,16 +130,23 @@ describe('the scheduler over random task graphs (VirtualClock)', () => {
 
   it('meets the lower bound when one host limit is the bottleneck', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 50 }), async (hostLimit, waves, durationMs) => {
-        // Host h0 carries hostLimit × waves identical tasks; other hosts carry lighter loads.
-        const tasks: SimulatedTask[] = [];
-        for (let i = 0; i < hostLimit * waves; i++) tasks.push({ id: `a${i}`, host: 'h0', cluster: 'c', dependsOn: [], estimateMs: durationMs });
-        for (let i = 0; i < waves; i++) tasks.push({ id: `b${i}`, host: 'h1', cluster: 'c', dependsOn: [], estimateMs: durationMs });
-        const limits = uniformSlotLimits(hostLimit, null);
-        const sim = await simulateSchedule([tasks], limits);
-        expect(sim.makespanMs).toBe(waves * durationMs);
-        expect(sim.makespanMs).toBe(rtoLowerBound([tasks], limits));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 50 }),
+        async (hostLimit, waves, durationMs) => {
+          // Host h0 carries hostLimit × waves identical tasks; other hosts carry lighter loads.
+          const tasks: SimulatedTask[] = [];
+          for (let i = 0; i < hostLimit * waves; i++)
+            tasks.push({ id: `a${i}`, host: 'h0', cluster: 'c', dependsOn: [], estimateMs: durationMs });
+          for (let i = 0; i < waves; i++)
+            tasks.push({ id: `b${i}`, host: 'h1', cluster: 'c', dependsOn: [], estimateMs: durationMs });
+          const limits = uniformSlotLimits(hostLimit, null);
+          const sim = await simulateSchedule([tasks], limits);
+          expect(sim.makespanMs).toBe(waves * durationMs);
+          expect(sim.makespanMs).toBe(rtoLowerBound([tasks], limits));
+        },
+      ),
       { numRuns: 40 },
     );
   });

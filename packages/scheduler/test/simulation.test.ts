@@ -1,15 +1,37 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { VirtualClock } from '@drctl/domain';
-import { SlotPool, rtoLowerBound, runNaiveBatches, simulateSchedule, uniformSlotLimits, type SimulatedTask } from '../src/index.js';
-import { expectDependenciesHonoured, expectLimitsHonoured, expectPriorityBarriers, scenarioArb } from './support/scenarios.js';
+import {
+  SlotPool,
+  rtoLowerBound,
+  runNaiveBatches,
+  simulateSchedule,
+  uniformSlotLimits,
+  type SimulatedTask,
+} from '../src/index.js';
+import {
+  expectDependenciesHonoured,
+  expectLimitsHonoured,
+  expectPriorityBarriers,
+  scenarioArb,
+} from './support/scenarios.js';
 
-const task = (id: string, estimateMs: number, dependsOn: string[] = [], host = `host-${id}`): SimulatedTask => ({ id, host, cluster: 'c', dependsOn, estimateMs });
+const task = (id: string, estimateMs: number, dependsOn: string[] = [], host = `host-${id}`): SimulatedTask => ({
+  id,
+  host,
+  cluster: 'c',
+  dependsOn,
+  estimateMs,
+});
 
 describe('simulateSchedule', () => {
   it('records when each task was ready, started and ended, relative to the start', async () => {
     const clock = new VirtualClock({ start: 1_000_000 });
-    const sim = await simulateSchedule([[task('a', 10), task('b', 5, ['a'])], [task('c', 7)]], uniformSlotLimits(null, null), { clock });
+    const sim = await simulateSchedule(
+      [[task('a', 10), task('b', 5, ['a'])], [task('c', 7)]],
+      uniformSlotLimits(null, null),
+      { clock },
+    );
     expect(sim.timings.map((t) => [t.id, t.group, t.readyAt, t.startAt, t.endAt, t.outcome])).toEqual([
       ['a', 0, 0, 0, 10, 'ok'],
       ['b', 0, 10, 10, 15, 'ok'],
@@ -34,8 +56,13 @@ describe('simulateSchedule', () => {
     const clock = new VirtualClock({ start: 0 });
     const limits = uniformSlotLimits(1, 2);
     const pool = new SlotPool(limits);
-    const plan = (prefix: string) => [Array.from({ length: 4 }, (_, i) => ({ ...task(`${prefix}${i}`, 10), host: `h${i % 2}` }))];
-    const [one, two] = await Promise.all([simulateSchedule(plan('p'), limits, { clock, pool }), simulateSchedule(plan('q'), limits, { clock, pool })]);
+    const plan = (prefix: string) => [
+      Array.from({ length: 4 }, (_, i) => ({ ...task(`${prefix}${i}`, 10), host: `h${i % 2}` })),
+    ];
+    const [one, two] = await Promise.all([
+      simulateSchedule(plan('p'), limits, { clock, pool }),
+      simulateSchedule(plan('q'), limits, { clock, pool }),
+    ]);
     expect(pool.clusterPeakInUse('c')).toBe(2);
     expect(Math.max(one.makespanMs, two.makespanMs)).toBe(40);
   });
@@ -53,7 +80,11 @@ describe('runNaiveBatches', () => {
   });
 
   it('closes a batch before a VM whose dependency is in it', async () => {
-    const naive = await runNaiveBatches([[task('a', 10), task('b', 10, ['a']), task('c', 10)]], uniformSlotLimits(null, null), { batchSize: 5 });
+    const naive = await runNaiveBatches(
+      [[task('a', 10), task('b', 10, ['a']), task('c', 10)]],
+      uniformSlotLimits(null, null),
+      { batchSize: 5 },
+    );
     expect(naive.timings.map((t) => [t.id, t.startAt])).toEqual([
       ['a', 0],
       ['b', 10],
@@ -75,6 +106,8 @@ describe('runNaiveBatches', () => {
   });
 
   it('refuses a batch size that is not a positive count', async () => {
-    await expect(runNaiveBatches([], uniformSlotLimits(null, null), { batchSize: 0 })).rejects.toMatchObject({ code: 'DR_INPUT_INVALID' });
+    await expect(runNaiveBatches([], uniformSlotLimits(null, null), { batchSize: 0 })).rejects.toMatchObject({
+      code: 'DR_INPUT_INVALID',
+    });
   });
 });

@@ -6,7 +6,15 @@ import { SlotPool, uniformSlotLimits, type ReleaseSlot } from '../src/index.js';
 /** Lets granted promises' callbacks run. */
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function track(pool: SlotPool, granted: string[], name: string, host: string, cluster: string, rank: number, signal?: AbortSignal) {
+function track(
+  pool: SlotPool,
+  granted: string[],
+  name: string,
+  host: string,
+  cluster: string,
+  rank: number,
+  signal?: AbortSignal,
+) {
   const outcome: { release?: ReleaseSlot; error?: unknown } = {};
   pool.acquire({ host, cluster, rank, signal }).then(
     (release) => {
@@ -78,7 +86,12 @@ describe('SlotPool', () => {
     for (let i = 0; i < 5; i++) track(pool, granted, `b${i}`, `hb${i}`, 'big', 0);
     await flush();
     expect(granted).toEqual(['s1', 'b0', 'b1', 'b2', 'b3', 'b4']);
-    expect(pool.gauges().clusters.find((c) => c.name === 'big')).toMatchObject({ limit: Infinity, inUse: 5, peakInUse: 5, waiting: 0 });
+    expect(pool.gauges().clusters.find((c) => c.name === 'big')).toMatchObject({
+      limit: Infinity,
+      inUse: 5,
+      peakInUse: 5,
+      waiting: 0,
+    });
   });
 
   it('withdraws a waiter whose signal aborts, and refuses one already aborted', async () => {
@@ -97,7 +110,9 @@ describe('SlotPool', () => {
     holder.release!();
     await flush();
     expect(granted).toEqual(['holder', 'stayer']);
-    await expect(pool.acquire({ host: 'h', cluster: 'c', rank: 0, signal: controller.signal })).rejects.toMatchObject({ code: 'DR_CANCELLED' });
+    await expect(pool.acquire({ host: 'h', cluster: 'c', rank: 0, signal: controller.signal })).rejects.toMatchObject({
+      code: 'DR_CANCELLED',
+    });
   });
 
   it('ignores an abort after the grant, and a second release', async () => {
@@ -122,7 +137,9 @@ describe('SlotPool', () => {
       listeners++;
       add(...args);
     }) as typeof add;
-    const waits = Array.from({ length: 50 }, () => pool.acquire({ host: 'h', cluster: 'c', rank: 0, signal: controller.signal }));
+    const waits = Array.from({ length: 50 }, () =>
+      pool.acquire({ host: 'h', cluster: 'c', rank: 0, signal: controller.signal }),
+    );
     const first = await waits[0]!;
     controller.abort();
     const settled = await Promise.allSettled(waits.slice(1));
@@ -145,7 +162,9 @@ describe('SlotPool', () => {
   it('treats 0, null and undefined as unlimited', async () => {
     for (const limit of [0, null, undefined]) {
       const pool = new SlotPool(uniformSlotLimits(limit, limit));
-      const releases = await Promise.all(Array.from({ length: 100 }, () => pool.acquire({ host: 'h', cluster: 'c', rank: 0 })));
+      const releases = await Promise.all(
+        Array.from({ length: 100 }, () => pool.acquire({ host: 'h', cluster: 'c', rank: 0 })),
+      );
       expect(pool.hostInUse('h')).toBe(100);
       releases.forEach((r) => r());
     }
@@ -171,7 +190,11 @@ class ReferencePool {
   private settle() {
     for (;;) {
       const fits = this.waiting
-        .filter((w) => this.count((h) => h.host === w.host) < this.hostLimit(w.host) && this.count((h) => h.cluster === w.cluster) < this.clusterLimit(w.cluster))
+        .filter(
+          (w) =>
+            this.count((h) => h.host === w.host) < this.hostLimit(w.host) &&
+            this.count((h) => h.cluster === w.cluster) < this.clusterLimit(w.cluster),
+        )
         .sort((a, b) => a.rank - b.rank || a.seq - b.seq);
       const best = fits[0];
       if (!best) return;
@@ -195,7 +218,11 @@ class ReferencePool {
 
 describe('SlotPool against a brute-force reference', () => {
   const opArb = fc.oneof(
-    fc.record({ kind: fc.constant('acquire' as const), host: fc.integer({ min: 0, max: 5 }), rank: fc.integer({ min: 0, max: 4 }) }),
+    fc.record({
+      kind: fc.constant('acquire' as const),
+      host: fc.integer({ min: 0, max: 5 }),
+      rank: fc.integer({ min: 0, max: 4 }),
+    }),
     fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
     fc.record({ kind: fc.constant('abort' as const), pick: fc.nat() }),
   );

@@ -2,7 +2,13 @@ import { describe, it, expect } from '@jest/globals';
 import { DrError } from '@drctl/domain';
 import { buildTaskGraph, reverseDependencies, type SchedulableTask } from '../src/index.js';
 
-const task = (id: string, dependsOn: string[] = [], estimateMs = 10): SchedulableTask => ({ id, host: 'h', cluster: 'c', dependsOn, estimateMs });
+const task = (id: string, dependsOn: string[] = [], estimateMs = 10): SchedulableTask => ({
+  id,
+  host: 'h',
+  cluster: 'c',
+  dependsOn,
+  estimateMs,
+});
 
 function errorOf(fn: () => unknown): DrError {
   try {

@@ -25,7 +25,9 @@ export class SimulatedCompute implements ComputeAdapter {
   private readonly vmReplicated: ReadonlySet<string>;
 
   constructor(private readonly core: WorldCore) {
-    this.vmReplicated = new Set(core.env.protectionGroups.flatMap((g) => (g.type === 'vsphere-replication' ? g.vms : [])));
+    this.vmReplicated = new Set(
+      core.env.protectionGroups.flatMap((g) => (g.type === 'vsphere-replication' ? g.vms : [])),
+    );
   }
 
   async isSiteReachable(site: string, signal: AbortSignal): Promise<boolean> {
@@ -51,12 +53,24 @@ export class SimulatedCompute implements ComputeAdapter {
     state.latestScanAt = Math.max(state.latestScanAt, hostState.devicesSeenAt);
   }
 
-  async matchStretchedDevices({ site, devices, signal }: { site: string; devices: string[]; signal: AbortSignal }): Promise<void> {
+  async matchStretchedDevices({
+    site,
+    devices,
+    signal,
+  }: {
+    site: string;
+    devices: string[];
+    signal: AbortSignal;
+  }): Promise<void> {
     const check = (): Readiness => {
       for (const id of devices) {
         const volume = this.core.volumes.get(id);
         if (!volume) throw computeError(`Device ${id} is not known at site ${site}.`, { site, device: id });
-        if (!volume.liveVolume) throw computeError(`Device ${id} is not a stretched (Live Volume) device; there is nothing to match at ${site}.`, { site, device: id });
+        if (!volume.liveVolume)
+          throw computeError(
+            `Device ${id} is not a stretched (Live Volume) device; there is nothing to match at ${site}.`,
+            { site, device: id },
+          );
         const device = this.core.devices.get(id)!;
         if (this.arrayAt(device.source, device.target, site) === undefined) {
           throw computeError(`Live Volume ${id} has no array at site ${site}.`, { site, device: id });
@@ -67,7 +81,13 @@ export class SimulatedCompute implements ComputeAdapter {
     await this.operation(site, 'matchStretchedDevices', devices.join(','), signal, check, () => undefined);
   }
 
-  async mountDatastore(request: { site: string; datastore: string; devices: string[]; test: boolean; signal: AbortSignal }): Promise<void> {
+  async mountDatastore(request: {
+    site: string;
+    datastore: string;
+    devices: string[];
+    test: boolean;
+    signal: AbortSignal;
+  }): Promise<void> {
     const { site, datastore, test, signal } = request;
     const config = this.core.datastores.get(datastore);
     if (!config) throw computeError(`Datastore ${datastore} is not in the environment.`, { site, datastore });
@@ -76,7 +96,10 @@ export class SimulatedCompute implements ComputeAdapter {
       const mounted = state.mounts.get(datastore);
       if (mounted) {
         if (mounted.test === test) return 'done';
-        throw computeError(`Datastore ${datastore} is already mounted at ${site} as a ${mounted.test ? 'test copy' : 'production datastore'}; unmount it first.`, { site, datastore });
+        throw computeError(
+          `Datastore ${datastore} is already mounted at ${site} as a ${mounted.test ? 'test copy' : 'production datastore'}; unmount it first.`,
+          { site, datastore },
+        );
       }
       for (const id of devices) this.checkDeviceVisible(state, id, test, datastore);
       return 'proceed';
@@ -86,17 +109,33 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async unmountDatastore({ site, datastore, test, signal }: { site: string; datastore: string; test: boolean; signal: AbortSignal }): Promise<void> {
+  async unmountDatastore({
+    site,
+    datastore,
+    test,
+    signal,
+  }: {
+    site: string;
+    datastore: string;
+    test: boolean;
+    signal: AbortSignal;
+  }): Promise<void> {
     const check = (state: RuntimeSite): Readiness => {
       const mounted = state.mounts.get(datastore);
       if (!mounted) return 'done';
       if (mounted.test !== test) {
-        throw computeError(`Datastore ${datastore} is mounted at ${site} as a ${mounted.test ? 'test copy' : 'production datastore'}, not as ${test ? 'a test copy' : 'production'}.`, { site, datastore });
+        throw computeError(
+          `Datastore ${datastore} is mounted at ${site} as a ${mounted.test ? 'test copy' : 'production datastore'}, not as ${test ? 'a test copy' : 'production'}.`,
+          { site, datastore },
+        );
       }
       for (const vm of this.core.vmsOnDatastore.get(datastore) ?? []) {
         const v = state.vms.get(vm);
         if (v && v.kind === 'registered' && v.power !== 'off') {
-          throw computeError(`Datastore ${datastore} at ${site} is in use: VM ${vm} is ${v.power === 'on' ? 'powered on' : 'suspended'} on it.`, { site, datastore, vm });
+          throw computeError(
+            `Datastore ${datastore} at ${site} is in use: VM ${vm} is ${v.power === 'on' ? 'powered on' : 'suspended'} on it.`,
+            { site, datastore, vm },
+          );
         }
       }
       return 'proceed';
@@ -106,19 +145,37 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async registerVm({ site, vm, host, test, signal }: { site: string; vm: string; host: string; test: boolean; signal: AbortSignal }): Promise<void> {
+  async registerVm({
+    site,
+    vm,
+    host,
+    test,
+    signal,
+  }: {
+    site: string;
+    vm: string;
+    host: string;
+    test: boolean;
+    signal: AbortSignal;
+  }): Promise<void> {
     const config = this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       this.hostAt(state, host);
       const current = state.vms.get(vm);
       if (current?.kind === 'registered') {
         if (current.test === test) return 'done';
-        throw computeError(`VM ${vm} is already registered at ${site} as a ${current.test ? 'test' : 'production'} VM.`, { site, vm, host });
+        throw computeError(
+          `VM ${vm} is already registered at ${site} as a ${current.test ? 'test' : 'production'} VM.`,
+          { site, vm, host },
+        );
       }
       for (const ds of this.vmReplicated.has(vm) ? [] : config.datastores) {
         const mounted = state.mounts.get(ds);
         if (!mounted || mounted.test !== test) {
-          throw computeError(`Cannot register VM ${vm} at ${site}: datastore ${ds} is not mounted there${test ? ' as a test copy' : ''}.`, { site, vm, host, datastore: ds });
+          throw computeError(
+            `Cannot register VM ${vm} at ${site}: datastore ${ds} is not mounted there${test ? ' as a test copy' : ''}.`,
+            { site, vm, host, datastore: ds },
+          );
         }
       }
       return 'proceed';
@@ -130,25 +187,61 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async unregisterVm({ site, vm, test, signal }: { site: string; vm: string; test: boolean; signal: AbortSignal }): Promise<void> {
+  async unregisterVm({
+    site,
+    vm,
+    test,
+    signal,
+  }: {
+    site: string;
+    vm: string;
+    test: boolean;
+    signal: AbortSignal;
+  }): Promise<void> {
     this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       const current = state.vms.get(vm);
       if (!current) return 'done';
-      if (current.kind === 'placeholder') throw computeError(`VM ${vm} at ${site} is a placeholder; delete the placeholder instead.`, { site, vm });
-      if (current.test !== test) throw computeError(`VM ${vm} at ${site} is a ${current.test ? 'test' : 'production'} VM, not a ${test ? 'test' : 'production'} one.`, { site, vm });
-      if (current.power !== 'off') throw computeError(`VM ${vm} at ${site} is ${current.power === 'on' ? 'powered on' : 'suspended'}; power it off before unregistering it.`, { site, vm });
+      if (current.kind === 'placeholder')
+        throw computeError(`VM ${vm} at ${site} is a placeholder; delete the placeholder instead.`, { site, vm });
+      if (current.test !== test)
+        throw computeError(
+          `VM ${vm} at ${site} is a ${current.test ? 'test' : 'production'} VM, not a ${test ? 'test' : 'production'} one.`,
+          { site, vm },
+        );
+      if (current.power !== 'off')
+        throw computeError(
+          `VM ${vm} at ${site} is ${current.power === 'on' ? 'powered on' : 'suspended'}; power it off before unregistering it.`,
+          { site, vm },
+        );
       return 'proceed';
     };
     await this.operation(site, 'unregisterVm', vm, signal, check, (state) => {
       const current = state.vms.get(vm)!;
       // A test VM gives the recovery site its placeholder back.
-      if (current.replacedPlaceholderHost !== undefined) state.vms.set(vm, { vm, kind: 'placeholder', test: false, host: current.replacedPlaceholderHost, power: 'off' });
+      if (current.replacedPlaceholderHost !== undefined)
+        state.vms.set(vm, {
+          vm,
+          kind: 'placeholder',
+          test: false,
+          host: current.replacedPlaceholderHost,
+          power: 'off',
+        });
       else state.vms.delete(vm);
     });
   }
 
-  async createPlaceholder({ site, vm, host, signal }: { site: string; vm: string; host: string; signal: AbortSignal }): Promise<void> {
+  async createPlaceholder({
+    site,
+    vm,
+    host,
+    signal,
+  }: {
+    site: string;
+    vm: string;
+    host: string;
+    signal: AbortSignal;
+  }): Promise<void> {
     this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       this.hostAt(state, host);
@@ -156,8 +249,13 @@ export class SimulatedCompute implements ComputeAdapter {
       if (!current) return 'proceed';
       if (current.kind === 'placeholder') return 'done';
       // Reprotect replaces the old, powered-off protected VM with a placeholder.
-      if (current.power !== 'off') throw computeError(`VM ${vm} is ${current.power === 'on' ? 'powered on' : 'suspended'} at ${site}; a placeholder cannot replace it.`, { site, vm, host });
-      if (current.test) throw computeError(`A test VM ${vm} is registered at ${site}; clean up the test first.`, { site, vm, host });
+      if (current.power !== 'off')
+        throw computeError(
+          `VM ${vm} is ${current.power === 'on' ? 'powered on' : 'suspended'} at ${site}; a placeholder cannot replace it.`,
+          { site, vm, host },
+        );
+      if (current.test)
+        throw computeError(`A test VM ${vm} is registered at ${site}; clean up the test first.`, { site, vm, host });
       return 'proceed';
     };
     await this.operation(site, 'createPlaceholder', vm, signal, check, (state) => {
@@ -170,7 +268,8 @@ export class SimulatedCompute implements ComputeAdapter {
     const check = (state: RuntimeSite): Readiness => {
       const current = state.vms.get(vm);
       if (!current) return 'done';
-      if (current.kind !== 'placeholder') throw computeError(`VM ${vm} at ${site} is a registered VM, not a placeholder.`, { site, vm });
+      if (current.kind !== 'placeholder')
+        throw computeError(`VM ${vm} at ${site} is a registered VM, not a placeholder.`, { site, vm });
       return 'proceed';
     };
     await this.operation(site, 'deletePlaceholder', vm, signal, check, (state) => {
@@ -178,14 +277,28 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async configureNetworks({ site, vm, mapping, signal }: { site: string; vm: string; mapping: Record<string, string>; signal: AbortSignal }): Promise<void> {
+  async configureNetworks({
+    site,
+    vm,
+    mapping,
+    signal,
+  }: {
+    site: string;
+    vm: string;
+    mapping: Record<string, string>;
+    signal: AbortSignal;
+  }): Promise<void> {
     this.knownVm(vm, site);
     const config = this.core.siteConfigs.get(site);
     const known = new Set([...(config?.networks.production ?? []), ...(config?.networks.test ?? [])]);
     const check = (state: RuntimeSite): Readiness => {
       this.registered(state, vm);
       for (const [from, to] of Object.entries(mapping)) {
-        if (known.size > 0 && !known.has(to)) throw computeError(`Network ${to} (for ${from}) does not exist at ${site}; VM ${vm} cannot be connected to it.`, { site, vm, network: to });
+        if (known.size > 0 && !known.has(to))
+          throw computeError(
+            `Network ${to} (for ${from}) does not exist at ${site}; VM ${vm} cannot be connected to it.`,
+            { site, vm, network: to },
+          );
       }
       return 'proceed';
     };
@@ -201,7 +314,12 @@ export class SimulatedCompute implements ComputeAdapter {
       if (current.power === 'on') return 'done';
       for (const ds of this.vmReplicated.has(vm) ? [] : config.datastores) {
         if (state.mounts.get(ds)?.test !== current.test) {
-          throw computeError(`Cannot power on VM ${vm} at ${site}: datastore ${ds} is not mounted there.`, { site, vm, host: current.host, datastore: ds });
+          throw computeError(`Cannot power on VM ${vm} at ${site}: datastore ${ds} is not mounted there.`, {
+            site,
+            vm,
+            host: current.host,
+            datastore: ds,
+          });
         }
       }
       return 'proceed';
@@ -209,7 +327,11 @@ export class SimulatedCompute implements ComputeAdapter {
     const host = () => this.core.sites.get(site)?.vms.get(vm)?.host;
     await this.operation(site, 'powerOn', vm, signal, check, (state) => {
       if (this.core.vmFault('power-on-fails', vm)) {
-        throw computeError(`Power-on of VM ${vm} on host ${host()} at ${site} failed (injected fault).`, { site, vm, host: host() });
+        throw computeError(`Power-on of VM ${vm} on host ${host()} at ${site} failed (injected fault).`, {
+          site,
+          vm,
+          host: host(),
+        });
       }
       const current = state.vms.get(vm)!;
       // Resuming a suspended VM keeps its guest (and Tools) running.
@@ -230,14 +352,33 @@ export class SimulatedCompute implements ComputeAdapter {
    * Guest shutdown needs VMware Tools running. It takes the VM's `shutdownSeconds`; past
    * `timeoutMs` (0 = no limit) it rejects and leaves the VM on.
    */
-  async shutdownGuest({ site, vm, timeoutMs, signal }: { site: string; vm: string; timeoutMs: number; signal: AbortSignal }): Promise<void> {
+  async shutdownGuest({
+    site,
+    vm,
+    timeoutMs,
+    signal,
+  }: {
+    site: string;
+    vm: string;
+    timeoutMs: number;
+    signal: AbortSignal;
+  }): Promise<void> {
     const config = this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       const current = this.registered(state, vm);
       if (current.power === 'off') return 'done';
-      if (current.power === 'suspended') throw computeError(`VM ${vm} at ${site} is suspended; its guest cannot be shut down.`, { site, vm, host: current.host });
+      if (current.power === 'suspended')
+        throw computeError(`VM ${vm} at ${site} is suspended; its guest cannot be shut down.`, {
+          site,
+          vm,
+          host: current.host,
+        });
       if (this.toolsReadyAt(current) > this.core.clock.now()) {
-        throw computeError(`VMware Tools is not running in VM ${vm} at ${site}; a guest shutdown needs it.`, { site, vm, host: current.host });
+        throw computeError(`VMware Tools is not running in VM ${vm} at ${site}; a guest shutdown needs it.`, {
+          site,
+          vm,
+          host: current.host,
+        });
       }
       return 'proceed';
     };
@@ -247,7 +388,10 @@ export class SimulatedCompute implements ComputeAdapter {
     if (timeoutMs > 0 && needed > timeoutMs) {
       await this.core.sleep(timeoutMs, signal);
       this.reachableSite(site, signal);
-      throw computeError(`Guest shutdown of VM ${vm} at ${site} did not finish within ${Math.round(timeoutMs / 1000)} s.`, { site, vm, timeoutMs });
+      throw computeError(
+        `Guest shutdown of VM ${vm} at ${site} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
+        { site, vm, timeoutMs },
+      );
     }
     await this.core.sleep(needed, signal);
     const after = this.reachableSite(site, signal);
@@ -260,7 +404,12 @@ export class SimulatedCompute implements ComputeAdapter {
     const check = (state: RuntimeSite): Readiness => {
       const current = this.registered(state, vm);
       if (current.power === 'suspended') return 'done';
-      if (current.power === 'off') throw computeError(`VM ${vm} at ${site} is powered off; only a running VM can be suspended.`, { site, vm, host: current.host });
+      if (current.power === 'off')
+        throw computeError(`VM ${vm} at ${site} is powered off; only a running VM can be suspended.`, {
+          site,
+          vm,
+          host: current.host,
+        });
       return 'proceed';
     };
     await this.operation(site, 'suspend', vm, signal, check, (state) => {
@@ -273,7 +422,12 @@ export class SimulatedCompute implements ComputeAdapter {
     const check = (state: RuntimeSite): Readiness => {
       const current = this.registered(state, vm);
       if (current.power === 'on') return 'done';
-      if (current.power === 'off') throw computeError(`VM ${vm} at ${site} is powered off, not suspended; it cannot be resumed.`, { site, vm, host: current.host });
+      if (current.power === 'off')
+        throw computeError(`VM ${vm} at ${site} is powered off, not suspended; it cannot be resumed.`, {
+          site,
+          vm,
+          host: current.host,
+        });
       return 'proceed';
     };
     await this.operation(site, 'resume', vm, signal, check, (state) => {
@@ -285,11 +439,26 @@ export class SimulatedCompute implements ComputeAdapter {
    * `ready` once the Tools heartbeat is there (the VM's `toolsSeconds` after power-on, never with
    * a no-tools fault), else `timeout` after `timeoutMs` (0 = answer at once).
    */
-  async waitForTools({ site, vm, timeoutMs, signal }: { site: string; vm: string; timeoutMs: number; signal: AbortSignal }): Promise<'ready' | 'timeout'> {
+  async waitForTools({
+    site,
+    vm,
+    timeoutMs,
+    signal,
+  }: {
+    site: string;
+    vm: string;
+    timeoutMs: number;
+    signal: AbortSignal;
+  }): Promise<'ready' | 'timeout'> {
     this.knownVm(vm, site);
     const state = this.reachableSite(site, signal);
     const current = this.registered(state, vm);
-    if (current.power !== 'on') throw computeError(`VM ${vm} at ${site} is not powered on; there is no Tools heartbeat to wait for.`, { site, vm, host: current.host });
+    if (current.power !== 'on')
+      throw computeError(`VM ${vm} at ${site} is not powered on; there is no Tools heartbeat to wait for.`, {
+        site,
+        vm,
+        host: current.host,
+      });
     const now = this.core.clock.now();
     const readyAt = this.toolsReadyAt(current);
     if (readyAt <= now) return 'ready';
@@ -334,14 +503,16 @@ export class SimulatedCompute implements ComputeAdapter {
 
   private siteState(site: string): RuntimeSite {
     const state = this.core.sites.get(site);
-    if (!state) throw computeError(`Site ${site} is not in the environment.`, { site, known: [...this.core.sites.keys()] });
+    if (!state)
+      throw computeError(`Site ${site} is not in the environment.`, { site, known: [...this.core.sites.keys()] });
     return state;
   }
 
   private reachableSite(site: string, signal: AbortSignal): RuntimeSite {
     throwIfAborted(signal);
     const state = this.siteState(site);
-    if (this.core.isSiteDown(site)) throw new DrError('DR_SITE_UNREACHABLE', `The vCenter of site ${site} does not answer.`, { details: { site } });
+    if (this.core.isSiteDown(site))
+      throw new DrError('DR_SITE_UNREACHABLE', `The vCenter of site ${site} does not answer.`, { details: { site } });
     return state;
   }
 
@@ -352,18 +523,25 @@ export class SimulatedCompute implements ComputeAdapter {
   }
 
   private hostAt(state: RuntimeSite, host: string): void {
-    if (!state.hosts.has(host)) throw computeError(`Host ${host} is not at site ${state.name}.`, { site: state.name, host });
+    if (!state.hosts.has(host))
+      throw computeError(`Host ${host} is not at site ${state.name}.`, { site: state.name, host });
   }
 
   private registered(state: RuntimeSite, vm: string): VmState {
     const current = state.vms.get(vm);
     if (!current) throw computeError(`VM ${vm} is not registered at ${state.name}.`, { site: state.name, vm });
-    if (current.kind === 'placeholder') throw computeError(`VM ${vm} is only a placeholder at ${state.name} (on ${current.host}); register it first.`, { site: state.name, vm, host: current.host });
+    if (current.kind === 'placeholder')
+      throw computeError(`VM ${vm} is only a placeholder at ${state.name} (on ${current.host}); register it first.`, {
+        site: state.name,
+        vm,
+        host: current.host,
+      });
     return current;
   }
 
   private toolsReadyAt(vm: VmState): number {
-    if (vm.power !== 'on' || vm.poweredOnAt === undefined || this.core.vmFault('no-tools', vm.vm)) return Number.POSITIVE_INFINITY;
+    if (vm.power !== 'on' || vm.poweredOnAt === undefined || this.core.vmFault('no-tools', vm.vm))
+      return Number.POSITIVE_INFINITY;
     const config = this.core.vms.get(vm.vm)!;
     return vm.poweredOnAt + this.core.timing(config.toolsSeconds, 'tools', vm.vm);
   }
@@ -381,23 +559,42 @@ export class SimulatedCompute implements ComputeAdapter {
   private checkDeviceVisible(state: RuntimeSite, id: string, test: boolean, datastore: string): void {
     const site = state.name;
     const device = this.core.devices.get(id);
-    if (!device) throw computeError(`Cannot mount datastore ${datastore} at ${site}: device ${id} is not known.`, { site, datastore, device: id });
+    if (!device)
+      throw computeError(`Cannot mount datastore ${datastore} at ${site}: device ${id} is not known.`, {
+        site,
+        datastore,
+        device: id,
+      });
     const array = this.arrayAt(device.source, device.target, site);
-    if (array === undefined) throw computeError(`Cannot mount datastore ${datastore} at ${site}: device ${id} has no array there.`, { site, datastore, device: id });
+    if (array === undefined)
+      throw computeError(`Cannot mount datastore ${datastore} at ${site}: device ${id} has no array there.`, {
+        site,
+        datastore,
+        device: id,
+      });
     let presentedAt: number;
     if (test) {
       if (device.testCopy?.array !== array) {
-        throw computeError(`Cannot mount datastore ${datastore} at ${site}: there is no test copy of device ${id} on ${array} (run testFailoverStart).`, { site, datastore, device: id });
+        throw computeError(
+          `Cannot mount datastore ${datastore} at ${site}: there is no test copy of device ${id} on ${array} (run testFailoverStart).`,
+          { site, datastore, device: id },
+        );
       }
       presentedAt = device.testCopy.createdAt;
     } else {
       if (accessOn(device, array) !== 'read-write') {
-        throw computeError(`Cannot mount datastore ${datastore} at ${site}: device ${id} is read-only on ${array} (not failed over to ${site}).`, { site, datastore, device: id });
+        throw computeError(
+          `Cannot mount datastore ${datastore} at ${site}: device ${id} is read-only on ${array} (not failed over to ${site}).`,
+          { site, datastore, device: id },
+        );
       }
       presentedAt = device.presentedAt[array] ?? this.core.createdAt;
     }
     if (state.latestScanAt < presentedAt) {
-      throw computeError(`Cannot mount datastore ${datastore} at ${site}: no host there has rescanned its storage since device ${id} was presented; rescan the hosts first.`, { site, datastore, device: id });
+      throw computeError(
+        `Cannot mount datastore ${datastore} at ${site}: no host there has rescanned its storage since device ${id} was presented; rescan the hosts first.`,
+        { site, datastore, device: id },
+      );
     }
   }
 }

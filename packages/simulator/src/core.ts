@@ -91,7 +91,8 @@ export class WorldCore {
     this.datastores = new Map(env.datastores.map((d) => [d.name, d] as const));
     this.siteConfigs = new Map(env.sites.map((s) => [s.name, s] as const));
     const hostSite = new Map<string, string>();
-    for (const site of env.sites) for (const c of site.clusters) for (const h of c.hosts) hostSite.set(h.name, site.name);
+    for (const site of env.sites)
+      for (const c of site.clusters) for (const h of c.hosts) hostSite.set(h.name, site.name);
     this.hostSite = hostSite;
     const onDatastore = new Map<string, string[]>();
     for (const vm of env.vms) {
@@ -111,7 +112,9 @@ export class WorldCore {
     for (const site of env.sites) {
       const saved = copy.sites.find((s) => s.name === site.name);
       const hosts = new Map<string, HostState>();
-      for (const c of site.clusters) for (const h of c.hosts) hosts.set(h.name, { host: h.name, rescans: 0, failedRescans: 0, devicesSeenAt: this.createdAt });
+      for (const c of site.clusters)
+        for (const h of c.hosts)
+          hosts.set(h.name, { host: h.name, rescans: 0, failedRescans: 0, devicesSeenAt: this.createdAt });
       for (const h of saved?.hosts ?? []) hosts.set(h.host, h);
       this.sites.set(site.name, {
         name: site.name,
@@ -143,7 +146,12 @@ export class WorldCore {
 
   /** A hang or error fault for the command that applies to `device` (or to the whole call). */
   storageFault(kind: 'hang' | 'error', command: StorageCommand, device?: string): Fault | undefined {
-    return this.faultList.find((f) => f.kind === kind && f.command === command && (f.device === undefined || device === undefined || f.device === device));
+    return this.faultList.find(
+      (f) =>
+        f.kind === kind &&
+        f.command === command &&
+        (f.device === undefined || device === undefined || f.device === device),
+    );
   }
 
   vmFault(kind: 'no-tools' | 'power-on-fails', vm: string): boolean {
@@ -152,7 +160,9 @@ export class WorldCore {
 
   /** Whether this rescan of `host` should fail; counts the failure when it does. */
   takeRescanFailure(host: string): boolean {
-    const fault = this.faultList.find((f): f is Extract<Fault, { kind: 'rescan-fails' }> => f.kind === 'rescan-fails' && f.host === host);
+    const fault = this.faultList.find(
+      (f): f is Extract<Fault, { kind: 'rescan-fails' }> => f.kind === 'rescan-fails' && f.host === host,
+    );
     if (!fault) return false;
     const used = this.rescanFailuresUsed.get(host) ?? 0;
     if (fault.times !== undefined && used >= fault.times) return false;
@@ -192,7 +202,10 @@ export class WorldCore {
     const key = tallyKey(command, device);
     let tally = this.tallies.get(key);
     if (!tally) {
-      tally = device === undefined ? { command, calls: 0, noOps: 0, errors: 0 } : { command, device, calls: 0, noOps: 0, errors: 0 };
+      tally =
+        device === undefined
+          ? { command, calls: 0, noOps: 0, errors: 0 }
+          : { command, device, calls: 0, noOps: 0, errors: 0 };
       this.tallies.set(key, tally);
     }
     if (what === 'call') tally.calls++;
@@ -239,7 +252,9 @@ export function tallyKey(command: StorageCommand, device: string | undefined): s
 export function checkWorldState(env: Environment, state: unknown): WorldState {
   const issues: InputIssue[] = [];
   const fail = (): never => {
-    throw new DrError('DR_INPUT_INVALID', `The saved simulated world does not fit environment ${env.name}.`, { issues });
+    throw new DrError('DR_INPUT_INVALID', `The saved simulated world does not fit environment ${env.name}.`, {
+      issues,
+    });
   };
   if (state === null || typeof state !== 'object') {
     issues.push({ path: '', message: 'expected a saved simulated world (an object)' });
@@ -248,7 +263,11 @@ export function checkWorldState(env: Environment, state: unknown): WorldState {
   const s = state as Partial<WorldState>;
   if (s.format !== WORLD_STATE_FORMAT) issues.push({ path: 'format', message: `expected ${WORLD_STATE_FORMAT}` });
   if (s.version !== 1) issues.push({ path: 'version', message: 'expected version 1' });
-  if (s.environment !== env.name) issues.push({ path: 'environment', message: `the state belongs to environment ${String(s.environment)}, not ${env.name}` });
+  if (s.environment !== env.name)
+    issues.push({
+      path: 'environment',
+      message: `the state belongs to environment ${String(s.environment)}, not ${env.name}`,
+    });
   for (const key of ['seed', 'createdAt', 'savedAt'] as const) {
     if (typeof s[key] !== 'number') issues.push({ path: key, message: 'expected a number' });
   }
@@ -276,14 +295,26 @@ export function checkWorldState(env: Environment, state: unknown): WorldState {
     }
     const hosts = new Set(config.clusters.flatMap((c) => c.hosts.map((h) => h.name)));
     (site.hosts ?? []).forEach((h, j) => {
-      if (!hosts.has(h?.host)) issues.push({ path: `sites[${i}].hosts[${j}].host`, message: `unknown host ${String(h?.host)} at ${config.name}` });
+      if (!hosts.has(h?.host))
+        issues.push({
+          path: `sites[${i}].hosts[${j}].host`,
+          message: `unknown host ${String(h?.host)} at ${config.name}`,
+        });
     });
     (site.vms ?? []).forEach((v, j) => {
       if (!vms.has(v?.vm)) issues.push({ path: `sites[${i}].vms[${j}].vm`, message: `unknown VM ${String(v?.vm)}` });
-      else if (!hosts.has(v.host)) issues.push({ path: `sites[${i}].vms[${j}].host`, message: `unknown host ${String(v.host)} at ${config.name}` });
+      else if (!hosts.has(v.host))
+        issues.push({
+          path: `sites[${i}].vms[${j}].host`,
+          message: `unknown host ${String(v.host)} at ${config.name}`,
+        });
     });
     (site.datastores ?? []).forEach((m, j) => {
-      if (!datastores.has(m?.datastore)) issues.push({ path: `sites[${i}].datastores[${j}].datastore`, message: `unknown datastore ${String(m?.datastore)}` });
+      if (!datastores.has(m?.datastore))
+        issues.push({
+          path: `sites[${i}].datastores[${j}].datastore`,
+          message: `unknown datastore ${String(m?.datastore)}`,
+        });
     });
   });
   if (issues.length > 0) return fail();

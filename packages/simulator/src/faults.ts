@@ -33,11 +33,14 @@ const INJECT_PATH = '--inject';
 
 function invalid(text: string, problem: string, expected: string): DrError {
   const message = `--inject ${JSON.stringify(text)}: ${problem}; expected ${expected}.`;
-  return new DrError('DR_INPUT_INVALID', message, { issues: [{ path: INJECT_PATH, message: `${problem}; expected ${expected}` }] });
+  return new DrError('DR_INPUT_INVALID', message, {
+    issues: [{ path: INJECT_PATH, message: `${problem}; expected ${expected}` }],
+  });
 }
 
 function storageCommand(text: string, value: string | undefined, form: string): StorageCommand {
-  if (value === undefined || value === '') throw invalid(text, 'the storage command is missing', `${form} with COMMAND one of ${STORAGE_COMMANDS.join(', ')}`);
+  if (value === undefined || value === '')
+    throw invalid(text, 'the storage command is missing', `${form} with COMMAND one of ${STORAGE_COMMANDS.join(', ')}`);
   if (!(STORAGE_COMMANDS as readonly string[]).includes(value)) {
     throw invalid(text, `${value} is not a storage command`, `one of ${STORAGE_COMMANDS.join(', ')}`);
   }
@@ -87,7 +90,11 @@ export function parseFault(text: string): Fault {
       return { kind, host, times: Number(timesText) };
     }
     default:
-      throw invalid(text, kind === '' ? 'the fault kind is missing' : `unknown fault kind ${JSON.stringify(kind)}`, `one of ${FAULT_SYNTAX.join(', ')}`);
+      throw invalid(
+        text,
+        kind === '' ? 'the fault kind is missing' : `unknown fault kind ${JSON.stringify(kind)}`,
+        `one of ${FAULT_SYNTAX.join(', ')}`,
+      );
   }
 }
 
@@ -103,7 +110,9 @@ export function formatFault(fault: Fault): string {
       return `site-down:${fault.site}`;
     case 'hang':
     case 'error':
-      return fault.device === undefined ? `${fault.kind}:${fault.command}` : `${fault.kind}:${fault.command}:${fault.device}`;
+      return fault.device === undefined
+        ? `${fault.kind}:${fault.command}`
+        : `${fault.kind}:${fault.command}:${fault.device}`;
     case 'no-tools':
       return `no-tools:${fault.vm}`;
     case 'power-on-fails':
@@ -138,9 +147,13 @@ export function validateFaults(env: Environment, faults: readonly Fault[]): void
       case 'hang':
       case 'error':
         if (!(STORAGE_COMMANDS as readonly string[]).includes(fault.command)) {
-          issues.push({ path: INJECT_PATH, message: `${formatFault(fault)}: ${fault.command} is not a storage command; expected one of ${STORAGE_COMMANDS.join(', ')}` });
+          issues.push({
+            path: INJECT_PATH,
+            message: `${formatFault(fault)}: ${fault.command} is not a storage command; expected one of ${STORAGE_COMMANDS.join(', ')}`,
+          });
         }
-        if (fault.device !== undefined && !devices.includes(fault.device)) unknown(fault, 'device', fault.device, devices);
+        if (fault.device !== undefined && !devices.includes(fault.device))
+          unknown(fault, 'device', fault.device, devices);
         break;
       case 'no-tools':
       case 'power-on-fails':
@@ -149,12 +162,19 @@ export function validateFaults(env: Environment, faults: readonly Fault[]): void
       case 'rescan-fails':
         if (!hosts.includes(fault.host)) unknown(fault, 'host', fault.host, hosts);
         if (fault.times !== undefined && (!Number.isInteger(fault.times) || fault.times < 1)) {
-          issues.push({ path: INJECT_PATH, message: `${formatFault(fault)}: times must be a whole number of at least 1` });
+          issues.push({
+            path: INJECT_PATH,
+            message: `${formatFault(fault)}: times must be a whole number of at least 1`,
+          });
         }
         break;
     }
   }
   if (issues.length > 0) {
-    throw new DrError('DR_INPUT_INVALID', `--inject names ${issues.length} thing${issues.length > 1 ? 's' : ''} the environment does not have.`, { issues });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `--inject names ${issues.length} thing${issues.length > 1 ? 's' : ''} the environment does not have.`,
+      { issues },
+    );
   }
 }

@@ -31,7 +31,8 @@ function checkOptions(o: GenerateEnvironmentOptions): void {
   const whole = (key: keyof GenerateEnvironmentOptions, min: number) => {
     const value = o[key];
     if (value === undefined) return;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) issues.push({ path: key, message: `expected a whole number of at least ${min}` });
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+      issues.push({ path: key, message: `expected a whole number of at least ${min}` });
   };
   whole('vms', 0);
   whole('hosts', 1);
@@ -42,9 +43,16 @@ function checkOptions(o: GenerateEnvironmentOptions): void {
   whole('hostLimit', 0);
   whole('clusterLimit', 0);
   whole('datastoresPerGroup', 1);
-  if (o.liveVolumes !== undefined && o.liveVolumes > o.datastores) issues.push({ path: 'liveVolumes', message: `at most the number of datastores (${o.datastores})` });
-  if (o.dependencies !== undefined && !(o.dependencies >= 0 && o.dependencies <= 1)) issues.push({ path: 'dependencies', message: 'expected a fraction from 0 to 1' });
-  if (issues.length > 0) throw new DrError('DR_INPUT_INVALID', `Cannot generate an environment: ${issues.length} bad option${issues.length > 1 ? 's' : ''}.`, { issues });
+  if (o.liveVolumes !== undefined && o.liveVolumes > o.datastores)
+    issues.push({ path: 'liveVolumes', message: `at most the number of datastores (${o.datastores})` });
+  if (o.dependencies !== undefined && !(o.dependencies >= 0 && o.dependencies <= 1))
+    issues.push({ path: 'dependencies', message: 'expected a fraction from 0 to 1' });
+  if (issues.length > 0)
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `Cannot generate an environment: ${issues.length} bad option${issues.length > 1 ? 's' : ''}.`,
+      { issues },
+    );
 }
 
 /**
@@ -65,8 +73,12 @@ export function generateEnvironment(options: GenerateEnvironmentOptions): Enviro
   const hostsA = Math.max(clustersA, Math.ceil(options.hosts / 2));
   const hostsB = Math.max(clustersB, Math.floor(options.hosts / 2));
   const site = (letter: 'a' | 'b', clusterCount: number, hostCount: number) => {
-    const clusters = Array.from({ length: clusterCount }, (_, c) => ({ name: `cluster-${letter}-${pad(c + 1, clusterCount)}`, hosts: [] as Array<{ name: string }> }));
-    for (let h = 0; h < hostCount; h++) clusters[h % clusterCount]!.hosts.push({ name: `esx-${letter}-${pad(h + 1, hostCount)}` });
+    const clusters = Array.from({ length: clusterCount }, (_, c) => ({
+      name: `cluster-${letter}-${pad(c + 1, clusterCount)}`,
+      hosts: [] as Array<{ name: string }>,
+    }));
+    for (let h = 0; h < hostCount; h++)
+      clusters[h % clusterCount]!.hosts.push({ name: `esx-${letter}-${pad(h + 1, hostCount)}` });
     return {
       name: `site-${letter}`,
       vcenter: `vcenter-${letter}.drctl.test`,
@@ -91,7 +103,11 @@ export function generateEnvironment(options: GenerateEnvironmentOptions): Enviro
       syncSeconds: between(10, 60),
     };
   });
-  const datastores = volumes.map((v, i) => ({ name: `ds-${pad(i + 1, options.datastores)}`, site: 'site-a', devices: [v.id] }));
+  const datastores = volumes.map((v, i) => ({
+    name: `ds-${pad(i + 1, options.datastores)}`,
+    site: 'site-a',
+    devices: [v.id],
+  }));
 
   const perGroup = options.datastoresPerGroup ?? 10;
   const groups = Array.from({ length: Math.ceil(datastores.length / perGroup) }, (_, g) => ({
@@ -123,7 +139,8 @@ export function generateEnvironment(options: GenerateEnvironmentOptions): Enviro
     const priority = between(1, 5) as 1 | 2 | 3 | 4 | 5;
     const earlier = byPriority[priority]!;
     const wantsDependency = random() < dependencyShare;
-    if (wantsDependency && earlier.length > 0) recovery.push({ vm: name, priority, dependsOn: [earlier[Math.floor(random() * earlier.length)]!] });
+    if (wantsDependency && earlier.length > 0)
+      recovery.push({ vm: name, priority, dependsOn: [earlier[Math.floor(random() * earlier.length)]!] });
     else recovery.push({ vm: name, priority });
     earlier.push(name);
   }
@@ -139,7 +156,10 @@ export function generateEnvironment(options: GenerateEnvironmentOptions): Enviro
     seed,
     settings,
     sites: [siteA, siteB],
-    resourceMappings: Array.from({ length: Math.min(clustersA, clustersB) }, (_, i) => ({ from: siteA.clusters[i]!.name, to: siteB.clusters[i]!.name })),
+    resourceMappings: Array.from({ length: Math.min(clustersA, clustersB) }, (_, i) => ({
+      from: siteA.clusters[i]!.name,
+      to: siteB.clusters[i]!.name,
+    })),
     arrayManagers: [
       { name: 'dsm-a', site: 'site-a', adapter: 'simulated' },
       { name: 'dsm-b', site: 'site-b', adapter: 'simulated' },

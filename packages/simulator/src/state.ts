@@ -144,7 +144,10 @@ export const INITIAL_UPTIME_MS = 24 * 3600 * 1000;
 
 export function initialDeviceState(env: Environment, volumeIndex: number, createdAt: number): DeviceState {
   const volume = env.volumes[volumeIndex]!;
-  const replicatedAt = volume.lastReplicatedAt !== undefined && !Number.isNaN(Date.parse(volume.lastReplicatedAt)) ? Date.parse(volume.lastReplicatedAt) : createdAt;
+  const replicatedAt =
+    volume.lastReplicatedAt !== undefined && !Number.isNaN(Date.parse(volume.lastReplicatedAt))
+      ? Date.parse(volume.lastReplicatedAt)
+      : createdAt;
   return {
     id: volume.id,
     source: volume.sourceArray,
@@ -154,7 +157,9 @@ export function initialDeviceState(env: Environment, volumeIndex: number, create
     replication: 'running',
     reversePrepared: false,
     presentedAt: { [volume.sourceArray]: Math.min(createdAt, replicatedAt) },
-    replays: [{ name: `${volume.id}.r1`, array: volume.sourceArray, reason: 'initial', takenAt: replicatedAt, replicatedAt }],
+    replays: [
+      { name: `${volume.id}.r1`, array: volume.sourceArray, reason: 'initial', takenAt: replicatedAt, replicatedAt },
+    ],
     replayCount: 1,
     syncKeys: [],
   };
@@ -173,11 +178,15 @@ export function initialWorldState(env: Environment, seed: number, createdAt: num
       name: site.name,
       datastores: [],
       vms: [],
-      hosts: site.clusters.flatMap((c) => c.hosts.map((h) => ({ host: h.name, rescans: 0, failedRescans: 0, devicesSeenAt: createdAt }))),
+      hosts: site.clusters.flatMap((c) =>
+        c.hosts.map((h) => ({ host: h.name, rescans: 0, failedRescans: 0, devicesSeenAt: createdAt })),
+      ),
     });
   }
   for (const ds of env.datastores) {
-    sites.get(ds.site)?.datastores.push({ datastore: ds.name, test: false, devices: [...ds.devices], mountedAt: createdAt });
+    sites
+      .get(ds.site)
+      ?.datastores.push({ datastore: ds.name, test: false, devices: [...ds.devices], mountedAt: createdAt });
   }
   for (const vm of env.vms) {
     sites.get(vm.site)?.vms.push({
@@ -197,7 +206,9 @@ export function initialWorldState(env: Environment, seed: number, createdAt: num
       const home = homeSite.get(planVm.name);
       if (!at || placed.has(planVm.name) || home === plan.recoverySite) continue;
       placed.add(planVm.name);
-      sites.get(plan.recoverySite)?.vms.push({ vm: planVm.name, kind: 'placeholder', test: false, host: at.host, power: 'off' });
+      sites
+        .get(plan.recoverySite)
+        ?.vms.push({ vm: planVm.name, kind: 'placeholder', test: false, host: at.host, power: 'off' });
     }
   }
   return {

@@ -18,7 +18,17 @@ import {
 import { throwIfAborted, untilAborted } from './abort.js';
 import type { WorldCore } from './core.js';
 import type { DeviceState } from './state.js';
-import { SIM_ERROR_CODES, TRANSITIONS, accessOn, lastReplicated, notOnArray, roleOn, startSync, type Transition, type TransitionCommand } from './transitions.js';
+import {
+  SIM_ERROR_CODES,
+  TRANSITIONS,
+  accessOn,
+  lastReplicated,
+  notOnArray,
+  roleOn,
+  startSync,
+  type Transition,
+  type TransitionCommand,
+} from './transitions.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -40,7 +50,12 @@ export class SimulatedStorage implements StorageAdapter {
 
   async queryCapabilities({ signal }: BaseRequest): Promise<AdapterCapabilities> {
     await this.plainCommand('queryCapabilities', signal);
-    return { commands: [...STORAGE_COMMANDS], replicationTypes: [...REPLICATION_TYPES], supportsConsistencyGroups: false, supportsStretchedStorage: true };
+    return {
+      commands: [...STORAGE_COMMANDS],
+      replicationTypes: [...REPLICATION_TYPES],
+      supportsConsistencyGroups: false,
+      supportsStretchedStorage: true,
+    };
   }
 
   /** Arrays whose site answers, with the peers of their enabled array pairs. */
@@ -49,7 +64,9 @@ export class SimulatedStorage implements StorageAdapter {
     return this.core.env.arrays
       .filter((a) => !this.core.isSiteDown(a.site))
       .map((a) => {
-        const peers = this.core.env.arrayPairs.filter((p) => p.enabled && p.arrays.includes(a.id)).map((p) => (p.arrays[0] === a.id ? p.arrays[1] : p.arrays[0]));
+        const peers = this.core.env.arrayPairs
+          .filter((p) => p.enabled && p.arrays.includes(a.id))
+          .map((p) => (p.arrays[0] === a.id ? p.arrays[1] : p.arrays[0]));
         return { id: a.id, name: a.id, site: a.site, ...(a.serial === undefined ? {} : { serial: a.serial }), peers };
       });
   }
@@ -93,24 +110,29 @@ export class SimulatedStorage implements StorageAdapter {
    * A repeat with the same idempotency key is a no-op that waits for the same sync.
    */
   async syncOnce(request: DeviceCommandRequest): Promise<DeviceCommandResult> {
-    return this.deviceCommand('syncOnce', request, async (id, device) => {
-      const { signal } = request;
-      const core = this.core;
-      const volume = core.volumes.get(id)!;
-      const transition = startSync({
-        ...this.transitionInput(device, request),
-        key: request.idempotencyKey,
-        syncMs: core.timing(volume.syncSeconds, 'sync', id),
-      });
-      if (transition.kind === 'error') return transition;
-      if (transition.kind === 'effect') this.apply('syncOnce', request.arrayId, transition.next);
-      request.onProgress?.({ device: id, percent: 0, message: 'replicating' });
-      const job = core.devices.get(id)!.sync;
-      if (job && job.key === request.idempotencyKey && job.finishesAt > core.clock.now()) {
-        await core.sleep(job.finishesAt - core.clock.now(), signal);
-      }
-      return transition;
-    }, 'syncStart');
+    return this.deviceCommand(
+      'syncOnce',
+      request,
+      async (id, device) => {
+        const { signal } = request;
+        const core = this.core;
+        const volume = core.volumes.get(id)!;
+        const transition = startSync({
+          ...this.transitionInput(device, request),
+          key: request.idempotencyKey,
+          syncMs: core.timing(volume.syncSeconds, 'sync', id),
+        });
+        if (transition.kind === 'error') return transition;
+        if (transition.kind === 'effect') this.apply('syncOnce', request.arrayId, transition.next);
+        request.onProgress?.({ device: id, percent: 0, message: 'replicating' });
+        const job = core.devices.get(id)!.sync;
+        if (job && job.key === request.idempotencyKey && job.finishesAt > core.clock.now()) {
+          await core.sleep(job.finishesAt - core.clock.now(), signal);
+        }
+        return transition;
+      },
+      'syncStart',
+    );
   }
 
   /** Per device: `complete`, or `in-progress` with the share of the sync's time elapsed. */
@@ -130,9 +152,17 @@ export class SimulatedStorage implements StorageAdapter {
       }
       const job = device!.sync;
       const running = job !== undefined && job.finishesAt > now;
-      const percent = running ? Math.floor((100 * (now - job.startedAt)) / Math.max(1, job.finishesAt - job.startedAt)) : 100;
+      const percent = running
+        ? Math.floor((100 * (now - job.startedAt)) / Math.max(1, job.finishesAt - job.startedAt))
+        : 100;
       progress.push({ device: id, status: running ? 'in-progress' : 'complete', percent });
-      devices.push({ device: id, status: 'success', warnings: [], state: accessOn(device!, request.arrayId), ...(job ? { details: { replay: job.replay } } : {}) });
+      devices.push({
+        device: id,
+        status: 'success',
+        warnings: [],
+        state: accessOn(device!, request.arrayId),
+        ...(job ? { details: { replay: job.replay } } : {}),
+      });
     }
     return { devices, progress };
   }
@@ -145,10 +175,12 @@ export class SimulatedStorage implements StorageAdapter {
     const result = await this.transitionCommand('testFailoverStop', request);
     // Discarding a view volume a datastore still uses is allowed (force cleanup does it), but said.
     const site = this.core.arraySite(request.arrayId);
-    const mounts = site === undefined ? [] : [...(this.core.sites.get(site)?.mounts.values() ?? [])].filter((m) => m.test);
+    const mounts =
+      site === undefined ? [] : [...(this.core.sites.get(site)?.mounts.values() ?? [])].filter((m) => m.test);
     for (const r of result.devices) {
       const users = mounts.filter((m) => m.devices.includes(r.device)).map((m) => m.datastore);
-      if (r.status === 'success' && users.length > 0) r.warnings.push(`The test copy of ${r.device} was still mounted as ${users.join(', ')} at ${site}.`);
+      if (r.status === 'success' && users.length > 0)
+        r.warnings.push(`The test copy of ${r.device} was still mounted as ${users.join(', ')} at ${site}.`);
     }
     return result;
   }
@@ -236,19 +268,37 @@ export class SimulatedStorage implements StorageAdapter {
     this.checkReachable(command, request.arrayId);
     const ids = [...new Set(request.devices)];
     for (const id of ids) this.core.tally(command, id, 'call');
-    if (ids.some((id) => this.core.storageFault('hang', command, id)) || (ids.length === 0 && this.core.storageFault('hang', command))) {
+    if (
+      ids.some((id) => this.core.storageFault('hang', command, id)) ||
+      (ids.length === 0 && this.core.storageFault('hang', command))
+    ) {
       await untilAborted(request.signal);
     }
     return ids;
   }
 
   /** Per-device failures that do not depend on the command's own logic. */
-  private precheck(command: StorageCommand, id: string, device: DeviceState | undefined, arrayId: string): DeviceResult | undefined {
+  private precheck(
+    command: StorageCommand,
+    id: string,
+    device: DeviceState | undefined,
+    arrayId: string,
+  ): DeviceResult | undefined {
     let error: DeviceResult['error'];
-    if (!device) error = { code: SIM_ERROR_CODES.deviceUnknown, description: `Array ${arrayId} has no replicated device ${id}.`, fixHint: 'Use the device ids discoverDevices returns.' };
-    else if (roleOn(device, arrayId) === undefined) error = (notOnArray(id, arrayId) as Extract<Transition, { kind: 'error' }>).error;
+    if (!device)
+      error = {
+        code: SIM_ERROR_CODES.deviceUnknown,
+        description: `Array ${arrayId} has no replicated device ${id}.`,
+        fixHint: 'Use the device ids discoverDevices returns.',
+      };
+    else if (roleOn(device, arrayId) === undefined)
+      error = (notOnArray(id, arrayId) as Extract<Transition, { kind: 'error' }>).error;
     else if (this.core.storageFault('error', command, id)) {
-      error = { code: SIM_ERROR_CODES.injected, description: `${command} failed on device ${id} (injected fault).`, fixHint: `Remove the --inject error:${command} fault.` };
+      error = {
+        code: SIM_ERROR_CODES.injected,
+        description: `${command} failed on device ${id} (injected fault).`,
+        fixHint: `Remove the --inject error:${command} fault.`,
+      };
     }
     if (!error) return undefined;
     this.core.tally(command, id, 'error');
@@ -262,16 +312,29 @@ export class SimulatedStorage implements StorageAdapter {
     }
     const device = this.core.devices.get(id)!;
     // After testFailoverStart what the hosts get is the writable test copy, not the replica.
-    const state = command === 'testFailoverStart' && device.testCopy?.array === arrayId ? 'read-write' : accessOn(device, arrayId);
+    const state =
+      command === 'testFailoverStart' && device.testCopy?.array === arrayId ? 'read-write' : accessOn(device, arrayId);
     if (transition.kind === 'settled') {
       this.core.tally(command, id, 'call');
       return { device: id, status: 'success', warnings: [], state, details: transition.details };
     }
     if (transition.kind === 'no-op') {
       this.core.tally(command, id, 'no-op');
-      return { device: id, status: 'success', warnings: [transition.warning], state, ...(transition.details ? { details: transition.details } : {}) };
+      return {
+        device: id,
+        status: 'success',
+        warnings: [transition.warning],
+        state,
+        ...(transition.details ? { details: transition.details } : {}),
+      };
     }
-    return { device: id, status: 'success', warnings: [...transition.warnings], state, ...(transition.details ? { details: transition.details } : {}) };
+    return {
+      device: id,
+      status: 'success',
+      warnings: [...transition.warnings],
+      state,
+      ...(transition.details ? { details: transition.details } : {}),
+    };
   }
 
   /** Non-device commands: a short wait, site checks on the array if any, injected faults. */
@@ -280,11 +343,18 @@ export class SimulatedStorage implements StorageAdapter {
     if (arrayId !== undefined) this.checkReachable(command, arrayId);
     this.core.tally(command, undefined, 'call');
     if (this.core.storageFault('hang', command)) await untilAborted(signal);
-    await this.core.sleep(this.core.duration(command as Exclude<StorageCommand, 'syncOnce'>, arrayId ?? command), signal);
+    await this.core.sleep(
+      this.core.duration(command as Exclude<StorageCommand, 'syncOnce'>, arrayId ?? command),
+      signal,
+    );
     if (arrayId !== undefined) this.checkReachable(command, arrayId);
     if (this.core.storageFault('error', command)) {
       this.core.tally(command, undefined, 'error');
-      throw new DrError('DR_STORAGE_ERROR', `${command} failed${arrayId === undefined ? '' : ` on array ${arrayId}`} (injected fault).`, { details: { command, ...(arrayId === undefined ? {} : { array: arrayId }) } });
+      throw new DrError(
+        'DR_STORAGE_ERROR',
+        `${command} failed${arrayId === undefined ? '' : ` on array ${arrayId}`} (injected fault).`,
+        { details: { command, ...(arrayId === undefined ? {} : { array: arrayId }) } },
+      );
     }
   }
 
@@ -292,10 +362,14 @@ export class SimulatedStorage implements StorageAdapter {
   private checkReachable(command: StorageCommand, arrayId: string): void {
     const site = this.core.arraySite(arrayId);
     if (site === undefined) {
-      throw new DrError('DR_STORAGE_ERROR', `${command}: unknown array ${arrayId}.`, { details: { command, array: arrayId, known: [...this.core.arrays.keys()] } });
+      throw new DrError('DR_STORAGE_ERROR', `${command}: unknown array ${arrayId}.`, {
+        details: { command, array: arrayId, known: [...this.core.arrays.keys()] },
+      });
     }
     if (this.core.isSiteDown(site)) {
-      throw new DrError('DR_SITE_UNREACHABLE', `${command}: array ${arrayId} at site ${site} does not answer.`, { details: { command, array: arrayId, site } });
+      throw new DrError('DR_SITE_UNREACHABLE', `${command}: array ${arrayId} at site ${site} does not answer.`, {
+        details: { command, array: arrayId, site },
+      });
     }
   }
 }

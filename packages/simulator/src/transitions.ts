@@ -57,7 +57,8 @@ const fail = (code: string, description: string, fixHint?: string): Transition =
   kind: 'error',
   error: fixHint === undefined ? { code, description } : { code, description, fixHint },
 });
-const noOp = (warning: string, details?: Record<string, string>): Transition => (details ? { kind: 'no-op', warning, details } : { kind: 'no-op', warning });
+const noOp = (warning: string, details?: Record<string, string>): Transition =>
+  details ? { kind: 'no-op', warning, details } : { kind: 'no-op', warning };
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** `source`, `target`, or undefined when the device does not replicate on that array. */
@@ -75,20 +76,32 @@ export function accessOn(device: DeviceState, array: string): 'read-write' | 're
 }
 
 export function notOnArray(device: string, array: string): Transition {
-  return fail(SIM_ERROR_CODES.notOnArray, `Device ${device} does not replicate on array ${array}.`, 'Send the command to one of the arrays discoverDevices lists for the device.');
+  return fail(
+    SIM_ERROR_CODES.notOnArray,
+    `Device ${device} does not replicate on array ${array}.`,
+    'Send the command to one of the arrays discoverDevices lists for the device.',
+  );
 }
 
 export function withReplay(device: DeviceState, replay: Omit<Replay, 'name'>): { next: DeviceState; replay: Replay } {
   const count = device.replayCount + 1;
   const made: Replay = { name: `${device.id}.r${count}`, ...replay };
-  return { next: { ...device, replayCount: count, replays: [...device.replays, made].slice(-MAX_REPLAYS) }, replay: made };
+  return {
+    next: { ...device, replayCount: count, replays: [...device.replays, made].slice(-MAX_REPLAYS) },
+    replay: made,
+  };
 }
 
 /** The newest replay that has reached the peer by `now`. */
 export function lastReplicated(device: DeviceState, now: number): Replay | undefined {
   let best: Replay | undefined;
   for (const r of device.replays) {
-    if (r.replicatedAt !== undefined && r.replicatedAt <= now && (best === undefined || r.replicatedAt >= best.replicatedAt!)) best = r;
+    if (
+      r.replicatedAt !== undefined &&
+      r.replicatedAt <= now &&
+      (best === undefined || r.replicatedAt >= best.replicatedAt!)
+    )
+      best = r;
   }
   return best;
 }
@@ -102,18 +115,36 @@ function testFailoverStart({ device, volume, array, now, context }: TransitionIn
   if (role === undefined) return notOnArray(device.id, array);
   if (device.testCopy) {
     return device.testCopy.array === array
-      ? noOp(`A test copy of ${device.id} already exists on ${array} (made from ${device.testCopy.fromReplay} at ${iso(device.testCopy.createdAt)}); nothing changed.`)
-      : fail(SIM_ERROR_CODES.testCopyElsewhere, `A test copy of ${device.id} already exists on array ${device.testCopy.array}.`, 'Run testFailoverStop there first.');
+      ? noOp(
+          `A test copy of ${device.id} already exists on ${array} (made from ${device.testCopy.fromReplay} at ${iso(device.testCopy.createdAt)}); nothing changed.`,
+        )
+      : fail(
+          SIM_ERROR_CODES.testCopyElsewhere,
+          `A test copy of ${device.id} already exists on array ${device.testCopy.array}.`,
+          'Run testFailoverStop there first.',
+        );
   }
   if (role === 'source') {
-    return fail(SIM_ERROR_CODES.wrongRole, `Array ${array} holds the source of ${device.id}; a test failover runs on the target array ${device.target}.`, `Send testFailoverStart to ${device.target}.`);
+    return fail(
+      SIM_ERROR_CODES.wrongRole,
+      `Array ${array} holds the source of ${device.id}; a test failover runs on the target array ${device.target}.`,
+      `Send testFailoverStart to ${device.target}.`,
+    );
   }
   if (device.targetPromoted) {
-    return fail(SIM_ERROR_CODES.alreadyFailedOver, `Device ${device.id} is already failed over to ${array}; there is no replica to test.`, 'Reprotect the plan before testing it again.');
+    return fail(
+      SIM_ERROR_CODES.alreadyFailedOver,
+      `Device ${device.id} is already failed over to ${array}; there is no replica to test.`,
+      'Reprotect the plan before testing it again.',
+    );
   }
   const chosen = chooseTestReplay(device, volume, now, context);
   if (chosen === undefined) {
-    return fail(SIM_ERROR_CODES.noReplica, `No replay of ${device.id} has finished replicating to ${array} yet.`, 'Synchronize storage (syncOnce) and try again.');
+    return fail(
+      SIM_ERROR_CODES.noReplica,
+      `No replay of ${device.id} has finished replicating to ${array} yet.`,
+      'Synchronize storage (syncOnce) and try again.',
+    );
   }
   return {
     kind: 'effect',
@@ -128,15 +159,28 @@ function testFailoverStart({ device, volume, array, now, context }: TransitionIn
  * snapshot when the volume replicates it, else the last frozen replay that reached the target.
  * (SC Series' selectable-snapshot rules belong to its own adapter; this is the simple default.)
  */
-function chooseTestReplay(device: DeviceState, volume: Volume, now: number, context: CommandContext): { name: string; reason: string; warning?: string } | undefined {
+function chooseTestReplay(
+  device: DeviceState,
+  volume: Volume,
+  now: number,
+  context: CommandContext,
+): { name: string; reason: string; warning?: string } | undefined {
   const last = lastReplicated(device, now);
   const requested = context.snapshotMode === 'per-restore-point' ? context.restorePoints?.[device.id] : undefined;
   if (requested !== undefined) {
-    const replay = device.replays.find((r) => r.name === requested && r.replicatedAt !== undefined && r.replicatedAt <= now);
+    const replay = device.replays.find(
+      (r) => r.name === requested && r.replicatedAt !== undefined && r.replicatedAt <= now,
+    );
     if (replay) return { name: replay.name, reason: 'requested restore point' };
-    if (last) return { name: last.name, reason: 'last frozen replay', warning: `Restore point ${requested} of ${device.id} is not on the target; used ${last.name} instead.` };
+    if (last)
+      return {
+        name: last.name,
+        reason: 'last frozen replay',
+        warning: `Restore point ${requested} of ${device.id} is not on the target; used ${last.name} instead.`,
+      };
   }
-  if (volume.replicateActiveSnapshot && context.snapshotMode !== 'always-last-frozen') return { name: 'active', reason: 'active snapshot is replicated' };
+  if (volume.replicateActiveSnapshot && context.snapshotMode !== 'always-last-frozen')
+    return { name: 'active', reason: 'active snapshot is replicated' };
   return last ? { name: last.name, reason: 'last frozen replay' } : undefined;
 }
 
@@ -144,7 +188,11 @@ function testFailoverStop({ device, array }: TransitionInput): Transition {
   if (roleOn(device, array) === undefined) return notOnArray(device.id, array);
   if (!device.testCopy) return noOp(`There is no test copy of ${device.id} on ${array}; nothing to discard.`);
   if (device.testCopy.array !== array) {
-    return fail(SIM_ERROR_CODES.testCopyElsewhere, `The test copy of ${device.id} is on array ${device.testCopy.array}, not ${array}.`, `Send testFailoverStop to ${device.testCopy.array}.`);
+    return fail(
+      SIM_ERROR_CODES.testCopyElsewhere,
+      `The test copy of ${device.id} is on array ${device.testCopy.array}, not ${array}.`,
+      `Send testFailoverStop to ${device.testCopy.array}.`,
+    );
   }
   const { testCopy: _discarded, ...rest } = device;
   return { kind: 'effect', next: rest, warnings: [], details: { discarded: _discarded.fromReplay } };
@@ -156,28 +204,48 @@ function prepareFailover({ device, volume, array, now }: TransitionInput): Trans
   // A Live Volume whose roles a failover swapped while this array was away is secondary here
   // already: preparing it again (disaster recovery run once more after the site came back) is done.
   if (role === 'target' && isLiveVolume(volume) && device.failedOverTo === device.source) {
-    return noOp(`Live Volume ${device.id} swapped roles at failover; ${array} is already its secondary; nothing changed.`);
+    return noOp(
+      `Live Volume ${device.id} swapped roles at failover; ${array} is already its secondary; nothing changed.`,
+    );
   }
   if (role === 'target') {
-    return fail(SIM_ERROR_CODES.wrongRole, `Array ${array} holds the target of ${device.id}; prepareFailover runs on the source array ${device.source}.`, `Send prepareFailover to ${device.source}.`);
+    return fail(
+      SIM_ERROR_CODES.wrongRole,
+      `Array ${array} holds the target of ${device.id}; prepareFailover runs on the source array ${device.source}.`,
+      `Send prepareFailover to ${device.source}.`,
+    );
   }
-  if (!device.sourceWritable) return noOp(`Device ${device.id} is already read-only on ${array} (prepared for failover); nothing changed.`);
+  if (!device.sourceWritable)
+    return noOp(`Device ${device.id} is already read-only on ${array} (prepared for failover); nothing changed.`);
   // The final replay stays local until the next sync replicates it.
   const { next, replay } = withReplay(device, { array, reason: 'prepare-failover', takenAt: now });
-  return { kind: 'effect', next: { ...next, sourceWritable: false }, warnings: [], details: { finalReplay: replay.name } };
+  return {
+    kind: 'effect',
+    next: { ...next, sourceWritable: false },
+    warnings: [],
+    details: { finalReplay: replay.name },
+  };
 }
 
 function failover({ device, volume, array, now, peerReachable }: TransitionInput): Transition {
   const role = roleOn(device, array);
   if (role === undefined) return notOnArray(device.id, array);
   if (role === 'source') {
-    if (device.failedOverTo === array) return noOp(`Device ${device.id} was already failed over to ${array} and is read-write there; nothing changed.`);
-    return fail(SIM_ERROR_CODES.wrongRole, `Array ${array} holds the source of ${device.id}; failover runs on the target array ${device.target}.`, `Send failover to ${device.target}.`);
+    if (device.failedOverTo === array)
+      return noOp(`Device ${device.id} was already failed over to ${array} and is read-write there; nothing changed.`);
+    return fail(
+      SIM_ERROR_CODES.wrongRole,
+      `Array ${array} holds the source of ${device.id}; failover runs on the target array ${device.target}.`,
+      `Send failover to ${device.target}.`,
+    );
   }
-  if (device.targetPromoted) return noOp(`Device ${device.id} is already promoted read-write on ${array}; nothing changed.`);
+  if (device.targetPromoted)
+    return noOp(`Device ${device.id} is already promoted read-write on ${array}; nothing changed.`);
   const warnings: string[] = [];
   if (device.sourceWritable) {
-    warnings.push(`The source of ${device.id} on ${device.source} was still read-write (protected site not prepared); writes there after the last replication are not recovered.`);
+    warnings.push(
+      `The source of ${device.id} on ${device.source} was still read-write (protected site not prepared); writes there after the last replication are not recovered.`,
+    );
   }
   if (device.testCopy) warnings.push(`A test copy of ${device.id} still exists on ${device.testCopy.array}.`);
   const recoveryPoint = lastReplicated(device, now);
@@ -192,57 +260,137 @@ function failover({ device, volume, array, now, peerReachable }: TransitionInput
   if (isLiveVolume(volume)) {
     // A Live Volume swaps roles: the recovery side becomes primary; mirroring continues when it can.
     details['roleSwap'] = `${device.source} → ${array}`;
-    if (!peerReachable) warnings.push(`Array ${device.source} is unreachable; the Live Volume ${device.id} stops mirroring until replication is reversed.`);
+    if (!peerReachable)
+      warnings.push(
+        `Array ${device.source} is unreachable; the Live Volume ${device.id} stops mirroring until replication is reversed.`,
+      );
     return {
       kind: 'effect',
-      next: { ...next, source: array, target: device.source, sourceWritable: true, targetPromoted: false, replication: peerReachable ? 'running' : 'broken', reversePrepared: false, failedOverTo: array, presentedAt },
+      next: {
+        ...next,
+        source: array,
+        target: device.source,
+        sourceWritable: true,
+        targetPromoted: false,
+        replication: peerReachable ? 'running' : 'broken',
+        reversePrepared: false,
+        failedOverTo: array,
+        presentedAt,
+      },
       warnings,
       details,
     };
   }
-  return { kind: 'effect', next: { ...next, targetPromoted: true, replication: 'broken', failedOverTo: array, presentedAt }, warnings, details };
+  return {
+    kind: 'effect',
+    next: { ...next, targetPromoted: true, replication: 'broken', failedOverTo: array, presentedAt },
+    warnings,
+    details,
+  };
 }
 
 function prepareReverseReplication({ device, volume, array }: TransitionInput): Transition {
   const role = roleOn(device, array);
   if (role === undefined) return notOnArray(device.id, array);
-  const reversedAlready = device.failedOverTo !== undefined && device.failedOverTo === device.source && !device.targetPromoted;
+  const reversedAlready =
+    device.failedOverTo !== undefined && device.failedOverTo === device.source && !device.targetPromoted;
   if (role === 'target') {
-    if (reversedAlready && isLiveVolume(volume)) return { kind: 'settled', details: { reverse: `Live Volume roles swapped at failover: ${device.source} is primary` } };
-    if (reversedAlready) return noOp(`Device ${device.id} already replicates from ${device.source} to ${array}; nothing changed.`);
-    return fail(SIM_ERROR_CODES.wrongRole, `Array ${array} holds the target of ${device.id}; prepareReverseReplication runs on the old source array ${device.source}.`, `Send it to ${device.source}.`);
+    if (reversedAlready && isLiveVolume(volume))
+      return {
+        kind: 'settled',
+        details: { reverse: `Live Volume roles swapped at failover: ${device.source} is primary` },
+      };
+    if (reversedAlready)
+      return noOp(`Device ${device.id} already replicates from ${device.source} to ${array}; nothing changed.`);
+    return fail(
+      SIM_ERROR_CODES.wrongRole,
+      `Array ${array} holds the target of ${device.id}; prepareReverseReplication runs on the old source array ${device.source}.`,
+      `Send it to ${device.source}.`,
+    );
   }
-  if (isLiveVolume(volume) && reversedAlready) return { kind: 'settled', details: { reverse: `Live Volume roles swapped at failover: ${device.source} is primary` } };
+  if (isLiveVolume(volume) && reversedAlready)
+    return {
+      kind: 'settled',
+      details: { reverse: `Live Volume roles swapped at failover: ${device.source} is primary` },
+    };
   if (!device.targetPromoted) {
-    return fail(SIM_ERROR_CODES.notFailedOver, `Device ${device.id} has not failed over to ${device.target}; there is nothing to reverse.`, 'Run a planned migration or disaster recovery first.');
+    return fail(
+      SIM_ERROR_CODES.notFailedOver,
+      `Device ${device.id} has not failed over to ${device.target}; there is nothing to reverse.`,
+      'Run a planned migration or disaster recovery first.',
+    );
   }
-  if (device.reversePrepared) return noOp(`Device ${device.id} on ${array} is already prepared to receive replication; nothing changed.`);
-  return { kind: 'effect', next: { ...device, reversePrepared: true, sourceWritable: false, presentedAt: withoutKey(device.presentedAt, array) }, warnings: [] };
+  if (device.reversePrepared)
+    return noOp(`Device ${device.id} on ${array} is already prepared to receive replication; nothing changed.`);
+  return {
+    kind: 'effect',
+    next: {
+      ...device,
+      reversePrepared: true,
+      sourceWritable: false,
+      presentedAt: withoutKey(device.presentedAt, array),
+    },
+    warnings: [],
+  };
 }
 
 function reverseReplication({ device, volume, array, peerReachable }: TransitionInput): Transition {
   if (roleOn(device, array) === undefined) return notOnArray(device.id, array);
   if (isLiveVolume(volume) && device.failedOverTo === device.source && !device.targetPromoted) {
-    if (device.replication === 'running') return { kind: 'settled', details: { direction: `${device.source} → ${device.target} (Live Volume roles swapped at failover)` } };
-    if (!peerReachable) return fail(SIM_ERROR_CODES.peerUnreachable, `Array ${device.target} is unreachable; Live Volume ${device.id} cannot resume mirroring.`, 'Wait for the site to come back.');
-    return { kind: 'effect', next: { ...device, replication: 'running' }, warnings: [], details: { direction: `${device.source} → ${device.target}` } };
+    if (device.replication === 'running')
+      return {
+        kind: 'settled',
+        details: { direction: `${device.source} → ${device.target} (Live Volume roles swapped at failover)` },
+      };
+    if (!peerReachable)
+      return fail(
+        SIM_ERROR_CODES.peerUnreachable,
+        `Array ${device.target} is unreachable; Live Volume ${device.id} cannot resume mirroring.`,
+        'Wait for the site to come back.',
+      );
+    return {
+      kind: 'effect',
+      next: { ...device, replication: 'running' },
+      warnings: [],
+      details: { direction: `${device.source} → ${device.target}` },
+    };
   }
   if (!device.targetPromoted) {
     if (device.failedOverTo !== undefined && device.failedOverTo === device.source) {
       return noOp(`Device ${device.id} already replicates from ${device.source} to ${device.target}; nothing changed.`);
     }
-    return fail(SIM_ERROR_CODES.notFailedOver, `Device ${device.id} has not failed over to ${device.target}; there is nothing to reverse.`, 'Run a planned migration or disaster recovery first.');
+    return fail(
+      SIM_ERROR_CODES.notFailedOver,
+      `Device ${device.id} has not failed over to ${device.target}; there is nothing to reverse.`,
+      'Run a planned migration or disaster recovery first.',
+    );
   }
   if (!device.reversePrepared) {
-    return fail(SIM_ERROR_CODES.reverseNotPrepared, `The old source of ${device.id} on ${device.source} is not prepared to receive replication.`, `Run prepareReverseReplication on ${device.source} first.`);
+    return fail(
+      SIM_ERROR_CODES.reverseNotPrepared,
+      `The old source of ${device.id} on ${device.source} is not prepared to receive replication.`,
+      `Run prepareReverseReplication on ${device.source} first.`,
+    );
   }
   if (!peerReachable) {
     const other = array === device.source ? device.target : device.source;
-    return fail(SIM_ERROR_CODES.peerUnreachable, `Array ${other} is unreachable; replication of ${device.id} cannot be reversed.`, 'Wait for the site to come back.');
+    return fail(
+      SIM_ERROR_CODES.peerUnreachable,
+      `Array ${other} is unreachable; replication of ${device.id} cannot be reversed.`,
+      'Wait for the site to come back.',
+    );
   }
   return {
     kind: 'effect',
-    next: { ...device, source: device.target, target: device.source, sourceWritable: true, targetPromoted: false, replication: 'running', reversePrepared: false },
+    next: {
+      ...device,
+      source: device.target,
+      target: device.source,
+      sourceWritable: true,
+      targetPromoted: false,
+      replication: 'running',
+      reversePrepared: false,
+    },
     warnings: [],
     details: { direction: `${device.target} → ${device.source}` },
   };
@@ -251,14 +399,22 @@ function reverseReplication({ device, volume, array, peerReachable }: Transition
 function restoreReplication({ device, array, now, peerReachable }: TransitionInput): Transition {
   if (roleOn(device, array) === undefined) return notOnArray(device.id, array);
   if (device.targetPromoted) {
-    return fail(SIM_ERROR_CODES.targetPromoted, `Device ${device.id} is promoted read-write on ${device.target}; restoring would discard the writes made there.`, 'Reprotect (reverse the replication) instead.');
+    return fail(
+      SIM_ERROR_CODES.targetPromoted,
+      `Device ${device.id} is promoted read-write on ${device.target}; restoring would discard the writes made there.`,
+      'Reprotect (reverse the replication) instead.',
+    );
   }
   if (device.sourceWritable && device.replication === 'running' && !device.reversePrepared) {
     return noOp(`Replication of ${device.id} already runs from ${device.source} to ${device.target}; nothing changed.`);
   }
   if (!peerReachable) {
     const other = array === device.source ? device.target : device.source;
-    return fail(SIM_ERROR_CODES.peerUnreachable, `Array ${other} is unreachable; replication of ${device.id} cannot be restored.`, 'Wait for the site to come back.');
+    return fail(
+      SIM_ERROR_CODES.peerUnreachable,
+      `Array ${other} is unreachable; replication of ${device.id} cannot be restored.`,
+      'Wait for the site to come back.',
+    );
   }
   const presentedAt = device.sourceWritable ? device.presentedAt : { ...device.presentedAt, [device.source]: now };
   return {
@@ -290,22 +446,41 @@ export function startSync(input: TransitionInput & { key: string; syncMs: number
   const role = roleOn(device, array);
   if (role === undefined) return notOnArray(device.id, array);
   if (device.sync?.key === key || device.syncKeys.includes(key)) {
-    return noOp(`A sync of ${device.id} with this idempotency key was already started; nothing changed.`, device.sync?.key === key ? { replay: device.sync.replay } : undefined);
+    return noOp(
+      `A sync of ${device.id} with this idempotency key was already started; nothing changed.`,
+      device.sync?.key === key ? { replay: device.sync.replay } : undefined,
+    );
   }
   if (role === 'target') {
-    return fail(SIM_ERROR_CODES.wrongRole, `Array ${array} holds the target of ${device.id}; syncOnce runs on the source array ${device.source}.`, `Send syncOnce to ${device.source}.`);
+    return fail(
+      SIM_ERROR_CODES.wrongRole,
+      `Array ${array} holds the target of ${device.id}; syncOnce runs on the source array ${device.source}.`,
+      `Send syncOnce to ${device.source}.`,
+    );
   }
   if (device.replication === 'broken') {
-    return fail(SIM_ERROR_CODES.replicationBroken, `Replication of ${device.id} is broken (failed over to ${device.failedOverTo ?? device.target}).`, 'Reverse the replication (reprotect) before synchronizing.');
+    return fail(
+      SIM_ERROR_CODES.replicationBroken,
+      `Replication of ${device.id} is broken (failed over to ${device.failedOverTo ?? device.target}).`,
+      'Reverse the replication (reprotect) before synchronizing.',
+    );
   }
   if (!peerReachable) {
-    return fail(SIM_ERROR_CODES.peerUnreachable, `Array ${device.target} is unreachable; ${device.id} cannot be replicated to it.`, 'Wait for the site to come back.');
+    return fail(
+      SIM_ERROR_CODES.peerUnreachable,
+      `Array ${device.target} is unreachable; ${device.id} cannot be replicated to it.`,
+      'Wait for the site to come back.',
+    );
   }
   const finishesAt = now + syncMs;
   const { next, replay } = withReplay(device, { array, reason: 'sync', takenAt: now, replicatedAt: finishesAt });
   return {
     kind: 'effect',
-    next: { ...next, sync: { key, replay: replay.name, startedAt: now, finishesAt }, syncKeys: [...device.syncKeys, key].slice(-50) },
+    next: {
+      ...next,
+      sync: { key, replay: replay.name, startedAt: now, finishesAt },
+      syncKeys: [...device.syncKeys, key].slice(-50),
+    },
     warnings: [],
     details: { replay: replay.name },
   };

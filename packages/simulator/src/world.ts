@@ -2,7 +2,16 @@ import type { ComputeAdapter, Environment, StorageAdapter, StorageCommand } from
 import { SimulatedCompute } from './compute.js';
 import { WorldCore, checkWorldState, tallyKey, type SimulatedWorldOptions } from './core.js';
 import { validateFaults, type Fault } from './faults.js';
-import { initialWorldState, type CallTally, type DeviceState, type HostState, type MountState, type StorageEffect, type VmState, type WorldState } from './state.js';
+import {
+  initialWorldState,
+  type CallTally,
+  type DeviceState,
+  type HostState,
+  type MountState,
+  type StorageEffect,
+  type VmState,
+  type WorldState,
+} from './state.js';
 import { SimulatedStorage } from './storage.js';
 
 /**

@@ -11,7 +11,8 @@ async function recoverAll(order: string[], seed?: number): Promise<Record<string
   const drive = <T>(work: Promise<T>) => clock.runUntil(work);
   await drive(world.storage.failover(request('sc-dr', DEVICES, 'f')));
   await drive(world.compute.rescanHost({ site: 'dr', host: 'esx-d1', signal: s }));
-  for (const ds of ['ds-db', 'ds-app']) await drive(world.compute.mountDatastore({ site: 'dr', datastore: ds, devices: [], test: false, signal: s }));
+  for (const ds of ['ds-db', 'ds-app'])
+    await drive(world.compute.mountDatastore({ site: 'dr', datastore: ds, devices: [], test: false, signal: s }));
   const start = clock.now();
   const times: Record<string, number> = {};
   await drive(
@@ -27,10 +28,19 @@ async function recoverAll(order: string[], seed?: number): Promise<Record<string
   return times;
 }
 
-async function failoverTimes(world: SimulatedWorld, clock: { now(): number; runUntil<T>(p: Promise<T>): Promise<T> }, devices: string[]) {
+async function failoverTimes(
+  world: SimulatedWorld,
+  clock: { now(): number; runUntil<T>(p: Promise<T>): Promise<T> },
+  devices: string[],
+) {
   const start = clock.now();
   const done: Record<string, number> = {};
-  await clock.runUntil(world.storage.failover({ ...request('sc-dr', devices, 'f'), onProgress: ({ device }) => (done[device!] = clock.now() - start) }));
+  await clock.runUntil(
+    world.storage.failover({
+      ...request('sc-dr', devices, 'f'),
+      onProgress: ({ device }) => (done[device!] = clock.now() - start),
+    }),
+  );
   return done;
 }
 

@@ -27,7 +27,10 @@ describe('fault injection', () => {
       () => compute.unmountDatastore({ site: 'prod', datastore: 'ds-db', test: false, signal: s }),
     ];
     for (const call of computeCalls) {
-      expect(await rejection(drive(call()))).toMatchObject({ code: 'DR_SITE_UNREACHABLE', message: expect.stringMatching(/prod/) });
+      expect(await rejection(drive(call()))).toMatchObject({
+        code: 'DR_SITE_UNREACHABLE',
+        message: expect.stringMatching(/prod/),
+      });
     }
     const storageCalls: Array<() => Promise<unknown>> = [
       () => storage.prepareFailover(request('sc-prod', DEVICES, 'p')),
@@ -35,7 +38,10 @@ describe('fault injection', () => {
       () => storage.discoverDevices({ signal: s, arrayId: 'sc-prod' }),
     ];
     for (const call of storageCalls) {
-      expect(await rejection(drive(call()))).toMatchObject({ code: 'DR_SITE_UNREACHABLE', message: expect.stringMatching(/sc-prod at site prod/) });
+      expect(await rejection(drive(call()))).toMatchObject({
+        code: 'DR_SITE_UNREACHABLE',
+        message: expect.stringMatching(/sc-prod at site prod/),
+      });
     }
     expect((await drive(storage.discoverArrays({ signal: s }))).map((a) => a.id)).toEqual(['sc-dr']);
 
@@ -62,7 +68,9 @@ describe('fault injection', () => {
     const start = clock.now();
     const timeout = new DrError('DR_STORAGE_TIMEOUT', 'failover timed out after 300 s.');
     clock.setTimer(300_000, () => controller.abort(timeout));
-    await expect(clock.runUntil(world.storage.failover(request('sc-dr', ['vol-app', 'vol-db'], 'f', controller.signal)))).rejects.toBe(timeout);
+    await expect(
+      clock.runUntil(world.storage.failover(request('sc-dr', ['vol-app', 'vol-db'], 'f', controller.signal))),
+    ).rejects.toBe(timeout);
     expect(clock.now() - start).toBe(300_000);
     expect(world.effects).toEqual([]);
     const other = await clock.runUntil(world.storage.failover(request('sc-dr', ['vol-app'], 'f')));
@@ -70,7 +78,10 @@ describe('fault injection', () => {
 
     const abortQuery = new AbortController();
     clock.setTimer(1_000, () => abortQuery.abort('gave up'));
-    await expect(clock.runUntil(world.storage.discoverArrays({ signal: abortQuery.signal }))).rejects.toMatchObject({ code: 'DR_CANCELLED', message: 'gave up' });
+    await expect(clock.runUntil(world.storage.discoverArrays({ signal: abortQuery.signal }))).rejects.toMatchObject({
+      code: 'DR_CANCELLED',
+      message: 'gave up',
+    });
   });
 
   it('error: a per-device failure for the named device, a thrown error for non-device commands', async () => {
@@ -81,10 +92,15 @@ describe('fault injection', () => {
       ['vol-app', 'error'],
       ['vol-lv', 'success'],
     ]);
-    expect(result.devices[1]!.error).toMatchObject({ code: 'SIM_INJECTED_FAULT', description: expect.stringMatching(/testFailoverStart failed on device vol-app/) });
+    expect(result.devices[1]!.error).toMatchObject({
+      code: 'SIM_INJECTED_FAULT',
+      description: expect.stringMatching(/testFailoverStart failed on device vol-app/),
+    });
     expect(world.effects.map((e) => e.device).sort()).toEqual(['vol-db', 'vol-lv']);
     expect(world.device('vol-app')!.testCopy).toBeUndefined();
-    expect(await rejection(clock.runUntil(world.storage.queryInfo({ signal: signal() })))).toMatchObject({ code: 'DR_STORAGE_ERROR' });
+    expect(await rejection(clock.runUntil(world.storage.queryInfo({ signal: signal() })))).toMatchObject({
+      code: 'DR_STORAGE_ERROR',
+    });
     world.setFaults(parseFaults(['error:testFailoverStart']));
     const all = await clock.runUntil(world.storage.testFailoverStart(request('sc-dr', ['vol-app'], 't')));
     expect(all.devices[0]!.status).toBe('error');
@@ -96,10 +112,17 @@ describe('fault injection', () => {
     const s = signal();
     await clock.runUntil(world.compute.powerOn({ site: 'prod', vm: 'web1', signal: s }));
     const start = clock.now();
-    expect(await clock.runUntil(world.compute.waitForTools({ site: 'prod', vm: 'web1', timeoutMs: 600_000, signal: s }))).toBe('timeout');
+    expect(
+      await clock.runUntil(world.compute.waitForTools({ site: 'prod', vm: 'web1', timeoutMs: 600_000, signal: s })),
+    ).toBe('timeout');
     expect(clock.now() - start).toBe(600_000);
-    const error = await rejection(clock.runUntil(world.compute.shutdownGuest({ site: 'prod', vm: 'db1', timeoutMs: 300_000, signal: s })));
-    expect(error).toMatchObject({ code: 'DR_COMPUTE_ERROR', message: expect.stringMatching(/VMware Tools is not running in VM db1/) });
+    const error = await rejection(
+      clock.runUntil(world.compute.shutdownGuest({ site: 'prod', vm: 'db1', timeoutMs: 300_000, signal: s })),
+    );
+    expect(error).toMatchObject({
+      code: 'DR_COMPUTE_ERROR',
+      message: expect.stringMatching(/VMware Tools is not running in VM db1/),
+    });
     await clock.runUntil(world.compute.powerOff({ site: 'prod', vm: 'db1', signal: s }));
     expect(world.vmAt('prod', 'db1')!.power).toBe('off');
   });
@@ -107,8 +130,13 @@ describe('fault injection', () => {
   it('power-on-fails: the task fails after its time, naming the VM and host; the VM stays off', async () => {
     const { clock, world } = newWorld({ faults: parseFaults(['power-on-fails:web1']), jitter: 0 });
     const start = clock.now();
-    const error = await rejection(clock.runUntil(world.compute.powerOn({ site: 'prod', vm: 'web1', signal: signal() })));
-    expect(error).toMatchObject({ code: 'DR_COMPUTE_ERROR', message: 'Power-on of VM web1 on host esx-p1 at prod failed (injected fault).' });
+    const error = await rejection(
+      clock.runUntil(world.compute.powerOn({ site: 'prod', vm: 'web1', signal: signal() })),
+    );
+    expect(error).toMatchObject({
+      code: 'DR_COMPUTE_ERROR',
+      message: 'Power-on of VM web1 on host esx-p1 at prod failed (injected fault).',
+    });
     expect(clock.now() - start).toBe(5_000);
     expect(world.vmAt('prod', 'web1')!.power).toBe('off');
   });
@@ -116,7 +144,11 @@ describe('fault injection', () => {
   it('rescan-fails: the first TIMES rescans fail, then they work; without TIMES they always fail', async () => {
     const { clock, world } = newWorld({ faults: parseFaults(['rescan-fails:esx-d1:2', 'rescan-fails:esx-d2']) });
     const rescan = (host: string) => clock.runUntil(world.compute.rescanHost({ site: 'dr', host, signal: signal() }));
-    for (let i = 0; i < 2; i++) expect(await rejection(rescan('esx-d1'))).toMatchObject({ code: 'DR_COMPUTE_ERROR', message: expect.stringMatching(/esx-d1/) });
+    for (let i = 0; i < 2; i++)
+      expect(await rejection(rescan('esx-d1'))).toMatchObject({
+        code: 'DR_COMPUTE_ERROR',
+        message: expect.stringMatching(/esx-d1/),
+      });
     await rescan('esx-d1');
     for (let i = 0; i < 3; i++) await expect(rescan('esx-d2')).rejects.toBeInstanceOf(DrError);
     expect(world.host('esx-d1')).toMatchObject({ rescans: 1, failedRescans: 2 });

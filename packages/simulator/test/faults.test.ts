@@ -52,7 +52,9 @@ describe('parseFault', () => {
   });
 
   it('reads what follows the last colon of a rescan fault as TIMES', () => {
-    expect(thrown(() => parseFault('rescan-fails:esx-d1:twice')).message).toMatch(/TIMES "twice" is not a whole number/);
+    expect(thrown(() => parseFault('rescan-fails:esx-d1:twice')).message).toMatch(
+      /TIMES "twice" is not a whole number/,
+    );
   });
 
   it('property: formatFault and parseFault are inverse', () => {
@@ -60,7 +62,10 @@ describe('parseFault', () => {
     const command = fc.constantFrom(...STORAGE_COMMANDS);
     const fault: fc.Arbitrary<Fault> = fc.oneof(
       name.map((site) => ({ kind: 'site-down' as const, site })),
-      fc.record({ kind: fc.constantFrom('hang' as const, 'error' as const), command }, { requiredKeys: ['kind', 'command'] }),
+      fc.record(
+        { kind: fc.constantFrom('hang' as const, 'error' as const), command },
+        { requiredKeys: ['kind', 'command'] },
+      ),
       fc.record({ kind: fc.constantFrom('hang' as const, 'error' as const), command, device: name }),
       name.map((vm) => ({ kind: 'no-tools' as const, vm })),
       name.map((vm) => ({ kind: 'power-on-fails' as const, vm })),
@@ -82,11 +87,28 @@ describe('validateFaults', () => {
   const env = smallEnvironment();
 
   it('accepts names the environment has', () => {
-    expect(() => validateFaults(env, parseFaults(['site-down:prod', 'hang:failover:vol-db', 'error:syncOnce', 'no-tools:db1', 'power-on-fails:app1', 'rescan-fails:esx-d1:2']))).not.toThrow();
+    expect(() =>
+      validateFaults(
+        env,
+        parseFaults([
+          'site-down:prod',
+          'hang:failover:vol-db',
+          'error:syncOnce',
+          'no-tools:db1',
+          'power-on-fails:app1',
+          'rescan-fails:esx-d1:2',
+        ]),
+      ),
+    ).not.toThrow();
   });
 
   it('names every unknown site, VM, host and device', () => {
-    const error = thrown(() => validateFaults(env, parseFaults(['site-down:moon', 'hang:failover:vol-x', 'no-tools:ghost', 'rescan-fails:esx-zz'])));
+    const error = thrown(() =>
+      validateFaults(
+        env,
+        parseFaults(['site-down:moon', 'hang:failover:vol-x', 'no-tools:ghost', 'rescan-fails:esx-zz']),
+      ),
+    );
     expect(error.code).toBe('DR_INPUT_INVALID');
     expect(error.issues.map((i) => i.path)).toEqual(['--inject', '--inject', '--inject', '--inject']);
     expect(error.issues.map((i) => i.message)).toEqual([

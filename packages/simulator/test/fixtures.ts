@@ -1,4 +1,10 @@
-import { VirtualClock, validateEnvironment, type CommandContext, type DeviceCommandRequest, type Environment } from '@drctl/domain';
+import {
+  VirtualClock,
+  validateEnvironment,
+  type CommandContext,
+  type DeviceCommandRequest,
+  type Environment,
+} from '@drctl/domain';
 import { SimulatedWorld, type Fault } from '../src/index.js';
 
 /**
@@ -33,22 +39,51 @@ export function smallEnvironment(): Environment {
     ],
     arrayPairs: [{ name: 'pair', arrays: ['sc-prod', 'sc-dr'] }],
     volumes: [
-      { id: 'vol-db', sourceArray: 'sc-prod', targetArray: 'sc-dr', syncSeconds: 40, qosProfile: 'gold', targetQosProfile: 'silver' },
+      {
+        id: 'vol-db',
+        sourceArray: 'sc-prod',
+        targetArray: 'sc-dr',
+        syncSeconds: 40,
+        qosProfile: 'gold',
+        targetQosProfile: 'silver',
+      },
       { id: 'vol-app', sourceArray: 'sc-prod', targetArray: 'sc-dr', syncSeconds: 20, replicateActiveSnapshot: true },
-      { id: 'vol-lv', sourceArray: 'sc-prod', targetArray: 'sc-dr', replication: 'sync-high-availability', liveVolume: {} },
+      {
+        id: 'vol-lv',
+        sourceArray: 'sc-prod',
+        targetArray: 'sc-dr',
+        replication: 'sync-high-availability',
+        liveVolume: {},
+      },
     ],
     datastores: [
       { name: 'ds-db', site: 'prod', devices: ['vol-db'] },
       { name: 'ds-app', site: 'prod', devices: ['vol-app', 'vol-lv'] },
     ],
     vms: [
-      { name: 'db1', site: 'prod', cluster: 'c-prod', host: 'esx-p1', datastores: ['ds-db'], toolsSeconds: 100, shutdownSeconds: 45 },
+      {
+        name: 'db1',
+        site: 'prod',
+        cluster: 'c-prod',
+        host: 'esx-p1',
+        datastores: ['ds-db'],
+        toolsSeconds: 100,
+        shutdownSeconds: 45,
+      },
       { name: 'app1', site: 'prod', cluster: 'c-prod', host: 'esx-p2', datastores: ['ds-app'], toolsSeconds: 60 },
       { name: 'app2', site: 'prod', cluster: 'c-prod', host: 'esx-p2', datastores: ['ds-app'], toolsSeconds: 60 },
       { name: 'web1', site: 'prod', cluster: 'c-prod', host: 'esx-p1', datastores: ['ds-app'], poweredOn: false },
     ],
     protectionGroups: [{ name: 'pg', type: 'array', arrayPair: 'pair', datastores: ['ds-db', 'ds-app'] }],
-    plans: [{ name: 'plan', protectedSite: 'prod', recoverySite: 'dr', protectionGroups: ['pg'], vms: [{ vm: 'app2', priority: 2, recoveryHost: 'esx-d1' }] }],
+    plans: [
+      {
+        name: 'plan',
+        protectedSite: 'prod',
+        recoverySite: 'dr',
+        protectionGroups: ['pg'],
+        vms: [{ vm: 'app2', priority: 2, recoveryHost: 'esx-d1' }],
+      },
+    ],
   });
 }
 
@@ -64,7 +99,12 @@ export function newWorld(options: { faults?: Fault[]; jitter?: number; seed?: nu
 export const context: CommandContext = { workflow: 'test', plan: 'plan', runId: 'run-1' };
 
 /** A device command request with a fresh signal (or the given one). */
-export function request(arrayId: string, devices: string[], key: string, signal: AbortSignal = new AbortController().signal): DeviceCommandRequest {
+export function request(
+  arrayId: string,
+  devices: string[],
+  key: string,
+  signal: AbortSignal = new AbortController().signal,
+): DeviceCommandRequest {
   return { arrayId, devices, idempotencyKey: key, context, signal };
 }
 

@@ -6,7 +6,16 @@ describe('generateEnvironment', () => {
   it.each([
     { vms: 0, hosts: 2, clusters: 2, datastores: 1, liveVolumes: 0 },
     { vms: 1, hosts: 1, clusters: 1, datastores: 1, liveVolumes: 1 },
-    { vms: 50, hosts: 6, clusters: 3, datastores: 7, liveVolumes: 2, dependencies: 0.5, hostLimit: 4, clusterLimit: 16 },
+    {
+      vms: 50,
+      hosts: 6,
+      clusters: 3,
+      datastores: 7,
+      liveVolumes: 2,
+      dependencies: 0.5,
+      hostLimit: 4,
+      clusterLimit: 16,
+    },
     { vms: 500, hosts: 40, clusters: 8, datastores: 100, liveVolumes: 10, dependencies: 0.3, seed: 42 },
   ])('passes validateEnvironment for %j', (options) => {
     const env = validateEnvironment(generateEnvironment(options));
@@ -25,7 +34,11 @@ describe('generateEnvironment', () => {
       expect(vm.toolsSeconds).toBeGreaterThanOrEqual(vm.bootSeconds);
       expect(vm.toolsSeconds).toBeLessThanOrEqual(180);
     }
-    if (options.hostLimit !== undefined) expect(env.settings).toEqual({ defaultMaxBootAndShutdownOpsPerHost: 4, defaultMaxBootAndShutdownOpsPerCluster: 16 });
+    if (options.hostLimit !== undefined)
+      expect(env.settings).toEqual({
+        defaultMaxBootAndShutdownOpsPerHost: 4,
+        defaultMaxBootAndShutdownOpsPerCluster: 16,
+      });
   });
 
   it('splits hosts and clusters over both sites', () => {
@@ -37,7 +50,9 @@ describe('generateEnvironment', () => {
   });
 
   it('keeps dependencies within a priority and acyclic', () => {
-    const env = validateEnvironment(generateEnvironment({ vms: 1_000, hosts: 10, clusters: 2, datastores: 30, dependencies: 1, seed: 3 }));
+    const env = validateEnvironment(
+      generateEnvironment({ vms: 1_000, hosts: 10, clusters: 2, datastores: 30, dependencies: 1, seed: 3 }),
+    );
     const plan = env.plans[0]!;
     const priority = new Map(plan.vms.map((v) => [v.vm, v.priority]));
     const withDependency = plan.vms.filter((v) => v.dependsOn.length > 0);
@@ -51,11 +66,21 @@ describe('generateEnvironment', () => {
   it('is fixed by its seed', () => {
     const options = { vms: 500, hosts: 8, clusters: 2, datastores: 20, dependencies: 0.2 };
     expect(generateEnvironment({ ...options, seed: 9 })).toEqual(generateEnvironment({ ...options, seed: 9 }));
-    expect(generateEnvironment({ ...options, seed: 9 }).vms).not.toEqual(generateEnvironment({ ...options, seed: 10 }).vms);
+    expect(generateEnvironment({ ...options, seed: 9 }).vms).not.toEqual(
+      generateEnvironment({ ...options, seed: 10 }).vms,
+    );
   });
 
   it('generates 20,000 VMs in well under a second, valid, and a world can be built on them', () => {
-    const options = { vms: 20_000, hosts: 200, clusters: 10, datastores: 1_000, liveVolumes: 20, dependencies: 0.2, seed: 5 };
+    const options = {
+      vms: 20_000,
+      hosts: 200,
+      clusters: 10,
+      datastores: 1_000,
+      liveVolumes: 20,
+      dependencies: 0.2,
+      seed: 5,
+    };
     // Best of three, so a busy machine (other test workers) does not decide the result.
     let fastest = Number.POSITIVE_INFINITY;
     let input = generateEnvironment(options);
@@ -69,7 +94,9 @@ describe('generateEnvironment', () => {
     expect(env.vms).toHaveLength(20_000);
     const world = new SimulatedWorld(env, { clock: new VirtualClock() });
     const state = world.snapshot();
-    expect(state.sites.find((s) => s.name === 'site-b')!.vms.filter((v) => v.kind === 'placeholder')).toHaveLength(20_000);
+    expect(state.sites.find((s) => s.name === 'site-b')!.vms.filter((v) => v.kind === 'placeholder')).toHaveLength(
+      20_000,
+    );
   });
 
   it('rejects bad options, naming them', () => {

@@ -4,9 +4,18 @@ import type { DeviceCommandResult, StorageCommand } from '@drctl/domain';
 import type { SimulatedWorld } from '../src/index.js';
 import { newWorld, request } from './fixtures.js';
 
-type Command = Exclude<StorageCommand, 'queryInfo' | 'queryCapabilities' | 'discoverArrays' | 'discoverDevices' | 'querySyncStatus'>;
+type Command = Exclude<
+  StorageCommand,
+  'queryInfo' | 'queryCapabilities' | 'discoverArrays' | 'discoverDevices' | 'querySyncStatus'
+>;
 
-function send(world: SimulatedWorld, command: Command, arrayId: string, devices: string[], key = `${command}-key`): Promise<DeviceCommandResult> {
+function send(
+  world: SimulatedWorld,
+  command: Command,
+  arrayId: string,
+  devices: string[],
+  key = `${command}-key`,
+): Promise<DeviceCommandResult> {
   return world.storage[command](request(arrayId, devices, key));
 }
 
@@ -45,7 +54,11 @@ describe('idempotent storage commands', () => {
     }
     // After the reverse, replaying the whole recovery changes nothing either.
     const effects = world.effects.length;
-    for (const [command, arrayId] of [['failover', 'sc-dr'], ['prepareReverseReplication', 'sc-prod'], ['reverseReplication', 'sc-prod']] as const) {
+    for (const [command, arrayId] of [
+      ['failover', 'sc-dr'],
+      ['prepareReverseReplication', 'sc-prod'],
+      ['reverseReplication', 'sc-prod'],
+    ] as const) {
       const again = await clock.runUntil(send(world, command, arrayId, [device]));
       expect(again.devices[0]).toMatchObject({ status: 'success', warnings: [expect.stringMatching(/already/)] });
     }
@@ -57,11 +70,17 @@ describe('idempotent storage commands', () => {
     const { clock, world } = newWorld();
     const drive = <T>(work: Promise<T>) => clock.runUntil(work);
     const first = await drive(send(world, 'failover', 'sc-dr', ['vol-lv']));
-    expect(first.devices[0]).toMatchObject({ status: 'success', details: expect.objectContaining({ roleSwap: 'sc-prod → sc-dr' }) });
+    expect(first.devices[0]).toMatchObject({
+      status: 'success',
+      details: expect.objectContaining({ roleSwap: 'sc-prod → sc-dr' }),
+    });
     const repeat = await drive(send(world, 'failover', 'sc-dr', ['vol-lv']));
     expect(repeat.devices[0]).toMatchObject({ status: 'success', warnings: [expect.stringMatching(/already/)] });
     // Reprotect's reverse steps find the roles swapped by design: success, no warning, and why.
-    for (const [command, arrayId] of [['prepareReverseReplication', 'sc-prod'], ['reverseReplication', 'sc-dr']] as const) {
+    for (const [command, arrayId] of [
+      ['prepareReverseReplication', 'sc-prod'],
+      ['reverseReplication', 'sc-dr'],
+    ] as const) {
       const reverse = await drive(send(world, command, arrayId, ['vol-lv']));
       expect(reverse.devices[0]).toMatchObject({ status: 'success', warnings: [] });
       expect(Object.values(reverse.devices[0]!.details ?? {}).join(' ')).toMatch(/roles swapped at failover/);
@@ -72,13 +91,20 @@ describe('idempotent storage commands', () => {
   it('two identical calls in flight together make one change', async () => {
     const { clock, world } = newWorld();
     const devices = ['vol-db', 'vol-app', 'vol-lv'];
-    const [a, b] = await clock.runUntil(Promise.all([send(world, 'failover', 'sc-dr', devices), send(world, 'failover', 'sc-dr', devices)]));
+    const [a, b] = await clock.runUntil(
+      Promise.all([send(world, 'failover', 'sc-dr', devices), send(world, 'failover', 'sc-dr', devices)]),
+    );
     for (const id of devices) expect(world.effectCount('failover', id)).toBe(1);
     const repeats = [...a.devices, ...b.devices].filter((d) => d.warnings.some((w) => /nothing changed/.test(w)));
     expect(repeats).toHaveLength(devices.length);
     expect(world.noOpCount('failover')).toBe(devices.length);
     expect([...a.devices, ...b.devices].every((d) => d.status === 'success')).toBe(true);
-    const [s1, s2] = await clock.runUntil(Promise.all([send(world, 'syncOnce', 'sc-dr', ['vol-lv'], 'same'), send(world, 'syncOnce', 'sc-dr', ['vol-lv'], 'same')]));
+    const [s1, s2] = await clock.runUntil(
+      Promise.all([
+        send(world, 'syncOnce', 'sc-dr', ['vol-lv'], 'same'),
+        send(world, 'syncOnce', 'sc-dr', ['vol-lv'], 'same'),
+      ]),
+    );
     expect(world.effectCount('syncOnce', 'vol-lv')).toBe(1);
     expect([s1.devices[0]!.warnings.length, s2.devices[0]!.warnings.length].sort()).toEqual([0, 1]);
   });
@@ -94,7 +120,16 @@ describe('idempotent storage commands', () => {
   });
 
   it('property: any command repeated at once makes no new change, and directions stay coherent', async () => {
-    const commands: Command[] = ['syncOnce', 'testFailoverStart', 'testFailoverStop', 'prepareFailover', 'failover', 'prepareReverseReplication', 'reverseReplication', 'restoreReplication'];
+    const commands: Command[] = [
+      'syncOnce',
+      'testFailoverStart',
+      'testFailoverStop',
+      'prepareFailover',
+      'failover',
+      'prepareReverseReplication',
+      'reverseReplication',
+      'restoreReplication',
+    ];
     const step = fc.record({
       command: fc.constantFrom(...commands),
       array: fc.constantFrom('sc-prod', 'sc-dr'),
@@ -112,7 +147,8 @@ describe('idempotent storage commands', () => {
           // failover swapped roles) with a detail saying the roles are already where reprotect wants them.
           for (const r of repeat.devices) {
             if (r.status !== 'success') continue;
-            if (r.warnings.length === 0) expect(Object.values(r.details ?? {}).join(' ')).toMatch(/roles swapped at failover/);
+            if (r.warnings.length === 0)
+              expect(Object.values(r.details ?? {}).join(' ')).toMatch(/roles swapped at failover/);
           }
           for (const volume of env.volumes) {
             const d = world.device(volume.id)!;

@@ -19,8 +19,10 @@ describe('snapshot and restore', () => {
     const s = signal();
     const drive = <T>(work: Promise<T>) => clock.runUntil(work);
     await drive(world.storage.syncOnce(request('sc-prod', DEVICES, 'presync')));
-    for (const vm of ['db1', 'app1', 'app2']) await drive(world.compute.shutdownGuest({ site: 'prod', vm, timeoutMs: 0, signal: s }));
-    for (const ds of ['ds-db', 'ds-app']) await drive(world.compute.unmountDatastore({ site: 'prod', datastore: ds, test: false, signal: s }));
+    for (const vm of ['db1', 'app1', 'app2'])
+      await drive(world.compute.shutdownGuest({ site: 'prod', vm, timeoutMs: 0, signal: s }));
+    for (const ds of ['ds-db', 'ds-app'])
+      await drive(world.compute.unmountDatastore({ site: 'prod', datastore: ds, test: false, signal: s }));
     await drive(world.storage.prepareFailover(request('sc-prod', DEVICES, 'prepare')));
     await drive(world.storage.failover(request('sc-dr', DEVICES, 'failover')));
     await drive(world.compute.rescanHost({ site: 'dr', host: 'esx-d1', signal: s }));
@@ -41,7 +43,9 @@ describe('snapshot and restore', () => {
     expect(resumed.effects).toHaveLength(world.effects.length);
     expect(resumed.callCount('failover', 'vol-db')).toBe(2);
     // The rescan done before the crash still counts; the recovery finishes.
-    await later.runUntil(resumed.compute.mountDatastore({ site: 'dr', datastore: 'ds-db', devices: [], test: false, signal: s }));
+    await later.runUntil(
+      resumed.compute.mountDatastore({ site: 'dr', datastore: 'ds-db', devices: [], test: false, signal: s }),
+    );
     await later.runUntil(resumed.compute.registerVm({ site: 'dr', vm: 'db1', host: 'esx-d1', test: false, signal: s }));
     await later.runUntil(resumed.compute.powerOn({ site: 'dr', vm: 'db1', signal: s }));
     expect(await resumed.compute.vmState({ site: 'dr', vm: 'db1', signal: s })).toBe('on');
@@ -71,25 +75,45 @@ describe('snapshot and restore', () => {
     const { world, env } = newWorld();
     const clock = new VirtualClock();
     const state = world.snapshot();
-    expect(thrown(() => SimulatedWorld.restore({ ...env, name: 'other' }, state, { clock })).issues).toEqual([{ path: 'environment', message: 'the state belongs to environment small, not other' }]);
+    expect(thrown(() => SimulatedWorld.restore({ ...env, name: 'other' }, state, { clock })).issues).toEqual([
+      { path: 'environment', message: 'the state belongs to environment small, not other' },
+    ]);
     const badDevice = { ...state, devices: [{ ...state.devices[0]!, id: 'vol-zz' }] };
-    expect(thrown(() => SimulatedWorld.restore(env, badDevice, { clock })).issues).toEqual([{ path: 'devices[0].id', message: 'unknown device vol-zz' }]);
+    expect(thrown(() => SimulatedWorld.restore(env, badDevice, { clock })).issues).toEqual([
+      { path: 'devices[0].id', message: 'unknown device vol-zz' },
+    ]);
     const swapped = { ...state, devices: [{ ...state.devices[0]!, target: 'sc-prod' }] };
-    expect(thrown(() => SimulatedWorld.restore(env, swapped, { clock })).issues).toEqual([{ path: 'devices[0]', message: 'device vol-db must replicate between sc-prod and sc-dr' }]);
+    expect(thrown(() => SimulatedWorld.restore(env, swapped, { clock })).issues).toEqual([
+      { path: 'devices[0]', message: 'device vol-db must replicate between sc-prod and sc-dr' },
+    ]);
     const badVm = structuredClone(state);
     badVm.sites[1]!.vms[0]!.host = 'esx-p1';
-    expect(thrown(() => SimulatedWorld.restore(env, badVm, { clock })).issues[0]).toEqual({ path: 'sites[1].vms[0].host', message: 'unknown host esx-p1 at dr' });
+    expect(thrown(() => SimulatedWorld.restore(env, badVm, { clock })).issues[0]).toEqual({
+      path: 'sites[1].vms[0].host',
+      message: 'unknown host esx-p1 at dr',
+    });
     const error = thrown(() => SimulatedWorld.restore(env, 'nonsense' as unknown as WorldState, { clock }));
     expect(error.code).toBe('DR_INPUT_INVALID');
-    expect(thrown(() => SimulatedWorld.restore(env, { ...state, format: 'x' } as unknown as WorldState, { clock })).issues[0]!.path).toBe('format');
+    expect(
+      thrown(() => SimulatedWorld.restore(env, { ...state, format: 'x' } as unknown as WorldState, { clock }))
+        .issues[0]!.path,
+    ).toBe('format');
   });
 
   it('gives volumes added to the environment since the snapshot their initial state', () => {
     const { world } = newWorld();
     const state = world.snapshot();
     const grown = smallEnvironment();
-    const env = validateEnvironment({ ...grown, volumes: [...grown.volumes, { id: 'vol-new', sourceArray: 'sc-prod', targetArray: 'sc-dr' }] });
+    const env = validateEnvironment({
+      ...grown,
+      volumes: [...grown.volumes, { id: 'vol-new', sourceArray: 'sc-prod', targetArray: 'sc-dr' }],
+    });
     const resumed = SimulatedWorld.restore(env, state, { clock: new VirtualClock() });
-    expect(resumed.device('vol-new')).toMatchObject({ source: 'sc-prod', target: 'sc-dr', sourceWritable: true, replication: 'running' });
+    expect(resumed.device('vol-new')).toMatchObject({
+      source: 'sc-prod',
+      target: 'sc-dr',
+      sourceWritable: true,
+      replication: 'running',
+    });
   });
 });

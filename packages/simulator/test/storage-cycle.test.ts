@@ -12,13 +12,21 @@ describe('storage direction through a full cycle', () => {
       { id: 'sc-prod', name: 'sc-prod', site: 'prod', serial: 1, peers: ['sc-dr'] },
       { id: 'sc-dr', name: 'sc-dr', site: 'dr', serial: 2, peers: ['sc-prod'] },
     ]);
-    const onProd = await clock.runUntil(world.storage.discoverDevices({ signal: signal(), arrayId: 'sc-prod', peerArrayId: 'sc-dr' }));
+    const onProd = await clock.runUntil(
+      world.storage.discoverDevices({ signal: signal(), arrayId: 'sc-prod', peerArrayId: 'sc-dr' }),
+    );
     expect(onProd.map((d) => [d.id, d.role, d.state])).toEqual([
       ['vol-db', 'source', 'read-write'],
       ['vol-app', 'source', 'read-write'],
       ['vol-lv', 'source', 'read-write'],
     ]);
-    expect(onProd[0]).toMatchObject({ peerArrayId: 'sc-dr', replicationType: 'async', qosProfile: 'gold', peerQosProfile: 'silver', promoted: false });
+    expect(onProd[0]).toMatchObject({
+      peerArrayId: 'sc-dr',
+      replicationType: 'async',
+      qosProfile: 'gold',
+      peerQosProfile: 'silver',
+      promoted: false,
+    });
     expect(onProd[2]!.liveVolume).toEqual({ autoFailover: false, autoRoleSwap: false, uniformMapping: false });
     const onDr = await clock.runUntil(world.storage.discoverDevices({ signal: signal(), arrayId: 'sc-dr' }));
     expect(onDr.map((d) => [d.role, d.state, d.qosProfile])).toEqual([
@@ -26,7 +34,11 @@ describe('storage direction through a full cycle', () => {
       ['target', 'read-only', undefined],
       ['target', 'read-only', undefined],
     ]);
-    expect(await clock.runUntil(world.storage.discoverDevices({ signal: signal(), arrayId: 'sc-dr', peerArrayId: 'elsewhere' }))).toEqual([]);
+    expect(
+      await clock.runUntil(
+        world.storage.discoverDevices({ signal: signal(), arrayId: 'sc-dr', peerArrayId: 'elsewhere' }),
+      ),
+    ).toEqual([]);
   });
 
   it('runs test → cleanup → planned migration → reprotect → failback and ends in the original direction', async () => {
@@ -34,17 +46,29 @@ describe('storage direction through a full cycle', () => {
     const { storage, compute } = world;
     const s = signal();
     const drive = <T>(work: Promise<T>) => clock.runUntil(work);
-    const allOk = (result: { devices: Array<{ status: string }> }) => expect(result.devices.map((d) => d.status)).toEqual(DEVICES.map(() => 'success'));
+    const allOk = (result: { devices: Array<{ status: string }> }) =>
+      expect(result.devices.map((d) => d.status)).toEqual(DEVICES.map(() => 'success'));
 
     // Test: writable copies at the recovery site, replication untouched.
     const started = await drive(storage.testFailoverStart(request('sc-dr', DEVICES, 'test-1')));
     allOk(started);
     expect(started.devices.map((d) => d.state)).toEqual(['read-write', 'read-write', 'read-write']);
-    expect(started.devices.find((d) => d.device === 'vol-app')!.details).toMatchObject({ snapshot: 'active', frozen: 'false' });
-    expect(started.devices.find((d) => d.device === 'vol-db')!.details).toMatchObject({ snapshot: 'vol-db.r1', frozen: 'true' });
-    expect(world.device('vol-db')).toMatchObject({ source: 'sc-prod', testCopy: { array: 'sc-dr' }, targetPromoted: false });
+    expect(started.devices.find((d) => d.device === 'vol-app')!.details).toMatchObject({
+      snapshot: 'active',
+      frozen: 'false',
+    });
+    expect(started.devices.find((d) => d.device === 'vol-db')!.details).toMatchObject({
+      snapshot: 'vol-db.r1',
+      frozen: 'true',
+    });
+    expect(world.device('vol-db')).toMatchObject({
+      source: 'sc-prod',
+      testCopy: { array: 'sc-dr' },
+      targetPromoted: false,
+    });
     await drive(Promise.all(['esx-d1', 'esx-d2'].map((host) => compute.rescanHost({ site: 'dr', host, signal: s }))));
-    for (const ds of ['ds-db', 'ds-app']) await drive(compute.mountDatastore({ site: 'dr', datastore: ds, devices: [], test: true, signal: s }));
+    for (const ds of ['ds-db', 'ds-app'])
+      await drive(compute.mountDatastore({ site: 'dr', datastore: ds, devices: [], test: true, signal: s }));
     await drive(compute.registerVm({ site: 'dr', vm: 'db1', host: 'esx-d2', test: true, signal: s }));
     await drive(compute.powerOn({ site: 'dr', vm: 'db1', signal: s }));
     expect(await drive(compute.vmState({ site: 'dr', vm: 'db1', signal: s }))).toBe('on');
@@ -53,14 +77,17 @@ describe('storage direction through a full cycle', () => {
     await drive(compute.powerOff({ site: 'dr', vm: 'db1', signal: s }));
     await drive(compute.unregisterVm({ site: 'dr', vm: 'db1', test: true, signal: s }));
     expect(world.vmAt('dr', 'db1')).toMatchObject({ kind: 'placeholder' });
-    for (const ds of ['ds-db', 'ds-app']) await drive(compute.unmountDatastore({ site: 'dr', datastore: ds, test: true, signal: s }));
+    for (const ds of ['ds-db', 'ds-app'])
+      await drive(compute.unmountDatastore({ site: 'dr', datastore: ds, test: true, signal: s }));
     allOk(await drive(storage.testFailoverStop(request('sc-dr', DEVICES, 'cleanup-1'))));
     expect(world.device('vol-db')!.testCopy).toBeUndefined();
 
     // Planned migration.
     allOk(await drive(storage.syncOnce(request('sc-prod', DEVICES, 'pm-presync'))));
-    for (const vm of ['db1', 'app1', 'app2']) await drive(compute.shutdownGuest({ site: 'prod', vm, timeoutMs: 300_000, signal: s }));
-    for (const ds of ['ds-db', 'ds-app']) await drive(compute.unmountDatastore({ site: 'prod', datastore: ds, test: false, signal: s }));
+    for (const vm of ['db1', 'app1', 'app2'])
+      await drive(compute.shutdownGuest({ site: 'prod', vm, timeoutMs: 300_000, signal: s }));
+    for (const ds of ['ds-db', 'ds-app'])
+      await drive(compute.unmountDatastore({ site: 'prod', datastore: ds, test: false, signal: s }));
     const prepared = await drive(storage.prepareFailover(request('sc-prod', DEVICES, 'pm-prepare')));
     allOk(prepared);
     expect(prepared.devices.map((d) => d.state)).toEqual(['read-only', 'read-only', 'read-only']);
@@ -69,7 +96,12 @@ describe('storage direction through a full cycle', () => {
     allOk(promoted);
     expect(promoted.devices.map((d) => d.state)).toEqual(['read-write', 'read-write', 'read-write']);
     expect(promoted.devices.every((d) => d.warnings.length === 0)).toBe(true);
-    expect(world.device('vol-db')).toMatchObject({ source: 'sc-prod', target: 'sc-dr', targetPromoted: true, replication: 'broken' });
+    expect(world.device('vol-db')).toMatchObject({
+      source: 'sc-prod',
+      target: 'sc-dr',
+      targetPromoted: true,
+      replication: 'broken',
+    });
     expect(world.device('vol-lv')).toMatchObject({ source: 'sc-dr', target: 'sc-prod', replication: 'running' });
     const afterFailover = await drive(storage.discoverDevices({ signal: s, arrayId: 'sc-dr' }));
     expect(afterFailover.map((d) => [d.id, d.role, d.state, d.promoted])).toEqual([
@@ -80,7 +112,8 @@ describe('storage direction through a full cycle', () => {
 
     // Recovery site: rescan, mount, register over placeholders, power on.
     await drive(Promise.all(['esx-d1', 'esx-d2'].map((host) => compute.rescanHost({ site: 'dr', host, signal: s }))));
-    for (const ds of ['ds-db', 'ds-app']) await drive(compute.mountDatastore({ site: 'dr', datastore: ds, devices: [], test: false, signal: s }));
+    for (const ds of ['ds-db', 'ds-app'])
+      await drive(compute.mountDatastore({ site: 'dr', datastore: ds, devices: [], test: false, signal: s }));
     for (const vm of PROTECTED_VMS) {
       const host = world.vmAt('dr', vm)!.host;
       await drive(compute.registerVm({ site: 'dr', vm, host, test: false, signal: s }));
@@ -96,24 +129,40 @@ describe('storage direction through a full cycle', () => {
     expect(lv.warnings).toEqual([]);
     expect(lv.details?.['reverse']).toMatch(/roles swapped at failover/);
     allOk(await drive(storage.reverseReplication(request('sc-dr', DEVICES, 'rp-reverse'))));
-    for (const id of DEVICES) expect(world.device(id)).toMatchObject({ source: 'sc-dr', target: 'sc-prod', replication: 'running', sourceWritable: true, targetPromoted: false });
-    for (const vm of PROTECTED_VMS) await drive(compute.createPlaceholder({ site: 'prod', vm, host: 'esx-p1', signal: s }));
+    for (const id of DEVICES)
+      expect(world.device(id)).toMatchObject({
+        source: 'sc-dr',
+        target: 'sc-prod',
+        replication: 'running',
+        sourceWritable: true,
+        targetPromoted: false,
+      });
+    for (const vm of PROTECTED_VMS)
+      await drive(compute.createPlaceholder({ site: 'prod', vm, host: 'esx-p1', signal: s }));
     expect(await drive(compute.vmState({ site: 'prod', vm: 'db1', signal: s }))).toBe('placeholder');
     allOk(await drive(storage.syncOnce(request('sc-dr', DEVICES, 'rp-sync'))));
     expect(world.effectCount('reverseReplication')).toBe(2);
     expect(world.effectCount('reverseReplication', 'vol-lv')).toBe(0);
 
     // Failback: the same steps in the other direction, then reprotect again.
-    for (const vm of PROTECTED_VMS.filter((v) => v !== 'web1')) await drive(compute.powerOff({ site: 'dr', vm, signal: s }));
+    for (const vm of PROTECTED_VMS.filter((v) => v !== 'web1'))
+      await drive(compute.powerOff({ site: 'dr', vm, signal: s }));
     await drive(compute.powerOff({ site: 'dr', vm: 'web1', signal: s }));
-    for (const ds of ['ds-db', 'ds-app']) await drive(compute.unmountDatastore({ site: 'dr', datastore: ds, test: false, signal: s }));
+    for (const ds of ['ds-db', 'ds-app'])
+      await drive(compute.unmountDatastore({ site: 'dr', datastore: ds, test: false, signal: s }));
     allOk(await drive(storage.prepareFailover(request('sc-dr', DEVICES, 'fb-prepare'))));
     allOk(await drive(storage.failover(request('sc-prod', DEVICES, 'fb-failover'))));
     allOk(await drive(storage.prepareReverseReplication(request('sc-dr', DEVICES, 'fb-rp-prepare'))));
     allOk(await drive(storage.reverseReplication(request('sc-prod', DEVICES, 'fb-rp-reverse'))));
     const back = await drive(storage.discoverDevices({ signal: s, arrayId: 'sc-prod' }));
     expect(back.map((d) => [d.role, d.state])).toEqual(DEVICES.map(() => ['source', 'read-write']));
-    for (const id of DEVICES) expect(world.device(id)).toMatchObject({ source: 'sc-prod', target: 'sc-dr', replication: 'running', targetPromoted: false });
+    for (const id of DEVICES)
+      expect(world.device(id)).toMatchObject({
+        source: 'sc-prod',
+        target: 'sc-dr',
+        replication: 'running',
+        targetPromoted: false,
+      });
     // Each state change happened exactly once per device and step.
     for (const id of DEVICES) {
       expect(world.effectCount('failover', id)).toBe(2);
@@ -131,8 +180,16 @@ describe('storage direction through a full cycle', () => {
     const { clock, world } = newWorld();
     const wrong = await clock.runUntil(world.storage.failover(request('sc-prod', ['vol-db', 'nope'], 'k')));
     expect(wrong.devices).toEqual([
-      expect.objectContaining({ device: 'vol-db', status: 'error', error: expect.objectContaining({ code: 'SIM_WRONG_ROLE', fixHint: 'Send failover to sc-dr.' }) }),
-      expect.objectContaining({ device: 'nope', status: 'error', error: expect.objectContaining({ code: 'SIM_DEVICE_UNKNOWN' }) }),
+      expect.objectContaining({
+        device: 'vol-db',
+        status: 'error',
+        error: expect.objectContaining({ code: 'SIM_WRONG_ROLE', fixHint: 'Send failover to sc-dr.' }),
+      }),
+      expect.objectContaining({
+        device: 'nope',
+        status: 'error',
+        error: expect.objectContaining({ code: 'SIM_DEVICE_UNKNOWN' }),
+      }),
     ]);
     const notYet = await clock.runUntil(world.storage.reverseReplication(request('sc-dr', ['vol-db'], 'k')));
     expect(notYet.devices[0]!.error!.code).toBe('SIM_NOT_FAILED_OVER');
@@ -142,7 +199,9 @@ describe('storage direction through a full cycle', () => {
     expect(syncOnTarget.devices[0]!.error!.code).toBe('SIM_WRONG_ROLE');
     expect(world.effects).toEqual([]);
     expect(world.errorCount('failover')).toBe(2);
-    await expect(clock.runUntil(world.storage.failover(request('sc-nowhere', ['vol-db'], 'k')))).rejects.toMatchObject({ code: 'DR_STORAGE_ERROR' });
+    await expect(clock.runUntil(world.storage.failover(request('sc-nowhere', ['vol-db'], 'k')))).rejects.toMatchObject({
+      code: 'DR_STORAGE_ERROR',
+    });
   });
 
   it('needs prepareReverseReplication before reverseReplication, and refuses to restore over a promoted target', async () => {
@@ -150,7 +209,10 @@ describe('storage direction through a full cycle', () => {
     const drive = <T>(work: Promise<T>) => clock.runUntil(work);
     await drive(world.storage.failover(request('sc-dr', ['vol-db'], 'f')));
     const reverse = await drive(world.storage.reverseReplication(request('sc-dr', ['vol-db'], 'r')));
-    expect(reverse.devices[0]!.error).toMatchObject({ code: 'SIM_REVERSE_NOT_PREPARED', fixHint: expect.stringContaining('sc-prod') });
+    expect(reverse.devices[0]!.error).toMatchObject({
+      code: 'SIM_REVERSE_NOT_PREPARED',
+      fixHint: expect.stringContaining('sc-prod'),
+    });
     const restore = await drive(world.storage.restoreReplication(request('sc-prod', ['vol-db'], 'x')));
     expect(restore.devices[0]!.error!.code).toBe('SIM_TARGET_PROMOTED');
     const sync = await drive(world.storage.syncOnce(request('sc-prod', ['vol-db'], 's')));
@@ -221,7 +283,9 @@ describe('storage direction through a full cycle', () => {
     aborted.abort(reason);
     await expect(world.storage.queryInfo({ signal: aborted.signal })).rejects.toBe(reason);
     await expect(world.compute.powerOn({ site: 'prod', vm: 'web1', signal: aborted.signal })).rejects.toBe(reason);
-    const caught = await world.storage.prepareFailover(request('sc-prod', DEVICES, 'p', aborted.signal)).catch((e: unknown) => e);
+    const caught = await world.storage
+      .prepareFailover(request('sc-prod', DEVICES, 'p', aborted.signal))
+      .catch((e: unknown) => e);
     expect(caught).toBe(reason);
     expect(isDrError(caught)).toBe(false);
   });

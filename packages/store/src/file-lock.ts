@@ -39,7 +39,8 @@ type Inspection = { kind: 'held'; holder?: LockHolder } | { kind: 'stale'; text:
 function readHolder(text: string): LockHolder | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof value.pid === 'number' && typeof value.token === 'string' && typeof value.hostname === 'string') return value as LockHolder;
+    if (typeof value.pid === 'number' && typeof value.token === 'string' && typeof value.hostname === 'string')
+      return value as LockHolder;
   } catch {
     // Falls through: unreadable.
   }
@@ -63,7 +64,8 @@ function inspect(path: string): Inspection {
   }
   // On another host we cannot see its processes: the lock must be presumed held.
   if (holder.hostname !== hostname()) return { kind: 'held', holder };
-  if (holder.pid === process.pid) return heldTokens.has(holder.token) ? { kind: 'held', holder } : { kind: 'stale', text };
+  if (holder.pid === process.pid)
+    return heldTokens.has(holder.token) ? { kind: 'held', holder } : { kind: 'stale', text };
   return isProcessAlive(holder.pid, holder.processStart) ? { kind: 'held', holder } : { kind: 'stale', text };
 }
 
@@ -78,7 +80,8 @@ function tryCreate(path: string, content: string): boolean {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EXDEV') return tryCreateExclusive(path, content);
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EXDEV')
+      return tryCreateExclusive(path, content);
     throw error;
   } finally {
     unlinkQuietly(temp);
@@ -128,7 +131,9 @@ function breakStale(path: string, staleText: string): void {
 function refusal(name: string, holder: LockHolder | undefined): DrError {
   const who = holder ? `process ${holder.pid} on ${holder.hostname} since ${holder.acquiredAt}` : 'another process';
   return new DrError('DR_OPERATION_REFUSED', `Lock ${name} is held by ${who}.`, {
-    details: holder ? { lock: name, pid: holder.pid, hostname: holder.hostname, acquiredAt: holder.acquiredAt } : { lock: name },
+    details: holder
+      ? { lock: name, pid: holder.pid, hostname: holder.hostname, acquiredAt: holder.acquiredAt }
+      : { lock: name },
   });
 }
 
@@ -139,7 +144,11 @@ const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * the lock is ours; throws DrError(DR_OPERATION_REFUSED) naming the holder if it stays held.
  * Waiting (if asked) uses real time: the other party is a real process.
  */
-export async function acquireFileLock(path: string, name: string, options: LockOptions = {}): Promise<() => Promise<void>> {
+export async function acquireFileLock(
+  path: string,
+  name: string,
+  options: LockOptions = {},
+): Promise<() => Promise<void>> {
   const waitMs = options.waitMs ?? 0;
   const pollMs = options.pollMs ?? 50;
   const deadline = Date.now() + waitMs;

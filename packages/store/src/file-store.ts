@@ -1,7 +1,15 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DrError, type DocumentStore } from '@drctl/domain';
-import { appendLine, fsyncDirectory, pruneEmptyDirectories, truncateTornTail, unlinkQuietly, writeFileAtomic, type FsyncPolicy } from './durable-fs.js';
+import {
+  appendLine,
+  fsyncDirectory,
+  pruneEmptyDirectories,
+  truncateTornTail,
+  unlinkQuietly,
+  writeFileAtomic,
+  type FsyncPolicy,
+} from './durable-fs.js';
 import { acquireFileLock, type LockOptions } from './file-lock.js';
 import { decodeJson, encodeJson } from './json-codec.js';
 import { parseJsonLines } from './json-lines.js';
@@ -23,7 +31,10 @@ const LOCK_DIRECTORY = '.locks';
 
 function ioError(action: string, key: string, error: unknown): DrError {
   const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new DrError('DR_INTERNAL', `Cannot ${action} store key ${key} (${reason}).`, { cause: error, details: { key } });
+  return new DrError('DR_INTERNAL', `Cannot ${action} store key ${key} (${reason}).`, {
+    cause: error,
+    details: { key },
+  });
 }
 
 function isMissing(error: unknown): boolean {
@@ -44,7 +55,9 @@ export class FileStore implements DocumentStore {
 
   constructor(rootDir: string, options: FileStoreOptions = {}) {
     if (typeof rootDir !== 'string' || rootDir === '') {
-      throw new DrError('DR_INPUT_INVALID', 'FileStore needs a root folder.', { issues: [{ path: 'rootDir', message: 'expected a folder path' }] });
+      throw new DrError('DR_INPUT_INVALID', 'FileStore needs a root folder.', {
+        issues: [{ path: 'rootDir', message: 'expected a folder path' }],
+      });
     }
     if (options.fsync !== undefined && options.fsync !== 'always' && options.fsync !== 'never') {
       throw new DrError('DR_INPUT_INVALID', `FileStore fsync must be always or never, got ${String(options.fsync)}.`, {

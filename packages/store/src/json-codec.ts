@@ -10,15 +10,23 @@ export function encodeJson(key: string, value: unknown): string {
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    throw new DrError('DR_INPUT_INVALID', `The value for store key ${key} cannot be written as JSON: ${(error as Error).message}.`, {
-      cause: error,
-      issues: [{ path: key, message: (error as Error).message }],
-    });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `The value for store key ${key} cannot be written as JSON: ${(error as Error).message}.`,
+      {
+        cause: error,
+        issues: [{ path: key, message: (error as Error).message }],
+      },
+    );
   }
   if (text === undefined) {
-    throw new DrError('DR_INPUT_INVALID', `The value for store key ${key} cannot be written as JSON (it is ${typeof value}).`, {
-      issues: [{ path: key, message: `a ${typeof value} is not a JSON value` }],
-    });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `The value for store key ${key} cannot be written as JSON (it is ${typeof value}).`,
+      {
+        issues: [{ path: key, message: `a ${typeof value} is not a JSON value` }],
+      },
+    );
   }
   return text;
 }
@@ -27,6 +35,9 @@ export function decodeJson<T>(key: string, text: string, where: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new DrError('DR_INTERNAL', `Store key ${key} holds invalid JSON (${where}).`, { cause: error, details: { key } });
+    throw new DrError('DR_INTERNAL', `Store key ${key} holds invalid JSON (${where}).`, {
+      cause: error,
+      details: { key },
+    });
   }
 }

@@ -18,7 +18,10 @@ export function parseJsonLines<T>(key: string, text: string): T[] {
       entries.push(JSON.parse(line) as T);
     } catch (error) {
       if (i === lines.length - 1) break;
-      throw new DrError('DR_INTERNAL', `Store log ${key} is corrupt at line ${i + 1}.`, { cause: error, details: { key, line: i + 1 } });
+      throw new DrError('DR_INTERNAL', `Store log ${key} is corrupt at line ${i + 1}.`, {
+        cause: error,
+        details: { key, line: i + 1 },
+      });
     }
   }
   return entries;

@@ -68,7 +68,9 @@ export class MemoryStore implements DocumentStore {
     while (this.locks.has(name)) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new DrError('DR_OPERATION_REFUSED', `Lock ${name} is held by this process.`, { details: { lock: name, pid: process.pid } });
+        throw new DrError('DR_OPERATION_REFUSED', `Lock ${name} is held by this process.`, {
+          details: { lock: name, pid: process.pid },
+        });
       }
       await this.waitForRelease(name, remaining);
     }

@@ -22,20 +22,23 @@ function writeLockFile(root: string, name: string, holder: Record<string, unknow
 }
 
 describe('FileStore durability across a SIGKILL', () => {
-  it.each(['always', 'never'] as const)('keeps every acknowledged append when the writer is killed (fsync %s)', async (fsync) => {
-    const root = freshRoot();
-    const count = fsync === 'always' ? 300 : 3000;
-    const result = await waitForExit(startStoreChild(['append-then-kill', root, String(count), fsync]));
-    expect(result.stderr).toBe('');
-    expect(result.signal).toBe('SIGKILL');
-    const store = new FileStore(root);
-    const log = await store.readLog<{ i: number }>('runs/crash/journal');
-    expect(log.map((e) => e.i)).toEqual([...Array(count).keys()]);
-    expect(await store.read('runs/crash/snapshot')).toEqual({ appended: count });
-    // The log keeps working after the crash.
-    await store.append('runs/crash/journal', { i: count });
-    expect(await store.readLog('runs/crash/journal')).toHaveLength(count + 1);
-  });
+  it.each(['always', 'never'] as const)(
+    'keeps every acknowledged append when the writer is killed (fsync %s)',
+    async (fsync) => {
+      const root = freshRoot();
+      const count = fsync === 'always' ? 300 : 3000;
+      const result = await waitForExit(startStoreChild(['append-then-kill', root, String(count), fsync]));
+      expect(result.stderr).toBe('');
+      expect(result.signal).toBe('SIGKILL');
+      const store = new FileStore(root);
+      const log = await store.readLog<{ i: number }>('runs/crash/journal');
+      expect(log.map((e) => e.i)).toEqual([...Array(count).keys()]);
+      expect(await store.read('runs/crash/snapshot')).toEqual({ appended: count });
+      // The log keeps working after the crash.
+      await store.append('runs/crash/journal', { i: count });
+      expect(await store.readLog('runs/crash/journal')).toHaveLength(count + 1);
+    },
+  );
 });
 
 describe('FileStore lock across processes', () => {
@@ -75,7 +78,12 @@ describe('FileStore lock across processes', () => {
 
   it('treats a lock with our own pid but not taken by us as stale (pid reused after a restart)', async () => {
     const root = freshRoot();
-    writeLockFile(root, 'plans/p1', { pid: process.pid, hostname: hostname(), token: 'from-a-previous-life', acquiredAt: '2026-01-01T00:00:00Z' });
+    writeLockFile(root, 'plans/p1', {
+      pid: process.pid,
+      hostname: hostname(),
+      token: 'from-a-previous-life',
+      acquiredAt: '2026-01-01T00:00:00Z',
+    });
     const release = await new FileStore(root).lock('plans/p1');
     await release();
   });
@@ -83,7 +91,13 @@ describe('FileStore lock across processes', () => {
   it('treats a lock as stale when its pid now belongs to a process that started later', async () => {
     const root = freshRoot();
     // Our parent process is alive, but the recorded start time does not match it.
-    writeLockFile(root, 'plans/p1', { pid: process.ppid, hostname: hostname(), token: 't', acquiredAt: '2026-01-01T00:00:00Z', processStart: '1' });
+    writeLockFile(root, 'plans/p1', {
+      pid: process.ppid,
+      hostname: hostname(),
+      token: 't',
+      acquiredAt: '2026-01-01T00:00:00Z',
+      processStart: '1',
+    });
     const release = await new FileStore(root).lock('plans/p1');
     await release();
   });
@@ -91,17 +105,35 @@ describe('FileStore lock across processes', () => {
   it('presumes held a lock of a live process, and one taken on another host', async () => {
     const root = freshRoot();
     const store = new FileStore(root);
-    writeLockFile(root, 'plans/p1', { pid: process.ppid, hostname: hostname(), token: 't', acquiredAt: '2026-01-01T00:00:00Z' });
+    writeLockFile(root, 'plans/p1', {
+      pid: process.ppid,
+      hostname: hostname(),
+      token: 't',
+      acquiredAt: '2026-01-01T00:00:00Z',
+    });
     await expect(store.lock('plans/p1')).rejects.toMatchObject({ code: 'DR_OPERATION_REFUSED' });
-    writeLockFile(root, 'plans/p2', { pid: 999_999_999, hostname: `not-${hostname()}`, token: 't', acquiredAt: '2026-01-01T00:00:00Z' });
-    await expect(store.lock('plans/p2')).rejects.toMatchObject({ code: 'DR_OPERATION_REFUSED', message: expect.stringContaining(`not-${hostname()}`) });
+    writeLockFile(root, 'plans/p2', {
+      pid: 999_999_999,
+      hostname: `not-${hostname()}`,
+      token: 't',
+      acquiredAt: '2026-01-01T00:00:00Z',
+    });
+    await expect(store.lock('plans/p2')).rejects.toMatchObject({
+      code: 'DR_OPERATION_REFUSED',
+      message: expect.stringContaining(`not-${hostname()}`),
+    });
   });
 
   it('does not remove a lock on release once another process has taken it over', async () => {
     const root = freshRoot();
     const store = new FileStore(root);
     const release = await store.lock('plans/p1');
-    const other = { pid: process.ppid, hostname: hostname(), token: 'someone-else', acquiredAt: '2026-01-01T00:00:00Z' };
+    const other = {
+      pid: process.ppid,
+      hostname: hostname(),
+      token: 'someone-else',
+      acquiredAt: '2026-01-01T00:00:00Z',
+    };
     writeLockFile(root, 'plans/p1', other);
     await release();
     expect(JSON.parse(readFileSync(join(root, '.locks/plans/p1.lock'), 'utf8'))).toEqual(other);

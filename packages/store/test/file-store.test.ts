@@ -1,5 +1,14 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDrError } from '@drctl/domain';
@@ -27,7 +36,9 @@ describe('FileStore on disk', () => {
     await store.append('runs/r1/journal', { step: 'sync-storage' });
     await store.append('runs/r1/journal', { step: 'rescan-hosts' });
     expect(JSON.parse(readFileSync(join(root, 'runs/r1/snapshot.json'), 'utf8'))).toEqual({ a: 1 });
-    expect(readFileSync(join(root, 'runs/r1/journal.jsonl'), 'utf8')).toBe('{"step":"sync-storage"}\n{"step":"rescan-hosts"}\n');
+    expect(readFileSync(join(root, 'runs/r1/journal.jsonl'), 'utf8')).toBe(
+      '{"step":"sync-storage"}\n{"step":"rescan-hosts"}\n',
+    );
   });
 
   it('replaces documents through a temp file and leaves none behind', async () => {
@@ -57,7 +68,10 @@ describe('FileStore on disk', () => {
     mkdirSync(join(root, 'runs'));
     writeFileSync(join(root, 'runs/bad.json'), '{not json');
     const store = new FileStore(root);
-    await expect(store.read('runs/bad')).rejects.toMatchObject({ code: 'DR_INTERNAL', message: expect.stringContaining('runs/bad') });
+    await expect(store.read('runs/bad')).rejects.toMatchObject({
+      code: 'DR_INTERNAL',
+      message: expect.stringContaining('runs/bad'),
+    });
   });
 });
 
@@ -121,7 +135,8 @@ describe('FileStore speed', () => {
   it('appends 20,000 small entries quickly with fsync never, and reads them back', async () => {
     const store = new FileStore(freshRoot(), { fsync: 'never' });
     const started = performance.now();
-    for (let i = 0; i < 20_000; i++) await store.append('runs/big/journal', { i, step: 'power-on-priority-3', vm: `vm-${i}`, status: 'success' });
+    for (let i = 0; i < 20_000; i++)
+      await store.append('runs/big/journal', { i, step: 'power-on-priority-3', vm: `vm-${i}`, status: 'success' });
     const appendMs = performance.now() - started;
     const log = await store.readLog<{ i: number }>('runs/big/journal');
     expect(log).toHaveLength(20_000);

@@ -13,7 +13,23 @@ async function rejection(work: () => Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-export const BAD_KEYS = ['', '/abs/path', 'runs/../etc', '..', 'runs/./x', 'runs//x', 'runs/x/', '.hidden', 'runs/.tmp', 'a\\b', 'a\u0000b', 'a\nb', 'doc.json', 'runs/log.jsonl/x', 'x'.repeat(201)];
+export const BAD_KEYS = [
+  '',
+  '/abs/path',
+  'runs/../etc',
+  '..',
+  'runs/./x',
+  'runs//x',
+  'runs/x/',
+  '.hidden',
+  'runs/.tmp',
+  'a\\b',
+  'a\u0000b',
+  'a\nb',
+  'doc.json',
+  'runs/log.jsonl/x',
+  'x'.repeat(201),
+];
 
 /**
  * The DocumentStore contract, run against every implementation. `makeStore` gives a fresh,
@@ -25,7 +41,11 @@ export function describeStoreContract(name: string, makeStore: () => StoreWithLo
       const store = makeStore();
       expect(await store.read('runs/r1/snapshot')).toBeUndefined();
       await store.write('runs/r1/snapshot', { state: 'running', steps: [1, 2, 3], nested: { ok: true } });
-      expect(await store.read('runs/r1/snapshot')).toEqual({ state: 'running', steps: [1, 2, 3], nested: { ok: true } });
+      expect(await store.read('runs/r1/snapshot')).toEqual({
+        state: 'running',
+        steps: [1, 2, 3],
+        nested: { ok: true },
+      });
       await store.write('runs/r1/snapshot', { state: 'done' });
       expect(await store.read('runs/r1/snapshot')).toEqual({ state: 'done' });
     });
@@ -154,7 +174,11 @@ export function describeStoreContract(name: string, makeStore: () => StoreWithLo
       for (const key of BAD_KEYS) {
         for (const [operation, run] of operations) {
           const error = await rejection(() => run(key));
-          expect({ operation, key, code: isDrError(error) ? error.code : String(error) }).toEqual({ operation, key, code: 'DR_INPUT_INVALID' });
+          expect({ operation, key, code: isDrError(error) ? error.code : String(error) }).toEqual({
+            operation,
+            key,
+            code: 'DR_INPUT_INVALID',
+          });
           expect((error as Error).message).toContain(JSON.stringify(key));
         }
       }
@@ -184,7 +208,10 @@ export function describeStoreContract(name: string, makeStore: () => StoreWithLo
       const release = await store.lock('plans/p1');
       const started = Date.now();
       setTimeout(() => void release(), 100);
-      const lock = store.lock as (name: string, options: { waitMs: number; pollMs: number }) => Promise<() => Promise<void>>;
+      const lock = store.lock as (
+        name: string,
+        options: { waitMs: number; pollMs: number },
+      ) => Promise<() => Promise<void>>;
       const second = await lock.call(store, 'plans/p1', { waitMs: 5000, pollMs: 10 });
       expect(Date.now() - started).toBeGreaterThanOrEqual(90);
       await second();
@@ -227,7 +254,9 @@ export function describeStoreContract(name: string, makeStore: () => StoreWithLo
           const all = new Set([...documents.keys(), ...logs.keys()]);
           const top = [...new Set([...all].map((k) => k.split('/')[0]!))].sort();
           expect(await store.list('')).toEqual(top);
-          const belowA = [...new Set([...all].filter((k) => k.startsWith('a/')).map((k) => `a/${k.split('/')[1]!}`))].sort();
+          const belowA = [
+            ...new Set([...all].filter((k) => k.startsWith('a/')).map((k) => `a/${k.split('/')[1]!}`)),
+          ].sort();
           expect(await store.list('a')).toEqual(belowA);
         }),
         { numRuns: 60 },

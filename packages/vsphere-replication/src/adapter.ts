@@ -116,7 +116,12 @@ export function createVsphereReplicationAdapter(options: VsphereReplicationOptio
 
   function vmOf(device: string): VmReplication {
     const vm = vms.get(device);
-    if (!vm) throw new Failure('VR_NOT_REPLICATED', `VM ${device} is not replicated by vSphere Replication.`, 'Add it to a vSphere-replication protection group.');
+    if (!vm)
+      throw new Failure(
+        'VR_NOT_REPLICATED',
+        `VM ${device} is not replicated by vSphere Replication.`,
+        'Add it to a vSphere-replication protection group.',
+      );
     return vm;
   }
 
@@ -137,27 +142,55 @@ export function createVsphereReplicationAdapter(options: VsphereReplicationOptio
     const wanted = request.context.restorePoints?.[vm.vm];
     if (!wanted) return latestInstance(vm);
     const found = vm.instances.find((i) => i.id === wanted);
-    if (!found) throw new Failure('VR_INSTANCE_NOT_FOUND', `VM ${vm.vm} has no point-in-time instance ${wanted}.`, `Choose one of ${vm.instances.map((i) => i.id).join(', ')}.`);
+    if (!found)
+      throw new Failure(
+        'VR_INSTANCE_NOT_FOUND',
+        `VM ${vm.vm} has no point-in-time instance ${wanted}.`,
+        `Choose one of ${vm.instances.map((i) => i.id).join(', ')}.`,
+      );
     return found;
   }
 
   function rpoWarning(vm: VmReplication, at: number): string[] {
     const ageMinutes = (clock.now() - at) / 60_000;
-    return ageMinutes > vm.rpoMinutes ? [`The recovered data is ${Math.round(ageMinutes)} min old, beyond the group's RPO of ${vm.rpoMinutes} min.`] : [];
+    return ageMinutes > vm.rpoMinutes
+      ? [`The recovered data is ${Math.round(ageMinutes)} min old, beyond the group's RPO of ${vm.rpoMinutes} min.`]
+      : [];
   }
 
-  async function perDevice(request: DeviceCommandRequest, handler: (vm: VmReplication, site: string) => Promise<Outcome> | Outcome): Promise<DeviceCommandResult> {
+  async function perDevice(
+    request: DeviceCommandRequest,
+    handler: (vm: VmReplication, site: string) => Promise<Outcome> | Outcome,
+  ): Promise<DeviceCommandResult> {
     if (request.signal.aborted) throw abortReason(request.signal);
     const site = siteOf(request.arrayId);
     const results = await Promise.all(
       request.devices.map(async (device): Promise<DeviceResult> => {
         try {
           const outcome = await handler(vmOf(device), site);
-          return { device, status: 'success', warnings: outcome.warnings ?? [], ...(outcome.details ? { details: outcome.details } : {}), ...(outcome.state ? { state: outcome.state } : {}) };
+          return {
+            device,
+            status: 'success',
+            warnings: outcome.warnings ?? [],
+            ...(outcome.details ? { details: outcome.details } : {}),
+            ...(outcome.state ? { state: outcome.state } : {}),
+          };
         } catch (error) {
           if (request.signal.aborted) throw abortReason(request.signal);
-          const failure = error instanceof Failure ? error : new Failure('VR_INTERNAL', error instanceof Error ? error.message : String(error));
-          return { device, status: 'error', error: { code: failure.code, description: failure.message, ...(failure.fixHint ? { fixHint: failure.fixHint } : {}) }, warnings: [] };
+          const failure =
+            error instanceof Failure
+              ? error
+              : new Failure('VR_INTERNAL', error instanceof Error ? error.message : String(error));
+          return {
+            device,
+            status: 'error',
+            error: {
+              code: failure.code,
+              description: failure.message,
+              ...(failure.fixHint ? { fixHint: failure.fixHint } : {}),
+            },
+            warnings: [],
+          };
         }
       }),
     );
@@ -204,11 +237,21 @@ export function createVsphereReplicationAdapter(options: VsphereReplicationOptio
     },
     async queryCapabilities(request: BaseRequest): Promise<AdapterCapabilities> {
       if (request.signal.aborted) throw abortReason(request.signal);
-      return { commands: [...STORAGE_COMMANDS], replicationTypes: ['async'], supportsConsistencyGroups: false, supportsStretchedStorage: false };
+      return {
+        commands: [...STORAGE_COMMANDS],
+        replicationTypes: ['async'],
+        supportsConsistencyGroups: false,
+        supportsStretchedStorage: false,
+      };
     },
     async discoverArrays(request: BaseRequest): Promise<DiscoveredArray[]> {
       if (request.signal.aborted) throw abortReason(request.signal);
-      return sites.map((site) => ({ id: vrArrayId(site), name: `vSphere Replication at ${site}`, site, peers: sites.filter((s) => s !== site).map(vrArrayId) }));
+      return sites.map((site) => ({
+        id: vrArrayId(site),
+        name: `vSphere Replication at ${site}`,
+        site,
+        peers: sites.filter((s) => s !== site).map(vrArrayId),
+      }));
     },
     async discoverDevices(request: DiscoverDevicesRequest): Promise<DiscoveredDevice[]> {
       if (request.signal.aborted) throw abortReason(request.signal);
@@ -242,10 +285,17 @@ export function createVsphereReplicationAdapter(options: VsphereReplicationOptio
       perDevice(request, async (vm, site): Promise<Outcome> => {
         if (site !== vm.sourceSite && site !== vm.targetSite) throw wrongSite(vm, site, 'source');
         if (vm.status === 'failed-over' || vm.status === 'reverse-ready') {
-          throw new Failure('VR_FAILED_OVER', `VM ${vm.vm} is failed over; replication resumes after reprotect.`, 'Run reprotect.');
+          throw new Failure(
+            'VR_FAILED_OVER',
+            `VM ${vm.vm} is failed over; replication resumes after reprotect.`,
+            'Run reprotect.',
+          );
         }
         if (completedSyncs.get(vm.vm) === request.idempotencyKey && !running.has(vm.vm)) {
-          return { warnings: ['This synchronization already ran (same idempotency key): nothing new was replicated.'], details: { instance: latestInstance(vm).id } };
+          return {
+            warnings: ['This synchronization already ran (same idempotency key): nothing new was replicated.'],
+            details: { instance: latestInstance(vm).id },
+          };
         }
         void startSync(vm);
         await waitSync(vm, request);
@@ -257,7 +307,9 @@ export function createVsphereReplicationAdapter(options: VsphereReplicationOptio
       const progress: SyncStatusResult['progress'] = [];
       const result = await perDevice(request, (vm) => {
         const sync = running.get(vm.vm);
-        const percent = sync ? Math.min(99, Math.floor((100 * (clock.now() - sync.startedAt)) / Math.max(1, sync.endsAt - sync.startedAt))) : 100;
+        const percent = sync
+          ? Math.min(99, Math.floor((100 * (clock.now() - sync.startedAt)) / Math.max(1, sync.endsAt - sync.startedAt)))
+          : 100;
         progress.push({ device: vm.vm, status: sync ? 'in-progress' : 'complete', percent });
         return {};
       });
@@ -267,17 +319,28 @@ export function createVsphereReplicationAdapter(options: VsphereReplicationOptio
     testFailoverStart: (request) =>
       perDevice(request, (vm, site): Outcome => {
         if (site !== vm.targetSite) throw wrongSite(vm, site, 'target');
-        if (vm.testCopy) return { warnings: ['A test copy of this VM already exists: nothing new was created.'], details: { instance: vm.testCopy.instance }, state: 'read-write' };
-        if (vm.status !== 'replicating') throw new Failure('VR_NOT_REPLICATING', `VM ${vm.vm} is ${vm.status}; a test needs running replication.`);
+        if (vm.testCopy)
+          return {
+            warnings: ['A test copy of this VM already exists: nothing new was created.'],
+            details: { instance: vm.testCopy.instance },
+            state: 'read-write',
+          };
+        if (vm.status !== 'replicating')
+          throw new Failure('VR_NOT_REPLICATING', `VM ${vm.vm} is ${vm.status}; a test needs running replication.`);
         const instance = chosenInstance(vm, request);
         vm.testCopy = { instance: instance.id, createdAt: clock.now() };
-        return { warnings: rpoWarning(vm, instance.at), details: { instance: instance.id, instanceTime: new Date(instance.at).toISOString() }, state: 'read-write' };
+        return {
+          warnings: rpoWarning(vm, instance.at),
+          details: { instance: instance.id, instanceTime: new Date(instance.at).toISOString() },
+          state: 'read-write',
+        };
       }),
 
     testFailoverStop: (request) =>
       perDevice(request, (vm, site): Outcome => {
         if (site !== vm.targetSite) throw wrongSite(vm, site, 'target');
-        if (!vm.testCopy) return { warnings: ['No test copy of this VM exists: nothing to discard.'], state: 'read-only' };
+        if (!vm.testCopy)
+          return { warnings: ['No test copy of this VM exists: nothing to discard.'], state: 'read-only' };
         delete vm.testCopy;
         return { state: 'read-only' };
       }),
@@ -285,7 +348,8 @@ export function createVsphereReplicationAdapter(options: VsphereReplicationOptio
     prepareFailover: (request) =>
       perDevice(request, (vm, site): Outcome => {
         if (site !== vm.sourceSite) throw wrongSite(vm, site, 'source');
-        if (vm.status === 'prepared') return { warnings: ['The protected VM is already prepared: nothing new was done.'], state: 'read-only' };
+        if (vm.status === 'prepared')
+          return { warnings: ['The protected VM is already prepared: nothing new was done.'], state: 'read-only' };
         if (vm.status !== 'replicating') throw new Failure('VR_FAILED_OVER', `VM ${vm.vm} is already ${vm.status}.`);
         vm.status = 'prepared';
         return { state: 'read-only' };
@@ -295,20 +359,38 @@ export function createVsphereReplicationAdapter(options: VsphereReplicationOptio
       perDevice(request, (vm, site): Outcome => {
         if (site !== vm.targetSite) throw wrongSite(vm, site, 'target');
         if (vm.status === 'failed-over' || vm.status === 'reverse-ready') {
-          return { warnings: ['The VM is already failed over to this site: nothing was recovered again.'], details: { instance: vm.recoveredFrom ?? '' }, state: 'read-write' };
+          return {
+            warnings: ['The VM is already failed over to this site: nothing was recovered again.'],
+            details: { instance: vm.recoveredFrom ?? '' },
+            state: 'read-write',
+          };
         }
-        if (vm.testCopy) throw new Failure('VR_TEST_RUNNING', `A test copy of ${vm.vm} exists.`, 'Run cleanup before recovery.');
+        if (vm.testCopy)
+          throw new Failure('VR_TEST_RUNNING', `A test copy of ${vm.vm} exists.`, 'Run cleanup before recovery.');
         const instance = chosenInstance(vm, request);
         vm.status = 'failed-over';
         vm.recoveredFrom = instance.id;
-        return { warnings: rpoWarning(vm, instance.at), details: { instance: instance.id, instanceTime: new Date(instance.at).toISOString() }, state: 'read-write' };
+        return {
+          warnings: rpoWarning(vm, instance.at),
+          details: { instance: instance.id, instanceTime: new Date(instance.at).toISOString() },
+          state: 'read-write',
+        };
       }),
 
     prepareReverseReplication: (request) =>
       perDevice(request, (vm, site): Outcome => {
         if (site !== vm.sourceSite) throw wrongSite(vm, site, 'source');
-        if (vm.status === 'reverse-ready') return { warnings: ['The old source is already prepared to receive replication: nothing new was done.'], state: 'read-only' };
-        if (vm.status !== 'failed-over') throw new Failure('VR_NOT_FAILED_OVER', `VM ${vm.vm} has not been failed over.`, 'Run a recovery before reprotecting.');
+        if (vm.status === 'reverse-ready')
+          return {
+            warnings: ['The old source is already prepared to receive replication: nothing new was done.'],
+            state: 'read-only',
+          };
+        if (vm.status !== 'failed-over')
+          throw new Failure(
+            'VR_NOT_FAILED_OVER',
+            `VM ${vm.vm} has not been failed over.`,
+            'Run a recovery before reprotecting.',
+          );
         vm.status = 'reverse-ready';
         return { state: 'read-only' };
       }),
@@ -317,10 +399,18 @@ export function createVsphereReplicationAdapter(options: VsphereReplicationOptio
       perDevice(request, (vm, site): Outcome => {
         // Addressed to the new source (the site the VM now runs at).
         if (vm.status === 'replicating' && vm.sourceSite === site) {
-          return { warnings: ['Replication already runs from this site: nothing new was done.'], details: { target: vrArrayId(vm.targetSite) } };
+          return {
+            warnings: ['Replication already runs from this site: nothing new was done.'],
+            details: { target: vrArrayId(vm.targetSite) },
+          };
         }
         if (site !== vm.targetSite) throw wrongSite(vm, site, 'target');
-        if (vm.status !== 'reverse-ready' && vm.status !== 'failed-over') throw new Failure('VR_NOT_FAILED_OVER', `VM ${vm.vm} has not been failed over.`, 'Run a recovery before reprotecting.');
+        if (vm.status !== 'reverse-ready' && vm.status !== 'failed-over')
+          throw new Failure(
+            'VR_NOT_FAILED_OVER',
+            `VM ${vm.vm} has not been failed over.`,
+            'Run a recovery before reprotecting.',
+          );
         const oldSource = vm.sourceSite;
         vm.sourceSite = vm.targetSite;
         vm.targetSite = oldSource;
@@ -336,7 +426,10 @@ export function createVsphereReplicationAdapter(options: VsphereReplicationOptio
       perDevice(request, (vm, site): Outcome => {
         if (vm.status === 'replicating') {
           if (site !== vm.sourceSite) throw wrongSite(vm, site, 'source');
-          return { warnings: ['Replication already runs in the original direction: nothing new was done.'], state: 'read-write' };
+          return {
+            warnings: ['Replication already runs in the original direction: nothing new was done.'],
+            state: 'read-write',
+          };
         }
         if (site !== vm.sourceSite) throw wrongSite(vm, site, 'source');
         vm.status = 'replicating';
@@ -345,7 +438,11 @@ export function createVsphereReplicationAdapter(options: VsphereReplicationOptio
       }),
 
     snapshot(): ReplicationSnapshot {
-      return structuredClone({ version: 1 as const, vms: [...vms.values()], completedSyncs: [...completedSyncs.entries()] });
+      return structuredClone({
+        version: 1 as const,
+        vms: [...vms.values()],
+        completedSyncs: [...completedSyncs.entries()],
+      });
     },
     restore(snapshot: unknown): void {
       const parsed = parseSnapshot(snapshot);

@@ -1,9 +1,19 @@
 import { describe, it, expect } from '@jest/globals';
-import { VirtualClock, environmentSchema, type CommandContext, type DeviceCommandRequest, type Environment } from '@drctl/domain';
+import {
+  VirtualClock,
+  environmentSchema,
+  type CommandContext,
+  type DeviceCommandRequest,
+  type Environment,
+} from '@drctl/domain';
 import { createVsphereReplicationAdapter, vrArrayId } from '../src/index.js';
 
 function environment(): Environment {
-  const site = (name: string) => ({ name, vcenter: `vc-${name}`, clusters: [{ name: `cl-${name}`, hosts: [{ name: `esx-${name}` }] }] });
+  const site = (name: string) => ({
+    name,
+    vcenter: `vc-${name}`,
+    clusters: [{ name: `cl-${name}`, hosts: [{ name: `esx-${name}` }] }],
+  });
   const vm = (name: string) => ({ name, site: 'a', cluster: 'cl-a', host: 'esx-a', datastores: ['ds1'] });
   // Schema only: the VMs' local datastore has no replicated volume behind it, as with vSphere Replication.
   return environmentSchema.parse({
@@ -22,7 +32,11 @@ function environment(): Environment {
 const A = vrArrayId('a');
 const B = vrArrayId('b');
 
-function request(arrayId: string, devices: string[], over: Omit<Partial<DeviceCommandRequest>, 'context'> & { context?: Partial<CommandContext> } = {}): DeviceCommandRequest {
+function request(
+  arrayId: string,
+  devices: string[],
+  over: Omit<Partial<DeviceCommandRequest>, 'context'> & { context?: Partial<CommandContext> } = {},
+): DeviceCommandRequest {
   return {
     signal: new AbortController().signal,
     devices,
@@ -40,7 +54,8 @@ function setup() {
 }
 
 const ok = (result: { devices: Array<{ status: string }> }) => result.devices.every((d) => d.status === 'success');
-const warned = (result: { devices: Array<{ warnings: string[] }> }) => result.devices.every((d) => d.warnings.length > 0);
+const warned = (result: { devices: Array<{ warnings: string[] }> }) =>
+  result.devices.every((d) => d.warnings.length > 0);
 
 describe('vSphere replication stub', () => {
   it('discovers one device per replicated VM, grouped by protection group, per site', async () => {
@@ -61,7 +76,9 @@ describe('vSphere replication stub', () => {
     const { clock, adapter } = setup();
     const progress: number[] = [];
     const started = clock.now();
-    const first = await clock.runUntil(adapter.syncOnce(request(A, ['web1'], { onProgress: (p) => progress.push(p.percent) })));
+    const first = await clock.runUntil(
+      adapter.syncOnce(request(A, ['web1'], { onProgress: (p) => progress.push(p.percent) })),
+    );
     expect(ok(first)).toBe(true);
     expect(clock.now() - started).toBeGreaterThanOrEqual(15_000);
     expect(progress).toEqual([0, 100]);
@@ -126,7 +143,11 @@ describe('vSphere replication stub', () => {
   it('recovers a chosen point-in-time instance and warns when the data is older than the RPO', async () => {
     const { clock, adapter } = setup();
     await clock.advance(60 * 60_000);
-    const result = await adapter.failover(request(B, ['db1'], { context: { workflow: 'disaster-recovery', protectedSiteUp: false, restorePoints: { db1: 'db1@0' } } }));
+    const result = await adapter.failover(
+      request(B, ['db1'], {
+        context: { workflow: 'disaster-recovery', protectedSiteUp: false, restorePoints: { db1: 'db1@0' } },
+      }),
+    );
     expect(result.devices[0]).toMatchObject({ status: 'success', details: { instance: 'db1@0' } });
     expect(result.devices[0]!.warnings.join(' ')).toMatch(/beyond the group's RPO of 5 min/);
     const missing = await adapter.failover(request(B, ['web1'], { context: { restorePoints: { web1: 'nope' } } }));
@@ -140,7 +161,11 @@ describe('vSphere replication stub', () => {
     expect(ok(await adapter.restoreReplication(request(A, ['web1'])))).toBe(true);
     expect(warned(await adapter.restoreReplication(request(A, ['web1'])))).toBe(true);
     const devices = await adapter.discoverDevices({ arrayId: A, signal: new AbortController().signal });
-    expect(devices.find((d) => d.id === 'web1')).toMatchObject({ role: 'source', state: 'read-write', promoted: false });
+    expect(devices.find((d) => d.id === 'web1')).toMatchObject({
+      role: 'source',
+      state: 'read-write',
+      promoted: false,
+    });
   });
 
   it('refuses unknown VMs per device and unknown arrays by field', async () => {

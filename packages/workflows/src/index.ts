@@ -7,11 +7,25 @@ export {
   phasesOf,
   stepKey,
 } from './machines/workflow-machine.js';
-export type { StepInput, StepOutput, WorkflowInput, WorkflowContext, WorkflowEvent, FinalState, WorkflowMachine } from './machines/workflow-machine.js';
+export type {
+  StepInput,
+  StepOutput,
+  WorkflowInput,
+  WorkflowContext,
+  WorkflowEvent,
+  FinalState,
+  WorkflowMachine,
+} from './machines/workflow-machine.js';
 export { vmRecoveryMachine, vmStage } from './machines/vm-recovery-machine.js';
 export type { VmRecoveryInput, VmRecoveryContext, VmRecoveryEvent, VmStage } from './machines/vm-recovery-machine.js';
 export { planLifecycleMachine, refusal } from './machines/plan-lifecycle-machine.js';
-export type { PlanLifecycleEvent, PlanLifecycleContext, PlanLifecycleSnapshot, PlanState, RunEnding } from './machines/plan-lifecycle-machine.js';
+export type {
+  PlanLifecycleEvent,
+  PlanLifecycleContext,
+  PlanLifecycleSnapshot,
+  PlanState,
+  RunEnding,
+} from './machines/plan-lifecycle-machine.js';
 export { applyPolicy, skippedByMode, inRollbackWindow } from './machines/policy.js';
 export type { WorkflowMode, PhaseName, PolicyDecision } from './machines/policy.js';
 

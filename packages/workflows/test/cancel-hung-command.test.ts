@@ -16,7 +16,10 @@ describe('cancel while a storage command hangs', () => {
   it('ends the run cancelled with no stray rejection', async () => {
     const env = smallEnvironment({ datastores: 8 });
     const plan = env.plans[0]!;
-    const h = createHarness({ ...env, settings: { 'storage.maxConcurrentCommandCnt': 1 } }, { faults: [{ kind: 'hang', command: 'failover' }] });
+    const h = createHarness(
+      { ...env, settings: { 'storage.maxConcurrentCommandCnt': 1 } },
+      { faults: [{ kind: 'hang', command: 'failover' }] },
+    );
     let runId = '';
     h.engine.subscribe((e) => {
       if (e.type === 'run-started') runId = e.runId;
@@ -26,7 +29,9 @@ describe('cancel while a storage command hangs', () => {
     const report = await h.run({ plan: plan.name, workflow: 'planned-migration' });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(report.result).toBe('cancelled');
-    expect(report.storageCommands.filter((c) => c.command === 'failover').every((c) => c.status === 'cancelled')).toBe(true);
+    expect(report.storageCommands.filter((c) => c.command === 'failover').every((c) => c.status === 'cancelled')).toBe(
+      true,
+    );
     expect(unhandled).toEqual([]);
     expect((await h.engine.planStatus(plan.name)).state).toBe('recovery-incomplete');
   });

@@ -77,7 +77,13 @@ function effectTotals(world: SimulatedWorld): Record<string, number> {
 }
 
 describe('a crash at a step boundary resumes without repeating a storage command', () => {
-  const boundaries: StepId[] = ['pre-sync-storage', 'prepare-protected-storage', 'promote-recovery-storage', 'mount-datastores', 'power-on-priority-2'];
+  const boundaries: StepId[] = [
+    'pre-sync-storage',
+    'prepare-protected-storage',
+    'promote-recovery-storage',
+    'mount-datastores',
+    'power-on-priority-2',
+  ];
 
   it.each(boundaries)('planned migration killed right after %s', async (step) => {
     const env = smallEnvironment();
@@ -111,7 +117,9 @@ describe('a crash at a step boundary resumes without repeating a storage command
     // The resumed world carries the first process's effects: totals match a run that never crashed.
     expect(effectTotals(second.world)).toEqual(effectTotals(ref.world));
     expect((await second.engine.planStatus(plan)).state).toBe('recovery-complete');
-    expect(report.vms.filter((v) => v.status === 'recovered')).toHaveLength(refReport.vms.filter((v) => v.status === 'recovered').length);
+    expect(report.vms.filter((v) => v.status === 'recovered')).toHaveLength(
+      refReport.vms.filter((v) => v.status === 'recovered').length,
+    );
   });
 });
 
@@ -121,8 +129,35 @@ describe('a crash in the middle of a power-on step', () => {
     const plan = base.plans[0]!;
     const protectedVms = base.vms.filter((v) => v.site === plan.protectedSite).map((v) => v.name);
     // Every VM appends its name to $LOG before power-on: a repeat would show as a second line.
-    const append = { type: 'command' as const, command: process.execPath, args: ['-e', "require('fs').appendFileSync(process.env.LOG, process.env.DRCTL_VM + '\\n')"], env: {}, timeoutSeconds: 60 };
-    const env = { ...base, plans: [{ ...plan, vms: protectedVms.map((vm) => ({ ...(plan.vms.find((v) => v.vm === vm) ?? { vm, priority: 3 as const, dependsOn: [], startupAction: 'power-on' as const, toolsWaitSeconds: 300, delayAfterPowerOnSeconds: 0, shutdownAction: 'guest-shutdown' as const, shutdownTimeoutSeconds: 300, postPowerOn: [] }), prePowerOn: [append] })) }] };
+    const append = {
+      type: 'command' as const,
+      command: process.execPath,
+      args: ['-e', "require('fs').appendFileSync(process.env.LOG, process.env.DRCTL_VM + '\\n')"],
+      env: {},
+      timeoutSeconds: 60,
+    };
+    const env = {
+      ...base,
+      plans: [
+        {
+          ...plan,
+          vms: protectedVms.map((vm) => ({
+            ...(plan.vms.find((v) => v.vm === vm) ?? {
+              vm,
+              priority: 3 as const,
+              dependsOn: [],
+              startupAction: 'power-on' as const,
+              toolsWaitSeconds: 300,
+              delayAfterPowerOnSeconds: 0,
+              shutdownAction: 'guest-shutdown' as const,
+              shutdownTimeoutSeconds: 300,
+              postPowerOn: [],
+            }),
+            prePowerOn: [append],
+          })),
+        },
+      ],
+    };
     const dir = mkdtempSync(join(tmpdir(), 'drctl-run-'));
     dirs.push(dir);
     const log1 = join(dir, '..', `${dir.split('/').pop()}-before.log`);
@@ -148,7 +183,9 @@ describe('a crash in the middle of a power-on step', () => {
     const handle = await second.clock.runUntil(second.engine.resume(runId));
     const report = await second.clock.runUntil(handle.done);
     expect(report.result).toBe('success');
-    const lines = [...before.split('\n'), ...(existsSync(log2) ? readFileSync(log2, 'utf8').split('\n') : [])].filter(Boolean);
+    const lines = [...before.split('\n'), ...(existsSync(log2) ? readFileSync(log2, 'utf8').split('\n') : [])].filter(
+      Boolean,
+    );
     expect(lines.sort()).toEqual([...protectedVms].sort());
   });
 });
@@ -169,13 +206,17 @@ describe('cancelling an interrupted run', () => {
 
     const second = await open(env, image);
     await second.engine.findInterrupted();
-    const handle = await second.clock.runUntil(second.engine.resume(runId, { cancel: true, reason: 'change window closed' }));
+    const handle = await second.clock.runUntil(
+      second.engine.resume(runId, { cancel: true, reason: 'change window closed' }),
+    );
     const report = await second.clock.runUntil(handle.done);
     expect(report.result).toBe('cancelled');
     expect(report.notes).toContain('cancelled: change window closed');
     const steps = stepStatuses(report);
     // The first process may just have begun the step when it died; this one did not run it.
-    expect(['cancelled', 'inactive', undefined]).toContain(steps.find(([id]) => id === 'prepare-protected-storage')?.[1]);
+    expect(['cancelled', 'inactive', undefined]).toContain(
+      steps.find(([id]) => id === 'prepare-protected-storage')?.[1],
+    );
     expect(report.storageCommands.some((c) => c.command === 'prepareFailover')).toBe(false);
     expect(steps.find(([id]) => id === 'rollback-protected-site')?.[1]).toBe('success');
     expect(second.world.effectCount('prepareFailover')).toBe(0);

@@ -49,7 +49,8 @@ describe('planned migration vs disaster recovery error policies', () => {
     expect(report.result).toBe('warnings');
     expect(report.mode).toBe('disaster');
     const steps = stepStatuses(report);
-    for (const id of ['pre-sync-storage', 'shutdown-protected-vms', 'prepare-protected-storage']) expect(statusOf(steps, id)).toBe('warning');
+    for (const id of ['pre-sync-storage', 'shutdown-protected-vms', 'prepare-protected-storage'])
+      expect(statusOf(steps, id)).toBe('warning');
     // The array may warn that it could not reach the old source; the promotion itself succeeded.
     expect(['success', 'warning']).toContain(statusOf(steps, 'promote-recovery-storage'));
     expect(report.vms.every((v) => v.status === 'recovered')).toBe(true);
@@ -80,7 +81,8 @@ describe('planned migration vs disaster recovery error policies', () => {
     const report = await h.run({ plan: plan.name, workflow: 'disaster-recovery', forcedRecovery: true });
     expect(report.mode).toBe('forced');
     const steps = stepStatuses(report);
-    for (const id of ['pre-sync-storage', 'shutdown-protected-vms', 'prepare-protected-storage', 'sync-storage']) expect(statusOf(steps, id)).toBe('skipped');
+    for (const id of ['pre-sync-storage', 'shutdown-protected-vms', 'prepare-protected-storage', 'sync-storage'])
+      expect(statusOf(steps, id)).toBe('skipped');
     expect(report.storageCommands.some((c) => c.command === 'syncOnce' || c.command === 'prepareFailover')).toBe(false);
   });
 });
@@ -97,7 +99,9 @@ describe('limits and faults', () => {
     expect(hung.length).toBeGreaterThan(0);
     for (const c of hung) {
       expect(c.status).toBe('timeout');
-      expect(c.message).toMatch(/failover on array .* did not finish within 480 s \(storage.commandTimeout 300 s \+ 90 s × 2 Live Volume\(s\)\)/);
+      expect(c.message).toMatch(
+        /failover on array .* did not finish within 480 s \(storage.commandTimeout 300 s \+ 90 s × 2 Live Volume\(s\)\)/,
+      );
       expect(Date.parse(c.finishedAt!) - Date.parse(c.startedAt)).toBe(480_000);
     }
     expect(report.result).toBe('incomplete');
@@ -114,7 +118,9 @@ describe('limits and faults', () => {
     const vm = report.vms.find((v) => v.name === victim)!;
     expect(vm.status).toBe('error');
     expect(vm.message).toMatch(/Tools/);
-    expect(report.vms.filter((v) => v.name !== victim).every((v) => v.status === 'recovered' || v.status === 'warning')).toBe(true);
+    expect(
+      report.vms.filter((v) => v.name !== victim).every((v) => v.status === 'recovered' || v.status === 'warning'),
+    ).toBe(true);
     expect(stepStatuses(report).map(([id]) => id)).toContain('power-on-priority-5');
   });
 
@@ -123,7 +129,9 @@ describe('limits and faults', () => {
     const h = createHarness({ ...env, settings: { 'storage.maxConcurrentCommandCnt': 1 } });
     const report = await h.run({ plan: env.plans[0]!.name, workflow: 'planned-migration' });
     expect(report.result).toBe('success');
-    const spans = report.storageCommands.filter((c) => c.status !== 'reused').map((c) => [Date.parse(c.startedAt), Date.parse(c.finishedAt!)] as const);
+    const spans = report.storageCommands
+      .filter((c) => c.status !== 'reused')
+      .map((c) => [Date.parse(c.startedAt), Date.parse(c.finishedAt!)] as const);
     for (let i = 0; i < spans.length; i++) {
       for (let j = i + 1; j < spans.length; j++) {
         const [a0, a1] = spans[i]!;
@@ -155,7 +163,10 @@ describe('limits and faults', () => {
 describe('prompts and cancel', () => {
   it('pauses at a prompt until it is answered, and records who answered', async () => {
     const env = smallEnvironment();
-    const plan = { ...env.plans[0]!, callouts: [{ type: 'prompt' as const, text: 'Confirm the DBA is ready', before: 'power-on-priority-1' as const }] };
+    const plan = {
+      ...env.plans[0]!,
+      callouts: [{ type: 'prompt' as const, text: 'Confirm the DBA is ready', before: 'power-on-priority-1' as const }],
+    };
     const h = createHarness({ ...env, plans: [plan] });
     const seen: string[] = [];
     h.engine.subscribe((e) => {
@@ -166,7 +177,9 @@ describe('prompts and cancel', () => {
     });
     const report = await h.run({ plan: plan.name, workflow: 'test' });
     expect(seen).toEqual(['Confirm the DBA is ready']);
-    expect(report.prompts).toEqual([expect.objectContaining({ text: 'Confirm the DBA is ready', answer: 'go', answeredBy: 'alice' })]);
+    expect(report.prompts).toEqual([
+      expect.objectContaining({ text: 'Confirm the DBA is ready', answer: 'go', answeredBy: 'alice' }),
+    ]);
     expect(report.result).toBe('success');
   });
 
@@ -209,7 +222,9 @@ describe('re-running after a storage command timed out', () => {
     const plan = env.plans[0]!;
     const h = createHarness(env, { faults: [{ kind: 'hang', command: 'prepareFailover' }] });
     const first = await h.run({ plan: plan.name, workflow: 'disaster-recovery' });
-    expect(first.storageCommands.filter((c) => c.command === 'prepareFailover').map((c) => c.status)).toEqual(['timeout']);
+    expect(first.storageCommands.filter((c) => c.command === 'prepareFailover').map((c) => c.status)).toEqual([
+      'timeout',
+    ]);
     expect(statusOf(stepStatuses(first), 'prepare-protected-storage')).toBe('warning');
     expect(h.world.effectCount('prepareFailover')).toBe(0);
 
@@ -225,7 +240,10 @@ describe('re-running after a storage command timed out', () => {
 describe('answering a prompt from inside its event', () => {
   it('is accepted: the prompt is registered before it is announced', async () => {
     const env = smallEnvironment();
-    const plan = { ...env.plans[0]!, callouts: [{ type: 'prompt' as const, text: 'Go?', before: 'rescan-hosts' as const }] };
+    const plan = {
+      ...env.plans[0]!,
+      callouts: [{ type: 'prompt' as const, text: 'Go?', before: 'rescan-hosts' as const }],
+    };
     const h = createHarness({ ...env, plans: [plan] });
     h.engine.subscribe((e) => {
       if (e.type === 'prompt-waiting') h.engine.answerPrompt(e.promptId, 'yes', 'bob');

@@ -1,4 +1,10 @@
-import { validateEnvironment, VirtualClock, type Environment, type EnvironmentInput, type RunReport } from '@drctl/domain';
+import {
+  validateEnvironment,
+  VirtualClock,
+  type Environment,
+  type EnvironmentInput,
+  type RunReport,
+} from '@drctl/domain';
 import { generateEnvironment, SimulatedWorld, type Fault } from '@drctl/simulator';
 import { MemoryStore } from '@drctl/store';
 import { createCalloutRunner } from '@drctl/callouts';
@@ -17,11 +23,28 @@ export interface Harness {
 
 export function smallEnvironment(overrides: Partial<Parameters<typeof generateEnvironment>[0]> = {}): Environment {
   return validateEnvironment(
-    generateEnvironment({ vms: 24, hosts: 8, clusters: 4, datastores: 4, liveVolumes: 1, seed: 7, dependencies: 0.2, ...overrides }) as EnvironmentInput,
+    generateEnvironment({
+      vms: 24,
+      hosts: 8,
+      clusters: 4,
+      datastores: 4,
+      liveVolumes: 1,
+      seed: 7,
+      dependencies: 0.2,
+      ...overrides,
+    }) as EnvironmentInput,
   );
 }
 
-export function createHarness(env: Environment, options: { faults?: Fault[]; store?: MemoryStore; engine?: Partial<EngineOptions>; worldState?: ReturnType<SimulatedWorld['snapshot']> } = {}): Harness {
+export function createHarness(
+  env: Environment,
+  options: {
+    faults?: Fault[];
+    store?: MemoryStore;
+    engine?: Partial<EngineOptions>;
+    worldState?: ReturnType<SimulatedWorld['snapshot']>;
+  } = {},
+): Harness {
   const clock = new VirtualClock();
   const world = options.worldState
     ? SimulatedWorld.restore(env, options.worldState, { clock, faults: options.faults ?? [] })

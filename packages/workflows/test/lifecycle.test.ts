@@ -30,7 +30,12 @@ describe('a plan through its whole lifecycle on the simulated environment', () =
 
     const cleanup = await h.run({ plan, workflow: 'cleanup' });
     expect(cleanup.result).toBe('success');
-    expect(stepStatuses(cleanup).map(([id]) => id)).toEqual(['power-off-test-vms', 'resume-recovery-vms', 'discard-test-storage', 'rescan-hosts']);
+    expect(stepStatuses(cleanup).map(([id]) => id)).toEqual([
+      'power-off-test-vms',
+      'resume-recovery-vms',
+      'discard-test-storage',
+      'rescan-hosts',
+    ]);
     expect((await h.engine.planStatus(plan)).state).toBe('ready');
 
     const migration = await h.run({ plan, workflow: 'planned-migration' });
@@ -40,7 +45,12 @@ describe('a plan through its whole lifecycle on the simulated environment', () =
     expect(h.world.effectCount('failover')).toBeGreaterThan(0);
 
     const reprotect = await h.run({ plan, workflow: 'reprotect' });
-    expect(stepStatuses(reprotect).map(([id]) => id)).toEqual(['reverse-replication', 'create-placeholders', 'cleanup-storage', 'sync-storage']);
+    expect(stepStatuses(reprotect).map(([id]) => id)).toEqual([
+      'reverse-replication',
+      'create-placeholders',
+      'cleanup-storage',
+      'sync-storage',
+    ]);
     expect(['success', 'warnings']).toContain(reprotect.result);
     const afterReprotect = await h.engine.planStatus(plan);
     expect(afterReprotect).toMatchObject({ state: 'ready', reversed: true });
@@ -48,7 +58,9 @@ describe('a plan through its whole lifecycle on the simulated environment', () =
 
     const failback = await h.run({ plan, workflow: 'failback' });
     expect(['success', 'warnings']).toContain(failback.result);
-    expect(failback.steps.filter((s) => s.target === undefined).map((s) => s.title)).toContain('Reverse replication (reprotect)');
+    expect(failback.steps.filter((s) => s.target === undefined).map((s) => s.title)).toContain(
+      'Reverse replication (reprotect)',
+    );
     const back = await h.engine.planStatus(plan);
     expect(back).toMatchObject({ state: 'ready', reversed: false, protectedSite: h.env.plans[0]!.protectedSite });
     // Each device was promoted exactly twice (there and back): never a second promotion, and no

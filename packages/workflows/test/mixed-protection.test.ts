@@ -10,15 +10,27 @@ function mixedEnvironment(): Environment {
   const cluster = env.sites.find((s) => s.name === site)!.clusters[0]!;
   return validateEnvironment({
     ...env,
-    volumes: [...env.volumes, { id: 'local-vol', sourceArray: env.volumes[0]!.sourceArray, targetArray: env.volumes[0]!.targetArray }],
+    volumes: [
+      ...env.volumes,
+      { id: 'local-vol', sourceArray: env.volumes[0]!.sourceArray, targetArray: env.volumes[0]!.targetArray },
+    ],
     datastores: [...env.datastores, { name: 'local-ds', site, devices: ['local-vol'] }],
     vms: [
       ...env.vms,
       { name: 'vr-01', site, cluster: cluster.name, host: cluster.hosts[0]!.name, datastores: ['local-ds'] },
       { name: 'vr-02', site, cluster: cluster.name, host: cluster.hosts[0]!.name, datastores: ['local-ds'] },
     ],
-    protectionGroups: [...env.protectionGroups, { name: 'pg-vr', type: 'vsphere-replication', vms: ['vr-01', 'vr-02'] }],
-    plans: [{ ...plan, protectionGroups: [...plan.protectionGroups, 'pg-vr'], vms: [...plan.vms, { vm: 'vr-01', priority: 1 }] }],
+    protectionGroups: [
+      ...env.protectionGroups,
+      { name: 'pg-vr', type: 'vsphere-replication', vms: ['vr-01', 'vr-02'] },
+    ],
+    plans: [
+      {
+        ...plan,
+        protectionGroups: [...plan.protectionGroups, 'pg-vr'],
+        vms: [...plan.vms, { vm: 'vr-01', priority: 1 }],
+      },
+    ],
   });
 }
 

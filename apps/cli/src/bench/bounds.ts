@@ -1,5 +1,11 @@
 import { resolvePlanVms, type Environment, type RunReport } from '@drctl/domain';
-import { rtoLowerBound, runNaiveBatches, simulateSchedule, type SimulatedTask, type SlotLimits } from '@drctl/scheduler';
+import {
+  rtoLowerBound,
+  runNaiveBatches,
+  simulateSchedule,
+  type SimulatedTask,
+  type SlotLimits,
+} from '@drctl/scheduler';
 
 /**
  * The boot phase of a recovery, as the report shows it: from the first VM of priority 1 powering on
@@ -7,8 +13,12 @@ import { rtoLowerBound, runNaiveBatches, simulateSchedule, type SimulatedTask, t
  * the part the lower bound speaks about.
  */
 export function bootPhaseMs(report: RunReport): number {
-  const starts = report.steps.filter((s) => s.target === undefined && s.id.startsWith('power-on-priority-') && s.startedAt).map((s) => Date.parse(s.startedAt!));
-  const ends = report.steps.filter((s) => s.target === undefined && s.id.startsWith('power-on-priority-') && s.finishedAt).map((s) => Date.parse(s.finishedAt!));
+  const starts = report.steps
+    .filter((s) => s.target === undefined && s.id.startsWith('power-on-priority-') && s.startedAt)
+    .map((s) => Date.parse(s.startedAt!));
+  const ends = report.steps
+    .filter((s) => s.target === undefined && s.id.startsWith('power-on-priority-') && s.finishedAt)
+    .map((s) => Date.parse(s.finishedAt!));
   return Math.max(...ends) - Math.min(...starts);
 }
 
@@ -71,5 +81,10 @@ export async function baselines(env: Environment, report: RunReport): Promise<Ba
   const batchSize = naiveBatchSize(groups, limits);
   const naive = await runNaiveBatches(groups, limits, { batchSize });
   const alone = await simulateSchedule(groups, limits);
-  return { lowerBoundMs: rtoLowerBound(groups, limits), naiveMs: naive.makespanMs, naiveBatchSize: batchSize, schedulerOnlyMs: alone.makespanMs };
+  return {
+    lowerBoundMs: rtoLowerBound(groups, limits),
+    naiveMs: naive.makespanMs,
+    naiveBatchSize: batchSize,
+    schedulerOnlyMs: alone.makespanMs,
+  };
 }

@@ -26,12 +26,20 @@ export interface SizeMeasurement {
   storageCommands: number;
 }
 
-async function measure(vms: number, store: 'memory' | 'file', withBaselines: boolean, environmentPath?: string): Promise<SizeMeasurement> {
+async function measure(
+  vms: number,
+  store: 'memory' | 'file',
+  withBaselines: boolean,
+  environmentPath?: string,
+): Promise<SizeMeasurement> {
   const dir = mkdtempSync(join(tmpdir(), `drctl-bench-${vms}-`));
   try {
     const path = environmentPath ?? writeBenchmarkEnvironment(vms, dir);
     const loadStart = performance.now();
-    const ws = await openWorkspace({ environmentPath: path, ...(store === 'memory' ? { inMemory: true } : { stateDir: join(dir, 'state') }) });
+    const ws = await openWorkspace({
+      environmentPath: path,
+      ...(store === 'memory' ? { inMemory: true } : { stateDir: join(dir, 'state') }),
+    });
     const loadSeconds = (performance.now() - loadStart) / 1000;
     const start = performance.now();
     const handle = await ws.drive(ws.engine.start({ plan: 'generated', workflow: 'disaster-recovery' }));

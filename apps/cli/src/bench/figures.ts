@@ -31,7 +31,10 @@ export interface BenchFigures {
   adapterOverheadRatio?: number;
   storage?: StorageThroughputResult;
   /** Each target and whether it was met (absent when the sizes it needs were not run). */
-  targets: Record<'rtoOverLowerBound' | 'wallSeconds10k' | 'rssMegabytes10k' | 'scaling20kOver10k' | 'durableOverMemory', { target: string; met?: boolean }>;
+  targets: Record<
+    'rtoOverLowerBound' | 'wallSeconds10k' | 'rssMegabytes10k' | 'scaling20kOver10k' | 'durableOverMemory',
+    { target: string; met?: boolean }
+  >;
   sizes: SizeFigures[];
   /** How the figures were taken. */
   run: { node: string; cpus: number; loadAverageAtStart: number[]; repeat: number; startedAt: string; command: string };
@@ -49,7 +52,11 @@ export function sizeFigures(memory: SizeMeasurement, file: SizeMeasurement): Siz
   };
 }
 
-export function benchFigures(sizes: SizeFigures[], run: BenchFigures['run'], storage?: StorageThroughputResult): BenchFigures {
+export function benchFigures(
+  sizes: SizeFigures[],
+  run: BenchFigures['run'],
+  storage?: StorageThroughputResult,
+): BenchFigures {
   const at = (vms: number) => sizes.find((s) => s.vms === vms);
   const worst = sizes.reduce((a, b) => (b.rtoOverLowerBound > a.rtoOverLowerBound ? b : a), sizes[0]!);
   const tenK = at(10_000);
@@ -62,7 +69,8 @@ export function benchFigures(sizes: SizeFigures[], run: BenchFigures['run'], sto
     scaling20kOver10k: tenK && twentyK ? twentyK.memory.engineWallSeconds / tenK.memory.engineWallSeconds : NaN,
     durableOverMemory: tenK?.durableOverMemory ?? NaN,
   };
-  const check = (target: string, value: number, limit: number) => (Number.isFinite(value) ? { target, met: value <= limit } : { target });
+  const check = (target: string, value: number, limit: number) =>
+    Number.isFinite(value) ? { target, met: value <= limit } : { target };
   return {
     ...figures,
     targets: {
@@ -72,7 +80,9 @@ export function benchFigures(sizes: SizeFigures[], run: BenchFigures['run'], sto
       scaling20kOver10k: check('≤ 2.2', figures.scaling20kOver10k, 2.2),
       durableOverMemory: check('≤ 1.3', figures.durableOverMemory, 1.3),
     },
-    ...(storage ? { storageCommandsPerSecond: storage.commandsPerSecond, adapterOverheadRatio: storage.overheadRatio, storage } : {}),
+    ...(storage
+      ? { storageCommandsPerSecond: storage.commandsPerSecond, adapterOverheadRatio: storage.overheadRatio, storage }
+      : {}),
     sizes,
     run,
   };

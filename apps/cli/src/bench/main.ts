@@ -28,7 +28,8 @@ function parseArgs(argv: string[]): BenchArgs {
     if (a === '--json') args.json = true;
     else if (a === '--sizes') args.sizes = argv[++i]!.split(',').map(Number);
     else if (a === '--repeat') args.repeat = Number(argv[++i]);
-    else if (a === '--write') args.write = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i]! : 'docs/benchmarks.md';
+    else if (a === '--write')
+      args.write = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i]! : 'docs/benchmarks.md';
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
         'Usage: pnpm bench [--json] [--sizes 1000,10000,20000] [--repeat N] [--write [docs/benchmarks.md]]\n' +
@@ -38,14 +39,24 @@ function parseArgs(argv: string[]): BenchArgs {
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
-  if (args.sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(args.repeat) || args.repeat < 1) throw new Error('sizes and --repeat must be positive whole numbers');
+  if (args.sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(args.repeat) || args.repeat < 1)
+    throw new Error('sizes and --repeat must be positive whole numbers');
   return args;
 }
 
 /** One measurement in a fresh node process, so each size's peak RSS is its own. */
-function child(vms: number, store: 'memory' | 'file', baselines: boolean, environmentPath: string): Promise<SizeMeasurement> {
+function child(
+  vms: number,
+  store: 'memory' | 'file',
+  baselines: boolean,
+  environmentPath: string,
+): Promise<SizeMeasurement> {
   return new Promise((resolvePromise, reject) => {
-    const proc = spawn(process.execPath, [CHILD, String(vms), store, ...(baselines ? [] : ['--no-baselines']), '--env', environmentPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(
+      process.execPath,
+      [CHILD, String(vms), store, ...(baselines ? [] : ['--no-baselines']), '--env', environmentPath],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     proc.on('error', reject);
@@ -83,7 +94,10 @@ function writeDoc(path: string, figures: BenchFigures): void {
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const start = current.indexOf(DOC_START);
   const end = current.indexOf(DOC_END);
-  const next = start >= 0 && end > start ? `${current.slice(0, start)}${block}${current.slice(end + DOC_END.length)}` : `${current}${current ? '\n\n' : '# Benchmarks\n\n'}${block}\n`;
+  const next =
+    start >= 0 && end > start
+      ? `${current.slice(0, start)}${block}${current.slice(end + DOC_END.length)}`
+      : `${current}${current ? '\n\n' : '# Benchmarks\n\n'}${block}\n`;
   writeFileSync(path, next);
 }
 
@@ -119,7 +133,9 @@ async function main(): Promise<void> {
   if (args.json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } else {
-    process.stdout.write(`\ndrctl bench — ${run.command}\n\n${verdictLines(figures).join('\n')}\n\n${figuresTable(figures)}\n`);
+    process.stdout.write(
+      `\ndrctl bench — ${run.command}\n\n${verdictLines(figures).join('\n')}\n\n${figuresTable(figures)}\n`,
+    );
   }
   if (args.write) {
     const path = resolve(process.env['INIT_CWD'] ?? process.cwd(), args.write);
@@ -129,7 +145,14 @@ async function main(): Promise<void> {
 }
 
 function pickBaselines(m: SizeMeasurement): Partial<SizeMeasurement> {
-  return { lowerBoundSeconds: m.lowerBoundSeconds, naiveSeconds: m.naiveSeconds, naiveBatchSize: m.naiveBatchSize, schedulerOnlySeconds: m.schedulerOnlySeconds, simulatedRtoSeconds: m.simulatedRtoSeconds, simulatedRunSeconds: m.simulatedRunSeconds };
+  return {
+    lowerBoundSeconds: m.lowerBoundSeconds,
+    naiveSeconds: m.naiveSeconds,
+    naiveBatchSize: m.naiveBatchSize,
+    schedulerOnlySeconds: m.schedulerOnlySeconds,
+    simulatedRtoSeconds: m.simulatedRtoSeconds,
+    simulatedRunSeconds: m.simulatedRunSeconds,
+  };
 }
 
 main().catch((error: unknown) => {

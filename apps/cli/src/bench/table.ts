@@ -10,10 +10,18 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { label: 'engine wall time, in memory', cell: (s) => `${fixed(s.memory.engineWallSeconds, 2)} s`, target: '10k: ≤ 3 s; 20k/10k ≤ 2.2' },
+  {
+    label: 'engine wall time, in memory',
+    cell: (s) => `${fixed(s.memory.engineWallSeconds, 2)} s`,
+    target: '10k: ≤ 3 s; 20k/10k ≤ 2.2',
+  },
   { label: 'engine wall time, file store (fsync)', cell: (s) => `${fixed(s.file.engineWallSeconds, 2)} s` },
   { label: 'durable / in-memory', cell: (s) => fixed(s.durableOverMemory, 2), target: '≤ 1.3' },
-  { label: 'peak RSS (in-memory process)', cell: (s) => `${fixed(s.memory.peakRssMegabytes, 0)} MB`, target: '10k: ≤ 300 MB' },
+  {
+    label: 'peak RSS (in-memory process)',
+    cell: (s) => `${fixed(s.memory.peakRssMegabytes, 0)} MB`,
+    target: '10k: ≤ 300 MB',
+  },
   { label: 'peak RSS (file-store process)', cell: (s) => `${fixed(s.file.peakRssMegabytes, 0)} MB` },
   { label: 'load + validate the environment', cell: (s) => `${fixed(s.memory.loadSeconds, 2)} s` },
   { label: 'simulated run (whole DR)', cell: (s) => minutes(s.memory.simulatedRunSeconds) },

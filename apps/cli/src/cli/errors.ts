@@ -32,7 +32,14 @@ export function errorDocument(error: unknown): ErrorDocument {
   const exitCode = exitCodeOf(error);
   if (isDrError(error)) return { error: { code: error.code, message: error.message, issues: error.issues, exitCode } };
   if (error instanceof UsageError) return { error: { code: 'DR_USAGE', message: error.message, issues: [], exitCode } };
-  return { error: { code: 'DR_INTERNAL', message: firstSentence(error instanceof Error ? error.message : String(error)), issues: [], exitCode } };
+  return {
+    error: {
+      code: 'DR_INTERNAL',
+      message: firstSentence(error instanceof Error ? error.message : String(error)),
+      issues: [],
+      exitCode,
+    },
+  };
 }
 
 /**
@@ -49,7 +56,9 @@ export function describeError(error: unknown, env: NodeJS.ProcessEnv): string {
     lines.push(`drctl: ${error.message}`, 'Run drctl --help (or drctl COMMAND --help) for the usage.');
   } else {
     const message = firstSentence(error instanceof Error ? error.message : String(error));
-    lines.push(`drctl: internal failure: ${message}${debugEnabled(env) ? '' : ' (set DRCTL_DEBUG=1 to see the stack trace)'}`);
+    lines.push(
+      `drctl: internal failure: ${message}${debugEnabled(env) ? '' : ' (set DRCTL_DEBUG=1 to see the stack trace)'}`,
+    );
   }
   if (debugEnabled(env) && error instanceof Error && error.stack) lines.push(error.stack);
   return lines.join('\n');

@@ -19,7 +19,12 @@ export function exitCodeForResult(result: RunResult): ExitCode {
   return result === 'success' ? EXIT_CODES.success : EXIT_CODES.finishedWithProblems;
 }
 
-const USER_ERROR_CODES = new Set(['DR_INPUT_INVALID', 'DR_SETTING_INVALID', 'DR_OPERATION_REFUSED', 'DR_RUN_NOT_FOUND']);
+const USER_ERROR_CODES = new Set([
+  'DR_INPUT_INVALID',
+  'DR_SETTING_INVALID',
+  'DR_OPERATION_REFUSED',
+  'DR_RUN_NOT_FOUND',
+]);
 
 /** Bad input and refusals are the operator's to fix (2); anything else is drctl's failure (3). */
 export function exitCodeForError(error: unknown): ExitCode {

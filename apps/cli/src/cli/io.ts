@@ -17,7 +17,13 @@ export interface CliIo {
  */
 export function processIo(): CliIo {
   const viaScript = process.env['npm_lifecycle_event'] === 'drctl' && process.env['INIT_CWD'];
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: viaScript ? process.env['INIT_CWD']! : process.cwd() };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: viaScript ? process.env['INIT_CWD']! : process.cwd(),
+  };
 }
 
 /** True when a person is watching: progress redraws and prompts are asked on the terminal. */

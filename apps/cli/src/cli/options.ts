@@ -18,9 +18,13 @@ export function wholeNumber(option: string, text: string | undefined, min = 0): 
   if (text === undefined) return undefined;
   const value = Number(text);
   if (text.trim() === '' || !Number.isInteger(value) || value < min) {
-    throw new DrError('DR_INPUT_INVALID', `${option} must be a whole number of at least ${min}, not ${JSON.stringify(text)}.`, {
-      issues: [{ path: option, message: `expected a whole number ≥ ${min}` }],
-    });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `${option} must be a whole number of at least ${min}, not ${JSON.stringify(text)}.`,
+      {
+        issues: [{ path: option, message: `expected a whole number ≥ ${min}` }],
+      },
+    );
   }
   return value;
 }
@@ -50,7 +54,9 @@ export function environmentPath(io: CliIo, given: string | undefined): string {
   }
   const full = resolve(io.cwd, path);
   if (!existsSync(full)) {
-    throw new DrError('DR_INPUT_INVALID', `Environment file ${path} does not exist.`, { issues: [{ path: '--env', message: `no such file: ${path}` }] });
+    throw new DrError('DR_INPUT_INVALID', `Environment file ${path} does not exist.`, {
+      issues: [{ path: '--env', message: `no such file: ${path}` }],
+    });
   }
   return full;
 }
@@ -60,14 +66,22 @@ export function planName(env: Environment, given: string | undefined): string {
   const known = env.plans.map((p) => p.name);
   if (given === undefined) {
     if (known.length === 1) return known[0]!;
-    throw new DrError('DR_INPUT_INVALID', `Say which plan with --plan NAME (the environment has ${known.length}: ${known.join(', ') || 'none'}).`, {
-      issues: [{ path: '--plan', message: 'required' }],
-    });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `Say which plan with --plan NAME (the environment has ${known.length}: ${known.join(', ') || 'none'}).`,
+      {
+        issues: [{ path: '--plan', message: 'required' }],
+      },
+    );
   }
   if (!known.includes(given)) {
-    throw new DrError('DR_INPUT_INVALID', `Unknown plan ${JSON.stringify(given)}; the environment has ${known.map((k) => JSON.stringify(k)).join(', ') || 'no plans'}.`, {
-      issues: [{ path: '--plan', message: `unknown plan ${given}` }],
-    });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `Unknown plan ${JSON.stringify(given)}; the environment has ${known.map((k) => JSON.stringify(k)).join(', ') || 'no plans'}.`,
+      {
+        issues: [{ path: '--plan', message: `unknown plan ${given}` }],
+      },
+    );
   }
   return given;
 }

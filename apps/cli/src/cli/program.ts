@@ -30,7 +30,11 @@ Exit codes:
 const INJECT_HELP = `rehearse a failure (repeatable, simulation only): ${[...FAULT_SYNTAX, 'crash-after:STEP_ID', 'dsm:{JSON} and dsm-down[:SECONDS] (with --storage sc-series)'].join(', ')}`;
 
 const envOption = () => new Option('--env <file>', 'environment file (YAML); default $DRCTL_ENV');
-const stateDirOption = () => new Option('--state-dir <dir>', 'where runs, reports and the simulated world are kept (default: .drctl beside the environment file)');
+const stateDirOption = () =>
+  new Option(
+    '--state-dir <dir>',
+    'where runs, reports and the simulated world are kept (default: .drctl beside the environment file)',
+  );
 const jsonOption = () => new Option('--json', 'print machine-readable JSON only');
 
 interface ProgramState {
@@ -55,16 +59,21 @@ function action<A extends unknown[]>(io: CliIo, state: ProgramState, body: (...a
 /** The whole `drctl` command line, writing to `io`. */
 export function buildProgram(io: CliIo, state: ProgramState = { exitCode: 0 }): Command {
   const program = new Command('drctl')
-    .description('Recovery-plan orchestration for disaster recovery: validate, run, resume and inspect SRM-style workflows.')
+    .description(
+      'Recovery-plan orchestration for disaster recovery: validate, run, resume and inspect SRM-style workflows.',
+    )
     .version(VERSION, '--version', 'print the version')
     .showSuggestionAfterError(true)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   drctl validate examples/techsol/environment.yaml
   drctl run disaster-recovery --env examples/techsol/environment.yaml --plan "Protect vcsite1" --simulate --answer ok
   drctl status --env examples/techsol/environment.yaml
   drctl history --env examples/techsol/environment.yaml --run RUN_ID
-${EXIT_HELP}`);
+${EXIT_HELP}`,
+    );
 
   program
     .command('validate')
@@ -80,9 +89,17 @@ ${EXIT_HELP}`);
     .addArgument(new Argument('<workflow>', 'the workflow').choices(WORKFLOWS))
     .addOption(envOption())
     .option('--plan <name>', 'recovery plan (may be left out when the environment has one plan)')
-    .option('--simulate', 'run against the built-in simulated vCenters and arrays, under virtual time (required: no real vCenter adapter yet)')
-    .addOption(new Option('--storage <kind>', "storage adapter behind the array managers (default: each array manager's own)").choices(STORAGE_CHOICES))
-    .option('--seed <n>', 'seed of the simulated world (default: the environment file\'s)')
+    .option(
+      '--simulate',
+      'run against the built-in simulated vCenters and arrays, under virtual time (required: no real vCenter adapter yet)',
+    )
+    .addOption(
+      new Option(
+        '--storage <kind>',
+        "storage adapter behind the array managers (default: each array manager's own)",
+      ).choices(STORAGE_CHOICES),
+    )
+    .option('--seed <n>', "seed of the simulated world (default: the environment file's)")
     .option('--set <key=value>', 'override a setting, e.g. storage.commandTimeout=600 (repeatable)', collect)
     .option('--vmware-dr-xml <file>', "read settings from SRM's vmware-dr.xml <config>")
     .option('--force', 'cleanup, reprotect: ignore errors and reach ready')
@@ -100,7 +117,11 @@ ${EXIT_HELP}`);
 Faults: COMMAND is a storage command (${STORAGE_COMMANDS.join(', ')}); STEP_ID is one of ${STEP_IDS.join(', ')}.
 ${EXIT_HELP}`,
     )
-    .action(action(io, state, (workflow: WorkflowName, options: Parameters<typeof runCommand>[2]) => runCommand(io, workflow, options)));
+    .action(
+      action(io, state, (workflow: WorkflowName, options: Parameters<typeof runCommand>[2]) =>
+        runCommand(io, workflow, options),
+      ),
+    );
 
   program
     .command('resume')
@@ -116,11 +137,17 @@ ${EXIT_HELP}`,
     .addOption(stateDirOption())
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
-    .action(action(io, state, (runId: string | undefined, options: Parameters<typeof resumeCommand>[2]) => resumeCommand(io, runId, options)));
+    .action(
+      action(io, state, (runId: string | undefined, options: Parameters<typeof resumeCommand>[2]) =>
+        resumeCommand(io, runId, options),
+      ),
+    );
 
   program
     .command('cancel')
-    .description('cancel a run: one interrupted is resumed only to be cancelled; one running in another drctl process is asked to stop')
+    .description(
+      'cancel a run: one interrupted is resumed only to be cancelled; one running in another drctl process is asked to stop',
+    )
     .argument('[runId]', 'the run (default: the only interrupted one)')
     .addOption(envOption())
     .option('--plan <name>', 'pick the run of this plan')
@@ -129,7 +156,11 @@ ${EXIT_HELP}`,
     .addOption(stateDirOption())
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
-    .action(action(io, state, (runId: string | undefined, options: Parameters<typeof cancelCommand>[2]) => cancelCommand(io, runId, options)));
+    .action(
+      action(io, state, (runId: string | undefined, options: Parameters<typeof cancelCommand>[2]) =>
+        cancelCommand(io, runId, options),
+      ),
+    );
 
   program
     .command('status')
@@ -143,10 +174,10 @@ ${EXIT_HELP}`,
 
   program
     .command('history')
-    .description('past runs, newest first, or one run\'s report as a readable summary')
+    .description("past runs, newest first, or one run's report as a readable summary")
     .addOption(envOption())
     .option('--plan <name>', 'only runs of this plan')
-    .option('--run <id>', 'show this run\'s report (the whole JSON document with --json)')
+    .option('--run <id>', "show this run's report (the whole JSON document with --json)")
     .option('--limit <n>', 'at most this many runs')
     .addOption(stateDirOption())
     .addOption(jsonOption())
@@ -183,13 +214,26 @@ ${EXIT_HELP}`,
 
   program
     .command('serve')
-    .description('serve the HTTP API and the statechart viewer on an environment (bearer tokens from DRCTL_API_TOKEN or DRCTL_API_TOKENS=name:secret,…)')
+    .description(
+      'serve the HTTP API and the statechart viewer on an environment (bearer tokens from DRCTL_API_TOKEN or DRCTL_API_TOKENS=name:secret,…)',
+    )
     .addOption(envOption())
-    .option('--simulate', 'runs use the built-in simulated environment under virtual time (required: no real vCenter adapter yet)')
+    .option(
+      '--simulate',
+      'runs use the built-in simulated environment under virtual time (required: no real vCenter adapter yet)',
+    )
     .option('--port <n>', 'port to listen on (0: any free one)', '8787')
     .option('--host <address>', 'address to bind (default 127.0.0.1: loopback only)')
-    .option('--pace <n>', 'virtual seconds per real second for simulated runs, so people can watch them (default: as fast as possible)')
-    .addOption(new Option('--storage <kind>', "storage adapter behind the array managers (default: each array manager's own)").choices(STORAGE_CHOICES))
+    .option(
+      '--pace <n>',
+      'virtual seconds per real second for simulated runs, so people can watch them (default: as fast as possible)',
+    )
+    .addOption(
+      new Option(
+        '--storage <kind>',
+        "storage adapter behind the array managers (default: each array manager's own)",
+      ).choices(STORAGE_CHOICES),
+    )
     .option('--seed <n>', 'seed of the simulated world')
     .option('--set <key=value>', 'override a setting (repeatable)', collect)
     .option('--vmware-dr-xml <file>', "read settings from SRM's vmware-dr.xml <config>")
@@ -201,9 +245,15 @@ ${EXIT_HELP}`,
 
   program
     .command('export')
-    .description('export a statechart (a workflow, the plan lifecycle or one VM\'s power-on) as a JSON graph or a Mermaid diagram')
+    .description(
+      "export a statechart (a workflow, the plan lifecycle or one VM's power-on) as a JSON graph or a Mermaid diagram",
+    )
     .addOption(new Option('--machine <name>', 'the machine').choices(MACHINE_NAMES).makeOptionMandatory())
-    .addOption(new Option('--format <format>', 'json (nodes and edges) or mermaid (stateDiagram-v2)').choices(EXPORT_FORMATS).default('mermaid'))
+    .addOption(
+      new Option('--format <format>', 'json (nodes and edges) or mermaid (stateDiagram-v2)')
+        .choices(EXPORT_FORMATS)
+        .default('mermaid'),
+    )
     .option('-o, --output <file>', 'write here (default: stdout)')
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)

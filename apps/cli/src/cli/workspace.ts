@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { DrError } from '@drctl/domain';
-import { BUILT_IN_STORAGE, openWorkspace, type StorageChoice, type Workspace, type WorkspaceOptions } from '@drctl/runtime';
+import {
+  BUILT_IN_STORAGE,
+  openWorkspace,
+  type StorageChoice,
+  type Workspace,
+  type WorkspaceOptions,
+} from '@drctl/runtime';
 import { cliLogger } from './logger.js';
 import type { CliIo } from './io.js';
 import { environmentPath, wholeNumber } from './options.js';
@@ -33,19 +39,31 @@ function checkStorageAvailable(workspace: Workspace, choice: StorageChoice | und
   for (const kind of kinds) {
     if (BUILT_IN_STORAGE.includes(kind) || STORAGE_FACTORIES[kind]) continue;
     const where = choice ? '--storage' : `arrayManagers (adapter: ${kind})`;
-    throw new DrError('DR_OPERATION_REFUSED', `The ${kind} storage adapter is not wired into this drctl build yet; run with --storage simulated.`, {
-      issues: [{ path: choice ? '--storage' : 'arrayManagers', message: `${where}: no ${kind} adapter available` }],
-    });
+    throw new DrError(
+      'DR_OPERATION_REFUSED',
+      `The ${kind} storage adapter is not wired into this drctl build yet; run with --storage simulated.`,
+      {
+        issues: [{ path: choice ? '--storage' : 'arrayManagers', message: `${where}: no ${kind} adapter available` }],
+      },
+    );
   }
 }
 
 /** Opens the environment the flags name, with its state folder, settings and (simulated) world. */
-export async function openCliWorkspace(io: CliIo, flags: WorkspaceFlags, options: OpenOptions = {}): Promise<Workspace> {
+export async function openCliWorkspace(
+  io: CliIo,
+  flags: WorkspaceFlags,
+  options: OpenOptions = {},
+): Promise<Workspace> {
   const path = environmentPath(io, flags.env);
   if (options.requireSimulate && !flags.simulate) {
-    throw new DrError('DR_OPERATION_REFUSED', 'Only simulated runs are available: drctl has no vCenter adapter yet, so give --simulate.', {
-      issues: [{ path: '--simulate', message: 'required' }],
-    });
+    throw new DrError(
+      'DR_OPERATION_REFUSED',
+      'Only simulated runs are available: drctl has no vCenter adapter yet, so give --simulate.',
+      {
+        issues: [{ path: '--simulate', message: 'required' }],
+      },
+    );
   }
   const seed = wholeNumber('--seed', flags.seed);
   const workspaceOptions: WorkspaceOptions = {

@@ -24,7 +24,10 @@ export async function cancelCommand(io: CliIo, runId: string | undefined, option
   const reason = options.reason ?? `cancelled by ${operatorName(io)} (drctl cancel)`;
   try {
     const report = await workspace.engine.report(id);
-    if (!report) throw new DrError('DR_RUN_NOT_FOUND', `No run ${id} in ${workspace.stateDir}.`, { issues: [{ path: 'RUN_ID', message: 'unknown run' }] });
+    if (!report)
+      throw new DrError('DR_RUN_NOT_FOUND', `No run ${id} in ${workspace.stateDir}.`, {
+        issues: [{ path: 'RUN_ID', message: 'unknown run' }],
+      });
     if (interrupted.includes(id)) {
       // Restored only to be cancelled: the step it died in is not started again.
       const outcome = await driveRun(io, workspace, () => workspace.engine.resume(id, { cancel: true, reason }), {
@@ -34,9 +37,18 @@ export async function cancelCommand(io: CliIo, runId: string | undefined, option
       return outcome.report?.result === 'cancelled' ? EXIT_CODES.success : outcome.exitCode;
     }
     if (report.result !== 'running') {
-      throw new DrError('DR_OPERATION_REFUSED', `Run ${id} already finished (${report.result}); there is nothing to cancel.`, { issues: [{ path: 'RUN_ID', message: `finished: ${report.result}` }] });
+      throw new DrError(
+        'DR_OPERATION_REFUSED',
+        `Run ${id} already finished (${report.result}); there is nothing to cancel.`,
+        { issues: [{ path: 'RUN_ID', message: `finished: ${report.result}` }] },
+      );
     }
-    await requestCancel(workspace.store, { runId: id, reason, requestedBy: operatorName(io), requestedAt: new Date().toISOString() });
+    await requestCancel(workspace.store, {
+      runId: id,
+      reason,
+      requestedBy: operatorName(io),
+      requestedAt: new Date().toISOString(),
+    });
     const waitMs = (Number(options.wait ?? '60') || 60) * 1000;
     const deadline = Date.now() + waitMs;
     let latest = report;
@@ -47,7 +59,13 @@ export async function cancelCommand(io: CliIo, runId: string | undefined, option
     }
     const stopped = latest.result !== 'running';
     if (options.json) printJson(io, { runId: id, requested: true, result: latest.result });
-    else println(io, stopped ? `Run ${id} ended: ${latest.result}.` : `Cancel requested for run ${id}; the process running it has not stopped it yet.`);
+    else
+      println(
+        io,
+        stopped
+          ? `Run ${id} ended: ${latest.result}.`
+          : `Cancel requested for run ${id}; the process running it has not stopped it yet.`,
+      );
     return stopped && latest.result === 'cancelled' ? EXIT_CODES.success : EXIT_CODES.finishedWithProblems;
   } finally {
     await workspace.close();

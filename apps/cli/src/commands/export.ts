@@ -18,10 +18,14 @@ export interface ExportOptions extends CommonOptions {
  */
 export async function exportCommand(io: CliIo, options: ExportOptions): Promise<number> {
   if (!(EXPORT_FORMATS as readonly string[]).includes(options.format)) {
-    throw new DrError('DR_INPUT_INVALID', `Unknown export format ${JSON.stringify(options.format)}.`, { issues: [{ path: '--format', message: `expected one of ${EXPORT_FORMATS.join(', ')}` }] });
+    throw new DrError('DR_INPUT_INVALID', `Unknown export format ${JSON.stringify(options.format)}.`, {
+      issues: [{ path: '--format', message: `expected one of ${EXPORT_FORMATS.join(', ')}` }],
+    });
   }
   if (!(MACHINE_NAMES as readonly string[]).includes(options.machine)) {
-    throw new DrError('DR_INPUT_INVALID', `Unknown machine ${JSON.stringify(options.machine)}.`, { issues: [{ path: '--machine', message: `expected one of ${MACHINE_NAMES.join(', ')}` }] });
+    throw new DrError('DR_INPUT_INVALID', `Unknown machine ${JSON.stringify(options.machine)}.`, {
+      issues: [{ path: '--machine', message: `expected one of ${MACHINE_NAMES.join(', ')}` }],
+    });
   }
   const text = exportMachine(options.machine, options.format as ExportFormat);
   if (options.output) {

@@ -22,11 +22,15 @@ export interface HistoryOptions extends CommonOptions {
 function openHistory(io: CliIo, options: HistoryOptions): { store: FileStore; env?: Environment; stateDir: string } {
   const envPath = options.env ?? io.env['DRCTL_ENV'];
   if (!options.stateDir && !envPath) {
-    throw new DrError('DR_INPUT_INVALID', 'Say whose history: give --env ENV.yaml or --state-dir DIR.', { issues: [{ path: '--env', message: 'required (or --state-dir)' }] });
+    throw new DrError('DR_INPUT_INVALID', 'Say whose history: give --env ENV.yaml or --state-dir DIR.', {
+      issues: [{ path: '--env', message: 'required (or --state-dir)' }],
+    });
   }
   const stateDir = envPath ? stateDirFor(io, envPath, options.stateDir) : resolve(io.cwd, options.stateDir!);
   if (!existsSync(stateDir)) {
-    throw new DrError('DR_INPUT_INVALID', `No drctl state in ${stateDir}: nothing has run there yet.`, { issues: [{ path: options.stateDir ? '--state-dir' : '--env', message: 'no state folder' }] });
+    throw new DrError('DR_INPUT_INVALID', `No drctl state in ${stateDir}: nothing has run there yet.`, {
+      issues: [{ path: options.stateDir ? '--state-dir' : '--env', message: 'no state folder' }],
+    });
   }
   const env = envPath ? readEnvironment(resolve(io.cwd, envPath)) : undefined;
   return { store: new FileStore(stateDir), stateDir, ...(env ? { env } : {}) };
@@ -35,7 +39,9 @@ function openHistory(io: CliIo, options: HistoryOptions): { store: FileStore; en
 async function allReports(store: FileStore): Promise<RunReport[]> {
   const keys = await store.list('runs/');
   const reports = await Promise.all(keys.map((k) => store.read<RunReport>(`${k}/report`)));
-  return reports.filter((r): r is RunReport => r !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
+  return reports
+    .filter((r): r is RunReport => r !== undefined)
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
 }
 
 /** `drctl history [--plan NAME] [--run ID]`: the runs, newest first, or one run's report. */
@@ -43,7 +49,10 @@ export async function historyCommand(io: CliIo, options: HistoryOptions): Promis
   const { store, env, stateDir } = openHistory(io, options);
   if (options.run) {
     const report = await store.read<RunReport>(reportKey(options.run));
-    if (!report) throw new DrError('DR_RUN_NOT_FOUND', `No run ${options.run} in ${stateDir}.`, { issues: [{ path: '--run', message: 'unknown run' }] });
+    if (!report)
+      throw new DrError('DR_RUN_NOT_FOUND', `No run ${options.run} in ${stateDir}.`, {
+        issues: [{ path: '--run', message: 'unknown run' }],
+      });
     if (options.json) printJson(io, report);
     else println(io, summarizeReport(report, env));
     return EXIT_CODES.success;
@@ -54,7 +63,15 @@ export async function historyCommand(io: CliIo, options: HistoryOptions): Promis
   if (options.json) {
     printJson(
       io,
-      reports.map((r) => ({ runId: r.runId, plan: r.plan, workflow: r.workflow, mode: r.mode, result: r.result, startedAt: r.startedAt, ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}) })),
+      reports.map((r) => ({
+        runId: r.runId,
+        plan: r.plan,
+        workflow: r.workflow,
+        mode: r.mode,
+        result: r.result,
+        startedAt: r.startedAt,
+        ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}),
+      })),
     );
     return EXIT_CODES.success;
   }

@@ -29,7 +29,9 @@ export interface RunOptions extends CommonOptions {
 /** Options that only some workflows take: given elsewhere they are refused rather than ignored. */
 function checkModeOptions(workflow: WorkflowName, options: RunOptions): void {
   const refuse = (option: string, allowed: string) => {
-    throw new DrError('DR_INPUT_INVALID', `${option} applies to ${allowed}, not ${workflow}.`, { issues: [{ path: option, message: `only for ${allowed}` }] });
+    throw new DrError('DR_INPUT_INVALID', `${option} applies to ${allowed}, not ${workflow}.`, {
+      issues: [{ path: option, message: `only for ${allowed}` }],
+    });
   };
   if (options.force && workflow !== 'cleanup' && workflow !== 'reprotect') refuse('--force', 'cleanup and reprotect');
   if (options.forcedRecovery && workflow !== 'disaster-recovery') refuse('--forced-recovery', 'disaster-recovery');
@@ -41,7 +43,9 @@ export async function runCommand(io: CliIo, workflow: WorkflowName, options: Run
   checkModeOptions(workflow, options);
   const workspace = await openCliWorkspace(io, options, {
     requireSimulate: true,
-    ...(options.answer !== undefined ? { autoAnswer: { answer: options.answer, by: `${operatorName(io)} (--answer)` } } : {}),
+    ...(options.answer !== undefined
+      ? { autoAnswer: { answer: options.answer, by: `${operatorName(io)} (--answer)` } }
+      : {}),
   });
   try {
     const plan = planName(workspace.env, options.plan);
@@ -67,7 +71,11 @@ export async function runCommand(io: CliIo, workflow: WorkflowName, options: Run
         });
         return handle;
       },
-      { json: Boolean(options.json), autoAnswer: options.answer !== undefined, ...(options.report ? { reportFile: options.report } : {}) },
+      {
+        json: Boolean(options.json),
+        autoAnswer: options.answer !== undefined,
+        ...(options.report ? { reportFile: options.report } : {}),
+      },
     );
     return outcome.exitCode;
   } finally {

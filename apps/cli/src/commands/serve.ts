@@ -21,9 +21,13 @@ export interface ServeOptions extends CommonOptions, WorkspaceFlags {
 export async function serveCommand(io: CliIo, options: ServeOptions): Promise<number> {
   const path = environmentPath(io, options.env);
   if (!options.simulate) {
-    throw new DrError('DR_OPERATION_REFUSED', 'Only simulated runs are available: drctl has no vCenter adapter yet, so give --simulate.', {
-      issues: [{ path: '--simulate', message: 'required' }],
-    });
+    throw new DrError(
+      'DR_OPERATION_REFUSED',
+      'Only simulated runs are available: drctl has no vCenter adapter yet, so give --simulate.',
+      {
+        issues: [{ path: '--simulate', message: 'required' }],
+      },
+    );
   }
   const port = wholeNumber('--port', options.port, 0);
   const pace = wholeNumber('--pace', options.pace, 1);
@@ -44,9 +48,19 @@ export async function serveCommand(io: CliIo, options: ServeOptions): Promise<nu
       ...(options.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, options.vmwareDrXml) } : {}),
     },
   });
-  if (options.json) printJson(io, { type: 'listening', url: server.url, port: server.port, viewer: `${server.url}/viewer/`, resumed: server.resumed });
+  if (options.json)
+    printJson(io, {
+      type: 'listening',
+      url: server.url,
+      port: server.port,
+      viewer: `${server.url}/viewer/`,
+      resumed: server.resumed,
+    });
   else {
-    println(io, `drctl serve: API at ${server.url}/api/v1 (OpenAPI: ${server.url}/api/v1/openapi.json), viewer at ${server.url}/viewer/`);
+    println(
+      io,
+      `drctl serve: API at ${server.url}/api/v1 (OpenAPI: ${server.url}/api/v1/openapi.json), viewer at ${server.url}/viewer/`,
+    );
     for (const runId of server.resumed) println(io, `  resumed interrupted run ${runId}`);
     println(io, 'Ctrl-C stops the server; runs still active stay interrupted and resume at the next start.');
   }

@@ -33,7 +33,10 @@ function settingsWithoutEnvironment(options: SettingsOptions, io: CliIo): Resolv
     try {
       xml = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new DrError('DR_INPUT_INVALID', `Cannot read ${options.vmwareDrXml}.`, { cause: error, issues: [{ path: '--vmware-dr-xml', message: (error as Error).message }] });
+      throw new DrError('DR_INPUT_INVALID', `Cannot read ${options.vmwareDrXml}.`, {
+        cause: error,
+        issues: [{ path: '--vmware-dr-xml', message: (error as Error).message }],
+      });
     }
     layers.push(settingsFromVmwareDrXml(xml));
   }
@@ -44,7 +47,10 @@ function settingsWithoutEnvironment(options: SettingsOptions, io: CliIo): Resolv
 const show = (value: number | null) => (value === null ? 'off' : String(value));
 
 /** The commandTimeout each plan's runs apply: the setting plus 90 s per Live Volume. */
-function appliedTimeouts(env: Environment, settings: ResolvedSettings): Array<{ plan: string; liveVolumes: number; seconds: number }> {
+function appliedTimeouts(
+  env: Environment,
+  settings: ResolvedSettings,
+): Array<{ plan: string; liveVolumes: number; seconds: number }> {
   return env.plans.map((plan) => {
     const liveVolumes = planDevices(env, plan).filter((id) => env.volumes.find((v) => v.id === id)?.liveVolume).length;
     return { plan: plan.name, liveVolumes, seconds: effectiveCommandTimeoutSeconds(settings.values, liveVolumes) };
@@ -56,7 +62,10 @@ export async function settingsCommand(io: CliIo, options: SettingsOptions): Prom
   const envPath = options.env ?? io.env['DRCTL_ENV'];
   const env = envPath ? readEnvironment(resolve(io.cwd, envPath)) : undefined;
   const settings = env
-    ? settingsFor(env, { ...(options.set ? { set: options.set } : {}), ...(options.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, options.vmwareDrXml) } : {}) })
+    ? settingsFor(env, {
+        ...(options.set ? { set: options.set } : {}),
+        ...(options.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, options.vmwareDrXml) } : {}),
+      })
     : settingsWithoutEnvironment(options, io);
   const rows = SETTING_DEFINITIONS.map((d) => ({
     name: d.name,
@@ -72,9 +81,17 @@ export async function settingsCommand(io: CliIo, options: SettingsOptions): Prom
     printJson(io, { environment: env?.name ?? null, settings: rows, appliedCommandTimeouts: timeouts });
     return EXIT_CODES.success;
   }
-  println(io, `Settings${env ? ` of environment "${env.name}"` : ' (no environment file: defaults)'} — later sources win: default < environment < vmware-dr.xml < --set`);
+  println(
+    io,
+    `Settings${env ? ` of environment "${env.name}"` : ' (no environment file: defaults)'} — later sources win: default < environment < vmware-dr.xml < --set`,
+  );
   println(io, `  ${column('SETTING', 44)} ${column('VALUE', 7)} ${column('FROM', 14)} DEFAULT`);
-  for (const r of rows) println(io, `  ${column(r.name, 44)} ${column(show(r.value), 7)} ${column(r.origin, 14)} ${show(r.default)}`);
-  for (const t of timeouts) println(io, `  plan "${t.plan}": storage commands time out after ${t.seconds === 0 ? 'no limit' : `${t.seconds} s`} (${t.liveVolumes} Live Volume${t.liveVolumes === 1 ? '' : 's'} × 90 s added)`);
+  for (const r of rows)
+    println(io, `  ${column(r.name, 44)} ${column(show(r.value), 7)} ${column(r.origin, 14)} ${show(r.default)}`);
+  for (const t of timeouts)
+    println(
+      io,
+      `  plan "${t.plan}": storage commands time out after ${t.seconds === 0 ? 'no limit' : `${t.seconds} s`} (${t.liveVolumes} Live Volume${t.liveVolumes === 1 ? '' : 's'} × 90 s added)`,
+    );
   return EXIT_CODES.success;
 }

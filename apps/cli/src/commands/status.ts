@@ -21,7 +21,9 @@ export async function statusCommand(io: CliIo, options: StatusOptions): Promise<
   try {
     const { engine } = workspace;
     await engine.findInterrupted();
-    const statuses = options.plan ? [await engine.planStatus(planName(workspace.env, options.plan))] : await engine.plans();
+    const statuses = options.plan
+      ? [await engine.planStatus(planName(workspace.env, options.plan))]
+      : await engine.plans();
     const lines: PlanLine[] = [];
     for (const status of statuses) {
       const id = status.activeRunId ?? status.lastRunId;
@@ -30,7 +32,16 @@ export async function statusCommand(io: CliIo, options: StatusOptions): Promise<
         ...status,
         direction: `${status.protectedSite} → ${status.recoverySite}${status.reversed ? ' (reversed)' : ''}`,
         ...(report
-          ? { lastRun: { runId: report.runId, workflow: report.workflow, mode: report.mode, result: report.result, startedAt: report.startedAt, ...(report.finishedAt ? { finishedAt: report.finishedAt } : {}) } }
+          ? {
+              lastRun: {
+                runId: report.runId,
+                workflow: report.workflow,
+                mode: report.mode,
+                result: report.result,
+                startedAt: report.startedAt,
+                ...(report.finishedAt ? { finishedAt: report.finishedAt } : {}),
+              },
+            }
           : {}),
       });
     }
@@ -41,9 +52,12 @@ export async function statusCommand(io: CliIo, options: StatusOptions): Promise<
     println(io, `Environment "${workspace.env.name}" (state in ${workspace.stateDir})`);
     println(io, `  ${column('PLAN', 22)} ${column('STATE', 22)} ${column('DIRECTION', 30)} LAST RUN`);
     for (const l of lines) {
-      const last = l.lastRun ? `${l.lastRun.workflow} ${l.lastRun.result} (${shortTime(l.lastRun.finishedAt ?? l.lastRun.startedAt)}) ${l.lastRun.runId}` : 'none';
+      const last = l.lastRun
+        ? `${l.lastRun.workflow} ${l.lastRun.result} (${shortTime(l.lastRun.finishedAt ?? l.lastRun.startedAt)}) ${l.lastRun.runId}`
+        : 'none';
       println(io, `  ${column(l.plan, 22)} ${column(l.state, 22)} ${column(l.direction, 30)} ${last}`);
-      if (l.activeRunId && l.lastRun?.result === 'interrupted') println(io, `      interrupted: continue with drctl resume "${l.activeRunId}", or drctl cancel it`);
+      if (l.activeRunId && l.lastRun?.result === 'interrupted')
+        println(io, `      interrupted: continue with drctl resume "${l.activeRunId}", or drctl cancel it`);
     }
     return EXIT_CODES.success;
   } finally {

@@ -18,11 +18,29 @@ export async function validateCommand(io: CliIo, file: string, options: CommonOp
     plans: env.plans.length,
   };
   if (options.json) {
-    printJson(io, { valid: true, file, name: env.name, counts, plans: env.plans.map((p) => ({ name: p.name, protectedSite: p.protectedSite, recoverySite: p.recoverySite, vms: p.vms.length })) });
+    printJson(io, {
+      valid: true,
+      file,
+      name: env.name,
+      counts,
+      plans: env.plans.map((p) => ({
+        name: p.name,
+        protectedSite: p.protectedSite,
+        recoverySite: p.recoverySite,
+        vms: p.vms.length,
+      })),
+    });
   } else {
     println(io, `${file}: valid — environment "${env.name}"`);
-    println(io, `  ${counts.sites} sites, ${counts.hosts} hosts, ${counts.vms} VMs, ${counts.volumes} replicated volumes (${counts.liveVolumes} Live Volume), ${counts.datastores} datastores, ${counts.protectionGroups} protection groups`);
-    for (const plan of env.plans) println(io, `  plan "${plan.name}": ${plan.protectedSite} → ${plan.recoverySite}, ${plan.vms.length} VMs with recovery settings`);
+    println(
+      io,
+      `  ${counts.sites} sites, ${counts.hosts} hosts, ${counts.vms} VMs, ${counts.volumes} replicated volumes (${counts.liveVolumes} Live Volume), ${counts.datastores} datastores, ${counts.protectionGroups} protection groups`,
+    );
+    for (const plan of env.plans)
+      println(
+        io,
+        `  plan "${plan.name}": ${plan.protectedSite} → ${plan.recoverySite}, ${plan.vms.length} VMs with recovery settings`,
+      );
   }
   return EXIT_CODES.success;
 }

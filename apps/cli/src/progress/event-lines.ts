@@ -7,7 +7,8 @@ import type { ProgressState } from './progress-state.js';
  * output prints these; the terminal view prints them above its live block.
  */
 export function eventLine(state: ProgressState, event: EngineEvent): string | undefined {
-  const at = 'at' in event && state.startedAtMs !== undefined ? `${sinceStart(Date.parse(event.at) - state.startedAtMs)}  ` : '';
+  const at =
+    'at' in event && state.startedAtMs !== undefined ? `${sinceStart(Date.parse(event.at) - state.startedAtMs)}  ` : '';
   switch (event.type) {
     case 'run-started':
       return `${event.resumed ? 'Resumed' : 'Started'} ${event.workflow} (${event.mode}) of plan "${event.plan}": run ${event.runId}`;
@@ -19,7 +20,10 @@ export function eventLine(state: ProgressState, event: EngineEvent): string | un
       const line = state.steps.find((s) => s.key === `${event.phase}/${event.step}`);
       const group = /^power-on-priority-(\d)$/.exec(event.step);
       const counts = group ? state.priorities.find((p) => p.priority === Number(group[1])) : undefined;
-      const tally = counts && counts.total > 0 ? ` — ${counts.recovered}/${counts.total} VMs recovered${counts.failed ? `, ${counts.failed} failed` : ''}` : '';
+      const tally =
+        counts && counts.total > 0
+          ? ` — ${counts.recovered}/${counts.total} VMs recovered${counts.failed ? `, ${counts.failed} failed` : ''}`
+          : '';
       const head = `${at}${event.status.padEnd(8)} ${line?.title ?? event.step} [${event.step}]${tally}`;
       const shown = event.status === 'success' ? event.messages.slice(0, 2) : event.messages.slice(0, 6);
       return [head, ...shown.map((m) => `            ${m}`)].join('\n');

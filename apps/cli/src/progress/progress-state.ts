@@ -1,4 +1,13 @@
-import { STEP_TITLES, type PlanVm, type Priority, type RunReport, type RunResult, type StepId, type StepStatus, type WorkflowName } from '@drctl/domain';
+import {
+  STEP_TITLES,
+  type PlanVm,
+  type Priority,
+  type RunReport,
+  type RunResult,
+  type StepId,
+  type StepStatus,
+  type WorkflowName,
+} from '@drctl/domain';
 import { PHASE_STEPS, phasesOf, type EngineEvent } from '@drctl/workflows';
 
 export interface StepLine {
@@ -56,9 +65,19 @@ function titleFor(workflow: WorkflowName, phase: string, step: StepId): string {
 }
 
 /** The state before the first event: every step of the workflow pending, VM totals per priority. */
-export function initialProgress(run: { runId: string; plan: string; workflow: WorkflowName; mode?: string }, vms: readonly PlanVm[]): ProgressState {
+export function initialProgress(
+  run: { runId: string; plan: string; workflow: WorkflowName; mode?: string },
+  vms: readonly PlanVm[],
+): ProgressState {
   const steps: StepLine[] = phasesOf(run.workflow).flatMap((phase) =>
-    PHASE_STEPS[phase].map((step) => ({ key: `${phase}/${step}`, step, phase, title: titleFor(run.workflow, phase, step), status: 'pending' as const, messages: [] })),
+    PHASE_STEPS[phase].map((step) => ({
+      key: `${phase}/${step}`,
+      step,
+      phase,
+      title: titleFor(run.workflow, phase, step),
+      status: 'pending' as const,
+      messages: [],
+    })),
   );
   const powersOn = run.workflow !== 'cleanup' && run.workflow !== 'reprotect';
   const priorities: PriorityProgress[] = ([1, 2, 3, 4, 5] as const).map((priority) => ({
@@ -92,7 +111,8 @@ function stepLine(state: ProgressState, phase: string, step: StepId): StepLine {
   return line;
 }
 
-const priorityOf = (state: ProgressState, vm: string, vmPriority: Map<string, Priority>) => state.priorities.find((p) => p.priority === vmPriority.get(vm));
+const priorityOf = (state: ProgressState, vm: string, vmPriority: Map<string, Priority>) =>
+  state.priorities.find((p) => p.priority === vmPriority.get(vm));
 
 /** Priorities of the plan's VMs that power on: the ones the progress counts. */
 export function poweredOnPriorities(vms: readonly PlanVm[]): Map<string, Priority> {
@@ -173,7 +193,9 @@ export function applyReport(state: ProgressState, report: RunReport, vmPriority:
   state.startedAtMs = Date.parse(report.startedAt);
   for (const record of report.steps) {
     if (record.target !== undefined || record.status === 'inactive') continue;
-    const line = state.steps.find((s) => s.step === record.id && s.title === record.title) ?? stepLine(state, state.workflow, record.id);
+    const line =
+      state.steps.find((s) => s.step === record.id && s.title === record.title) ??
+      stepLine(state, state.workflow, record.id);
     line.status = record.status;
     if (record.startedAt) line.startedAt = record.startedAt;
     if (record.finishedAt) line.finishedAt = record.finishedAt;

@@ -31,7 +31,9 @@ export function renderBlock(state: ProgressState, nowVirtualMs: number, elapsedR
   const lines: string[] = [];
   const virtual = state.startedAtMs === undefined ? 'T+00:00:00' : sinceStart(nowVirtualMs - state.startedAtMs);
   lines.push(`${state.workflow} · ${state.plan} · ${state.mode || '…'} · run ${state.runId}`);
-  lines.push(`  time ${virtual} (engine clock ${shortTime(new Date(nowVirtualMs).toISOString())}) · elapsed ${humanDuration(elapsedRealMs)} · storage commands ${state.storageCommands}`);
+  lines.push(
+    `  time ${virtual} (engine clock ${shortTime(new Date(nowVirtualMs).toISOString())}) · elapsed ${humanDuration(elapsedRealMs)} · storage commands ${state.storageCommands}`,
+  );
   const vms = vmCounts(state);
   if (vms.total > 0) {
     lines.push(`  VMs powered on ${vms.recovered}/${vms.total}${vms.failed ? ` · ${vms.failed} failed` : ''}`);
@@ -39,12 +41,15 @@ export function renderBlock(state: ProgressState, nowVirtualMs: number, elapsedR
       if (p.total === 0) continue;
       const busy = p.poweringOn > 0 ? ` · ${p.poweringOn} powering on` : '';
       const failed = p.failed > 0 ? ` · ${p.failed} failed` : '';
-      lines.push(`    priority ${p.priority} ${bar(p.recovered + p.failed, p.total)} ${p.recovered}/${p.total}${failed}${busy}`);
+      lines.push(
+        `    priority ${p.priority} ${bar(p.recovered + p.failed, p.total)} ${p.recovered}/${p.total}${failed}${busy}`,
+      );
     }
   }
   const window = stepWindow(state.steps);
   if (window.doneBefore > 0) lines.push(`  … ${window.doneBefore} step${window.doneBefore > 1 ? 's' : ''} done`);
-  for (const s of window.lines) lines.push(`  ${MARK[s.status]} ${column(s.title, 52)} ${s.status === 'pending' ? '' : s.status}`);
+  for (const s of window.lines)
+    lines.push(`  ${MARK[s.status]} ${column(s.title, 52)} ${s.status === 'pending' ? '' : s.status}`);
   if (window.pendingAfter > 0) lines.push(`  … ${window.pendingAfter} more`);
   for (const p of state.prompts) lines.push(`  ? waiting for an answer: ${p.text}`);
   return lines;
@@ -117,7 +122,9 @@ export class TerminalView implements ProgressView {
   private draw(): void {
     if (this.paused || !this.state) return;
     const width = this.io.stdout.columns;
-    const lines = renderBlock(this.state, this.virtualNow(), performance.now() - this.startedReal).map((l) => fit(l, width));
+    const lines = renderBlock(this.state, this.virtualNow(), performance.now() - this.startedReal).map((l) =>
+      fit(l, width),
+    );
     this.erase();
     this.io.stdout.write(`${lines.join('\n')}\n`);
     this.drawn = lines.length;

@@ -45,7 +45,11 @@ export function bootSpans(report: RunReport, by: 'host' | 'cluster'): Span[] {
   for (const vm of report.vms) {
     const end = vm.toolsReadyAt ?? vm.poweredOnAt;
     if (!vm.powerOnStartedAt || !end) continue;
-    spans.push({ key: by === 'host' ? vm.host : vm.cluster, start: Date.parse(vm.powerOnStartedAt), end: Date.parse(end) });
+    spans.push({
+      key: by === 'host' ? vm.host : vm.cluster,
+      start: Date.parse(vm.powerOnStartedAt),
+      end: Date.parse(end),
+    });
   }
   return spans;
 }

@@ -18,7 +18,10 @@ export interface RunInvocation {
 const invocationKey = (runId: string) => `cli/invocations/${runId}`;
 
 export async function saveInvocation(store: DocumentStore, runId: string, invocation: RunInvocation): Promise<void> {
-  await store.write(invocationKey(runId), { ...invocation, inject: invocation.inject.filter((f) => !f.startsWith('crash-after:')) });
+  await store.write(invocationKey(runId), {
+    ...invocation,
+    inject: invocation.inject.filter((f) => !f.startsWith('crash-after:')),
+  });
 }
 
 export async function loadInvocation(store: DocumentStore, runId: string): Promise<RunInvocation | undefined> {

@@ -21,11 +21,19 @@ export type RunKind = 'interrupted' | 'unfinished';
  * The run a command means: the id given, else the only interrupted (or unfinished) run, of
  * `--plan` when given. Marks interrupted runs on the way (the engine's `findInterrupted`).
  */
-export async function selectRun(workspace: Workspace, runId: string | undefined, plan: string | undefined, kind: RunKind): Promise<{ runId: string; interrupted: string[] }> {
+export async function selectRun(
+  workspace: Workspace,
+  runId: string | undefined,
+  plan: string | undefined,
+  kind: RunKind,
+): Promise<{ runId: string; interrupted: string[] }> {
   const interrupted = await workspace.engine.findInterrupted();
   if (runId) {
     const report = await workspace.engine.report(runId).catch(() => undefined);
-    if (!report) throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(runId)} in ${workspace.stateDir}.`, { issues: [{ path: 'RUN_ID', message: 'unknown run' }] });
+    if (!report)
+      throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(runId)} in ${workspace.stateDir}.`, {
+        issues: [{ path: 'RUN_ID', message: 'unknown run' }],
+      });
     return { runId, interrupted };
   }
   let candidates: string[];
@@ -39,18 +47,30 @@ export async function selectRun(workspace: Workspace, runId: string | undefined,
   if (candidates.length === 1) return { runId: candidates[0]!, interrupted };
   const what = kind === 'interrupted' ? 'interrupted run' : 'unfinished run';
   if (candidates.length === 0) {
-    throw new DrError('DR_OPERATION_REFUSED', `No ${what}${plan ? ` of plan "${plan}"` : ''}.`, { issues: [{ path: 'RUN_ID', message: `no ${what}` }] });
+    throw new DrError('DR_OPERATION_REFUSED', `No ${what}${plan ? ` of plan "${plan}"` : ''}.`, {
+      issues: [{ path: 'RUN_ID', message: `no ${what}` }],
+    });
   }
-  throw new DrError('DR_INPUT_INVALID', `Several runs are unfinished (${candidates.join(', ')}); say which one.`, { issues: [{ path: 'RUN_ID', message: 'ambiguous' }] });
+  throw new DrError('DR_INPUT_INVALID', `Several runs are unfinished (${candidates.join(', ')}); say which one.`, {
+    issues: [{ path: 'RUN_ID', message: 'ambiguous' }],
+  });
 }
 
 /**
  * Opens the workspace a run was started in: the flags saved with the run (simulation, seed,
  * settings, faults), overridden by any given now.
  */
-export async function openForRun(io: CliIo, runId: string | undefined, options: RunSelection, kind: RunKind): Promise<{ workspace: Workspace; runId: string; interrupted: string[] }> {
+export async function openForRun(
+  io: CliIo,
+  runId: string | undefined,
+  options: RunSelection,
+  kind: RunKind,
+): Promise<{ workspace: Workspace; runId: string; interrupted: string[] }> {
   const path = environmentPath(io, options.env);
-  const autoAnswer = options.answer !== undefined ? { autoAnswer: { answer: options.answer, by: `${operatorName(io)} (--answer)` } } : {};
+  const autoAnswer =
+    options.answer !== undefined
+      ? { autoAnswer: { answer: options.answer, by: `${operatorName(io)} (--answer)` } }
+      : {};
   let id = runId;
   if (id === undefined) {
     const probe = await openCliWorkspace(io, { ...options, inject: [] });
@@ -64,7 +84,9 @@ export async function openForRun(io: CliIo, runId: string | undefined, options: 
   const store = new FileStore(stateDir);
   // A run id that cannot even be a store key is simply not found.
   if (!(await store.read(reportKey(id)).catch(() => undefined))) {
-    throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(id)} in ${stateDir}.`, { issues: [{ path: 'RUN_ID', message: 'unknown run' }] });
+    throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(id)} in ${stateDir}.`, {
+      issues: [{ path: 'RUN_ID', message: 'unknown run' }],
+    });
   }
   const saved = await loadInvocation(store, id);
   const flags: WorkspaceFlags = {
@@ -72,9 +94,11 @@ export async function openForRun(io: CliIo, runId: string | undefined, options: 
     simulate: options.simulate ?? saved?.simulate ?? false,
     set: options.set ?? saved?.set ?? [],
     inject: options.inject ?? saved?.inject ?? [],
-    ...(options.seed ?? saved?.seed ? { seed: (options.seed ?? saved?.seed)! } : {}),
-    ...(options.storage ?? saved?.storage ? { storage: (options.storage ?? saved?.storage)! } : {}),
-    ...(options.vmwareDrXml ?? saved?.vmwareDrXml ? { vmwareDrXml: (options.vmwareDrXml ?? saved?.vmwareDrXml)! } : {}),
+    ...((options.seed ?? saved?.seed) ? { seed: (options.seed ?? saved?.seed)! } : {}),
+    ...((options.storage ?? saved?.storage) ? { storage: (options.storage ?? saved?.storage)! } : {}),
+    ...((options.vmwareDrXml ?? saved?.vmwareDrXml)
+      ? { vmwareDrXml: (options.vmwareDrXml ?? saved?.vmwareDrXml)! }
+      : {}),
   };
   const workspace = await openCliWorkspace(io, flags, { requireSimulate: true, ...autoAnswer });
   try {

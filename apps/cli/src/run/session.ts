@@ -6,7 +6,13 @@ import type { EngineEvent, RunHandle } from '@drctl/workflows';
 import { EXIT_CODES, exitCodeForResult } from '../cli/exit-codes.js';
 import { isInteractive, printJson, println, type CliIo } from '../cli/io.js';
 import { TerminalView } from '../progress/terminal-view.js';
-import { applyEvent, applyReport, initialProgress, poweredOnPriorities, type ProgressState } from '../progress/progress-state.js';
+import {
+  applyEvent,
+  applyReport,
+  initialProgress,
+  poweredOnPriorities,
+  type ProgressState,
+} from '../progress/progress-state.js';
 import { JsonLinesView, PlainLinesView, type ProgressView } from '../progress/views.js';
 import { takeCancelRequest } from './cancel-requests.js';
 import { askOnTerminal, operatorName } from './terminal-prompt.js';
@@ -43,7 +49,12 @@ function chooseView(io: CliIo, workspace: Workspace, options: SessionOptions): P
  * and cross-process cancel requests, the `--report` copy, and the exit code from the result.
  * `begin` starts or resumes the run; it is driven under the workspace's (virtual) clock.
  */
-export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Promise<RunHandle>, options: SessionOptions): Promise<SessionOutcome> {
+export async function driveRun(
+  io: CliIo,
+  workspace: Workspace,
+  begin: () => Promise<RunHandle>,
+  options: SessionOptions,
+): Promise<SessionOutcome> {
   const { engine } = workspace;
   const shown = chooseView(io, workspace, options);
   // Closed exactly once, also when the run is refused before it starts (the terminal view hides
@@ -159,12 +170,20 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
       const existing = await engine.report(handle.runId);
       if (existing && (state.resumed || existing.steps.length > 0)) applyReport(state, existing, vmPriority);
     }
-    const ending = await workspace.drive(Promise.race([handle.done.then((report) => ({ report })), detached.then((reason) => ({ reason }))]));
+    const ending = await workspace.drive(
+      Promise.race([handle.done.then((report) => ({ report })), detached.then((reason) => ({ reason }))]),
+    );
     await reportWrites;
     if ('reason' in ending) {
       view.close(state);
       const message = `drctl: ${ending.reason}; it stops here and stays resumable: drctl resume "${handle.runId}" --answer TEXT`;
-      if (options.json) printJson(io, { type: 'detached', runId: handle.runId, reason: ending.reason, exitCode: EXIT_CODES.finishedWithProblems });
+      if (options.json)
+        printJson(io, {
+          type: 'detached',
+          runId: handle.runId,
+          reason: ending.reason,
+          exitCode: EXIT_CODES.finishedWithProblems,
+        });
       else io.stderr.write(`${message}\n`);
       return { exitCode: EXIT_CODES.finishedWithProblems, runId: handle.runId };
     }
@@ -176,7 +195,9 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
     view.close(state);
     refreshReportFile();
     await reportWrites;
-    const reportPath = options.reportFile ? resolve(io.cwd, options.reportFile) : storedReportPath(workspace, report.runId);
+    const reportPath = options.reportFile
+      ? resolve(io.cwd, options.reportFile)
+      : storedReportPath(workspace, report.runId);
     const exitCode = exitCodeForResult(report.result);
     if (options.json) {
       printJson(io, { type: 'report', runId: report.runId, result: report.result, reportPath, exitCode });
@@ -184,7 +205,10 @@ export async function driveRun(io: CliIo, workspace: Workspace, begin: () => Pro
       println(io, '');
       println(io, `Result: ${report.result}`);
       for (const note of report.notes) println(io, `  note: ${note}`);
-      println(io, `Summary: drctl history --run "${report.runId}"${workspace.environmentPath ? ` --env ${workspace.environmentPath}` : ''}`);
+      println(
+        io,
+        `Summary: drctl history --run "${report.runId}"${workspace.environmentPath ? ` --env ${workspace.environmentPath}` : ''}`,
+      );
       println(io, `Report: ${reportPath}`);
     }
     return { exitCode, report, runId: report.runId };

@@ -30,6 +30,8 @@ export function askOnTerminal(io: CliIo, text: string, vm?: string): Promise<str
     rl.on('SIGINT', () => finish(null));
     rl.on('close', () => finish(null));
     io.stdout.write(`\n${vm ? `[${vm}] ` : ''}${text}\n`);
-    rl.question('Answer (Enter to continue, Ctrl-C to cancel the run): ', (answer) => finish(answer.trim() === '' ? 'continue' : answer.trim()));
+    rl.question('Answer (Enter to continue, Ctrl-C to cancel the run): ', (answer) =>
+      finish(answer.trim() === '' ? 'continue' : answer.trim()),
+    );
   });
 }

@@ -26,7 +26,11 @@ function newestSource(dir: string): number {
  */
 export function ensureBuilt(): void {
   if (existsSync(BIN) && statSync(BIN).mtimeMs >= newestSource(join(CLI_ROOT, 'src'))) return;
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(CLI_ROOT, 'tsconfig.build.json')], { encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(CLI_ROOT, 'tsconfig.build.json')],
+    { encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new Error(`building the CLI failed:\n${result.stdout}${result.stderr}`);
 }
 
@@ -45,7 +49,10 @@ export interface RunningCli {
 }
 
 /** Starts `drctl ARGS` as a separate process (no terminal), with DRCTL_USER set for attribution. */
-export function startDrctl(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): RunningCli {
+export function startDrctl(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, DRCTL_USER: 'e2e-operator', DRCTL_DEBUG: '', DRCTL_ENV: '', ...options.env },
@@ -87,13 +94,19 @@ export function startDrctl(args: string[], options: { cwd?: string; env?: NodeJS
       new Promise((resolvePromise, reject) => {
         watchers.push({ match, resolve: resolvePromise });
         check();
-        void done.then(() => reject(new Error(`drctl ended before printing the awaited line:\n${stdout}\n${stderr}`)), reject);
+        void done.then(
+          () => reject(new Error(`drctl ended before printing the awaited line:\n${stdout}\n${stderr}`)),
+          reject,
+        );
       }),
   };
 }
 
 /** Runs `drctl ARGS` as a separate process to its end. */
-export function drctl(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function drctl(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return startDrctl(args, options).done;
 }
 
@@ -110,7 +123,13 @@ export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
 }
 
 /** The last line of `drctl run --json`: the result and where the report is. */
-export function finalLine(stdout: string): { type: 'report'; runId: string; result: string; reportPath: string; exitCode: number } {
+export function finalLine(stdout: string): {
+  type: 'report';
+  runId: string;
+  result: string;
+  reportPath: string;
+  exitCode: number;
+} {
   const lines = jsonLines<{ type: string }>(stdout);
   const last = lines[lines.length - 1];
   if (!last || last.type !== 'report') throw new Error(`no final report line in:\n${stdout.slice(-2000)}`);

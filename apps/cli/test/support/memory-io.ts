@@ -2,7 +2,9 @@ import { PassThrough } from 'node:stream';
 import type { CliIo } from '../../src/index.js';
 
 /** A CliIo over in-memory streams: what a command printed, without a process. */
-export function memoryIo(options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliIo & { out: () => string; err: () => string } {
+export function memoryIo(
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CliIo & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   const stdout = new PassThrough();

@@ -29,7 +29,9 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what:
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = zodIssues(result.error, prefix);
-  throw new DrError('DR_INPUT_INVALID', `The ${what} has ${issues.length} problem${issues.length > 1 ? 's' : ''}.`, { issues });
+  throw new DrError('DR_INPUT_INVALID', `The ${what} has ${issues.length} problem${issues.length > 1 ? 's' : ''}.`, {
+    issues,
+  });
 }
 
 export function notFound(what: string, path: string): DrError {
@@ -51,7 +53,11 @@ export function errorHandler(logger: Logger) {
     const statusCode = (error as FastifyError).statusCode;
     if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
       const issues = statusCode === 400 || statusCode === 415 ? [{ path: 'body', message: error.message }] : [];
-      return reply.code(statusCode).send(errorBody(statusCode === 404 ? 'DR_NOT_FOUND' : 'DR_INPUT_INVALID', requestErrorMessage(statusCode), issues));
+      return reply
+        .code(statusCode)
+        .send(
+          errorBody(statusCode === 404 ? 'DR_NOT_FOUND' : 'DR_INPUT_INVALID', requestErrorMessage(statusCode), issues),
+        );
     }
     logger.error({ err: error, url: request.routeOptions.url }, 'request failed');
     return reply.code(500).send(errorBody('DR_INTERNAL', 'Internal error; the server log has the details.'));

@@ -14,10 +14,14 @@ const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
  * The OpenAPI 3.1 document of the routes, generated from their zod schemas (JSON Schema 2020-12,
  * which OpenAPI 3.1 uses as is). Named schemas go to `components.schemas` and are referenced.
  */
-export function openApiDocument(routes: readonly AnyRoute[], info: { version: string; serverUrl?: string }): Record<string, unknown> {
+export function openApiDocument(
+  routes: readonly AnyRoute[],
+  info: { version: string; serverUrl?: string },
+): Record<string, unknown> {
   const requests = z.registry<{ id: string }>();
   const responses = z.registry<{ id: string }>();
-  const name = (operationId: string, suffix: string) => `${operationId[0]!.toUpperCase()}${operationId.slice(1)}${suffix}`;
+  const name = (operationId: string, suffix: string) =>
+    `${operationId[0]!.toUpperCase()}${operationId.slice(1)}${suffix}`;
   responses.add(errorResponse, { id: 'Error' });
 
   // First pass: name every body and response schema, so the converter can reference them.
@@ -40,8 +44,10 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { version: st
     return rest;
   };
   const schemas: Record<string, unknown> = {};
-  for (const [id, schema] of [...Object.entries(requestSchemas), ...Object.entries(responseSchemas)]) schemas[id] = strip(schema as Record<string, unknown>);
-  const inline = (schema: z.ZodType, io: 'input' | 'output') => strip(z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>);
+  for (const [id, schema] of [...Object.entries(requestSchemas), ...Object.entries(responseSchemas)])
+    schemas[id] = strip(schema as Record<string, unknown>);
+  const inline = (schema: z.ZodType, io: 'input' | 'output') =>
+    strip(z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>);
 
   const parameters = (r: AnyRoute) => {
     const out: unknown[] = [];
@@ -50,7 +56,10 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { version: st
       ['query', r.query],
     ] as const) {
       if (!schema) continue;
-      const json = inline(schema, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+      const json = inline(schema, 'input') as {
+        properties?: Record<string, Record<string, unknown>>;
+        required?: string[];
+      };
       for (const [key, property] of Object.entries(json.properties ?? {})) {
         const { description, ...propertySchema } = property;
         out.push({
@@ -84,7 +93,9 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { version: st
         ...(r.body.description ? { description: r.body.description } : {}),
         content: {
           'application/json': { schema: ref },
-          ...(r.body.yaml ? { 'application/yaml': { schema: { type: 'string', description: 'The same document as YAML text.' } } } : {}),
+          ...(r.body.yaml
+            ? { 'application/yaml': { schema: { type: 'string', description: 'The same document as YAML text.' } } }
+            : {}),
         },
       };
     }
@@ -93,7 +104,11 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { version: st
       const contentType = spec.contentType ?? 'application/json';
       responsesOut[status] = {
         description: spec.description,
-        ...(spec.schema ? { content: { [contentType]: { schema: { $ref: uri(responseIds.get(spec.schema)!) } } } } : spec.contentType ? { content: { [contentType]: { schema: { type: 'string' } } } } : {}),
+        ...(spec.schema
+          ? { content: { [contentType]: { schema: { $ref: uri(responseIds.get(spec.schema)!) } } } }
+          : spec.contentType
+            ? { content: { [contentType]: { schema: { type: 'string' } } } }
+            : {}),
       };
     }
     for (const [status, description] of Object.entries(ERROR_RESPONSES)) {

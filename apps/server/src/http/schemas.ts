@@ -13,7 +13,10 @@ export const startRunRequest = z
   .object({
     plan: z.string().min(1).describe('Name of the recovery plan.'),
     workflow: z.enum(WORKFLOWS),
-    force: z.boolean().optional().describe('Cleanup, reprotect, failback: ignore errors (force cleanup / force reprotect).'),
+    force: z
+      .boolean()
+      .optional()
+      .describe('Cleanup, reprotect, failback: ignore errors (force cleanup / force reprotect).'),
     forcedRecovery: z.boolean().optional().describe('Disaster recovery: skip every protected-site step.'),
     syncData: z.boolean().optional().describe('Test: replicate recent changes first (default true).'),
   })
@@ -23,7 +26,11 @@ export const startRunRequest = z
       ctx.addIssue({ code: 'custom', path: ['force'], message: `force applies to ${FORCE_WORKFLOWS.join(', ')} only` });
     }
     if (body.forcedRecovery !== undefined && body.workflow !== 'disaster-recovery') {
-      ctx.addIssue({ code: 'custom', path: ['forcedRecovery'], message: 'forcedRecovery applies to disaster-recovery only' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['forcedRecovery'],
+        message: 'forcedRecovery applies to disaster-recovery only',
+      });
     }
     if (body.syncData !== undefined && body.workflow !== 'test') {
       ctx.addIssue({ code: 'custom', path: ['syncData'], message: 'syncData applies to test only' });
@@ -61,7 +68,13 @@ export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string(), issues: z.array(issue) }),
 });
 
-export const runLinks = z.object({ self: z.string(), report: z.string(), events: z.string(), view: z.string(), viewer: z.string() });
+export const runLinks = z.object({
+  self: z.string(),
+  report: z.string(),
+  events: z.string(),
+  view: z.string(),
+  viewer: z.string(),
+});
 
 export const runAccepted = z.object({
   runId: z.string(),
@@ -80,7 +93,12 @@ export const waitingPrompt = z.object({
   askedAt: z.string(),
 });
 
-export const promptAnswered = z.object({ promptId: z.string(), runId: z.string(), answer: z.string(), answeredBy: z.string() });
+export const promptAnswered = z.object({
+  promptId: z.string(),
+  runId: z.string(),
+  answer: z.string(),
+  answeredBy: z.string(),
+});
 
 export const planStatus = z.object({
   plan: z.string(),
@@ -156,7 +174,9 @@ export const runReport = runSummary
     settings: z.record(z.string(), z.unknown()),
     steps: z.array(stepRecord),
     vms: z.array(vmRecord),
-    storageCommands: z.array(z.object({ command: z.string(), devices: z.array(z.string()), status: z.string() }).loose()),
+    storageCommands: z.array(
+      z.object({ command: z.string(), devices: z.array(z.string()), status: z.string() }).loose(),
+    ),
     prompts: z.array(promptRecord),
     notes: z.array(z.string()),
   })
@@ -165,7 +185,9 @@ export const runReport = runSummary
 export const environmentSummary = z.object({
   name: z.string(),
   description: z.string().optional(),
-  sites: z.array(z.object({ name: z.string(), vcenter: z.string(), clusters: z.number().int(), hosts: z.number().int() })),
+  sites: z.array(
+    z.object({ name: z.string(), vcenter: z.string(), clusters: z.number().int(), hosts: z.number().int() }),
+  ),
   plans: z.array(z.string()),
   protectionGroups: z.array(z.string()),
   vms: z.number().int(),

@@ -24,7 +24,9 @@ export function tokensFromEnv(env: NodeJS.ProcessEnv = process.env): ApiToken[] 
       const secret = colon < 0 ? '' : entry.slice(colon + 1).trim();
       if (!NAME.test(name) || secret === '') {
         throw new DrError('DR_INPUT_INVALID', 'DRCTL_API_TOKENS must be a comma-separated list of name:secret.', {
-          issues: [{ path: `DRCTL_API_TOKENS[${i}]`, message: 'expected name:secret (name: letters, digits, . _ @ -)' }],
+          issues: [
+            { path: `DRCTL_API_TOKENS[${i}]`, message: 'expected name:secret (name: letters, digits, . _ @ -)' },
+          ],
         });
       }
       tokens.push({ name, secret });
@@ -39,15 +41,31 @@ export function tokensFromEnv(env: NodeJS.ProcessEnv = process.env): ApiToken[] 
 /** Refuses an empty list, empty secrets and duplicate names or secrets. */
 export function checkTokens(tokens: readonly ApiToken[], path = 'tokens'): void {
   if (tokens.length === 0) {
-    throw new DrError('DR_INPUT_INVALID', 'The API needs at least one token: set DRCTL_API_TOKEN or DRCTL_API_TOKENS.', { issues: [{ path, message: 'no token given' }] });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      'The API needs at least one token: set DRCTL_API_TOKEN or DRCTL_API_TOKENS.',
+      { issues: [{ path, message: 'no token given' }] },
+    );
   }
   const names = new Set<string>();
   const secrets = new Set<string>();
   tokens.forEach((t, i) => {
-    if (!NAME.test(t.name)) throw new DrError('DR_INPUT_INVALID', `Token name ${JSON.stringify(t.name)} is not valid.`, { issues: [{ path: `${path}[${i}].name`, message: 'letters, digits, . _ @ - (up to 64)' }] });
-    if (t.secret === '') throw new DrError('DR_INPUT_INVALID', `Token ${t.name} has an empty secret.`, { issues: [{ path: `${path}[${i}].secret`, message: 'must not be empty' }] });
-    if (names.has(t.name)) throw new DrError('DR_INPUT_INVALID', `Token name ${t.name} is given twice.`, { issues: [{ path: `${path}[${i}].name`, message: 'duplicate name' }] });
-    if (secrets.has(t.secret)) throw new DrError('DR_INPUT_INVALID', `Token ${t.name} reuses another token's secret.`, { issues: [{ path: `${path}[${i}].secret`, message: 'duplicate secret' }] });
+    if (!NAME.test(t.name))
+      throw new DrError('DR_INPUT_INVALID', `Token name ${JSON.stringify(t.name)} is not valid.`, {
+        issues: [{ path: `${path}[${i}].name`, message: 'letters, digits, . _ @ - (up to 64)' }],
+      });
+    if (t.secret === '')
+      throw new DrError('DR_INPUT_INVALID', `Token ${t.name} has an empty secret.`, {
+        issues: [{ path: `${path}[${i}].secret`, message: 'must not be empty' }],
+      });
+    if (names.has(t.name))
+      throw new DrError('DR_INPUT_INVALID', `Token name ${t.name} is given twice.`, {
+        issues: [{ path: `${path}[${i}].name`, message: 'duplicate name' }],
+      });
+    if (secrets.has(t.secret))
+      throw new DrError('DR_INPUT_INVALID', `Token ${t.name} reuses another token's secret.`, {
+        issues: [{ path: `${path}[${i}].secret`, message: 'duplicate secret' }],
+      });
     names.add(t.name);
     secrets.add(t.secret);
   });

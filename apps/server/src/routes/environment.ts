@@ -1,4 +1,12 @@
-import { DrError, loadEnvironment, planSchema, resolvePlanVms, validateEnvironment, type Environment, type ResolvedSettings } from '@drctl/domain';
+import {
+  DrError,
+  loadEnvironment,
+  planSchema,
+  resolvePlanVms,
+  validateEnvironment,
+  type Environment,
+  type ResolvedSettings,
+} from '@drctl/domain';
 import type { ServerContext } from '../context.js';
 import { notFound } from '../http/errors.js';
 import { route, type AnyRoute } from '../http/route.js';
@@ -18,7 +26,12 @@ export function summarize(env: Environment, settings?: ResolvedSettings) {
   return {
     name: env.name,
     ...(env.description ? { description: env.description } : {}),
-    sites: env.sites.map((s) => ({ name: s.name, vcenter: s.vcenter, clusters: s.clusters.length, hosts: s.clusters.reduce((n, c) => n + c.hosts.length, 0) })),
+    sites: env.sites.map((s) => ({
+      name: s.name,
+      vcenter: s.vcenter,
+      clusters: s.clusters.length,
+      hosts: s.clusters.reduce((n, c) => n + c.hosts.length, 0),
+    })),
     plans: env.plans.map((p) => p.name),
     protectionGroups: env.protectionGroups.map((g) => g.name),
     vms: env.vms.length,
@@ -30,7 +43,10 @@ export function summarize(env: Environment, settings?: ResolvedSettings) {
 function asPlanIssue(error: unknown, index: number): never {
   if (error instanceof DrError) {
     const prefix = `plans[${index}]`;
-    const issues = error.issues.map((i) => ({ ...i, path: i.path.startsWith(prefix) ? `plan${i.path.slice(prefix.length)}` : i.path }));
+    const issues = error.issues.map((i) => ({
+      ...i,
+      path: i.path.startsWith(prefix) ? `plan${i.path.slice(prefix.length)}` : i.path,
+    }));
     throw new DrError(error.code, `The plan has ${issues.length} problem${issues.length > 1 ? 's' : ''}.`, { issues });
   }
   throw error;
@@ -52,12 +68,14 @@ export function environmentRoutes(ctx: ServerContext): AnyRoute[] {
       url: '/api/v1/environments/validate',
       operationId: 'validateEnvironment',
       summary: 'Validates an environment document (JSON, or the YAML file as application/yaml) without loading it.',
-      description: 'Checks the schema and every cross-reference; `include:` cannot be resolved here (send the merged document).',
+      description:
+        'Checks the schema and every cross-reference; `include:` cannot be resolved here (send the merged document).',
       tag: 'environments',
       body: { schema: environmentBody, yaml: true, description: 'An environment document.' },
       responses: { 200: { description: 'The document is valid.', schema: validationResult } },
       handler: ({ body }) => {
-        const env = typeof body === 'string' ? loadEnvironment(body, { source: 'body' }) : validateEnvironment(body, 'body');
+        const env =
+          typeof body === 'string' ? loadEnvironment(body, { source: 'body' }) : validateEnvironment(body, 'body');
         return { valid: true as const, summary: summarize(env) };
       },
     }),
@@ -66,7 +84,8 @@ export function environmentRoutes(ctx: ServerContext): AnyRoute[] {
       url: '/api/v1/environment/reload',
       operationId: 'reloadEnvironment',
       summary: 'Loads the environment file again (after it was edited) and serves it.',
-      description: 'Refused (409) while a run is active. An invalid file is refused (400) and the current environment stays.',
+      description:
+        'Refused (409) while a run is active. An invalid file is refused (400) and the current environment stays.',
       tag: 'environments',
       responses: {
         200: { description: 'The environment now served.', schema: environmentSummary },
@@ -93,7 +112,10 @@ export function environmentRoutes(ctx: ServerContext): AnyRoute[] {
       summary: 'One plan: its lifecycle state and its definition.',
       tag: 'plans',
       params: planParams,
-      responses: { 200: { description: 'The plan.', schema: planDetail }, 404: { description: 'No such plan.', schema: errorResponse } },
+      responses: {
+        200: { description: 'The plan.', schema: planDetail },
+        404: { description: 'No such plan.', schema: errorResponse },
+      },
       handler: async ({ params }) => {
         const ws = ctx.workspace();
         const definition = ws.env.plans.find((p) => p.name === params.plan);
@@ -105,7 +127,8 @@ export function environmentRoutes(ctx: ServerContext): AnyRoute[] {
       method: 'POST',
       url: '/api/v1/plans/validate',
       operationId: 'validatePlan',
-      summary: 'Validates a plan against the loaded environment (its protection groups, VMs, sites), without loading it.',
+      summary:
+        'Validates a plan against the loaded environment (its protection groups, VMs, sites), without loading it.',
       tag: 'plans',
       body: { schema: validatePlanRequest },
       responses: { 200: { description: 'The plan is valid here.', schema: planValidationResult } },

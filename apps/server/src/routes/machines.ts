@@ -1,6 +1,13 @@
 import { exportMachine, exportMachineGraph, MACHINE_NAMES, mermaidDiagram } from '@drctl/inspect';
 import { route, type AnyRoute } from '../http/route.js';
-import { errorResponse, exportQuery, machineDiagram, machineGraphSchema, machineList, machineParams } from '../http/schemas.js';
+import {
+  errorResponse,
+  exportQuery,
+  machineDiagram,
+  machineGraphSchema,
+  machineList,
+  machineParams,
+} from '../http/schemas.js';
 
 export function machineRoutes(): AnyRoute[] {
   return [
@@ -17,10 +24,14 @@ export function machineRoutes(): AnyRoute[] {
       method: 'GET',
       url: '/api/v1/machines/:name',
       operationId: 'getMachine',
-      summary: 'A statechart as a graph and as Mermaid (transitions between the same two states merged into one arrow), with the Mermaid id of each state: what the viewer draws.',
+      summary:
+        'A statechart as a graph and as Mermaid (transitions between the same two states merged into one arrow), with the Mermaid id of each state: what the viewer draws.',
       tag: 'machines',
       params: machineParams,
-      responses: { 200: { description: 'The machine.', schema: machineDiagram }, 400: { description: 'Unknown machine.', schema: errorResponse } },
+      responses: {
+        200: { description: 'The machine.', schema: machineDiagram },
+        400: { description: 'Unknown machine.', schema: errorResponse },
+      },
       handler: ({ params }) => {
         const graph = exportMachineGraph(params.name);
         return { name: params.name, graph, mermaid: mermaidDiagram(graph, { merge: true }) };
@@ -35,7 +46,10 @@ export function machineRoutes(): AnyRoute[] {
       params: machineParams,
       query: exportQuery,
       responses: {
-        200: { description: 'application/json (format=json): the graph; text/plain (format=mermaid): a stateDiagram-v2.', schema: machineGraphSchema },
+        200: {
+          description: 'application/json (format=json): the graph; text/plain (format=mermaid): a stateDiagram-v2.',
+          schema: machineGraphSchema,
+        },
       },
       handler: ({ params, query, reply }) => {
         const text = exportMachine(params.name, query.format);

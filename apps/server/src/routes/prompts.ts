@@ -2,7 +2,14 @@ import { DrError } from '@drctl/domain';
 import type { ServerContext } from '../context.js';
 import { notFound } from '../http/errors.js';
 import { route, type AnyRoute } from '../http/route.js';
-import { answerPromptRequest, errorResponse, promptAnswered, promptList, promptParams, promptsQuery } from '../http/schemas.js';
+import {
+  answerPromptRequest,
+  errorResponse,
+  promptAnswered,
+  promptList,
+  promptParams,
+  promptsQuery,
+} from '../http/schemas.js';
 
 export function promptRoutes(ctx: ServerContext): AnyRoute[] {
   const engine = () => ctx.workspace().engine;
@@ -21,7 +28,8 @@ export function promptRoutes(ctx: ServerContext): AnyRoute[] {
       method: 'POST',
       url: '/api/v1/prompts/:promptId/answer',
       operationId: 'answerPrompt',
-      summary: 'Answers a waiting prompt; the run goes on. The answer is recorded with the name of the token that gave it.',
+      summary:
+        'Answers a waiting prompt; the run goes on. The answer is recorded with the name of the token that gave it.',
       description: 'The prompt id holds `:` and `/`: send it URL-encoded.',
       tag: 'prompts',
       params: promptParams,
@@ -32,15 +40,23 @@ export function promptRoutes(ctx: ServerContext): AnyRoute[] {
         409: { description: 'Already answered.', schema: errorResponse },
       },
       handler: async ({ params, body, caller }) => {
-        const waiting = engine().waitingPrompts().find((p) => p.promptId === params.promptId);
+        const waiting = engine()
+          .waitingPrompts()
+          .find((p) => p.promptId === params.promptId);
         if (!waiting) {
           // A prompt id starts with its run id: say who answered it, when it was.
           const runId = params.promptId.split(':')[0]!;
-          const answered = (await engine().report(runId))?.prompts.find((p) => p.id === params.promptId && p.answeredAt);
+          const answered = (await engine().report(runId))?.prompts.find(
+            (p) => p.id === params.promptId && p.answeredAt,
+          );
           if (answered) {
-            throw new DrError('DR_OPERATION_REFUSED', `Prompt ${params.promptId} was already answered by ${answered.answeredBy} at ${answered.answeredAt}.`, {
-              issues: [{ path: 'promptId', message: 'already answered' }],
-            });
+            throw new DrError(
+              'DR_OPERATION_REFUSED',
+              `Prompt ${params.promptId} was already answered by ${answered.answeredBy} at ${answered.answeredAt}.`,
+              {
+                issues: [{ path: 'promptId', message: 'already answered' }],
+              },
+            );
           }
           throw notFound(`Waiting prompt ${params.promptId}`, 'promptId');
         }

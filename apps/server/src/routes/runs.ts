@@ -34,7 +34,8 @@ export function runRoutes(ctx: ServerContext): AnyRoute[] {
       url: '/api/v1/runs',
       operationId: 'startRun',
       summary: 'Starts a workflow on a plan; the run goes on in the server.',
-      description: 'Refused (409) with the reason when the plan state does not allow it, a run of the plan is unfinished, or a protection group is in use by another plan.',
+      description:
+        'Refused (409) with the reason when the plan state does not allow it, a run of the plan is unfinished, or a protection group is in use by another plan.',
       tag: 'runs',
       body: { schema: startRunRequest },
       responses: {
@@ -56,7 +57,11 @@ export function runRoutes(ctx: ServerContext): AnyRoute[] {
       tag: 'runs',
       responses: { 200: { description: 'Active runs.', schema: activeRuns } },
       handler: async () => {
-        const reports = await Promise.all(engine().activeRuns().map((id) => engine().report(id)));
+        const reports = await Promise.all(
+          engine()
+            .activeRuns()
+            .map((id) => engine().report(id)),
+        );
         return { runs: reports.filter((r) => r !== undefined).map((r) => statusOf(ctx, r)) };
       },
     }),
@@ -67,7 +72,10 @@ export function runRoutes(ctx: ServerContext): AnyRoute[] {
       summary: 'Status of a run: result so far, the state its machine is in, waiting prompts.',
       tag: 'runs',
       params: runIdParams,
-      responses: { 200: { description: 'The run.', schema: runStatus }, 404: { description: 'No such run.', schema: errorResponse } },
+      responses: {
+        200: { description: 'The run.', schema: runStatus },
+        404: { description: 'No such run.', schema: errorResponse },
+      },
       handler: async ({ params }) => statusOf(ctx, await reportOf(ctx, params.runId)),
     }),
     route({
@@ -77,7 +85,10 @@ export function runRoutes(ctx: ServerContext): AnyRoute[] {
       summary: 'The run report (history document), as written so far.',
       tag: 'runs',
       params: runIdParams,
-      responses: { 200: { description: 'The report.', schema: runReport }, 404: { description: 'No such run.', schema: errorResponse } },
+      responses: {
+        200: { description: 'The report.', schema: runReport },
+        404: { description: 'No such run.', schema: errorResponse },
+      },
       handler: async ({ params }) => reportOf(ctx, params.runId),
     }),
     route({
@@ -87,20 +98,28 @@ export function runRoutes(ctx: ServerContext): AnyRoute[] {
       summary: "What the viewer draws: the run's status and state, steps, VM power-ons and prompts.",
       tag: 'runs',
       params: runIdParams,
-      responses: { 200: { description: 'The run view.', schema: runView }, 404: { description: 'No such run.', schema: errorResponse } },
+      responses: {
+        200: { description: 'The run view.', schema: runView },
+        404: { description: 'No such run.', schema: errorResponse },
+      },
       handler: async ({ params }) => viewOf(ctx, params.runId),
     }),
     route({
       method: 'GET',
       url: '/api/v1/runs/:runId/events',
       operationId: 'streamRunEvents',
-      summary: "Server-sent events of a run, in order, from the start (or after Last-Event-ID / ?after=), ending after run-finished.",
+      summary:
+        'Server-sent events of a run, in order, from the start (or after Last-Event-ID / ?after=), ending after run-finished.',
       tag: 'runs',
       kind: 'stream',
       params: runIdParams,
       query: eventsQuery,
       responses: {
-        200: { description: 'text/event-stream: `id` = position in the run, `event` = engine event type, `data` = the event as JSON.', contentType: 'text/event-stream' },
+        200: {
+          description:
+            'text/event-stream: `id` = position in the run, `event` = engine event type, `data` = the event as JSON.',
+          contentType: 'text/event-stream',
+        },
         404: { description: 'No such run.', schema: errorResponse },
       },
       handler: async ({ params, query, request, reply }) => {
@@ -126,9 +145,13 @@ export function runRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async ({ params, body, caller, reply }) => {
         const report = await reportOf(ctx, params.runId);
         if (!engine().activeRuns().includes(params.runId)) {
-          throw new DrError('DR_OPERATION_REFUSED', `Run ${params.runId} is not running (${report.result}); only a running run can be cancelled.`, {
-            issues: [{ path: 'runId', message: `run is ${report.result}` }],
-          });
+          throw new DrError(
+            'DR_OPERATION_REFUSED',
+            `Run ${params.runId} is not running (${report.result}); only a running run can be cancelled.`,
+            {
+              issues: [{ path: 'runId', message: `run is ${report.result}` }],
+            },
+          );
         }
         engine().cancel(params.runId, body?.reason ?? `cancelled through the API by ${caller}`);
         reply.code(202);

@@ -14,7 +14,13 @@ const FINAL = new Set(['success', 'warnings', 'errors', 'cancelled', 'incomplete
  * event as JSON. The stream ends after `run-finished`. A run this server never watched and
  * that already finished gets one `run-finished` built from its report.
  */
-export function streamRunEvents(ctx: ServerContext, report: RunReport, after: number, request: FastifyRequest, reply: FastifyReply): void {
+export function streamRunEvents(
+  ctx: ServerContext,
+  report: RunReport,
+  after: number,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const runId = report.runId;
   reply.hijack();
   const res = reply.raw;
@@ -50,7 +56,16 @@ export function streamRunEvents(ctx: ServerContext, report: RunReport, after: nu
   };
 
   if (!ctx.monitor.knows(runId) && FINAL.has(report.result)) {
-    write({ seq: 1, event: { type: 'run-finished', runId, result: report.result, at: report.finishedAt ?? report.startedAt, reportKey: `runs/${runId}/report` } });
+    write({
+      seq: 1,
+      event: {
+        type: 'run-finished',
+        runId,
+        result: report.result,
+        at: report.finishedAt ?? report.startedAt,
+        reportKey: `runs/${runId}/report`,
+      },
+    });
     return;
   }
   // Events are emitted synchronously: the backlog and the subscription are taken in one turn.

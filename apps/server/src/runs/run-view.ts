@@ -70,6 +70,9 @@ export async function viewOf(ctx: ServerContext, runId: string) {
         };
       }),
     vms: report.vms.map(({ callouts: _c, ...vm }) => vm),
-    prompts: { waiting: ctx.workspace().engine.waitingPrompts(runId), answered: report.prompts.filter((p) => p.answeredAt !== undefined) },
+    prompts: {
+      waiting: ctx.workspace().engine.waitingPrompts(runId),
+      answered: report.prompts.filter((p) => p.answeredAt !== undefined),
+    },
   };
 }

@@ -28,8 +28,12 @@ export const FIRST_PROMPT_TEXT = 'Confirm the test may start: the DR team is on 
  */
 export function smallEnvironmentFile(): { environmentPath: string; stateDir: string; plan: string } {
   const dir = tempDir('drctl-server-env-');
-  const env = generateEnvironment({ vms: 12, hosts: 4, clusters: 2, datastores: 2, seed: 5 }) as { plans: Array<Record<string, unknown>> };
-  env.plans[0]!['callouts'] = [{ type: 'prompt', name: 'Confirm power-on', before: 'power-on-priority-1', text: PROMPT_TEXT }];
+  const env = generateEnvironment({ vms: 12, hosts: 4, clusters: 2, datastores: 2, seed: 5 }) as {
+    plans: Array<Record<string, unknown>>;
+  };
+  env.plans[0]!['callouts'] = [
+    { type: 'prompt', name: 'Confirm power-on', before: 'power-on-priority-1', text: PROMPT_TEXT },
+  ];
   const environmentPath = join(dir, 'environment.yaml');
   writeFileSync(environmentPath, JSON.stringify(env, null, 2));
   return { environmentPath, stateDir: join(dir, 'state'), plan: String(env.plans[0]!['name']) };
@@ -50,8 +54,12 @@ export function techsolWithPrompt(): { environmentPath: string; stateDir: string
   const target = plans.items.find((p) => p.get('name') === plan);
   if (!target) throw new Error(`examples/techsol has no plan ${plan}`);
   const callouts = target.get('callouts') as { items: unknown[]; add(v: unknown): void };
-  callouts.items.unshift(doc.createNode({ before: 'sync-storage', type: 'prompt', name: 'Confirm test start', text: FIRST_PROMPT_TEXT }));
-  callouts.add(doc.createNode({ before: 'power-on-priority-1', type: 'prompt', name: 'Confirm test power-on', text: PROMPT_TEXT }));
+  callouts.items.unshift(
+    doc.createNode({ before: 'sync-storage', type: 'prompt', name: 'Confirm test start', text: FIRST_PROMPT_TEXT }),
+  );
+  callouts.add(
+    doc.createNode({ before: 'power-on-priority-1', type: 'prompt', name: 'Confirm test power-on', text: PROMPT_TEXT }),
+  );
   writeFileSync(plansPath, doc.toString());
   return { environmentPath: join(dir, 'environment.yaml'), stateDir: join(dir, 'state'), plan };
 }

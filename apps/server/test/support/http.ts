@@ -2,7 +2,14 @@
 export async function call<T = unknown>(
   base: string,
   path: string,
-  options: { method?: string; token?: string | null; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {},
+  options: {
+    method?: string;
+    token?: string | null;
+    body?: unknown;
+    raw?: string;
+    contentType?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<{ status: number; body: T; headers: Headers }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers['authorization'] = `Bearer ${options.token}`;
@@ -14,7 +21,11 @@ export async function call<T = unknown>(
     body = JSON.stringify(options.body);
     headers['content-type'] = 'application/json';
   }
-  const response = await fetch(`${base}${path}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body !== undefined ? { body } : {}) });
+  const response = await fetch(`${base}${path}`, {
+    method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   const text = await response.text();
   let parsed: unknown = text;
   if ((response.headers.get('content-type') ?? '').includes('json') && text !== '') parsed = JSON.parse(text);
@@ -31,11 +42,25 @@ export interface SseEvent {
  * Reads a server-sent-event stream until it ends (or `stop` says so), parsing each event.
  * `onEvent` sees the events as they come, e.g. to answer a prompt.
  */
-export async function readEvents(url: string, token: string, options: { headers?: Record<string, string>; onEvent?: (e: SseEvent) => void | Promise<void>; timeoutMs?: number } = {}): Promise<SseEvent[]> {
+export async function readEvents(
+  url: string,
+  token: string,
+  options: {
+    headers?: Record<string, string>;
+    onEvent?: (e: SseEvent) => void | Promise<void>;
+    timeoutMs?: number;
+  } = {},
+): Promise<SseEvent[]> {
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(new Error('event stream did not end in time')), options.timeoutMs ?? 30_000);
+  const timer = setTimeout(
+    () => abort.abort(new Error('event stream did not end in time')),
+    options.timeoutMs ?? 30_000,
+  );
   try {
-    const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...options.headers }, signal: abort.signal });
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, ...options.headers },
+      signal: abort.signal,
+    });
     if (response.status !== 200) throw new Error(`event stream answered ${response.status}: ${await response.text()}`);
     const events: SseEvent[] = [];
     const decoder = new TextDecoder();

@@ -3,5 +3,10 @@
 import { startServer } from '../../src/index.js';
 
 const [environmentPath, stateDir, secret] = process.argv.slice(2);
-const server = await startServer({ environmentPath: environmentPath!, stateDir: stateDir!, port: 0, tokens: [{ name: 'child', secret: secret! }] });
+const server = await startServer({
+  environmentPath: environmentPath!,
+  stateDir: stateDir!,
+  port: 0,
+  tokens: [{ name: 'child', secret: secret! }],
+});
 process.stdout.write(`listening ${server.url}\n`);

@@ -23,7 +23,8 @@ export function checkBestPractices(env: Environment, settings?: Settings): Findi
   const protectedDevices = new Set<string>();
   for (const group of env.protectionGroups) {
     if (group.type !== 'array') continue;
-    for (const ds of group.datastores) for (const d of env.datastores.find((x) => x.name === ds)?.devices ?? []) protectedDevices.add(d);
+    for (const ds of group.datastores)
+      for (const d of env.datastores.find((x) => x.name === ds)?.devices ?? []) protectedDevices.add(d);
   }
   const liveVolumes = env.volumes.filter((v) => v.liveVolume && protectedDevices.has(v.id));
 
@@ -36,13 +37,35 @@ export function checkBestPractices(env: Environment, settings?: Settings): Findi
     const at = `arrayManagers[${i}].connection`;
     if (liveVolumes.length > 0) {
       if (c.dataCollectorSite !== undefined && c.dataCollectorSite !== 'third-site') {
-        add({ severity: 'warning', code: 'DC_NOT_THIRD_SITE', path: `${at}.dataCollectorSite`, source: '§4.1', message: `With Live Volume protecting both sites, a single Data Collector must run at a third site, not at ${c.dataCollectorSite}.` });
+        add({
+          severity: 'warning',
+          code: 'DC_NOT_THIRD_SITE',
+          path: `${at}.dataCollectorSite`,
+          source: '§4.1',
+          message: `With Live Volume protecting both sites, a single Data Collector must run at a third site, not at ${c.dataCollectorSite}.`,
+        });
       }
       if (c.remoteDataCollector) {
-        add({ severity: 'warning', code: 'REMOTE_DC_WITH_LIVE_VOLUME', path: `${at}.remoteDataCollector`, source: '§4.1', message: 'A Remote Data Collector is not used with Live Volume: use one Data Collector at a third site.' });
+        add({
+          severity: 'warning',
+          code: 'REMOTE_DC_WITH_LIVE_VOLUME',
+          path: `${at}.remoteDataCollector`,
+          source: '§4.1',
+          message: 'A Remote Data Collector is not used with Live Volume: use one Data Collector at a third site.',
+        });
       }
-    } else if (c.dataCollectorSite !== undefined && protectedSites.has(c.dataCollectorSite) && !recoverySites.has(c.dataCollectorSite)) {
-      add({ severity: 'warning', code: 'DC_AT_PROTECTED_SITE', path: `${at}.dataCollectorSite`, source: '§4.1', message: `The Data Collector runs at the protected site ${c.dataCollectorSite}; a disaster there takes it down with it. Place it at the recovery site.` });
+    } else if (
+      c.dataCollectorSite !== undefined &&
+      protectedSites.has(c.dataCollectorSite) &&
+      !recoverySites.has(c.dataCollectorSite)
+    ) {
+      add({
+        severity: 'warning',
+        code: 'DC_AT_PROTECTED_SITE',
+        path: `${at}.dataCollectorSite`,
+        source: '§4.1',
+        message: `The Data Collector runs at the protected site ${c.dataCollectorSite}; a disaster there takes it down with it. Place it at the recovery site.`,
+      });
     }
   });
 
@@ -51,7 +74,13 @@ export function checkBestPractices(env: Environment, settings?: Settings): Findi
     pair.arrays.forEach((id, j) => {
       const array = env.arrays.find((a) => a.id === id);
       if (array && !array.sraAccountHasRights) {
-        add({ severity: 'error', code: 'SRA_ACCOUNT_RIGHTS', path: `arrayPairs[${i}].arrays[${j}]`, source: '§4.3', message: `The SRA account has no rights on array ${id}; it needs administrator rights on both arrays of pair ${pair.name}.` });
+        add({
+          severity: 'error',
+          code: 'SRA_ACCOUNT_RIGHTS',
+          path: `arrayPairs[${i}].arrays[${j}]`,
+          source: '§4.3',
+          message: `The SRA account has no rights on array ${id}; it needs administrator rights on both arrays of pair ${pair.name}.`,
+        });
       }
     });
   });
@@ -59,7 +88,13 @@ export function checkBestPractices(env: Environment, settings?: Settings): Findi
   // §4.5: automatic restore-point saving degrades restore points after a disaster recovery.
   env.arrays.forEach((a, i) => {
     if (a.autoSaveRestorePoints) {
-      add({ severity: 'warning', code: 'AUTO_RESTORE_POINTS', path: `arrays[${i}].autoSaveRestorePoints`, source: '§4.5', message: `Automatic restore-point saving is on for ${a.id}; turn it off so restore points are not degraded after disaster recovery.` });
+      add({
+        severity: 'warning',
+        code: 'AUTO_RESTORE_POINTS',
+        path: `arrays[${i}].autoSaveRestorePoints`,
+        source: '§4.5',
+        message: `Automatic restore-point saving is on for ${a.id}; turn it off so restore points are not degraded after disaster recovery.`,
+      });
     }
   });
 
@@ -68,30 +103,85 @@ export function checkBestPractices(env: Environment, settings?: Settings): Findi
     if (!protectedDevices.has(v.id)) return;
     // §5.4: what SRM cannot protect.
     if (v.replication === 'sync-high-consistency') {
-      add({ severity: 'error', code: 'SYNC_HIGH_CONSISTENCY', path: `${at}.replication`, source: '§5.4', message: `${v.id} replicates synchronously in high-consistency mode, which SRM does not support; use asynchronous or synchronous high-availability.` });
+      add({
+        severity: 'error',
+        code: 'SYNC_HIGH_CONSISTENCY',
+        path: `${at}.replication`,
+        source: '§5.4',
+        message: `${v.id} replicates synchronously in high-consistency mode, which SRM does not support; use asynchronous or synchronous high-availability.`,
+      });
     }
-    if (v.liveVolume?.autoFailover) add({ severity: 'error', code: 'LV_AUTO_FAILOVER', path: `${at}.liveVolume.autoFailover`, source: '§5.4', message: `Live Volume ${v.id} has automatic failover on; SRM needs it off.` });
-    if (v.liveVolume?.autoRoleSwap) add({ severity: 'error', code: 'LV_AUTO_ROLE_SWAP', path: `${at}.liveVolume.autoRoleSwap`, source: '§5.4', message: `Live Volume ${v.id} has automatic role swap on; SRM needs it off.` });
-    if (v.liveVolume?.uniformMapping) add({ severity: 'error', code: 'LV_UNIFORM_MAPPING', path: `${at}.liveVolume.uniformMapping`, source: '§5.4', message: `Live Volume ${v.id} uses uniform mapping; SRM supports non-uniform mapping only.` });
+    if (v.liveVolume?.autoFailover)
+      add({
+        severity: 'error',
+        code: 'LV_AUTO_FAILOVER',
+        path: `${at}.liveVolume.autoFailover`,
+        source: '§5.4',
+        message: `Live Volume ${v.id} has automatic failover on; SRM needs it off.`,
+      });
+    if (v.liveVolume?.autoRoleSwap)
+      add({
+        severity: 'error',
+        code: 'LV_AUTO_ROLE_SWAP',
+        path: `${at}.liveVolume.autoRoleSwap`,
+        source: '§5.4',
+        message: `Live Volume ${v.id} has automatic role swap on; SRM needs it off.`,
+      });
+    if (v.liveVolume?.uniformMapping)
+      add({
+        severity: 'error',
+        code: 'LV_UNIFORM_MAPPING',
+        path: `${at}.liveVolume.uniformMapping`,
+        source: '§5.4',
+        message: `Live Volume ${v.id} uses uniform mapping; SRM supports non-uniform mapping only.`,
+      });
     // §5.3: matching QoS on both arrays of the pair.
     if (v.qosProfile !== undefined && v.targetQosProfile !== undefined && v.qosProfile !== v.targetQosProfile) {
-      add({ severity: 'warning', code: 'QOS_MISMATCH', path: `${at}.targetQosProfile`, source: '§5.3', message: `${v.id} uses QoS ${v.qosProfile} on its source but ${v.targetQosProfile} on its target; inconsistent QoS can make reprotect or failback fail.` });
+      add({
+        severity: 'warning',
+        code: 'QOS_MISMATCH',
+        path: `${at}.targetQosProfile`,
+        source: '§5.3',
+        message: `${v.id} uses QoS ${v.qosProfile} on its source but ${v.targetQosProfile} on its target; inconsistent QoS can make reprotect or failback fail.`,
+      });
     }
   });
 
   // §4.7: commandTimeout + 90 s per Live Volume (drctl adds the 90 s; SRM itself does not).
   if (settings && liveVolumes.length > 0) {
     const applied = effectiveCommandTimeoutSeconds(settings, liveVolumes.length);
-    add({ severity: 'info', code: 'COMMAND_TIMEOUT_LIVE_VOLUMES', path: 'settings.storage.commandTimeout', source: '§4.7', message: `${liveVolumes.length} Live Volume(s) are protected: drctl applies ${applied} s (storage.commandTimeout + 90 s each); set SRM's own storage.commandTimeout to at least that.` });
-    if (settings['storageProvider.stretchedDevicesMatchTimeout'] !== 0 && settings['storageProvider.stretchedDevicesMatchTimeout'] < 1000) {
-      add({ severity: 'warning', code: 'STRETCHED_MATCH_TIMEOUT', path: 'settings.storageProvider.stretchedDevicesMatchTimeout', source: '§4.7', message: 'With Live Volume stretched storage, raise storageProvider.stretchedDevicesMatchTimeout to 1000 s or more.' });
+    add({
+      severity: 'info',
+      code: 'COMMAND_TIMEOUT_LIVE_VOLUMES',
+      path: 'settings.storage.commandTimeout',
+      source: '§4.7',
+      message: `${liveVolumes.length} Live Volume(s) are protected: drctl applies ${applied} s (storage.commandTimeout + 90 s each); set SRM's own storage.commandTimeout to at least that.`,
+    });
+    if (
+      settings['storageProvider.stretchedDevicesMatchTimeout'] !== 0 &&
+      settings['storageProvider.stretchedDevicesMatchTimeout'] < 1000
+    ) {
+      add({
+        severity: 'warning',
+        code: 'STRETCHED_MATCH_TIMEOUT',
+        path: 'settings.storageProvider.stretchedDevicesMatchTimeout',
+        source: '§4.7',
+        message:
+          'With Live Volume stretched storage, raise storageProvider.stretchedDevicesMatchTimeout to 1000 s or more.',
+      });
     }
   }
 
   // SRM needs a placeholder datastore at each site that recovers VMs.
   env.sites.forEach((s, i) => {
     if (recoverySites.has(s.name) && s.placeholderDatastore === undefined) {
-      add({ severity: 'warning', code: 'NO_PLACEHOLDER_DATASTORE', path: `sites[${i}].placeholderDatastore`, source: '§3', message: `Site ${s.name} recovers VMs but has no placeholder datastore.` });
+      add({
+        severity: 'warning',
+        code: 'NO_PLACEHOLDER_DATASTORE',
+        path: `sites[${i}].placeholderDatastore`,
+        source: '§3',
+        message: `Site ${s.name} recovers VMs but has no placeholder datastore.`,
+      });
     }
   });
 
@@ -100,15 +190,24 @@ export function checkBestPractices(env: Environment, settings?: Settings): Findi
   for (const vm of env.vms) {
     if (!vm.application) continue;
     const devices = byApplication.get(vm.application) ?? new Set<string>();
-    for (const ds of vm.datastores) for (const d of env.datastores.find((x) => x.name === ds)?.devices ?? []) devices.add(d);
+    for (const ds of vm.datastores)
+      for (const d of env.datastores.find((x) => x.name === ds)?.devices ?? []) devices.add(d);
     byApplication.set(vm.application, devices);
   }
   for (const [application, devices] of byApplication) {
-    const times = [...devices].map((d) => env.volumes.find((v) => v.id === d)).filter((v) => v?.lastReplicatedAt !== undefined);
+    const times = [...devices]
+      .map((d) => env.volumes.find((v) => v.id === d))
+      .filter((v) => v?.lastReplicatedAt !== undefined);
     const distinct = new Set(times.map((v) => v!.lastReplicatedAt));
     if (distinct.size > 1) {
       const oldest = [...distinct].sort()[0];
-      add({ severity: 'warning', code: 'INCONSISTENT_REPLICATION_POINTS', path: `vms[application=${application}]`, source: '§5.7', message: `The volumes of application ${application} (${times.map((v) => `${v!.id} at ${v!.lastReplicatedAt}`).join(', ')}) finished replicating at different times; recover them from a common consistent point (${oldest}) or expect manual intervention.` });
+      add({
+        severity: 'warning',
+        code: 'INCONSISTENT_REPLICATION_POINTS',
+        path: `vms[application=${application}]`,
+        source: '§5.7',
+        message: `The volumes of application ${application} (${times.map((v) => `${v!.id} at ${v!.lastReplicatedAt}`).join(', ')}) finished replicating at different times; recover them from a common consistent point (${oldest}) or expect manual intervention.`,
+      });
     }
   }
   return findings;

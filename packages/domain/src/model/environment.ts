@@ -66,7 +66,12 @@ export const arrayManagerSchema = z
   .strict();
 
 export const REPLICATION_TYPES = ['async', 'sync-high-availability', 'sync-high-consistency'] as const;
-export const SNAPSHOT_MODES = ['always-active', 'active-if-replicating-active', 'always-last-frozen', 'per-restore-point'] as const;
+export const SNAPSHOT_MODES = [
+  'always-active',
+  'active-if-replicating-active',
+  'always-last-frozen',
+  'per-restore-point',
+] as const;
 
 export const arraySchema = z
   .object({

@@ -15,7 +15,18 @@ export interface LoadOptions {
 }
 
 /** Keys whose lists are concatenated when an environment file includes others. */
-const MERGEABLE = ['sites', 'resourceMappings', 'arrayManagers', 'arrays', 'arrayPairs', 'volumes', 'datastores', 'vms', 'protectionGroups', 'plans'] as const;
+const MERGEABLE = [
+  'sites',
+  'resourceMappings',
+  'arrayManagers',
+  'arrays',
+  'arrayPairs',
+  'volumes',
+  'datastores',
+  'vms',
+  'protectionGroups',
+  'plans',
+] as const;
 
 /**
  * YAML 1.2 core schema (no implicit timestamps: a time stays the string the file says), with
@@ -28,23 +39,37 @@ function parseYaml(text: string, source: string): unknown {
   } catch (error) {
     const e = error as { reason?: string; message: string; mark?: { line: number; column: number } };
     const at = e.mark ? `${source}:${e.mark.line + 1}:${e.mark.column + 1}` : source;
-    throw new DrError('DR_INPUT_INVALID', `${source} is not valid YAML.`, { cause: error, issues: [{ path: at, message: e.reason ?? e.message.split('\n')[0] ?? e.message }] });
+    throw new DrError('DR_INPUT_INVALID', `${source} is not valid YAML.`, {
+      cause: error,
+      issues: [{ path: at, message: e.reason ?? e.message.split('\n')[0] ?? e.message }],
+    });
   }
 }
 
 /** Resolves `include:` (a list of file paths) by concatenating the included files' lists. */
-function withIncludes(root: Record<string, unknown>, options: LoadOptions, source: string, depth = 0): Record<string, unknown> {
+function withIncludes(
+  root: Record<string, unknown>,
+  options: LoadOptions,
+  source: string,
+  depth = 0,
+): Record<string, unknown> {
   const include = root['include'];
   if (include === undefined) return root;
   const { include: _drop, ...rest } = root;
   if (!Array.isArray(include) || include.some((p) => typeof p !== 'string')) {
-    throw new DrError('DR_INPUT_INVALID', `${source}: include must be a list of file paths.`, { issues: [{ path: 'include', message: 'expected a list of file paths' }] });
+    throw new DrError('DR_INPUT_INVALID', `${source}: include must be a list of file paths.`, {
+      issues: [{ path: 'include', message: 'expected a list of file paths' }],
+    });
   }
   if (!options.readInclude) {
-    throw new DrError('DR_INPUT_INVALID', `${source}: include is not supported here.`, { issues: [{ path: 'include', message: 'no file reader was given to resolve includes' }] });
+    throw new DrError('DR_INPUT_INVALID', `${source}: include is not supported here.`, {
+      issues: [{ path: 'include', message: 'no file reader was given to resolve includes' }],
+    });
   }
   if (depth > 8) {
-    throw new DrError('DR_INPUT_INVALID', `${source}: includes nest too deeply (a cycle?).`, { issues: [{ path: 'include', message: 'more than 8 levels of include' }] });
+    throw new DrError('DR_INPUT_INVALID', `${source}: includes nest too deeply (a cycle?).`, {
+      issues: [{ path: 'include', message: 'more than 8 levels of include' }],
+    });
   }
   const merged: Record<string, unknown> = { ...rest };
   (include as string[]).forEach((file, i) => {
@@ -52,20 +77,27 @@ function withIncludes(root: Record<string, unknown>, options: LoadOptions, sourc
     try {
       text = options.readInclude!(file);
     } catch (error) {
-      throw new DrError('DR_INPUT_INVALID', `${source}: cannot read included file ${file}.`, { cause: error, issues: [{ path: `include[${i}]`, message: (error as Error).message }] });
+      throw new DrError('DR_INPUT_INVALID', `${source}: cannot read included file ${file}.`, {
+        cause: error,
+        issues: [{ path: `include[${i}]`, message: (error as Error).message }],
+      });
     }
     const parsed = parseYaml(text, file);
     const child = withIncludes(parsed as Record<string, unknown>, options, file, depth + 1);
     for (const [key, value] of Object.entries(child)) {
       if ((MERGEABLE as readonly string[]).includes(key)) {
         if (!Array.isArray(value)) {
-          throw new DrError('DR_INPUT_INVALID', `${file}: ${key} must be a list.`, { issues: [{ path: `${file}:${key}`, message: 'expected a list' }] });
+          throw new DrError('DR_INPUT_INVALID', `${file}: ${key} must be a list.`, {
+            issues: [{ path: `${file}:${key}`, message: 'expected a list' }],
+          });
         }
         merged[key] = [...((merged[key] as unknown[] | undefined) ?? []), ...value];
       } else if (key === 'settings') {
         merged[key] = { ...(value as object), ...((merged[key] as object | undefined) ?? {}) };
       } else {
-        throw new DrError('DR_INPUT_INVALID', `${file}: ${key} cannot come from an included file.`, { issues: [{ path: `${file}:${key}`, message: `only ${MERGEABLE.join(', ')} and settings may be included` }] });
+        throw new DrError('DR_INPUT_INVALID', `${file}: ${key} cannot come from an included file.`, {
+          issues: [{ path: `${file}:${key}`, message: `only ${MERGEABLE.join(', ')} and settings may be included` }],
+        });
       }
     }
   });
@@ -80,11 +112,19 @@ export function zodIssues(error: z.ZodError, prefix = ''): InputIssue[] {
     if (issue.code === 'invalid_union' && 'errors' in issue && Array.isArray(issue.errors) && issue.errors.length > 0) {
       // Show the branch that got furthest rather than "invalid input".
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
-      for (const sub of best) issues.push({ path: formatPath([...(prefix ? [prefix] : []), ...issue.path, ...sub.path]), message: sub.message });
+      for (const sub of best)
+        issues.push({
+          path: formatPath([...(prefix ? [prefix] : []), ...issue.path, ...sub.path]),
+          message: sub.message,
+        });
       continue;
     }
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) issues.push({ path: formatPath([...(prefix ? [prefix] : []), ...issue.path, key]), message: `unknown field ${key}` });
+      for (const key of issue.keys)
+        issues.push({
+          path: formatPath([...(prefix ? [prefix] : []), ...issue.path, key]),
+          message: `unknown field ${key}`,
+        });
       continue;
     }
     issues.push({ path, message: issue.message });
@@ -97,11 +137,17 @@ export function validateEnvironment(value: unknown, source = 'environment'): Env
   const result = environmentSchema.safeParse(value);
   if (!result.success) {
     const issues = zodIssues(result.error);
-    throw new DrError('DR_INPUT_INVALID', `${source} has ${issues.length} problem${issues.length > 1 ? 's' : ''}.`, { issues });
+    throw new DrError('DR_INPUT_INVALID', `${source} has ${issues.length} problem${issues.length > 1 ? 's' : ''}.`, {
+      issues,
+    });
   }
   const refIssues = checkReferences(result.data);
   if (refIssues.length > 0) {
-    throw new DrError('DR_INPUT_INVALID', `${source} has ${refIssues.length} problem${refIssues.length > 1 ? 's' : ''}.`, { issues: refIssues });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `${source} has ${refIssues.length} problem${refIssues.length > 1 ? 's' : ''}.`,
+      { issues: refIssues },
+    );
   }
   return result.data;
 }
@@ -111,7 +157,9 @@ export function loadEnvironment(text: string, options: LoadOptions = {}): Enviro
   const source = options.source ?? 'environment';
   const raw = parseYaml(text, source);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new DrError('DR_INPUT_INVALID', `${source} must hold a mapping at the top level.`, { issues: [{ path: '', message: 'expected a mapping' }] });
+    throw new DrError('DR_INPUT_INVALID', `${source} must hold a mapping at the top level.`, {
+      issues: [{ path: '', message: 'expected a mapping' }],
+    });
   }
   return validateEnvironment(withIncludes(raw as Record<string, unknown>, options, source), source);
 }

@@ -40,7 +40,10 @@ export function mappedCluster(env: Environment, cluster: string, fromSite: strin
     if (m.to === cluster && names.has(m.from)) return m.from;
   }
   const from = env.sites.find((s) => s.name === fromSite)!;
-  const index = Math.max(0, from.clusters.findIndex((c) => c.name === cluster));
+  const index = Math.max(
+    0,
+    from.clusters.findIndex((c) => c.name === cluster),
+  );
   return target.clusters[Math.min(index, target.clusters.length - 1)]!.name;
 }
 

@@ -32,10 +32,12 @@ export function checkReferences(env: Environment): InputIssue[] {
     clustersBySite.set(site.name, clusters);
     const hostNames = new Set<string>();
     site.clusters.forEach((cluster, ci) => {
-      if (clusters.has(cluster.name)) issues.push({ path: `sites[${si}].clusters[${ci}].name`, message: `duplicate cluster ${cluster.name}` });
+      if (clusters.has(cluster.name))
+        issues.push({ path: `sites[${si}].clusters[${ci}].name`, message: `duplicate cluster ${cluster.name}` });
       const hosts = new Set<string>();
       cluster.hosts.forEach((h, hi) => {
-        if (hostNames.has(h.name)) issues.push({ path: `sites[${si}].clusters[${ci}].hosts[${hi}].name`, message: `duplicate host ${h.name}` });
+        if (hostNames.has(h.name))
+          issues.push({ path: `sites[${si}].clusters[${ci}].hosts[${hi}].name`, message: `duplicate host ${h.name}` });
         hostNames.add(h.name);
         hosts.add(h.name);
       });
@@ -48,7 +50,10 @@ export function checkReferences(env: Environment): InputIssue[] {
     if (!allClusters.has(m.from)) unknown(`resourceMappings[${i}].from`, 'cluster', m.from, allClusters.keys());
     if (!allClusters.has(m.to)) unknown(`resourceMappings[${i}].to`, 'cluster', m.to, allClusters.keys());
     if (allClusters.get(m.from) !== undefined && allClusters.get(m.from) === allClusters.get(m.to)) {
-      issues.push({ path: `resourceMappings[${i}]`, message: `${m.from} and ${m.to} are at the same site; a mapping joins clusters of two sites` });
+      issues.push({
+        path: `resourceMappings[${i}]`,
+        message: `${m.from} and ${m.to} are at the same site; a mapping joins clusters of two sites`,
+      });
     }
   });
 
@@ -66,7 +71,8 @@ export function checkReferences(env: Environment): InputIssue[] {
     p.arrays.forEach((a, j) => {
       if (!arrays.has(a)) unknown(`arrayPairs[${i}].arrays[${j}]`, 'array', a, arrays);
     });
-    if (p.arrays[0] === p.arrays[1]) issues.push({ path: `arrayPairs[${i}].arrays`, message: 'an array pair needs two different arrays' });
+    if (p.arrays[0] === p.arrays[1])
+      issues.push({ path: `arrayPairs[${i}].arrays`, message: 'an array pair needs two different arrays' });
   });
   const volumes = duplicates(env.volumes, (v) => v.id, 'volumes', issues);
   env.volumes.forEach((v, i) => {
@@ -84,8 +90,15 @@ export function checkReferences(env: Environment): InputIssue[] {
     });
   });
   env.sites.forEach((s, i) => {
-    if (s.placeholderDatastore !== undefined && datastoreSite.has(s.placeholderDatastore) && datastoreSite.get(s.placeholderDatastore) !== s.name) {
-      issues.push({ path: `sites[${i}].placeholderDatastore`, message: `${s.placeholderDatastore} is at site ${datastoreSite.get(s.placeholderDatastore)}, not ${s.name}` });
+    if (
+      s.placeholderDatastore !== undefined &&
+      datastoreSite.has(s.placeholderDatastore) &&
+      datastoreSite.get(s.placeholderDatastore) !== s.name
+    ) {
+      issues.push({
+        path: `sites[${i}].placeholderDatastore`,
+        message: `${s.placeholderDatastore} is at site ${datastoreSite.get(s.placeholderDatastore)}, not ${s.name}`,
+      });
     }
   });
 
@@ -101,7 +114,11 @@ export function checkReferences(env: Environment): InputIssue[] {
     vm.datastores.forEach((ds, j) => {
       const at = datastoreSite.get(ds);
       if (at === undefined) unknown(`vms[${i}].datastores[${j}]`, 'datastore', ds, datastoreSite.keys());
-      else if (at !== vm.site) issues.push({ path: `vms[${i}].datastores[${j}]`, message: `datastore ${ds} is at site ${at}, but the VM runs at ${vm.site}` });
+      else if (at !== vm.site)
+        issues.push({
+          path: `vms[${i}].datastores[${j}]`,
+          message: `datastore ${ds} is at site ${at}, but the VM runs at ${vm.site}`,
+        });
     });
   });
 
@@ -115,27 +132,41 @@ export function checkReferences(env: Environment): InputIssue[] {
       if (!pairs.has(g.arrayPair)) unknown(`protectionGroups[${i}].arrayPair`, 'array pair', g.arrayPair, pairs);
       g.datastores.forEach((ds, j) => {
         const site = datastoreSite.get(ds);
-        if (site === undefined) return unknown(`protectionGroups[${i}].datastores[${j}]`, 'datastore', ds, datastoreSite.keys());
+        if (site === undefined)
+          return unknown(`protectionGroups[${i}].datastores[${j}]`, 'datastore', ds, datastoreSite.keys());
         at.add(site);
         const other = datastoreGroup.get(ds);
-        if (other !== undefined) issues.push({ path: `protectionGroups[${i}].datastores[${j}]`, message: `datastore ${ds} is already in protection group ${other}` });
+        if (other !== undefined)
+          issues.push({
+            path: `protectionGroups[${i}].datastores[${j}]`,
+            message: `datastore ${ds} is already in protection group ${other}`,
+          });
         datastoreGroup.set(ds, g.name);
       });
     } else {
-      if (g.arrayManager !== undefined && !managers.has(g.arrayManager)) unknown(`protectionGroups[${i}].arrayManager`, 'array manager', g.arrayManager, managers);
+      if (g.arrayManager !== undefined && !managers.has(g.arrayManager))
+        unknown(`protectionGroups[${i}].arrayManager`, 'array manager', g.arrayManager, managers);
       g.vms.forEach((vm, j) => {
         const site = vmSite.get(vm);
         if (site === undefined) unknown(`protectionGroups[${i}].vms[${j}]`, 'VM', vm, []);
         else at.add(site);
       });
     }
-    if (at.size > 1) issues.push({ path: `protectionGroups[${i}]`, message: `protection group ${g.name} spans sites ${[...at].join(', ')}; it must sit at one site` });
+    if (at.size > 1)
+      issues.push({
+        path: `protectionGroups[${i}]`,
+        message: `protection group ${g.name} spans sites ${[...at].join(', ')}; it must sit at one site`,
+      });
   });
 
   // A VM whose datastores fall in two protection groups cannot be recovered consistently.
   env.vms.forEach((vm, i) => {
     const owners = new Set(vm.datastores.map((d) => datastoreGroup.get(d)).filter((g): g is string => g !== undefined));
-    if (owners.size > 1) issues.push({ path: `vms[${i}].datastores`, message: `VM ${vm.name} spans protection groups ${[...owners].join(', ')}; all its datastores must be in one group` });
+    if (owners.size > 1)
+      issues.push({
+        path: `vms[${i}].datastores`,
+        message: `VM ${vm.name} spans protection groups ${[...owners].join(', ')}; all its datastores must be in one group`,
+      });
   });
 
   duplicates(env.plans, (p) => p.name, 'plans', issues);
@@ -143,13 +174,17 @@ export function checkReferences(env: Environment): InputIssue[] {
     const at = `plans[${pi}]`;
     if (!sites.has(plan.protectedSite)) unknown(`${at}.protectedSite`, 'site', plan.protectedSite, sites);
     if (!sites.has(plan.recoverySite)) unknown(`${at}.recoverySite`, 'site', plan.recoverySite, sites);
-    if (plan.protectedSite === plan.recoverySite) issues.push({ path: `${at}.recoverySite`, message: 'the recovery site must differ from the protected site' });
+    if (plan.protectedSite === plan.recoverySite)
+      issues.push({ path: `${at}.recoverySite`, message: 'the recovery site must differ from the protected site' });
     const protectedVms = new Set<string>();
     plan.protectionGroups.forEach((g, gi) => {
       if (!groups.has(g)) return unknown(`${at}.protectionGroups[${gi}]`, 'protection group', g, groups);
       const gs = groupSite.get(g);
       if (gs && gs.size === 1 && !gs.has(plan.protectedSite)) {
-        issues.push({ path: `${at}.protectionGroups[${gi}]`, message: `protection group ${g} is at site ${[...gs][0]}, not at the plan's protected site ${plan.protectedSite}` });
+        issues.push({
+          path: `${at}.protectionGroups[${gi}]`,
+          message: `protection group ${g} is at site ${[...gs][0]}, not at the plan's protected site ${plan.protectedSite}`,
+        });
       }
       const group = env.protectionGroups.find((x) => x.name === g)!;
       if (group.type === 'array') {
@@ -166,9 +201,14 @@ export function checkReferences(env: Environment): InputIssue[] {
     plan.vms.forEach((v, vi) => {
       if (seenVm.has(v.vm)) issues.push({ path: `${at}.vms[${vi}].vm`, message: `VM ${v.vm} is listed twice` });
       seenVm.add(v.vm);
-      if (!protectedVms.has(v.vm)) issues.push({ path: `${at}.vms[${vi}].vm`, message: `VM ${v.vm} is not protected by the plan's protection groups` });
+      if (!protectedVms.has(v.vm))
+        issues.push({
+          path: `${at}.vms[${vi}].vm`,
+          message: `VM ${v.vm} is not protected by the plan's protection groups`,
+        });
       priorityOf.set(v.vm, v.priority);
-      if (v.recoveryHost !== undefined && !recoveryHosts.has(v.recoveryHost)) unknown(`${at}.vms[${vi}].recoveryHost`, `host at ${plan.recoverySite}:`, v.recoveryHost, recoveryHosts);
+      if (v.recoveryHost !== undefined && !recoveryHosts.has(v.recoveryHost))
+        unknown(`${at}.vms[${vi}].recoveryHost`, `host at ${plan.recoverySite}:`, v.recoveryHost, recoveryHosts);
     });
     plan.vms.forEach((v, vi) => {
       v.dependsOn.forEach((dep, di) => {
@@ -177,7 +217,11 @@ export function checkReferences(env: Environment): InputIssue[] {
         else if (!protectedVms.has(dep)) issues.push({ path, message: `VM ${dep} is not protected by this plan` });
         else {
           const depPriority = priorityOf.get(dep) ?? 3;
-          if (depPriority !== v.priority) issues.push({ path, message: `VM ${v.vm} (priority ${v.priority}) depends on ${dep} (priority ${depPriority}); dependencies must stay within one priority` });
+          if (depPriority !== v.priority)
+            issues.push({
+              path,
+              message: `VM ${v.vm} (priority ${v.priority}) depends on ${dep} (priority ${depPriority}); dependencies must stay within one priority`,
+            });
         }
       });
     });
@@ -187,13 +231,22 @@ export function checkReferences(env: Environment): InputIssue[] {
       issues.push({ path: `${at}.vms[${index}].dependsOn`, message: `dependency cycle: ${cycle.join(' → ')}` });
     }
     plan.callouts.forEach((c, ci) => {
-      if (c.before !== 'end' && !isStepId(c.before)) issues.push({ path: `${at}.callouts[${ci}].before`, message: `unknown step id ${c.before}` });
+      if (c.before !== 'end' && !isStepId(c.before))
+        issues.push({ path: `${at}.callouts[${ci}].before`, message: `unknown step id ${c.before}` });
     });
     plan.suspendVms.forEach((name, si) => {
       const site = vmSite.get(name);
       if (site === undefined) unknown(`${at}.suspendVms[${si}]`, 'VM', name, []);
-      else if (site !== plan.recoverySite) issues.push({ path: `${at}.suspendVms[${si}]`, message: `VM ${name} runs at ${site}; only recovery-site VMs (${plan.recoverySite}) can be suspended` });
-      else if (protectedVms.has(name)) issues.push({ path: `${at}.suspendVms[${si}]`, message: `VM ${name} is protected by this plan and cannot be suspended by it` });
+      else if (site !== plan.recoverySite)
+        issues.push({
+          path: `${at}.suspendVms[${si}]`,
+          message: `VM ${name} runs at ${site}; only recovery-site VMs (${plan.recoverySite}) can be suspended`,
+        });
+      else if (protectedVms.has(name))
+        issues.push({
+          path: `${at}.suspendVms[${si}]`,
+          message: `VM ${name} is protected by this plan and cannot be suspended by it`,
+        });
     });
   });
   return issues;

@@ -10,7 +10,13 @@ export interface ComputeAdapter {
   /** Match local devices to remote stretched (Live Volume) devices at a site. */
   matchStretchedDevices(request: { site: string; devices: string[]; signal: AbortSignal }): Promise<void>;
   /** Mounts (resignatures when needed) the datastore backed by the devices at a site. */
-  mountDatastore(request: { site: string; datastore: string; devices: string[]; test: boolean; signal: AbortSignal }): Promise<void>;
+  mountDatastore(request: {
+    site: string;
+    datastore: string;
+    devices: string[];
+    test: boolean;
+    signal: AbortSignal;
+  }): Promise<void>;
   unmountDatastore(request: { site: string; datastore: string; test: boolean; signal: AbortSignal }): Promise<void>;
   /** Registers the VM at the site on a host (replacing its placeholder). */
   registerVm(request: { site: string; vm: string; host: string; test: boolean; signal: AbortSignal }): Promise<void>;
@@ -18,7 +24,12 @@ export interface ComputeAdapter {
   createPlaceholder(request: { site: string; vm: string; host: string; signal: AbortSignal }): Promise<void>;
   deletePlaceholder(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
   /** Connects the VM's NICs to the given networks (production → test mapping). */
-  configureNetworks(request: { site: string; vm: string; mapping: Record<string, string>; signal: AbortSignal }): Promise<void>;
+  configureNetworks(request: {
+    site: string;
+    vm: string;
+    mapping: Record<string, string>;
+    signal: AbortSignal;
+  }): Promise<void>;
   powerOn(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
   powerOff(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
   /** Guest shutdown; resolves when the guest is off, rejects past the timeout. */
@@ -26,7 +37,16 @@ export interface ComputeAdapter {
   suspend(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
   resume(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
   /** Resolves `ready` at the Tools heartbeat or `timeout` past timeoutMs (0 = return at once). */
-  waitForTools(request: { site: string; vm: string; timeoutMs: number; signal: AbortSignal }): Promise<'ready' | 'timeout'>;
+  waitForTools(request: {
+    site: string;
+    vm: string;
+    timeoutMs: number;
+    signal: AbortSignal;
+  }): Promise<'ready' | 'timeout'>;
   /** Current power state of a VM at a site, or `absent` if not registered there. */
-  vmState(request: { site: string; vm: string; signal: AbortSignal }): Promise<'on' | 'off' | 'suspended' | 'placeholder' | 'absent'>;
+  vmState(request: {
+    site: string;
+    vm: string;
+    signal: AbortSignal;
+  }): Promise<'on' | 'off' | 'suspended' | 'placeholder' | 'absent'>;
 }

@@ -2,7 +2,15 @@ import type { StepId, StepStatus, WorkflowName, Priority } from '../workflow/ste
 import type { Settings } from '../settings/definitions.js';
 import type { StorageCommand } from '../ports/storage.js';
 
-export const RUN_RESULTS = ['running', 'success', 'warnings', 'errors', 'cancelled', 'incomplete', 'interrupted'] as const;
+export const RUN_RESULTS = [
+  'running',
+  'success',
+  'warnings',
+  'errors',
+  'cancelled',
+  'incomplete',
+  'interrupted',
+] as const;
 export type RunResult = (typeof RUN_RESULTS)[number];
 
 export interface DeviceResultLine {
@@ -40,7 +48,8 @@ export interface CalloutRecord {
   finishedAt?: string;
 }
 
-export type VmStatus = 'pending' | 'powering-on' | 'recovered' | 'error' | 'skipped' | 'cancelled' | 'shut-down' | 'warning';
+export type VmStatus =
+  'pending' | 'powering-on' | 'recovered' | 'error' | 'skipped' | 'cancelled' | 'shut-down' | 'warning';
 
 export interface VmRecord {
   name: string;

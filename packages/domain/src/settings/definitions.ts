@@ -38,7 +38,8 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     min: 0,
     nullable: false,
     unit: 'seconds',
-    description: 'Every storage adapter command is aborted past this; plus 90 s for each Live Volume managed in the run. 0 = no limit.',
+    description:
+      'Every storage adapter command is aborted past this; plus 90 s for each Live Volume managed in the run. 0 = no limit.',
   },
   {
     name: 'storage.maxConcurrentCommandCnt',
@@ -78,7 +79,8 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     min: 0,
     nullable: true,
     unit: 'count',
-    description: "Concurrent power-on/shutdown operations per cluster; a cluster's srmMaxBootShutdownOps overrides it. off = unlimited.",
+    description:
+      "Concurrent power-on/shutdown operations per cluster; a cluster's srmMaxBootShutdownOps overrides it. off = unlimited.",
   },
   {
     name: 'defaultMaxBootAndShutdownOpsPerHost',

@@ -35,7 +35,10 @@ function parseValue(name: SettingName, raw: unknown, path: string, issues: Input
   }
   const num = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : NaN;
   if (!Number.isInteger(num)) {
-    issues.push({ path, message: `${name} must be a whole number${def.nullable ? ' or off' : ''}, got ${JSON.stringify(raw)}` });
+    issues.push({
+      path,
+      message: `${name} must be a whole number${def.nullable ? ' or off' : ''}, got ${JSON.stringify(raw)}`,
+    });
     return undefined;
   }
   if (num < def.min) {
@@ -66,7 +69,9 @@ function suggest(name: string): string {
     return { n, d: Math.min(full, short) };
   }).sort((a, b) => a.d - b.d);
   const best = scored[0]!;
-  return best.d <= Math.max(2, Math.floor(name.length / 5)) ? ` (did you mean ${best.n}?)` : ` (known: ${SETTING_NAMES.join(', ')})`;
+  return best.d <= Math.max(2, Math.floor(name.length / 5))
+    ? ` (did you mean ${best.n}?)`
+    : ` (known: ${SETTING_NAMES.join(', ')})`;
 }
 
 /**
@@ -92,7 +97,9 @@ export function resolveSettings(layers: readonly SettingsLayer[]): ResolvedSetti
     }
   }
   if (issues.length > 0) {
-    throw new DrError('DR_SETTING_INVALID', `${issues.length} invalid setting${issues.length > 1 ? 's' : ''}.`, { issues });
+    throw new DrError('DR_SETTING_INVALID', `${issues.length} invalid setting${issues.length > 1 ? 's' : ''}.`, {
+      issues,
+    });
   }
   return { values: values as unknown as Settings, origins };
 }
@@ -136,7 +143,9 @@ export function settingsFromVmwareDrXml(xml: string): SettingsLayer {
   }
   const values: Record<string, unknown> = {};
   for (const def of SETTING_DEFINITIONS) {
-    const found = lookupDotted(config as Record<string, unknown>, def.name) ?? findAnywhere(config, def.name.split('.').pop()!, def.name.includes('.') ? def.name.split('.')[0]! : undefined);
+    const found =
+      lookupDotted(config as Record<string, unknown>, def.name) ??
+      findAnywhere(config, def.name.split('.').pop()!, def.name.includes('.') ? def.name.split('.')[0]! : undefined);
     if (found !== undefined) values[def.name] = found;
   }
   return { origin: 'vmware-dr.xml', pathPrefix: 'vmware-dr.xml.config', values };
@@ -152,7 +161,12 @@ function lookupDotted(node: Record<string, unknown>, dotted: string): unknown {
 }
 
 /** Depth-first search for a leaf element, optionally only below an element named `parent`. */
-function findAnywhere(node: unknown, leaf: string, parent: string | undefined, underParent = parent === undefined): unknown {
+function findAnywhere(
+  node: unknown,
+  leaf: string,
+  parent: string | undefined,
+  underParent = parent === undefined,
+): unknown {
   if (node === null || typeof node !== 'object') return undefined;
   for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
     if (key === leaf && underParent && (typeof value !== 'object' || value === null)) return value;

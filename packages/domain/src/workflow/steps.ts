@@ -2,7 +2,14 @@
  * The step catalogue: stable step ids (used in reports, callout positions and the CLI) and the
  * order in which each workflow runs them, following SRM.
  */
-export const WORKFLOWS = ['test', 'cleanup', 'planned-migration', 'disaster-recovery', 'reprotect', 'failback'] as const;
+export const WORKFLOWS = [
+  'test',
+  'cleanup',
+  'planned-migration',
+  'disaster-recovery',
+  'reprotect',
+  'failback',
+] as const;
 export type WorkflowName = (typeof WORKFLOWS)[number];
 
 export const PRIORITIES = [1, 2, 3, 4, 5] as const;

@@ -24,7 +24,9 @@ function send(response: ServerResponse, status: number, body?: unknown): void {
 /** A fault spec from JSON; a `path` written as `/.../flags` becomes a RegExp. */
 export function faultFromJson(value: unknown): FaultSpec {
   if (typeof value !== 'object' || value === null || typeof (value as { kind?: unknown }).kind !== 'string') {
-    throw new Error('a fault is a JSON object with a "kind" (latency, hang, server-error, unhandled-exception, connection-reset, session-expiry, malformed-async-url)');
+    throw new Error(
+      'a fault is a JSON object with a "kind" (latency, hang, server-error, unhandled-exception, connection-reset, session-expiry, malformed-async-url)',
+    );
   }
   const spec = { ...(value as Record<string, unknown>) };
   const path = spec['path'];
@@ -43,7 +45,9 @@ export function faultFromJson(value: unknown): FaultSpec {
  */
 export async function startAdminServer(simulator: DsmSimulator, port = 0, host = '127.0.0.1'): Promise<AdminServer> {
   const server: Server = createServer((request, response) => {
-    route(simulator, request, response).catch((error: unknown) => send(response, 400, { error: (error as Error).message }));
+    route(simulator, request, response).catch((error: unknown) =>
+      send(response, 400, { error: (error as Error).message }),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -74,15 +78,19 @@ async function route(simulator: DsmSimulator, request: IncomingMessage, response
       return send(response, 204);
     }
   }
-  if (first === 'faults' && second && method === 'DELETE') return send(response, faults.remove(Number(second)) ? 204 : 404);
-  if (first === 'counters' && !second && method === 'GET') return send(response, 200, { calls: simulator.counters.list(), repeated: simulator.counters.repeated() });
+  if (first === 'faults' && second && method === 'DELETE')
+    return send(response, faults.remove(Number(second)) ? 204 : 404);
+  if (first === 'counters' && !second && method === 'GET')
+    return send(response, 200, { calls: simulator.counters.list(), repeated: simulator.counters.repeated() });
   if (first === 'counters' && second === 'reset' && method === 'POST') {
     simulator.counters.reset();
     return send(response, 204);
   }
   if (first === 'data-collector' && method === 'POST' && (second === 'down' || second === 'up')) {
     const forMs = url.searchParams.get('forMs');
-    await (second === 'down' ? faults.dataCollectorDown(forMs === null ? {} : { forMs: Number(forMs) }) : faults.dataCollectorUp());
+    await (second === 'down'
+      ? faults.dataCollectorDown(forMs === null ? {} : { forMs: Number(forMs) })
+      : faults.dataCollectorUp());
     return send(response, 204);
   }
   if (first === 'storage-centers' && second && method === 'POST' && (third === 'down' || third === 'up')) {

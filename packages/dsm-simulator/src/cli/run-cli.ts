@@ -88,12 +88,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<RunningCli | un
   const seeds: DsmSeed[] = [];
   if (values.environment) {
     const file = resolve(values.environment);
-    const environment = loadEnvironment(readFileSync(file, 'utf8'), { source: file, readInclude: (path) => readFileSync(resolve(dirname(file), path), 'utf8') });
+    const environment = loadEnvironment(readFileSync(file, 'utf8'), {
+      source: file,
+      readInclude: (path) => readFileSync(resolve(dirname(file), path), 'utf8'),
+    });
     seeds.push(seedFromEnvironment(environment));
   }
   if (values.seed) seeds.push(JSON.parse(readFileSync(resolve(values.seed), 'utf8')) as DsmSeed);
   const transferSeconds = wholeNumber('transfer-seconds', values['transfer-seconds']);
-  if (transferSeconds !== undefined) for (const seed of seeds) for (const volume of seed.volumes ?? []) volume.transferSeconds = transferSeconds;
+  if (transferSeconds !== undefined)
+    for (const seed of seeds) for (const volume of seed.volumes ?? []) volume.transferSeconds = transferSeconds;
 
   const faults: FaultSpec[] = (values.fault ?? []).map((text) => faultFromJson(JSON.parse(text)));
   const latency = wholeNumber('latency-ms', values['latency-ms']);
@@ -117,7 +121,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<RunningCli | un
   const admin = adminPort === undefined ? undefined : await startAdminServer(simulator, adminPort);
 
   if (values.json) {
-    io.out(JSON.stringify({ url: simulator.baseUrl, host: simulator.host, port: simulator.port, caFile, username, adminUrl: admin?.url }));
+    io.out(
+      JSON.stringify({
+        url: simulator.baseUrl,
+        host: simulator.host,
+        port: simulator.port,
+        caFile,
+        username,
+        adminUrl: admin?.url,
+      }),
+    );
   } else {
     io.out(`DSM simulator listening on ${simulator.baseUrl}`);
     io.out(`CA certificate: ${caFile}`);

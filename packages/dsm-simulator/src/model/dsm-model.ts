@@ -17,7 +17,11 @@ export class DsmModel {
   readonly state: DsmState;
   readonly wire: WireWriter;
 
-  constructor(config: StateConfig, style: WireStyle, private readonly userName: () => string = () => 'Admin') {
+  constructor(
+    config: StateConfig,
+    style: WireStyle,
+    private readonly userName: () => string = () => 'Admin',
+  ) {
     this.state = new DsmState(config);
     this.wire = new WireWriter(this.state, style);
   }
@@ -48,7 +52,9 @@ export class DsmModel {
 
   volumes(ssn?: number): JsonObject[] {
     this.advance();
-    return [...this.state.volumes.values()].filter((v) => ssn === undefined || v.ssn === ssn).map((v) => this.wire.volume(v));
+    return [...this.state.volumes.values()]
+      .filter((v) => ssn === undefined || v.ssn === ssn)
+      .map((v) => this.wire.volume(v));
   }
 
   /** Volumes named `name` (names are not unique on an SC). */
@@ -86,15 +92,21 @@ export class DsmModel {
   }
 
   servers(ssn?: number): JsonObject[] {
-    return [...this.state.servers.values()].filter((s) => ssn === undefined || s.ssn === ssn).map((s) => this.wire.server(s));
+    return [...this.state.servers.values()]
+      .filter((s) => ssn === undefined || s.ssn === ssn)
+      .map((s) => this.wire.server(s));
   }
 
   mappingProfiles(volumeId?: string): JsonObject[] {
-    return [...this.state.mappingProfiles.values()].filter((m) => volumeId === undefined || m.volumeId === volumeId).map((m) => this.wire.mappingProfile(m));
+    return [...this.state.mappingProfiles.values()]
+      .filter((m) => volumeId === undefined || m.volumeId === volumeId)
+      .map((m) => this.wire.mappingProfile(m));
   }
 
   qosNodes(ssn?: number): JsonObject[] {
-    return [...this.state.qosNodes.values()].filter((q) => ssn === undefined || q.ssn === ssn).map((q) => this.wire.qosNode(q));
+    return [...this.state.qosNodes.values()]
+      .filter((q) => ssn === undefined || q.ssn === ssn)
+      .map((q) => this.wire.qosNode(q));
   }
 
   restorePoints(): JsonObject[] {

@@ -13,7 +13,8 @@ export function ensureRootFolders(state: DsmState, ssn: number): void {
   for (const kind of ['volume', 'server'] as const) {
     const folders = foldersOf(state, kind);
     const id = `${ssn}.0`;
-    if (!folders.has(id)) folders.set(id, { id, ssn, kind, name: kind === 'volume' ? 'Volumes' : 'Servers', notes: '', root: true });
+    if (!folders.has(id))
+      folders.set(id, { id, ssn, kind, name: kind === 'volume' ? 'Volumes' : 'Servers', notes: '', root: true });
   }
 }
 
@@ -33,17 +34,33 @@ export function createFolder(state: DsmState, input: CreateFolderInput): Outcome
   const folders = foldersOf(state, input.kind);
   const parentId = input.parentId ?? `${input.ssn}.0`;
   const parent = folders.get(parentId);
-  if (!parent || parent.ssn !== input.ssn) return badRequest(`Parent folder ${parentId} was not found on Storage Center ${input.ssn}.`);
-  const duplicate = [...folders.values()].find((f) => f.ssn === input.ssn && f.parentId === parentId && f.name.toLowerCase() === input.name.toLowerCase());
+  if (!parent || parent.ssn !== input.ssn)
+    return badRequest(`Parent folder ${parentId} was not found on Storage Center ${input.ssn}.`);
+  const duplicate = [...folders.values()].find(
+    (f) => f.ssn === input.ssn && f.parentId === parentId && f.name.toLowerCase() === input.name.toLowerCase(),
+  );
   if (duplicate) return badRequest(`A folder named ${input.name} already exists in ${parent.name}.`);
   const index = state.nextIndex(input.ssn, `${input.kind}Folder`, 2);
-  const folder: VolumeFolderRecord = { id: `${input.ssn}.${index}`, ssn: input.ssn, kind: input.kind, name: input.name, parentId, notes: input.notes ?? '', root: false };
+  const folder: VolumeFolderRecord = {
+    id: `${input.ssn}.${index}`,
+    ssn: input.ssn,
+    kind: input.kind,
+    name: input.name,
+    parentId,
+    notes: input.notes ?? '',
+    root: false,
+  };
   folders.set(folder.id, folder);
   return ok(folder);
 }
 
 /** Finds or creates each level of `a/b/c` under the root; used to seed and to mirror a source folder path. */
-export function ensureFolderPath(state: DsmState, kind: FolderKind, ssn: number, path: string): Outcome<VolumeFolderRecord> {
+export function ensureFolderPath(
+  state: DsmState,
+  kind: FolderKind,
+  ssn: number,
+  path: string,
+): Outcome<VolumeFolderRecord> {
   ensureRootFolders(state, ssn);
   const folders = foldersOf(state, kind);
   let current = folders.get(`${ssn}.0`)!;

@@ -35,7 +35,9 @@ export function createLiveVolume(state: DsmState, input: CreateLiveVolumeInput):
   }
   const secondaryQos = state.qosNodes.get(input.secondaryQosNodeId);
   if (!secondaryQos || secondaryQos.ssn !== input.secondarySsn) {
-    return badRequest(`Replication QoS node ${input.secondaryQosNodeId} was not found on Storage Center ${input.secondarySsn}.`);
+    return badRequest(
+      `Replication QoS node ${input.secondaryQosNodeId} was not found on Storage Center ${input.secondarySsn}.`,
+    );
   }
   const mode = resolveReplicationMode(input);
   if (!mode.ok) return mode;
@@ -49,7 +51,11 @@ export function createLiveVolume(state: DsmState, input: CreateLiveVolumeInput):
     type: mode.value.type,
     syncMode: mode.value.syncMode,
     replicateActiveReplay: input.replicateActiveReplay,
-    destinationAttributes: { name: input.secondaryName ?? primary.name, notes: input.secondaryNotes, createSourceVolumeFolderPath: input.createSourceVolumeFolderPath },
+    destinationAttributes: {
+      name: input.secondaryName ?? primary.name,
+      notes: input.secondaryNotes,
+      createSourceVolumeFolderPath: input.createSourceVolumeFolderPath,
+    },
     liveVolumeId: id,
   });
   if (!replication.ok) return replication;
@@ -102,7 +108,8 @@ export function swapLiveVolumeRoles(state: DsmState, liveVolume: LiveVolumeRecor
   const old = state.replications.get(liveVolume.replicationId);
   const newPrimary = state.volumes.get(liveVolume.secondaryVolumeId);
   const newSecondary = state.volumes.get(liveVolume.primaryVolumeId);
-  if (!old || !newPrimary || !newSecondary) return badRequest(`Live Volume ${liveVolume.id} is missing its replication or a volume.`);
+  if (!old || !newPrimary || !newSecondary)
+    return badRequest(`Live Volume ${liveVolume.id} is missing its replication or a volume.`);
 
   state.removeReplication(old.id);
   removeRemoteStorageCenterMapping(state, newPrimary, primarySsn);
@@ -139,17 +146,30 @@ export interface ModifyLiveVolumeInput {
 }
 
 /** PUT ScLiveVolume/{id}: the automatic behaviour flags. */
-export function modifyLiveVolume(state: DsmState, liveVolume: LiveVolumeRecord, input: ModifyLiveVolumeInput): Outcome<LiveVolumeRecord> {
+export function modifyLiveVolume(
+  state: DsmState,
+  liveVolume: LiveVolumeRecord,
+  input: ModifyLiveVolumeInput,
+): Outcome<LiveVolumeRecord> {
   const refused = state.requireConnected(ssnOf(liveVolume.primaryVolumeId, state));
   if (refused) return refused;
-  if (input.failoverAutomaticallyEnabled && !(liveVolume.type === 'Synchronous' && liveVolume.syncMode === 'HighAvailability')) {
+  if (
+    input.failoverAutomaticallyEnabled &&
+    !(liveVolume.type === 'Synchronous' && liveVolume.syncMode === 'HighAvailability')
+  ) {
     return badRequest('Automatic failover needs a synchronous High Availability Live Volume.');
   }
-  for (const key of ['swapRolesAutomaticallyEnabled', 'failoverAutomaticallyEnabled', 'restoreAutomaticallyEnabled', 'replicateActiveReplay'] as const) {
+  for (const key of [
+    'swapRolesAutomaticallyEnabled',
+    'failoverAutomaticallyEnabled',
+    'restoreAutomaticallyEnabled',
+    'replicateActiveReplay',
+  ] as const) {
     if (input[key] !== undefined) liveVolume[key] = input[key];
   }
   const replication = state.replications.get(liveVolume.replicationId);
-  if (replication && input.replicateActiveReplay !== undefined) replication.replicateActiveReplay = input.replicateActiveReplay;
+  if (replication && input.replicateActiveReplay !== undefined)
+    replication.replicateActiveReplay = input.replicateActiveReplay;
   return ok(liveVolume);
 }
 
@@ -161,7 +181,11 @@ export interface DeleteLiveVolumeInput {
 }
 
 /** DELETE ScLiveVolume/{id} with a body; `ConvertToReplication` keeps an ordinary replication. */
-export function deleteLiveVolume(state: DsmState, liveVolume: LiveVolumeRecord, input: DeleteLiveVolumeInput): Outcome<true> {
+export function deleteLiveVolume(
+  state: DsmState,
+  liveVolume: LiveVolumeRecord,
+  input: DeleteLiveVolumeInput,
+): Outcome<true> {
   const refused = state.requireConnected(ssnOf(liveVolume.primaryVolumeId, state));
   if (refused) return refused;
   state.removeLiveVolume(liveVolume.id);

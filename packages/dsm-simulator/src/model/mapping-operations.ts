@@ -24,7 +24,12 @@ function nextFreeLun(state: DsmState, server: ServerRecord, preferred: number | 
   return lun;
 }
 
-function addProfile(state: DsmState, volume: VolumeRecord, server: ServerRecord, input: MapInput): MappingProfileRecord {
+function addProfile(
+  state: DsmState,
+  volume: VolumeRecord,
+  server: ServerRecord,
+  input: MapInput,
+): MappingProfileRecord {
   const index = state.nextIndex(volume.ssn, 'mappingProfile', 2901);
   const profile: MappingProfileRecord = {
     id: `${volume.ssn}.${index}`,
@@ -46,24 +51,35 @@ function addProfile(state: DsmState, volume: VolumeRecord, server: ServerRecord,
  * first: Unmap, or delete the replication).
  */
 function checkMappable(state: DsmState, volume: VolumeRecord, server: ServerRecord): string | undefined {
-  if (server.ssn !== volume.ssn) return `Server ${server.name} is on Storage Center ${server.ssn}, volume ${volume.name} on ${volume.ssn}.`;
-  if (server.kind === 'remote-storage-center') return `${server.name} stands for a remote Storage Center; volumes are mapped to it by replication.`;
+  if (server.ssn !== volume.ssn)
+    return `Server ${server.name} is on Storage Center ${server.ssn}, volume ${volume.name} on ${volume.ssn}.`;
+  if (server.kind === 'remote-storage-center')
+    return `${server.name} stands for a remote Storage Center; volumes are mapped to it by replication.`;
   if (volume.inRecycleBin) return `Volume ${volume.name} is in the recycle bin.`;
   const overlap = overlappingServerIds(state, server);
   const existing = state.mappingsOfVolume(volume.id).find((m) => overlap.has(m.serverId));
-  if (existing) return `Volume ${volume.name} is already mapped to server ${state.servers.get(existing.serverId)?.name ?? existing.serverId}.`;
+  if (existing)
+    return `Volume ${volume.name} is already mapped to server ${state.servers.get(existing.serverId)?.name ?? existing.serverId}.`;
   const running = state.replicationsTo(volume.id).find((r) => r.state !== 'Down' && !r.liveVolumeId);
-  if (running) return `Volume ${volume.name} is the destination of replication ${running.id}; it cannot be mapped while the replication is active.`;
+  if (running)
+    return `Volume ${volume.name} is the destination of replication ${running.id}; it cannot be mapped while the replication is active.`;
   return undefined;
 }
 
 /** POST ScVolume/{id}/MapToServer → the new ScMappingProfile. */
-export function mapToServer(state: DsmState, volume: VolumeRecord, server: ServerRecord, input: MapInput): Outcome<MappingProfileRecord> {
+export function mapToServer(
+  state: DsmState,
+  volume: VolumeRecord,
+  server: ServerRecord,
+  input: MapInput,
+): Outcome<MappingProfileRecord> {
   const refused = state.requireConnected(volume.ssn);
   if (refused) return refused;
   const liveVolume = state.liveVolumeOf(volume.id);
   if (liveVolume && liveVolume.secondaryVolumeId === volume.id) {
-    return badRequest(`Volume ${volume.name} is the secondary of Live Volume ${liveVolume.id}; map it with ScLiveVolume/${liveVolume.id}/MapSecondaryVolume.`);
+    return badRequest(
+      `Volume ${volume.name} is the secondary of Live Volume ${liveVolume.id}; map it with ScLiveVolume/${liveVolume.id}/MapSecondaryVolume.`,
+    );
   }
   const problem = checkMappable(state, volume, server);
   if (problem) return badRequest(problem);
@@ -71,7 +87,12 @@ export function mapToServer(state: DsmState, volume: VolumeRecord, server: Serve
 }
 
 /** POST ScLiveVolume/{id}/MapSecondaryVolume → ScMappingProfile on the secondary Storage Center. */
-export function mapLiveVolumeSecondary(state: DsmState, secondary: VolumeRecord, server: ServerRecord, input: MapInput): Outcome<MappingProfileRecord> {
+export function mapLiveVolumeSecondary(
+  state: DsmState,
+  secondary: VolumeRecord,
+  server: ServerRecord,
+  input: MapInput,
+): Outcome<MappingProfileRecord> {
   const refused = state.requireConnected(secondary.ssn);
   if (refused) return refused;
   const problem = checkMappable(state, secondary, server);
@@ -128,7 +149,11 @@ export function deleteMappingProfile(state: DsmState, profile: MappingProfileRec
 }
 
 /** Replication destinations are presented to the source Storage Center's server object on the destination. */
-export function mapToRemoteStorageCenter(state: DsmState, destination: VolumeRecord, sourceSsn: number): MappingProfileRecord {
+export function mapToRemoteStorageCenter(
+  state: DsmState,
+  destination: VolumeRecord,
+  sourceSsn: number,
+): MappingProfileRecord {
   const server = state.remoteStorageCenterServer(destination.ssn, sourceSsn);
   const existing = state.mappingsOfVolume(destination.id).find((m) => m.serverId === server.id);
   return existing ?? addProfile(state, destination, server, {});
@@ -137,6 +162,7 @@ export function mapToRemoteStorageCenter(state: DsmState, destination: VolumeRec
 export function removeRemoteStorageCenterMapping(state: DsmState, volume: VolumeRecord, sourceSsn: number): void {
   for (const profile of state.mappingsOfVolume(volume.id)) {
     const server = state.servers.get(profile.serverId);
-    if (server?.kind === 'remote-storage-center' && server.remoteSsn === sourceSsn) state.removeMappingProfile(profile.id);
+    if (server?.kind === 'remote-storage-center' && server.remoteSsn === sourceSsn)
+      state.removeMappingProfile(profile.id);
   }
 }

@@ -96,10 +96,16 @@ export function checkDsmModelState(value: unknown, path = 'state'): DsmModelStat
     issues.push({ path, message: 'expected a saved DSM simulator state (an object)' });
   } else {
     const record = value as Record<string, unknown>;
-    if (record['format'] !== DSM_MODEL_STATE_FORMAT) issues.push({ path: `${path}.format`, message: `expected ${DSM_MODEL_STATE_FORMAT}, got ${JSON.stringify(record['format'])}` });
-    for (const field of LIST_FIELDS) if (!Array.isArray(record[field])) issues.push({ path: `${path}.${field}`, message: 'expected a list' });
+    if (record['format'] !== DSM_MODEL_STATE_FORMAT)
+      issues.push({
+        path: `${path}.format`,
+        message: `expected ${DSM_MODEL_STATE_FORMAT}, got ${JSON.stringify(record['format'])}`,
+      });
+    for (const field of LIST_FIELDS)
+      if (!Array.isArray(record[field])) issues.push({ path: `${path}.${field}`, message: 'expected a list' });
   }
-  if (issues.length > 0) throw new DrError('DR_INPUT_INVALID', 'The saved DSM simulator state cannot be read.', { issues });
+  if (issues.length > 0)
+    throw new DrError('DR_INPUT_INVALID', 'The saved DSM simulator state cannot be read.', { issues });
   return value as DsmModelState;
 }
 

@@ -21,7 +21,8 @@ export function findReplay(state: DsmState, replayId: string): Outcome<ReplayLoo
 export function requireFrozenReplay(state: DsmState, replayId: string, action: string): Outcome<ReplayRecord> {
   const found = findReplay(state, replayId);
   if (!found.ok) return found;
-  if (found.value.kind === 'active') return badRequest(`${action} is not possible on the active replay; create a replay first.`);
+  if (found.value.kind === 'active')
+    return badRequest(`${action} is not possible on the active replay; create a replay first.`);
   return ok(found.value.replay);
 }
 
@@ -32,7 +33,8 @@ export function requireFrozenReplay(state: DsmState, replayId: string, action: s
 export function expireReplay(state: DsmState, replay: ReplayRecord): Outcome<ReplayRecord> {
   const refused = state.requireConnected(replay.ssn);
   if (refused) return refused;
-  if (state.viewVolumesOf(replay.id).length > 0) return badRequest(`Replay ${replay.id} has view volumes; delete them before expiring it.`);
+  if (state.viewVolumesOf(replay.id).length > 0)
+    return badRequest(`Replay ${replay.id} has view volumes; delete them before expiring it.`);
   if (!replay.markedForExpiration) {
     replay.markedForExpiration = true;
     state.expiryMarkedAt.set(replay.id, state.now());
@@ -56,7 +58,8 @@ export function modifyReplay(state: DsmState, replay: ReplayRecord, input: Modif
   if (refused) return refused;
   if (replay.markedForExpiration) return badRequest(`Replay ${replay.id} is marked for expiration.`);
   if (input.description !== undefined) replay.description = input.description;
-  if (input.expireMinutes !== undefined) replay.expireAt = input.expireMinutes > 0 ? state.now() + input.expireMinutes * 60_000 : undefined;
+  if (input.expireMinutes !== undefined)
+    replay.expireAt = input.expireMinutes > 0 ? state.now() + input.expireMinutes * 60_000 : undefined;
   state.noteExpiry(replay);
   return ok(replay);
 }
@@ -100,7 +103,12 @@ export function purgeExpiredReplays(state: DsmState): void {
       state.removeReplay(id);
     } else if (!replay.markedForExpiration && replay.expireAt === undefined) {
       state.expiringReplayIds.delete(id);
-    } else if (replay.expireAt !== undefined && replay.expireAt <= now && !replay.markedForExpiration && state.viewVolumesOf(id).length === 0) {
+    } else if (
+      replay.expireAt !== undefined &&
+      replay.expireAt <= now &&
+      !replay.markedForExpiration &&
+      state.viewVolumesOf(id).length === 0
+    ) {
       replay.markedForExpiration = true;
       state.expiryMarkedAt.set(id, now);
     }

@@ -9,12 +9,15 @@ import type { DsmState } from './state.js';
  * drops restore points whose replication is gone.
  */
 export function saveRestorePoints(state: DsmState, onlySsn?: number): Outcome<RestorePointRecord[]> {
-  if (onlySsn !== undefined && !state.storageCenters.has(onlySsn)) return badRequest(`Storage Center ${onlySsn} is not managed by this Data Collector.`);
+  if (onlySsn !== undefined && !state.storageCenters.has(onlySsn))
+    return badRequest(`Storage Center ${onlySsn} is not managed by this Data Collector.`);
   const saved: RestorePointRecord[] = [];
   for (const replication of state.replications.values()) {
     if (onlySsn !== undefined && replication.ssn !== onlySsn && replication.destinationSsn !== onlySsn) continue;
     const liveVolumeId = replication.liveVolumeId;
-    const existing = [...state.restorePoints.values()].find((p) => (liveVolumeId ? p.liveVolumeId === liveVolumeId : p.replicationId === replication.id));
+    const existing = [...state.restorePoints.values()].find((p) =>
+      liveVolumeId ? p.liveVolumeId === liveVolumeId : p.replicationId === replication.id,
+    );
     const point: RestorePointRecord = existing ?? {
       id: `${replication.ssn}.${state.nextIndex(replication.ssn, 'restorePoint', 1)}`,
       ssn: replication.ssn,
@@ -36,7 +39,9 @@ export function saveRestorePoints(state: DsmState, onlySsn?: number): Outcome<Re
 
 export function validateRestorePoints(state: DsmState): RestorePointRecord[] {
   for (const point of [...state.restorePoints.values()]) {
-    const alive = point.liveVolumeId ? state.liveVolumes.has(point.liveVolumeId) : point.replicationId !== undefined && state.replications.has(point.replicationId);
+    const alive = point.liveVolumeId
+      ? state.liveVolumes.has(point.liveVolumeId)
+      : point.replicationId !== undefined && state.replications.has(point.replicationId);
     if (!alive) state.restorePoints.delete(point.id);
   }
   return [...state.restorePoints.values()];
@@ -48,7 +53,10 @@ export function requireRestorePoint(state: DsmState, id: string): Outcome<Restor
 }
 
 /** The per-restore-point "Use Active Snapshot" checkbox that SRM's "Use Restore Point Settings" reads. */
-export function setRestorePointUseActiveReplay(point: RestorePointRecord, useActiveReplay: boolean): RestorePointRecord {
+export function setRestorePointUseActiveReplay(
+  point: RestorePointRecord,
+  useActiveReplay: boolean,
+): RestorePointRecord {
   point.useActiveReplay = useActiveReplay;
   return point;
 }

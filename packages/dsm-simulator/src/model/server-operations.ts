@@ -27,15 +27,19 @@ export function createServer(state: DsmState, input: CreateServerInput): Outcome
   const refused = state.requireConnected(input.ssn);
   if (refused) return refused;
   if (!input.name.trim()) return badRequest('Invalid attribute value format: Name is required.');
-  const duplicate = [...state.servers.values()].find((s) => s.ssn === input.ssn && s.name.toLowerCase() === input.name.toLowerCase());
+  const duplicate = [...state.servers.values()].find(
+    (s) => s.ssn === input.ssn && s.name.toLowerCase() === input.name.toLowerCase(),
+  );
   if (duplicate) return badRequest(`A server named ${input.name} already exists on Storage Center ${input.ssn}.`);
   ensureRootFolders(state, input.ssn);
   const folderId = input.folderId ?? `${input.ssn}.0`;
   const folder = state.serverFolders.get(folderId);
-  if (!folder || folder.ssn !== input.ssn) return badRequest(`Server folder ${folderId} was not found on Storage Center ${input.ssn}.`);
+  if (!folder || folder.ssn !== input.ssn)
+    return badRequest(`Server folder ${folderId} was not found on Storage Center ${input.ssn}.`);
   if (input.clusterId) {
     const cluster = state.servers.get(input.clusterId);
-    if (!cluster || cluster.kind !== 'cluster' || cluster.ssn !== input.ssn) return badRequest(`Server cluster ${input.clusterId} was not found on Storage Center ${input.ssn}.`);
+    if (!cluster || cluster.kind !== 'cluster' || cluster.ssn !== input.ssn)
+      return badRequest(`Server cluster ${input.clusterId} was not found on Storage Center ${input.ssn}.`);
   }
   const index = state.nextIndex(input.ssn, 'server', 1);
   const server: ServerRecord = {
@@ -62,19 +66,34 @@ export function requireServer(state: DsmState, serverId: string): Outcome<Server
 }
 
 /** POST ScPhysicalServer/{id}/AddHba. HBA names are stored upper-case: DSM cannot find lowercase WWNs. */
-export function addHba(state: DsmState, server: ServerRecord, portType: string | undefined, name: string | undefined): Outcome<HbaRecord> {
+export function addHba(
+  state: DsmState,
+  server: ServerRecord,
+  portType: string | undefined,
+  name: string | undefined,
+): Outcome<HbaRecord> {
   const refused = state.requireConnected(server.ssn);
   if (refused) return refused;
-  if (server.kind !== 'physical') return badRequest(`HBAs can only be added to a physical server; ${server.name} is not one.`);
-  if (portType !== 'Iscsi' && portType !== 'FibreChannel') return badRequest('Invalid attribute value format: HbaPortType must be Iscsi or FibreChannel.');
+  if (server.kind !== 'physical')
+    return badRequest(`HBAs can only be added to a physical server; ${server.name} is not one.`);
+  if (portType !== 'Iscsi' && portType !== 'FibreChannel')
+    return badRequest('Invalid attribute value format: HbaPortType must be Iscsi or FibreChannel.');
   if (!name?.trim()) return badRequest('Invalid attribute value format: WwnOrIscsiName is required.');
   const upper = name.trim().toUpperCase();
   const taken = [...state.hbas.values()].find((h) => h.ssn === server.ssn && h.name.toUpperCase() === upper);
   if (taken) {
     if (taken.serverId === server.id) return ok(taken);
-    return badRequest(`HBA ${name} already belongs to server ${state.servers.get(taken.serverId)?.name ?? taken.serverId}.`);
+    return badRequest(
+      `HBA ${name} already belongs to server ${state.servers.get(taken.serverId)?.name ?? taken.serverId}.`,
+    );
   }
-  const hba: HbaRecord = { id: `${server.ssn}.${state.nextIndex(server.ssn, 'hba', 3282218601)}`, ssn: server.ssn, name: upper, portType, serverId: server.id };
+  const hba: HbaRecord = {
+    id: `${server.ssn}.${state.nextIndex(server.ssn, 'hba', 3282218601)}`,
+    ssn: server.ssn,
+    name: upper,
+    portType,
+    serverId: server.id,
+  };
   state.hbas.set(hba.id, hba);
   return ok(hba);
 }
@@ -83,7 +102,8 @@ export function addHba(state: DsmState, server: ServerRecord, portType: string |
 export function deleteServer(state: DsmState, server: ServerRecord): Outcome<boolean> {
   const refused = state.requireConnected(server.ssn);
   if (refused) return refused;
-  if (server.kind === 'remote-storage-center') return badRequest(`${server.name} stands for a remote Storage Center and cannot be deleted.`);
+  if (server.kind === 'remote-storage-center')
+    return badRequest(`${server.name} stands for a remote Storage Center and cannot be deleted.`);
   if (state.mappingsOfServer(server.id).length > 0) return ok(false);
   if (server.kind === 'cluster' && state.serversOfCluster(server.id).length > 0) return ok(false);
   for (const hba of [...state.hbas.values()]) if (hba.serverId === server.id) state.hbas.delete(hba.id);

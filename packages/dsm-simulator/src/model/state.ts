@@ -134,7 +134,11 @@ export class DsmState {
     this.expiryMarkedAt.delete(replayId);
     this.expiringReplayIds.delete(replayId);
     const list = this.replaysByVolume.get(replay.volumeId);
-    if (list) this.replaysByVolume.set(replay.volumeId, list.filter((r) => r.id !== replayId));
+    if (list)
+      this.replaysByVolume.set(
+        replay.volumeId,
+        list.filter((r) => r.id !== replayId),
+      );
   }
 
   /** Frozen replays of a volume, oldest first. */
@@ -220,7 +224,9 @@ export class DsmState {
 
   /** Mappings to hosts, leaving out the replication mapping to a remote Storage Center. */
   hostMappingsOfVolume(volumeId: string): MappingProfileRecord[] {
-    return this.mappingsOfVolume(volumeId).filter((m) => this.servers.get(m.serverId)?.kind !== 'remote-storage-center');
+    return this.mappingsOfVolume(volumeId).filter(
+      (m) => this.servers.get(m.serverId)?.kind !== 'remote-storage-center',
+    );
   }
 
   mappingsOfServer(serverId: string): MappingProfileRecord[] {
@@ -251,7 +257,8 @@ export class DsmState {
   /** The server object on `ssn` that stands for peer Storage Center `remoteSsn` (replication target mappings). */
   remoteStorageCenterServer(ssn: number, remoteSsn: number): ServerRecord {
     for (const server of this.servers.values()) {
-      if (server.ssn === ssn && server.kind === 'remote-storage-center' && server.remoteSsn === remoteSsn) return server;
+      if (server.ssn === ssn && server.kind === 'remote-storage-center' && server.remoteSsn === remoteSsn)
+        return server;
     }
     const index = this.nextIndex(ssn, 'server', 1);
     const remote = this.storageCenters.get(remoteSsn);
@@ -283,11 +290,37 @@ export class DsmState {
 
   /** Empties every collection and index, so a saved state can be loaded into a used model. */
   clear(): void {
-    for (const map of [this.storageCenters, this.volumes, this.replays, this.volumeFolders, this.serverFolders, this.servers, this.hbas, this.mappingProfiles, this.qosNodes, this.replications, this.liveVolumes, this.replayProfiles, this.consistencyGroups, this.restorePoints, this.expiryMarkedAt, this.sequences, this.replaysByVolume, this.liveVolumeByVolume]) {
+    for (const map of [
+      this.storageCenters,
+      this.volumes,
+      this.replays,
+      this.volumeFolders,
+      this.serverFolders,
+      this.servers,
+      this.hbas,
+      this.mappingProfiles,
+      this.qosNodes,
+      this.replications,
+      this.liveVolumes,
+      this.replayProfiles,
+      this.consistencyGroups,
+      this.restorePoints,
+      this.expiryMarkedAt,
+      this.sequences,
+      this.replaysByVolume,
+      this.liveVolumeByVolume,
+    ]) {
       (map as Map<unknown, unknown>).clear();
     }
     this.expiringReplayIds.clear();
-    for (const index of [this.mappingsByVolume, this.mappingsByServer, this.replicationsBySource, this.replicationsByDestination, this.viewsByReplay]) index.clear();
+    for (const index of [
+      this.mappingsByVolume,
+      this.mappingsByServer,
+      this.replicationsBySource,
+      this.replicationsByDestination,
+      this.viewsByReplay,
+    ])
+      index.clear();
   }
 
   restoreSequences(entries: Iterable<[string, number]>): void {

@@ -14,10 +14,18 @@ export function transferDurationMs(replication: ReplicationRecord): number {
 
 export function replicationMoving(state: DsmState, replication: ReplicationRecord): boolean {
   if (replication.state !== 'Up') return false;
-  return Boolean(state.storageCenters.get(replication.ssn)?.connected && state.storageCenters.get(replication.destinationSsn)?.connected);
+  return Boolean(
+    state.storageCenters.get(replication.ssn)?.connected &&
+    state.storageCenters.get(replication.destinationSsn)?.connected,
+  );
 }
 
-export function enqueueTransfer(state: DsmState, replication: ReplicationRecord, sourceReplayId: string | undefined, bytes: number): void {
+export function enqueueTransfer(
+  state: DsmState,
+  replication: ReplicationRecord,
+  sourceReplayId: string | undefined,
+  bytes: number,
+): void {
   const now = state.now();
   const previous = replication.transfers[replication.transfers.length - 1];
   const startAt = Math.max(now, previous?.endAt ?? now);

@@ -34,18 +34,23 @@ export function createVolume(state: DsmState, input: CreateVolumeInput): Outcome
   const refused = state.requireConnected(input.ssn);
   if (refused) return refused;
   if (!input.name.trim()) return badRequest('Invalid attribute value format: Name is required.');
-  if (!(input.sizeBytes > 0)) return badRequest('Invalid attribute value format: Size must be a positive size such as "10 GB".');
+  if (!(input.sizeBytes > 0))
+    return badRequest('Invalid attribute value format: Size must be a positive size such as "10 GB".');
   ensureRootFolders(state, input.ssn);
   const folderId = input.folderId ?? state.rootVolumeFolderId(input.ssn);
   const folder = state.volumeFolders.get(folderId);
-  if (!folder || folder.ssn !== input.ssn) return badRequest(`Volume folder ${folderId} was not found on Storage Center ${input.ssn}.`);
+  if (!folder || folder.ssn !== input.ssn)
+    return badRequest(`Volume folder ${folderId} was not found on Storage Center ${input.ssn}.`);
   for (const profileId of input.replayProfileIds ?? []) {
     const profile = state.replayProfiles.get(profileId);
-    if (!profile || profile.ssn !== input.ssn) return badRequest(`Replay profile ${profileId} was not found on Storage Center ${input.ssn}.`);
+    if (!profile || profile.ssn !== input.ssn)
+      return badRequest(`Replay profile ${profileId} was not found on Storage Center ${input.ssn}.`);
   }
   const index = state.nextIndex(input.ssn, 'volume', 101);
   const vpdId = index + 2;
-  const identity = input.identityOf ? { deviceId: input.identityOf.deviceId, serialNumber: input.identityOf.serialNumber } : volumeIdentity(input.ssn, vpdId);
+  const identity = input.identityOf
+    ? { deviceId: input.identityOf.deviceId, serialNumber: input.identityOf.serialNumber }
+    : volumeIdentity(input.ssn, vpdId);
   const volume: VolumeRecord = {
     id: `${input.ssn}.${index}`,
     ssn: input.ssn,
@@ -89,7 +94,8 @@ export function modifyVolume(state: DsmState, volume: VolumeRecord, input: Modif
   }
   if (input.folderId !== undefined) {
     const folder = state.volumeFolders.get(input.folderId);
-    if (!folder || folder.ssn !== volume.ssn) return badRequest(`Volume folder ${input.folderId} was not found on Storage Center ${volume.ssn}.`);
+    if (!folder || folder.ssn !== volume.ssn)
+      return badRequest(`Volume folder ${input.folderId} was not found on Storage Center ${volume.ssn}.`);
     volume.folderId = folder.id;
   }
   return ok(volume);
@@ -98,7 +104,8 @@ export function modifyVolume(state: DsmState, volume: VolumeRecord, input: Modif
 /** Why a volume cannot go away, or undefined. */
 function busyReason(state: DsmState, volume: VolumeRecord): string | undefined {
   if (state.mappingsOfVolume(volume.id).length > 0) return `Volume ${volume.name} is mapped.`;
-  if (state.replicationsFrom(volume.id).length > 0 || state.replicationsTo(volume.id).length > 0) return `Volume ${volume.name} is part of a replication.`;
+  if (state.replicationsFrom(volume.id).length > 0 || state.replicationsTo(volume.id).length > 0)
+    return `Volume ${volume.name} is part of a replication.`;
   if (state.liveVolumeOf(volume.id)) return `Volume ${volume.name} is part of a Live Volume.`;
   for (const replay of state.replaysOf(volume.id)) {
     if (state.viewVolumesOf(replay.id).length > 0) return `Volume ${volume.name} has view volumes.`;
@@ -131,7 +138,8 @@ export function recycleVolume(state: DsmState, volume: VolumeRecord): Outcome<Vo
 export function expandVolume(state: DsmState, volume: VolumeRecord, newSizeBytes: number): Outcome<VolumeRecord> {
   const refused = state.requireConnected(volume.ssn);
   if (refused) return refused;
-  if (!(newSizeBytes > 0)) return badRequest('Invalid attribute value format: the new size must be a size such as "20 GB".');
+  if (!(newSizeBytes > 0))
+    return badRequest('Invalid attribute value format: the new size must be a size such as "20 GB".');
   if (newSizeBytes < volume.sizeBytes) return badRequest(`Volume ${volume.name} cannot shrink.`);
   volume.sizeBytes = newSizeBytes;
   return ok(volume);
@@ -153,7 +161,10 @@ export function createReplay(state: DsmState, volume: VolumeRecord, input: Creat
   const refused = state.requireConnected(volume.ssn);
   if (refused) return refused;
   if (volume.inRecycleBin) return badRequest(`Volume ${volume.name} is in the recycle bin.`);
-  if (!volume.active) return badRequest(`Unable to create a replay of volume ${volume.name}: the volume is not active (it has never been mapped).`);
+  if (!volume.active)
+    return badRequest(
+      `Unable to create a replay of volume ${volume.name}: the volume is not active (it has never been mapped).`,
+    );
   const now = state.now();
   const index = volume.nextReplayIndex++;
   const parent = state.latestReplayOf(volume.id);

@@ -113,7 +113,9 @@ export class WireWriter {
   }
 
   storageUsage(sc: StorageCenterRecord): JsonObject {
-    const configured = [...this.state.volumes.values()].filter((v) => v.ssn === sc.serial).reduce((sum, v) => sum + v.sizeBytes, 0);
+    const configured = [...this.state.volumes.values()]
+      .filter((v) => v.ssn === sc.serial)
+      .reduce((sum, v) => sum + v.sizeBytes, 0);
     const available = 130_000_000_000_000;
     const used = Math.round(configured * 0.3);
     return {
@@ -162,7 +164,9 @@ export class WireWriter {
       objectType,
       name: folder.name,
       ...this.owner(folder.ssn),
-      ...(parent ? { parent: ref(parent.id, parent.name, objectType), parentIndex: Number(parent.id.split('.')[1]) } : { parentIndex: 0 }),
+      ...(parent
+        ? { parent: ref(parent.id, parent.name, objectType), parentIndex: Number(parent.id.split('.')[1]) }
+        : { parentIndex: 0 }),
       folderPath: folder.root ? this.folderPath(folder.id, folder.kind) : this.folderPath(folder.parentId, folder.kind),
       root: folder.root,
       okToDelete: !folder.root && !inFolder,
@@ -244,7 +248,9 @@ export class WireWriter {
       ...this.owner(volume.ssn),
       volume: this.volumeRef(volume.id),
       controller: this.controllerRef(volume.ssn),
-      replayProfileList: volume.replayProfileIds.map((id) => ref(id, this.state.replayProfiles.get(id)?.name ?? id, 'ScReplayProfile')),
+      replayProfileList: volume.replayProfileIds.map((id) =>
+        ref(id, this.state.replayProfiles.get(id)?.name ?? id, 'ScReplayProfile'),
+      ),
       storageProfile: ref(`${volume.ssn}.1`, 'Recommended', 'ScStorageProfile'),
       diskFolder: ref(`${volume.ssn}.3`, 'Assigned', 'ScDiskFolder'),
       notes: volume.notes,
@@ -361,7 +367,9 @@ export class WireWriter {
       serverFolderIndex: Number(server.folderId.split('.')[1]),
       serverFolderPath: this.folderPath(server.folderId, 'server'),
       ...(cluster ? { parent: this.serverRef(cluster.id), parentIndex: cluster.index } : { parentIndex: 0 }),
-      ...(server.kind === 'remote-storage-center' ? {} : { operatingSystem: ref(`${server.ssn}.38`, server.operatingSystem, 'ScServerOperatingSystem') }),
+      ...(server.kind === 'remote-storage-center'
+        ? {}
+        : { operatingSystem: ref(`${server.ssn}.38`, server.operatingSystem, 'ScServerOperatingSystem') }),
       legacyFluidFs: false,
       hostCacheIndex: 0,
     };
@@ -420,7 +428,11 @@ export class WireWriter {
     if (!server) return [];
     if (server.kind === 'remote-storage-center') return [{ serverId: server.id }];
     const members = server.kind === 'cluster' ? this.state.serversOfCluster(server.id) : [server];
-    const paths = members.flatMap((member) => [...this.state.hbas.values()].filter((h) => h.serverId === member.id).map((hba) => ({ serverId: member.id, hba })));
+    const paths = members.flatMap((member) =>
+      [...this.state.hbas.values()]
+        .filter((h) => h.serverId === member.id)
+        .map((hba) => ({ serverId: member.id, hba })),
+    );
     return paths.length > 0 ? paths : members.map((member) => ({ serverId: member.id }));
   }
 
@@ -555,7 +567,8 @@ export class WireWriter {
     const secondaryUp = this.scConnected(secondarySsn);
     const synchronous = liveVolume.type === 'Synchronous';
     const synced = replication ? transferProgress(this.state, replication).synced : false;
-    const failoverState = liveVolume.secondaryRole === 'Activated' ? 'FailedOver' : replicationState === 'Up' ? 'Protected' : 'Unprotected';
+    const failoverState =
+      liveVolume.secondaryRole === 'Activated' ? 'FailedOver' : replicationState === 'Up' ? 'Protected' : 'Unprotected';
     const ownerSsn = Number(liveVolume.id.split('.')[0]);
     return {
       instanceId: liveVolume.id,
@@ -593,11 +606,23 @@ export class WireWriter {
       replicationFound: replication !== undefined,
       replicationStateMessage: '',
       replicateActiveReplay: liveVolume.replicateActiveReplay,
-      primaryQosNode: ref(liveVolume.primaryQosNodeId, this.state.qosNodes.get(liveVolume.primaryQosNodeId)?.name ?? '', 'ScReplicationQosNode'),
-      secondaryQosNode: ref(liveVolume.secondaryQosNodeId, this.state.qosNodes.get(liveVolume.secondaryQosNodeId)?.name ?? '', 'ScReplicationQosNode'),
+      primaryQosNode: ref(
+        liveVolume.primaryQosNodeId,
+        this.state.qosNodes.get(liveVolume.primaryQosNodeId)?.name ?? '',
+        'ScReplicationQosNode',
+      ),
+      secondaryQosNode: ref(
+        liveVolume.secondaryQosNodeId,
+        this.state.qosNodes.get(liveVolume.secondaryQosNodeId)?.name ?? '',
+        'ScReplicationQosNode',
+      ),
       // The API-4.1 tiebreaker script notes type, syncMode and syncStatus are not returned after a failure.
       ...(primaryUp && secondaryUp
-        ? { type: liveVolume.type, syncMode: liveVolume.syncMode, syncStatus: synchronous ? (synced ? 'Current' : 'OutOfDate') : 'NotApplicable' }
+        ? {
+            type: liveVolume.type,
+            syncMode: liveVolume.syncMode,
+            syncStatus: synchronous ? (synced ? 'Current' : 'OutOfDate') : 'NotApplicable',
+          }
         : {}),
     };
   }
@@ -649,7 +674,8 @@ export class WireWriter {
     const destination = this.state.volumes.get(point.destinationVolumeId);
     const sourceSsn = source?.ssn ?? Number(point.sourceVolumeId.split('.')[0]);
     const destinationSsn = destination?.ssn ?? Number(point.destinationVolumeId.split('.')[0]);
-    const live = replication && this.replicationState(replication) === 'Up' && replicationMoving(this.state, replication);
+    const live =
+      replication && this.replicationState(replication) === 'Up' && replicationMoving(this.state, replication);
     return {
       instanceId: point.id,
       instanceName: `Restore Point of '${source?.name ?? point.sourceVolumeId}'`,
@@ -659,7 +685,13 @@ export class WireWriter {
       destinationVolume: this.volumeRef(point.destinationVolumeId),
       sourceStorageCenter: this.scRef(sourceSsn),
       destinationStorageCenter: this.scRef(destinationSsn),
-      ...(replication ? { replication: ref(replication.id, this.replicationName(replication), 'ScReplication'), type: replication.type, replicateActiveReplay: replication.replicateActiveReplay } : {}),
+      ...(replication
+        ? {
+            replication: ref(replication.id, this.replicationName(replication), 'ScReplication'),
+            type: replication.type,
+            replicateActiveReplay: replication.replicateActiveReplay,
+          }
+        : {}),
       ...(liveVolume ? { liveVolume: ref(liveVolume.id, `Live Volume of ${source?.name ?? ''}`, 'ScLiveVolume') } : {}),
       isLiveVolume: liveVolume !== undefined,
       state: live ? 'Up' : 'Degraded',

@@ -49,13 +49,17 @@ export function parseListFilter(body: unknown, expected: FilterShape, acceptEith
 
   if (wrapper !== undefined) {
     if (expected === 'legacy' && !acceptEitherShape) {
-      return badRequest('Invalid attribute name filter: this API version expects the filter attributes at the top level of the body.');
+      return badRequest(
+        'Invalid attribute name filter: this API version expects the filter attributes at the top level of the body.',
+      );
     }
     if (!isJsonObject(wrapper)) return badRequest('Invalid body format: "filter" must be an object.');
     return parseFilterObject(wrapper);
   }
   if (expected === 'wrapped' && !acceptEitherShape) {
-    return badRequest('Invalid attribute name filterType: this API version expects the filter inside a "filter" object.');
+    return badRequest(
+      'Invalid attribute name filterType: this API version expects the filter inside a "filter" object.',
+    );
   }
   return parseFilterObject(body);
 }
@@ -64,7 +68,9 @@ function parseFilterObject(filter: JsonObject): Outcome<ListFilter> {
   const combineText = field(filter, 'filterType') ?? 'AND';
   const combine = typeof combineText === 'string' ? combineText.toUpperCase() : '';
   if (combine !== 'AND' && combine !== 'OR') {
-    return badRequest(`Invalid attribute value format: filterType must be AND or OR, not ${JSON.stringify(combineText)}.`);
+    return badRequest(
+      `Invalid attribute value format: filterType must be AND or OR, not ${JSON.stringify(combineText)}.`,
+    );
   }
   const rawConditions = field(filter, 'filters') ?? [];
   if (!Array.isArray(rawConditions)) return badRequest('Invalid body format: "filters" must be a list.');
@@ -76,9 +82,13 @@ function parseFilterObject(filter: JsonObject): Outcome<ListFilter> {
       return badRequest(`Invalid body format: filters[${index}].attributeName is missing.`);
     }
     const typeText = field(raw, 'filterType') ?? 'Equals';
-    const filterType = ATTRIBUTE_FILTER_TYPES.find((t) => typeof typeText === 'string' && t.toLowerCase() === typeText.toLowerCase());
+    const filterType = ATTRIBUTE_FILTER_TYPES.find(
+      (t) => typeof typeText === 'string' && t.toLowerCase() === typeText.toLowerCase(),
+    );
     if (!filterType) {
-      return badRequest(`Invalid attribute value format: filters[${index}].filterType ${JSON.stringify(typeText)} is not supported.`);
+      return badRequest(
+        `Invalid attribute value format: filters[${index}].filterType ${JSON.stringify(typeText)} is not supported.`,
+      );
     }
     conditions.push({ attributeName, attributeValue: field(raw, 'attributeValue'), filterType });
   }

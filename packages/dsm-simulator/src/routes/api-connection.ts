@@ -76,7 +76,10 @@ export const apiConnectionRoutes: Route[] = [
     kind: 'read',
     resource: 'ApiConnection',
     action: 'Get',
-    handle: (context) => (context.params['id'] === '0' ? json(200, apiConnection(context, context.session!)) : errorReply(404, `ApiConnection ${context.params['id']} was not found.`)),
+    handle: (context) =>
+      context.params['id'] === '0'
+        ? json(200, apiConnection(context, context.session!))
+        : errorReply(404, `ApiConnection ${context.params['id']} was not found.`),
   },
   {
     method: 'GET',
@@ -85,7 +88,9 @@ export const apiConnectionRoutes: Route[] = [
     resource: 'ApiConnection',
     action: 'StorageCenterList',
     handle: (context) =>
-      context.params['id'] === '0' ? json(200, context.model.storageCenters()) : errorReply(404, `ApiConnection ${context.params['id']} was not found.`),
+      context.params['id'] === '0'
+        ? json(200, context.model.storageCenters())
+        : errorReply(404, `ApiConnection ${context.params['id']} was not found.`),
   },
   {
     method: 'GET',
@@ -93,6 +98,8 @@ export const apiConnectionRoutes: Route[] = [
     kind: 'poll',
     resource: 'AsyncTask',
     action: 'Get',
-    handle: (context) => context.tasks.poll(context.params['id']!, context.origin) ?? errorReply(404, `AsyncTask ${context.params['id']} was not found.`),
+    handle: (context) =>
+      context.tasks.poll(context.params['id']!, context.origin) ??
+      errorReply(404, `AsyncTask ${context.params['id']} was not found.`),
   },
 ];

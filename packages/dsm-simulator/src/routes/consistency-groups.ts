@@ -27,7 +27,12 @@ export const consistencyGroupRoutes: Route[] = [
       const name = requiredString(context.body, 'Name');
       if (!name.ok) return fromRefusal(name);
       return answer(
-        createReplayProfile(context.model.state, { ssn: ssn.value, name: name.value, type: stringField(context.body, 'Type'), notes: stringField(context.body, 'Notes') }),
+        createReplayProfile(context.model.state, {
+          ssn: ssn.value,
+          name: name.value,
+          type: stringField(context.body, 'Type'),
+          notes: stringField(context.body, 'Notes'),
+        }),
         (profile) => json(201, context.model.wire.replayProfile(profile)),
       );
     },
@@ -38,7 +43,10 @@ export const consistencyGroupRoutes: Route[] = [
     kind: 'change',
     resource: 'ScReplayProfile',
     action: 'Delete',
-    handle: (context) => answer(withProfile(context), (profile) => answer(deleteReplayProfile(context.model.state, profile), () => deleteResult(context))),
+    handle: (context) =>
+      answer(withProfile(context), (profile) =>
+        answer(deleteReplayProfile(context.model.state, profile), () => deleteResult(context)),
+      ),
   },
   {
     method: 'GET',
@@ -46,7 +54,13 @@ export const consistencyGroupRoutes: Route[] = [
     kind: 'read',
     resource: 'ScReplayProfile',
     action: 'VolumeList',
-    handle: (context) => answer(withProfile(context), (profile) => json(200, membersOf(context.model.state, profile).map((v) => context.model.wire.volume(v)))),
+    handle: (context) =>
+      answer(withProfile(context), (profile) =>
+        json(
+          200,
+          membersOf(context.model.state, profile).map((v) => context.model.wire.volume(v)),
+        ),
+      ),
   },
   {
     method: 'POST',
@@ -61,8 +75,12 @@ export const consistencyGroupRoutes: Route[] = [
       const description = requiredString(context.body, 'description');
       if (!description.ok) return fromRefusal(description);
       return answer(withProfile(context), (profile) =>
-        answer(createGroupReplay(context.model.state, profile, { description: description.value, expireMinutes: expire.value }), (group) =>
-          json(200, context.model.wire.consistencyGroup(group)),
+        answer(
+          createGroupReplay(context.model.state, profile, {
+            description: description.value,
+            expireMinutes: expire.value,
+          }),
+          (group) => json(200, context.model.wire.consistencyGroup(group)),
         ),
       );
     },
@@ -77,7 +95,9 @@ export const consistencyGroupRoutes: Route[] = [
       answer(withProfile(context), (profile) =>
         json(
           200,
-          [...context.model.state.consistencyGroups.values()].filter((g) => g.profileId === profile.id).map((g) => context.model.wire.consistencyGroup(g)),
+          [...context.model.state.consistencyGroups.values()]
+            .filter((g) => g.profileId === profile.id)
+            .map((g) => context.model.wire.consistencyGroup(g)),
         ),
       ),
   },
@@ -92,7 +112,10 @@ export const consistencyGroupRoutes: Route[] = [
       if (!group) return fromRefusal(refuse(404, `Consistency group ${context.params['id']} was not found.`));
       context.model.advance();
       const replays = group.replayIds.map((id) => context.model.state.replays.get(id)).filter((r) => r !== undefined);
-      return json(200, replays.map((r) => context.model.wire.replay(r)));
+      return json(
+        200,
+        replays.map((r) => context.model.wire.replay(r)),
+      );
     },
   },
 ];

@@ -40,7 +40,9 @@ export function requiredReference(body: unknown, name: string): Outcome<string> 
 
 export function requiredString(body: unknown, name: string): Outcome<string> {
   const value = stringField(body, name);
-  return value === undefined || value.trim() === '' ? badRequest(`Invalid body format: ${name} is required.`) : ok(value);
+  return value === undefined || value.trim() === ''
+    ? badRequest(`Invalid body format: ${name} is required.`)
+    : ok(value);
 }
 
 /** `expireTime` in minutes (0 = never), as Cinder and jwegner89 send it. */
@@ -48,7 +50,8 @@ export function expireMinutesField(body: unknown): Outcome<number | undefined> {
   const value = field(body, 'expireTime');
   if (value === undefined || value === null) return ok(undefined);
   const minutes = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(minutes) || minutes < 0) return badRequest('Invalid attribute value format: expireTime must be minutes (0 = never).');
+  if (!Number.isFinite(minutes) || minutes < 0)
+    return badRequest('Invalid attribute value format: expireTime must be minutes (0 = never).');
   return ok(minutes);
 }
 

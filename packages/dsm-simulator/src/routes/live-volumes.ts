@@ -103,7 +103,9 @@ export const liveVolumeRoutes: Route[] = [
     action: 'SwapRoles',
     handle: (context) =>
       answer(withLiveVolume(context), (liveVolume) =>
-        answer(swapLiveVolumeRoles(context.model.state, liveVolume), (lv) => json(200, context.model.wire.liveVolume(lv))),
+        answer(swapLiveVolumeRoles(context.model.state, liveVolume), (lv) =>
+          json(200, context.model.wire.liveVolume(lv)),
+        ),
       ),
   },
   {
@@ -122,7 +124,10 @@ export const liveVolumeRoutes: Route[] = [
         answer(requireVolume(state, liveVolume.secondaryVolumeId), (secondary) =>
           answer(requireServer(state, serverId.value), (server) =>
             answer(
-              mapLiveVolumeSecondary(state, secondary, server, { readOnly: booleanField(advanced, 'ReadOnly'), preferredLun: numberField(advanced, 'PreferredLun') }),
+              mapLiveVolumeSecondary(state, secondary, server, {
+                readOnly: booleanField(advanced, 'ReadOnly'),
+                preferredLun: numberField(advanced, 'PreferredLun'),
+              }),
               (profile) => json(200, context.model.wire.mappingProfile(profile)),
             ),
           ),

@@ -47,8 +47,14 @@ export const READABLE_TYPES: ReadableType[] = [
   },
   { name: 'ScLiveVolume', all: (m) => m.liveVolumes() },
   { name: 'ScReplayProfile', all: (m) => [...m.state.replayProfiles.values()].map((p) => m.wire.replayProfile(p)) },
-  { name: 'ScReplayConsistencyGroup', all: (m) => [...m.state.consistencyGroups.values()].map((g) => m.wire.consistencyGroup(g)) },
-  { name: 'ScVolumeConfiguration', all: (m) => [...m.state.volumes.values()].map((v) => m.wire.volumeConfiguration(v)) },
+  {
+    name: 'ScReplayConsistencyGroup',
+    all: (m) => [...m.state.consistencyGroups.values()].map((g) => m.wire.consistencyGroup(g)),
+  },
+  {
+    name: 'ScVolumeConfiguration',
+    all: (m) => [...m.state.volumes.values()].map((v) => m.wire.volumeConfiguration(v)),
+  },
   { name: 'ScReplicationRestorePoint', all: (m) => m.restorePoints() },
   {
     name: 'ScServerOperatingSystem',

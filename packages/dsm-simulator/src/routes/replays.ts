@@ -12,7 +12,9 @@ export const replayRoutes: Route[] = [
     resource: 'ScReplay',
     action: 'Expire',
     handle: (context) =>
-      answer(requireFrozenReplay(context.model.state, context.params['id']!, 'Expire'), (replay) => answer(expireReplay(context.model.state, replay), () => noContent())),
+      answer(requireFrozenReplay(context.model.state, context.params['id']!, 'Expire'), (replay) =>
+        answer(expireReplay(context.model.state, replay), () => noContent()),
+      ),
   },
   {
     method: 'PUT',
@@ -24,8 +26,12 @@ export const replayRoutes: Route[] = [
       const expire = expireMinutesField(context.body);
       if (!expire.ok) return fromRefusal(expire);
       return answer(requireFrozenReplay(context.model.state, context.params['id']!, 'Modify'), (replay) =>
-        answer(modifyReplay(context.model.state, replay, { description: stringField(context.body, 'description'), expireMinutes: expire.value }), (r) =>
-          json(200, context.model.wire.replay(r)),
+        answer(
+          modifyReplay(context.model.state, replay, {
+            description: stringField(context.body, 'description'),
+            expireMinutes: expire.value,
+          }),
+          (r) => json(200, context.model.wire.replay(r)),
         ),
       );
     },

@@ -21,7 +21,9 @@ const pauseRoute = (action: 'Pause' | 'Resume'): Route => ({
   action,
   handle: (context) =>
     answer(withReplication(context), (replication) =>
-      answer(pauseReplication(context.model.state, replication, action === 'Pause'), (r) => json(200, context.model.wire.replication(r))),
+      answer(pauseReplication(context.model.state, replication, action === 'Pause'), (r) =>
+        json(200, context.model.wire.replication(r)),
+      ),
     ),
 });
 
@@ -131,6 +133,7 @@ export const replicationRoutes: Route[] = [
     kind: 'read',
     resource: 'ScReplication',
     action: 'CurrentProgress',
-    handle: (context) => answer(withReplication(context), (replication) => json(200, context.model.wire.replicationProgress(replication))),
+    handle: (context) =>
+      answer(withReplication(context), (replication) => json(200, context.model.wire.replicationProgress(replication))),
   },
 ];

@@ -1,4 +1,9 @@
-import { requireRestorePoint, saveRestorePoints, setRestorePointUseActiveReplay, validateRestorePoints } from '../model/restore-point-operations.js';
+import {
+  requireRestorePoint,
+  saveRestorePoints,
+  setRestorePointUseActiveReplay,
+  validateRestorePoints,
+} from '../model/restore-point-operations.js';
 import { booleanField, referenceField } from '../protocol/body.js';
 import { badRequest } from '../protocol/outcome.js';
 import { answer, fromRefusal, json } from './reply.js';
@@ -20,7 +25,12 @@ export const restorePointRoutes: Route[] = [
     handle(context) {
       const ssnText = referenceField(context.body, 'StorageCenter');
       const ssn = ssnText === undefined ? undefined : Number(ssnText);
-      return answer(saveRestorePoints(context.model.state, ssn), (points) => json(200, points.map((p) => context.model.wire.restorePoint(p))));
+      return answer(saveRestorePoints(context.model.state, ssn), (points) =>
+        json(
+          200,
+          points.map((p) => context.model.wire.restorePoint(p)),
+        ),
+      );
     },
   },
   {
@@ -30,7 +40,11 @@ export const restorePointRoutes: Route[] = [
     resource: 'ScReplicationRestorePoint',
     action: 'ValidateRestorePoints',
     objectKey: () => 'all',
-    handle: (context) => json(200, validateRestorePoints(context.model.state).map((p) => context.model.wire.restorePoint(p))),
+    handle: (context) =>
+      json(
+        200,
+        validateRestorePoints(context.model.state).map((p) => context.model.wire.restorePoint(p)),
+      ),
   },
   {
     method: 'PUT',
@@ -40,7 +54,8 @@ export const restorePointRoutes: Route[] = [
     action: 'Modify',
     handle(context) {
       const useActive = booleanField(context.body, 'UseActiveReplay');
-      if (useActive === undefined) return fromRefusal(badRequest('Invalid body format: UseActiveReplay (true or false) is required.'));
+      if (useActive === undefined)
+        return fromRefusal(badRequest('Invalid body format: UseActiveReplay (true or false) is required.'));
       return answer(requireRestorePoint(context.model.state, context.params['id']!), (point) =>
         json(200, context.model.wire.restorePoint(setRestorePointUseActiveReplay(point, useActive))),
       );

@@ -20,7 +20,13 @@ function folderCreate(kind: 'volume' | 'server', resource: string): Route {
       const name = requiredString(context.body, 'Name');
       if (!name.ok) return fromRefusal(name);
       return answer(
-        createFolder(context.model.state, { kind, ssn: ssn.value, name: name.value, parentId: referenceField(context.body, 'Parent'), notes: stringField(context.body, 'Notes') }),
+        createFolder(context.model.state, {
+          kind,
+          ssn: ssn.value,
+          name: name.value,
+          parentId: referenceField(context.body, 'Parent'),
+          notes: stringField(context.body, 'Notes'),
+        }),
         (folder) => json(201, context.model.wire.folder(folder)),
       );
     },
@@ -70,8 +76,14 @@ export const serverRoutes: Route[] = [
     objectKey: (c) => `${c.params['id']}+${(stringField(c.body, 'WwnOrIscsiName') ?? '').toUpperCase()}`,
     handle: (context) =>
       answer(withServer(context), (server) =>
-        answer(addHba(context.model.state, server, stringField(context.body, 'HbaPortType'), stringField(context.body, 'WwnOrIscsiName')), (hba) =>
-          json(200, context.model.wire.hba(hba)),
+        answer(
+          addHba(
+            context.model.state,
+            server,
+            stringField(context.body, 'HbaPortType'),
+            stringField(context.body, 'WwnOrIscsiName'),
+          ),
+          (hba) => json(200, context.model.wire.hba(hba)),
         ),
       ),
   },
@@ -81,7 +93,10 @@ export const serverRoutes: Route[] = [
     kind: 'change',
     resource: 'ScServer',
     action: 'Delete',
-    handle: (context) => answer(withServer(context), (server) => answer(deleteServer(context.model.state, server), (deleted) => json(200, deleted))),
+    handle: (context) =>
+      answer(withServer(context), (server) =>
+        answer(deleteServer(context.model.state, server), (deleted) => json(200, deleted)),
+      ),
   },
   {
     method: 'GET',
@@ -89,7 +104,13 @@ export const serverRoutes: Route[] = [
     kind: 'read',
     resource: 'ScServer',
     action: 'HbaList',
-    handle: (context) => answer(withServer(context), (server) => json(200, context.model.wire.hbasOf(server).map((h) => context.model.wire.hba(h)))),
+    handle: (context) =>
+      answer(withServer(context), (server) =>
+        json(
+          200,
+          context.model.wire.hbasOf(server).map((h) => context.model.wire.hba(h)),
+        ),
+      ),
   },
   {
     method: 'GET',
@@ -98,7 +119,12 @@ export const serverRoutes: Route[] = [
     resource: 'ScServer',
     action: 'MappingProfileList',
     handle: (context) =>
-      answer(withServer(context), (server) => json(200, context.model.state.mappingsOfServer(server.id).map((m) => context.model.wire.mappingProfile(m)))),
+      answer(withServer(context), (server) =>
+        json(
+          200,
+          context.model.state.mappingsOfServer(server.id).map((m) => context.model.wire.mappingProfile(m)),
+        ),
+      ),
   },
   {
     method: 'GET',
@@ -107,7 +133,12 @@ export const serverRoutes: Route[] = [
     resource: 'ScServer',
     action: 'MappingList',
     handle: (context) =>
-      answer(withServer(context), (server) => json(200, context.model.state.mappingsOfServer(server.id).flatMap((m) => context.model.wire.mappings(m)))),
+      answer(withServer(context), (server) =>
+        json(
+          200,
+          context.model.state.mappingsOfServer(server.id).flatMap((m) => context.model.wire.mappings(m)),
+        ),
+      ),
   },
   {
     method: 'DELETE',
@@ -121,4 +152,3 @@ export const serverRoutes: Route[] = [
       ),
   },
 ];
-

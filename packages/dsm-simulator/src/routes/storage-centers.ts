@@ -28,7 +28,9 @@ export const storageCenterRoutes: Route[] = [
     action: 'StorageUsage',
     handle(context) {
       const sc = context.model.state.storageCenter(context.params['ssn']);
-      return sc ? json(200, context.model.wire.storageUsage(sc)) : errorReply(404, `Storage Center ${context.params['ssn']} was not found.`);
+      return sc
+        ? json(200, context.model.wire.storageUsage(sc))
+        : errorReply(404, `Storage Center ${context.params['ssn']} was not found.`);
     },
   },
   // Cinder reads Live Volumes per SC ("Work around for a FW bug"): every LV with a volume on it.
@@ -37,10 +39,20 @@ export const storageCenterRoutes: Route[] = [
   ),
   subList('VolumeList', (m, ssn) => m.volumes(ssn)),
   subList('ServerList', (m, ssn) => m.servers(ssn)),
-  subList('VolumeFolderList', (m, ssn) => [...m.state.volumeFolders.values()].filter((f) => f.ssn === ssn).map((f) => m.wire.folder(f))),
-  subList('ServerFolderList', (m, ssn) => [...m.state.serverFolders.values()].filter((f) => f.ssn === ssn).map((f) => m.wire.folder(f))),
+  subList('VolumeFolderList', (m, ssn) =>
+    [...m.state.volumeFolders.values()].filter((f) => f.ssn === ssn).map((f) => m.wire.folder(f)),
+  ),
+  subList('ServerFolderList', (m, ssn) =>
+    [...m.state.serverFolders.values()].filter((f) => f.ssn === ssn).map((f) => m.wire.folder(f)),
+  ),
   subList('ReplicationQosNodeList', (m, ssn) => m.qosNodes(ssn)),
   subList('ReplicationRestorePointList', (m, ssn) =>
-    m.restorePoints().filter((p) => p['scSerialNumber'] === ssn || (p['destinationStorageCenter'] as JsonObject | undefined)?.['instanceId'] === String(ssn)),
+    m
+      .restorePoints()
+      .filter(
+        (p) =>
+          p['scSerialNumber'] === ssn ||
+          (p['destinationStorageCenter'] as JsonObject | undefined)?.['instanceId'] === String(ssn),
+      ),
   ),
 ];

@@ -22,7 +22,13 @@ function withVolume(context: RouteContext, then: (volume: VolumeRecord) => Reply
   return answer(requireVolume(context.model.state, context.params['id']!), then);
 }
 
-const volumeAction = (method: Route['method'], action: string, kind: Route['kind'], handle: (context: RouteContext, volume: VolumeRecord) => Reply, objectKey?: Route['objectKey']): Route => ({
+const volumeAction = (
+  method: Route['method'],
+  action: string,
+  kind: Route['kind'],
+  handle: (context: RouteContext, volume: VolumeRecord) => Reply,
+  objectKey?: Route['objectKey'],
+): Route => ({
   method,
   pattern: `StorageCenter/ScVolume/{id}/${action}`,
   kind,
@@ -47,7 +53,8 @@ export const volumeRoutes: Route[] = [
       const name = requiredString(context.body, 'Name');
       if (!name.ok) return fromRefusal(name);
       const sizeBytes = parseSize(field(context.body, 'Size'));
-      if (sizeBytes === undefined) return fromRefusal(badRequest('Invalid attribute value format: Size must be a size such as "10 GB".'));
+      if (sizeBytes === undefined)
+        return fromRefusal(badRequest('Invalid attribute value format: Size must be a size such as "10 GB".'));
       return answer(
         createVolume(state, {
           ssn: ssn.value,
@@ -69,8 +76,12 @@ export const volumeRoutes: Route[] = [
     action: 'Modify',
     handle: (context) =>
       withVolume(context, (volume) =>
-        answer(modifyVolume(context.model.state, volume, { name: stringField(context.body, 'Name'), folderId: referenceField(context.body, 'VolumeFolder') }), (v) =>
-          json(200, context.model.wire.volume(v)),
+        answer(
+          modifyVolume(context.model.state, volume, {
+            name: stringField(context.body, 'Name'),
+            folderId: referenceField(context.body, 'VolumeFolder'),
+          }),
+          (v) => json(200, context.model.wire.volume(v)),
         ),
       ),
   },
@@ -81,19 +92,28 @@ export const volumeRoutes: Route[] = [
     resource: 'ScVolume',
     action: 'Delete',
     // The reference has DELETE ScVolume answer a bare true/false on every version.
-    handle: (context) => withVolume(context, (volume) => answer(deleteVolume(context.model.state, volume), (deleted) => json(200, deleted))),
+    handle: (context) =>
+      withVolume(context, (volume) =>
+        answer(deleteVolume(context.model.state, volume), (deleted) => json(200, deleted)),
+      ),
   },
   volumeAction('POST', 'ExpandToSize', 'change', (context, volume) => {
     const size = parseSize(field(context.body, 'NewSize'));
-    if (size === undefined) return fromRefusal(badRequest('Invalid attribute value format: NewSize must be a size such as "20 GB".'));
+    if (size === undefined)
+      return fromRefusal(badRequest('Invalid attribute value format: NewSize must be a size such as "20 GB".'));
     return answer(expandVolume(context.model.state, volume, size), (v) => json(200, context.model.wire.volume(v)));
   }),
   volumeAction('POST', 'Expand', 'change', (context, volume) => {
     const amount = parseSize(field(context.body, 'ExpandAmount'));
-    if (amount === undefined) return fromRefusal(badRequest('Invalid attribute value format: ExpandAmount must be a size such as "10GB".'));
-    return answer(expandVolume(context.model.state, volume, volume.sizeBytes + amount), (v) => json(200, context.model.wire.volume(v)));
+    if (amount === undefined)
+      return fromRefusal(badRequest('Invalid attribute value format: ExpandAmount must be a size such as "10GB".'));
+    return answer(expandVolume(context.model.state, volume, volume.sizeBytes + amount), (v) =>
+      json(200, context.model.wire.volume(v)),
+    );
   }),
-  volumeAction('POST', 'Recycle', 'change', (context, volume) => answer(recycleVolume(context.model.state, volume), () => noContent())),
+  volumeAction('POST', 'Recycle', 'change', (context, volume) =>
+    answer(recycleVolume(context.model.state, volume), () => noContent()),
+  ),
   volumeAction(
     'POST',
     'CreateReplay',
@@ -102,7 +122,9 @@ export const volumeRoutes: Route[] = [
       const expire = expireMinutesField(context.body);
       if (!expire.ok) return fromRefusal(expire);
       const description = stringField(context.body, 'description') ?? '';
-      return answer(createReplay(context.model.state, volume, { description, expireMinutes: expire.value }), (replay) => json(200, context.model.wire.replay(replay)));
+      return answer(createReplay(context.model.state, volume, { description, expireMinutes: expire.value }), (replay) =>
+        json(200, context.model.wire.replay(replay)),
+      );
     },
     (c) => `${c.params['id']}:${stringField(c.body, 'description') ?? ''}`,
   ),
@@ -117,24 +139,41 @@ export const volumeRoutes: Route[] = [
       const advanced = field(context.body, 'Advanced');
       return answer(requireServer(context.model.state, serverId.value), (server) =>
         answer(
-          mapToServer(context.model.state, volume, server, { readOnly: booleanField(advanced, 'ReadOnly'), preferredLun: numberField(advanced, 'PreferredLun') }),
+          mapToServer(context.model.state, volume, server, {
+            readOnly: booleanField(advanced, 'ReadOnly'),
+            preferredLun: numberField(advanced, 'PreferredLun'),
+          }),
           (profile) => json(200, context.model.wire.mappingProfile(profile)),
         ),
       );
     },
     (c) => `${c.params['id']}->${keyPart(c, 'Server')}`,
   ),
-  volumeAction('POST', 'Unmap', 'change', (context, volume) => answer(unmapVolume(context.model.state, volume), () => noContent())),
-  volumeAction('GET', 'MappingProfileList', 'read', (context, volume) => json(200, context.model.mappingProfiles(volume.id))),
+  volumeAction('POST', 'Unmap', 'change', (context, volume) =>
+    answer(unmapVolume(context.model.state, volume), () => noContent()),
+  ),
+  volumeAction('GET', 'MappingProfileList', 'read', (context, volume) =>
+    json(200, context.model.mappingProfiles(volume.id)),
+  ),
   volumeAction('GET', 'MappingList', 'read', (context, volume) =>
-    json(200, context.model.state.mappingsOfVolume(volume.id).flatMap((p) => context.model.wire.mappings(p))),
+    json(
+      200,
+      context.model.state.mappingsOfVolume(volume.id).flatMap((p) => context.model.wire.mappings(p)),
+    ),
   ),
   volumeAction('GET', 'ReplicationSourceList', 'read', (context, volume) => {
     context.model.advance();
-    return json(200, context.model.state.replicationsFrom(volume.id).map((r) => context.model.wire.replication(r)));
+    return json(
+      200,
+      context.model.state.replicationsFrom(volume.id).map((r) => context.model.wire.replication(r)),
+    );
   }),
-  volumeAction('GET', 'VolumeConfiguration', 'read', (context, volume) => json(200, context.model.wire.volumeConfiguration(volume))),
-  volumeAction('GET', 'StorageUsage', 'read', (context, volume) => json(200, context.model.wire.volumeStorageUsage(volume))),
+  volumeAction('GET', 'VolumeConfiguration', 'read', (context, volume) =>
+    json(200, context.model.wire.volumeConfiguration(volume)),
+  ),
+  volumeAction('GET', 'StorageUsage', 'read', (context, volume) =>
+    json(200, context.model.wire.volumeStorageUsage(volume)),
+  ),
   {
     method: 'PUT',
     pattern: 'StorageCenter/ScVolumeConfiguration/{id}',
@@ -145,7 +184,9 @@ export const volumeRoutes: Route[] = [
       withVolume(context, (volume) => {
         const profiles = referenceListField(context.body, 'ReplayProfileList');
         if (profiles === undefined) return json(200, context.model.wire.volumeConfiguration(volume));
-        return answer(setReplayProfiles(context.model.state, volume, profiles), (v) => json(200, context.model.wire.volumeConfiguration(v)));
+        return answer(setReplayProfiles(context.model.state, volume, profiles), (v) =>
+          json(200, context.model.wire.volumeConfiguration(v)),
+        );
       }),
   },
 ];

@@ -29,7 +29,11 @@ class SeedProblems {
   }
 }
 
-function findByName<T extends { ssn: number; name: string }>(items: Iterable<T>, ssn: number, name: string): T | undefined {
+function findByName<T extends { ssn: number; name: string }>(
+  items: Iterable<T>,
+  ssn: number,
+  name: string,
+): T | undefined {
   for (const item of items) if (item.ssn === ssn && item.name === name) return item;
   return undefined;
 }
@@ -62,8 +66,10 @@ export function applySeed(model: DsmModel, seed: DsmSeed): void {
   const problems = new SeedProblems();
 
   seed.storageCenters.forEach((sc, i) => {
-    if (!Number.isInteger(sc.serial) || sc.serial <= 0) return problems.add(`storageCenters[${i}].serial`, 'must be a positive whole number');
-    if (state.storageCenters.has(sc.serial)) return problems.add(`storageCenters[${i}].serial`, `Storage Center ${sc.serial} is listed twice`);
+    if (!Number.isInteger(sc.serial) || sc.serial <= 0)
+      return problems.add(`storageCenters[${i}].serial`, 'must be a positive whole number');
+    if (state.storageCenters.has(sc.serial))
+      return problems.add(`storageCenters[${i}].serial`, `Storage Center ${sc.serial} is listed twice`);
     state.storageCenters.set(sc.serial, {
       serial: sc.serial,
       name: sc.name ?? `Storage Center ${sc.serial}`,
@@ -77,31 +83,65 @@ export function applySeed(model: DsmModel, seed: DsmSeed): void {
 
   const servers = seed.servers ?? [];
   // Clusters first so members can join them.
-  const ordered = [...servers.entries()].sort(([, a], [, b]) => Number(b.kind === 'cluster') - Number(a.kind === 'cluster'));
+  const ordered = [...servers.entries()].sort(
+    ([, a], [, b]) => Number(b.kind === 'cluster') - Number(a.kind === 'cluster'),
+  );
   for (const [i, server] of ordered) {
     let clusterId: string | undefined;
     if (server.cluster) {
       clusterId = findByName(state.servers.values(), server.storageCenter, server.cluster)?.id;
-      if (!clusterId) problems.add(`servers[${i}].cluster`, `no cluster named ${server.cluster} on Storage Center ${server.storageCenter}`);
+      if (!clusterId)
+        problems.add(
+          `servers[${i}].cluster`,
+          `no cluster named ${server.cluster} on Storage Center ${server.storageCenter}`,
+        );
     }
-    const created = problems.check(`servers[${i}]`, createServer(state, { ssn: server.storageCenter, name: server.name, kind: server.kind ?? 'physical', operatingSystem: server.operatingSystem, clusterId }));
+    const created = problems.check(
+      `servers[${i}]`,
+      createServer(state, {
+        ssn: server.storageCenter,
+        name: server.name,
+        kind: server.kind ?? 'physical',
+        operatingSystem: server.operatingSystem,
+        clusterId,
+      }),
+    );
     if (!created) continue;
-    server.hbas?.forEach((hba, h) => problems.check(`servers[${i}].hbas[${h}]`, addHba(state, created, hba.portType ?? 'Iscsi', hba.name)));
+    server.hbas?.forEach((hba, h) =>
+      problems.check(`servers[${i}].hbas[${h}]`, addHba(state, created, hba.portType ?? 'Iscsi', hba.name)),
+    );
   }
 
-  seed.qosNodes?.forEach((node, i) => problems.check(`qosNodes[${i}]`, createQosNode(state, { ssn: node.storageCenter, name: node.name, linkSpeed: node.linkSpeed, bandwidthLimited: node.bandwidthLimited })));
+  seed.qosNodes?.forEach((node, i) =>
+    problems.check(
+      `qosNodes[${i}]`,
+      createQosNode(state, {
+        ssn: node.storageCenter,
+        name: node.name,
+        linkSpeed: node.linkSpeed,
+        bandwidthLimited: node.bandwidthLimited,
+      }),
+    ),
+  );
 
   const mapTo = (path: string, volume: VolumeRecord, names: string[] | undefined, secondary: boolean) => {
     names?.forEach((name, m) => {
       const server: ServerRecord | undefined = findByName(state.servers.values(), volume.ssn, name);
       if (!server) return problems.add(`${path}[${m}]`, `no server named ${name} on Storage Center ${volume.ssn}`);
-      problems.check(`${path}[${m}]`, secondary ? mapLiveVolumeSecondary(state, volume, server, {}) : mapToServer(state, volume, server, {}));
+      problems.check(
+        `${path}[${m}]`,
+        secondary ? mapLiveVolumeSecondary(state, volume, server, {}) : mapToServer(state, volume, server, {}),
+      );
     });
   };
 
   seed.volumes?.forEach((volume, i) => {
     let folderId: string | undefined;
-    if (volume.folder) folderId = problems.check(`volumes[${i}].folder`, ensureFolderPath(state, 'volume', volume.storageCenter, volume.folder))?.id;
+    if (volume.folder)
+      folderId = problems.check(
+        `volumes[${i}].folder`,
+        ensureFolderPath(state, 'volume', volume.storageCenter, volume.folder),
+      )?.id;
     const created = problems.check(
       `volumes[${i}]`,
       createVolume(state, {
@@ -115,7 +155,9 @@ export function applySeed(model: DsmModel, seed: DsmSeed): void {
       }),
     );
     if (!created) return;
-    volume.replays?.forEach((replay, r) => problems.check(`volumes[${i}].replays[${r}]`, seedReplay(state, created, replay)));
+    volume.replays?.forEach((replay, r) =>
+      problems.check(`volumes[${i}].replays[${r}]`, seedReplay(state, created, replay)),
+    );
     mapTo(`volumes[${i}].mappedTo`, created, volume.mappedTo, false);
   });
 
@@ -180,17 +222,28 @@ export function applySeed(model: DsmModel, seed: DsmSeed): void {
   });
 
   seed.consistencyGroups?.forEach((group, i) => {
-    const profile = problems.check(`consistencyGroups[${i}]`, createReplayProfile(state, { ssn: group.storageCenter, name: group.name, type: 'Consistent' }));
+    const profile = problems.check(
+      `consistencyGroups[${i}]`,
+      createReplayProfile(state, { ssn: group.storageCenter, name: group.name, type: 'Consistent' }),
+    );
     if (!profile) return;
     group.volumes.forEach((name, v) => {
       const volume = volumeNamed(`consistencyGroups[${i}].volumes[${v}]`, group.storageCenter, name);
-      if (volume) problems.check(`consistencyGroups[${i}].volumes[${v}]`, setReplayProfiles(state, volume, [...volume.replayProfileIds, profile.id]));
+      if (volume)
+        problems.check(
+          `consistencyGroups[${i}].volumes[${v}]`,
+          setReplayProfiles(state, volume, [...volume.replayProfileIds, profile.id]),
+        );
     });
   });
 
   if (seed.saveRestorePoints ?? true) saveRestorePoints(state);
 
   if (problems.issues.length > 0) {
-    throw new DrError('DR_INPUT_INVALID', `The DSM simulator seed has ${problems.issues.length} problem${problems.issues.length > 1 ? 's' : ''}.`, { issues: problems.issues });
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `The DSM simulator seed has ${problems.issues.length} problem${problems.issues.length > 1 ? 's' : ''}.`,
+      { issues: problems.issues },
+    );
   }
 }

@@ -23,7 +23,9 @@ const REPLICATION_MODES = {
 function historyOf(volume: Volume): SeedReplay[] {
   return [
     { description: 'daily', minutesAgo: 24 * 60 },
-    volume.lastReplicatedAt ? { description: 'hourly', frozenAt: volume.lastReplicatedAt } : { description: 'hourly', minutesAgo: 60 },
+    volume.lastReplicatedAt
+      ? { description: 'hourly', frozenAt: volume.lastReplicatedAt }
+      : { description: 'hourly', minutesAgo: 60 },
   ];
 }
 
@@ -35,7 +37,10 @@ function historyOf(volume: Volume): SeedReplay[] {
  * a Live Volume; volumes sharing `consistencyGroup` form a consistent replay profile.
  */
 export function seedFromEnvironment(environment: Environment, options: EnvironmentSeedOptions = {}): DsmSeed {
-  const arrays = environment.arrays.filter((a): a is StorageArray & { serial: number } => a.serial !== undefined && (!options.arrays || options.arrays.includes(a.id)));
+  const arrays = environment.arrays.filter(
+    (a): a is StorageArray & { serial: number } =>
+      a.serial !== undefined && (!options.arrays || options.arrays.includes(a.id)),
+  );
   const arrayById = new Map(arrays.map((a) => [a.id, a]));
   const seed: Required<Omit<DsmSeed, 'saveRestorePoints'>> & Pick<DsmSeed, 'saveRestorePoints'> = {
     storageCenters: arrays.map((a) => ({ serial: a.serial, name: a.id, site: a.site })),
@@ -59,11 +64,18 @@ export function seedFromEnvironment(environment: Environment, options: Environme
     const site = environment.sites.find((s) => s.name === siteName);
     for (const cluster of site?.clusters ?? []) {
       addServer({ storageCenter: serial, name: cluster.name, kind: 'cluster' });
-      for (const host of cluster.hosts) addServer({ storageCenter: serial, name: host.name, cluster: cluster.name, hbas: [{ name: hostIqn(host.name), portType: 'Iscsi' }] });
+      for (const host of cluster.hosts)
+        addServer({
+          storageCenter: serial,
+          name: host.name,
+          cluster: cluster.name,
+          hbas: [{ name: hostIqn(host.name), portType: 'Iscsi' }],
+        });
     }
   };
   for (const array of arrays) addSiteServers(array.serial, array.site);
-  const clustersAt = (siteName: string) => environment.sites.find((s) => s.name === siteName)?.clusters.map((c) => c.name) ?? [];
+  const clustersAt = (siteName: string) =>
+    environment.sites.find((s) => s.name === siteName)?.clusters.map((c) => c.name) ?? [];
 
   const qosOn = new Map<number, Set<string>>();
   const ensureQos = (serial: number, name: string) => {

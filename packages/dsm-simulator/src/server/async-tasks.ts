@@ -42,12 +42,24 @@ export class AsyncTaskRegistry {
     private readonly settings: AsyncTaskSettings,
   ) {}
 
-  start(input: { objectTypeName: string; methodName: string; userName: string; storageCenter: number; result: Reply }): string {
+  start(input: {
+    objectTypeName: string;
+    methodName: string;
+    userName: string;
+    storageCenter: number;
+    result: Reply;
+  }): string {
     const now = this.clock.now();
     // Ids look like real ones (a millisecond timestamp) and never repeat.
     this.lastId = Math.max(this.lastId + 1, now);
     const id = String(this.lastId);
-    this.tasks.set(id, { id, ...input, startedAt: now, pollsLeft: this.settings.runningPolls, doneAt: now + this.settings.durationMs });
+    this.tasks.set(id, {
+      id,
+      ...input,
+      startedAt: now,
+      pollsLeft: this.settings.runningPolls,
+      doneAt: now + this.settings.durationMs,
+    });
     if (this.tasks.size > MAX_TASKS) this.tasks.delete(this.tasks.keys().next().value!);
     return id;
   }

@@ -62,7 +62,14 @@ export class CallCounters {
   /** Replaces the counts with saved ones (`list()` of an earlier run), so counting continues across restarts. */
   load(saved: readonly CallCount[]): void {
     this.counts.clear();
-    for (const entry of saved) this.counts.set(keyText(entry), { method: entry.method, resource: entry.resource, action: entry.action, object: entry.object, count: entry.count });
+    for (const entry of saved)
+      this.counts.set(keyText(entry), {
+        method: entry.method,
+        resource: entry.resource,
+        action: entry.action,
+        object: entry.object,
+        count: entry.count,
+      });
   }
 }
 

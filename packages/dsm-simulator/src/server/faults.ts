@@ -63,7 +63,10 @@ interface Entry {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/^\/+/, '').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  const escaped = glob
+    .replace(/^\/+/, '')
+    .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*');
   return new RegExp(`^${escaped}$`, 'i');
 }
 
@@ -76,7 +79,8 @@ export class FaultTable {
       throw new RangeError('A fault\'s "times" must be a whole number of at least 1.');
     }
     if (spec.kind === 'latency' && !(spec.ms >= 0)) throw new RangeError('A latency fault needs "ms" of 0 or more.');
-    const pattern = spec.path === undefined ? undefined : typeof spec.path === 'string' ? globToRegExp(spec.path) : spec.path;
+    const pattern =
+      spec.path === undefined ? undefined : typeof spec.path === 'string' ? globToRegExp(spec.path) : spec.path;
     const entry: Entry = { id: this.nextId++, spec, hits: 0, remaining: spec.times, ...(pattern ? { pattern } : {}) };
     this.entries.push(entry);
     return this.view(entry);

@@ -37,11 +37,16 @@ const UNAUTHORIZED = 'Unauthorized: log in with ApiConnection/Login and send the
  * authentication, the call itself (run at once, answered 202 + AsyncTask when sent async), and
  * the counters.
  */
-export async function handleRequest(deps: HandlerDependencies, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function handleRequest(
+  deps: HandlerDependencies,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const method = (request.method ?? 'GET').toUpperCase();
   const url = new URL(request.url ?? '/', 'https://simulator');
   const bodyResult = await readJsonBody(request);
-  if (!url.pathname.startsWith(BASE_PATH)) return sendReply(response, errorReply(404, `Not found: ${url.pathname}. The API lives under ${BASE_PATH}.`));
+  if (!url.pathname.startsWith(BASE_PATH))
+    return sendReply(response, errorReply(404, `Not found: ${url.pathname}. The API lives under ${BASE_PATH}.`));
   const path = url.pathname.slice(BASE_PATH.length);
   const isAsync = asBoolean(header(request, 'async')) === true;
 
@@ -67,7 +72,12 @@ function origin(request: IncomingMessage): string {
 }
 
 /** Applies a fault that replaces the answer; false when the fault does not do that (async URL). */
-function applyTerminalFault(deps: HandlerDependencies, fault: FaultSpec, request: IncomingMessage, response: ServerResponse): boolean {
+function applyTerminalFault(
+  deps: HandlerDependencies,
+  fault: FaultSpec,
+  request: IncomingMessage,
+  response: ServerResponse,
+): boolean {
   switch (fault.kind) {
     case 'hang':
       deps.hung.add(response);
@@ -77,7 +87,10 @@ function applyTerminalFault(deps: HandlerDependencies, fault: FaultSpec, request
       resetConnection(response);
       return true;
     case 'server-error':
-      sendReply(response, errorReply(500, fault.message ?? 'Internal Server Error: the Data Collector failed to process the request.'));
+      sendReply(
+        response,
+        errorReply(500, fault.message ?? 'Internal Server Error: the Data Collector failed to process the request.'),
+      );
       return true;
     case 'unhandled-exception':
       sendReply(response, errorReply(400, 'Unhandled Exception: java.lang.NullPointerException'));
@@ -98,14 +111,21 @@ function checkApiVersion(deps: HandlerDependencies, request: IncomingMessage): R
   const requested = parseApiVersion(header(request, 'x-dell-api-version'));
   const minimum = parseApiVersion(minApiVersion)!;
   const maximum = parseApiVersion(apiVersion)!;
-  if (requested && compareApiVersions(requested, minimum) >= 0 && compareApiVersions(requested, maximum) <= 0) return undefined;
+  if (requested && compareApiVersions(requested, minimum) >= 0 && compareApiVersions(requested, maximum) <= 0)
+    return undefined;
   return errorReply(400, invalidApiVersionMessage(minApiVersion, apiVersion));
 }
 
-function authenticate(deps: HandlerDependencies, route: Route, request: IncomingMessage): { session?: Session; loginUser?: string; refusal?: Reply } {
+function authenticate(
+  deps: HandlerDependencies,
+  route: Route,
+  request: IncomingMessage,
+): { session?: Session; loginUser?: string; refusal?: Reply } {
   const basicUser = deps.sessions.verify(parseBasicAuth(header(request, 'authorization')));
   if (route.kind === 'login') {
-    return basicUser ? { loginUser: basicUser } : { refusal: errorReply(401, 'Invalid credentials: the user name or password is not valid.') };
+    return basicUser
+      ? { loginUser: basicUser }
+      : { refusal: errorReply(401, 'Invalid credentials: the user name or password is not valid.') };
   }
   const session = deps.sessions.resume(sessionTokenFromCookie(header(request, 'cookie')));
   if (session) return { session };
@@ -131,7 +151,8 @@ function runCall(
   const auth = authenticate(deps, route, request);
   if (auth.refusal) return auth.refusal;
   if (!bodyResult.ok) return errorReply(400, bodyResult.reason);
-  if (isAsync && route.kind === 'list') return errorReply(400, 'Invalid request: GetList cannot be called asynchronously.');
+  if (isAsync && route.kind === 'list')
+    return errorReply(400, 'Invalid request: GetList cannot be called asynchronously.');
 
   const context: RouteContext = {
     params,
@@ -147,7 +168,12 @@ function runCall(
   deps.model.advance();
   const reply = route.handle(context);
   if (route.kind === 'change' && isSuccess(reply)) {
-    deps.counters.record({ method, resource: route.resource, action: route.action, object: route.objectKey?.(context) ?? params['id'] ?? '' });
+    deps.counters.record({
+      method,
+      resource: route.resource,
+      action: route.action,
+      object: route.objectKey?.(context) ?? params['id'] ?? '',
+    });
   }
   if (!(isAsync && route.kind === 'change')) return reply;
 

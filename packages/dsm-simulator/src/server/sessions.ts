@@ -60,13 +60,21 @@ export class SessionStore {
 
   verify(credentials: Credentials | undefined): string | undefined {
     if (!credentials) return undefined;
-    const match = this.credentials.find((c) => sameText(c.username, credentials.username) && sameText(c.password, credentials.password));
+    const match = this.credentials.find(
+      (c) => sameText(c.username, credentials.username) && sameText(c.password, credentials.password),
+    );
     return match?.username;
   }
 
   open(userName: string): Session {
     const now = this.clock.now();
-    const session: Session = { token: randomBytes(16).toString('hex').toUpperCase(), userName, createdAt: now, lastUsedAt: now, sessionKey: now + this.sessions.size };
+    const session: Session = {
+      token: randomBytes(16).toString('hex').toUpperCase(),
+      userName,
+      createdAt: now,
+      lastUsedAt: now,
+      sessionKey: now + this.sessions.size,
+    };
     this.sessions.set(session.token, session);
     return session;
   }

@@ -119,15 +119,26 @@ function stopListening(server: Server, hung: Set<ServerResponse>): Promise<void>
 }
 
 function checkVersions(apiVersion: string, minApiVersion: string): void {
-  if (!parseApiVersion(apiVersion)) throw new DrError('DR_INPUT_INVALID', 'The DSM simulator apiVersion must look like 4.2.', { issues: [{ path: 'apiVersion', message: `not a version: ${apiVersion}` }] });
-  if (!parseApiVersion(minApiVersion)) throw new DrError('DR_INPUT_INVALID', 'The DSM simulator minApiVersion must look like 2.0.', { issues: [{ path: 'minApiVersion', message: `not a version: ${minApiVersion}` }] });
+  if (!parseApiVersion(apiVersion))
+    throw new DrError('DR_INPUT_INVALID', 'The DSM simulator apiVersion must look like 4.2.', {
+      issues: [{ path: 'apiVersion', message: `not a version: ${apiVersion}` }],
+    });
+  if (!parseApiVersion(minApiVersion))
+    throw new DrError('DR_INPUT_INVALID', 'The DSM simulator minApiVersion must look like 2.0.', {
+      issues: [{ path: 'minApiVersion', message: `not a version: ${minApiVersion}` }],
+    });
 }
 
 function checkSimulatorState(state: DsmSimulatorState): DsmSimulatorState {
   const issues = [];
-  if (state?.format !== DSM_SIMULATOR_STATE_FORMAT) issues.push({ path: 'state.format', message: `expected ${DSM_SIMULATOR_STATE_FORMAT}, got ${JSON.stringify(state?.format)}` });
+  if (state?.format !== DSM_SIMULATOR_STATE_FORMAT)
+    issues.push({
+      path: 'state.format',
+      message: `expected ${DSM_SIMULATOR_STATE_FORMAT}, got ${JSON.stringify(state?.format)}`,
+    });
   if (!Array.isArray(state?.counters)) issues.push({ path: 'state.counters', message: 'expected a list' });
-  if (issues.length > 0) throw new DrError('DR_INPUT_INVALID', 'The saved DSM simulator state cannot be read.', { issues });
+  if (issues.length > 0)
+    throw new DrError('DR_INPUT_INVALID', 'The saved DSM simulator state cannot be read.', { issues });
   checkDsmModelState(state.model, 'state.model');
   return state;
 }
@@ -142,8 +153,16 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
   const apiVersion = options.apiVersion ?? '4.2';
   const minApiVersion = options.minApiVersion ?? '0.1';
   checkVersions(apiVersion, minApiVersion);
-  const credentials = options.credentials === undefined ? [DEFAULT_CREDENTIALS] : Array.isArray(options.credentials) ? options.credentials : [options.credentials];
-  if (credentials.length === 0) throw new DrError('DR_INPUT_INVALID', 'The DSM simulator needs at least one account.', { issues: [{ path: 'credentials', message: 'empty list' }] });
+  const credentials =
+    options.credentials === undefined
+      ? [DEFAULT_CREDENTIALS]
+      : Array.isArray(options.credentials)
+        ? options.credentials
+        : [options.credentials];
+  if (credentials.length === 0)
+    throw new DrError('DR_INPUT_INVALID', 'The DSM simulator needs at least one account.', {
+      issues: [{ path: 'credentials', message: 'empty list' }],
+    });
   const provider = options.provider ?? 'EnterpriseManager';
 
   const sessions = new SessionStore(clock, credentials, options.sessionIdleTimeoutMs);
@@ -167,7 +186,10 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
     if (options.seed) applySeed(model, options.seed);
   }
 
-  const asyncTasks: AsyncTaskSettings = { runningPolls: options.asyncTasks?.runningPolls ?? 0, durationMs: options.asyncTasks?.durationMs ?? 0 };
+  const asyncTasks: AsyncTaskSettings = {
+    runningPolls: options.asyncTasks?.runningPolls ?? 0,
+    durationMs: options.asyncTasks?.durationMs ?? 0,
+  };
   const tasks = new AsyncTaskRegistry(clock, asyncTasks);
   const table = new FaultTable();
   for (const spec of options.faults ?? []) table.add(spec);
@@ -181,7 +203,13 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
     tasks,
     counters,
     faults: table,
-    connection: { apiVersion, minApiVersion, provider, providerVersion: options.providerVersion ?? '18.1.20.114', hostName: host },
+    connection: {
+      apiVersion,
+      minApiVersion,
+      provider,
+      providerVersion: options.providerVersion ?? '18.1.20.114',
+      hostName: host,
+    },
     acceptBasicAuthAsSession: options.acceptBasicAuthAsSession ?? false,
     hung,
   };
@@ -197,16 +225,21 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const url = `https://${hostInUrl}:${port}`;
 
-  const faults = new FaultInjector(table, model, {
-    stop: () => stopListening(server, hung),
-    start: async () => {
-      if (!server.listening) await listen(server, port, host);
+  const faults = new FaultInjector(
+    table,
+    model,
+    {
+      stop: () => stopListening(server, hung),
+      start: async () => {
+        if (!server.listening) await listen(server, port, host);
+      },
+      get listening() {
+        return server.listening;
+      },
+      expireSessions: () => sessions.expireAll(),
     },
-    get listening() {
-      return server.listening;
-    },
-    expireSessions: () => sessions.expireAll(),
-  }, clock);
+    clock,
+  );
 
   return {
     url,

@@ -40,7 +40,9 @@ export class TestClient {
     return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   }
 
-  async login(options: { username?: string; password?: string; version?: string; body?: unknown } = {}): Promise<DsmAnswer> {
+  async login(
+    options: { username?: string; password?: string; version?: string; body?: unknown } = {},
+  ): Promise<DsmAnswer> {
     const answer = await this.call('POST', 'ApiConnection/Login', {
       body: options.body ?? {},
       version: options.version,
@@ -48,7 +50,8 @@ export class TestClient {
       headers: { authorization: this.basicAuth(options.username, options.password) },
     });
     const setCookie = answer.headers['set-cookie'];
-    if (answer.status === 200 && setCookie) this.cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0];
+    if (answer.status === 200 && setCookie)
+      this.cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0];
     return answer;
   }
 
@@ -72,7 +75,12 @@ export class TestClient {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const text = await response.body.text();
-    return { status: response.statusCode, headers: response.headers, body: text === '' ? undefined : JSON.parse(text), text };
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      body: text === '' ? undefined : JSON.parse(text),
+      text,
+    };
   }
 
   get(path: string, options: CallOptions = {}) {
@@ -94,17 +102,29 @@ export class TestClient {
   /** GetList with the API ≥ 2.2 filter shape. */
   getList(type: string, filters: Array<[string, unknown, string?]> = [], combine = 'AND') {
     return this.post(`StorageCenter/${type}/GetList`, {
-      filter: { filterType: combine, filters: filters.map(([attributeName, attributeValue, filterType]) => ({ attributeName, attributeValue, filterType: filterType ?? 'Equals' })) },
+      filter: {
+        filterType: combine,
+        filters: filters.map(([attributeName, attributeValue, filterType]) => ({
+          attributeName,
+          attributeValue,
+          filterType: filterType ?? 'Equals',
+        })),
+      },
     });
   }
 
   /** Follows an AsyncTask as Cinder does: poll `returnValue` until the answer is not an AsyncTask. */
   async awaitTask(accepted: DsmAnswer, maxPolls = 20): Promise<DsmAnswer & { polls: number }> {
-    let url = String(accepted.body.returnValue).replace(/^https:\/\/[^/]+\//, '').replace(/^api\/rest\//, '');
+    let url = String(accepted.body.returnValue)
+      .replace(/^https:\/\/[^/]+\//, '')
+      .replace(/^api\/rest\//, '');
     for (let polls = 1; polls <= maxPolls; polls++) {
       const answer = await this.get(url);
-      if (answer.status < 200 || answer.status >= 300 || answer.body?.objectType !== 'AsyncTask') return { ...answer, polls };
-      url = String(answer.body.returnValue).replace(/^https:\/\/[^/]+\//, '').replace(/^api\/rest\//, '');
+      if (answer.status < 200 || answer.status >= 300 || answer.body?.objectType !== 'AsyncTask')
+        return { ...answer, polls };
+      url = String(answer.body.returnValue)
+        .replace(/^https:\/\/[^/]+\//, '')
+        .replace(/^api\/rest\//, '');
     }
     throw new Error('the async task never finished');
   }

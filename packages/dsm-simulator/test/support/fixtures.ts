@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 
 /** The wire shapes this package keeps as fixtures (facts from public DSM clients). */
-export const fixtures: Record<string, any> = JSON.parse(readFileSync(new URL('../fixtures/dsm-wire-shapes.json', import.meta.url), 'utf8'));
+export const fixtures: Record<string, any> = JSON.parse(
+  readFileSync(new URL('../fixtures/dsm-wire-shapes.json', import.meta.url), 'utf8'),
+);
 
 /** JSON type of a value as a word: string, number, boolean, null, array, object. */
 export function jsonType(value: unknown): string {
@@ -14,7 +16,11 @@ export function jsonType(value: unknown): string {
  * Keys of `expected` missing from `actual` or present with another JSON type. Values written as
  * `"<placeholder>"` in the reference match any type.
  */
-export function shapeDifferences(actual: Record<string, unknown>, expected: Record<string, unknown>, ignore: string[] = []): string[] {
+export function shapeDifferences(
+  actual: Record<string, unknown>,
+  expected: Record<string, unknown>,
+  ignore: string[] = [],
+): string[] {
   const problems: string[] = [];
   for (const [key, value] of Object.entries(expected)) {
     if (ignore.includes(key)) continue;
@@ -23,7 +29,8 @@ export function shapeDifferences(actual: Record<string, unknown>, expected: Reco
       continue;
     }
     const placeholder = typeof value === 'string' && /^<.*>$/.test(value);
-    if (!placeholder && value !== null && jsonType(actual[key]) !== jsonType(value)) problems.push(`${key}: ${jsonType(actual[key])} instead of ${jsonType(value)}`);
+    if (!placeholder && value !== null && jsonType(actual[key]) !== jsonType(value))
+      problems.push(`${key}: ${jsonType(actual[key])} instead of ${jsonType(value)}`);
   }
   return problems;
 }

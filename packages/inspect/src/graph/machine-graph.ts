@@ -72,10 +72,12 @@ function referenceName(ref: unknown): string {
   if (typeof ref === 'string') return ref;
   if (typeof ref === 'function') {
     const combined = (ref as { guards?: unknown[] }).guards;
-    if (Array.isArray(combined) && ['and', 'or', 'not'].includes(ref.name)) return `${ref.name}(${combined.map(referenceName).join(', ')})`;
+    if (Array.isArray(combined) && ['and', 'or', 'not'].includes(ref.name))
+      return `${ref.name}(${combined.map(referenceName).join(', ')})`;
     return ref.name || 'inline';
   }
-  if (ref && typeof ref === 'object' && 'type' in ref && typeof (ref as { type: unknown }).type === 'string') return (ref as { type: string }).type;
+  if (ref && typeof ref === 'object' && 'type' in ref && typeof (ref as { type: unknown }).type === 'string')
+    return (ref as { type: string }).type;
   return 'inline';
 }
 

@@ -68,7 +68,15 @@ const base = (sessionId: string, rootId: string | undefined, at: number): FrameB
   _version: INSPECT_PROTOCOL_VERSION,
 });
 
-export function actorFrame(args: { sessionId: string; rootId: string; parentId?: string; name: string; definition?: string; snapshot: InspectedSnapshot; at: number }): ActorFrame {
+export function actorFrame(args: {
+  sessionId: string;
+  rootId: string;
+  parentId?: string;
+  name: string;
+  definition?: string;
+  snapshot: InspectedSnapshot;
+  at: number;
+}): ActorFrame {
   return {
     type: '@xstate.actor',
     ...base(args.sessionId, args.rootId, args.at),
@@ -79,7 +87,13 @@ export function actorFrame(args: { sessionId: string; rootId: string; parentId?:
   };
 }
 
-export function eventFrame(args: { sessionId: string; rootId: string; event: { type: string; [key: string]: unknown }; sourceId?: string; at: number }): EventFrame {
+export function eventFrame(args: {
+  sessionId: string;
+  rootId: string;
+  event: { type: string; [key: string]: unknown };
+  sourceId?: string;
+  at: number;
+}): EventFrame {
   return {
     type: '@xstate.event',
     ...base(args.sessionId, args.rootId, args.at),
@@ -88,7 +102,13 @@ export function eventFrame(args: { sessionId: string; rootId: string; event: { t
   };
 }
 
-export function snapshotFrame(args: { sessionId: string; rootId: string; event: { type: string; [key: string]: unknown }; snapshot: InspectedSnapshot; at: number }): SnapshotFrame {
+export function snapshotFrame(args: {
+  sessionId: string;
+  rootId: string;
+  event: { type: string; [key: string]: unknown };
+  snapshot: InspectedSnapshot;
+  at: number;
+}): SnapshotFrame {
   return {
     type: '@xstate.snapshot',
     ...base(args.sessionId, args.rootId, args.at),

@@ -98,14 +98,17 @@ export class RunInspection {
         return this.vm(event, at);
       default: {
         const { type, runId, at: _at, ...payload } = event;
-        if (this.tracks.has(runId)) this.emit(eventFrame({ sessionId: runId, rootId: runId, event: { type: `drctl.${type}`, ...payload }, at }));
+        if (this.tracks.has(runId))
+          this.emit(eventFrame({ sessionId: runId, rootId: runId, event: { type: `drctl.${type}`, ...payload }, at }));
       }
     }
   };
 
   run(runId: string): RunTrack | undefined {
     const t = this.tracks.get(runId);
-    return t ? { runId: t.runId, workflow: t.workflow, activeState: t.activeState, status: t.status, steps: { ...t.steps } } : undefined;
+    return t
+      ? { runId: t.runId, workflow: t.workflow, activeState: t.activeState, status: t.status, steps: { ...t.steps } }
+      : undefined;
   }
 
   /** Frames that bring a late subscriber up to date: each actor's creation and latest snapshot. */
@@ -136,14 +139,20 @@ export class RunInspection {
 
   private definitionOf(workflow: WorkflowName): string {
     let definition = this.workflowDefinitions.get(workflow);
-    if (!definition) this.workflowDefinitions.set(workflow, (definition = machineDefinition(workflowMachine(workflow), this.depthLimit)));
+    if (!definition)
+      this.workflowDefinitions.set(
+        workflow,
+        (definition = machineDefinition(workflowMachine(workflow), this.depthLimit)),
+      );
     return definition;
   }
 
   private snapshotOf(t: Track): InspectedSnapshot {
     const value = stateValueOf(t.graph, t.activeState);
     const context = { workflow: t.workflow, mode: t.mode, steps: t.steps };
-    return t.status === 'done' ? { status: 'done', value, context, output: undefined } : { status: 'active', value, context };
+    return t.status === 'done'
+      ? { status: 'done', value, context, output: undefined }
+      : { status: 'active', value, context };
   }
 
   private started(event: Extract<EngineEvent, { type: 'run-started' }>, at: number): void {
@@ -162,13 +171,24 @@ export class RunInspection {
       lastEvent: { type: 'xstate.init' },
     };
     this.tracks.set(event.runId, t);
-    this.emit(actorFrame({ sessionId: event.runId, rootId: event.runId, name: event.workflow, definition: this.definitionOf(event.workflow), snapshot: this.snapshotOf(t), at }));
+    this.emit(
+      actorFrame({
+        sessionId: event.runId,
+        rootId: event.runId,
+        name: event.workflow,
+        definition: this.definitionOf(event.workflow),
+        snapshot: this.snapshotOf(t),
+        at,
+      }),
+    );
   }
 
   private moveTo(t: Track, stateId: string | undefined, at: number): void {
     if (!stateId || stateId === t.activeState) return;
     t.activeState = stateId;
-    this.emit(snapshotFrame({ sessionId: t.runId, rootId: t.runId, event: t.lastEvent, snapshot: this.snapshotOf(t), at }));
+    this.emit(
+      snapshotFrame({ sessionId: t.runId, rootId: t.runId, event: t.lastEvent, snapshot: this.snapshotOf(t), at }),
+    );
   }
 
   private stepStarted(event: Extract<EngineEvent, { type: 'step-started' }>, at: number): void {
@@ -189,19 +209,37 @@ export class RunInspection {
     if (event.phase === last.phase && event.step === last.step) t.reachedEnd = true;
     t.lastEvent = { type: `xstate.done.actor.${key}`, output: { status: event.status } };
     this.emit(eventFrame({ sessionId: t.runId, rootId: t.runId, event: t.lastEvent, at }));
-    this.emit(snapshotFrame({ sessionId: t.runId, rootId: t.runId, event: t.lastEvent, snapshot: this.snapshotOf(t), at }));
+    this.emit(
+      snapshotFrame({ sessionId: t.runId, rootId: t.runId, event: t.lastEvent, snapshot: this.snapshotOf(t), at }),
+    );
   }
 
   private finished(event: Extract<EngineEvent, { type: 'run-finished' }>, at: number): void {
     const t = this.tracks.get(event.runId);
     if (!t) return;
     t.status = 'done';
-    const final = finalStateOf({ workflow: t.workflow, result: event.result, rolledBack: t.rolledBack, reachedEnd: t.reachedEnd });
+    const final = finalStateOf({
+      workflow: t.workflow,
+      result: event.result,
+      rolledBack: t.rolledBack,
+      reachedEnd: t.reachedEnd,
+    });
     t.activeState = `${t.graph.id}.${final}`;
-    this.emit(snapshotFrame({ sessionId: t.runId, rootId: t.runId, event: { type: 'drctl.run-finished', result: event.result }, snapshot: this.snapshotOf(t), at }));
+    this.emit(
+      snapshotFrame({
+        sessionId: t.runId,
+        rootId: t.runId,
+        event: { type: 'drctl.run-finished', result: event.result },
+        snapshot: this.snapshotOf(t),
+        at,
+      }),
+    );
   }
 
-  private vm(event: Extract<EngineEvent, { type: 'vm-powering-on' | 'vm-powered-on' | 'vm-recovered' | 'vm-failed' }>, at: number): void {
+  private vm(
+    event: Extract<EngineEvent, { type: 'vm-powering-on' | 'vm-powered-on' | 'vm-recovered' | 'vm-failed' }>,
+    at: number,
+  ): void {
     if (!this.tracks.has(event.runId)) return;
     const state = VM_STATES[event.type]!;
     const sessionId = `${event.runId}/vm/${event.vm}`;
@@ -209,7 +247,17 @@ export class RunInspection {
     const snapshot: InspectedSnapshot = { status: state.status, value: state.value, context };
     if (!this.kept.has(sessionId)) {
       this.vmDefinition ??= machineDefinition(vmRecoveryMachine, this.depthLimit);
-      this.emit(actorFrame({ sessionId, rootId: event.runId, parentId: event.runId, name: 'vm-recovery', definition: this.vmDefinition, snapshot, at }));
+      this.emit(
+        actorFrame({
+          sessionId,
+          rootId: event.runId,
+          parentId: event.runId,
+          name: 'vm-recovery',
+          definition: this.vmDefinition,
+          snapshot,
+          at,
+        }),
+      );
       return;
     }
     const { type, runId: _r, at: _a, ...payload } = event;

@@ -81,7 +81,13 @@ export function stateFromReport(graph: MachineGraph, report: RunReport): string 
     workflow: report.workflow,
     result: report.result,
     rolledBack: top.some((s) => s.id === 'rollback-protected-site'),
-    reachedEnd: top.some((s) => s.id === last.step && phaseOfTitle(report.workflow, s.title) === last.phase && s.status !== 'inactive' && s.status !== 'running'),
+    reachedEnd: top.some(
+      (s) =>
+        s.id === last.step &&
+        phaseOfTitle(report.workflow, s.title) === last.phase &&
+        s.status !== 'inactive' &&
+        s.status !== 'running',
+    ),
   });
   return `${graph.id}.${final}`;
 }

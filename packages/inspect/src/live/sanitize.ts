@@ -35,7 +35,8 @@ export function toWire(value: unknown, depthLimit = 64): unknown {
           out[key] = REDACTED;
           continue;
         }
-        const converted = SECRET_KEY.test(key) && item !== null && typeof item === 'object' ? REDACTED : walk(item, depth + 1);
+        const converted =
+          SECRET_KEY.test(key) && item !== null && typeof item === 'object' ? REDACTED : walk(item, depth + 1);
         if (converted !== undefined) out[key] = converted;
       }
       return out;

@@ -23,7 +23,8 @@ export function createXStateInspector(options: XStateInspectorOptions): Observer
       send: (frame) => {
         const wire = toWire(frame, depthLimit) as InspectionFrame;
         // The definition is the machine config, initial context included: sanitize it as well.
-        if (wire.type === '@xstate.actor' && wire.definition) wire.definition = JSON.stringify(toWire(JSON.parse(wire.definition), depthLimit));
+        if (wire.type === '@xstate.actor' && wire.definition)
+          wire.definition = JSON.stringify(toWire(JSON.parse(wire.definition), depthLimit));
         options.send(wire);
       },
     },

@@ -6,7 +6,9 @@ import { Engine } from '@drctl/workflows';
 
 /** A small simulated environment; its one plan asks a prompt before priority 1 when `prompt` is set. */
 export function smallEnvironment(options: { prompt?: boolean } = {}): Environment {
-  const input = generateEnvironment({ vms: 12, hosts: 4, clusters: 2, datastores: 2, seed: 3 }) as EnvironmentInput & { plans: Array<Record<string, unknown>> };
+  const input = generateEnvironment({ vms: 12, hosts: 4, clusters: 2, datastores: 2, seed: 3 }) as EnvironmentInput & {
+    plans: Array<Record<string, unknown>>;
+  };
   if (options.prompt) input.plans[0]!['callouts'] = [{ type: 'prompt', before: 'power-on-priority-1', text: 'Go on?' }];
   return validateEnvironment(input);
 }
@@ -15,6 +17,13 @@ export function smallEnvironment(options: { prompt?: boolean } = {}): Environmen
 export function simulatedEngine(env: Environment) {
   const clock = new VirtualClock();
   const world = new SimulatedWorld(env, { clock });
-  const engine = new Engine({ environment: env, compute: world.compute, storage: () => world.storage, callouts: createCalloutRunner(), clock, store: new MemoryStore() });
+  const engine = new Engine({
+    environment: env,
+    compute: world.compute,
+    storage: () => world.storage,
+    callouts: createCalloutRunner(),
+    clock,
+    store: new MemoryStore(),
+  });
   return { clock, engine };
 }

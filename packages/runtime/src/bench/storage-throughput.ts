@@ -48,25 +48,49 @@ function benchSeed(devices: number): DsmSeed {
     ],
     servers: [
       { storageCenter: PROTECTED_SERIAL, name: 'cluster-a', kind: 'cluster' },
-      { storageCenter: PROTECTED_SERIAL, name: 'esx-a1', cluster: 'cluster-a', hbas: [{ name: 'iqn.1998-01.com.vmware:esx-a1' }] },
+      {
+        storageCenter: PROTECTED_SERIAL,
+        name: 'esx-a1',
+        cluster: 'cluster-a',
+        hbas: [{ name: 'iqn.1998-01.com.vmware:esx-a1' }],
+      },
       { storageCenter: RECOVERY_SERIAL, name: 'cluster-b', kind: 'cluster' },
-      ...RECOVERY_HOSTS.map((name) => ({ storageCenter: RECOVERY_SERIAL, name, cluster: 'cluster-b', hbas: [{ name: `iqn.1998-01.com.vmware:${name}` }] })),
+      ...RECOVERY_HOSTS.map((name) => ({
+        storageCenter: RECOVERY_SERIAL,
+        name,
+        cluster: 'cluster-b',
+        hbas: [{ name: `iqn.1998-01.com.vmware:${name}` }],
+      })),
     ],
     qosNodes: [
       { storageCenter: PROTECTED_SERIAL, name: 'bench-qos' },
       { storageCenter: RECOVERY_SERIAL, name: 'bench-qos' },
     ],
-    volumes: volumes.map((name) => ({ storageCenter: PROTECTED_SERIAL, name, sizeGb: 100, mappedTo: ['cluster-a'], replays: [{ description: 'hourly', minutesAgo: 60 }] })),
-    replications: volumes.map((name) => ({ storageCenter: PROTECTED_SERIAL, sourceVolume: name, destinationStorageCenter: RECOVERY_SERIAL, qosNode: 'bench-qos', replicateActiveReplay: true })),
+    volumes: volumes.map((name) => ({
+      storageCenter: PROTECTED_SERIAL,
+      name,
+      sizeGb: 100,
+      mappedTo: ['cluster-a'],
+      replays: [{ description: 'hourly', minutesAgo: 60 }],
+    })),
+    replications: volumes.map((name) => ({
+      storageCenter: PROTECTED_SERIAL,
+      sourceVolume: name,
+      destinationStorageCenter: RECOVERY_SERIAL,
+      qosNode: 'bench-qos',
+      replicateActiveReplay: true,
+    })),
   };
 }
 
 function check(options: Required<StorageThroughputOptions>): void {
   const issues: InputIssue[] = [];
   for (const key of ['commands', 'concurrency', 'latencyCommands', 'baselineRequests'] as const) {
-    if (!Number.isInteger(options[key]) || options[key] < 1) issues.push({ path: key, message: 'expected a whole number of at least 1' });
+    if (!Number.isInteger(options[key]) || options[key] < 1)
+      issues.push({ path: key, message: 'expected a whole number of at least 1' });
   }
-  if (issues.length > 0) throw new DrError('DR_INPUT_INVALID', 'Invalid storage throughput benchmark options.', { issues });
+  if (issues.length > 0)
+    throw new DrError('DR_INPUT_INVALID', 'Invalid storage throughput benchmark options.', { issues });
 }
 
 /**
@@ -83,7 +107,12 @@ class DeviceCycle {
   ) {}
 
   async next(): Promise<void> {
-    const context: CommandContext = { workflow: this.started ? 'cleanup' : 'test', plan: 'bench', runId: 'bench', hosts: RECOVERY_HOSTS };
+    const context: CommandContext = {
+      workflow: this.started ? 'cleanup' : 'test',
+      plan: 'bench',
+      runId: 'bench',
+      hosts: RECOVERY_HOSTS,
+    };
     const command: DeviceCommandRequest = {
       arrayId: 'recovery',
       devices: [this.device],
@@ -91,9 +120,15 @@ class DeviceCycle {
       context,
       signal: new AbortController().signal,
     };
-    const result = this.started ? await this.adapter.testFailoverStop(command) : await this.adapter.testFailoverStart(command);
+    const result = this.started
+      ? await this.adapter.testFailoverStop(command)
+      : await this.adapter.testFailoverStart(command);
     const failed = result.devices.find((d) => d.status === 'error');
-    if (failed) throw new DrError('DR_STORAGE_ERROR', `Benchmark command failed on ${this.device}: ${failed.error?.description ?? 'no reason'}.`);
+    if (failed)
+      throw new DrError(
+        'DR_STORAGE_ERROR',
+        `Benchmark command failed on ${this.device}: ${failed.error?.description ?? 'no reason'}.`,
+      );
     this.started = !this.started;
   }
 }
@@ -103,13 +138,22 @@ async function timedBareRequests(dsm: DsmSimulator, count: number): Promise<numb
   try {
     const basic = Buffer.from(`${dsm.credentials.username}:${dsm.credentials.password}`).toString('base64');
     const headers = { 'x-dell-api-version': '4.0', accept: 'application/json', 'content-type': 'application/json' };
-    const login = await request(`${dsm.baseUrl}ApiConnection/Login`, { method: 'POST', headers: { ...headers, authorization: `Basic ${basic}` }, body: '{}', dispatcher: agent });
+    const login = await request(`${dsm.baseUrl}ApiConnection/Login`, {
+      method: 'POST',
+      headers: { ...headers, authorization: `Basic ${basic}` },
+      body: '{}',
+      dispatcher: agent,
+    });
     await login.body.text();
     const cookie = String(login.headers['set-cookie'] ?? '').split(';')[0]!;
     const once = async () => {
-      const res = await request(`${dsm.baseUrl}StorageCenter/StorageCenter`, { headers: { ...headers, cookie }, dispatcher: agent });
+      const res = await request(`${dsm.baseUrl}StorageCenter/StorageCenter`, {
+        headers: { ...headers, cookie },
+        dispatcher: agent,
+      });
       await res.body.text();
-      if (res.statusCode !== 200) throw new DrError('DR_INTERNAL', `The benchmark's bare request got ${res.statusCode}.`);
+      if (res.statusCode !== 200)
+        throw new DrError('DR_INTERNAL', `The benchmark's bare request got ${res.statusCode}.`);
     };
     for (let i = 0; i < 10; i++) await once(); // warm-up: TLS session, JIT
     const began = performance.now();
@@ -128,8 +172,16 @@ async function timedBareRequests(dsm: DsmSimulator, count: number): Promise<numb
  * the adapter polls without waiting, so the figures are the adapter's and the simulator's own
  * work, not a DSM's think time.
  */
-export async function measureStorageThroughput(options: StorageThroughputOptions = {}): Promise<StorageThroughputResult> {
-  const settings: Required<StorageThroughputOptions> = { commands: 200, concurrency: 5, latencyCommands: 40, baselineRequests: 200, ...options };
+export async function measureStorageThroughput(
+  options: StorageThroughputOptions = {},
+): Promise<StorageThroughputResult> {
+  const settings: Required<StorageThroughputOptions> = {
+    commands: 200,
+    concurrency: 5,
+    latencyCommands: 40,
+    baselineRequests: 200,
+    ...options,
+  };
   check(settings);
   const { commands, concurrency } = settings;
   const clock = new SystemClock();
@@ -147,7 +199,10 @@ export async function measureStorageThroughput(options: StorageThroughputOptions
     deviceConcurrency: 1,
   });
   try {
-    const cycles = Array.from({ length: concurrency + 1 }, (_, i) => new DeviceCycle(adapter, `bench-${String(i + 1).padStart(3, '0')}`));
+    const cycles = Array.from(
+      { length: concurrency + 1 },
+      (_, i) => new DeviceCycle(adapter, `bench-${String(i + 1).padStart(3, '0')}`),
+    );
     // Latency of a command alone, on a device of its own (warm-up first).
     const alone = cycles[concurrency]!;
     for (let i = 0; i < 4; i++) await alone.next();

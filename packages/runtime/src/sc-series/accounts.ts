@@ -39,20 +39,35 @@ export function simulatorAccounts(
     if (!account) {
       account = { username, ...passwordFor(env, manager, envDir, variables) };
       byUser.set(username, account);
-      logger.info({ arrayManager: manager.name, username, passwordSource: account.source }, 'simulated DSM Data Collector account');
+      logger.info(
+        { arrayManager: manager.name, username, passwordSource: account.source },
+        'simulated DSM Data Collector account',
+      );
     }
     byManager.set(manager.name, account);
   }
   return byManager;
 }
 
-function passwordFor(env: Environment, manager: ArrayManager, envDir: string, variables: Record<string, string | undefined>): { password: string; source: string } {
+function passwordFor(
+  env: Environment,
+  manager: ArrayManager,
+  envDir: string,
+  variables: Record<string, string | undefined>,
+): { password: string; source: string } {
   const connection = manager.connection;
   if (connection?.passwordEnv || connection?.passwordFile) {
     const index = env.arrayManagers.indexOf(manager);
     try {
-      const password = resolveDsmPassword(connection, `arrayManagers[${index}].connection`, variables, (path) => readFileSync(isAbsolute(path) ? path : join(envDir, path), 'utf8'));
-      return { password, source: connection.passwordEnv ? `passwordEnv ${connection.passwordEnv}` : `passwordFile ${connection.passwordFile}` };
+      const password = resolveDsmPassword(connection, `arrayManagers[${index}].connection`, variables, (path) =>
+        readFileSync(isAbsolute(path) ? path : join(envDir, path), 'utf8'),
+      );
+      return {
+        password,
+        source: connection.passwordEnv
+          ? `passwordEnv ${connection.passwordEnv}`
+          : `passwordFile ${connection.passwordFile}`,
+      };
     } catch {
       // Unset or unreadable: the simulated Data Collector takes a generated password instead.
     }

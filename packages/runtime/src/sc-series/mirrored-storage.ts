@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import { abortReason, type DeviceCommandRequest, type DeviceCommandResult, type DeviceResult, type StorageAdapter } from '@drctl/domain';
+import {
+  abortReason,
+  type DeviceCommandRequest,
+  type DeviceCommandResult,
+  type DeviceResult,
+  type StorageAdapter,
+} from '@drctl/domain';
 
 /** Commands that change what the hosts can see, and so what the simulated vCenter must know. */
 export const MIRRORED_COMMANDS = [
@@ -45,7 +51,10 @@ export function mirroredStorage(primary: StorageAdapter, mirror: StorageAdapter,
       } catch (error) {
         if (request.signal.aborted) throw abortReason(request.signal);
         const reason = error instanceof Error ? error.message : String(error);
-        logger.warn({ command, arrayId: request.arrayId, reason }, 'the simulated vCenter could not follow a storage change');
+        logger.warn(
+          { command, arrayId: request.arrayId, reason },
+          'the simulated vCenter could not follow a storage change',
+        );
         for (const device of succeeded) device.warnings.push(notFollowed(command, reason));
         return result;
       }
@@ -54,7 +63,10 @@ export function mirroredStorage(primary: StorageAdapter, mirror: StorageAdapter,
         const mirrored = byDevice.get(device.device);
         if (mirrored?.status === 'error') {
           const reason = mirrored.error?.description ?? 'no reason given';
-          logger.warn({ command, arrayId: request.arrayId, device: device.device, reason }, 'the simulated vCenter could not follow a storage change');
+          logger.warn(
+            { command, arrayId: request.arrayId, device: device.device, reason },
+            'the simulated vCenter could not follow a storage change',
+          );
           device.warnings.push(notFollowed(command, reason));
         }
       }

@@ -42,7 +42,9 @@ export interface SimulatedDataCollector {
  * manager is one account on it, so each adapter logs in with the manager's user name. One Data
  * Collector serves them all, as in the source's single-collector layout (§4.2, §6.1).
  */
-export async function startSimulatedDataCollector(options: SimulatedDataCollectorOptions): Promise<SimulatedDataCollector> {
+export async function startSimulatedDataCollector(
+  options: SimulatedDataCollectorOptions,
+): Promise<SimulatedDataCollector> {
   const { env, clock, logger } = options;
   const accounts = simulatorAccounts(env, options.managers, options.envDir, logger);
   const distinct = [...new Map([...accounts.values()].map((a) => [a.username, a] as const)).values()];

@@ -1,10 +1,26 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Lab, PLAN_1, PLAN_2, POWER_ON, SC_13, callsBetween, deviceLines, run, stepStatuses, withoutCommandCallouts } from './support.js';
+import {
+  Lab,
+  PLAN_1,
+  PLAN_2,
+  POWER_ON,
+  SC_13,
+  callsBetween,
+  deviceLines,
+  run,
+  stepStatuses,
+  withoutCommandCallouts,
+} from './support.js';
 
 const lab = new Lab();
 afterEach(() => lab.release());
 
-const PROTECTED_SITE_STEPS = ['pre-sync-storage', 'shutdown-protected-vms', 'prepare-protected-storage', 'sync-storage'];
+const PROTECTED_SITE_STEPS = [
+  'pre-sync-storage',
+  'shutdown-protected-vms',
+  'prepare-protected-storage',
+  'sync-storage',
+];
 
 describe('disaster recovery over HTTPS against the DSM simulator', () => {
   it('with the protected site down: its errors become warnings, the Live Volume secondary is activated; run again later to finish, then reprotect', async () => {
@@ -52,7 +68,9 @@ describe('disaster recovery over HTTPS against the DSM simulator', () => {
 
     const reprotect = await run(ws, { plan: PLAN_1, workflow: 'reprotect' });
     expect(reprotect.result).toBe('success');
-    expect(deviceLines(reprotect, 'reverse-replication')['srmlv1']!.details).toMatchObject({ note: 'roles swapped now that both arrays are up' });
+    expect(deviceLines(reprotect, 'reverse-replication')['srmlv1']!.details).toMatchObject({
+      note: 'roles swapped now that both arrays are up',
+    });
     const lv = ws.dsm!.model.liveVolumes()[0]!;
     expect(lv).toMatchObject({ primaryScSerialNumber: SC_13, secondaryRole: 'Secondary' });
     // Activated in the disaster, swapped at reprotect: one SwapRoles each.
@@ -60,12 +78,19 @@ describe('disaster recovery over HTTPS against the DSM simulator', () => {
   });
 
   it('forced recovery skips the protected site entirely and sends nothing to its array', async () => {
-    const ws = await lab.workspace({ environmentPath: lab.techsolVariant(withoutCommandCallouts), stateDir: lab.tempDir(), inject: ['site-down:vcsite2'] });
+    const ws = await lab.workspace({
+      environmentPath: lab.techsolVariant(withoutCommandCallouts),
+      stateDir: lab.tempDir(),
+      inject: ['site-down:vcsite2'],
+    });
     const report = await run(ws, { plan: PLAN_2, workflow: 'disaster-recovery', forcedRecovery: true });
     expect(report.mode).toBe('forced');
     expect(report.result).toBe('success');
     expect(stepStatuses(report).slice(0, 4)).toEqual(PROTECTED_SITE_STEPS.map((id) => [id, 'skipped']));
-    expect(Object.fromEntries(stepStatuses(report))).toMatchObject({ 'promote-recovery-storage': 'success', 'mount-datastores': 'success' });
+    expect(Object.fromEntries(stepStatuses(report))).toMatchObject({
+      'promote-recovery-storage': 'success',
+      'mount-datastores': 'success',
+    });
     expect(report.storageCommands.map((c) => [c.command, c.arrayId])).toEqual([['failover', 'SC 12']]);
     // Every state-changing call went to SC 12 (serial 697): the lost SC 13 saw none.
     const calls = ws.dsm!.counters.list();

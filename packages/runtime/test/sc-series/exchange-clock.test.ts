@@ -11,7 +11,7 @@ async function exchanges(clock: Clock, count: number, eachMs: number): Promise<v
 }
 
 describe('DSM exchanges hold virtual time one at a time', () => {
-  it('a chain of exchanges longer than the clock\'s real-wait bound does not let a pending timeout fire', async () => {
+  it("a chain of exchanges longer than the clock's real-wait bound does not let a pending timeout fire", async () => {
     // What the engine sees: a 390 s command timeout pending while the adapter talks to DSM.
     const bare = new VirtualClock({ start: START, maxRealWaitMs: 100 });
     let bareTimedOut = false;

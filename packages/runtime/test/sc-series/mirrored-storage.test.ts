@@ -8,7 +8,9 @@ import { readEnvironment } from '../../src/index.js';
 import { TECHSOL_DIR } from './support.js';
 
 /** A primary whose answers the test scripts: the mirror's behaviour is what is under test. */
-function scriptedPrimary(answer: (request: DeviceCommandRequest) => DeviceCommandResult): StorageAdapter & { calls: string[] } {
+function scriptedPrimary(
+  answer: (request: DeviceCommandRequest) => DeviceCommandResult,
+): StorageAdapter & { calls: string[] } {
   const calls: string[] = [];
   const device = (name: string) => async (request: DeviceCommandRequest) => {
     calls.push(`${name} ${request.arrayId}`);
@@ -18,7 +20,12 @@ function scriptedPrimary(answer: (request: DeviceCommandRequest) => DeviceComman
     kind: 'sc-series',
     calls,
     queryInfo: async () => ({ name: 'scripted', version: '1', vendor: 'test' }),
-    queryCapabilities: async () => ({ commands: [], replicationTypes: [], supportsConsistencyGroups: false, supportsStretchedStorage: true }),
+    queryCapabilities: async () => ({
+      commands: [],
+      replicationTypes: [],
+      supportsConsistencyGroups: false,
+      supportsStretchedStorage: true,
+    }),
     discoverArrays: async () => [],
     discoverDevices: async () => [],
     syncOnce: device('syncOnce'),
@@ -36,7 +43,11 @@ function scriptedPrimary(answer: (request: DeviceCommandRequest) => DeviceComman
 function setup(answer: (request: DeviceCommandRequest) => DeviceCommandResult) {
   const env = readEnvironment(join(TECHSOL_DIR, 'environment.yaml'));
   const clock = new VirtualClock();
-  const world = new SimulatedWorld(env, { clock, jitter: 0, durations: { failover: 0, testFailoverStart: 0, syncStart: 0 } });
+  const world = new SimulatedWorld(env, {
+    clock,
+    jitter: 0,
+    durations: { failover: 0, testFailoverStart: 0, syncStart: 0 },
+  });
   const primary = scriptedPrimary(answer);
   const storage = mirroredStorage(primary, world.storage, pino({ level: 'silent' }));
   const request = (arrayId: string, devices: string[]): DeviceCommandRequest => ({
@@ -50,11 +61,18 @@ function setup(answer: (request: DeviceCommandRequest) => DeviceCommandResult) {
 }
 
 const ok = (device: string, warnings: string[] = []) => ({ device, status: 'success' as const, warnings });
-const failed = (device: string) => ({ device, status: 'error' as const, error: { code: 'SC_DSM_REFUSED', description: 'refused' }, warnings: [] });
+const failed = (device: string) => ({
+  device,
+  status: 'error' as const,
+  error: { code: 'SC_DSM_REFUSED', description: 'refused' },
+  warnings: [],
+});
 
 describe('storage changes made through SC Series, followed by the simulated arrays the vCenter checks', () => {
-  it('applies a state change to the devices that succeeded, and only to them; the answer is the primary\'s', async () => {
-    const { world, clock, storage, request } = setup((r) => ({ devices: r.devices.map((d) => (d === 'srmds2' ? failed(d) : ok(d))) }));
+  it("applies a state change to the devices that succeeded, and only to them; the answer is the primary's", async () => {
+    const { world, clock, storage, request } = setup((r) => ({
+      devices: r.devices.map((d) => (d === 'srmds2' ? failed(d) : ok(d))),
+    }));
     const result = await clock.runUntil(storage.failover(request('SC 13', ['srmds1', 'srmds2'])));
     expect(result.devices).toEqual([ok('srmds1'), failed('srmds2')]);
     expect(world.device('srmds1')!.targetPromoted).toBe(true);
@@ -67,7 +85,9 @@ describe('storage changes made through SC Series, followed by the simulated arra
     // testFailoverStart belongs on the target array; the world refuses it on the source.
     const result = await clock.runUntil(storage.testFailoverStart(request('SC 12', ['srmds1'])));
     expect(result.devices[0]!.status).toBe('success');
-    expect(result.devices[0]!.warnings).toEqual([expect.stringMatching(/simulated vCenter did not follow testFailoverStart .*source of srmds1/)]);
+    expect(result.devices[0]!.warnings).toEqual([
+      expect.stringMatching(/simulated vCenter did not follow testFailoverStart .*source of srmds1/),
+    ]);
     expect(world.device('srmds1')!.testCopy).toBeUndefined();
   });
 

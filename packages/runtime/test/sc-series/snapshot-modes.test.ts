@@ -24,7 +24,12 @@ const ACTIVE_TEST_COPY = /^drctl test copy \(/; // active snapshot: a replay of 
 const LAST_FROZEN = /^hourly \(/;
 const HONOURED_IN_TEST = /honoured in a test with "replicate recent changes" off \(Table 1\)/;
 
-const HONOURED: Array<{ mode: SnapshotMode; restorePoints?: Record<string, string>; srmds3: Expected; srmds4: Expected }> = [
+const HONOURED: Array<{
+  mode: SnapshotMode;
+  restorePoints?: Record<string, string>;
+  srmds3: Expected;
+  srmds4: Expected;
+}> = [
   {
     mode: 'always-active',
     srmds3: { source: 'active snapshot', snapshot: ACTIVE_TEST_COPY, reason: /mode always-active/ },
@@ -32,7 +37,11 @@ const HONOURED: Array<{ mode: SnapshotMode; restorePoints?: Record<string, strin
   },
   {
     mode: 'active-if-replicating-active',
-    srmds3: { source: 'active snapshot', snapshot: ACTIVE_TEST_COPY, reason: /replication replicates the active snapshot/ },
+    srmds3: {
+      source: 'active snapshot',
+      snapshot: ACTIVE_TEST_COPY,
+      reason: /replication replicates the active snapshot/,
+    },
     srmds4: { source: 'last frozen snapshot', snapshot: LAST_FROZEN, reason: /does not replicate the active snapshot/ },
   },
   {
@@ -43,44 +52,70 @@ const HONOURED: Array<{ mode: SnapshotMode; restorePoints?: Record<string, strin
   {
     mode: 'per-restore-point',
     restorePoints: { srmds3: 'daily', srmds4: 'active' },
-    srmds3: { source: 'restore-point snapshot', snapshot: /^daily \(/, reason: /snapshot "daily" chosen for this restore point/ },
+    srmds3: {
+      source: 'restore-point snapshot',
+      snapshot: /^daily \(/,
+      reason: /snapshot "daily" chosen for this restore point/,
+    },
     srmds4: { source: 'active snapshot', snapshot: ACTIVE_TEST_COPY, reason: /restore point uses the active snapshot/ },
   },
 ];
 
 describe('SRM selectable snapshot against Table 1, through the engine and the DSM simulator', () => {
-  it.each(HONOURED)('a test with "replicate recent changes" off honours $mode', async ({ mode, restorePoints, srmds3, srmds4 }) => {
-    const ws = await lab.workspace({ environmentPath: plan2With(mode, restorePoints), stateDir: lab.tempDir() });
-    const report = await run(ws, { plan: PLAN_2, workflow: 'test', syncData: false });
-    expect(report.result).toBe('success');
-    const lines = deviceLines(report, 'create-test-snapshots');
-    for (const [device, expected] of Object.entries({ srmds3, srmds4 })) {
-      const details = lines[device]!.details!;
-      expect({ device, source: details['snapshotSource'] }).toEqual({ device, source: expected.source });
-      expect(details['snapshot']).toMatch(expected.snapshot);
-      expect(details['snapshotReason']).toMatch(expected.reason);
-      expect(details['snapshotReason']).toMatch(HONOURED_IN_TEST);
-      // The array agrees: the test view volume was made from the replay the report names.
-      const state = ws.dsm!.model.state;
-      const view = [...state.volumes.values()].find((v) => v.name === `drctl-test ${device}`)!;
-      expect(details['snapshot']!.startsWith(`${state.replays.get(view.viewOfReplayId!)!.description} (`)).toBe(true);
-    }
-  });
+  it.each(HONOURED)(
+    'a test with "replicate recent changes" off honours $mode',
+    async ({ mode, restorePoints, srmds3, srmds4 }) => {
+      const ws = await lab.workspace({ environmentPath: plan2With(mode, restorePoints), stateDir: lab.tempDir() });
+      const report = await run(ws, { plan: PLAN_2, workflow: 'test', syncData: false });
+      expect(report.result).toBe('success');
+      const lines = deviceLines(report, 'create-test-snapshots');
+      for (const [device, expected] of Object.entries({ srmds3, srmds4 })) {
+        const details = lines[device]!.details!;
+        expect({ device, source: details['snapshotSource'] }).toEqual({ device, source: expected.source });
+        expect(details['snapshot']).toMatch(expected.snapshot);
+        expect(details['snapshotReason']).toMatch(expected.reason);
+        expect(details['snapshotReason']).toMatch(HONOURED_IN_TEST);
+        // The array agrees: the test view volume was made from the replay the report names.
+        const state = ws.dsm!.model.state;
+        const view = [...state.volumes.values()].find((v) => v.name === `drctl-test ${device}`)!;
+        expect(details['snapshot']!.startsWith(`${state.replays.get(view.viewOfReplayId!)!.description} (`)).toBe(true);
+      }
+    },
+  );
 
   it('a test that replicates recent changes, a planned migration and a disaster recovery with the protected site up present the active snapshot', async () => {
     const env = plan2With('always-last-frozen');
     const cases = [
-      { start: { plan: PLAN_2, workflow: 'test' as const }, step: 'create-test-snapshots', reason: /not honoured in a test that replicates recent changes/ },
-      { start: { plan: PLAN_2, workflow: 'planned-migration' as const }, step: 'promote-recovery-storage', reason: /not honoured in a planned migration/ },
-      { start: { plan: PLAN_2, workflow: 'disaster-recovery' as const }, step: 'promote-recovery-storage', reason: /not honoured in disaster recovery while the protected site is up/ },
+      {
+        start: { plan: PLAN_2, workflow: 'test' as const },
+        step: 'create-test-snapshots',
+        reason: /not honoured in a test that replicates recent changes/,
+      },
+      {
+        start: { plan: PLAN_2, workflow: 'planned-migration' as const },
+        step: 'promote-recovery-storage',
+        reason: /not honoured in a planned migration/,
+      },
+      {
+        start: { plan: PLAN_2, workflow: 'disaster-recovery' as const },
+        step: 'promote-recovery-storage',
+        reason: /not honoured in disaster recovery while the protected site is up/,
+      },
     ];
     for (const c of cases) {
       const ws = await lab.workspace({ environmentPath: env, stateDir: lab.tempDir() });
       const report = await run(ws, c.start);
-      expect({ workflow: c.start.workflow, result: report.result }).toEqual({ workflow: c.start.workflow, result: 'success' });
+      expect({ workflow: c.start.workflow, result: report.result }).toEqual({
+        workflow: c.start.workflow,
+        result: 'success',
+      });
       for (const device of ['srmds3', 'srmds4']) {
         const details = deviceLines(report, c.step)[device]!.details!;
-        expect({ workflow: c.start.workflow, device, source: details['snapshotSource'] }).toEqual({ workflow: c.start.workflow, device, source: 'active snapshot' });
+        expect({ workflow: c.start.workflow, device, source: details['snapshotSource'] }).toEqual({
+          workflow: c.start.workflow,
+          device,
+          source: 'active snapshot',
+        });
         expect(details['snapshotReason']).toMatch(c.reason);
       }
       await lab.close(ws);
@@ -88,7 +123,11 @@ describe('SRM selectable snapshot against Table 1, through the engine and the DS
   });
 
   it('a disaster recovery with the protected site down honours the mode: the last frozen snapshot becomes the device', async () => {
-    const ws = await lab.workspace({ environmentPath: plan2With('always-last-frozen'), stateDir: lab.tempDir(), inject: ['site-down:vcsite2'] });
+    const ws = await lab.workspace({
+      environmentPath: plan2With('always-last-frozen'),
+      stateDir: lab.tempDir(),
+      inject: ['site-down:vcsite2'],
+    });
     const report = await run(ws, { plan: PLAN_2, workflow: 'disaster-recovery' });
     expect(report.result).toBe('warnings');
     const lines = deviceLines(report, 'promote-recovery-storage');
@@ -97,7 +136,9 @@ describe('SRM selectable snapshot against Table 1, through the engine and the DS
       const details = lines[device]!.details!;
       expect({ device, source: details['snapshotSource'] }).toEqual({ device, source: 'last frozen snapshot' });
       expect(details['snapshot']).toMatch(LAST_FROZEN);
-      expect(details['snapshotReason']).toMatch(/honoured in disaster recovery with the protected site down \(Table 1\)/);
+      expect(details['snapshotReason']).toMatch(
+        /honoured in disaster recovery with the protected site down \(Table 1\)/,
+      );
       // The promoted volume is a view of that snapshot, named like the device and presented at vcsite1.
       const promoted = state.volumes.get(details['promotedVolume']!)!;
       expect(promoted.name).toBe(device);

@@ -3,8 +3,13 @@ import { DrError } from '@drctl/domain';
 import { measureStorageThroughput } from '../../src/index.js';
 
 describe('the storage throughput benchmark (adapter + DSM simulator, real HTTPS, real time)', () => {
-  it('reports commands per second at 5 in flight and the adapter\'s cost against a bare undici request', async () => {
-    const result = await measureStorageThroughput({ commands: 30, concurrency: 5, latencyCommands: 6, baselineRequests: 30 });
+  it("reports commands per second at 5 in flight and the adapter's cost against a bare undici request", async () => {
+    const result = await measureStorageThroughput({
+      commands: 30,
+      concurrency: 5,
+      latencyCommands: 6,
+      baselineRequests: 30,
+    });
     expect(result).toMatchObject({ commands: 30, concurrency: 5 });
     expect(result.commandsPerSecond).toBeGreaterThan(0);
     expect(result.commandsPerSecond).toBeCloseTo((30 / result.elapsedMs) * 1000, 0);

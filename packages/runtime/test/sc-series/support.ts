@@ -47,7 +47,12 @@ export class Lab {
   }
 
   async workspace(options: Partial<WorkspaceOptions> & { stateDir: string }): Promise<Workspace> {
-    const ws = await openWorkspace({ environmentPath: join(TECHSOL_DIR, 'environment.yaml'), storage: 'sc-series', autoAnswer: ANSWER, ...options });
+    const ws = await openWorkspace({
+      environmentPath: join(TECHSOL_DIR, 'environment.yaml'),
+      storage: 'sc-series',
+      autoAnswer: ANSWER,
+      ...options,
+    });
     this.open.push(ws);
     return ws;
   }
@@ -90,7 +95,10 @@ export function stepStatuses(report: RunReport): Array<[string, string]> {
 
 export function step(report: RunReport, id: string): StepRecord {
   const found = report.steps.find((s) => s.id === id && s.target === undefined);
-  if (!found) throw new Error(`no step ${id} in the ${report.workflow} report (steps: ${report.steps.map((s) => s.id).join(', ')})`);
+  if (!found)
+    throw new Error(
+      `no step ${id} in the ${report.workflow} report (steps: ${report.steps.map((s) => s.id).join(', ')})`,
+    );
   return found;
 }
 
@@ -99,7 +107,13 @@ export function deviceLines(report: RunReport, id: string): Record<string, Devic
   return Object.fromEntries((step(report, id).results ?? []).map((r) => [r.device, r]));
 }
 
-export const POWER_ON = ['power-on-priority-1', 'power-on-priority-2', 'power-on-priority-3', 'power-on-priority-4', 'power-on-priority-5'] as const;
+export const POWER_ON = [
+  'power-on-priority-1',
+  'power-on-priority-2',
+  'power-on-priority-3',
+  'power-on-priority-4',
+  'power-on-priority-5',
+] as const;
 
 /** A pino logger writing JSON lines into an array, to check what the run logged. */
 export function capturedLogger(): { logger: Logger; lines: string[] } {
@@ -109,7 +123,10 @@ export function capturedLogger(): { logger: Logger; lines: string[] } {
 }
 
 /** Counts of one workflow's state-changing DSM calls: `after` minus `before`, by call key. */
-export function callsBetween(before: Array<{ method: string; resource: string; action: string; object: string; count: number }>, after: typeof before): Map<string, number> {
+export function callsBetween(
+  before: Array<{ method: string; resource: string; action: string; object: string; count: number }>,
+  after: typeof before,
+): Map<string, number> {
   const key = (c: (typeof before)[number]) => `${c.method} ${c.resource}/${c.action} ${c.object}`;
   const earlier = new Map(before.map((c) => [key(c), c.count] as const));
   const made = new Map<string, number>();

@@ -40,7 +40,7 @@ describe('opening a workspace with SC Series storage', () => {
     expect(saved?.model.volumes.length).toBeGreaterThan(0);
   });
 
-  it('logs in with a generated password when the manager\'s passwordEnv is not set, and never logs it', async () => {
+  it("logs in with a generated password when the manager's passwordEnv is not set, and never logs it", async () => {
     const previous = process.env['DRCTL_DSM_PASSWORD'];
     delete process.env['DRCTL_DSM_PASSWORD'];
     try {
@@ -55,9 +55,10 @@ describe('opening a workspace with SC Series storage', () => {
     }
   });
 
-  it('reads passwordFile from the environment file\'s folder', async () => {
+  it("reads passwordFile from the environment file's folder", async () => {
     const environmentPath = lab.techsolVariant((env) => {
-      for (const manager of env.arrayManagers) manager.connection = { ...manager.connection!, passwordEnv: undefined, passwordFile: 'dsm.password' };
+      for (const manager of env.arrayManagers)
+        manager.connection = { ...manager.connection!, passwordEnv: undefined, passwordFile: 'dsm.password' };
     });
     writeFileSync(join(dirname(environmentPath), 'dsm.password'), 'from-the-file\n');
     const ws = await lab.workspace({ environmentPath, stateDir: lab.tempDir() });
@@ -65,24 +66,59 @@ describe('opening a workspace with SC Series storage', () => {
   });
 
   it('refuses faults that cannot reach what serves the storage, naming the --inject entry', async () => {
-    const withoutSc = await refusal({ environmentPath: techsol, inMemory: true, inject: ['site-down:vcsite1', 'dsm:{"kind":"hang"}'] });
-    expect(withoutSc.issues[0]).toMatchObject({ path: '--inject[1]', message: expect.stringMatching(/only SC Series storage starts/) });
+    const withoutSc = await refusal({
+      environmentPath: techsol,
+      inMemory: true,
+      inject: ['site-down:vcsite1', 'dsm:{"kind":"hang"}'],
+    });
+    expect(withoutSc.issues[0]).toMatchObject({
+      path: '--inject[1]',
+      message: expect.stringMatching(/only SC Series storage starts/),
+    });
 
-    const worldFault = await refusal({ environmentPath: techsol, inMemory: true, storage: 'sc-series', inject: ['hang:failover'] });
+    const worldFault = await refusal({
+      environmentPath: techsol,
+      inMemory: true,
+      storage: 'sc-series',
+      inject: ['hang:failover'],
+    });
     expect(worldFault.issues[0]).toMatchObject({ path: '--inject[0]', message: expect.stringMatching(/dsm:\{/) });
 
-    const notJson = await refusal({ environmentPath: techsol, inMemory: true, storage: 'sc-series', inject: ['dsm:{kind: hang'] });
+    const notJson = await refusal({
+      environmentPath: techsol,
+      inMemory: true,
+      storage: 'sc-series',
+      inject: ['dsm:{kind: hang'],
+    });
     expect(notJson.issues[0]).toMatchObject({ path: '--inject[0]', message: expect.stringMatching(/not JSON/) });
 
-    const badKind = await refusal({ environmentPath: techsol, inMemory: true, storage: 'sc-series', inject: ['dsm:{"kind":"meltdown"}'] });
+    const badKind = await refusal({
+      environmentPath: techsol,
+      inMemory: true,
+      storage: 'sc-series',
+      inject: ['dsm:{"kind":"meltdown"}'],
+    });
     expect(badKind.issues[0]!.message).toMatch(/"kind" must be one of latency, hang, server-error/);
 
-    const badOutage = await refusal({ environmentPath: techsol, inMemory: true, storage: 'sc-series', inject: ['dsm-down:soon'] });
-    expect(badOutage.issues[0]).toMatchObject({ path: '--inject[0]', message: expect.stringMatching(/number of seconds/) });
+    const badOutage = await refusal({
+      environmentPath: techsol,
+      inMemory: true,
+      storage: 'sc-series',
+      inject: ['dsm-down:soon'],
+    });
+    expect(badOutage.issues[0]).toMatchObject({
+      path: '--inject[0]',
+      message: expect.stringMatching(/number of seconds/),
+    });
   });
 
   it('passes a dsm: fault to the simulated Data Collector as given', async () => {
-    const ws = await lab.workspace({ stateDir: lab.tempDir(), inject: ['dsm:{"kind":"latency","ms":5,"method":"get","path":"StorageCenter/*","times":3}'] });
-    expect(ws.dsm!.faults.list().map((f) => f.spec)).toEqual([{ kind: 'latency', ms: 5, method: 'GET', path: 'StorageCenter/*', times: 3 }]);
+    const ws = await lab.workspace({
+      stateDir: lab.tempDir(),
+      inject: ['dsm:{"kind":"latency","ms":5,"method":"get","path":"StorageCenter/*","times":3}'],
+    });
+    expect(ws.dsm!.faults.list().map((f) => f.spec)).toEqual([
+      { kind: 'latency', ms: 5, method: 'GET', path: 'StorageCenter/*', times: 3 },
+    ]);
   });
 });

@@ -11,10 +11,20 @@ import { findMarker, markerDescription } from './marker.js';
 export const RESTORE_POINT_NOTE =
   'not saved by the adapter: DSM has no public REST call for restore points; save them in DSM (Actions > Save Restore Points) before and after a recovery';
 
-const SOURCE_LABEL = { active: 'active snapshot', 'last-frozen': 'last frozen snapshot', 'restore-point': 'restore-point snapshot' } as const;
+const SOURCE_LABEL = {
+  active: 'active snapshot',
+  'last-frozen': 'last frozen snapshot',
+  'restore-point': 'restore-point snapshot',
+} as const;
 
 /** Protected site: a final replay on the source, then the source unpresented from the protected hosts. */
-export async function prepareFailoverDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+export async function prepareFailoverDevice(
+  core: Core,
+  topology: Topology,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<DeviceOutcome> {
   const { signal } = request;
   const pair = pairWith(topology, device, serial, 'source');
   assertProtectable(pair);
@@ -22,31 +32,52 @@ export async function prepareFailoverDevice(core: Core, topology: Topology, requ
   const sourceId = pair.sourceVolume.id;
   const description = `drctl final ${shortTag(request.idempotencyKey)}`;
   const { value: replay, already } = await performOnce(
-    async () => (await core.api.replays(sourceId, signal)).find((r) => r.description === description && !r.markedForExpiration),
+    async () =>
+      (await core.api.replays(sourceId, signal)).find((r) => r.description === description && !r.markedForExpiration),
     () => core.api.createReplay(sourceId, description, 0, signal),
     core.logger,
     `final replay of ${device}`,
   );
   // Every host mapping goes: the source may be mapped to a cluster object rather than to each host.
   const removed = await unpresent(core, serial, sourceId, undefined, signal);
-  const warnings = already && removed === 0 ? ['The protected site was already prepared for this device: nothing new was done.'] : [];
-  return { warnings, details: { finalSnapshot: describeReplay(replay), unmapped: String(removed) }, state: 'read-only' };
+  const warnings =
+    already && removed === 0 ? ['The protected site was already prepared for this device: nothing new was done.'] : [];
+  return {
+    warnings,
+    details: { finalSnapshot: describeReplay(replay), unmapped: String(removed) },
+    state: 'read-only',
+  };
 }
 
 /** Recovery site: make the destination writable (break the replication or swap Live Volume roles) and present it. */
-export async function failoverDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+export async function failoverDevice(
+  core: Core,
+  topology: Topology,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<DeviceOutcome> {
   const pairs = topology.find(device);
-  const pair = pairs.find((p) => p.destinationSerial === serial) ?? pairs.find((p) => p.kind === 'live-volume' && p.sourceSerial === serial);
+  const pair =
+    pairs.find((p) => p.destinationSerial === serial) ??
+    pairs.find((p) => p.kind === 'live-volume' && p.sourceSerial === serial);
   if (!pair) {
     if (pairs.length > 0) return pairWith(topology, device, serial, 'destination') as never;
     throw notFound(device, serial);
   }
   assertProtectable(pair);
-  return pair.kind === 'live-volume' ? failoverLiveVolume(core, pair, request, serial, device) : failoverReplication(core, pair, request, serial, device);
+  return pair.kind === 'live-volume'
+    ? failoverLiveVolume(core, pair, request, serial, device)
+    : failoverReplication(core, pair, request, serial, device);
 }
 
 /** The volume a failover presents: named like the device on the recovery array. */
-export async function promotedVolumeId(core: Core, serial: number, device: string, signal: AbortSignal): Promise<string | undefined> {
+export async function promotedVolumeId(
+  core: Core,
+  serial: number,
+  device: string,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   return (await core.api.volumesNamed(serial, device, signal))[0]?.id;
 }
 
@@ -62,7 +93,13 @@ export async function failedOver(core: Core, pair: DevicePair, signal: AbortSign
  * presented volume is the destination itself (active snapshot, §5.6) or, when SRM selectable
  * snapshot picks a frozen snapshot, a view volume of that snapshot; either is named like the device.
  */
-async function failoverReplication(core: Core, pair: DevicePair, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+async function failoverReplication(
+  core: Core,
+  pair: DevicePair,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<DeviceOutcome> {
   const { signal, context } = request;
   const replication = pair.replication!;
   const destinationId = replication.destinationVolume.id;
@@ -79,22 +116,33 @@ async function failoverReplication(core: Core, pair: DevicePair, request: Device
     };
   }
   const choice = chooseSnapshot({ context, device, replicateActiveSnapshot: pair.replicateActiveSnapshot });
-  const details: Record<string, string> = { snapshotSource: SOURCE_LABEL[choice.source], snapshotReason: choice.reason };
+  const details: Record<string, string> = {
+    snapshotSource: SOURCE_LABEL[choice.source],
+    snapshotReason: choice.reason,
+  };
   let promotedId: string;
   if (choice.source === 'active') {
     details.snapshot = 'active snapshot of the destination volume';
     promotedId = destinationId;
     const destination = await core.api.volume(destinationId, signal);
-    if (destination && destination.name !== device) await core.api.renameVolume(destinationId, { Name: device }, signal);
+    if (destination && destination.name !== device)
+      await core.api.renameVolume(destinationId, { Name: device }, signal);
   } else {
     const replay = await replayForChoice(core, destinationId, choice, signal);
     details.snapshot = describeReplay(replay);
     const destination = await core.api.volume(destinationId, signal);
     // The replica keeps its data under another name; the view of the chosen snapshot becomes the device.
-    if (destination?.name === device) await core.api.renameVolume(destinationId, { Name: `${device} (replica)` }, signal);
+    if (destination?.name === device)
+      await core.api.renameVolume(destinationId, { Name: `${device} (replica)` }, signal);
     const { value: view } = await performOnce(
       async () => (await core.api.volumesNamed(serial, device, signal)).find((v) => v.id !== destinationId),
-      () => core.api.createView(replay.id, device, `drctl recovery of ${device} from ${replay.globalIndex || replay.id}`, signal),
+      () =>
+        core.api.createView(
+          replay.id,
+          device,
+          `drctl recovery of ${device} from ${replay.globalIndex || replay.id}`,
+          signal,
+        ),
       core.logger,
       `recovery view of ${device}`,
     );
@@ -102,7 +150,13 @@ async function failoverReplication(core: Core, pair: DevicePair, request: Device
   }
   await performOnce(
     () => findMarker(core, destinationId, signal),
-    () => core.api.createReplay(destinationId, markerDescription({ replicationType: pair.replicationType, activeReplay: pair.replicateActiveSnapshot }), 0, signal),
+    () =>
+      core.api.createReplay(
+        destinationId,
+        markerDescription({ replicationType: pair.replicationType, activeReplay: pair.replicateActiveSnapshot }),
+        0,
+        signal,
+      ),
     core.logger,
     `failover marker of ${device}`,
   );
@@ -122,7 +176,8 @@ async function failoverReplication(core: Core, pair: DevicePair, request: Device
  */
 async function breakReplication(core: Core, destinationId: string, device: string, signal: AbortSignal): Promise<void> {
   await performOnce(
-    async () => ((await core.api.mappingProfiles(destinationId, signal)).some((p) => p.toRemoteStorageCenter) ? undefined : true),
+    async () =>
+      (await core.api.mappingProfiles(destinationId, signal)).some((p) => p.toRemoteStorageCenter) ? undefined : true,
     async () => {
       await core.api.unmapAll(destinationId, signal);
       return true;
@@ -137,14 +192,23 @@ export function activatedOn(liveVolume: { secondarySerial: number; secondaryRole
   return liveVolume.secondarySerial === serial && liveVolume.secondaryRole.toLowerCase() === 'activated';
 }
 
-async function failoverLiveVolume(core: Core, pair: DevicePair, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+async function failoverLiveVolume(
+  core: Core,
+  pair: DevicePair,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<DeviceOutcome> {
   const { signal, context } = request;
   const lv = pair.liveVolume!;
   const warnings: string[] = [];
-  if (pair.sourceSerial === serial) warnings.push('The Live Volume is already primary on this array: roles were not swapped again.');
+  if (pair.sourceSerial === serial)
+    warnings.push('The Live Volume is already primary on this array: roles were not swapped again.');
   const choice = chooseSnapshot({ context, device, replicateActiveSnapshot: pair.replicateActiveSnapshot });
   if (choice.source !== 'active') {
-    warnings.push(`Live Volume: a role swap presents the live data; the ${SOURCE_LABEL[choice.source]} chosen by SRM selectable snapshot cannot apply.`);
+    warnings.push(
+      `Live Volume: a role swap presents the live data; the ${SOURCE_LABEL[choice.source]} chosen by SRM selectable snapshot cannot apply.`,
+    );
   }
   try {
     await performOnce(
@@ -173,15 +237,26 @@ async function failoverLiveVolume(core: Core, pair: DevicePair, request: DeviceC
   const after = await core.api.liveVolume(lv.id, signal);
   const activated = activatedOn(after, serial);
   const volumeId = after.primarySerial === serial ? after.primaryVolume?.id : after.secondaryVolume?.id;
-  if (!volumeId) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no volume on this array for Live Volume ${device}.`);
+  if (!volumeId)
+    throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no volume on this array for Live Volume ${device}.`);
   const presented = activated
-    ? await presentToHosts(core, serial, volumeId, context.hosts, signal, (server) => core.api.mapLiveVolumeSecondary(lv.id, server, signal))
+    ? await presentToHosts(core, serial, volumeId, context.hosts, signal, (server) =>
+        core.api.mapLiveVolumeSecondary(lv.id, server, signal),
+      )
     : await presentToHosts(core, serial, volumeId, context.hosts, signal);
   warnings.push(...presented.warnings);
-  if (activated) warnings.push(`The primary array of Live Volume ${device} is down: the secondary was activated here; reprotect swaps the roles once both arrays are up.`);
+  if (activated)
+    warnings.push(
+      `The primary array of Live Volume ${device} is down: the secondary was activated here; reprotect swaps the roles once both arrays are up.`,
+    );
   return {
     warnings,
-    details: { liveVolume: lv.id, role: activated ? 'activated secondary' : 'primary', snapshotReason: choice.reason, restorePoints: RESTORE_POINT_NOTE },
+    details: {
+      liveVolume: lv.id,
+      role: activated ? 'activated secondary' : 'primary',
+      snapshotReason: choice.reason,
+      restorePoints: RESTORE_POINT_NOTE,
+    },
     state: 'read-write',
   };
 }

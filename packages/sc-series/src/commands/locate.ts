@@ -30,7 +30,12 @@ export function assertProtectable(pair: DevicePair): void {
 }
 
 /** The device's pair with the given Storage Center on the given side, or a clear failure. */
-export function pairWith(topology: Topology, device: string, serial: number, side: 'source' | 'destination'): DevicePair {
+export function pairWith(
+  topology: Topology,
+  device: string,
+  serial: number,
+  side: 'source' | 'destination',
+): DevicePair {
   const pairs = topology.find(device);
   const match = pairs.find((p) => (side === 'source' ? p.sourceSerial : p.destinationSerial) === serial);
   if (match) return match;

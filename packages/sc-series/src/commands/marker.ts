@@ -16,7 +16,11 @@ export interface MarkerSettings {
   activeReplay: boolean;
 }
 
-const TYPE_CODES: Record<ReplicationType, string> = { async: 'a', 'sync-high-availability': 'h', 'sync-high-consistency': 'c' };
+const TYPE_CODES: Record<ReplicationType, string> = {
+  async: 'a',
+  'sync-high-availability': 'h',
+  'sync-high-consistency': 'c',
+};
 
 export function markerDescription(settings: MarkerSettings): string {
   return `${FAILOVER_MARKER_PREFIX} ${TYPE_CODES[settings.replicationType]}${settings.activeReplay ? '1' : '0'}`;
@@ -30,11 +34,17 @@ export function readMarker(description: string): MarkerSettings | undefined {
 }
 
 export async function findMarker(core: Core, volumeId: string, signal: AbortSignal): Promise<Replay | undefined> {
-  return (await core.api.replays(volumeId, signal)).find((r) => !r.markedForExpiration && readMarker(r.description) !== undefined);
+  return (await core.api.replays(volumeId, signal)).find(
+    (r) => !r.markedForExpiration && readMarker(r.description) !== undefined,
+  );
 }
 
 /** `POST ScReplication` body fields for a replication type. */
 export function replicationTypeBody(type: ReplicationType, activeReplay: boolean): Record<string, unknown> {
   if (type === 'async') return { Type: 'Asynchronous', ReplicateActiveReplay: activeReplay };
-  return { Type: 'Synchronous', SyncMode: type === 'sync-high-availability' ? 'HighAvailability' : 'HighConsistency', ReplicateActiveReplay: true };
+  return {
+    Type: 'Synchronous',
+    SyncMode: type === 'sync-high-availability' ? 'HighAvailability' : 'HighConsistency',
+    ReplicateActiveReplay: true,
+  };
 }

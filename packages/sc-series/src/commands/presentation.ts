@@ -25,7 +25,10 @@ export async function presentToHosts(
   for (const host of hosts) {
     const server = byName.get(host.toLowerCase());
     if (server) servers.push(server);
-    else warnings.push(`Host ${host} has no server object on Storage Center ${serial}; the volume is not presented to it.`);
+    else
+      warnings.push(
+        `Host ${host} has no server object on Storage Center ${serial}; the volume is not presented to it.`,
+      );
   }
   if (servers.length === 0) {
     throw new DeviceFailure(
@@ -47,14 +50,20 @@ export async function presentToHosts(
       return (await core.api.mappingProfiles(volumeId, signal)).some((p) => p.serverId === server) ? true : undefined;
     };
     try {
-      const { already } = await performOnce(isMapped, async () => {
-        await map(server);
-        return true;
-      }, core.logger, `map ${volumeId} to ${server}`);
+      const { already } = await performOnce(
+        isMapped,
+        async () => {
+          await map(server);
+          return true;
+        },
+        core.logger,
+        `map ${volumeId} to ${server}`,
+      );
       if (!already) mapped++;
     } catch (error) {
       // Mapped through a cluster object that holds the host: presented already.
-      if (!(error instanceof DsmHttpError && error.status === 400 && /already mapped/i.test(error.resultText))) throw error;
+      if (!(error instanceof DsmHttpError && error.status === 400 && /already mapped/i.test(error.resultText)))
+        throw error;
     }
   }
   return { mapped, warnings };
@@ -64,7 +73,13 @@ export async function presentToHosts(
  * Removes a volume's mappings: only those to the given hosts' servers when hosts are named,
  * otherwise all of them. Returns how many were removed (0 when already unpresented).
  */
-export async function unpresent(core: Core, serial: number, volumeId: string, hosts: string[] | undefined, signal: AbortSignal): Promise<number> {
+export async function unpresent(
+  core: Core,
+  serial: number,
+  volumeId: string,
+  hosts: string[] | undefined,
+  signal: AbortSignal,
+): Promise<number> {
   const profiles = await core.api.mappingProfiles(volumeId, signal);
   if (profiles.length === 0) return 0;
   if (!hosts || hosts.length === 0) {
@@ -88,7 +103,8 @@ export async function unpresent(core: Core, serial: number, volumeId: string, ho
   let removed = 0;
   for (const profile of profiles.filter((p) => servers.has(p.serverId))) {
     await performOnce(
-      async () => ((await core.api.mappingProfiles(volumeId, signal)).some((p) => p.id === profile.id) ? undefined : true),
+      async () =>
+        (await core.api.mappingProfiles(volumeId, signal)).some((p) => p.id === profile.id) ? undefined : true,
       async () => {
         await core.api.deleteMappingProfile(profile.id, signal);
         return true;

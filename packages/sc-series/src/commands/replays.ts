@@ -27,8 +27,9 @@ export function lastFrozen(replays: Replay[]): Replay | undefined {
 export function namedReplay(replays: Replay[], name: string): Replay | undefined {
   const candidates = replays.filter((r) => usable(r) && !isAdapterMarker(r));
   return (
-    candidates.find((r) => r.description === name || r.instanceName === name || r.globalIndex === name || r.id === name) ??
-    candidates.find((r) => r.description.length >= 20 && name.startsWith(r.description))
+    candidates.find(
+      (r) => r.description === name || r.instanceName === name || r.globalIndex === name || r.id === name,
+    ) ?? candidates.find((r) => r.description.length >= 20 && name.startsWith(r.description))
   );
 }
 
@@ -41,10 +42,16 @@ export function describeReplay(r: Replay): string {
  * The frozen replay a choice points at on the destination volume: the active snapshot is frozen
  * now (one replay, reused if a crashed attempt already made it); the others are looked up.
  */
-export async function replayForChoice(core: Core, volumeId: string, choice: SnapshotChoice, signal: AbortSignal): Promise<Replay> {
+export async function replayForChoice(
+  core: Core,
+  volumeId: string,
+  choice: SnapshotChoice,
+  signal: AbortSignal,
+): Promise<Replay> {
   if (choice.source === 'active') {
     const { value } = await performOnce(
-      async () => (await core.api.replays(volumeId, signal)).find((r) => usable(r) && r.description === TEST_REPLAY_DESCRIPTION),
+      async () =>
+        (await core.api.replays(volumeId, signal)).find((r) => usable(r) && r.description === TEST_REPLAY_DESCRIPTION),
       () => core.api.createReplay(volumeId, TEST_REPLAY_DESCRIPTION, 0, signal),
       core.logger,
       `freeze active snapshot of ${volumeId}`,

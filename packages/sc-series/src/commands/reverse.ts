@@ -14,7 +14,12 @@ function notFailedOver(device: string, serial: number): DeviceFailure {
   );
 }
 
-async function qosNodeFor(core: Core, serial: number, wanted: string | undefined, signal: AbortSignal): Promise<string> {
+async function qosNodeFor(
+  core: Core,
+  serial: number,
+  wanted: string | undefined,
+  signal: AbortSignal,
+): Promise<string> {
   const nodes = await core.api.qosNodes(serial, signal);
   const node = nodes.find((n) => n.name === wanted) ?? nodes.find((n) => n.name === core.settings.qosNode) ?? nodes[0];
   if (!node) {
@@ -42,24 +47,47 @@ async function removeReplication(core: Core, id: string, what: string, signal: A
 }
 
 /** On the old source (about to receive replication): unpresent the old volume from every host. */
-export async function prepareReverseDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+export async function prepareReverseDevice(
+  core: Core,
+  topology: Topology,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<DeviceOutcome> {
   const { signal } = request;
   const pairs = topology.find(device);
   const lv = pairs.find((p) => p.kind === 'live-volume');
   if (lv) {
     // Activated on the other array while this one was down: still primary in name, no longer serving.
-    if (lv.sourceSerial === serial && !activatedOn(lv.liveVolume!, lv.destinationSerial)) throw notFailedOver(device, serial);
-    return { warnings: [], details: { liveVolume: lv.liveVolume!.id, role: lv.sourceSerial === serial ? 'primary, activated on its peer' : 'secondary' }, state: 'read-only' };
+    if (lv.sourceSerial === serial && !activatedOn(lv.liveVolume!, lv.destinationSerial))
+      throw notFailedOver(device, serial);
+    return {
+      warnings: [],
+      details: {
+        liveVolume: lv.liveVolume!.id,
+        role: lv.sourceSerial === serial ? 'primary, activated on its peer' : 'secondary',
+      },
+      state: 'read-only',
+    };
   }
   const incoming = pairs.find((p) => p.destinationSerial === serial && !p.broken);
-  if (incoming) return { warnings: ['Replication already runs into this array: nothing to prepare.'], details: {}, state: 'read-only' };
+  if (incoming)
+    return {
+      warnings: ['Replication already runs into this array: nothing to prepare.'],
+      details: {},
+      state: 'read-only',
+    };
   const outgoing = pairs.find((p) => p.sourceSerial === serial);
   if (!outgoing) throw notFound(device, serial);
   if (!(await failedOver(core, outgoing, signal))) throw notFailedOver(device, serial);
   // After a planned migration prepareFailover has already unpresented the old source: that is the
   // state this command expects, not a repeat, so it is no warning (reprotect would always warn).
   const removed = await unpresent(core, serial, outgoing.sourceVolume!.id, undefined, signal);
-  return { warnings: [], details: { oldVolume: outgoing.sourceVolume!.id, unmapped: String(removed) }, state: 'read-only' };
+  return {
+    warnings: [],
+    details: { oldVolume: outgoing.sourceVolume!.id, unmapped: String(removed) },
+    state: 'read-only',
+  };
 }
 
 /**
@@ -67,7 +95,13 @@ export async function prepareReverseDevice(core: Core, topology: Topology, reque
  * from the promoted volume back to the old source volume, with the original type, active-snapshot
  * setting and QoS node name. Live Volume replication already follows the swapped roles.
  */
-export async function reverseDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+export async function reverseDevice(
+  core: Core,
+  topology: Topology,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<DeviceOutcome> {
   const { signal } = request;
   const pairs = topology.find(device);
   const lv = pairs.find((p) => p.kind === 'live-volume');
@@ -76,7 +110,14 @@ export async function reverseDevice(core: Core, topology: Topology, request: Dev
       if (!activatedOn(lv.liveVolume!, serial)) throw notFailedOver(device, lv.sourceSerial);
       return completeRoleSwap(core, lv, serial, device, signal);
     }
-    return { warnings: [], details: { liveVolume: lv.liveVolume!.id, primary: core.ids.idOf(serial), note: 'Live Volume replication follows the swapped roles' } };
+    return {
+      warnings: [],
+      details: {
+        liveVolume: lv.liveVolume!.id,
+        primary: core.ids.idOf(serial),
+        note: 'Live Volume replication follows the swapped roles',
+      },
+    };
   }
   const running = pairs.find((p) => p.sourceSerial === serial && !p.broken);
   if (running) {
@@ -90,10 +131,23 @@ export async function reverseDevice(core: Core, topology: Topology, request: Dev
     if (!(await failedOver(core, broken, signal))) throw notFailedOver(device, broken.sourceSerial);
     const old = broken.replication!;
     const promoted = (await promotedVolumeId(core, serial, device, signal)) ?? old.destinationVolume.id;
-    const settings: MarkerSettings = { replicationType: broken.replicationType, activeReplay: broken.replicateActiveSnapshot };
+    const settings: MarkerSettings = {
+      replicationType: broken.replicationType,
+      activeReplay: broken.replicateActiveSnapshot,
+    };
     const qos = await qosNodeFor(core, serial, old.qosNode?.name, signal);
     await removeReplication(core, old.id, `remove broken replication of ${device}`, signal);
-    return createReverse(core, device, serial, promoted, { serial: old.sourceSerial, volume: old.sourceVolume.id }, settings, qos, [], signal);
+    return createReverse(
+      core,
+      device,
+      serial,
+      promoted,
+      { serial: old.sourceSerial, volume: old.sourceVolume.id },
+      settings,
+      qos,
+      [],
+      signal,
+    );
   }
   // A reverse interrupted after the broken replication was removed: the marker still holds the settings.
   const promoted = await promotedVolumeId(core, serial, device, signal);
@@ -102,7 +156,9 @@ export async function reverseDevice(core: Core, topology: Topology, request: Dev
   if (!promoted || !old) throw notFailedOver(device, serial);
   const settings = (marker && readMarker(marker.description)) ?? { replicationType: 'async', activeReplay: false };
   const qos = await qosNodeFor(core, serial, undefined, signal);
-  const warnings = marker ? [] : ['The original replication settings were not found; asynchronous replication was created.'];
+  const warnings = marker
+    ? []
+    : ['The original replication settings were not found; asynchronous replication was created.'];
   return createReverse(core, device, serial, promoted, old, settings, qos, warnings, signal);
 }
 
@@ -110,7 +166,13 @@ export async function reverseDevice(core: Core, topology: Topology, request: Dev
  * A Live Volume activated here while its primary array was down: with both arrays up again the
  * role swap can complete, which makes this array primary and mirrors back to the old one.
  */
-async function completeRoleSwap(core: Core, pair: DevicePair, serial: number, device: string, signal: AbortSignal): Promise<DeviceOutcome> {
+async function completeRoleSwap(
+  core: Core,
+  pair: DevicePair,
+  serial: number,
+  device: string,
+  signal: AbortSignal,
+): Promise<DeviceOutcome> {
   const id = pair.liveVolume!.id;
   const pending = new DeviceFailure(
     'SC_LV_SWAP_PENDING',
@@ -128,10 +190,18 @@ async function completeRoleSwap(core: Core, pair: DevicePair, serial: number, de
     `complete role swap of ${device}`,
   );
   if ((await core.api.liveVolume(id, signal)).primarySerial !== serial) throw pending;
-  return { warnings: [], details: { liveVolume: id, primary: core.ids.idOf(serial), note: 'roles swapped now that both arrays are up' } };
+  return {
+    warnings: [],
+    details: { liveVolume: id, primary: core.ids.idOf(serial), note: 'roles swapped now that both arrays are up' },
+  };
 }
 
-async function oldVolumeElsewhere(core: Core, device: string, serial: number, signal: AbortSignal): Promise<{ serial: number; volume: string } | undefined> {
+async function oldVolumeElsewhere(
+  core: Core,
+  device: string,
+  serial: number,
+  signal: AbortSignal,
+): Promise<{ serial: number; volume: string } | undefined> {
   for (const other of core.ids.serials) {
     if (other === serial) continue;
     const volume = (await core.api.volumesNamed(other, device, signal))[0];
@@ -152,7 +222,10 @@ async function createReverse(
   signal: AbortSignal,
 ): Promise<DeviceOutcome> {
   const { value: replication } = await performOnce(
-    async () => (await core.api.replicationsFrom(serial, signal)).find((r) => r.sourceVolume.id === promoted && r.destinationVolume.id === old.volume),
+    async () =>
+      (await core.api.replicationsFrom(serial, signal)).find(
+        (r) => r.sourceVolume.id === promoted && r.destinationVolume.id === old.volume,
+      ),
     () =>
       core.api.createReplication(
         {
@@ -176,7 +249,13 @@ async function createReverse(
  * copy unpresented, the replication created again in the original direction) and the source
  * presented to the protected hosts. A Live Volume gets its roles swapped back.
  */
-export async function restoreDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+export async function restoreDevice(
+  core: Core,
+  topology: Topology,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<DeviceOutcome> {
   const { signal, context } = request;
   const pairs = topology.find(device);
   const lv = pairs.find((p) => p.kind === 'live-volume');
@@ -202,7 +281,10 @@ export async function restoreDevice(core: Core, topology: Topology, request: Dev
     const qos = old.qosNode?.id ?? (await qosNodeFor(core, serial, undefined, signal));
     await removeReplication(core, old.id, `remove broken replication of ${device}`, signal);
     const { value: replication } = await performOnce(
-      async () => (await core.api.replicationsFrom(serial, signal)).find((r) => r.sourceVolume.id === old.sourceVolume.id && r.destinationVolume.id === old.destinationVolume.id),
+      async () =>
+        (await core.api.replicationsFrom(serial, signal)).find(
+          (r) => r.sourceVolume.id === old.sourceVolume.id && r.destinationVolume.id === old.destinationVolume.id,
+        ),
       () =>
         core.api.createReplication(
           {
@@ -224,12 +306,22 @@ export async function restoreDevice(core: Core, topology: Topology, request: Dev
   } else if (outgoing.broken) {
     warnings.push('The replication is down but was not failed over by drctl: check its link in Dell Storage Manager.');
   }
-  const presented = context.hosts?.length && outgoing.sourceVolume ? await presentToHosts(core, serial, outgoing.sourceVolume.id, context.hosts, signal) : { mapped: 0, warnings: [] };
-  if (!details.replication && presented.mapped === 0) warnings.push('Replication already runs in the original direction: nothing new was done.');
+  const presented =
+    context.hosts?.length && outgoing.sourceVolume
+      ? await presentToHosts(core, serial, outgoing.sourceVolume.id, context.hosts, signal)
+      : { mapped: 0, warnings: [] };
+  if (!details.replication && presented.mapped === 0)
+    warnings.push('Replication already runs in the original direction: nothing new was done.');
   return { warnings: [...warnings, ...presented.warnings], details, state: 'read-write' };
 }
 
-async function restoreLiveVolume(core: Core, lv: DevicePair, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+async function restoreLiveVolume(
+  core: Core,
+  lv: DevicePair,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<DeviceOutcome> {
   const { signal, context } = request;
   const id = lv.liveVolume!.id;
   const { already } = await performOnce(
@@ -242,7 +334,10 @@ async function restoreLiveVolume(core: Core, lv: DevicePair, request: DeviceComm
     `swap roles of ${device} back`,
   );
   const volumeId = lv.sourceSerial === serial ? lv.sourceVolume?.id : lv.destinationVolume?.id;
-  const presented = volumeId && context.hosts?.length ? await presentToHosts(core, serial, volumeId, context.hosts, signal) : { mapped: 0, warnings: [] };
+  const presented =
+    volumeId && context.hosts?.length
+      ? await presentToHosts(core, serial, volumeId, context.hosts, signal)
+      : { mapped: 0, warnings: [] };
   const warnings = already ? ['The Live Volume is already primary on this array: nothing was swapped.'] : [];
   return { warnings: [...warnings, ...presented.warnings], details: { liveVolume: id }, state: 'read-write' };
 }

@@ -23,7 +23,12 @@ export async function readProgress(core: Core, pair: DevicePair, signal: AbortSi
   if (!id) return { complete: true, percent: 100 };
   const progress = await core.api.replicationProgress(id, signal);
   const down = progress.state?.toLowerCase() === 'down';
-  if (progress.synced) return { complete: true, percent: 100, ...(progress.amountRemaining !== undefined ? { amountRemaining: progress.amountRemaining } : {}) };
+  if (progress.synced)
+    return {
+      complete: true,
+      percent: 100,
+      ...(progress.amountRemaining !== undefined ? { amountRemaining: progress.amountRemaining } : {}),
+    };
   let percent: number;
   if (progress.percentComplete !== undefined) percent = progress.percentComplete;
   else {
@@ -32,7 +37,12 @@ export async function readProgress(core: Core, pair: DevicePair, signal: AbortSi
     percent = baseline > 0 ? (100 * (baseline - remaining)) / baseline : 0;
   }
   percent = Math.max(0, Math.min(99, Math.floor(percent)));
-  return { complete: false, percent, ...(progress.amountRemaining !== undefined ? { amountRemaining: progress.amountRemaining } : {}), ...(down ? { down } : {}) };
+  return {
+    complete: false,
+    percent,
+    ...(progress.amountRemaining !== undefined ? { amountRemaining: progress.amountRemaining } : {}),
+    ...(down ? { down } : {}),
+  };
 }
 
 /** The pair of a device that has `serial` on either side (sync may be addressed to either array). */
@@ -46,7 +56,13 @@ function pairFor(topology: Topology, device: string, serial: number): DevicePair
  * syncOnce: a replay on the source (tagged with the command's idempotency key, so a repeat after a
  * crash finds it instead of taking another), then waiting until DSM reports the replication synced.
  */
-export async function syncDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+export async function syncDevice(
+  core: Core,
+  topology: Topology,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<DeviceOutcome> {
   const { signal } = request;
   const pair = pairFor(topology, device, serial);
   assertProtectable(pair);
@@ -56,7 +72,8 @@ export async function syncDevice(core: Core, topology: Topology, request: Device
   const sourceId = pair.sourceVolume.id;
   const description = `drctl sync ${shortTag(request.idempotencyKey)}`;
   const { value: replay, already } = await performOnce(
-    async () => (await core.api.replays(sourceId, signal)).find((r) => r.description === description && !r.markedForExpiration),
+    async () =>
+      (await core.api.replays(sourceId, signal)).find((r) => r.description === description && !r.markedForExpiration),
     () => core.api.createReplay(sourceId, description, 24 * 60, signal),
     core.logger,
     `sync replay of ${device}`,
@@ -65,7 +82,9 @@ export async function syncDevice(core: Core, topology: Topology, request: Device
   const replicationId = replicationIdOf(pair);
   let progress = await readProgress(core, pair, signal);
   if (already && progress.complete) {
-    warnings.push('This synchronization already ran (same idempotency key) and the replication is synced: nothing new was done.');
+    warnings.push(
+      'This synchronization already ran (same idempotency key) and the replication is synced: nothing new was done.',
+    );
   }
   if (replicationId && progress.amountRemaining !== undefined && !core.syncBaselines.has(replicationId)) {
     core.syncBaselines.set(replicationId, progress.amountRemaining);
@@ -101,7 +120,13 @@ function replicationDown(device: string): DeviceFailure {
   );
 }
 
-export async function syncStatusDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<SyncProgress> {
+export async function syncStatusDevice(
+  core: Core,
+  topology: Topology,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<SyncProgress> {
   const pair = pairFor(topology, device, serial);
   return readProgress(core, pair, request.signal);
 }

@@ -11,17 +11,28 @@ export function testVolumeName(device: string): string {
   return `drctl-test ${device}`;
 }
 
-const SOURCE_LABEL = { active: 'active snapshot', 'last-frozen': 'last frozen snapshot', 'restore-point': 'restore-point snapshot' } as const;
+const SOURCE_LABEL = {
+  active: 'active snapshot',
+  'last-frozen': 'last frozen snapshot',
+  'restore-point': 'restore-point snapshot',
+} as const;
 
 /**
  * Test failover on the recovery array: a replay of the destination (or the one SRM selectable
  * snapshot picks), a view volume from it, presented to the recovery hosts. Replication goes on.
  */
-export async function testFailoverStartDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+export async function testFailoverStartDevice(
+  core: Core,
+  topology: Topology,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<DeviceOutcome> {
   const { signal, context } = request;
   const pair = pairWith(topology, device, serial, 'destination');
   assertProtectable(pair);
-  if (!pair.destinationVolume) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no destination volume for ${device}.`);
+  if (!pair.destinationVolume)
+    throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no destination volume for ${device}.`);
   const viewName = testVolumeName(device);
   const existing = (await core.api.volumesNamed(serial, viewName, signal))[0];
   const warnings: string[] = [];
@@ -50,7 +61,13 @@ export async function testFailoverStartDevice(core: Core, topology: Topology, re
 }
 
 /** Cleanup: unpresent and delete the test view volume, expire the test replay. Replication is untouched. */
-export async function testFailoverStopDevice(core: Core, topology: Topology, request: DeviceCommandRequest, serial: number, device: string): Promise<DeviceOutcome> {
+export async function testFailoverStopDevice(
+  core: Core,
+  topology: Topology,
+  request: DeviceCommandRequest,
+  serial: number,
+  device: string,
+): Promise<DeviceOutcome> {
   const { signal } = request;
   const viewName = testVolumeName(device);
   const warnings: string[] = [];
@@ -77,7 +94,9 @@ export async function testFailoverStopDevice(core: Core, topology: Topology, req
           await core.api.expireReplay(replay.id, signal);
         } catch (error) {
           if (signal.aborted) throw error;
-          warnings.push(`The test snapshot ${replay.id} could not be expired (${(error as Error).message}); expire it in DSM.`);
+          warnings.push(
+            `The test snapshot ${replay.id} could not be expired (${(error as Error).message}); expire it in DSM.`,
+          );
         }
       }
     }

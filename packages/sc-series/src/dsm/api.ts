@@ -33,12 +33,16 @@ export class DsmApi {
 
   /** Replications held on (sourced from) a Storage Center. */
   async replicationsFrom(serial: number, signal: AbortSignal): Promise<Replication[]> {
-    return (await this.client.getList('StorageCenter/ScReplication', { scSerialNumber: serial }, signal)).map(toReplication);
+    return (await this.client.getList('StorageCenter/ScReplication', { scSerialNumber: serial }, signal)).map(
+      toReplication,
+    );
   }
 
   /** Replications whose destination is a Storage Center. */
   async replicationsTo(serial: number, signal: AbortSignal): Promise<Replication[]> {
-    return (await this.client.getList('StorageCenter/ScReplication', { destinationScSerialNumber: serial }, signal)).map(toReplication);
+    return (
+      await this.client.getList('StorageCenter/ScReplication', { destinationScSerialNumber: serial }, signal)
+    ).map(toReplication);
   }
 
   /** A replication object, or undefined once it is gone (404). */
@@ -51,7 +55,10 @@ export class DsmApi {
     }
   }
 
-  async replicationProgress(id: string, signal: AbortSignal): Promise<{ synced: boolean; state?: string; amountRemaining?: number; percentComplete?: number }> {
+  async replicationProgress(
+    id: string,
+    signal: AbortSignal,
+  ): Promise<{ synced: boolean; state?: string; amountRemaining?: number; percentComplete?: number }> {
     const body = await this.client.get(`StorageCenter/ScReplication/${enc(id)}/CurrentProgress`, signal);
     const state = str(body, 'state');
     return {
@@ -113,9 +120,16 @@ export class DsmApi {
   }
 
   /** `expireTime` in minutes; 0 = never expires. */
-  async createReplay(volumeId: string, description: string, expireMinutes: number, signal: AbortSignal): Promise<Replay> {
+  async createReplay(
+    volumeId: string,
+    description: string,
+    expireMinutes: number,
+    signal: AbortSignal,
+  ): Promise<Replay> {
     const body = { description, expireTime: expireMinutes };
-    return toReplay(await this.client.post(`StorageCenter/ScVolume/${enc(volumeId)}/CreateReplay`, { signal, body, async: true }));
+    return toReplay(
+      await this.client.post(`StorageCenter/ScVolume/${enc(volumeId)}/CreateReplay`, { signal, body, async: true }),
+    );
   }
 
   async expireReplay(replayId: string, signal: AbortSignal): Promise<void> {
@@ -124,7 +138,9 @@ export class DsmApi {
 
   async createView(replayId: string, name: string, notes: string, signal: AbortSignal): Promise<Volume> {
     const body = { Name: name, Notes: notes };
-    return toVolume(await this.client.post(`StorageCenter/ScReplay/${enc(replayId)}/CreateView`, { signal, body, async: true }));
+    return toVolume(
+      await this.client.post(`StorageCenter/ScReplay/${enc(replayId)}/CreateView`, { signal, body, async: true }),
+    );
   }
 
   /** Every server object of one Storage Center, by lower-cased name (one GetList for many hosts). */
@@ -152,7 +168,11 @@ export class DsmApi {
   /** A Live Volume's secondary is presented through the Live Volume, not with MapToServer. */
   async mapLiveVolumeSecondary(liveVolumeId: string, serverId: string, signal: AbortSignal): Promise<void> {
     const body = { Server: serverId, Advanced: { MapToDownServerHbas: true } };
-    await this.client.post(`StorageCenter/ScLiveVolume/${enc(liveVolumeId)}/MapSecondaryVolume`, { signal, body, async: true });
+    await this.client.post(`StorageCenter/ScLiveVolume/${enc(liveVolumeId)}/MapSecondaryVolume`, {
+      signal,
+      body,
+      async: true,
+    });
   }
 
   async deleteMappingProfile(id: string, signal: AbortSignal): Promise<void> {

@@ -109,7 +109,8 @@ export function toReplication(w: unknown): Replication {
     managedByLiveVolume: bool(w, 'managedByLiveVolume') ?? false,
     state: str(w, 'state') ?? str(w, 'status') ?? 'Up',
     sourceSerial: num(w, 'scSerialNumber') ?? (sourceSc ? Number(sourceSc.id) : ssnOfId(source.id || id)),
-    destinationSerial: num(w, 'destinationScSerialNumber') ?? (destinationSc ? Number(destinationSc.id) : ssnOfId(destination.id)),
+    destinationSerial:
+      num(w, 'destinationScSerialNumber') ?? (destinationSc ? Number(destinationSc.id) : ssnOfId(destination.id)),
     sourceVolume: source,
     destinationVolume: destination,
     ...optional('qosNode', ref(w, 'qosNode')),
@@ -126,9 +127,12 @@ export function toLiveVolume(w: unknown): LiveVolume {
   return {
     id: str(w, 'instanceId') ?? '',
     name,
-    primarySerial: num(w, 'primaryScSerialNumber') ?? (primarySc ? Number(primarySc.id) : primaryVolume ? ssnOfId(primaryVolume.id) : NaN),
+    primarySerial:
+      num(w, 'primaryScSerialNumber') ??
+      (primarySc ? Number(primarySc.id) : primaryVolume ? ssnOfId(primaryVolume.id) : NaN),
     secondarySerial:
-      num(w, 'secondaryScSerialNumber') ?? (secondarySc ? Number(secondarySc.id) : secondaryVolume ? ssnOfId(secondaryVolume.id) : NaN),
+      num(w, 'secondaryScSerialNumber') ??
+      (secondarySc ? Number(secondarySc.id) : secondaryVolume ? ssnOfId(secondaryVolume.id) : NaN),
     ...optional('primaryVolume', primaryVolume),
     ...optional('secondaryVolume', secondaryVolume),
     secondaryRole: str(w, 'secondaryRole') ?? 'Secondary',
@@ -137,7 +141,8 @@ export function toLiveVolume(w: unknown): LiveVolume {
     syncMode: str(w, 'syncMode') ?? 'None',
     replicateActiveReplay: bool(w, 'replicateActiveReplay') ?? false,
     failoverAutomaticallyEnabled: bool(w, 'failoverAutomaticallyEnabled') ?? false,
-    swapRolesAutomaticallyEnabled: bool(w, 'swapRolesAutomaticallyEnabled') ?? bool(w, 'automaticallySwapRoles') ?? false,
+    swapRolesAutomaticallyEnabled:
+      bool(w, 'swapRolesAutomaticallyEnabled') ?? bool(w, 'automaticallySwapRoles') ?? false,
     swappingRoles: bool(w, 'swappingRoles') ?? false,
     ...optional('primaryQosNode', ref(w, 'primaryQosNode')),
     ...optional('secondaryQosNode', ref(w, 'secondaryQosNode')),
@@ -160,7 +165,11 @@ export function toReplay(w: unknown): Replay {
 
 export function toMappingProfile(w: unknown): MappingProfile {
   const serverType = str(field(w, 'server'), 'objectType') ?? '';
-  return { id: str(w, 'instanceId') ?? '', serverId: ref(w, 'server')?.id ?? '', toRemoteStorageCenter: serverType.toLowerCase() === 'scremotestoragecenter' };
+  return {
+    id: str(w, 'instanceId') ?? '',
+    serverId: ref(w, 'server')?.id ?? '',
+    toRemoteStorageCenter: serverType.toLowerCase() === 'scremotestoragecenter',
+  };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -80,7 +80,10 @@ export class DsmClient {
       this.ownsDispatcher = true;
     }
     if (!config.verifyTls) {
-      config.logger.warn({ host: config.host, port: config.port }, 'TLS certificate verification is turned off for this Data Collector');
+      config.logger.warn(
+        { host: config.host, port: config.port },
+        'TLS certificate verification is turned off for this Data Collector',
+      );
     }
   }
 
@@ -121,7 +124,11 @@ export class DsmClient {
     signal: AbortSignal,
   ): Promise<T[]> {
     await this.ensureSession(signal);
-    const result = await this.call('POST', `${objectPath}/GetList`, { signal, body: filterPayload(conditions, this.legacyFilters), readLike: true });
+    const result = await this.call('POST', `${objectPath}/GetList`, {
+      signal,
+      body: filterPayload(conditions, this.legacyFilters),
+      readLike: true,
+    });
     return Array.isArray(result) ? (result as T[]) : [];
   }
 
@@ -149,7 +156,12 @@ export class DsmClient {
     for (;;) {
       const generation = await this.ensureSession(options.signal);
       const res = retryable
-        ? await this.withReadRetries(method, path, () => this.exchange(method, path, this.headers(false), body, options.signal), options.signal)
+        ? await this.withReadRetries(
+            method,
+            path,
+            () => this.exchange(method, path, this.headers(false), body, options.signal),
+            options.signal,
+          )
         : await this.exchange(method, path, this.headers(options.async === true), body, options.signal);
       if (res.status === 401 && !relogged) {
         // The session expired: nothing was done under it, so the call is safe to send again.
@@ -193,7 +205,12 @@ export class DsmClient {
     }
   }
 
-  private async withReadRetries(method: Method, path: string, send: () => Promise<RawResponse>, signal: AbortSignal): Promise<RawResponse> {
+  private async withReadRetries(
+    method: Method,
+    path: string,
+    send: () => Promise<RawResponse>,
+    signal: AbortSignal,
+  ): Promise<RawResponse> {
     for (let attempt = 1; ; attempt++) {
       let failure: unknown;
       try {
@@ -207,7 +224,10 @@ export class DsmClient {
       }
       this.stats.retries++;
       const delay = this.config.retryBaseDelayMs * 2 ** (attempt - 1);
-      this.config.logger.debug({ method, path, attempt, delayMs: delay, err: errorSummary(failure) }, 'retrying DSM read');
+      this.config.logger.debug(
+        { method, path, attempt, delayMs: delay, err: errorSummary(failure) },
+        'retrying DSM read',
+      );
       await this.config.clock.sleep(delay, signal);
     }
   }
@@ -250,18 +270,31 @@ export class DsmClient {
         }
       }
       if (res.status < 200 || res.status >= 300) {
-        const reason = res.status === 401 || res.status === 403 ? 'check the user name, password and its rights on both arrays' : text || 'no reason given';
-        throw new DrError('DR_STORAGE_ERROR', `DSM login to ${this.config.host}:${this.config.port} failed (${res.status}): ${reason}.`, {
-          details: { status: res.status },
-        });
+        const reason =
+          res.status === 401 || res.status === 403
+            ? 'check the user name, password and its rights on both arrays'
+            : text || 'no reason given';
+        throw new DrError(
+          'DR_STORAGE_ERROR',
+          `DSM login to ${this.config.host}:${this.config.port} failed (${res.status}): ${reason}.`,
+          {
+            details: { status: res.status },
+          },
+        );
       }
       this.cookie = sessionCookie(res.headers['set-cookie']);
-      const connection = parseBody(res.text) as { apiVersion?: unknown; provider?: unknown; providerVersion?: unknown } | undefined;
+      const connection = parseBody(res.text) as
+        { apiVersion?: unknown; provider?: unknown; providerVersion?: unknown } | undefined;
       if (typeof connection?.apiVersion === 'string') this.serverApiVersion = connection.apiVersion;
       this.loggedIn = true;
       this.generation++;
       this.config.logger.info(
-        { apiVersion: this.apiVersion, headerVersion: this.version, provider: connection?.provider, providerVersion: connection?.providerVersion },
+        {
+          apiVersion: this.apiVersion,
+          headerVersion: this.version,
+          provider: connection?.provider,
+          providerVersion: connection?.providerVersion,
+        },
         'DSM session opened',
       );
       return;
@@ -293,7 +326,13 @@ export class DsmClient {
   }
 
   /** One HTTP exchange, cut by the caller's signal or the request timeout. Never retried here. */
-  private async exchange(method: Method, path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<RawResponse> {
+  private async exchange(
+    method: Method,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal,
+  ): Promise<RawResponse> {
     if (signal.aborted) throw abortReason(signal);
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal.reason);
@@ -310,7 +349,13 @@ export class DsmClient {
     this.stats.requests++;
     try {
       const work = (async (): Promise<RawResponse> => {
-        const res = await request(this.base + path, { method, headers, body, dispatcher: this.dispatcher, signal: controller.signal });
+        const res = await request(this.base + path, {
+          method,
+          headers,
+          body,
+          dispatcher: this.dispatcher,
+          signal: controller.signal,
+        });
         const text = await res.body.text();
         return { status: res.statusCode, headers: res.headers as RawResponse['headers'], text };
       })();

@@ -24,7 +24,11 @@ export function filterPayload(
         .map(([attributeName, attributeValue]) => ({ attributeName, attributeValue }));
   const group: FilterGroup = {
     filterType: 'AND',
-    filters: list.map((c) => ({ attributeName: c.attributeName, attributeValue: c.attributeValue, filterType: c.filterType ?? 'Equals' })),
+    filters: list.map((c) => ({
+      attributeName: c.attributeName,
+      attributeValue: c.attributeValue,
+      filterType: c.filterType ?? 'Equals',
+    })),
   };
   return legacy ? group : { filter: group };
 }

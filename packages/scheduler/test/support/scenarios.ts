@@ -34,14 +34,27 @@ export interface ScenarioOptions {
 export function scenarioArb(options: ScenarioOptions = {}): fc.Arbitrary<Scenario> {
   return fc
     .record({
-      clusters: fc.array(fc.record({ hosts: fc.integer({ min: 1, max: 4 }), clusterLimit: limitArb, hostLimits: fc.array(limitArb, { minLength: 4, maxLength: 4 }) }), {
-        minLength: 1,
-        maxLength: 3,
-      }),
-      groups: fc.array(fc.record({ reversed: fc.boolean(), tasks: fc.array(taskSeedArb, { maxLength: options.maxTasksPerGroup ?? 14 }) }), {
-        minLength: 1,
-        maxLength: options.maxGroups ?? 3,
-      }),
+      clusters: fc.array(
+        fc.record({
+          hosts: fc.integer({ min: 1, max: 4 }),
+          clusterLimit: limitArb,
+          hostLimits: fc.array(limitArb, { minLength: 4, maxLength: 4 }),
+        }),
+        {
+          minLength: 1,
+          maxLength: 3,
+        },
+      ),
+      groups: fc.array(
+        fc.record({
+          reversed: fc.boolean(),
+          tasks: fc.array(taskSeedArb, { maxLength: options.maxTasksPerGroup ?? 14 }),
+        }),
+        {
+          minLength: 1,
+          maxLength: options.maxGroups ?? 3,
+        },
+      ),
     })
     .map(({ clusters, groups }) => {
       const hostLimit = new Map<string, number>();
@@ -59,7 +72,13 @@ export function scenarioArb(options: ScenarioOptions = {}): fc.Arbitrary<Scenari
         const tasks: SimulatedTask[] = group.tasks.map((seed, i) => {
           const place = places[seed.place % places.length]!;
           const dependsOn = i === 0 ? [] : [...new Set(seed.dependencyPicks.map((p) => `g${g}-t${p % i}`))];
-          return { id: `g${g}-t${i}`, ...place, dependsOn, estimateMs: seed.estimateMs, fails: options.withFailures === true && seed.fails };
+          return {
+            id: `g${g}-t${i}`,
+            ...place,
+            dependsOn,
+            estimateMs: seed.estimateMs,
+            fails: options.withFailures === true && seed.fails,
+          };
         });
         return group.reversed ? tasks.reverse() : tasks;
       });
@@ -71,10 +90,14 @@ export function scenarioArb(options: ScenarioOptions = {}): fc.Arbitrary<Scenari
     });
 }
 
-const holds = (t: TaskTiming, at: number) => t.startAt !== undefined && t.endAt !== undefined && t.startAt <= at && at < t.endAt;
+const holds = (t: TaskTiming, at: number) =>
+  t.startAt !== undefined && t.endAt !== undefined && t.startAt <= at && at < t.endAt;
 
 /** Slots held on each host and cluster just after everything that happened at `at`. */
-export function usageAt(timings: readonly TaskTiming[], at: number): { hosts: Map<string, number>; clusters: Map<string, number> } {
+export function usageAt(
+  timings: readonly TaskTiming[],
+  at: number,
+): { hosts: Map<string, number>; clusters: Map<string, number> } {
   const hosts = new Map<string, number>();
   const clusters = new Map<string, number>();
   for (const t of timings) {
@@ -95,11 +118,15 @@ export function eventTimes(timings: readonly TaskTiming[]): number[] {
 export function expectLimitsHonoured(scenario: Scenario, sim: ScheduleSimulation): void {
   for (const at of eventTimes(sim.timings)) {
     const { hosts, clusters } = usageAt(sim.timings, at);
-    for (const [host, used] of hosts) if (used > scenario.hostLimit.get(host)!) throw new Error(`host ${host} held ${used} slots at ${at}`);
-    for (const [cluster, used] of clusters) if (used > scenario.clusterLimit.get(cluster)!) throw new Error(`cluster ${cluster} held ${used} slots at ${at}`);
+    for (const [host, used] of hosts)
+      if (used > scenario.hostLimit.get(host)!) throw new Error(`host ${host} held ${used} slots at ${at}`);
+    for (const [cluster, used] of clusters)
+      if (used > scenario.clusterLimit.get(cluster)!) throw new Error(`cluster ${cluster} held ${used} slots at ${at}`);
   }
-  for (const h of sim.gauges.hosts) if (h.peakInUse > scenario.hostLimit.get(h.name)!) throw new Error(`host ${h.name} peaked at ${h.peakInUse}`);
-  for (const c of sim.gauges.clusters) if (c.peakInUse > scenario.clusterLimit.get(c.name)!) throw new Error(`cluster ${c.name} peaked at ${c.peakInUse}`);
+  for (const h of sim.gauges.hosts)
+    if (h.peakInUse > scenario.hostLimit.get(h.name)!) throw new Error(`host ${h.name} peaked at ${h.peakInUse}`);
+  for (const c of sim.gauges.clusters)
+    if (c.peakInUse > scenario.clusterLimit.get(c.name)!) throw new Error(`cluster ${c.name} peaked at ${c.peakInUse}`);
 }
 
 export function expectDependenciesHonoured(scenario: Scenario, sim: ScheduleSimulation): void {
@@ -111,7 +138,9 @@ export function expectDependenciesHonoured(scenario: Scenario, sim: ScheduleSimu
       for (const d of task.dependsOn) {
         const dependency = byId.get(d)!;
         if (dependency.endAt === undefined || timing.readyAt < dependency.endAt || timing.startAt! < dependency.endAt) {
-          throw new Error(`${task.id} started at ${timing.startAt} before its dependency ${d} ended at ${dependency.endAt}`);
+          throw new Error(
+            `${task.id} started at ${timing.startAt} before its dependency ${d} ended at ${dependency.endAt}`,
+          );
         }
       }
     }
@@ -124,7 +153,10 @@ export function expectPriorityBarriers(sim: ScheduleSimulation): void {
   for (const t of sim.timings) groups.set(t.group, [...(groups.get(t.group) ?? []), t]);
   for (const g of [...groups.keys()].sort((a, b) => a - b)) {
     for (const t of groups.get(g)!) {
-      if (t.readyAt !== undefined && t.readyAt < previousGroupEnd) throw new Error(`${t.id} of group ${g} began at ${t.readyAt} before group ${g - 1} ended at ${previousGroupEnd}`);
+      if (t.readyAt !== undefined && t.readyAt < previousGroupEnd)
+        throw new Error(
+          `${t.id} of group ${g} began at ${t.readyAt} before group ${g - 1} ended at ${previousGroupEnd}`,
+        );
     }
     for (const t of groups.get(g)!) if (t.endAt !== undefined) previousGroupEnd = Math.max(previousGroupEnd, t.endAt);
   }
@@ -135,13 +167,16 @@ export function expectNoIdleSlotWhileReady(scenario: Scenario, sim: ScheduleSimu
   const times = eventTimes(sim.timings);
   for (const at of times) {
     // Tasks withdrawn by a cancellation have no start; they are left out.
-    const waiting = sim.timings.filter((t) => t.readyAt !== undefined && t.startAt !== undefined && t.readyAt <= at && at < t.startAt);
+    const waiting = sim.timings.filter(
+      (t) => t.readyAt !== undefined && t.startAt !== undefined && t.readyAt <= at && at < t.startAt,
+    );
     if (waiting.length === 0) continue;
     const { hosts, clusters } = usageAt(sim.timings, at);
     for (const w of waiting) {
       const hostFull = (hosts.get(w.host) ?? 0) >= scenario.hostLimit.get(w.host)!;
       const clusterFull = (clusters.get(w.cluster) ?? 0) >= scenario.clusterLimit.get(w.cluster)!;
-      if (!hostFull && !clusterFull) throw new Error(`${w.id} waited at ${at} while host ${w.host} and cluster ${w.cluster} had room`);
+      if (!hostFull && !clusterFull)
+        throw new Error(`${w.id} waited at ${at} while host ${w.host} and cluster ${w.cluster} had room`);
     }
   }
 }

@@ -38,6 +38,8 @@ export function waitForLine(child: ChildProcessWithoutNullStreams, line: string)
       }
     };
     child.stdout.on('data', onData);
-    child.once('exit', (code, signal) => reject(new Error(`child exited (${code ?? signal}) before printing ${line}: ${errors}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`child exited (${code ?? signal}) before printing ${line}: ${errors}`)),
+    );
   });
 }

@@ -23,14 +23,26 @@ import {
 import { SlotPool, type SlotLimits } from '@drctl/scheduler';
 import { refusal, type RunEnding } from '../machines/plan-lifecycle-machine.js';
 import type { PhaseName, WorkflowMode } from '../machines/policy.js';
-import { WORKFLOW_MACHINES, type FinalState, type StepInput, type WorkflowContext } from '../machines/workflow-machine.js';
+import {
+  WORKFLOW_MACHINES,
+  type FinalState,
+  type StepInput,
+  type WorkflowContext,
+} from '../machines/workflow-machine.js';
 import { EventHub, type EngineEventListener } from './events.js';
 import { Journal } from './journal.js';
 import { familyOf, loadPlan, planKey, planState, transition, type PlanRecord } from './plan-records.js';
 import { PromptBroker, type WaitingPrompt } from './prompts.js';
 import { ReportBuilder, reportKey } from './report-builder.js';
 import type { RunContext } from './run-context.js';
-import { AdapterRegistry, commandTimeout, discoverDevices, modeLabel, planDatastoreList, planDeviceMap } from './run-setup.js';
+import {
+  AdapterRegistry,
+  commandTimeout,
+  discoverDevices,
+  modeLabel,
+  planDatastoreList,
+  planDeviceMap,
+} from './run-setup.js';
 import { driveStep } from './step-driver.js';
 import { slotKey } from './steps/vm-steps.js';
 import { StorageGateway } from './storage-gateway.js';
@@ -127,7 +139,8 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     const env = options.environment;
-    this.settings = options.settings ?? resolveSettings([{ origin: 'environment', pathPrefix: 'settings', values: env.settings }]);
+    this.settings =
+      options.settings ?? resolveSettings([{ origin: 'environment', pathPrefix: 'settings', values: env.settings }]);
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock);
@@ -162,7 +175,10 @@ export class Engine {
 
   cancel(runId: string, reason = 'cancelled by the operator'): void {
     const run = this.active.get(runId);
-    if (!run) throw new DrError('DR_RUN_NOT_FOUND', `Run ${runId} is not running in this engine.`, { issues: [{ path: 'runId', message: 'not an active run' }] });
+    if (!run)
+      throw new DrError('DR_RUN_NOT_FOUND', `Run ${runId} is not running in this engine.`, {
+        issues: [{ path: 'runId', message: 'not an active run' }],
+      });
     run.cancelReason ??= reason;
     run.actor.send({ type: 'CANCEL', reason, untouched: run.untouched() });
   }
@@ -175,7 +191,9 @@ export class Engine {
     const plan = this.options.environment.plans.find((p) => p.name === name);
     if (!plan) {
       const known = this.options.environment.plans.map((p) => p.name).join(', ');
-      throw new DrError('DR_INPUT_INVALID', `Unknown plan ${name}.`, { issues: [{ path: 'plan', message: `unknown plan ${name} (known: ${known || 'none'})` }] });
+      throw new DrError('DR_INPUT_INVALID', `Unknown plan ${name}.`, {
+        issues: [{ path: 'plan', message: `unknown plan ${name} (known: ${known || 'none'})` }],
+      });
     }
     return plan;
   }
@@ -265,13 +283,19 @@ export class Engine {
     };
     const mine = [...this.active.values()].find((r) => r.meta.plan === plan.name);
     if (mine) {
-      throw new DrError('DR_OPERATION_REFUSED', `Plan ${plan.name} has run ${mine.meta.runId} in progress; wait for it to finish or cancel it before starting ${options.workflow}.`, {
-        issues: [{ path: 'plan', message: `run ${mine.meta.runId} is not finished` }],
-      });
+      throw new DrError(
+        'DR_OPERATION_REFUSED',
+        `Plan ${plan.name} has run ${mine.meta.runId} in progress; wait for it to finish or cancel it before starting ${options.workflow}.`,
+        {
+          issues: [{ path: 'plan', message: `run ${mine.meta.runId} is not finished` }],
+        },
+      );
     }
     const release = await this.tryLock(`plan-${plan.name}`);
     if (release === null) {
-      throw new DrError('DR_OPERATION_REFUSED', `Plan ${plan.name} is being run by another drctl process.`, { issues: [{ path: 'plan', message: 'plan locked by another process' }] });
+      throw new DrError('DR_OPERATION_REFUSED', `Plan ${plan.name} is being run by another drctl process.`, {
+        issues: [{ path: 'plan', message: 'plan locked by another process' }],
+      });
     }
     try {
       const { record, lifecycle } = await loadPlan(this.options.store, plan.name);
@@ -285,12 +309,20 @@ export class Engine {
         );
       }
       const reason = refusal(lifecycle, options.workflow);
-      if (reason) throw new DrError('DR_OPERATION_REFUSED', reason, { issues: [{ path: 'workflow', message: reason }] });
+      if (reason)
+        throw new DrError('DR_OPERATION_REFUSED', reason, { issues: [{ path: 'workflow', message: reason }] });
       await this.checkProtectionGroupsFree(plan.name, plan.protectionGroups);
 
       // Run ids name a file and a shell argument: the plan name is reduced to a slug.
-      const slug = plan.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'plan';
-      const runId = `${new Date(this.clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${slug}-${options.workflow}-${randomUUID().slice(0, 6)}`;
+      const slug =
+        plan.name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '') || 'plan';
+      const runId = `${new Date(this.clock.now())
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z')}-${slug}-${options.workflow}-${randomUUID().slice(0, 6)}`;
       const family = familyOf(options.workflow);
       if (!record.operation || !record.operation.open || record.operation.family !== family) {
         record.operations += 1;
@@ -324,19 +356,36 @@ export class Engine {
    */
   async resume(runId: string, options: { cancel?: boolean; reason?: string } = {}): Promise<RunHandle> {
     const meta = await this.options.store.read<RunMeta>(metaKey(runId));
-    if (!meta) throw new DrError('DR_RUN_NOT_FOUND', `No run ${runId} in the store.`, { issues: [{ path: 'runId', message: 'unknown run' }] });
-    if (this.active.has(runId)) throw new DrError('DR_OPERATION_REFUSED', `Run ${runId} is already running.`, { issues: [{ path: 'runId', message: 'already running' }] });
+    if (!meta)
+      throw new DrError('DR_RUN_NOT_FOUND', `No run ${runId} in the store.`, {
+        issues: [{ path: 'runId', message: 'unknown run' }],
+      });
+    if (this.active.has(runId))
+      throw new DrError('DR_OPERATION_REFUSED', `Run ${runId} is already running.`, {
+        issues: [{ path: 'runId', message: 'already running' }],
+      });
     const report = await this.report(runId);
     if (report && report.result !== 'running' && report.result !== 'interrupted') {
-      throw new DrError('DR_OPERATION_REFUSED', `Run ${runId} already finished (${report.result}); start the workflow again instead.`, { issues: [{ path: 'runId', message: `finished: ${report.result}` }] });
+      throw new DrError(
+        'DR_OPERATION_REFUSED',
+        `Run ${runId} already finished (${report.result}); start the workflow again instead.`,
+        { issues: [{ path: 'runId', message: `finished: ${report.result}` }] },
+      );
     }
     const release = await this.tryLock(`plan-${meta.plan}`);
     if (release === null) {
-      throw new DrError('DR_OPERATION_REFUSED', `Run ${runId} is still being run by another drctl process.`, { issues: [{ path: 'runId', message: 'locked by another process' }] });
+      throw new DrError('DR_OPERATION_REFUSED', `Run ${runId} is still being run by another drctl process.`, {
+        issues: [{ path: 'runId', message: 'locked by another process' }],
+      });
     }
     try {
       const snapshot = await this.options.store.read<Snapshot<unknown>>(snapshotKey(runId));
-      return await this.launch(meta, snapshot, release, options.cancel ? { reason: options.reason ?? 'cancelled by the operator' } : undefined);
+      return await this.launch(
+        meta,
+        snapshot,
+        release,
+        options.cancel ? { reason: options.reason ?? 'cancelled by the operator' } : undefined,
+      );
     } catch (error) {
       await release?.();
       throw error;
@@ -350,9 +399,13 @@ export class Engine {
       if (shared.length === 0) continue;
       const { lifecycle } = await loadPlan(this.options.store, other.name);
       if (lifecycle.context.activeRunId) {
-        throw new DrError('DR_OPERATION_REFUSED', `Protection group ${shared[0]} is in use by plan ${other.name} (run ${lifecycle.context.activeRunId}); one plan at a time may use it.`, {
-          issues: [{ path: 'plan.protectionGroups', message: `${shared.join(', ')} in use by ${other.name}` }],
-        });
+        throw new DrError(
+          'DR_OPERATION_REFUSED',
+          `Protection group ${shared[0]} is in use by plan ${other.name} (run ${lifecycle.context.activeRunId}); one plan at a time may use it.`,
+          {
+            issues: [{ path: 'plan.protectionGroups', message: `${shared.join(', ')} in use by ${other.name}` }],
+          },
+        );
       }
     }
   }
@@ -368,7 +421,13 @@ export class Engine {
     const store = this.options.store;
     const settings = this.settings.values;
     const devices = planDeviceMap(env, plan, meta.protectedSite, meta.recoverySite);
-    const discoveryMessages = await discoverDevices(devices, this.adapters, settings['storage.commandTimeout'], this.clock, this.logger);
+    const discoveryMessages = await discoverDevices(
+      devices,
+      this.adapters,
+      settings['storage.commandTimeout'],
+      this.clock,
+      this.logger,
+    );
     const liveVolumes = devices.filter((d) => d.liveVolume).length;
     const timeout = commandTimeout(settings, liveVolumes);
     const journal = await Journal.open(store, journalKey(meta.operationKey));
@@ -396,7 +455,9 @@ export class Engine {
     const builder = new ReportBuilder(report, store, this.clock);
     await builder.save();
 
-    const protectedSiteUp = await this.options.compute.isSiteReachable(meta.protectedSite, new AbortController().signal).catch(() => false);
+    const protectedSiteUp = await this.options.compute
+      .isSiteReachable(meta.protectedSite, new AbortController().signal)
+      .catch(() => false);
     const ctx: RunContext = {
       runId: meta.runId,
       operationKey: meta.operationKey,
@@ -433,13 +494,15 @@ export class Engine {
     let holdRestoredStep = cancelOnRestore !== undefined && snapshot !== undefined;
     const machine = WORKFLOW_MACHINES[meta.workflow].provide({
       actors: {
-        runStep: fromPromise<{ status: import('@drctl/domain').StepStatus; stop: boolean }, StepInput>(({ input, signal }) => {
-          if (holdRestoredStep) {
-            holdRestoredStep = false;
-            return new Promise<never>((_, reject) => onAbort(signal, () => reject(signal.reason)));
-          }
-          return driveStep(ctx, input.phase, input.step, signal);
-        }),
+        runStep: fromPromise<{ status: import('@drctl/domain').StepStatus; stop: boolean }, StepInput>(
+          ({ input, signal }) => {
+            if (holdRestoredStep) {
+              holdRestoredStep = false;
+              return new Promise<never>((_, reject) => onAbort(signal, () => reject(signal.reason)));
+            }
+            return driveStep(ctx, input.phase, input.step, signal);
+          },
+        ),
       },
     });
     const inspect = this.options.inspect ? { inspect: this.options.inspect } : {};
@@ -458,7 +521,14 @@ export class Engine {
     });
     const finish = () => {
       persisting = persisting
-        .then(() => this.finalize(meta, ctx, actor.getSnapshot() as unknown as { value: unknown; context: WorkflowContext }, release))
+        .then(() =>
+          this.finalize(
+            meta,
+            ctx,
+            actor.getSnapshot() as unknown as { value: unknown; context: WorkflowContext },
+            release,
+          ),
+        )
         .then(settle, fail);
     };
     actor.subscribe({
@@ -471,7 +541,13 @@ export class Engine {
           await store.write(snapshotKey(meta.runId), persisted);
           for (const key of fresh) {
             const [phase, step] = key.split('/') as [PhaseName, StepId];
-            this.options.onStepPersisted?.({ runId: meta.runId, plan: meta.plan, phase, step, status: context.steps[key]! });
+            this.options.onStepPersisted?.({
+              runId: meta.runId,
+              plan: meta.plan,
+              phase,
+              step,
+              status: context.steps[key]!,
+            });
           }
         });
         if (snap.status === 'done') finish();
@@ -482,25 +558,47 @@ export class Engine {
       },
     });
     // The step the actor is in, as `<phase>/<step>` (the id of the step actor it invokes).
-    const currentStepKey = () => Object.keys((actor.getSnapshot() as unknown as { children: Record<string, unknown> }).children ?? {})[0];
+    const currentStepKey = () =>
+      Object.keys((actor.getSnapshot() as unknown as { children: Record<string, unknown> }).children ?? {})[0];
     const untouched = () => {
       const key = currentStepKey();
       return key !== undefined && !journal.sentUnder(key);
     };
-    this.active.set(meta.runId, { meta, actor, release, untouched, ...(cancelOnRestore ? { cancelReason: cancelOnRestore.reason } : {}) });
-    this.events.emit({ type: 'run-started', runId: meta.runId, plan: meta.plan, workflow: meta.workflow, mode: report.mode, at: now(), resumed: snapshot !== undefined });
+    this.active.set(meta.runId, {
+      meta,
+      actor,
+      release,
+      untouched,
+      ...(cancelOnRestore ? { cancelReason: cancelOnRestore.reason } : {}),
+    });
+    this.events.emit({
+      type: 'run-started',
+      runId: meta.runId,
+      plan: meta.plan,
+      workflow: meta.workflow,
+      mode: report.mode,
+      at: now(),
+      resumed: snapshot !== undefined,
+    });
     actor.start();
-    if (cancelOnRestore && actor.getSnapshot().status === 'active') actor.send({ type: 'CANCEL', reason: cancelOnRestore.reason, untouched: untouched() });
+    if (cancelOnRestore && actor.getSnapshot().status === 'active')
+      actor.send({ type: 'CANCEL', reason: cancelOnRestore.reason, untouched: untouched() });
     if (actor.getSnapshot().status === 'done') finish();
     return { runId: meta.runId, plan: meta.plan, workflow: meta.workflow, done };
   }
 
-  private async finalize(meta: RunMeta, ctx: RunContext, snap: { value: unknown; context: WorkflowContext }, release: (() => Promise<void>) | undefined): Promise<RunReport> {
+  private async finalize(
+    meta: RunMeta,
+    ctx: RunContext,
+    snap: { value: unknown; context: WorkflowContext },
+    release: (() => Promise<void>) | undefined,
+  ): Promise<RunReport> {
     const final = String(snap.value) as FinalState;
     const report = ctx.report.report;
     await ctx.journal.flush();
     const stepErrors = report.steps.some((s) => s.status === 'error') || report.vms.some((v) => v.status === 'error');
-    const stepWarnings = report.steps.some((s) => s.status === 'warning') || report.vms.some((v) => v.status === 'warning');
+    const stepWarnings =
+      report.steps.some((s) => s.status === 'warning') || report.vms.some((v) => v.status === 'warning');
     let result: RunResult;
     let ending: RunEnding;
     switch (final) {
@@ -535,7 +633,8 @@ export class Engine {
     const pendingSteps = (['shutdown-protected-vms', 'prepare-protected-storage'] as const).filter((s) =>
       ['error', 'skipped-forced'].includes(ctx.journal.stepStatus(`disaster-recovery/${s}`) ?? ''),
     );
-    const protectedSitePending = meta.workflow === 'disaster-recovery' && ending === 'complete' && pendingSteps.length > 0;
+    const protectedSitePending =
+      meta.workflow === 'disaster-recovery' && ending === 'complete' && pendingSteps.length > 0;
     if (protectedSitePending) {
       report.notes.push(
         `the protected site ${meta.protectedSite} was not shut down and prepared (${pendingSteps.join(', ')}); run disaster-recovery again when it is reachable to finish the job before reprotect`,
@@ -549,12 +648,19 @@ export class Engine {
     transition(record as PlanRecord, { type: 'RUN_ENDED', workflow: meta.workflow, ending, protectedSitePending });
     if (record.operation) {
       const family = record.operation.family;
-      record.operation.open = family !== 'test' && (ending === 'incomplete' || ending === 'cancelled' || protectedSitePending);
+      record.operation.open =
+        family !== 'test' && (ending === 'incomplete' || ending === 'cancelled' || protectedSitePending);
     }
     await this.options.store.write(planKey(meta.plan), record);
     this.active.delete(meta.runId);
     await release?.();
-    this.events.emit({ type: 'run-finished', runId: meta.runId, result, at: report.finishedAt, reportKey: reportKey(meta.runId) });
+    this.events.emit({
+      type: 'run-finished',
+      runId: meta.runId,
+      result,
+      at: report.finishedAt,
+      reportKey: reportKey(meta.runId),
+    });
     return report;
   }
 

@@ -2,10 +2,35 @@ import type { RunResult, StepId, StepStatus, StorageCommand, WorkflowName } from
 
 /** Typed events a run emits; the CLI prints them, the API streams them, embedders subscribe. */
 export type EngineEvent =
-  | { type: 'run-started'; runId: string; plan: string; workflow: WorkflowName; mode: string; at: string; resumed: boolean }
+  | {
+      type: 'run-started';
+      runId: string;
+      plan: string;
+      workflow: WorkflowName;
+      mode: string;
+      at: string;
+      resumed: boolean;
+    }
   | { type: 'step-started'; runId: string; step: StepId; phase: string; at: string }
-  | { type: 'step-finished'; runId: string; step: StepId; phase: string; status: StepStatus; at: string; messages: string[] }
-  | { type: 'storage-command'; runId: string; command: StorageCommand; arrayId: string; devices: string[]; status: string; at: string; message?: string }
+  | {
+      type: 'step-finished';
+      runId: string;
+      step: StepId;
+      phase: string;
+      status: StepStatus;
+      at: string;
+      messages: string[];
+    }
+  | {
+      type: 'storage-command';
+      runId: string;
+      command: StorageCommand;
+      arrayId: string;
+      devices: string[];
+      status: string;
+      at: string;
+      message?: string;
+    }
   | { type: 'vm-powering-on'; runId: string; vm: string; host: string; priority: number; at: string }
   | { type: 'vm-powered-on'; runId: string; vm: string; host: string; at: string }
   | { type: 'vm-recovered'; runId: string; vm: string; host: string; at: string }

@@ -1,6 +1,11 @@
 import { createActor, type Snapshot } from 'xstate';
 import type { DocumentStore, WorkflowName } from '@drctl/domain';
-import { planLifecycleMachine, type PlanLifecycleEvent, type PlanLifecycleSnapshot, type PlanState } from '../machines/plan-lifecycle-machine.js';
+import {
+  planLifecycleMachine,
+  type PlanLifecycleEvent,
+  type PlanLifecycleSnapshot,
+  type PlanState,
+} from '../machines/plan-lifecycle-machine.js';
 
 /** A plan operation: a test, a cleanup, a recovery and its re-runs, a reprotect, a failback. */
 export interface Operation {
@@ -26,7 +31,10 @@ export function familyOf(workflow: WorkflowName): Operation['family'] {
 }
 
 /** Loads (or creates) a plan's record and lifecycle actor. */
-export async function loadPlan(store: DocumentStore, plan: string): Promise<{ record: PlanRecord; lifecycle: PlanLifecycleSnapshot }> {
+export async function loadPlan(
+  store: DocumentStore,
+  plan: string,
+): Promise<{ record: PlanRecord; lifecycle: PlanLifecycleSnapshot }> {
   const record = await store.read<PlanRecord>(planKey(plan));
   const actor = record
     ? createActor(planLifecycleMachine, { snapshot: record.lifecycle, input: { plan } })

@@ -37,10 +37,14 @@ export class PromptBroker {
   answer(promptId: string, answer: string, answeredBy: string, answeredAt: string): void {
     const entry = this.waiting.get(promptId);
     if (!entry) {
-      throw new DrError('DR_OPERATION_REFUSED', `No prompt ${promptId} is waiting for an answer.`, { issues: [{ path: 'promptId', message: 'no such waiting prompt' }] });
+      throw new DrError('DR_OPERATION_REFUSED', `No prompt ${promptId} is waiting for an answer.`, {
+        issues: [{ path: 'promptId', message: 'no such waiting prompt' }],
+      });
     }
     if (answeredBy.trim() === '') {
-      throw new DrError('DR_INPUT_INVALID', 'A prompt answer must say who gave it.', { issues: [{ path: 'answeredBy', message: 'must not be empty' }] });
+      throw new DrError('DR_INPUT_INVALID', 'A prompt answer must say who gave it.', {
+        issues: [{ path: 'answeredBy', message: 'must not be empty' }],
+      });
     }
     this.waiting.delete(promptId);
     entry.resolve({ answer, answeredBy, answeredAt });

@@ -72,7 +72,15 @@ export class ReportBuilder {
 
   /** A child entry of a step (per host, datastore, protection group, callout…). */
   child(id: StepId, target: string, title?: string): StepRecord {
-    const record: StepRecord = { id, title: title ?? STEP_TITLES[id], target, status: 'running', startedAt: this.now(), messages: [], results: [] };
+    const record: StepRecord = {
+      id,
+      title: title ?? STEP_TITLES[id],
+      target,
+      status: 'running',
+      startedAt: this.now(),
+      messages: [],
+      results: [],
+    };
     this.report.steps.push(record);
     return record;
   }

@@ -91,7 +91,12 @@ export function hostsAt(env: Environment, site: string): Array<{ host: string; c
 }
 
 /** A timeout signal driven by the injected clock (0 = never), combined with the run's signal. */
-export function withTimeout(clock: Clock, signal: AbortSignal, seconds: number, reason: () => Error): { signal: AbortSignal; clear: () => void } {
+export function withTimeout(
+  clock: Clock,
+  signal: AbortSignal,
+  seconds: number,
+  reason: () => Error,
+): { signal: AbortSignal; clear: () => void } {
   if (seconds <= 0) return { signal, clear: () => undefined };
   const controller = new AbortController();
   const cancel = clock.setTimer(seconds * 1000, () => controller.abort(reason()));

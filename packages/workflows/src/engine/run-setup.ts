@@ -51,7 +51,9 @@ export class AdapterRegistry {
 
   private arrayManager(arrayId: string): ArrayManager {
     const array = this.env.arrays.find((a) => a.id === arrayId);
-    const manager = this.env.arrayManagers.find((m) => m.name === (array?.arrayManager ?? this.env.arrayManagers[0]?.name));
+    const manager = this.env.arrayManagers.find(
+      (m) => m.name === (array?.arrayManager ?? this.env.arrayManagers[0]?.name),
+    );
     if (!manager) throw new Error(`no array manager for array ${arrayId}`);
     return manager;
   }
@@ -60,7 +62,11 @@ export class AdapterRegistry {
   private replicationManager(site: string): ArrayManager {
     return (
       this.env.arrayManagers.find((m) => m.adapter === 'vsphere-replication' && m.site === site) ??
-      this.env.arrayManagers.find((m) => m.adapter === 'vsphere-replication') ?? { name: 'vsphere-replication', site, adapter: 'vsphere-replication' }
+      this.env.arrayManagers.find((m) => m.adapter === 'vsphere-replication') ?? {
+        name: 'vsphere-replication',
+        site,
+        adapter: 'vsphere-replication',
+      }
     );
   }
 
@@ -71,7 +77,12 @@ export class AdapterRegistry {
 }
 
 /** The plan's devices with the arrays on each side in the plan's current direction. */
-export function planDeviceMap(env: Environment, plan: RecoveryPlan, protectedSite: string, recoverySite: string): PlanDevice[] {
+export function planDeviceMap(
+  env: Environment,
+  plan: RecoveryPlan,
+  protectedSite: string,
+  recoverySite: string,
+): PlanDevice[] {
   const siteOfArray = new Map(env.arrays.map((a) => [a.id, a.site] as const));
   const datastores = env.datastores;
   const arrays = planDevices(env, plan).map((id) => {
@@ -107,7 +118,10 @@ export function planDeviceMap(env: Environment, plan: RecoveryPlan, protectedSit
 }
 
 export function planDatastoreList(env: Environment, plan: RecoveryPlan): Array<{ name: string; devices: string[] }> {
-  return planDatastores(env, plan).map((name) => ({ name, devices: env.datastores.find((d) => d.name === name)?.devices ?? [] }));
+  return planDatastores(env, plan).map((name) => ({
+    name,
+    devices: env.datastores.find((d) => d.name === name)?.devices ?? [],
+  }));
 }
 
 /**
@@ -127,7 +141,12 @@ export async function discoverDevices(
   const arrays = new Map<string, string>();
   for (const d of devices) arrays.set(d.recoveryArray, d.protectedArray);
   for (const [arrayId, peerArrayId] of arrays) {
-    const bounded = withTimeout(clock, new AbortController().signal, timeoutSeconds, () => new Error(`discoverDevices on ${arrayId} timed out after ${timeoutSeconds} s`));
+    const bounded = withTimeout(
+      clock,
+      new AbortController().signal,
+      timeoutSeconds,
+      () => new Error(`discoverDevices on ${arrayId} timed out after ${timeoutSeconds} s`),
+    );
     try {
       const found = await adapters.forArray(arrayId).discoverDevices({ arrayId, peerArrayId, signal: bounded.signal });
       const byId = new Map(found.map((f) => [f.id, f] as const));
@@ -138,7 +157,9 @@ export async function discoverDevices(
       }
     } catch (error) {
       logger.warn({ err: error, arrayId }, 'device discovery failed');
-      messages.push(`device discovery on array ${arrayId} failed (${errorMessage(error)}); using the environment's device list`);
+      messages.push(
+        `device discovery on array ${arrayId} failed (${errorMessage(error)}); using the environment's device list`,
+      );
     } finally {
       bounded.clear();
     }
@@ -146,9 +167,15 @@ export async function discoverDevices(
   return messages;
 }
 
-export function commandTimeout(settings: Parameters<typeof effectiveCommandTimeoutSeconds>[0], liveVolumes: number): { seconds: number; explanation: string } {
+export function commandTimeout(
+  settings: Parameters<typeof effectiveCommandTimeoutSeconds>[0],
+  liveVolumes: number,
+): { seconds: number; explanation: string } {
   const seconds = effectiveCommandTimeoutSeconds(settings, liveVolumes);
   const base = settings['storage.commandTimeout'];
-  const explanation = base === 0 ? 'storage.commandTimeout 0 = no limit' : `storage.commandTimeout ${base} s + 90 s × ${liveVolumes} Live Volume(s)`;
+  const explanation =
+    base === 0
+      ? 'storage.commandTimeout 0 = no limit'
+      : `storage.commandTimeout ${base} s + 90 s × ${liveVolumes} Live Volume(s)`;
   return { seconds, explanation };
 }

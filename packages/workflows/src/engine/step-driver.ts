@@ -19,7 +19,12 @@ const NOT_DONE = new Set(['error', 'cancelled', 'skipped-forced']);
  * 4. the step's implementation, then the error policy;
  * 5. journal, checkpoint and report — in that order, so the record follows the effect.
  */
-export async function driveStep(ctx: RunContext, phase: PhaseName, step: StepId, signal: AbortSignal): Promise<StepOutput> {
+export async function driveStep(
+  ctx: RunContext,
+  phase: PhaseName,
+  step: StepId,
+  signal: AbortSignal,
+): Promise<StepOutput> {
   // One step fans out to thousands of VMs and hosts, each listening for the step's abort.
   setMaxListeners(0, signal);
   const key = stepKey(phase, step);
@@ -27,12 +32,28 @@ export async function driveStep(ctx: RunContext, phase: PhaseName, step: StepId,
   const prior = ctx.journal.stepEntry(key);
   if (prior && !NOT_DONE.has(prior.status)) {
     const sameRun = prior.runId === ctx.runId;
-    const status: StepStatus = sameRun ? (record.status === 'inactive' || record.status === 'running' ? applyPolicy(phase, ctx.mode, step, prior.status as StepStatus).status : record.status) : 'already-done';
+    const status: StepStatus = sameRun
+      ? record.status === 'inactive' || record.status === 'running'
+        ? applyPolicy(phase, ctx.mode, step, prior.status as StepStatus).status
+        : record.status
+      : 'already-done';
     if (record.status === 'inactive' || record.status === 'running') {
       ctx.report.start(record);
-      ctx.report.finish(record, status, sameRun ? 'finished before the interruption' : 'already done by an earlier run of this operation');
+      ctx.report.finish(
+        record,
+        status,
+        sameRun ? 'finished before the interruption' : 'already done by an earlier run of this operation',
+      );
     }
-    ctx.events.emit({ type: 'step-finished', runId: ctx.runId, step, phase, status, at: record.finishedAt ?? ctx.report.now(), messages: record.messages });
+    ctx.events.emit({
+      type: 'step-finished',
+      runId: ctx.runId,
+      step,
+      phase,
+      status,
+      at: record.finishedAt ?? ctx.report.now(),
+      messages: record.messages,
+    });
     return { status, stop: false };
   }
 
@@ -40,9 +61,23 @@ export async function driveStep(ctx: RunContext, phase: PhaseName, step: StepId,
   if (skipReason) {
     ctx.report.start(record);
     ctx.report.finish(record, 'skipped', skipReason);
-    await ctx.journal.record({ t: 'step-end', key, runId: ctx.runId, status: phase === 'disaster-recovery' ? 'skipped-forced' : 'skipped', at: ctx.report.now() });
+    await ctx.journal.record({
+      t: 'step-end',
+      key,
+      runId: ctx.runId,
+      status: phase === 'disaster-recovery' ? 'skipped-forced' : 'skipped',
+      at: ctx.report.now(),
+    });
     await ctx.report.save();
-    ctx.events.emit({ type: 'step-finished', runId: ctx.runId, step, phase, status: 'skipped', at: ctx.report.now(), messages: [skipReason] });
+    ctx.events.emit({
+      type: 'step-finished',
+      runId: ctx.runId,
+      step,
+      phase,
+      status: 'skipped',
+      at: ctx.report.now(),
+      messages: [skipReason],
+    });
     return { status: 'skipped', stop: false };
   }
 
@@ -62,7 +97,11 @@ export async function driveStep(ctx: RunContext, phase: PhaseName, step: StepId,
       throw error;
     }
     ctx.logger.error({ err: error, step, phase }, 'step failed unexpectedly');
-    raw = { status: 'error', messages: [isDrError(error) ? error.message : `unexpected failure: ${errorMessage(error)}`], results: [] };
+    raw = {
+      status: 'error',
+      messages: [isDrError(error) ? error.message : `unexpected failure: ${errorMessage(error)}`],
+      results: [],
+    };
   }
   const decision = applyPolicy(phase, ctx.mode, step, raw.status);
   let status = decision.status;
@@ -83,6 +122,14 @@ export async function driveStep(ctx: RunContext, phase: PhaseName, step: StepId,
     for (const w of endWarnings) ctx.report.note(w);
   }
   await ctx.report.save();
-  ctx.events.emit({ type: 'step-finished', runId: ctx.runId, step, phase, status, at: record.finishedAt!, messages: record.messages });
+  ctx.events.emit({
+    type: 'step-finished',
+    runId: ctx.runId,
+    step,
+    phase,
+    status,
+    at: record.finishedAt!,
+    messages: record.messages,
+  });
   return { status, stop: decision.stop };
 }

@@ -102,11 +102,19 @@ export class StorageGateway {
         attempt,
         timeoutSeconds: scope.timeoutSeconds,
       });
-      if (changing) await scope.journal.record({ t: 'cmd-start', key, runId: scope.runId, attempt, at: record.startedAt });
+      if (changing)
+        await scope.journal.record({ t: 'cmd-start', key, runId: scope.runId, attempt, at: record.startedAt });
       const result = await this.call(scope, spec, key, record);
       if (changing) {
         await scope.checkpoint();
-        await scope.journal.record({ t: 'cmd-end', key, runId: scope.runId, result, status: record.status, at: record.finishedAt! });
+        await scope.journal.record({
+          t: 'cmd-end',
+          key,
+          runId: scope.runId,
+          result,
+          status: record.status,
+          at: record.finishedAt!,
+        });
       }
       scope.events.emit({
         type: 'storage-command',
@@ -122,7 +130,12 @@ export class StorageGateway {
     });
   }
 
-  private async call(scope: CommandScope, spec: CommandSpec, key: string, record: StorageCommandRecord): Promise<DeviceCommandResult> {
+  private async call(
+    scope: CommandScope,
+    spec: CommandSpec,
+    key: string,
+    record: StorageCommandRecord,
+  ): Promise<DeviceCommandResult> {
     const timeout = new AbortController();
     const ms = scope.timeoutSeconds * 1000;
     const devices = spec.devices.join(', ');
@@ -147,13 +160,17 @@ export class StorageGateway {
         signal,
         ...(spec.onProgress ? { onProgress: spec.onProgress } : {}),
       };
-      const method = spec.adapter[spec.command].bind(spec.adapter) as (r: DeviceCommandRequest) => Promise<DeviceCommandResult>;
+      const method = spec.adapter[spec.command].bind(spec.adapter) as (
+        r: DeviceCommandRequest,
+      ) => Promise<DeviceCommandResult>;
       const result = await raceAbort(method(request), signal);
       const errors = result.devices.filter((d) => d.status === 'error');
       const warnings = result.devices.filter((d) => d.warnings.length > 0);
       record.status = errors.length > 0 ? 'error' : warnings.length > 0 ? 'warning' : 'success';
-      if (errors.length > 0) record.message = errors.map((e) => `${e.device}: ${e.error?.description ?? 'failed'}`).join('; ');
-      else if (warnings.length > 0) record.message = warnings.map((w) => `${w.device}: ${w.warnings.join('; ')}`).join('; ');
+      if (errors.length > 0)
+        record.message = errors.map((e) => `${e.device}: ${e.error?.description ?? 'failed'}`).join('; ');
+      else if (warnings.length > 0)
+        record.message = warnings.map((w) => `${w.device}: ${w.warnings.join('; ')}`).join('; ');
       return result;
     } catch (error) {
       if (spec.signal.aborted) {
@@ -164,7 +181,8 @@ export class StorageGateway {
       const timedOut = timeout.signal.aborted;
       const drError = timedOut ? (timeout.signal.reason as DrError) : isDrError(error) ? error : undefined;
       const code = drError?.code ?? 'DR_STORAGE_ERROR';
-      const description = drError?.message ?? `${spec.command} failed: ${error instanceof Error ? error.message : String(error)}`;
+      const description =
+        drError?.message ?? `${spec.command} failed: ${error instanceof Error ? error.message : String(error)}`;
       record.status = timedOut ? 'timeout' : 'error';
       record.message = description;
       return {

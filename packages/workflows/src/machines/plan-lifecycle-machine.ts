@@ -18,11 +18,16 @@ export interface PlanLifecycleContext {
   lastRunId: string | null;
 }
 
-const isStart = (workflow: WorkflowName) => ({ event }: { event: PlanLifecycleEvent }) => event.type === 'START' && event.workflow === workflow;
-const ended = (workflow: WorkflowName | WorkflowName[], ending: RunEnding | RunEnding[]) => ({ event }: { event: PlanLifecycleEvent }) =>
-  event.type === 'RUN_ENDED' &&
-  (Array.isArray(workflow) ? workflow.includes(event.workflow) : event.workflow === workflow) &&
-  (Array.isArray(ending) ? ending.includes(event.ending) : event.ending === ending);
+const isStart =
+  (workflow: WorkflowName) =>
+  ({ event }: { event: PlanLifecycleEvent }) =>
+    event.type === 'START' && event.workflow === workflow;
+const ended =
+  (workflow: WorkflowName | WorkflowName[], ending: RunEnding | RunEnding[]) =>
+  ({ event }: { event: PlanLifecycleEvent }) =>
+    event.type === 'RUN_ENDED' &&
+    (Array.isArray(workflow) ? workflow.includes(event.workflow) : event.workflow === workflow) &&
+    (Array.isArray(ending) ? ending.includes(event.ending) : event.ending === ending);
 
 /**
  * A recovery plan's lifecycle, as SRM shows it: ready → test → test complete → cleanup → ready;
@@ -39,11 +44,14 @@ export const planLifecycleMachine = setup({
   guards: {
     startsTest: isStart('test'),
     startsCleanup: isStart('cleanup'),
-    startsRecovery: ({ event }) => event.type === 'START' && (event.workflow === 'planned-migration' || event.workflow === 'disaster-recovery'),
+    startsRecovery: ({ event }) =>
+      event.type === 'START' && (event.workflow === 'planned-migration' || event.workflow === 'disaster-recovery'),
     startsReprotect: isStart('reprotect'),
     startsFailback: ({ context, event }) => event.type === 'START' && event.workflow === 'failback' && context.reversed,
     finishesProtectedSite: ({ context, event }) =>
-      context.protectedSitePending && event.type === 'START' && (event.workflow === 'planned-migration' || event.workflow === 'disaster-recovery'),
+      context.protectedSitePending &&
+      event.type === 'START' &&
+      (event.workflow === 'planned-migration' || event.workflow === 'disaster-recovery'),
     protectedSiteDone: ({ context }) => !context.protectedSitePending,
     testEnded: ended('test', ['complete', 'incomplete', 'cancelled']),
     cleanupComplete: ended('cleanup', 'complete'),
@@ -73,7 +81,13 @@ export const planLifecycleMachine = setup({
 }).createMachine({
   id: 'plan-lifecycle',
   initial: 'ready',
-  context: ({ input }) => ({ plan: input.plan, reversed: false, protectedSitePending: false, activeRunId: null, lastRunId: null }),
+  context: ({ input }) => ({
+    plan: input.plan,
+    reversed: false,
+    protectedSitePending: false,
+    activeRunId: null,
+    lastRunId: null,
+  }),
   states: {
     ready: {
       on: {
@@ -114,7 +128,11 @@ export const planLifecycleMachine = setup({
       on: {
         START: [
           { guard: 'finishesProtectedSite', target: 'recovery-in-progress', actions: 'trackRun' },
-          { guard: and(['startsReprotect', 'protectedSiteDone']), target: 'reprotect-in-progress', actions: 'trackRun' },
+          {
+            guard: and(['startsReprotect', 'protectedSiteDone']),
+            target: 'reprotect-in-progress',
+            actions: 'trackRun',
+          },
         ],
       },
     },

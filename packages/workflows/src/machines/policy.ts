@@ -49,7 +49,9 @@ export function applyPolicy(phase: PhaseName, mode: WorkflowMode, step: StepId, 
     case 'cleanup':
       return mode.force ? { status: 'warning', stop: false } : { status: 'error', stop: true };
     case 'reprotect':
-      return mode.force && step === 'cleanup-storage' ? { status: 'warning', stop: false } : { status: 'error', stop: true };
+      return mode.force && step === 'cleanup-storage'
+        ? { status: 'warning', stop: false }
+        : { status: 'error', stop: true };
     default:
       return { status: 'error', stop: true };
   }

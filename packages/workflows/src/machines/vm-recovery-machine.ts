@@ -93,7 +93,10 @@ export const vmRecoveryMachine = setup({
         { guard: 'noPrePowerOnSteps', target: 'awaiting-slot' },
       ],
       on: {
-        PRE_POWER_ON_DONE: [{ guard: 'batchFailed', target: 'failed', actions: 'noteFailure' }, { target: 'awaiting-slot' }],
+        PRE_POWER_ON_DONE: [
+          { guard: 'batchFailed', target: 'failed', actions: 'noteFailure' },
+          { target: 'awaiting-slot' },
+        ],
       },
     },
     'awaiting-slot': {
@@ -127,7 +130,10 @@ export const vmRecoveryMachine = setup({
       description: 'Runs the post-power-on steps in order.',
       always: { guard: 'noPostPowerOnSteps', target: 'recovered' },
       on: {
-        POST_POWER_ON_DONE: [{ guard: 'batchFailed', target: 'failed', actions: 'noteFailure' }, { target: 'recovered' }],
+        POST_POWER_ON_DONE: [
+          { guard: 'batchFailed', target: 'failed', actions: 'noteFailure' },
+          { target: 'recovered' },
+        ],
       },
     },
     recovered: { type: 'final' },
@@ -138,11 +144,14 @@ export const vmRecoveryMachine = setup({
 });
 
 /** The stage of work a VM's state asks for (the engine performs it, then sends its event). */
-export type VmStage = 'pre-power-on' | 'awaiting-slot' | 'powering-on' | 'waiting-for-tools' | 'delaying' | 'post-power-on';
+export type VmStage =
+  'pre-power-on' | 'awaiting-slot' | 'powering-on' | 'waiting-for-tools' | 'delaying' | 'post-power-on';
 
 export function vmStage(value: unknown): VmStage | undefined {
   if (typeof value === 'string') {
-    return value === 'pre-power-on' || value === 'awaiting-slot' || value === 'delaying' || value === 'post-power-on' ? value : undefined;
+    return value === 'pre-power-on' || value === 'awaiting-slot' || value === 'delaying' || value === 'post-power-on'
+      ? value
+      : undefined;
   }
   const booting = (value as { booting?: string } | null)?.booting;
   return booting === 'powering-on' || booting === 'waiting-for-tools' ? booting : undefined;

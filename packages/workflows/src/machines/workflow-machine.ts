@@ -90,7 +90,11 @@ export function createWorkflowMachine(workflow: WorkflowName) {
       ? { target: `${root}.${ROLLBACK}`, actions: 'markCancelled' as const }
       : firstStorageStep
         ? [
-            { guard: 'cancelledBeforeStorageTouched' as const, target: `${root}.${ROLLBACK}`, actions: 'markCancelled' as const },
+            {
+              guard: 'cancelledBeforeStorageTouched' as const,
+              target: `${root}.${ROLLBACK}`,
+              actions: 'markCancelled' as const,
+            },
             { target: `${root}.cancelled`, actions: 'markCancelled' as const },
           ]
         : { target: `${root}.cancelled`, actions: 'markCancelled' as const };
@@ -181,7 +185,10 @@ export function createWorkflowMachine(workflow: WorkflowName) {
         stoppedAt: ({ event }) => (event as unknown as { actorId: string }).actorId,
       }),
       recordFailure: assign({
-        steps: ({ context, event }) => ({ ...context.steps, [(event as unknown as { actorId: string }).actorId]: 'error' as StepStatus }),
+        steps: ({ context, event }) => ({
+          ...context.steps,
+          [(event as unknown as { actorId: string }).actorId]: 'error' as StepStatus,
+        }),
         stoppedAt: ({ event }) => (event as unknown as { actorId: string }).actorId,
         failure: ({ event }) => String((event as unknown as { error: unknown }).error),
       }),

@@ -1,4 +1,11 @@
-import { onAbort, type Callout, type CalloutContext, type CalloutOutcome, type CalloutRecord, type PromptRecord } from '@drctl/domain';
+import {
+  onAbort,
+  type Callout,
+  type CalloutContext,
+  type CalloutOutcome,
+  type CalloutRecord,
+  type PromptRecord,
+} from '@drctl/domain';
 import { errorMessage, type RunContext } from '../run-context.js';
 
 function calloutName(callout: Callout, index: number): string {
@@ -12,7 +19,13 @@ function calloutName(callout: Callout, index: number): string {
  * Asks a prompt and waits for the answer. The answer is journaled with who gave it, so a run
  * resumed after a crash does not ask again what was already answered.
  */
-async function prompt(ctx: RunContext, key: string, text: string, signal: AbortSignal, where: { vm?: string; step?: string }): Promise<CalloutOutcome> {
+async function prompt(
+  ctx: RunContext,
+  key: string,
+  text: string,
+  signal: AbortSignal,
+  where: { vm?: string; step?: string },
+): Promise<CalloutOutcome> {
   // An answer given before a crash stands when the run resumes; a new run asks again.
   const journaled = ctx.journal.prompt(key);
   const answered = journaled?.runId === ctx.runId ? journaled : undefined;
@@ -51,8 +64,23 @@ async function prompt(ctx: RunContext, key: string, text: string, signal: AbortS
   record.answer = answer.answer;
   record.answeredBy = answer.answeredBy;
   record.answeredAt = answer.answeredAt;
-  await ctx.journal.record({ t: 'prompt', key, runId: ctx.runId, promptId, answer: answer.answer, answeredBy: answer.answeredBy, at: answer.answeredAt });
-  ctx.events.emit({ type: 'prompt-answered', runId: ctx.runId, promptId, answer: answer.answer, answeredBy: answer.answeredBy, at: answer.answeredAt });
+  await ctx.journal.record({
+    t: 'prompt',
+    key,
+    runId: ctx.runId,
+    promptId,
+    answer: answer.answer,
+    answeredBy: answer.answeredBy,
+    at: answer.answeredAt,
+  });
+  ctx.events.emit({
+    type: 'prompt-answered',
+    runId: ctx.runId,
+    promptId,
+    answer: answer.answer,
+    answeredBy: answer.answeredBy,
+    at: answer.answeredAt,
+  });
   return { status: 'success', message: `answered by ${answer.answeredBy}: ${answer.answer}` };
 }
 
@@ -95,7 +123,10 @@ async function runCalloutOnce(
       case 'webhook':
         return await ctx.clock.track(ctx.callouts.runWebhook(callout, context, signal));
       case 'prompt':
-        return await prompt(ctx, key, callout.text, signal, { ...(context.vm ? { vm: context.vm } : {}), ...(context.step ? { step: context.step } : {}) });
+        return await prompt(ctx, key, callout.text, signal, {
+          ...(context.vm ? { vm: context.vm } : {}),
+          ...(context.step ? { step: context.step } : {}),
+        });
     }
   } catch (error) {
     if (signal.aborted) throw error;
@@ -132,14 +163,26 @@ export async function runVmBatch(
     const name = calloutName(callout, i);
     const record: CalloutRecord = { name, type: callout.type, phase, status: 'success', startedAt: ctx.report.now() };
     records.push(record);
-    const outcome = await runCallout(ctx, callout, `${stepKeyPrefix}/${vm}/${phase}/${i}`, calloutContext(ctx, { vm, step: phase }), signal);
+    const outcome = await runCallout(
+      ctx,
+      callout,
+      `${stepKeyPrefix}/${vm}/${phase}/${i}`,
+      calloutContext(ctx, { vm, step: phase }),
+      signal,
+    );
     record.finishedAt = ctx.report.now();
     record.status = outcome.status;
     record.message = outcome.message;
     if (outcome.output) record.output = outcome.output;
     if (outcome.status === 'error') {
       for (let j = i + 1; j < callouts.length; j++) {
-        records.push({ name: calloutName(callouts[j]!, j), type: callouts[j]!.type, phase, status: 'skipped', message: `skipped: ${name} failed` });
+        records.push({
+          name: calloutName(callouts[j]!, j),
+          type: callouts[j]!.type,
+          phase,
+          status: 'skipped',
+          message: `skipped: ${name} failed`,
+        });
       }
       return { ok: false, message: `${phase} step ${name} failed: ${outcome.message}` };
     }
@@ -148,7 +191,12 @@ export async function runVmBatch(
 }
 
 /** Plan-level callouts before a step (or at the end): a failure is a warning and the run goes on. */
-export async function runPlanCallouts(ctx: RunContext, position: string, phaseKey: string, signal: AbortSignal): Promise<string[]> {
+export async function runPlanCallouts(
+  ctx: RunContext,
+  position: string,
+  phaseKey: string,
+  signal: AbortSignal,
+): Promise<string[]> {
   const warnings: string[] = [];
   const callouts = ctx.plan.callouts.filter((c) => c.before === position);
   for (let i = 0; i < callouts.length; i++) {
@@ -156,7 +204,13 @@ export async function runPlanCallouts(ctx: RunContext, position: string, phaseKe
     const name = calloutName(callout, i);
     const stepId = position === 'end' ? null : position;
     const child = stepId ? ctx.report.child(stepId as never, `callout:${name}`, `Callout: ${name}`) : undefined;
-    const outcome = await runCallout(ctx, callout, `${phaseKey}/callout/${position}/${i}`, calloutContext(ctx, stepId ? { step: stepId } : {}), signal);
+    const outcome = await runCallout(
+      ctx,
+      callout,
+      `${phaseKey}/callout/${position}/${i}`,
+      calloutContext(ctx, stepId ? { step: stepId } : {}),
+      signal,
+    );
     if (child) {
       ctx.report.finish(child, outcome.status === 'error' ? 'warning' : 'success', outcome.message);
       if (outcome.output) child.messages.push(outcome.output);

@@ -1,6 +1,14 @@
 import { DrError, type StepStatus } from '@drctl/domain';
 import type { PhaseName } from '../../machines/policy.js';
-import { combineStatuses, errorMessage, hostsAt, result, withTimeout, type RunContext, type StepResult } from '../run-context.js';
+import {
+  combineStatuses,
+  errorMessage,
+  hostsAt,
+  result,
+  withTimeout,
+  type RunContext,
+  type StepResult,
+} from '../run-context.js';
 
 /**
  * Rescans every host at the recovery site: 1 + `storageProvider.hostRescanRepeatCnt` times, each
@@ -16,13 +24,24 @@ export async function rescanHosts(ctx: RunContext, _phase: PhaseName, signal: Ab
       const child = ctx.report.child('rescan-hosts', host);
       let good = 0;
       for (let round = 1; round <= rounds; round++) {
-        const bounded = withTimeout(ctx.clock, signal, timeoutSec, () => new DrError('DR_COMPUTE_ERROR', `Rescan of host ${host} did not finish within ${timeoutSec} s (storageProvider.hostRescanTimeoutSec).`));
+        const bounded = withTimeout(
+          ctx.clock,
+          signal,
+          timeoutSec,
+          () =>
+            new DrError(
+              'DR_COMPUTE_ERROR',
+              `Rescan of host ${host} did not finish within ${timeoutSec} s (storageProvider.hostRescanTimeoutSec).`,
+            ),
+        );
         try {
           await ctx.compute.rescanHost({ site: ctx.recoverySite, host, signal: bounded.signal });
           good++;
         } catch (error) {
           if (signal.aborted) throw error;
-          child.messages.push(`rescan ${round}/${rounds}: ${errorMessage(bounded.signal.aborted ? bounded.signal.reason : error)}`);
+          child.messages.push(
+            `rescan ${round}/${rounds}: ${errorMessage(bounded.signal.aborted ? bounded.signal.reason : error)}`,
+          );
         } finally {
           bounded.clear();
         }
@@ -33,15 +52,30 @@ export async function rescanHosts(ctx: RunContext, _phase: PhaseName, signal: Ab
     }),
   );
   const failed = statuses.filter((s) => s === 'error').length;
-  return result(combineStatuses(statuses), [`${hosts.length} host(s) rescanned ${rounds} time(s)${failed ? `; ${failed} host(s) failed every rescan` : ''}`]);
+  return result(combineStatuses(statuses), [
+    `${hosts.length} host(s) rescanned ${rounds} time(s)${failed ? `; ${failed} host(s) failed every rescan` : ''}`,
+  ]);
 }
 
 /** Live Volume only: match local to remote stretched devices, bounded by its timeout. */
-export async function matchStretchedDevices(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
+export async function matchStretchedDevices(
+  ctx: RunContext,
+  _phase: PhaseName,
+  signal: AbortSignal,
+): Promise<StepResult> {
   const stretched = ctx.devices.filter((d) => d.liveVolume).map((d) => d.id);
   if (stretched.length === 0) return result('skipped', ['no Live Volume (stretched) devices in this plan']);
   const timeoutSec = ctx.settings['storageProvider.stretchedDevicesMatchTimeout'];
-  const bounded = withTimeout(ctx.clock, signal, timeoutSec, () => new DrError('DR_COMPUTE_ERROR', `Matching stretched devices did not finish within ${timeoutSec} s (storageProvider.stretchedDevicesMatchTimeout).`));
+  const bounded = withTimeout(
+    ctx.clock,
+    signal,
+    timeoutSec,
+    () =>
+      new DrError(
+        'DR_COMPUTE_ERROR',
+        `Matching stretched devices did not finish within ${timeoutSec} s (storageProvider.stretchedDevicesMatchTimeout).`,
+      ),
+  );
   try {
     await ctx.compute.matchStretchedDevices({ site: ctx.recoverySite, devices: stretched, signal: bounded.signal });
     return result('success', [`${stretched.length} stretched device(s) matched: ${stretched.join(', ')}`]);

@@ -22,7 +22,12 @@ interface VmRun {
  * sends the event that ends it. The scheduler starts each VM as soon as its dependencies
  * finished and grants boot slots the moment they free. A failed VM does not stop the group.
  */
-export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priority: Priority, signal: AbortSignal): Promise<StepResult> {
+export async function powerOnPriority(
+  ctx: RunContext,
+  phase: PhaseName,
+  priority: Priority,
+  signal: AbortSignal,
+): Promise<StepResult> {
   const key = stepKey(phase, `power-on-priority-${priority}`);
   const site = ctx.recoverySite;
   const members = ctx.vms.filter((vm) => vm.priority === priority);
@@ -55,7 +60,10 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
 
   /** The work of each stage, ending in the event the machine expects. */
   const stages: Record<VmStage, (r: VmRun) => Promise<VmRecoveryEvent>> = {
-    'pre-power-on': async (r) => ({ type: 'PRE_POWER_ON_DONE', ...(await runVmBatch(ctx, r.vm.name, 'pre-power-on', r.vm.prePowerOn, vmRecord(ctx, r.vm).callouts, key, signal)) }),
+    'pre-power-on': async (r) => ({
+      type: 'PRE_POWER_ON_DONE',
+      ...(await runVmBatch(ctx, r.vm.name, 'pre-power-on', r.vm.prePowerOn, vmRecord(ctx, r.vm).callouts, key, signal)),
+    }),
     'awaiting-slot': async (r) => {
       // Hold the scheduler's slot until the machine leaves `booting` (its releaseSlot action).
       await new Promise<void>((granted, refused) => {
@@ -73,16 +81,34 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
       const record = vmRecord(ctx, r.vm);
       record.status = 'powering-on';
       record.powerOnStartedAt = now();
-      ctx.events.emit({ type: 'vm-powering-on', runId: ctx.runId, vm: r.vm.name, host: record.host, priority, at: record.powerOnStartedAt });
+      ctx.events.emit({
+        type: 'vm-powering-on',
+        runId: ctx.runId,
+        vm: r.vm.name,
+        host: record.host,
+        priority,
+        at: record.powerOnStartedAt,
+      });
       // Powering on a VM that is already on (a resumed run) is a no-op, not a second boot.
       const state = await ctx.compute.vmState({ site, vm: r.vm.name, signal });
       if (state !== 'on') await ctx.compute.powerOn({ site, vm: r.vm.name, signal });
       record.poweredOnAt = now();
-      ctx.events.emit({ type: 'vm-powered-on', runId: ctx.runId, vm: r.vm.name, host: record.host, at: record.poweredOnAt });
+      ctx.events.emit({
+        type: 'vm-powered-on',
+        runId: ctx.runId,
+        vm: r.vm.name,
+        host: record.host,
+        at: record.poweredOnAt,
+      });
       return { type: 'POWERED_ON' };
     },
     'waiting-for-tools': async (r) => {
-      const outcome = await ctx.compute.waitForTools({ site, vm: r.vm.name, timeoutMs: r.vm.toolsWaitSeconds * 1000, signal });
+      const outcome = await ctx.compute.waitForTools({
+        site,
+        vm: r.vm.name,
+        timeoutMs: r.vm.toolsWaitSeconds * 1000,
+        signal,
+      });
       if (outcome !== 'ready') return { type: 'TOOLS_TIMED_OUT' };
       vmRecord(ctx, r.vm).toolsReadyAt = now();
       return { type: 'TOOLS_READY' };
@@ -91,12 +117,27 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
       await ctx.clock.sleep(r.vm.delayAfterPowerOnSeconds * 1000, signal);
       return { type: 'DELAY_ELAPSED' };
     },
-    'post-power-on': async (r) => ({ type: 'POST_POWER_ON_DONE', ...(await runVmBatch(ctx, r.vm.name, 'post-power-on', r.vm.postPowerOn, vmRecord(ctx, r.vm).callouts, key, signal)) }),
+    'post-power-on': async (r) => ({
+      type: 'POST_POWER_ON_DONE',
+      ...(await runVmBatch(
+        ctx,
+        r.vm.name,
+        'post-power-on',
+        r.vm.postPowerOn,
+        vmRecord(ctx, r.vm).callouts,
+        key,
+        signal,
+      )),
+    }),
   };
 
   let already = 0;
   let leftOff = 0;
-  const execute = async (task: (typeof group)[number], withSlot: WithSlot, started: { failedDependencies: readonly string[] }): Promise<TaskOutcome> => {
+  const execute = async (
+    task: (typeof group)[number],
+    withSlot: WithSlot,
+    started: { failedDependencies: readonly string[] },
+  ): Promise<TaskOutcome> => {
     const vm = task.vm;
     const record = vmRecord(ctx, vm);
     const done = ctx.journal.vm(key, vm.name);
@@ -122,7 +163,11 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
     });
     actor.start();
     try {
-      for (let stage = vmStage(actor.getSnapshot().value); stage !== undefined && !signal.aborted; stage = vmStage(actor.getSnapshot().value)) {
+      for (
+        let stage = vmStage(actor.getSnapshot().value);
+        stage !== undefined && !signal.aborted;
+        stage = vmStage(actor.getSnapshot().value)
+      ) {
         try {
           actor.send(await stages[stage](run));
         } catch (error) {
@@ -144,7 +189,13 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
       }
       record.recoveredAt = now();
       ctx.journal.note({ t: 'vm', key, vm: vm.name, status: final, runId: ctx.runId, at: record.recoveredAt });
-      ctx.events.emit({ type: 'vm-recovered', runId: ctx.runId, vm: vm.name, host: record.host, at: record.recoveredAt });
+      ctx.events.emit({
+        type: 'vm-recovered',
+        runId: ctx.runId,
+        vm: vm.name,
+        host: record.host,
+        at: record.recoveredAt,
+      });
       return 'ok';
     }
     if (final === 'cancelled') {
@@ -154,17 +205,27 @@ export async function powerOnPriority(ctx: RunContext, phase: PhaseName, priorit
     record.status = 'error';
     record.message = snapshot.context.message ?? 'recovery failed';
     ctx.journal.note({ t: 'vm', key, vm: vm.name, status: 'failed', runId: ctx.runId, at: now() });
-    ctx.events.emit({ type: 'vm-failed', runId: ctx.runId, vm: vm.name, host: record.host, at: now(), message: record.message });
+    ctx.events.emit({
+      type: 'vm-failed',
+      runId: ctx.runId,
+      vm: vm.name,
+      host: record.host,
+      at: now(),
+      message: record.message,
+    });
     return 'failed';
   };
 
   const outcome = await runTaskGraph(group, { pool: ctx.pool, signal, execute });
   await ctx.journal.flush();
-  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new DrError('DR_CANCELLED', 'The run was cancelled.');
+  if (signal.aborted)
+    throw signal.reason instanceof Error ? signal.reason : new DrError('DR_CANCELLED', 'The run was cancelled.');
   const messages = [
     `${outcome.ok}/${group.length} VM(s) recovered${leftOff ? ` (${leftOff} left powered off by their startup action)` : ''}${outcome.failed ? `, ${outcome.failed} failed` : ''}`,
   ];
-  const failedNames = outcome.results.filter((r) => r.outcome === 'failed').map((r) => `${r.task.id}: ${vmRecord(ctx, r.task.vm).message ?? 'failed'}`);
+  const failedNames = outcome.results
+    .filter((r) => r.outcome === 'failed')
+    .map((r) => `${r.task.id}: ${vmRecord(ctx, r.task.vm).message ?? 'failed'}`);
   messages.push(...failedNames.slice(0, 20));
   let status: StepStatus = outcome.failed > 0 ? 'error' : already === group.length ? 'already-done' : 'success';
   if (status === 'success' && group.some((t) => vmRecord(ctx, t.vm).status === 'warning')) status = 'warning';

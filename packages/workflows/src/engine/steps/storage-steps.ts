@@ -5,7 +5,18 @@ import { deviceLines } from '../report-builder.js';
 import { combineStatuses, hostsAt, result, type PlanDevice, type RunContext, type StepResult } from '../run-context.js';
 
 type Side = 'protected' | 'recovery';
-type DeviceCommand = Extract<StorageCommand, 'syncOnce' | 'querySyncStatus' | 'testFailoverStart' | 'testFailoverStop' | 'prepareFailover' | 'failover' | 'prepareReverseReplication' | 'reverseReplication' | 'restoreReplication'>;
+type DeviceCommand = Extract<
+  StorageCommand,
+  | 'syncOnce'
+  | 'querySyncStatus'
+  | 'testFailoverStart'
+  | 'testFailoverStop'
+  | 'prepareFailover'
+  | 'failover'
+  | 'prepareReverseReplication'
+  | 'reverseReplication'
+  | 'restoreReplication'
+>;
 
 const SYNC_POLL_SECONDS = 10;
 
@@ -31,7 +42,9 @@ export function commandContext(ctx: RunContext, side: Side, extra: Partial<Comma
 }
 
 function statusOf(lines: DeviceResultLine[]): StepStatus {
-  return combineStatuses(lines.map((l) => (l.status === 'error' ? 'error' : l.status === 'warning' ? 'warning' : 'success')));
+  return combineStatuses(
+    lines.map((l) => (l.status === 'error' ? 'error' : l.status === 'warning' ? 'warning' : 'success')),
+  );
 }
 
 /**
@@ -83,21 +96,31 @@ function fromLines(lines: DeviceResultLine[], reused: boolean, message?: string)
  * every device says complete. Skipped once the recovery storage is promoted in this operation:
  * syncing then would overwrite the recovered data with the old source.
  */
-export async function syncStorage(ctx: RunContext, phase: PhaseName, step: 'sync-storage' | 'pre-sync-storage', signal: AbortSignal): Promise<StepResult> {
+export async function syncStorage(
+  ctx: RunContext,
+  phase: PhaseName,
+  step: 'sync-storage' | 'pre-sync-storage',
+  signal: AbortSignal,
+): Promise<StepResult> {
   const source: Side = phase === 'reprotect' ? 'recovery' : 'protected';
   if (phase !== 'reprotect' && ctx.journal.stepStatus(stepKey(phase, 'promote-recovery-storage')) !== undefined) {
     const promoted = ctx.journal.stepStatus(stepKey(phase, 'promote-recovery-storage'));
-    if (promoted !== 'error') return result('skipped', ['recovery storage is already writable; a sync now would overwrite it']);
+    if (promoted !== 'error')
+      return result('skipped', ['recovery storage is already writable; a sync now would overwrite it']);
   }
   const started = await commandOnSide(ctx, phase, step, 'syncOnce', source, signal);
-  if (started.lines.some((l) => l.status === 'error') || started.reused) return fromLines(started.lines, started.reused);
+  if (started.lines.some((l) => l.status === 'error') || started.reused)
+    return fromLines(started.lines, started.reused);
   // Poll until replicated; each poll is a storage command under the same timeout and limits.
   for (;;) {
     const status = await commandOnSide(ctx, phase, step, 'querySyncStatus', source, signal);
     const errors = status.lines.filter((l) => l.status === 'error');
     if (errors.length > 0) return fromLines([...started.lines.filter((l) => l.status !== 'success'), ...errors], false);
-    const incomplete = status.results.flatMap((r) => ('progress' in r ? (r.progress as Array<{ device: string; status: string }>) : [])).filter((p) => p.status !== 'complete');
-    if (incomplete.length === 0) return fromLines(started.lines, false, `${started.lines.length} device(s) synchronized`);
+    const incomplete = status.results
+      .flatMap((r) => ('progress' in r ? (r.progress as Array<{ device: string; status: string }>) : []))
+      .filter((p) => p.status !== 'complete');
+    if (incomplete.length === 0)
+      return fromLines(started.lines, false, `${started.lines.length} device(s) synchronized`);
     await ctx.clock.sleep(SYNC_POLL_SECONDS * 1000, signal);
   }
 }
@@ -107,25 +130,53 @@ export async function createTestSnapshots(ctx: RunContext, phase: PhaseName, sig
   return fromLines(r.lines, r.reused);
 }
 
-export async function discardTestStorageCommand(ctx: RunContext, phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
+export async function discardTestStorageCommand(
+  ctx: RunContext,
+  phase: PhaseName,
+  signal: AbortSignal,
+): Promise<StepResult> {
   const r = await commandOnSide(ctx, phase, 'discard-test-storage', 'testFailoverStop', 'recovery', signal);
   return fromLines(r.lines, r.reused);
 }
 
-export async function prepareProtectedStorageCommand(ctx: RunContext, phase: PhaseName, signal: AbortSignal, protectedSiteUp: boolean): Promise<StepResult> {
-  const r = await commandOnSide(ctx, phase, 'prepare-protected-storage', 'prepareFailover', 'protected', signal, { protectedSiteUp });
+export async function prepareProtectedStorageCommand(
+  ctx: RunContext,
+  phase: PhaseName,
+  signal: AbortSignal,
+  protectedSiteUp: boolean,
+): Promise<StepResult> {
+  const r = await commandOnSide(ctx, phase, 'prepare-protected-storage', 'prepareFailover', 'protected', signal, {
+    protectedSiteUp,
+  });
   return fromLines(r.lines, r.reused);
 }
 
-export async function promoteRecoveryStorage(ctx: RunContext, phase: PhaseName, signal: AbortSignal, protectedSiteUp: boolean): Promise<StepResult> {
-  const r = await commandOnSide(ctx, phase, 'promote-recovery-storage', 'failover', 'recovery', signal, { protectedSiteUp });
+export async function promoteRecoveryStorage(
+  ctx: RunContext,
+  phase: PhaseName,
+  signal: AbortSignal,
+  protectedSiteUp: boolean,
+): Promise<StepResult> {
+  const r = await commandOnSide(ctx, phase, 'promote-recovery-storage', 'failover', 'recovery', signal, {
+    protectedSiteUp,
+  });
   return fromLines(r.lines, r.reused);
 }
 
 /** Reverse replication: ready the old source, then replicate from the new source back. */
 export async function reverseReplication(ctx: RunContext, phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
-  const prepared = await commandOnSide(ctx, phase, 'reverse-replication', 'prepareReverseReplication', 'protected', signal);
+  const prepared = await commandOnSide(
+    ctx,
+    phase,
+    'reverse-replication',
+    'prepareReverseReplication',
+    'protected',
+    signal,
+  );
   if (prepared.lines.some((l) => l.status === 'error')) return fromLines(prepared.lines, false);
   const reversed = await commandOnSide(ctx, phase, 'reverse-replication', 'reverseReplication', 'recovery', signal);
-  return fromLines([...prepared.lines.filter((l) => l.status !== 'success'), ...reversed.lines], prepared.reused && reversed.reused);
+  return fromLines(
+    [...prepared.lines.filter((l) => l.status !== 'success'), ...reversed.lines],
+    prepared.reused && reversed.reused,
+  );
 }

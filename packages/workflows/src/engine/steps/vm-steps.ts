@@ -11,7 +11,14 @@ export const slotKey = (site: string, name: string) => `${site}/${name}`;
 
 export function vmRecord(ctx: RunContext, vm: PlanVm): VmRecord {
   const at = vm.placements[ctx.recoverySite]!;
-  return ctx.report.vm(vm.name, () => ({ name: vm.name, priority: vm.priority, host: at.host, cluster: at.cluster, status: 'pending', callouts: [] }));
+  return ctx.report.vm(vm.name, () => ({
+    name: vm.name,
+    priority: vm.priority,
+    host: at.host,
+    cluster: at.cluster,
+    status: 'pending',
+    callouts: [],
+  }));
 }
 
 /** Mounts the plan's datastores at the recovery site, then registers each VM on its recovery host. */
@@ -19,12 +26,22 @@ export async function mountDatastores(ctx: RunContext, _phase: PhaseName, signal
   const isTest = ctx.workflow === 'test';
   const failedDatastores = new Set<string>();
   const mountErrors: string[] = [];
-  const children = new Map(ctx.datastores.map((ds) => [ds.name, ctx.report.child('mount-datastores', ds.name, `Mount datastore ${ds.name}`)] as const));
+  const children = new Map(
+    ctx.datastores.map(
+      (ds) => [ds.name, ctx.report.child('mount-datastores', ds.name, `Mount datastore ${ds.name}`)] as const,
+    ),
+  );
   const dsStatuses = await forEach(
     ctx.datastores,
     signal,
     async (ds) => {
-      await ctx.compute.mountDatastore({ site: ctx.recoverySite, datastore: ds.name, devices: ds.devices, test: isTest, signal });
+      await ctx.compute.mountDatastore({
+        site: ctx.recoverySite,
+        datastore: ds.name,
+        devices: ds.devices,
+        test: isTest,
+        signal,
+      });
       ctx.report.finish(children.get(ds.name)!, 'success');
       return 'success';
     },
@@ -49,7 +66,13 @@ export async function mountDatastores(ctx: RunContext, _phase: PhaseName, signal
       }
       const state = await ctx.compute.vmState({ site: ctx.recoverySite, vm: vm.name, signal });
       if (state === 'on' || state === 'off' || state === 'suspended') return 'already-done';
-      await ctx.compute.registerVm({ site: ctx.recoverySite, vm: vm.name, host: vm.placements[ctx.recoverySite]!.host, test: isTest, signal });
+      await ctx.compute.registerVm({
+        site: ctx.recoverySite,
+        vm: vm.name,
+        host: vm.placements[ctx.recoverySite]!.host,
+        test: isTest,
+        signal,
+      });
       return 'success';
     },
     (vm, error) => {
@@ -69,7 +92,11 @@ export async function mountDatastores(ctx: RunContext, _phase: PhaseName, signal
   return result(status === 'success' && registerFailures > 0 ? 'warning' : status, messages);
 }
 
-export async function configureTestNetworks(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
+export async function configureTestNetworks(
+  ctx: RunContext,
+  _phase: PhaseName,
+  signal: AbortSignal,
+): Promise<StepResult> {
   const mapping = ctx.plan.testNetworks;
   const targets = ctx.vms.filter((vm) => vmRecord(ctx, vm).status !== 'error');
   const statuses = await forEach(
@@ -85,8 +112,15 @@ export async function configureTestNetworks(ctx: RunContext, _phase: PhaseName, 
       record.message = `test network: ${errorMessage(error)}`;
     },
   );
-  const described = Object.keys(mapping).length > 0 ? Object.entries(mapping).map(([a, b]) => `${a} → ${b}`).join(', ') : 'isolated test network';
-  return result(combineStatuses(statuses) === 'error' ? 'warning' : 'success', [`${targets.length} VM(s) connected: ${described}`]);
+  const described =
+    Object.keys(mapping).length > 0
+      ? Object.entries(mapping)
+          .map(([a, b]) => `${a} → ${b}`)
+          .join(', ')
+      : 'isolated test network';
+  return result(combineStatuses(statuses) === 'error' ? 'warning' : 'success', [
+    `${targets.length} VM(s) connected: ${described}`,
+  ]);
 }
 
 /** VMs of the plan's suspend list that sit at the current recovery site. */
@@ -100,7 +134,10 @@ function suspendList(ctx: RunContext): string[] {
  */
 async function setSuspended(ctx: RunContext, signal: AbortSignal, suspend: boolean): Promise<StepResult> {
   const names = suspendList(ctx);
-  if (names.length === 0) return result('skipped', [suspend ? 'no non-critical VMs to suspend at the recovery site' : 'no suspended VMs to resume']);
+  if (names.length === 0)
+    return result('skipped', [
+      suspend ? 'no non-critical VMs to suspend at the recovery site' : 'no suspended VMs to resume',
+    ]);
   const messages: string[] = [];
   const statuses = await forEach(
     names,
@@ -108,7 +145,9 @@ async function setSuspended(ctx: RunContext, signal: AbortSignal, suspend: boole
     async (vm) => {
       const state = await ctx.compute.vmState({ site: ctx.recoverySite, vm, signal });
       if (state !== (suspend ? 'on' : 'suspended')) return 'already-done';
-      await (suspend ? ctx.compute.suspend({ site: ctx.recoverySite, vm, signal }) : ctx.compute.resume({ site: ctx.recoverySite, vm, signal }));
+      await (suspend
+        ? ctx.compute.suspend({ site: ctx.recoverySite, vm, signal })
+        : ctx.compute.resume({ site: ctx.recoverySite, vm, signal }));
       return 'success';
     },
     (vm, error) => messages.push(`${vm}: ${errorMessage(error)}`),
@@ -116,9 +155,11 @@ async function setSuspended(ctx: RunContext, signal: AbortSignal, suspend: boole
   return result(combineStatuses(statuses), [`${names.length} VM(s) ${suspend ? 'suspended' : 'resumed'}`, ...messages]);
 }
 
-export const suspendRecoveryVms = (ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> => setSuspended(ctx, signal, true);
+export const suspendRecoveryVms = (ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> =>
+  setSuspended(ctx, signal, true);
 
-export const resumeRecoveryVms = (ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> => setSuspended(ctx, signal, false);
+export const resumeRecoveryVms = (ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> =>
+  setSuspended(ctx, signal, false);
 
 export async function powerOffTestVms(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
   const messages: string[] = [];
@@ -133,7 +174,10 @@ export async function powerOffTestVms(ctx: RunContext, _phase: PhaseName, signal
     },
     (vm, error) => messages.push(`${vm.name}: ${errorMessage(error)}`),
   );
-  return result(combineStatuses(statuses), [`${statuses.filter((s) => s === 'success').length} test VM(s) powered off`, ...messages]);
+  return result(combineStatuses(statuses), [
+    `${statuses.filter((s) => s === 'success').length} test VM(s) powered off`,
+    ...messages,
+  ]);
 }
 
 /** Cleanup: unregister test VMs (placeholders come back), unmount test datastores, `testFailoverStop`. */
@@ -160,7 +204,11 @@ export async function discardTestStorage(ctx: RunContext, phase: PhaseName, sign
     (ds, error) => messages.push(`unmount ${ds.name}: ${errorMessage(error)}`),
   );
   const storage = await discardTestStorageCommand(ctx, phase, signal);
-  return result(combineStatuses([...vmStatuses, ...dsStatuses, storage.status]), [...messages, ...storage.messages], storage.results);
+  return result(
+    combineStatuses([...vmStatuses, ...dsStatuses, storage.status]),
+    [...messages, ...storage.messages],
+    storage.results,
+  );
 }
 
 /**
@@ -168,12 +216,24 @@ export async function discardTestStorage(ctx: RunContext, phase: PhaseName, sign
  * the same per-host/per-cluster limits as power-on. Guest shutdown, then power-off past the
  * VM's shutdown timeout. Each VM it stops is journaled, so a rollback knows what to power on.
  */
-export async function shutdownProtectedVms(ctx: RunContext, phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
+export async function shutdownProtectedVms(
+  ctx: RunContext,
+  phase: PhaseName,
+  signal: AbortSignal,
+): Promise<StepResult> {
   const key = stepKey(phase, 'shutdown-protected-vms');
   const site = ctx.protectedSite;
   const tasks = ctx.vms.map((vm) => {
     const at = vm.placements[site]!;
-    return { id: vm.name, priority: vm.priority, host: slotKey(site, at.host), cluster: slotKey(site, at.cluster), dependsOn: vm.dependsOn, estimateMs: vm.shutdownSeconds * 1000, vm };
+    return {
+      id: vm.name,
+      priority: vm.priority,
+      host: slotKey(site, at.host),
+      cluster: slotKey(site, at.cluster),
+      dependsOn: vm.dependsOn,
+      estimateMs: vm.shutdownSeconds * 1000,
+      vm,
+    };
   });
   const { groups } = splitPriorityGroups(tasks);
   const failures: string[] = [];
@@ -193,7 +253,12 @@ export async function shutdownProtectedVms(ctx: RunContext, phase: PhaseName, si
               return;
             }
             try {
-              await ctx.compute.shutdownGuest({ site, vm: vm.name, timeoutMs: vm.shutdownTimeoutSeconds * 1000, signal });
+              await ctx.compute.shutdownGuest({
+                site,
+                vm: vm.name,
+                timeoutMs: vm.shutdownTimeoutSeconds * 1000,
+                signal,
+              });
             } catch (error) {
               if (signal.aborted) throw error;
               // SRM powers the VM off when the guest does not stop in time.
@@ -216,13 +281,21 @@ export async function shutdownProtectedVms(ctx: RunContext, phase: PhaseName, si
   if (signal.aborted) return result('cancelled');
   if (failures.length > 0) {
     const message = `${failures.length} protected VM(s) could not be shut down`;
-    return result('error', [message, ...failures.slice(0, 20), ...(failures.length > 20 ? [`… and ${failures.length - 20} more`] : [])]);
+    return result('error', [
+      message,
+      ...failures.slice(0, 20),
+      ...(failures.length > 20 ? [`… and ${failures.length - 20} more`] : []),
+    ]);
   }
   return result('success', [`${stopped} VM(s) shut down at ${site}`]);
 }
 
 /** Protected site: `prepareFailover` (source read-only), then unregister its VMs and unmount its datastores. */
-export async function prepareProtectedStorage(ctx: RunContext, phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
+export async function prepareProtectedStorage(
+  ctx: RunContext,
+  phase: PhaseName,
+  signal: AbortSignal,
+): Promise<StepResult> {
   const storage = await prepareProtectedStorageCommand(ctx, phase, signal, true);
   if (storage.status === 'error') return storage;
   const site = ctx.protectedSite;
@@ -249,7 +322,11 @@ export async function prepareProtectedStorage(ctx: RunContext, phase: PhaseName,
     (ds, error) => messages.push(`unmount ${ds.name}: ${errorMessage(error)}`),
   );
   const status = combineStatuses([storage.status, ...vmStatuses, ...dsStatuses]);
-  return result(status === 'already-done' ? 'already-done' : status, [...storage.messages, ...messages], storage.results);
+  return result(
+    status === 'already-done' ? 'already-done' : status,
+    [...storage.messages, ...messages],
+    storage.results,
+  );
 }
 
 /** Reprotect: placeholders at the new recovery site (the old protected site), on each VM's home host there. */
@@ -262,14 +339,18 @@ export async function createPlaceholders(ctx: RunContext, _phase: PhaseName, sig
     async (vm) => {
       const state = await ctx.compute.vmState({ site, vm: vm.name, signal });
       if (state === 'placeholder') return 'already-done';
-      if (state === 'on') throw new Error(`VM ${vm.name} is running at ${site}; shut it down (run recovery again) before reprotect`);
+      if (state === 'on')
+        throw new Error(`VM ${vm.name} is running at ${site}; shut it down (run recovery again) before reprotect`);
       if (state !== 'absent') await ctx.compute.unregisterVm({ site, vm: vm.name, test: false, signal });
       await ctx.compute.createPlaceholder({ site, vm: vm.name, host: vm.placements[site]!.host, signal });
       return 'success';
     },
     (vm, error) => messages.push(`${vm.name}: ${errorMessage(error)}`),
   );
-  return result(combineStatuses(statuses), [`${statuses.filter((s) => s === 'success').length} placeholder VM(s) created at ${site}`, ...messages]);
+  return result(combineStatuses(statuses), [
+    `${statuses.filter((s) => s === 'success').length} placeholder VM(s) created at ${site}`,
+    ...messages,
+  ]);
 }
 
 /** Reprotect: old devices at the old protected site are no longer mounted there. */
@@ -289,7 +370,11 @@ export async function cleanupStorage(ctx: RunContext, _phase: PhaseName, signal:
 }
 
 /** Planned migration rollback: power on again every protected VM this operation shut down. */
-export async function rollbackProtectedSite(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
+export async function rollbackProtectedSite(
+  ctx: RunContext,
+  _phase: PhaseName,
+  signal: AbortSignal,
+): Promise<StepResult> {
   const key = stepKey('planned-migration', 'shutdown-protected-vms');
   const site = ctx.protectedSite;
   const stopped = ctx.vms.filter((vm) => ctx.journal.vm(key, vm.name)?.status === 'shut-down');
@@ -306,5 +391,8 @@ export async function rollbackProtectedSite(ctx: RunContext, _phase: PhaseName, 
     },
     (vm, error) => messages.push(`${vm.name}: ${errorMessage(error)}`),
   );
-  return result(combineStatuses(statuses), [`${stopped.length} protected VM(s) powered on again at ${site}`, ...messages]);
+  return result(combineStatuses(statuses), [
+    `${stopped.length} protected VM(s) powered on again at ${site}`,
+    ...messages,
+  ]);
 }
