@@ -16,4 +16,7 @@ export default {
   // Loads xstate's development build (catches persistence mistakes) and our packages' src.
   testEnvironmentOptions: { customExportConditions: ['development', 'node', 'node-addons'] },
   testTimeout: 60000,
+  // One throwaway PostgreSQL per run for the tests that need a real one (scripts/test-postgres.mjs).
+  globalSetup: '<rootDir>/scripts/jest/postgres-setup.mjs',
+  globalTeardown: '<rootDir>/scripts/jest/postgres-teardown.mjs',
 };

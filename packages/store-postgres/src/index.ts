@@ -1,0 +1,7 @@
+// Public API of @drctl/store-postgres: the DocumentStore on PostgreSQL, with leases for run
+// ownership and fenced writes across several engines.
+export { PostgresStore } from './postgres-store.js';
+export type { PostgresLockOptions, PostgresStoreOptions } from './postgres-store.js';
+export { HeldLease } from './leases.js';
+export type { LeaseSettings } from './leases.js';
+export { SCHEMA_VERSION } from './schema.js';
