@@ -3,3 +3,5 @@ export { openWorkspace, readEnvironment, settingsFor, BUILT_IN_STORAGE } from '.
 export type { Workspace, WorkspaceOptions, StorageChoice } from './workspace.js';
 export { measureStorageThroughput } from './bench/storage-throughput.js';
 export type { StorageThroughputOptions, StorageThroughputResult } from './bench/storage-throughput.js';
+export { openStore } from './store-choice.js';
+export type { OpenedStore, StoreChoice } from './store-choice.js';

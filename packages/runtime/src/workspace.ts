@@ -28,12 +28,12 @@ import {
   type Fault,
   type WorldState,
 } from '@drctl/simulator';
-import { FileStore, MemoryStore } from '@drctl/store';
 import { createVsphereReplicationAdapter } from '@drctl/vsphere-replication';
 import { Engine, type EngineOptions } from '@drctl/workflows';
 import { isDsmFaultText, parseDsmFault, type DsmFault } from './sc-series/dsm-faults.js';
 import { mirroredStorage } from './sc-series/mirrored-storage.js';
 import { startSimulatedDataCollector, type SimulatedDataCollector } from './sc-series/simulated-data-collector.js';
+import { openStore } from './store-choice.js';
 
 export type StorageChoice = 'simulated' | 'sc-series' | 'vsphere-replication';
 
@@ -47,6 +47,12 @@ export interface WorkspaceOptions {
   stateDir?: string;
   /** Keep everything in memory (benchmarks, tests). @default false */
   inMemory?: boolean;
+  /** `postgres://…`: a store several engines share (runs, leases, the simulated world). */
+  store?: string;
+  /** This engine's id in run leases and reports (with `store`). */
+  engineId?: string;
+  /** Run lease duration in ms (with `store`); takeover happens this long after an engine stops. */
+  leaseMs?: number;
   /** Run against the built-in simulated environment under virtual time. @default true */
   simulate?: boolean;
   /** Storage behind the array managers in a simulation. @default the environment's adapter kinds */
@@ -169,7 +175,8 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const logger = options.logger ?? pino({ level: 'silent' });
   const envDir = dirname(resolve(options.environmentPath));
   const stateDir = resolve(options.stateDir ?? join(envDir, '.drctl'));
-  const store: DocumentStore = options.inMemory ? new MemoryStore() : new FileStore(stateDir);
+  const opened = openStore(options, stateDir);
+  const store: DocumentStore = opened.store;
   // Virtual time continues across processes: each run starts where the previous one ended.
   // --storage chooses what serves the array managers; vSphere Replication groups keep their own.
   const storageKind = (manager: ArrayManager): StorageChoice =>
@@ -261,6 +268,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     if (!saved || (dataCollector && !savedDsm)) await checkpoint();
   } catch (error) {
     await dataCollector?.close();
+    await opened.close();
     throw error;
   }
 
@@ -288,6 +296,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     logger,
     checkpoint,
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...(opened.ownership ? { ownership: opened.ownership } : {}),
     ...(crashAfter.length > 0 || options.onStepPersisted
       ? {
           onStepPersisted: (info: Parameters<NonNullable<EngineOptions['onStepPersisted']>>[0]) => {
@@ -317,6 +326,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
         await clock.runUntil(engine.close());
       } finally {
         await dataCollector?.close();
+        await opened.close();
       }
     },
   };

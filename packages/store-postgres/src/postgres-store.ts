@@ -54,7 +54,7 @@ export class PostgresStore implements DocumentStore, RunOwnership {
         issues: [{ path: 'store', message: 'missing postgres:// URL' }],
       });
     }
-    this.pool = options.pool ?? new pg.Pool({ connectionString: options.url, max: 10 });
+    this.pool = options.pool ?? new pg.Pool({ connectionString: options.url, max: 10, allowExitOnIdle: true });
     this.ownsPool = options.pool === undefined;
     this.namespace = options.namespace ?? 'default';
     this.engineId = options.engineId ?? `${hostname()}:${process.pid}`;

@@ -35,6 +35,17 @@ const stateDirOption = () =>
     '--state-dir <dir>',
     'where runs, reports and the simulated world are kept (default: .drctl beside the environment file)',
   );
+// Several engines share a PostgreSQL store; the state folder stays the embedded default.
+const storeOption = () =>
+  new Option(
+    '--store <url>',
+    'postgres://… store shared by several engines (default $DRCTL_STORE, else the state folder)',
+  );
+const engineIdOption = () =>
+  new Option(
+    '--engine-id <name>',
+    "this engine's name in run leases and reports (default $DRCTL_ENGINE_ID, else host:pid)",
+  );
 const jsonOption = () => new Option('--json', 'print machine-readable JSON only');
 
 interface ProgramState {
@@ -108,6 +119,8 @@ ${EXIT_HELP}`,
     .option('--answer <text>', 'answer every prompt with this text (else asked on the terminal)')
     .option('--report <file>', 'also write the run report (JSON) to this file, kept up to date as the run goes')
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .option('--inject <fault>', INJECT_HELP, collect)
     .addOption(jsonOption())
     .addHelpText(
@@ -135,6 +148,8 @@ ${EXIT_HELP}`,
     .option('--set <key=value>', 'override a setting (default: as the run was started)', collect)
     .option('--inject <fault>', `${INJECT_HELP} (default: the run's own faults)`, collect)
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(
@@ -154,6 +169,8 @@ ${EXIT_HELP}`,
     .option('--reason <text>', 'why, for the report')
     .option('--wait <seconds>', 'how long to wait for another process to stop the run', '60')
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(
@@ -168,6 +185,8 @@ ${EXIT_HELP}`,
     .addOption(envOption())
     .option('--plan <name>', 'only this plan')
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(action(io, state, (options: Parameters<typeof statusCommand>[1]) => statusCommand(io, options)));
@@ -180,6 +199,8 @@ ${EXIT_HELP}`,
     .option('--run <id>', "show this run's report (the whole JSON document with --json)")
     .option('--limit <n>', 'at most this many runs')
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(action(io, state, (options: Parameters<typeof historyCommand>[1]) => historyCommand(io, options)));
@@ -239,6 +260,8 @@ ${EXIT_HELP}`,
     .option('--vmware-dr-xml <file>', "read settings from SRM's vmware-dr.xml <config>")
     .option('--inject <fault>', INJECT_HELP, collect)
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(action(io, state, (options: Parameters<typeof serveCommand>[1]) => serveCommand(io, options)));

@@ -25,6 +25,9 @@ export interface WorkspaceFlags {
   set?: string[];
   inject?: string[];
   vmwareDrXml?: string;
+  /** `postgres://…` (else $DRCTL_STORE, else the state folder). */
+  store?: string;
+  engineId?: string;
 }
 
 export interface OpenOptions {
@@ -47,6 +50,19 @@ function checkStorageAvailable(workspace: Workspace, choice: StorageChoice | und
       },
     );
   }
+}
+
+/** The shared store and this engine's id: flags first, then DRCTL_STORE and DRCTL_ENGINE_ID. */
+export function storeFlags(
+  io: CliIo,
+  flags: Pick<WorkspaceFlags, 'store' | 'engineId'>,
+): {
+  store?: string;
+  engineId?: string;
+} {
+  const store = flags.store ?? io.env['DRCTL_STORE'];
+  const engineId = flags.engineId ?? io.env['DRCTL_ENGINE_ID'];
+  return { ...(store ? { store } : {}), ...(engineId ? { engineId } : {}) };
 }
 
 /** Opens the environment the flags name, with its state folder, settings and (simulated) world. */
@@ -78,6 +94,7 @@ export async function openCliWorkspace(
     ...(flags.inject?.length ? { inject: flags.inject } : {}),
     ...(flags.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, flags.vmwareDrXml) } : {}),
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...storeFlags(io, flags),
   };
   const workspace = await openWorkspace(workspaceOptions);
   try {

@@ -1,10 +1,9 @@
 import { DrError } from '@drctl/domain';
-import type { Workspace } from '@drctl/runtime';
-import { FileStore } from '@drctl/store';
+import { openStore, type Workspace } from '@drctl/runtime';
 import { reportKey } from '@drctl/workflows';
 import type { CliIo } from '../cli/io.js';
 import { environmentPath, type CommonOptions } from '../cli/options.js';
-import { openCliWorkspace, type WorkspaceFlags } from '../cli/workspace.js';
+import { openCliWorkspace, storeFlags, type WorkspaceFlags } from '../cli/workspace.js';
 import { stateDirFor } from '../cli/workspace-paths.js';
 import { loadInvocation } from './invocation.js';
 import { operatorName } from './terminal-prompt.js';
@@ -81,14 +80,19 @@ export async function openForRun(
     }
   }
   const stateDir = stateDirFor(io, path, options.stateDir);
-  const store = new FileStore(stateDir);
-  // A run id that cannot even be a store key is simply not found.
-  if (!(await store.read(reportKey(id)).catch(() => undefined))) {
-    throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(id)} in ${stateDir}.`, {
-      issues: [{ path: 'RUN_ID', message: 'unknown run' }],
-    });
+  const opened = openStore(storeFlags(io, options), stateDir);
+  let saved: Awaited<ReturnType<typeof loadInvocation>>;
+  try {
+    // A run id that cannot even be a store key is simply not found.
+    if (!(await opened.store.read(reportKey(id)).catch(() => undefined))) {
+      throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(id)} in ${opened.where}.`, {
+        issues: [{ path: 'RUN_ID', message: 'unknown run' }],
+      });
+    }
+    saved = await loadInvocation(opened.store, id);
+  } finally {
+    await opened.close();
   }
-  const saved = await loadInvocation(store, id);
   const flags: WorkspaceFlags = {
     ...options,
     simulate: options.simulate ?? saved?.simulate ?? false,
