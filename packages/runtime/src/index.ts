@@ -5,3 +5,5 @@ export { measureStorageThroughput } from './bench/storage-throughput.js';
 export type { StorageThroughputOptions, StorageThroughputResult } from './bench/storage-throughput.js';
 export { openStore } from './store-choice.js';
 export type { OpenedStore, StoreChoice } from './store-choice.js';
+export { takeOverInterrupted, watchOrphanedRuns } from './takeover.js';
+export type { OrphanWatchOptions } from './takeover.js';

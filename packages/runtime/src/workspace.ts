@@ -12,6 +12,7 @@ import {
   type ArrayManager,
   type Clock,
   type DocumentStore,
+  type RunOwnership,
   type Environment,
   type ResolvedSettings,
   type SettingsLayer,
@@ -88,6 +89,8 @@ export interface Workspace {
   settings: ResolvedSettings;
   clock: Clock;
   store: DocumentStore;
+  /** Run ownership when the store is shared by several engines (PostgreSQL). */
+  ownership?: RunOwnership;
   world: SimulatedWorld;
   /** The simulated DSM Data Collector, when SC Series serves the storage (faults, counters). */
   dsm?: DsmSimulator;
@@ -317,6 +320,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     store,
     world,
     ...(dataCollector ? { dsm: dataCollector.simulator } : {}),
+    ...(opened.ownership ? { ownership: opened.ownership } : {}),
     engine,
     drive: (work) => clock.runUntil(work),
     async close() {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { DrError, type DocumentStore, type RunLease, type RunOwnership } from '@drctl/domain';
+import { DrError, type DocumentStore, type ExpiredLease, type RunLease, type RunOwnership } from '@drctl/domain';
 import { childKey, decodeJson, encodeJson, keySegments, normalizePrefix, validateKey } from '@drctl/store';
 import pg from 'pg';
 import { acquireLease, HeldLease, leaseHolder, type LeaseSettings } from './leases.js';
@@ -54,7 +54,15 @@ export class PostgresStore implements DocumentStore, RunOwnership {
         issues: [{ path: 'store', message: 'missing postgres:// URL' }],
       });
     }
-    this.pool = options.pool ?? new pg.Pool({ connectionString: options.url, max: 10, allowExitOnIdle: true });
+    this.pool =
+      options.pool ??
+      new pg.Pool({
+        connectionString: options.url,
+        max: 10,
+        allowExitOnIdle: true,
+        // A paused engine must not hold a transaction (and its FOR SHARE on a lease) for ever.
+        options: `-c idle_in_transaction_session_timeout=${options.leaseMs ?? 15_000}`,
+      });
     this.ownsPool = options.pool === undefined;
     this.namespace = options.namespace ?? 'default';
     this.engineId = options.engineId ?? `${hostname()}:${process.pid}`;
@@ -204,6 +212,22 @@ export class PostgresStore implements DocumentStore, RunOwnership {
       },
       { lease },
     );
+  }
+
+  async expired(prefix: string): Promise<ExpiredLease[]> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ name: string; owner: string; token: string; expires_at: Date }>(
+      `SELECT name, owner, token::text AS token, expires_at FROM drctl_leases
+       WHERE namespace = $1 AND starts_with(name, $2) AND owner IS NOT NULL AND expires_at < now()
+       ORDER BY expires_at`,
+      [this.namespace, prefix],
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      owner: r.owner,
+      token: Number(r.token),
+      expiredAt: r.expires_at.toISOString(),
+    }));
   }
 
   /** Closes the connection pool when this store created it. */

@@ -100,3 +100,22 @@ describe('run leases', () => {
     await old.release();
   });
 });
+
+describe('expired leases', () => {
+  it('lists the leases whose owner stopped renewing them, not the live or released ones', async () => {
+    const { a } = engines(150, 10_000); // never renews in time: a dead engine
+    const b = new PostgresStore({ pool, namespace: a.namespace, engineId: 'engine-b', leaseMs: 150, heartbeatMs: 30 });
+    const dead = await a.acquire('run-dead');
+    const live = await b.acquire('run-live');
+    const released = await a.acquire('run-released');
+    await released?.release();
+    const other = await a.acquire('plan-x');
+    await sleep(250);
+    const expired = await b.expired('run-');
+    expect(expired.map((e) => ({ name: e.name, owner: e.owner, token: e.token }))).toEqual([
+      { name: 'run-dead', owner: 'engine-a', token: 1 },
+    ]);
+    expect(dead).not.toBeNull();
+    await Promise.all([live?.release(), other?.release()]);
+  });
+});

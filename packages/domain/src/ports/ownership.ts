@@ -33,4 +33,13 @@ export interface RunOwnership {
   acquire(name: string): Promise<RunLease | null>;
   /** The store seen through a lease: every write lands only while the lease's token is current. */
   fenced(lease: RunLease): DocumentStore;
+  /** Leases named `prefix…` whose owner stopped renewing them: runs waiting for a takeover. */
+  expired(prefix: string): Promise<ExpiredLease[]>;
+}
+
+export interface ExpiredLease {
+  name: string;
+  owner: string;
+  token: number;
+  expiredAt: string;
 }
