@@ -325,7 +325,9 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     drive: (work) => clock.runUntil(work),
     async close() {
       try {
-        await checkpoint();
+        // A shared store has the state its runs' owners checkpointed after each effect (fenced);
+        // an engine closing must not write back a world that another engine moved on from.
+        if (!opened.ownership) await checkpoint();
         // Closing logs out of the Data Collector: real work the virtual clock has to let through.
         await clock.runUntil(engine.close());
       } finally {

@@ -59,10 +59,17 @@ export function storeFlags(
 ): {
   store?: string;
   engineId?: string;
+  leaseMs?: number;
 } {
   const store = flags.store ?? io.env['DRCTL_STORE'];
   const engineId = flags.engineId ?? io.env['DRCTL_ENGINE_ID'];
-  return { ...(store ? { store } : {}), ...(engineId ? { engineId } : {}) };
+  // How long a run's lease lasts without a heartbeat: the time a takeover waits (docs/multi-engine.md).
+  const leaseMs = wholeNumber('DRCTL_LEASE_MS', io.env['DRCTL_LEASE_MS'], 100);
+  return {
+    ...(store ? { store } : {}),
+    ...(engineId ? { engineId } : {}),
+    ...(store && leaseMs !== undefined ? { leaseMs } : {}),
+  };
 }
 
 /** Opens the environment the flags name, with its state folder, settings and (simulated) world. */
