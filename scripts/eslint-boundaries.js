@@ -73,6 +73,8 @@ function allowedFor(from, target) {
     return `${from} must not import the app ${target}`;
   if (allowed === '*') return undefined;
   if (allowed.includes(target)) return undefined;
+  if (allowed.length === 0)
+    return `${from} imports no other package (it is what every other package builds on), not ${target}`;
   if (CORE.includes(from))
     return `the core package ${from} must not import ${target} (adapters, simulators, stores and apps depend on the core, never the reverse)`;
   return `${from} may import only ${allowed.join(', ') || 'no other package'}, not ${target}`;
