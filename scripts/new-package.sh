@@ -19,23 +19,26 @@ cat > "$dir/package.json" <<JSON
   "files": ["dist"],
   "scripts": {
     "build": "tsc -p tsconfig.build.json",
-    "typecheck": "tsc -p tsconfig.json --noEmit"
+    "typecheck": "tsc -b"
   }
-}
-JSON
-cat > "$dir/tsconfig.json" <<JSON
-{
-  "extends": "../../tsconfig.base.json",
-  "compilerOptions": { "noEmit": true, "types": ["node", "jest"], "customConditions": ["development"] },
-  "include": ["src", "test"]
 }
 JSON
 cat > "$dir/tsconfig.build.json" <<JSON
 {
   "extends": "../../tsconfig.base.json",
-  "compilerOptions": { "rootDir": "src", "outDir": "dist" },
+  "compilerOptions": {
+    "composite": false,
+    "emitDeclarationOnly": false,
+    "rootDir": "src",
+    "outDir": "dist",
+    "types": ["node"],
+    "customConditions": []
+  },
   "include": ["src"],
   "exclude": ["src/**/*.test.ts"]
 }
 JSON
 [ -f "$dir/src/index.ts" ] || echo "export {};" > "$dir/src/index.ts"
+# tsconfig.json (extends the base, references the workspace packages in package.json) and the
+# root tsconfig.json's reference to it; run it again after adding @drctl/* dependencies.
+node scripts/tsconfig-references.mjs
