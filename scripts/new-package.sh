@@ -11,7 +11,7 @@ cat > "$dir/package.json" <<JSON
   "type": "module",
   "exports": {
     ".": {
-      "development": "./src/index.ts",
+      "@drctl/source": "./src/index.ts",
       "types": "./dist/index.d.ts",
       "default": "./dist/index.js"
     }
