@@ -27,7 +27,7 @@ class EngineProcess {
   constructor(config: Record<string, unknown>) {
     this.child = spawn(
       process.execPath,
-      ['--conditions=development', '--import', REGISTER, CHILD, JSON.stringify({ leaseMs: LEASE_MS, ...config })],
+      ['--conditions=@drctl/source', '--conditions=development', '--import', REGISTER, CHILD, JSON.stringify({ leaseMs: LEASE_MS, ...config })],
       { stdio: 'pipe' },
     );
     let buffer = '';
