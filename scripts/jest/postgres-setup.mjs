@@ -9,7 +9,9 @@ export default async function setup() {
   try {
     started = await startTestPostgres();
   } catch (error) {
-    throw new Error(`drctl tests need a throwaway PostgreSQL and it could not start: ${error.message}`);
+    throw new Error(`drctl tests need a throwaway PostgreSQL and it could not start: ${error.message}`, {
+      cause: error,
+    });
   }
   process.env.DRCTL_TEST_PG_URL = started.url;
   process.env.DRCTL_TEST_PG_DIR = started.dir;

@@ -1,14 +1,14 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunReport } from '@drctl/domain';
-import { createTestDatabase } from '../../../packages/store-postgres/test/support/database.js';
+import { createScratchDatabase, type ScratchDatabase } from '@drctl/store-postgres';
 import { drctl, ensureBuilt, jsonLines, startDrctl, tempDir, TECHSOL, type RunningCli } from './support/cli-process.js';
 
 const PLAN = 'Protect vcsite1';
 const LEASE = { DRCTL_LEASE_MS: '2000' };
 const dirs: string[] = [];
 const servers: RunningCli[] = [];
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let database: ScratchDatabase;
 
 function stateDir(): string {
   const dir = tempDir('multi-engine');
@@ -16,9 +16,16 @@ function stateDir(): string {
   return dir;
 }
 
+/** The PostgreSQL jest's globalSetup started (scripts/jest/postgres-setup.mjs). */
+function testPostgresUrl(): string {
+  const url = process.env['DRCTL_TEST_PG_URL'];
+  if (!url) throw new Error('DRCTL_TEST_PG_URL is not set: jest globalSetup did not start PostgreSQL.');
+  return url;
+}
+
 beforeAll(async () => {
   ensureBuilt();
-  database = await createTestDatabase();
+  database = await createScratchDatabase(testPostgresUrl(), 'drctl_test');
 });
 
 afterAll(async () => {

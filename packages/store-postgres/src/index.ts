@@ -5,3 +5,5 @@ export type { PostgresLockOptions, PostgresStoreOptions } from './postgres-store
 export { HeldLease } from './leases.js';
 export type { LeaseSettings } from './leases.js';
 export { SCHEMA_VERSION } from './schema.js';
+export { createScratchDatabase } from './scratch-database.js';
+export type { ScratchDatabase } from './scratch-database.js';

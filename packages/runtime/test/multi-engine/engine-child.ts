@@ -43,16 +43,18 @@ function open(onStep?: (step: string) => void): Promise<Workspace> {
 }
 
 async function start(): Promise<void> {
-  let ws: Workspace | undefined;
-  ws = await open((step) => {
-    emit({ type: 'step', step, stateChanging: stateChanging(ws) });
+  // The step callback reads the workspace that `open` is still creating.
+  const opened: { ws?: Workspace } = {};
+  const ws = await open((step) => {
+    emit({ type: 'step', step, stateChanging: stateChanging(opened.ws) });
     if (step === config.crashAfter) process.kill(process.pid, 'SIGKILL');
     if (step === config.pauseAfter) {
-      emit({ type: 'pausing', step, stateChanging: stateChanging(ws) });
+      emit({ type: 'pausing', step, stateChanging: stateChanging(opened.ws) });
       process.kill(process.pid, 'SIGSTOP');
-      emit({ type: 'continued', stateChanging: stateChanging(ws) });
+      emit({ type: 'continued', stateChanging: stateChanging(opened.ws) });
     }
   });
+  opened.ws = ws;
   const handle = await ws.drive(ws.engine.start({ plan: PLAN, workflow: 'disaster-recovery' }));
   emit({ type: 'started', runId: handle.runId });
   try {

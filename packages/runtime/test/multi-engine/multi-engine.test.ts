@@ -2,8 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunReport } from '@drctl/domain';
-import { PostgresStore } from '@drctl/store-postgres';
-import { createTestDatabase } from '../../../store-postgres/test/support/database.js';
+import { createScratchDatabase, PostgresStore, type ScratchDatabase } from '@drctl/store-postgres';
 
 const REGISTER = fileURLToPath(new URL('../../../../test-support/register-ts.mjs', import.meta.url));
 const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
@@ -27,7 +26,14 @@ class EngineProcess {
   constructor(config: Record<string, unknown>) {
     this.child = spawn(
       process.execPath,
-      ['--conditions=@drctl/source', '--conditions=development', '--import', REGISTER, CHILD, JSON.stringify({ leaseMs: LEASE_MS, ...config })],
+      [
+        '--conditions=@drctl/source',
+        '--conditions=development',
+        '--import',
+        REGISTER,
+        CHILD,
+        JSON.stringify({ leaseMs: LEASE_MS, ...config }),
+      ],
       { stdio: 'pipe' },
     );
     let buffer = '';
@@ -70,11 +76,18 @@ class EngineProcess {
   }
 }
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let database: ScratchDatabase;
 const running: EngineProcess[] = [];
 
+/** The PostgreSQL jest's globalSetup started (scripts/jest/postgres-setup.mjs). */
+function testPostgresUrl(): string {
+  const url = process.env['DRCTL_TEST_PG_URL'];
+  if (!url) throw new Error('DRCTL_TEST_PG_URL is not set: jest globalSetup did not start PostgreSQL.');
+  return url;
+}
+
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createScratchDatabase(testPostgresUrl(), 'drctl_test');
 });
 
 afterEach(async () => {
