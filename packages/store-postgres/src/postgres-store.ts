@@ -26,11 +26,6 @@ export interface PostgresLockOptions {
   pollMs?: number;
 }
 
-/** Which lease a fenced view's writes depend on. */
-interface Fence {
-  lease: RunLease;
-}
-
 const migrations = new WeakMap<pg.Pool, Promise<void>>();
 
 /**
@@ -46,9 +41,10 @@ export class PostgresStore implements DocumentStore, RunOwnership {
   private readonly pool: pg.Pool;
   private readonly ownsPool: boolean;
   private readonly leaseSettings: LeaseSettings;
-  private readonly fence: Fence | undefined;
+  /** The lease this view's writes depend on (a view from `fenced`); none for the plain store. */
+  private readonly fence: { lease: RunLease } | undefined;
 
-  constructor(options: PostgresStoreOptions, fence?: Fence) {
+  constructor(options: PostgresStoreOptions, fencedBy?: RunLease) {
     if (!options.pool && !options.url) {
       throw new DrError('DR_INPUT_INVALID', 'The PostgreSQL store needs a connection URL.', {
         issues: [{ path: 'store', message: 'missing postgres:// URL' }],
@@ -68,7 +64,7 @@ export class PostgresStore implements DocumentStore, RunOwnership {
     this.engineId = options.engineId ?? `${hostname()}:${process.pid}`;
     const leaseMs = options.leaseMs ?? 15_000;
     this.leaseSettings = { leaseMs, heartbeatMs: options.heartbeatMs ?? Math.max(10, Math.floor(leaseMs / 3)) };
-    this.fence = fence;
+    this.fence = fencedBy ? { lease: fencedBy } : undefined;
     // An idle client losing its connection (the server restarting) must not crash the process.
     if (this.ownsPool) this.pool.on('error', () => undefined);
   }
@@ -210,7 +206,7 @@ export class PostgresStore implements DocumentStore, RunOwnership {
         leaseMs: this.leaseSettings.leaseMs,
         heartbeatMs: this.leaseSettings.heartbeatMs,
       },
-      { lease },
+      lease,
     );
   }
 
