@@ -31,6 +31,7 @@ import {
 import { FileStore, MemoryStore } from '@drctl/store';
 import { createVsphereReplicationAdapter } from '@drctl/vsphere-replication';
 import { Engine, type EngineOptions } from '@drctl/workflows';
+import { invocationOf, type RunInvocation } from './invocation.js';
 import { isDsmFaultText, parseDsmFault, type DsmFault } from './sc-series/dsm-faults.js';
 import { mirroredStorage } from './sc-series/mirrored-storage.js';
 import { startSimulatedDataCollector, type SimulatedDataCollector } from './sc-series/simulated-data-collector.js';
@@ -86,6 +87,8 @@ export interface Workspace {
   /** The simulated DSM Data Collector, when SC Series serves the storage (faults, counters). */
   dsm?: DsmSimulator;
   engine: Engine;
+  /** The options every run this workspace starts is saved with (see `RunInvocation`). */
+  invocation: RunInvocation;
   /** Drives virtual time until `work` settles (a no-op wrapper under the system clock). */
   drive<T>(work: Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -277,6 +280,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     });
   };
 
+  const invocation = invocationOf({ ...options, simulate });
   const engineOptions: EngineOptions = {
     environment: env,
     settings,
@@ -287,6 +291,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     store,
     logger,
     checkpoint,
+    invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
     ...(crashAfter.length > 0 || options.onStepPersisted
       ? {
@@ -300,6 +305,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   };
   const engine = new Engine(engineOptions);
   return {
+    invocation,
     env,
     environmentPath: options.environmentPath,
     stateDir,

@@ -1,10 +1,8 @@
-import { resolve } from 'node:path';
 import { DrError, type WorkflowName } from '@drctl/domain';
 import type { StorageChoice } from '@drctl/runtime';
 import type { CliIo } from '../cli/io.js';
 import { planName, type CommonOptions } from '../cli/options.js';
 import { openCliWorkspace } from '../cli/workspace.js';
-import { saveInvocation } from '../run/invocation.js';
 import { driveRun } from '../run/session.js';
 import { operatorName } from '../run/terminal-prompt.js';
 
@@ -53,24 +51,15 @@ export async function runCommand(io: CliIo, workflow: WorkflowName, options: Run
     const outcome = await driveRun(
       io,
       workspace,
-      async () => {
-        const handle = await workspace.engine.start({
+      // The workspace's engine saves the run's options (its invocation) with the run before it starts.
+      () =>
+        workspace.engine.start({
           plan,
           workflow,
           ...(options.force ? { force: true } : {}),
           ...(options.forcedRecovery ? { forcedRecovery: true } : {}),
           ...(workflow === 'test' ? { syncData: options.sync !== false } : {}),
-        });
-        await saveInvocation(workspace.store, handle.runId, {
-          simulate: true,
-          ...(options.storage ? { storage: options.storage } : {}),
-          ...(options.seed !== undefined ? { seed: options.seed } : {}),
-          set: options.set ?? [],
-          inject: options.inject ?? [],
-          ...(options.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, options.vmwareDrXml) } : {}),
-        });
-        return handle;
-      },
+        }),
       {
         json: Boolean(options.json),
         autoAnswer: options.answer !== undefined,
