@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { pino, type Logger } from 'pino';
 import {
   DrError,
+  STEP_IDS,
   STORAGE_COMMANDS,
   loadEnvironment,
   parseSettingOverrides,
@@ -94,12 +95,43 @@ export interface Workspace {
   close(): Promise<void>;
 }
 
-/** Reads and validates an environment file, resolving `include:` from its folder. */
-export function readEnvironment(path: string): Environment {
+/** Environment files and their includes are text of at most this size (a 20,000-VM file is a few MB). */
+export const MAX_ENVIRONMENT_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a regular file of bounded size: a device (`/dev/zero`), a FIFO or a folder is refused
+ * before a byte is read, so a bad path can never read without end.
+ */
+function readBoundedText(path: string): string {
+  const stats = statSync(path);
+  if (!stats.isFile()) throw new Error(`${path} is not a regular file`);
+  if (stats.size > MAX_ENVIRONMENT_FILE_BYTES)
+    throw new Error(`${path} is ${stats.size} bytes, more than the ${MAX_ENVIRONMENT_FILE_BYTES} allowed`);
+  return readFileSync(path, 'utf8');
+}
+
+/** An include's real path, which must lie under one of `roots` (symbolic links followed). */
+function includePath(file: string, base: string, roots: readonly string[]): string {
+  const real = realpathSync(isAbsolute(file) ? file : join(base, file));
+  const inside = roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
+  if (!inside) throw new Error(`${file} is outside the environment's folder ${roots.join(', ')}`);
+  return real;
+}
+
+export interface ReadEnvironmentOptions {
+  /** Folders includes may come from. @default the environment file's folder */
+  includeRoots?: readonly string[];
+}
+
+/**
+ * Reads and validates an environment file, resolving `include:` from its folder. Includes are
+ * regular files of bounded size under the environment's folder (or `includeRoots`).
+ */
+export function readEnvironment(path: string, options: ReadEnvironmentOptions = {}): Environment {
   const full = resolve(path);
   let text: string;
   try {
-    text = readFileSync(full, 'utf8');
+    text = readBoundedText(full);
   } catch (error) {
     throw new DrError('DR_INPUT_INVALID', `Cannot read environment file ${path}.`, {
       cause: error,
@@ -112,9 +144,16 @@ export function readEnvironment(path: string): Environment {
     });
   }
   const base = dirname(full);
+  const roots = (options.includeRoots ?? [base]).map((root) => {
+    try {
+      return realpathSync(root);
+    } catch {
+      return resolve(root);
+    }
+  });
   return loadEnvironment(text, {
     source: path,
-    readInclude: (p) => readFileSync(isAbsolute(p) ? p : join(base, p), 'utf8'),
+    readInclude: (p) => readBoundedText(includePath(p, base, roots)),
   });
 }
 
@@ -192,12 +231,18 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
 
   const texts = options.inject ?? [];
   const crashAfter = texts.filter((t) => t.startsWith('crash-after:')).map((t) => t.slice('crash-after:'.length));
-  for (const [i, step] of crashAfter.entries()) {
+  texts.forEach((text, i) => {
+    if (!text.startsWith('crash-after:')) return;
+    const step = text.slice('crash-after:'.length);
     if (!step)
       throw new DrError('DR_INPUT_INVALID', 'crash-after needs a step id.', {
         issues: [{ path: `--inject[${i}]`, message: 'expected crash-after:STEP_ID' }],
       });
-  }
+    if (!(STEP_IDS as readonly string[]).includes(step))
+      throw new DrError('DR_INPUT_INVALID', `crash-after names no step: ${JSON.stringify(step)}.`, {
+        issues: [{ path: `--inject[${i}]`, message: `unknown step id ${step} (one of ${STEP_IDS.join(', ')})` }],
+      });
+  });
   const dsmFaults: Array<{ index: number; fault: DsmFault }> = [];
   texts.forEach((t, index) => {
     if (isDsmFaultText(t)) dsmFaults.push({ index, fault: parseDsmFault(t, index) });

@@ -34,15 +34,14 @@ async function open(env: Environment, dir: string, hangDiscovery?: () => void) {
   const clock = new VirtualClock({ start: Date.UTC(2026, 0, 1) });
   const saved = await store.read<WorldState>('world');
   const world = saved ? SimulatedWorld.restore(env, saved, { clock }) : new SimulatedWorld(env, { clock });
+  // The world's adapter with discovery replaced (its methods live on the prototype).
   const storage: StorageAdapter = hangDiscovery
-    ? {
-        ...world.storage,
-        execute: (request) => world.storage.execute(request),
+    ? Object.assign(Object.create(world.storage) as StorageAdapter, {
         discoverDevices: () => {
           hangDiscovery();
-          return new Promise(() => undefined);
+          return new Promise<never>(() => undefined);
         },
-      }
+      })
     : world.storage;
   const engine = new Engine({
     environment: env,

@@ -9,7 +9,7 @@ import {
 } from '@drctl/runtime';
 import { cliLogger } from './logger.js';
 import type { CliIo } from './io.js';
-import { environmentPath, wholeNumber } from './options.js';
+import { environmentPath, MAX_SEED, wholeNumber } from './options.js';
 import { STORAGE_FACTORIES } from './storage-factories.js';
 import { stateDirFor } from './workspace-paths.js';
 
@@ -65,7 +65,7 @@ export async function openCliWorkspace(
       },
     );
   }
-  const seed = wholeNumber('--seed', flags.seed);
+  const seed = wholeNumber('--seed', flags.seed, 0, MAX_SEED);
   const workspaceOptions: WorkspaceOptions = {
     environmentPath: path,
     simulate: true,

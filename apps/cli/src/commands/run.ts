@@ -3,6 +3,7 @@ import type { StorageChoice } from '@drctl/runtime';
 import type { CliIo } from '../cli/io.js';
 import { planName, type CommonOptions } from '../cli/options.js';
 import { openCliWorkspace } from '../cli/workspace.js';
+import { writableFile } from '../cli/output-file.js';
 import { driveRun } from '../run/session.js';
 import { operatorName } from '../run/terminal-prompt.js';
 
@@ -39,6 +40,8 @@ function checkModeOptions(workflow: WorkflowName, options: RunOptions): void {
 /** `drctl run WORKFLOW --env ENV.yaml --plan NAME --simulate …` */
 export async function runCommand(io: CliIo, workflow: WorkflowName, options: RunOptions): Promise<number> {
   checkModeOptions(workflow, options);
+  // Checked before anything starts: a run must not be left interrupted by its report copy.
+  if (options.report !== undefined) writableFile('--report', io.cwd, options.report);
   const workspace = await openCliWorkspace(io, options, {
     requireSimulate: true,
     ...(options.answer !== undefined
