@@ -24,6 +24,7 @@ const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * driving is asked to stop through the store, and this waits for it to end.
  */
 export async function cancelCommand(io: CliIo, runId: string | undefined, options: CancelOptions): Promise<number> {
+  const waitMs = (wholeNumber('--wait', options.wait ?? '60', 0, MAX_WAIT_SECONDS) ?? 60) * 1000;
   const { workspace, runId: id, interrupted } = await openForRun(io, runId, options, 'unfinished');
   const reason = options.reason ?? `cancelled by ${operatorName(io)} (drctl cancel)`;
   try {
@@ -53,7 +54,6 @@ export async function cancelCommand(io: CliIo, runId: string | undefined, option
       requestedBy: operatorName(io),
       requestedAt: new Date().toISOString(),
     });
-    const waitMs = (wholeNumber('--wait', options.wait ?? '60', 0, MAX_WAIT_SECONDS) ?? 60) * 1000;
     const deadline = Date.now() + waitMs;
     let latest = report;
     while (Date.now() < deadline) {
