@@ -33,6 +33,7 @@ import { FileStore, MemoryStore } from '@drctl/store';
 import { createVsphereReplicationAdapter } from '@drctl/vsphere-replication';
 import { Engine, type EngineOptions } from '@drctl/workflows';
 import { invocationOf, type RunInvocation } from './invocation.js';
+import { SharedDocument } from './shared-state/shared-document.js';
 import { isDsmFaultText, parseDsmFault, type DsmFault } from './sc-series/dsm-faults.js';
 import { mirroredStorage } from './sc-series/mirrored-storage.js';
 import { startSimulatedDataCollector, type SimulatedDataCollector } from './sc-series/simulated-data-collector.js';
@@ -65,6 +66,8 @@ export interface WorkspaceOptions {
   /** SRM's vmware-dr.xml to read `<config>` settings from. */
   vmwareDrXml?: string;
   autoAnswer?: { answer: string; by: string };
+  /** Only reads (status, history): never writes the shared simulated state. @default false */
+  readOnly?: boolean;
   /** Called once a finished step is durably persisted (embedders and crash rehearsals). */
   onStepPersisted?: EngineOptions['onStepPersisted'];
   logger?: Logger;
@@ -221,7 +224,18 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     ? []
     : arrayManagers.filter((m) => storageKind(m) === 'sc-series');
 
-  const savedClock = await store.read<{ now: number }>(clockKey(env));
+  // State other processes on this folder share: written only through SharedDocument (merged
+  // under the store's update, never a stale whole copy), and only when this process changed it.
+  const shared = {
+    world: new SharedDocument<WorldState>(store, worldKey(env)),
+    replication: new SharedDocument<unknown>(store, replicationKey(env)),
+    dsm: new SharedDocument<DsmSimulatorState>(store, dsmKey(env)),
+    // Virtual time only goes forward: the latest clock any process reached wins.
+    clock: new SharedDocument<{ now: number }>(store, clockKey(env), (_base, ours, theirs) => ({
+      now: Math.max(ours.now, theirs.now),
+    })),
+  };
+  const savedClock = await shared.clock.load();
   const clock = new VirtualClock({
     start: savedClock?.now ?? Date.UTC(2026, 0, 1),
     // Real HTTPS to the DSM simulator: one exchange on a busy machine can take well over the
@@ -263,19 +277,22 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     worldTexts.map((w) => w.index),
   );
 
-  const saved = await store.read<WorldState>(worldKey(env));
+  const saved = await shared.world.load();
   const seed = options.seed ?? env.seed;
   const worldOptions = { clock, faults, seed, ...(mirrorOnly ? { durations: INSTANT_STORAGE } : {}) };
   const world = saved ? SimulatedWorld.restore(env, saved, worldOptions) : new SimulatedWorld(env, worldOptions);
+  // Changes are measured from the world as this process holds it (restore fills in defaults).
+  shared.world.startFrom(world.snapshot());
   // vSphere Replication keeps its per-VM replication state beside the world's.
   const replication = createVsphereReplicationAdapter({ env, clock, seed });
-  const savedReplication = await store.read(replicationKey(env));
+  const savedReplication = await shared.replication.load();
   if (savedReplication !== undefined) replication.restore(savedReplication);
+  shared.replication.startFrom(replication.snapshot());
   // SC Series in a simulation: the DSM simulator in this process, its arrays as the last process left them.
   let dataCollector: SimulatedDataCollector | undefined;
   let savedDsm: DsmSimulatorState | undefined;
   if (scManagers.length > 0) {
-    savedDsm = await store.read<DsmSimulatorState>(dsmKey(env));
+    savedDsm = await shared.dsm.load();
     if (saved && !savedDsm)
       logger.warn(
         { environment: env.name },
@@ -299,14 +316,25 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
       logger,
     });
   }
-  const checkpoint = async () => {
-    await store.write(worldKey(env), world.snapshotForStore());
-    await store.write(replicationKey(env), replication.snapshot());
-    if (dataCollector) await store.write(dsmKey(env), dataCollector.snapshot());
-    await store.write(clockKey(env), { now: clock.now() });
+  if (dataCollector) shared.dsm.startFrom(dataCollector.snapshot());
+  const save = async (force: boolean) => {
+    await shared.world.save(world.snapshotForStore() as WorldState, force);
+    await shared.replication.save(replication.snapshot(), force);
+    if (dataCollector) await shared.dsm.save(dataCollector.snapshot(), force);
+    await shared.clock.save({ now: clock.now() }, force);
+  };
+  const checkpoint = () => save(false);
+  // Before a run: take in what other processes changed since (the world and vSphere Replication
+  // in place; the Data Collector's arrays are merged when saved).
+  const beforeRun = async () => {
+    const worldNow = await shared.world.theirsMerged(() => world.snapshot());
+    if (worldNow) world.adopt(worldNow);
+    const replicationNow = await shared.replication.theirsMerged(() => replication.snapshot());
+    if (replicationNow !== undefined) replication.restore(replicationNow);
   };
   try {
-    if (!saved || (dataCollector && !savedDsm)) await checkpoint();
+    // A fresh state folder gets its world at once, unless this process only reads.
+    if (!options.readOnly && (!saved || (dataCollector && !savedDsm))) await save(true);
   } catch (error) {
     await dataCollector?.close();
     throw error;
@@ -336,6 +364,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     store,
     logger,
     checkpoint,
+    beforeRun,
     invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
     ...(crashAfter.length > 0 || options.onStepPersisted

@@ -29,6 +29,8 @@ export interface WorkspaceFlags {
 
 export interface OpenOptions {
   autoAnswer?: { answer: string; by: string };
+  /** Commands that only read: the shared simulated state is never written. */
+  readOnly?: boolean;
   /** Refuse unless `--simulate` was given (commands that run workflows). */
   requireSimulate?: boolean;
 }
@@ -78,6 +80,7 @@ export async function openCliWorkspace(
     ...(flags.inject?.length ? { inject: flags.inject } : {}),
     ...(flags.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, flags.vmwareDrXml) } : {}),
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...(options.readOnly ? { readOnly: true } : {}),
   };
   const workspace = await openWorkspace(workspaceOptions);
   try {

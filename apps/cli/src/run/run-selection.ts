@@ -79,7 +79,7 @@ export async function openForRun(
       : {};
   let id = runId;
   if (id === undefined) {
-    const probe = await openCliWorkspace(io, { ...options, inject: [] });
+    const probe = await openCliWorkspace(io, { ...options, inject: [] }, { readOnly: true });
     try {
       id = (await selectRun(probe, undefined, options.plan, kind)).runId;
     } finally {

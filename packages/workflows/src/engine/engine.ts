@@ -69,6 +69,11 @@ export interface EngineOptions {
    * `@statelyai/inspect`'s. VM actors are left out: thousands of them would drown it.
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Called before a run starts or resumes, under its plan's lock: the host takes in what other
+   * processes sharing the store changed meanwhile (the simulated world), so the run acts on it.
+   */
+  beforeRun?: () => Promise<void>;
   /** `StartOptions.invocation` of every run this engine starts unless the start names its own. */
   invocation?: Record<string, unknown>;
   /** Called once a finished step is durably persisted (used to rehearse crashes). */
@@ -354,6 +359,7 @@ export class Engine {
       });
     }
     try {
+      await this.options.beforeRun?.();
       const { record, lifecycle } = await loadPlan(this.options.store, plan.name);
       const active = lifecycle.context.activeRunId;
       if (active) {
@@ -457,6 +463,7 @@ export class Engine {
           },
         );
       }
+      await this.options.beforeRun?.();
       const snapshot = await this.options.store.read<Snapshot<unknown>>(snapshotKey(runId));
       return await this.launch(
         meta,
