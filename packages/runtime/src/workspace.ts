@@ -317,7 +317,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   }
   if (dataCollector) shared.dsm.startFrom(dataCollector.snapshot());
   const save = async (force: boolean) => {
-    await shared.world.save(world.snapshotForStore() as WorldState, force);
+    await shared.world.save(world.snapshotForStore(), force);
     await shared.replication.save(replication.snapshot(), force);
     if (dataCollector) await shared.dsm.save(dataCollector.snapshot(), force);
     await shared.clock.save({ now: clock.now() }, force);
