@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { WorldState } from '@drctl/simulator';
 import { MemoryStore } from '@drctl/store';
 import { openWorkspace, readEnvironment } from '../src/index.js';
 import { mergeJson } from '../src/shared-state/json-merge.js';
