@@ -120,3 +120,26 @@ describe('bounded input (issue 14 §4)', () => {
     expect(result.err).toMatch(/--wait must be a whole number from 0 to 86400/);
   });
 });
+
+describe('issue 14 §5: errors name the field the operator wrote', () => {
+  it('names the top level of a document that is not a mapping', async () => {
+    const file = join(dir, 'list.yaml');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, '- just\n- a list\n');
+    const result = await cli(['validate', file, '--json']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.out)).toMatchObject({
+      error: { issues: [{ path: '(top level)', message: 'expected a mapping' }] },
+    });
+  });
+
+  it('history --run with a path-like id names --run, not a store key', async () => {
+    const state = join(dir, 'history-state');
+    await cli([...RUN, '--state-dir', state]);
+    const result = await cli(['history', '--env', TECHSOL, '--state-dir', state, '--run', '../x', '--json']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.out)).toMatchObject({
+      error: { code: 'DR_RUN_NOT_FOUND', issues: [{ path: '--run', message: 'unknown run' }] },
+    });
+  });
+});
