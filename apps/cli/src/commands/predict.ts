@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Argument, Command, Option } from 'commander';
-import { WORKFLOWS, type WorkflowName } from '@drctl/domain';
+import { DrError, WORKFLOWS, type WorkflowName } from '@drctl/domain';
 import {
   compareSettings,
   predict,
+  readEnvironment,
   renderGanttSvg,
   type Comparison,
   type PredictOptions,
@@ -20,7 +21,6 @@ import { stateDirFor } from '../cli/workspace-paths.js';
 import { STORAGE_CHOICES } from '../cli/workspace.js';
 import { column, humanDuration } from '../progress/format.js';
 import { textGantt } from '../report/gantt-text.js';
-import { readEnvironment } from '@drctl/runtime';
 
 export interface PredictCommandOptions extends CommonOptions {
   env?: string;
@@ -132,7 +132,14 @@ function ganttFile(io: CliIo, file: string, p: Prediction): void {
   const body = html
     ? `<!doctype html><html lang="en"><meta charset="utf-8"><title>drctl predict: ${p.workflow} of ${p.plan}</title><body><h1>Predicted power-on per host</h1><p>${p.workflow} of plan ${p.plan}: ${humanDuration(p.totalMs)}</p>${svg}</body></html>\n`
     : `${svg}\n`;
-  writeFileSync(resolve(io.cwd, file), body);
+  try {
+    writeFileSync(resolve(io.cwd, file), body);
+  } catch (error) {
+    throw new DrError('DR_INPUT_INVALID', `Cannot write the Gantt to ${file}.`, {
+      cause: error,
+      issues: [{ path: '--gantt', message: (error as Error).message }],
+    });
+  }
 }
 
 /** `drctl predict WORKFLOW`: predicted duration per step and priority group, or a what-if table. */
