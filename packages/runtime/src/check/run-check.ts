@@ -6,6 +6,7 @@ import {
   type Environment,
   type Finding,
   type FindingCounts,
+  type Settings,
 } from '@drctl/domain';
 import { openWorkspace, readEnvironment, settingsFor, type WorkspaceOptions } from '../workspace.js';
 import { LIVE_COVERAGE, observeArrays, type LiveSourceReport } from './live-sources.js';
@@ -19,6 +20,8 @@ export interface CheckOptions extends Pick<
   live?: boolean;
   /** Bounds the live questions, ms. @default 60000 */
   liveTimeoutMs?: number;
+  /** Effective settings already resolved (a server's); else from the file, vmware-dr.xml and `set`. */
+  settings?: Settings;
 }
 
 export interface CheckReport {
@@ -46,7 +49,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   let findings: Finding[];
   try {
     env = readEnvironment(options.environmentPath);
-    findings = checkConfiguration(env, settingsFor(env, options).values);
+    findings = checkConfiguration(env, options.settings ?? settingsFor(env, options).values);
   } catch (error) {
     if (isDrError(error) && (error.code === 'DR_INPUT_INVALID' || error.code === 'DR_SETTING_INVALID')) {
       const issues =
@@ -79,7 +82,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       const signal = AbortSignal.timeout(options.liveTimeoutMs ?? 60_000);
       const observed = await workspace.drive(observeArrays(env, workspace.storageFor, signal));
       live.sources = observed.sources;
-      findings = checkConfiguration(env, workspace.settings.values, { arrays: observed.arrays });
+      findings = checkConfiguration(env, options.settings ?? workspace.settings.values, { arrays: observed.arrays });
     } finally {
       await workspace.close();
     }
