@@ -42,7 +42,7 @@ export function renderGanttSvg(prediction: Prediction): string {
     const ms = startMs + (span * t) / 4;
     out.push(
       `<line x1="${x(ms).toFixed(1)}" y1="${AXIS - 6}" x2="${x(ms).toFixed(1)}" y2="${height - 6}" stroke="#ddd"/>`,
-      `<text x="${x(ms).toFixed(1)}" y="${AXIS - 10}" text-anchor="middle" fill="#555">${minutes(ms)}</text>`,
+      `<text x="${x(ms).toFixed(1)}" y="${AXIS - 10}" text-anchor="${t === 4 ? 'end' : 'middle'}" fill="#555">${minutes(ms)}</text>`,
     );
   }
   rows.forEach((row, i) => {
