@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { stringify } from 'yaml';
 import {
   CHECK_RULES,
   checkConfiguration,
@@ -7,6 +6,7 @@ import {
   defaultSettings,
   DrError,
   findingsFromIssues,
+  formatYaml,
   loadEnvironment,
   type DiscoveredDevice,
   type EnvironmentInput,
@@ -441,14 +441,14 @@ const LOAD_CASES: Array<{ code: string; fixture: string; arrange: (env: Fixture)
 function run(c: Case): Finding[] {
   const env = base();
   c.arrange(env);
-  return checkConfiguration(loadEnvironment(stringify(env)), { ...defaultSettings(), ...c.settings }, c.observed);
+  return checkConfiguration(loadEnvironment(formatYaml(env)), { ...defaultSettings(), ...c.settings }, c.observed);
 }
 
 function loadFindings(arrange: (env: Fixture) => void): Finding[] {
   const env = base();
   arrange(env);
   try {
-    loadEnvironment(stringify(env));
+    loadEnvironment(formatYaml(env));
   } catch (error) {
     if (error instanceof DrError) return findingsFromIssues(error.issues);
     throw error;
@@ -463,7 +463,7 @@ describe('drctl check: the rule table (rule → fixture → expected finding)', 
   });
 
   it('finds nothing on the clean fixture', () => {
-    expect(checkConfiguration(loadEnvironment(stringify(base())), defaultSettings())).toEqual([]);
+    expect(checkConfiguration(loadEnvironment(formatYaml(base())), defaultSettings())).toEqual([]);
   });
 
   it.each(CASES.map((c) => [c.code, c.fixture, c] as const))('%s: %s', (code, _fixture, c) => {
@@ -497,7 +497,7 @@ describe('drctl check: the rules the issue named', () => {
   it('does not flag synchronous high-consistency replication of an ordinary volume (§5.4 excludes it for Live Volumes only)', () => {
     const env = base();
     env.volumes[0]!.replication = 'sync-high-consistency';
-    expect(checkConfiguration(loadEnvironment(stringify(env)), defaultSettings())).toEqual([]);
+    expect(checkConfiguration(loadEnvironment(formatYaml(env)), defaultSettings())).toEqual([]);
   });
 
   it('applies the Data Collector rules whatever the adapter kind', () => {
@@ -506,7 +506,7 @@ describe('drctl check: the rules the issue named', () => {
       env.arrayManagers = [
         { name: 'dsm', site: 's2', adapter, connection: { host: 'dsm', username: 'srm', dataCollectorSite: 's1' } },
       ];
-      const codes = checkConfiguration(loadEnvironment(stringify(env)), defaultSettings()).map((f) => f.code);
+      const codes = checkConfiguration(loadEnvironment(formatYaml(env)), defaultSettings()).map((f) => f.code);
       expect(codes).toContain('DC_AT_PROTECTED_SITE');
     }
   });
@@ -529,12 +529,12 @@ describe('drctl check: the rules the issue named', () => {
       },
     ];
     env.arrays[0]!.arrayManager = 'dsm-remote';
-    const codes = checkConfiguration(loadEnvironment(stringify(env)), defaultSettings()).map((f) => f.code);
+    const codes = checkConfiguration(loadEnvironment(formatYaml(env)), defaultSettings()).map((f) => f.code);
     expect(codes).not.toContain('DUAL_SITE_NO_REMOTE_DC');
   });
 
   it('applies the Live Volume rules to what the array reports, naming the reported device', () => {
-    const findings = checkConfiguration(loadEnvironment(stringify(base())), defaultSettings(), {
+    const findings = checkConfiguration(loadEnvironment(formatYaml(base())), defaultSettings(), {
       arrays: [
         {
           arrayManager: 'dsm',
@@ -557,7 +557,7 @@ describe('drctl check: the rules the issue named', () => {
     const env = base();
     env.arrays[0]!.autoSaveRestorePoints = true;
     env.arrays[1]!.sraAccountHasRights = false;
-    const severities = checkConfiguration(loadEnvironment(stringify(env)), defaultSettings()).map((f) => f.severity);
+    const severities = checkConfiguration(loadEnvironment(formatYaml(env)), defaultSettings()).map((f) => f.severity);
     expect(severities).toEqual(['error', 'warning']);
   });
 });
