@@ -561,3 +561,12 @@ describe('drctl check: the rules the issue named', () => {
     expect(severities).toEqual(['error', 'warning']);
   });
 });
+
+describe('docs/check-rules.md', () => {
+  it('lists every rule of the catalogue with its source', async () => {
+    const { readFileSync } = await import('node:fs');
+    const page = readFileSync(new URL('../../../docs/check-rules.md', import.meta.url), 'utf8');
+    for (const r of CHECK_RULES)
+      expect(page).toContain(`| \`${r.code}\` | ${r.severity === 'info' ? 'advice' : r.severity} | ${r.source} |`);
+  });
+});
