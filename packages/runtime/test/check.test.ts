@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { FileStore } from '@drctl/store';
 import { checkExitCode, runCheck } from '../src/index.js';
 
 const techsol = resolve(import.meta.dirname, '../../../examples/techsol/environment.yaml');
@@ -46,6 +47,41 @@ describe('runCheck', () => {
     expect(report.loaded).toBe(false);
     expect(report.findings[0]).toMatchObject({ code: 'ENVIRONMENT_INVALID', severity: 'error' });
     expect(checkExitCode(report.counts)).toBe(2);
+  });
+
+  it('judges VMware Tools waits by the heartbeat times earlier runs measured', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'drctl-check-state-'));
+    dirs.push(stateDir);
+    // An earlier run measured ad01's first heartbeat 400 s after power-on (the file says less).
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
+    await new FileStore(stateDir).write('runs/r1/report', {
+      runId: 'r1',
+      plan: 'Protect vcsite1',
+      startedAt: at(0),
+      vms: [
+        {
+          name: 'ad01',
+          priority: 1,
+          host: 'h',
+          cluster: 'c',
+          status: 'error',
+          callouts: [],
+          poweredOnAt: at(10),
+          toolsReadyAt: at(410),
+        },
+      ],
+    });
+    const [fromFile, fromHistory] = await Promise.all([
+      runCheck({ environmentPath: techsol }),
+      runCheck({ environmentPath: techsol, stateDir }),
+    ]);
+    const tools = (r: typeof fromFile) => r.findings.filter((f) => f.code === 'TOOLS_WAIT_SHORTER_THAN_BOOT');
+    expect(tools(fromFile)).toEqual([]);
+    expect(tools(fromHistory)).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/^VM ad01 sends its first VMware Tools heartbeat 400 s after power-on/),
+      }),
+    ]);
   });
 
   it('exits 0 for advice only, 1 for warnings, 2 for errors', () => {

@@ -8,6 +8,7 @@ import { cliLogger } from '../cli/logger.js';
 import { collect, environmentPath, type CommonOptions } from '../cli/options.js';
 import { STORAGE_FACTORIES } from '../cli/storage-factories.js';
 import { STORAGE_CHOICES } from '../cli/workspace.js';
+import { stateDirFor } from '../cli/workspace-paths.js';
 
 export interface CheckCommandOptions extends CommonOptions {
   env?: string;
@@ -15,6 +16,8 @@ export interface CheckCommandOptions extends CommonOptions {
   vmwareDrXml?: string;
   live?: boolean;
   storage?: StorageChoice;
+  stateDir?: string;
+  history?: boolean;
 }
 
 const LABEL: Record<Finding['severity'], string> = { error: 'ERROR', warning: 'WARNING', info: 'ADVICE' };
@@ -60,6 +63,7 @@ export async function checkCommand(io: CliIo, options: CheckCommandOptions): Pro
     live: options.live ?? false,
     logger: cliLogger(io),
     storageFactories: STORAGE_FACTORIES,
+    ...(options.history !== false ? { stateDir: stateDirFor(io, path, options.stateDir) } : {}),
     ...(options.set?.length ? { set: options.set } : {}),
     ...(options.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, options.vmwareDrXml) } : {}),
     ...(options.storage ? { storage: options.storage } : {}),
@@ -86,6 +90,8 @@ export function registerCheckCommand(program: Command, io: CliIo, wrap: ActionWr
     .addOption(
       new Option('--storage <kind>', 'with --live: storage adapter behind the array managers').choices(STORAGE_CHOICES),
     )
+    .option('--state-dir <dir>', 'where earlier run reports are (default: .drctl beside the environment file)')
+    .option('--no-history', "judge VMware Tools waits by the file's toolsSeconds, not by earlier runs' measurements")
     .addOption(new Option('--json', 'print machine-readable JSON only'))
     .addHelpText(
       'after',

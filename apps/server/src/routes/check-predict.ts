@@ -164,6 +164,7 @@ export function checkPredictRoutes(ctx: ServerContext): AnyRoute[] {
         return runCheck({
           environmentPath: ws.environmentPath,
           settings: ws.settings.values,
+          stateDir: ws.stateDir,
           live: query.live === 'true',
           logger: ctx.logger,
         });

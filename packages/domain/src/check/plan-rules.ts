@@ -80,7 +80,7 @@ export function planRules(facts: EnvironmentFacts): Finding[] {
           finding(
             'TOOLS_WAIT_SHORTER_THAN_BOOT',
             `${vmPath(vm.name)}.toolsWaitSeconds`,
-            `VM ${vm.name} sends its first VMware Tools heartbeat after ${vm.toolsSeconds} s, but plan ${plan.name} waits only ${vm.toolsWaitSeconds} s: its recovery fails.`,
+            `VM ${vm.name} sends its first VMware Tools heartbeat ${Math.round(vm.toolsSeconds)} s after power-on, but plan ${plan.name} waits only ${vm.toolsWaitSeconds} s: its recovery fails.`,
           ),
         );
     }

@@ -9,6 +9,7 @@ import {
   type Settings,
 } from '@drctl/domain';
 import { openWorkspace, readEnvironment, settingsFor, type WorkspaceOptions } from '../workspace.js';
+import { learnTimings, readRunReports } from '../predict/learned-timings.js';
 import { LIVE_COVERAGE, observeArrays, type LiveSourceReport } from './live-sources.js';
 
 export interface CheckOptions extends Pick<
@@ -22,6 +23,11 @@ export interface CheckOptions extends Pick<
   liveTimeoutMs?: number;
   /** Effective settings already resolved (a server's); else from the file, vmware-dr.xml and `set`. */
   settings?: Settings;
+  /**
+   * The state folder whose earlier run reports give the VMs' measured heartbeat times (for the
+   * VMware Tools wait rule), instead of the file's `toolsSeconds`. @default none: the file's
+   */
+  stateDir?: string;
 }
 
 export interface CheckReport {
@@ -49,6 +55,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   let findings: Finding[];
   try {
     env = readEnvironment(options.environmentPath);
+    if (options.stateDir) env = learnTimings(env, await readRunReports(options.stateDir)).env;
     findings = checkConfiguration(env, options.settings ?? settingsFor(env, options).values);
   } catch (error) {
     if (isDrError(error) && (error.code === 'DR_INPUT_INVALID' || error.code === 'DR_SETTING_INVALID')) {
