@@ -24,7 +24,8 @@ import (
 //	                    tests count what reached the server rather than what the client believes.
 //	POST   /lab/faults  [{"method": "PowerOnVM_Task", "target": "web*", "fault": "InvalidState", "times": 1}]
 //	                    adds faults: a matching `*_Task` call returns a task that fails with the
-//	                    fault; any other matching call gets the SOAP fault.
+//	                    fault; any other matching call gets the SOAP fault; "drop" closes the
+//	                    connection without an answer.
 //	DELETE /lab/faults  removes every fault.
 type fault struct {
 	Method string `json:"method"`
@@ -60,7 +61,7 @@ func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, f := range added {
-			if _, ok := types.TypeFunc()(f.Fault); !ok {
+			if _, ok := types.TypeFunc()(f.Fault); !ok && f.Fault != dropConnection {
 				http.Error(w, "unknown fault type "+f.Fault, http.StatusBadRequest)
 				return
 			}
@@ -186,7 +187,20 @@ func (c *control) takeFault(call soapCall) *fault {
 const envelopeStart = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>`
 const envelopeEnd = `</soapenv:Body></soapenv:Envelope>`
 
+// dropConnection as a fault closes the connection without an answer (a vCenter that dies
+// mid-call); the call is not run.
+const dropConnection = "drop"
+
 func (c *control) inject(w http.ResponseWriter, call soapCall, f *fault) {
+	if f.Fault == dropConnection {
+		if hijacker, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hijacker.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
 	kind, _ := types.TypeFunc()(f.Fault)
 	methodFault, _ := reflect.New(kind).Interface().(types.BaseMethodFault)
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")

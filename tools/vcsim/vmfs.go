@@ -83,8 +83,10 @@ func datastoreOn(l lun) *simulator.Datastore {
 }
 
 // vmfsDatastoreSystem adds the VMFS methods to a host's stock datastore system.
+// The stock object is embedded by value: the simulator's reflection (property reads, searches
+// over every object) digs through first fields to the mo type and panics at a pointer.
 type vmfsDatastoreSystem struct {
-	*simulator.HostDatastoreSystem
+	simulator.HostDatastoreSystem
 }
 
 func installVmfs(dir string, mount bool) error {
@@ -100,7 +102,7 @@ func installVmfs(dir string, mount bool) error {
 		host := entity.(*simulator.HostSystem)
 		stock, ok := simulator.Map.Get(*host.ConfigManager.DatastoreSystem).(*simulator.HostDatastoreSystem)
 		if ok {
-			simulator.Map.Put(&vmfsDatastoreSystem{stock})
+			simulator.Map.Put(&vmfsDatastoreSystem{*stock})
 		}
 	}
 	if !mount {

@@ -1,0 +1,11 @@
+export { VsphereCompute } from './adapter.js';
+export type { VsphereComputeOptions } from './adapter.js';
+export type { VcenterConnection } from './site.js';
+export { VimClient, normaliseThumbprint } from './soap/client.js';
+export type { VimClientOptions, CallOptions, ServiceContent } from './soap/client.js';
+export { VimFault, VimTransportError, toDrError } from './soap/faults.js';
+export { asArray, child, el, moref, morefEl, parseXml, text, textEl, xsiType } from './soap/xml.js';
+export type { MoRef, XmlNode } from './soap/xml.js';
+export { readAll, readObjects } from './vim/properties.js';
+export { runTask } from './vim/tasks.js';
+export { PropertyWatch } from './vim/watch.js';
