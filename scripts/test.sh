@@ -10,4 +10,7 @@ echo "drctl test: lint and package boundaries (eslint), formatting (prettier), t
 pnpm run --silent lint
 pnpm run --silent format:check --log-level warn
 pnpm run --silent typecheck
+# The vCenter simulator the vSphere adapter's integration tests start (apt packages when missing;
+# cached binary, rebuilt only when tools/vcsim changes).
+bash scripts/build-vcsim.sh >/dev/null
 pnpm run --silent jest "$@"
