@@ -56,6 +56,43 @@ export class VsphereCompute implements ComputeAdapter {
     await Promise.all([...this.sites.values()].map((s) => s.conn.close()));
   }
 
+  /** Names of what a site's vCenter holds (for the preflight); datastores with their extents. */
+  async inventory(
+    site: string,
+    signal: AbortSignal,
+  ): Promise<{
+    hosts: Set<string>;
+    clusters: Set<string>;
+    networks: Set<string>;
+    datastores: Map<string, DatastoreInfo>;
+    vms: Set<string>;
+  }> {
+    return this.step(site, 'Reading the inventory', async ({ conn }) => {
+      const names = async (type: string) =>
+        new Set((await readAll(conn.client, type, ['name'], signal)).map((o) => text(o.props.get('name'))));
+      const [hosts, clusters, networks, portgroups, vms, datastores] = await Promise.all([
+        names('HostSystem'),
+        names('ClusterComputeResource'),
+        names('Network'),
+        names('DistributedVirtualPortgroup'),
+        names('VirtualMachine'),
+        conn.datastores(signal),
+      ]);
+      return {
+        hosts,
+        clusters,
+        networks: new Set([...networks, ...portgroups]),
+        datastores: new Map(datastores.map((d) => [d.name, d])),
+        vms,
+      };
+    });
+  }
+
+  /** The NAA id drctl looks for when recovering `device`, if it has one. */
+  naaOf(device: string): string | undefined {
+    return this.naa(device);
+  }
+
   async isSiteReachable(site: string, signal: AbortSignal): Promise<boolean> {
     const { conn } = this.site(site);
     try {

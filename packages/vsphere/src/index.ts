@@ -1,6 +1,9 @@
 export { VsphereCompute } from './adapter.js';
 export type { VsphereComputeOptions } from './adapter.js';
-export type { VcenterConnection } from './site.js';
+export type { VcenterConnection, DatastoreInfo } from './site.js';
+export { vcenterConnectionsFromEnvironment } from './connections.js';
+export type { VcenterConnections } from './connections.js';
+export { preflightVsphere } from './preflight.js';
 export { VimClient, normaliseThumbprint } from './soap/client.js';
 export type { VimClientOptions, CallOptions, ServiceContent } from './soap/client.js';
 export { VimFault, VimTransportError, toDrError } from './soap/faults.js';
