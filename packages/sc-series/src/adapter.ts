@@ -21,6 +21,7 @@ import {
 import { DsmApi } from './dsm/api.js';
 import { DsmClient } from './http/dsm-client.js';
 import { adapterLogger } from './logging.js';
+import { CommandReads } from './reads.js';
 import { ArrayIds, perDevice, toDeviceError, type Core, type DeviceOutcome } from './core.js';
 import { loadTopology } from './commands/locate.js';
 import { syncDevice, syncStatusDevice } from './commands/sync.js';
@@ -135,8 +136,9 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
     retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
+  const api = new DsmApi(client);
   const core: Core = {
-    api: new DsmApi(client),
+    api,
     client,
     ids: new ArrayIds(options.arrays),
     clock: options.clock,
@@ -148,6 +150,8 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
       ...(options.qosNode ? { qosNode: options.qosNode } : {}),
     },
     syncBaselines: new Map(),
+    // Replaced for each command and discovery; this one serves nothing but the type.
+    reads: new CommandReads(api, false, new AbortController().signal),
   };
 
   type Handler = (
@@ -185,8 +189,10 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
       logger.warn({ command: name, code: problem.code }, 'storage command failed before any device');
       return { devices: request.devices.map((device) => ({ device, status: 'error', error: problem, warnings: [] })) };
     }
+    // One set of reads per command: several devices share list calls, one device reads its own objects.
+    const commandCore: Core = { ...core, reads: new CommandReads(api, request.devices.length > 1, request.signal) };
     const devices = await perDevice(request, core.settings.deviceConcurrency, (device) =>
-      handler(core, topology, request, serial, device),
+      handler(commandCore, topology, request, serial, device),
     );
     return { devices };
   }
@@ -218,7 +224,9 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
     async discoverDevices(request: DiscoverDevicesRequest): Promise<DiscoveredDevice[]> {
       const serial = core.ids.serialOf(request.arrayId);
       const peer = request.peerArrayId === undefined ? undefined : core.ids.serialOf(request.peerArrayId);
-      return rethrowAsStorageError(() => discoverDevices(core, serial, peer, request.signal), request.signal);
+      // Discovery reads every device of the array: list calls per Storage Center, not per device.
+      const discovery: Core = { ...core, reads: new CommandReads(api, true, request.signal) };
+      return rethrowAsStorageError(() => discoverDevices(discovery, serial, peer, request.signal), request.signal);
     },
     syncOnce: (request) => deviceCommand('syncOnce', request, syncDevice),
     async querySyncStatus(request: DeviceCommandRequest): Promise<SyncStatusResult> {

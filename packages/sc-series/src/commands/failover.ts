@@ -1,5 +1,5 @@
 import type { DeviceCommandRequest } from '@drctl/domain';
-import { DeviceFailure, performOnce, shortTag, type Core, type DeviceOutcome } from '../core.js';
+import { DeviceFailure, cachedFirst, performOnce, shortTag, type Core, type DeviceOutcome } from '../core.js';
 import { chooseSnapshot } from '../snapshot-selection.js';
 import type { DevicePair, Topology } from '../topology.js';
 import { assertProtectable, notFound, pairWith } from './locate.js';
@@ -31,9 +31,13 @@ export async function prepareFailoverDevice(
   if (!pair.sourceVolume) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no source volume for ${device}.`);
   const sourceId = pair.sourceVolume.id;
   const description = `drctl final ${shortTag(request.idempotencyKey)}`;
+  const isFinal = (r: { description: string; markedForExpiration: boolean }) =>
+    r.description === description && !r.markedForExpiration;
   const { value: replay, already } = await performOnce(
-    async () =>
-      (await core.api.replays(sourceId, signal)).find((r) => r.description === description && !r.markedForExpiration),
+    cachedFirst(
+      async () => (await core.reads.replays(sourceId)).find(isFinal),
+      async () => (await core.api.replays(sourceId, signal)).find(isFinal),
+    ),
     () => core.api.createReplay(sourceId, description, 0, signal),
     core.logger,
     `final replay of ${device}`,
@@ -72,13 +76,8 @@ export async function failoverDevice(
 }
 
 /** The volume a failover presents: named like the device on the recovery array. */
-export async function promotedVolumeId(
-  core: Core,
-  serial: number,
-  device: string,
-  signal: AbortSignal,
-): Promise<string | undefined> {
-  return (await core.api.volumesNamed(serial, device, signal))[0]?.id;
+export async function promotedVolumeId(core: Core, serial: number, device: string): Promise<string | undefined> {
+  return (await core.reads.volumesNamed(serial, device))[0]?.id;
 }
 
 /** Whether a plain replication was broken by this adapter's failover (not merely a link down). */
@@ -107,7 +106,7 @@ async function failoverReplication(
   if (await failedOver(core, pair, signal)) {
     // A failover cut off after its marker (or with the source array down) may not have detached the destination yet.
     await breakReplication(core, destinationId, device, signal);
-    const promoted = (await promotedVolumeId(core, serial, device, signal)) ?? destinationId;
+    const promoted = (await promotedVolumeId(core, serial, device)) ?? destinationId;
     const presented = await presentToHosts(core, serial, promoted, context.hosts, signal);
     return {
       warnings: ['The device is already failed over to this array: nothing was promoted again.', ...presented.warnings],
@@ -124,18 +123,21 @@ async function failoverReplication(
   if (choice.source === 'active') {
     details.snapshot = 'active snapshot of the destination volume';
     promotedId = destinationId;
-    const destination = await core.api.volume(destinationId, signal);
+    const destination = await core.reads.volume(destinationId);
     if (destination && destination.name !== device)
       await core.api.renameVolume(destinationId, { Name: device }, signal);
   } else {
     const replay = await replayForChoice(core, destinationId, choice, signal);
     details.snapshot = describeReplay(replay);
-    const destination = await core.api.volume(destinationId, signal);
+    const destination = await core.reads.volume(destinationId);
     // The replica keeps its data under another name; the view of the chosen snapshot becomes the device.
     if (destination?.name === device)
       await core.api.renameVolume(destinationId, { Name: `${device} (replica)` }, signal);
     const { value: view } = await performOnce(
-      async () => (await core.api.volumesNamed(serial, device, signal)).find((v) => v.id !== destinationId),
+      cachedFirst(
+        async () => (await core.reads.volumesNamed(serial, device)).find((v) => v.id !== destinationId),
+        async () => (await core.api.volumesNamed(serial, device, signal)).find((v) => v.id !== destinationId),
+      ),
       () =>
         core.api.createView(
           replay.id,
@@ -149,7 +151,10 @@ async function failoverReplication(
     promotedId = view.id;
   }
   await performOnce(
-    () => findMarker(core, destinationId, signal),
+    cachedFirst(
+      () => findMarker(core, destinationId, signal),
+      () => findMarker(core, destinationId, signal, true),
+    ),
     () =>
       core.api.createReplay(
         destinationId,
@@ -175,9 +180,13 @@ async function failoverReplication(
  * destination is still attached (and cannot be presented to hosts).
  */
 async function breakReplication(core: Core, destinationId: string, device: string, signal: AbortSignal): Promise<void> {
+  const attached = (profiles: Array<{ toRemoteStorageCenter: boolean }>) =>
+    profiles.some((p) => p.toRemoteStorageCenter) ? undefined : true;
   await performOnce(
-    async () =>
-      (await core.api.mappingProfiles(destinationId, signal)).some((p) => p.toRemoteStorageCenter) ? undefined : true,
+    cachedFirst(
+      async () => attached(await core.reads.mappingProfiles(destinationId)),
+      async () => attached(await core.api.mappingProfiles(destinationId, signal)),
+    ),
     async () => {
       await core.api.unmapAll(destinationId, signal);
       return true;

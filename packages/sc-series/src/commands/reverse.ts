@@ -1,5 +1,5 @@
 import type { DeviceCommandRequest } from '@drctl/domain';
-import { DeviceFailure, performOnce, type Core, type DeviceOutcome } from '../core.js';
+import { DeviceFailure, cachedFirst, performOnce, type Core, type DeviceOutcome } from '../core.js';
 import type { DevicePair, Topology } from '../topology.js';
 import { activatedOn, failedOver, promotedVolumeId } from './failover.js';
 import { notFound } from './locate.js';
@@ -20,7 +20,7 @@ async function qosNodeFor(
   wanted: string | undefined,
   signal: AbortSignal,
 ): Promise<string> {
-  const nodes = await core.api.qosNodes(serial, signal);
+  const nodes = await core.reads.qosNodes(serial);
   const node = nodes.find((n) => n.name === wanted) ?? nodes.find((n) => n.name === core.settings.qosNode) ?? nodes[0];
   if (!node) {
     throw new DeviceFailure(
@@ -34,9 +34,13 @@ async function qosNodeFor(
 
 const deleteBody = { DeleteDestinationVolume: false, RecycleDestinationVolume: false, DeleteRestorePoint: true };
 
+/** Removes a replication the command's topology holds: the first check is that read. */
 async function removeReplication(core: Core, id: string, what: string, signal: AbortSignal): Promise<void> {
   await performOnce(
-    async () => ((await core.api.replication(id, signal)) ? undefined : true),
+    cachedFirst(
+      async () => undefined,
+      async () => ((await core.api.replication(id, signal)) ? undefined : true),
+    ),
     async () => {
       await core.api.deleteReplication(id, deleteBody, signal);
       return true;
@@ -130,7 +134,7 @@ export async function reverseDevice(
   if (broken) {
     if (!(await failedOver(core, broken, signal))) throw notFailedOver(device, broken.sourceSerial);
     const old = broken.replication!;
-    const promoted = (await promotedVolumeId(core, serial, device, signal)) ?? old.destinationVolume.id;
+    const promoted = (await promotedVolumeId(core, serial, device)) ?? old.destinationVolume.id;
     const settings: MarkerSettings = {
       replicationType: broken.replicationType,
       activeReplay: broken.replicateActiveSnapshot,
@@ -150,7 +154,7 @@ export async function reverseDevice(
     );
   }
   // A reverse interrupted after the broken replication was removed: the marker still holds the settings.
-  const promoted = await promotedVolumeId(core, serial, device, signal);
+  const promoted = await promotedVolumeId(core, serial, device);
   const marker = promoted ? await findMarker(core, promoted, signal) : undefined;
   const old = promoted ? await oldVolumeElsewhere(core, device, serial, signal) : undefined;
   if (!promoted || !old) throw notFailedOver(device, serial);
@@ -204,7 +208,7 @@ async function oldVolumeElsewhere(
 ): Promise<{ serial: number; volume: string } | undefined> {
   for (const other of core.ids.serials) {
     if (other === serial) continue;
-    const volume = (await core.api.volumesNamed(other, device, signal))[0];
+    const volume = (await core.reads.volumesNamed(other, device))[0];
     if (volume) return { serial: other, volume: volume.id };
   }
   return undefined;
@@ -221,11 +225,16 @@ async function createReverse(
   warnings: string[],
   signal: AbortSignal,
 ): Promise<DeviceOutcome> {
+  // The command's topology found no running replication of the device from this array: that is
+  // the first check; after a lost answer the array's replications are read again.
   const { value: replication } = await performOnce(
-    async () =>
-      (await core.api.replicationsFrom(serial, signal)).find(
-        (r) => r.sourceVolume.id === promoted && r.destinationVolume.id === old.volume,
-      ),
+    cachedFirst(
+      async () => undefined,
+      async () =>
+        (await core.api.replicationsFrom(serial, signal)).find(
+          (r) => r.sourceVolume.id === promoted && r.destinationVolume.id === old.volume,
+        ),
+    ),
     () =>
       core.api.createReplication(
         {
@@ -275,16 +284,18 @@ export async function restoreDevice(
   if (outgoing.broken && (await failedOver(core, outgoing, signal))) {
     const old = outgoing.replication!;
     const destinationSerial = old.destinationSerial;
-    const promoted = (await promotedVolumeId(core, destinationSerial, device, signal)) ?? old.destinationVolume.id;
+    const promoted = (await promotedVolumeId(core, destinationSerial, device)) ?? old.destinationVolume.id;
     await unpresent(core, destinationSerial, promoted, undefined, signal);
     await unpresent(core, destinationSerial, old.destinationVolume.id, undefined, signal);
     const qos = old.qosNode?.id ?? (await qosNodeFor(core, serial, undefined, signal));
     await removeReplication(core, old.id, `remove broken replication of ${device}`, signal);
+    const restored = (r: { sourceVolume: { id: string }; destinationVolume: { id: string } }) =>
+      r.sourceVolume.id === old.sourceVolume.id && r.destinationVolume.id === old.destinationVolume.id;
     const { value: replication } = await performOnce(
-      async () =>
-        (await core.api.replicationsFrom(serial, signal)).find(
-          (r) => r.sourceVolume.id === old.sourceVolume.id && r.destinationVolume.id === old.destinationVolume.id,
-        ),
+      cachedFirst(
+        async () => pairs.map((p) => p.replication).find((r) => r !== undefined && r.id !== old.id && restored(r)),
+        async () => (await core.api.replicationsFrom(serial, signal)).find(restored),
+      ),
       () =>
         core.api.createReplication(
           {

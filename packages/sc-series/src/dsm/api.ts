@@ -14,7 +14,7 @@ import {
   type StorageCenter,
   type Volume,
 } from './objects.js';
-import { bool, bytes, field, num, str } from './wire.js';
+import { bool, bytes, field, num, ref, str } from './wire.js';
 
 const enc = encodeURIComponent;
 
@@ -55,18 +55,19 @@ export class DsmApi {
     }
   }
 
-  async replicationProgress(
-    id: string,
-    signal: AbortSignal,
-  ): Promise<{ synced: boolean; state?: string; amountRemaining?: number; percentComplete?: number }> {
-    const body = await this.client.get(`StorageCenter/ScReplication/${enc(id)}/CurrentProgress`, signal);
-    const state = str(body, 'state');
-    return {
-      synced: bool(body, 'synced') ?? false,
-      ...(state ? { state } : {}),
-      ...withDefined('amountRemaining', bytes(field(body, 'amountRemaining'))),
-      ...withDefined('percentComplete', num(body, 'percentComplete')),
-    };
+  async replicationProgress(id: string, signal: AbortSignal): Promise<ReplicationProgress> {
+    return toProgress(await this.client.get(`StorageCenter/ScReplication/${enc(id)}/CurrentProgress`, signal));
+  }
+
+  /** Progress of every replication held on a Storage Center, by replication id (one GetList). */
+  async replicationProgressOn(serial: number, signal: AbortSignal): Promise<Map<string, ReplicationProgress>> {
+    const list = await this.client.getList('StorageCenter/ScReplicationProgress', { scSerialNumber: serial }, signal);
+    const byId = new Map<string, ReplicationProgress>();
+    for (const item of list) {
+      const id = ref(item, 'replication')?.id ?? str(item, 'instanceId');
+      if (id) byId.set(id, toProgress(item));
+    }
+    return byId;
   }
 
   async createReplication(body: Record<string, unknown>, signal: AbortSignal): Promise<Replication> {
@@ -106,12 +107,37 @@ export class DsmApi {
     return list.map(toVolume).filter((v) => v.name === name);
   }
 
+  /** A volume's notes: DSM keeps them in its ScVolumeConfiguration, not in the ScVolume. */
+  async volumeNotes(id: string, signal: AbortSignal): Promise<string> {
+    const configuration = await this.client.get(`StorageCenter/ScVolume/${enc(id)}/VolumeConfiguration`, signal);
+    return str(configuration, 'notes') ?? '';
+  }
+
+  /** Every volume of a Storage Center (one GetList for a whole command). */
+  async volumesOn(serial: number, signal: AbortSignal): Promise<Volume[]> {
+    return (await this.client.getList('StorageCenter/ScVolume', { scSerialNumber: serial }, signal)).map(toVolume);
+  }
+
+  /** Every replay of a Storage Center, each naming its volume (`createVolume`). */
+  async replaysOn(serial: number, signal: AbortSignal): Promise<Replay[]> {
+    return (await this.client.getList('StorageCenter/ScReplay', { scSerialNumber: serial }, signal)).map(toReplay);
+  }
+
+  /** Every mapping profile of a Storage Center, each naming its volume. */
+  async mappingProfilesOn(serial: number, signal: AbortSignal): Promise<MappingProfile[]> {
+    return (await this.client.getList('StorageCenter/ScMappingProfile', { scSerialNumber: serial }, signal)).map(
+      toMappingProfile,
+    );
+  }
+
   async renameVolume(id: string, changes: { Name?: string; Notes?: string }, signal: AbortSignal): Promise<void> {
     await this.client.put(`StorageCenter/ScVolume/${enc(id)}`, { signal, body: changes, async: true });
   }
 
-  async deleteVolume(id: string, signal: AbortSignal): Promise<void> {
-    await this.client.delete(`StorageCenter/ScVolume/${enc(id)}`, { signal, async: true });
+  /** False when DSM answers that it did not delete the volume (busy: mapped, replicated, with views). */
+  async deleteVolume(id: string, signal: AbortSignal): Promise<boolean> {
+    const result = await this.client.delete(`StorageCenter/ScVolume/${enc(id)}`, { signal, async: true });
+    return result !== false && field(result, 'result') !== false;
   }
 
   async replays(volumeId: string, signal: AbortSignal): Promise<Replay[]> {
@@ -188,6 +214,23 @@ export class DsmApi {
     const list = await this.client.getList('StorageCenter/ScReplicationQosNode', { scSerialNumber: serial }, signal);
     return list.map((q) => ({ id: str(q, 'instanceId') ?? '', name: str(q, 'name') ?? str(q, 'instanceName') ?? '' }));
   }
+}
+
+export interface ReplicationProgress {
+  synced: boolean;
+  state?: string;
+  amountRemaining?: number;
+  percentComplete?: number;
+}
+
+function toProgress(body: unknown): ReplicationProgress {
+  const state = str(body, 'state');
+  return {
+    synced: bool(body, 'synced') ?? false,
+    ...(state ? { state } : {}),
+    ...withDefined('amountRemaining', bytes(field(body, 'amountRemaining'))),
+    ...withDefined('percentComplete', num(body, 'percentComplete')),
+  };
 }
 
 function withDefined<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {

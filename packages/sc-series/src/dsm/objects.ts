@@ -61,6 +61,8 @@ export interface Replay {
   active: boolean;
   markedForExpiration: boolean;
   freezeTime?: number;
+  /** The volume the replay belongs to (`createVolume`), when DSM names it. */
+  volumeId?: string;
 }
 
 export interface MappingProfile {
@@ -68,6 +70,8 @@ export interface MappingProfile {
   serverId: string;
   /** The server is the peer Storage Center itself: the mapping that carries a replication. */
   toRemoteStorageCenter: boolean;
+  /** The mapped volume, when DSM names it. */
+  volumeId?: string;
 }
 
 export function toStorageCenter(w: unknown): StorageCenter {
@@ -160,6 +164,7 @@ export function toReplay(w: unknown): Replay {
     active: bool(w, 'active') ?? false,
     markedForExpiration: bool(w, 'markedForExpiration') ?? false,
     ...optional('freezeTime', freezeTime),
+    ...optional('volumeId', ref(w, 'createVolume')?.id),
   };
 }
 
@@ -169,6 +174,7 @@ export function toMappingProfile(w: unknown): MappingProfile {
     id: str(w, 'instanceId') ?? '',
     serverId: ref(w, 'server')?.id ?? '',
     toRemoteStorageCenter: serverType.toLowerCase() === 'scremotestoragecenter',
+    ...optional('volumeId', ref(w, 'volume')?.id),
   };
 }
 
