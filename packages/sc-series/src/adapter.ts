@@ -214,7 +214,9 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
       return {
         commands: [...STORAGE_COMMANDS],
         replicationTypes: ['async', 'sync-high-availability', 'sync-high-consistency'],
-        supportsConsistencyGroups: false,
+        // Groups are snapshotted through their Consistent replay profile and recovered from a
+        // common consistent snapshot (commands/consistency.ts), all over the DSM REST API.
+        supportsConsistencyGroups: true,
         supportsStretchedStorage: true,
       };
     },

@@ -23,6 +23,7 @@ export class CommandReads {
     { stamp: number; value: Promise<Map<string, ReplicationProgress>> }
   >();
   private stamps = 0;
+  private readonly shared = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly api: DsmApi,
@@ -99,6 +100,16 @@ export class CommandReads {
       stamp: reading.stamp,
       progress: listed ?? (await this.api.replicationProgress(replicationId, this.signal)),
     };
+  }
+
+  /** Work done once per command for all the devices that need it (a consistency group's snapshot). */
+  once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let value = this.shared.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = load();
+      this.shared.set(key, value);
+    }
+    return value;
   }
 
   private volumesOn(serial: number): Promise<Volume[]> {

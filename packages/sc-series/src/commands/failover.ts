@@ -6,6 +6,7 @@ import { assertProtectable, notFound, pairWith } from './locate.js';
 import { presentToHosts, unpresent } from './presentation.js';
 import { describeReplay, replayForChoice } from './replays.js';
 import { findMarker, markerDescription } from './marker.js';
+import { commonPointDetail, commonPointReplay, groupOf, groupSnapshotReplay } from './consistency.js';
 
 /** DSM's restore points are saved from its console: no public REST call exists (see README). */
 export const RESTORE_POINT_NOTE =
@@ -33,15 +34,23 @@ export async function prepareFailoverDevice(
   const description = `drctl final ${shortTag(request.idempotencyKey)}`;
   const isFinal = (r: { description: string; markedForExpiration: boolean }) =>
     r.description === description && !r.markedForExpiration;
-  const { value: replay, already } = await performOnce(
-    cachedFirst(
-      async () => (await core.reads.replays(sourceId)).find(isFinal),
-      async () => (await core.api.replays(sourceId, signal)).find(isFinal),
-    ),
-    () => core.api.createReplay(sourceId, description, 0, signal),
-    core.logger,
-    `final replay of ${device}`,
-  );
+  const group = groupOf(request, device);
+  const taken = group ? (await core.reads.replays(sourceId)).find(isFinal) : undefined;
+  const { value: replay, already } = group
+    ? // The final snapshot of a consistency group is one consistent snapshot of all its volumes (§5.7).
+      {
+        value: taken ?? (await groupSnapshotReplay(core, topology, request, serial, group, device, description, 0)),
+        already: taken !== undefined,
+      }
+    : await performOnce(
+        cachedFirst(
+          async () => (await core.reads.replays(sourceId)).find(isFinal),
+          async () => (await core.api.replays(sourceId, signal)).find(isFinal),
+        ),
+        () => core.api.createReplay(sourceId, description, 0, signal),
+        core.logger,
+        `final replay of ${device}`,
+      );
   // Every host mapping goes: the source may be mapped to a cluster object rather than to each host.
   const removed = await unpresent(core, serial, sourceId, undefined, signal);
   const warnings =
@@ -72,7 +81,7 @@ export async function failoverDevice(
   assertProtectable(pair);
   return pair.kind === 'live-volume'
     ? failoverLiveVolume(core, pair, request, serial, device)
-    : failoverReplication(core, pair, request, serial, device);
+    : failoverReplication(core, topology, pair, request, serial, device);
 }
 
 /** The volume a failover presents: named like the device on the recovery array. */
@@ -94,6 +103,7 @@ export async function failedOver(core: Core, pair: DevicePair, signal: AbortSign
  */
 async function failoverReplication(
   core: Core,
+  topology: Topology,
   pair: DevicePair,
   request: DeviceCommandRequest,
   serial: number,
@@ -127,8 +137,13 @@ async function failoverReplication(
     if (destination && destination.name !== device)
       await core.api.renameVolume(destinationId, { Name: device }, signal);
   } else {
-    const replay = await replayForChoice(core, destinationId, choice, signal);
+    // A device of a consistency group recovers from the point common to the group (§5.7).
+    const group = choice.source === 'last-frozen' ? groupOf(request, device) : undefined;
+    const replay = group
+      ? await commonPointReplay(core, topology, serial, group, device)
+      : await replayForChoice(core, destinationId, choice, signal);
     details.snapshot = describeReplay(replay);
+    if (group) details.consistencyGroup = commonPointDetail(group, replay);
     const destination = await core.reads.volume(destinationId);
     // The replica keeps its data under another name; the view of the chosen snapshot becomes the device.
     if (destination?.name === device)

@@ -16,7 +16,7 @@ export function isTestReplay(r: Replay): boolean {
 }
 
 /** Replays that are the adapter's own bookkeeping, never a recovery point. */
-function isAdapterMarker(r: Replay): boolean {
+export function isAdapterMarker(r: Replay): boolean {
   return isTestReplay(r) || r.description.startsWith(FAILOVER_MARKER_PREFIX);
 }
 

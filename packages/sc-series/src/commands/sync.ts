@@ -3,6 +3,7 @@ import { DeviceFailure, cachedFirst, performOnce, shortTag, type Core, type Devi
 import type { DevicePair, Topology } from '../topology.js';
 import { assertProtectable, notFound } from './locate.js';
 import { describeReplay } from './replays.js';
+import { groupOf, groupSnapshotReplay } from './consistency.js';
 
 export interface SyncProgress {
   complete: boolean;
@@ -78,15 +79,24 @@ export async function syncDevice(
   const description = `drctl sync ${shortTag(request.idempotencyKey)}`;
   const isSyncReplay = (r: { description: string; markedForExpiration: boolean }) =>
     r.description === description && !r.markedForExpiration;
-  const { value: replay, already } = await performOnce(
-    cachedFirst(
-      async () => (await core.reads.replays(sourceId)).find(isSyncReplay),
-      async () => (await core.api.replays(sourceId, signal)).find(isSyncReplay),
-    ),
-    () => core.api.createReplay(sourceId, description, 24 * 60, signal),
-    core.logger,
-    `sync replay of ${device}`,
-  );
+  const group = groupOf(request, device);
+  const taken = group ? (await core.reads.replays(sourceId)).find(isSyncReplay) : undefined;
+  const { value: replay, already } = group
+    ? // A consistency group is snapshotted together: one consistent snapshot of all its volumes (§5.7).
+      {
+        value:
+          taken ?? (await groupSnapshotReplay(core, topology, request, serial, group, device, description, 24 * 60)),
+        already: taken !== undefined,
+      }
+    : await performOnce(
+        cachedFirst(
+          async () => (await core.reads.replays(sourceId)).find(isSyncReplay),
+          async () => (await core.api.replays(sourceId, signal)).find(isSyncReplay),
+        ),
+        () => core.api.createReplay(sourceId, description, 24 * 60, signal),
+        core.logger,
+        `sync replay of ${device}`,
+      );
   const warnings: string[] = [];
   const replicationId = replicationIdOf(pair);
   // Readings taken before this device's replay existed say nothing about it.

@@ -5,6 +5,7 @@ import { chooseSnapshot } from '../snapshot-selection.js';
 import { assertProtectable, pairWith } from './locate.js';
 import { presentToHosts, unpresent } from './presentation.js';
 import { describeReplay, isTestReplay, replayForChoice } from './replays.js';
+import { commonPointDetail, commonPointReplay, groupOf } from './consistency.js';
 import type { Topology } from '../topology.js';
 
 /** Name of the view volume a test presents; found again by name by a repeat and by cleanup. */
@@ -93,8 +94,13 @@ export async function testFailoverStartDevice(
     const leftovers = await expireLeftoverReplays(core, destinationId, signal);
     warnings.push(...leftovers.warnings);
     const choice = chooseSnapshot({ context, device, replicateActiveSnapshot: pair.replicateActiveSnapshot });
-    const replay = await replayForChoice(core, destinationId, choice, signal, leftovers.ids);
+    // A device of a consistency group is tested from the point common to the group (§5.7).
+    const group = choice.source === 'last-frozen' ? groupOf(request, device) : undefined;
+    const replay = group
+      ? await commonPointReplay(core, topology, serial, group, device)
+      : await replayForChoice(core, destinationId, choice, signal, leftovers.ids);
     details.snapshot = describeReplay(replay);
+    if (group) details.consistencyGroup = commonPointDetail(group, replay);
     details.snapshotSource = SOURCE_LABEL[choice.source];
     details.snapshotReason = choice.reason;
     const { value } = await performOnce(

@@ -1,12 +1,16 @@
 import type { DsmClient } from '../http/dsm-client.js';
 import { DsmHttpError } from '../http/errors.js';
 import {
+  toGroupSnapshot,
+  toReplayProfile,
   toLiveVolume,
   toMappingProfile,
   toReplay,
   toReplication,
   toStorageCenter,
   toVolume,
+  type GroupSnapshot,
+  type ReplayProfile,
   type LiveVolume,
   type MappingProfile,
   type Replay,
@@ -208,6 +212,57 @@ export class DsmApi {
   /** Removes every mapping of a volume. */
   async unmapAll(volumeId: string, signal: AbortSignal): Promise<void> {
     await this.client.post(`StorageCenter/ScVolume/${enc(volumeId)}/Unmap`, { signal, body: {}, async: true });
+  }
+
+  /** Replay profiles of a Storage Center with this name (Cinder's lookup of a consistency group). */
+  async replayProfilesNamed(serial: number, name: string, signal: AbortSignal): Promise<ReplayProfile[]> {
+    const list = await this.client.getList(
+      'StorageCenter/ScReplayProfile',
+      { scSerialNumber: serial, Name: name },
+      signal,
+    );
+    return list.map(toReplayProfile).filter((p) => p.name === name);
+  }
+
+  /** Ids of the volumes a replay profile applies to. */
+  async replayProfileVolumeIds(id: string, signal: AbortSignal): Promise<string[]> {
+    const list = await this.client.get<unknown[]>(`StorageCenter/ScReplayProfile/${enc(id)}/VolumeList`, signal);
+    return (Array.isArray(list) ? list : []).map((v) => str(v, 'instanceId') ?? '');
+  }
+
+  /** The consistent snapshots a Consistent replay profile has taken. */
+  async groupSnapshots(profileId: string, signal: AbortSignal): Promise<GroupSnapshot[]> {
+    const list = await this.client.get<unknown[]>(
+      `StorageCenter/ScReplayProfile/${enc(profileId)}/ConsistencyGroupList`,
+      signal,
+    );
+    return (Array.isArray(list) ? list : []).map(toGroupSnapshot);
+  }
+
+  /** One consistent snapshot of every volume of a Consistent replay profile. `expireTime` in minutes. */
+  async createGroupSnapshot(
+    profileId: string,
+    description: string,
+    expireMinutes: number,
+    signal: AbortSignal,
+  ): Promise<GroupSnapshot> {
+    const body = { description, expireTime: expireMinutes };
+    return toGroupSnapshot(
+      await this.client.post(`StorageCenter/ScReplayProfile/${enc(profileId)}/CreateReplay`, {
+        signal,
+        body,
+        async: true,
+      }),
+    );
+  }
+
+  /** The member replays of one consistent snapshot. */
+  async groupSnapshotReplays(id: string, signal: AbortSignal): Promise<Replay[]> {
+    const list = await this.client.get<unknown[]>(
+      `StorageCenter/ScReplayConsistencyGroup/${enc(id)}/ReplayList`,
+      signal,
+    );
+    return (Array.isArray(list) ? list : []).map(toReplay);
   }
 
   async qosNodes(serial: number, signal: AbortSignal): Promise<Array<{ id: string; name: string }>> {
