@@ -31,7 +31,7 @@ import {
 } from '../machines/workflow-machine.js';
 import { EventHub, type EngineEventListener } from './events.js';
 import { Journal } from './journal.js';
-import { familyOf, loadPlan, planKey, planState, transition, type PlanRecord } from './plan-records.js';
+import { familyOf, loadPlan, planKey, planState, transition } from './plan-records.js';
 import { PromptBroker, type WaitingPrompt } from './prompts.js';
 import { ReportBuilder, reportKey } from './report-builder.js';
 import type { RunContext } from './run-context.js';
@@ -534,7 +534,7 @@ export class Engine {
     actor.subscribe({
       next: (snap) => {
         const persisted = actor.getPersistedSnapshot();
-        const context = snap.context as WorkflowContext;
+        const context = snap.context;
         const fresh = Object.keys(context.steps).filter((k) => !known.has(k));
         known = new Set(Object.keys(context.steps));
         persisting = persisting.then(async () => {
@@ -645,7 +645,7 @@ export class Engine {
     await ctx.report.save();
 
     const { record } = await loadPlan(this.options.store, meta.plan);
-    transition(record as PlanRecord, { type: 'RUN_ENDED', workflow: meta.workflow, ending, protectedSitePending });
+    transition(record, { type: 'RUN_ENDED', workflow: meta.workflow, ending, protectedSitePending });
     if (record.operation) {
       const family = record.operation.family;
       record.operation.open =
