@@ -1,4 +1,4 @@
-import type { DsmApi, ReplicationProgress } from './dsm/api.js';
+import type { DsmApi, QosNode, ReplicationProgress } from './dsm/api.js';
 import type { MappingProfile, Replay, Volume } from './dsm/objects.js';
 import { ssnOfId } from './dsm/wire.js';
 
@@ -17,7 +17,7 @@ export class CommandReads {
   private readonly replayLists = new Map<number, Promise<Map<string, Replay[]>>>();
   private readonly mappingLists = new Map<number, Promise<Map<string, MappingProfile[]>>>();
   private readonly servers = new Map<number, Promise<Map<string, string>>>();
-  private readonly qos = new Map<number, Promise<Array<{ id: string; name: string }>>>();
+  private readonly qos = new Map<number, Promise<QosNode[]>>();
   private readonly progressReadings = new Map<
     number,
     { stamp: number; value: Promise<Map<string, ReplicationProgress>> }
@@ -65,7 +65,7 @@ export class CommandReads {
     return memo(this.servers, serial, () => this.api.serversByName(serial, this.signal));
   }
 
-  qosNodes(serial: number): Promise<Array<{ id: string; name: string }>> {
+  qosNodes(serial: number): Promise<QosNode[]> {
     return memo(this.qos, serial, () => this.api.qosNodes(serial, this.signal));
   }
 

@@ -142,3 +142,37 @@ export async function commonPointReplay(
 export function commonPointDetail(group: GroupOfDevice, replay: Replay): string {
   return `${describeReplay(replay)}, common to consistency group ${group.name} (${group.members.join(', ')})`;
 }
+
+/**
+ * After a reverse, the group's volumes replicate from this Storage Center: its Consistent replay
+ * profile must exist here too, holding the device's new source volume, so the next
+ * synchronisation and final snapshot still take one consistent snapshot of the group (§5.7).
+ * Returns what was done, for the report.
+ */
+export async function joinGroupOnNewSource(
+  core: Core,
+  serial: number,
+  group: GroupOfDevice,
+  volumeId: string,
+  signal: AbortSignal,
+): Promise<string> {
+  let created = false;
+  const profile = await core.reads.once(`group-profile ${group.name} ${serial}`, async () => {
+    const find = async () =>
+      (await core.api.replayProfilesNamed(serial, group.name, signal)).find(
+        (p) => p.type.toLowerCase() === 'consistent',
+      );
+    const { value, already } = await performOnce(
+      find,
+      () => core.api.createReplayProfile(serial, group.name, signal),
+      core.logger,
+      `replay profile ${group.name} on ${serial}`,
+    );
+    created = !already;
+    return value;
+  });
+  const current = await core.api.volumeReplayProfiles(volumeId, signal);
+  if (!current.ids.includes(profile.id))
+    await core.api.setVolumeReplayProfiles(current.configurationId, [...current.ids, profile.id], signal);
+  return `${group.name}: ${created ? 'replay profile created and ' : ''}volume in its Consistent replay profile on Storage Center ${serial}`;
+}

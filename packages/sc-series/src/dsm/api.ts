@@ -224,6 +224,32 @@ export class DsmApi {
     return list.map(toReplayProfile).filter((p) => p.name === name);
   }
 
+  async createReplayProfile(serial: number, name: string, signal: AbortSignal): Promise<ReplayProfile> {
+    const body = { StorageCenter: serial, Name: name, Type: 'Consistent', Notes: 'drctl consistency group' };
+    return toReplayProfile(await this.client.post('StorageCenter/ScReplayProfile', { signal, body, async: true }));
+  }
+
+  /** The replay profiles a volume follows (its ScVolumeConfiguration). */
+  async volumeReplayProfiles(
+    volumeId: string,
+    signal: AbortSignal,
+  ): Promise<{ configurationId: string; ids: string[] }> {
+    const configuration = await this.client.get(`StorageCenter/ScVolume/${enc(volumeId)}/VolumeConfiguration`, signal);
+    const list = field(configuration, 'replayProfileList');
+    return {
+      configurationId: str(configuration, 'instanceId') ?? volumeId,
+      ids: (Array.isArray(list) ? list : []).map((r) => str(r, 'instanceId') ?? '').filter((id) => id !== ''),
+    };
+  }
+
+  async setVolumeReplayProfiles(configurationId: string, ids: string[], signal: AbortSignal): Promise<void> {
+    await this.client.put(`StorageCenter/ScVolumeConfiguration/${enc(configurationId)}`, {
+      signal,
+      body: { ReplayProfileList: ids },
+      async: true,
+    });
+  }
+
   /** Ids of the volumes a replay profile applies to. */
   async replayProfileVolumeIds(id: string, signal: AbortSignal): Promise<string[]> {
     const list = await this.client.get<unknown[]>(`StorageCenter/ScReplayProfile/${enc(id)}/VolumeList`, signal);
@@ -265,10 +291,45 @@ export class DsmApi {
     return (Array.isArray(list) ? list : []).map(toReplay);
   }
 
-  async qosNodes(serial: number, signal: AbortSignal): Promise<Array<{ id: string; name: string }>> {
+  async qosNodes(serial: number, signal: AbortSignal): Promise<QosNode[]> {
     const list = await this.client.getList('StorageCenter/ScReplicationQosNode', { scSerialNumber: serial }, signal);
-    return list.map((q) => ({ id: str(q, 'instanceId') ?? '', name: str(q, 'name') ?? str(q, 'instanceName') ?? '' }));
+    return list.map(toQosNode);
   }
+
+  /** A replication QoS node with the given definition (Cinder creates a missing one the same way). */
+  async createQosNode(
+    serial: number,
+    definition: Pick<QosNode, 'name' | 'linkSpeed' | 'bandwidthLimited'>,
+    signal: AbortSignal,
+  ): Promise<QosNode> {
+    const body = {
+      Name: definition.name,
+      StorageCenter: serial,
+      ...(definition.linkSpeed ? { LinkSpeed: definition.linkSpeed } : {}),
+      BandwidthLimited: definition.bandwidthLimited ?? false,
+    };
+    return toQosNode(await this.client.post('StorageCenter/ScReplicationQosNode', { signal, body, async: true }));
+  }
+}
+
+/** A replication QoS node: its name and the limits it applies. */
+export interface QosNode {
+  id: string;
+  name: string;
+  /** e.g. "100 Mbps", "1 Gbps". */
+  linkSpeed?: string;
+  bandwidthLimited?: boolean;
+}
+
+function toQosNode(q: unknown): QosNode {
+  const linkSpeed = str(q, 'linkSpeed');
+  const bandwidthLimited = bool(q, 'bandwidthLimited');
+  return {
+    id: str(q, 'instanceId') ?? '',
+    name: str(q, 'name') ?? str(q, 'instanceName') ?? '',
+    ...(linkSpeed !== undefined ? { linkSpeed } : {}),
+    ...(bandwidthLimited !== undefined ? { bandwidthLimited } : {}),
+  };
 }
 
 export interface ReplicationProgress {
