@@ -71,6 +71,11 @@ export interface ScSeriesAdapterOptions {
   qosNode?: string;
   /** Replaces the HTTPS agent (tests: undici MockAgent). */
   dispatcher?: Dispatcher;
+  /**
+   * Share reads across a command's devices (one list per object type and Storage Center).
+   * `false` reads per device, as the adapter did before: the benchmark's baseline. @default true
+   */
+  shareReads?: boolean;
 }
 
 /** The SC Series adapter plus a few extras for tests and benchmarks. */
@@ -190,7 +195,8 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
       return { devices: request.devices.map((device) => ({ device, status: 'error', error: problem, warnings: [] })) };
     }
     // One set of reads per command: several devices share list calls, one device reads its own objects.
-    const commandCore: Core = { ...core, reads: new CommandReads(api, request.devices.length > 1, request.signal) };
+    const shared = (options.shareReads ?? true) && request.devices.length > 1;
+    const commandCore: Core = { ...core, reads: new CommandReads(api, shared, request.signal) };
     const devices = await perDevice(request, core.settings.deviceConcurrency, (device) =>
       handler(commandCore, topology, request, serial, device),
     );

@@ -3,12 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measureStorageThroughput, type StorageRoundTripsResult } from '@drctl/runtime';
+import { measureStorageThroughput } from '@drctl/runtime';
 import type { SizeMeasurement } from './child.js';
 import { benchFigures, sizeFigures, type BenchFigures } from './figures.js';
 import { BENCHMARK_SIZES, writeBenchmarkEnvironment } from './scenario.js';
 import { figuresTable, verdictLines } from './table.js';
-import { measureRoundTrips, roundTripsTable, roundTripsVerdict } from './round-trips.js';
+import { measureRoundTrips, roundTripsTable, roundTripsVerdict, type RoundTripFigures } from './round-trips.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'child.js');
@@ -82,7 +82,7 @@ function commandLine(args: BenchArgs): string {
   return parts.join(' ');
 }
 
-function writeDoc(path: string, figures: BenchFigures, roundTrips: StorageRoundTripsResult[]): void {
+function writeDoc(path: string, figures: BenchFigures, roundTrips: RoundTripFigures): void {
   const block = [
     DOC_START,
     `Produced by \`${figures.run.command}\` on ${figures.run.startedAt.slice(0, 10)} (Node ${figures.run.node}, ${figures.run.cpus} CPUs, load average ${figures.run.loadAverageAtStart.map((l) => l.toFixed(1)).join(' / ')} at the start; median of ${figures.run.repeat} run${figures.run.repeat > 1 ? 's' : ''} per cell):`,

@@ -119,7 +119,10 @@ function seed(devices: number): DsmSeed {
  * clock for transfers and waits, real time for the exchanges). The Data Collector's request tally
  * counts every exchange: reads, lists, the actions and their AsyncTask polls, the login.
  */
-export async function measureStorageRoundTrips(devices: number): Promise<StorageRoundTripsResult> {
+export async function measureStorageRoundTrips(
+  devices: number,
+  options: { shareReads?: boolean } = {},
+): Promise<StorageRoundTripsResult> {
   if (!Number.isInteger(devices) || devices < 1)
     throw new DrError('DR_INPUT_INVALID', 'Invalid storage round-trip benchmark options.', {
       issues: [{ path: 'devices', message: 'expected a whole number of at least 1' }],
@@ -137,6 +140,7 @@ export async function measureStorageRoundTrips(devices: number): Promise<Storage
     logger: pino({ level: 'silent' }),
     asyncPollIntervalMs: 0,
     syncPollIntervalMs: 2000,
+    ...(options.shareReads === false ? { shareReads: false } : {}),
   });
   const names = Array.from({ length: devices }, (_, i) => `rt-${String(i + 1).padStart(3, '0')}`);
   const commands: RoundTripCommand[] = [];
