@@ -42,12 +42,20 @@ function packageConfig(project, byName) {
   return { extends: '../../tsconfig.base.json', ...rest, references };
 }
 
+/** Folders under examples/ with a tsconfig.json of their own (their references are hand-kept). */
+function examples() {
+  return readdirSync(join(root, 'examples'))
+    .sort()
+    .filter((name) => existsSync(join(root, 'examples', name, 'tsconfig.json')))
+    .map((name) => `examples/${name}`);
+}
+
 function rootConfig(all) {
   return {
     // The project's TypeScript entry: `tsc -b` here type-checks every package and app (sources
-    // and tests); editors opened at the root find each package through these references.
+    // and tests) and the examples; editors opened at the root find each package through these.
     files: [],
-    references: all.map((project) => ({ path: relative(root, project.dir) })),
+    references: [...all.map((project) => relative(root, project.dir)), ...examples()].map((path) => ({ path })),
   };
 }
 
