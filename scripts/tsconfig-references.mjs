@@ -4,6 +4,8 @@
 // packages its package.json depends on (dependencies and devDependencies, since tests are
 // type-checked too). `tsc -b` needs these references to type-check a package against its
 // siblings, and a missing one fails with TS6307 — which is why they are written, not hand-kept.
+// It also drops options the base owns (noEmit, customConditions, …) from a package's tsconfig.json,
+// so a package made before the references (a branch merged later) is brought in line.
 //
 //   node scripts/tsconfig-references.mjs          rewrite the tsconfig.json files
 //   node scripts/tsconfig-references.mjs --check  exit 1 and name the files that are out of date
@@ -39,6 +41,18 @@ function packageConfig(project, byName) {
   const rest = { ...existing };
   delete rest.extends;
   delete rest.references;
+  // What tsconfig.base.json decides for every project (a package written before the project
+  // references, or by an older scripts/new-package.sh, still carries these).
+  if (JSON.stringify(rest.include) === JSON.stringify(['src', 'test'])) delete rest.include;
+  if (rest.compilerOptions) {
+    const options = { ...rest.compilerOptions };
+    for (const owned of ['noEmit', 'composite', 'emitDeclarationOnly', 'customConditions', 'rootDir', 'outDir']) {
+      delete options[owned];
+    }
+    if (JSON.stringify(options.types) === JSON.stringify(['node', 'jest'])) delete options.types;
+    if (Object.keys(options).length > 0) rest.compilerOptions = options;
+    else delete rest.compilerOptions;
+  }
   return { extends: '../../tsconfig.base.json', ...rest, references };
 }
 
