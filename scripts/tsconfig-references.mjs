@@ -4,8 +4,9 @@
 // packages its package.json depends on (dependencies and devDependencies, since tests are
 // type-checked too). `tsc -b` needs these references to type-check a package against its
 // siblings, and a missing one fails with TS6307 — which is why they are written, not hand-kept.
-// It also drops options the base owns (noEmit, customConditions, …) from a package's tsconfig.json,
-// so a package made before the references (a branch merged later) is brought in line.
+// It also drops options the base owns (noEmit, customConditions, …) from a package's tsconfig.json
+// and writes the overrides its tsconfig.build.json needs, so a package made before the references
+// (a branch merged later) is brought in line.
 //
 //   node scripts/tsconfig-references.mjs          rewrite the tsconfig.json files
 //   node scripts/tsconfig-references.mjs --check  exit 1 and name the files that are out of date
@@ -64,6 +65,29 @@ function examples() {
     .map((name) => `examples/${name}`);
 }
 
+/**
+ * tsconfig.build.json: dist/ for the tarball. It undoes what the base sets for type-checking in the
+ * repo (composite, declarations only, sources of siblings through @drctl/source, jest types).
+ */
+function buildConfig(project) {
+  const existing = readJson(join(project.dir, 'tsconfig.build.json')) ?? {};
+  return {
+    ...existing,
+    extends: '../../tsconfig.base.json',
+    compilerOptions: {
+      ...existing.compilerOptions,
+      composite: false,
+      emitDeclarationOnly: false,
+      rootDir: 'src',
+      outDir: 'dist',
+      types: ['node'],
+      customConditions: [],
+    },
+    include: existing.include ?? ['src'],
+    exclude: existing.exclude ?? ['src/**/*.test.ts'],
+  };
+}
+
 function rootConfig(all) {
   return {
     // The project's TypeScript entry: `tsc -b` here type-checks every package and app (sources
@@ -98,6 +122,7 @@ const byName = new Map(all.map((project) => [project.manifest.name, project]));
 const wanted = [
   [join(root, 'tsconfig.json'), rootConfig(all)],
   ...all.map((project) => [join(project.dir, 'tsconfig.json'), packageConfig(project, byName)]),
+  ...all.map((project) => [join(project.dir, 'tsconfig.build.json'), buildConfig(project)]),
 ];
 const stale = [];
 for (const [path, config] of wanted) {
