@@ -16,6 +16,9 @@ node scripts/package-manifests.mjs --check
 # Public API reports (docs/embedding.md): fails when a package's API changed without
 # `pnpm run api:update`.
 node scripts/api-report.mjs
+# The vCenter simulator the vSphere adapter's integration tests start (apt packages when missing;
+# cached binary, rebuilt only when tools/vcsim changes).
+bash scripts/build-vcsim.sh >/dev/null
 pnpm run --silent jest "$@"
 # Installs the packed packages with npm outside the repository and runs the embedding examples.
 node scripts/consumer-test.mjs
