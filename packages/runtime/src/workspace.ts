@@ -37,6 +37,7 @@ import { SharedDocument } from './shared-state/shared-document.js';
 import { isDsmFaultText, parseDsmFault, type DsmFault } from './sc-series/dsm-faults.js';
 import { mirroredStorage } from './sc-series/mirrored-storage.js';
 import { startSimulatedDataCollector, type SimulatedDataCollector } from './sc-series/simulated-data-collector.js';
+import { openRealWorkspace } from './real/real-workspace.js';
 
 export type StorageChoice = 'simulated' | 'sc-series' | 'vsphere-replication';
 
@@ -54,7 +55,10 @@ export interface WorkspaceOptions {
   stateDir?: string;
   /** Keep everything in memory (benchmarks, tests). @default false */
   inMemory?: boolean;
-  /** Run against the built-in simulated environment under virtual time. @default true */
+  /**
+   * Run against the built-in simulated environment under virtual time; `false` runs against the
+   * environment file's vCenters and Data Collectors on the system clock. @default true
+   */
   simulate?: boolean;
   /** Storage behind the array managers in a simulation. @default the environment's adapter kinds */
   storage?: StorageChoice;
@@ -91,7 +95,8 @@ export interface Workspace {
   settings: ResolvedSettings;
   clock: Clock;
   store: DocumentStore;
-  world: SimulatedWorld;
+  /** The simulated vCenters and arrays; absent in a real run. */
+  world?: SimulatedWorld;
   /** The simulated DSM Data Collector, when SC Series serves the storage (faults, counters). */
   dsm?: DsmSimulator;
   engine: Engine;
@@ -210,13 +215,8 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const env = options.environment ?? readEnvironment(options.environmentPath);
   const settings = settingsFor(env, options);
   const simulate = options.simulate ?? true;
-  if (!simulate) {
-    throw new DrError(
-      'DR_OPERATION_REFUSED',
-      'Only simulated runs are available in this build: vCenter adapters are not part of drctl yet; use --simulate.',
-      { issues: [{ path: '--simulate', message: 'required' }] },
-    );
-  }
+  // Real endpoints are composed in real/real-workspace.ts; what follows is the simulation.
+  if (!simulate) return openRealWorkspace(options, env, settings);
   const logger = options.logger ?? pino({ level: 'silent' });
   const envDir = dirname(resolve(options.environmentPath));
   const stateDir = resolve(options.stateDir ?? join(envDir, '.drctl'));
