@@ -4,7 +4,14 @@ import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { pino, type Logger } from 'pino';
 import { DrError } from '@drctl/domain';
 import { RunInspection } from '@drctl/inspect';
-import { openWorkspace, readEnvironment, type Workspace, type WorkspaceOptions } from '@drctl/runtime';
+import {
+  checkSameInvocation,
+  loadRunInvocation,
+  openWorkspace,
+  readEnvironment,
+  type Workspace,
+  type WorkspaceOptions,
+} from '@drctl/runtime';
 import { driveClock, type ClockDriver } from './clock-driver.js';
 import { startTakeoverWatch } from './takeover-watch.js';
 import type { ServerContext } from './context.js';
@@ -14,6 +21,7 @@ import type { AnyRoute } from './http/route.js';
 import { inspectQuery } from './http/schemas.js';
 import { bearerToken, TokenVerifier, type ApiToken } from './http/tokens.js';
 import { InspectHub } from './inspect-hub.js';
+import { checkPredictRoutes } from './routes/check-predict.js';
 import { environmentRoutes } from './routes/environment.js';
 import { machineRoutes } from './routes/machines.js';
 import { metaRoutes } from './routes/meta.js';
@@ -180,10 +188,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 /** Runs the store says are running but no process holds: a previous server died with them. */
 async function resumeInterrupted(ctx: ServerContext): Promise<string[]> {
-  const engine = ctx.workspace().engine;
+  const workspace = ctx.workspace();
+  const engine = workspace.engine;
   const resumed: string[] = [];
   for (const runId of await engine.findInterrupted()) {
     try {
+      // A run resumes only on the world it started on: one started with other options is left
+      // interrupted for `drctl resume`, which rebuilds that world.
+      const saved = await loadRunInvocation(workspace.store, runId);
+      if (saved) checkSameInvocation(runId, saved, workspace.invocation);
       ctx.monitor.track(await engine.resume(runId));
       resumed.push(runId);
     } catch (error) {
@@ -260,6 +273,7 @@ async function buildApp(ctx: ServerContext, verifier: TokenVerifier): Promise<Fa
   let document: Record<string, unknown> | undefined;
   const routes: AnyRoute[] = [
     ...environmentRoutes(ctx),
+    ...checkPredictRoutes(ctx),
     ...runRoutes(ctx),
     ...promptRoutes(ctx),
     ...machineRoutes(),

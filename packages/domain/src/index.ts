@@ -32,6 +32,7 @@ export type { Callout, CommandCallout, PromptCallout, WebhookCallout, PlanCallou
 export {
   environmentSchema,
   siteSchema,
+  vcenterConnectionSchema,
   clusterSchema,
   vmSchema,
   volumeSchema,
@@ -47,6 +48,7 @@ export type {
   Environment,
   EnvironmentInput,
   Site,
+  VcenterConnectionConfig,
   Cluster,
   Host,
   ArrayManager,
@@ -69,7 +71,12 @@ export { resolvePlanVms, planDevices, planDatastores, mappedCluster } from './mo
 export type { PlanVm, Placement } from './model/plan-vms.js';
 export { environmentJsonSchema } from './model/json-schema.js';
 export { checkBestPractices } from './model/best-practices.js';
-export type { Finding } from './model/best-practices.js';
+export { checkConfiguration, findingsFromIssues } from './check/check.js';
+export type { ObservedArray, ObservedFacts } from './check/check.js';
+export { CHECK_RULES, checkRule } from './check/rules.js';
+export type { CheckRule, CheckScope, Severity } from './check/rules.js';
+export { countFindings, sortFindings } from './check/finding.js';
+export type { Finding, FindingCounts } from './check/finding.js';
 
 export {
   SETTING_DEFINITIONS,

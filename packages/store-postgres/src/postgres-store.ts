@@ -27,6 +27,11 @@ export interface PostgresLockOptions {
 }
 
 const migrations = new WeakMap<pg.Pool, Promise<void>>();
+/**
+ * Updates of one key queue here, per pool, before taking a connection: a waiting update must not
+ * hold a connection the running one's change may need (it may read and write other documents).
+ */
+const updateQueues = new WeakMap<pg.Pool, Map<string, Promise<unknown>>>();
 
 /**
  * The DocumentStore on PostgreSQL, for several engines sharing one state. Documents and log
@@ -157,6 +162,60 @@ export class PostgresStore implements DocumentStore, RunOwnership {
         ]);
       }
     });
+  }
+
+  /**
+   * Atomic read-modify-write: one transaction holds a lock on the key (an advisory lock, so a key
+   * with no row yet is locked too) from the read to the write; a change that throws, or a process
+   * that dies inside, writes nothing.
+   */
+  async update<T = unknown>(key: string, change: (current: T | undefined) => T | Promise<T>): Promise<T> {
+    validateKey(key);
+    await this.ready();
+    let queues = updateQueues.get(this.pool);
+    if (!queues) {
+      queues = new Map();
+      updateQueues.set(this.pool, queues);
+    }
+    const queueKey = JSON.stringify([this.namespace, key]);
+    const before = queues.get(queueKey) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(() => this.updateNow(key, change));
+    const tail = mine.catch(() => undefined);
+    queues.set(queueKey, tail);
+    void tail.then(() => {
+      if (queues.get(queueKey) === tail) queues.delete(queueKey);
+    });
+    return mine;
+  }
+
+  private async updateNow<T>(key: string, change: (current: T | undefined) => T | Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await this.checkFence(client);
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        JSON.stringify([this.namespace, key]),
+      ]);
+      const { rows } = await client.query<{ value: string }>(
+        'SELECT value FROM drctl_documents WHERE namespace = $1 AND key = $2 FOR UPDATE',
+        [this.namespace, key],
+      );
+      const row = rows[0];
+      const next = await change(row === undefined ? undefined : decodeJson<T>(key, row.value, 'postgres'));
+      const text = encodeJson(key, next);
+      await client.query(
+        `INSERT INTO drctl_documents (namespace, key, value, updated_at) VALUES ($1, $2, $3, now())
+         ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = now()`,
+        [this.namespace, key, text],
+      );
+      await client.query('COMMIT');
+      return decodeJson<T>(key, text, 'postgres');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /**

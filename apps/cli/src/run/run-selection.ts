@@ -1,11 +1,18 @@
 import { DrError } from '@drctl/domain';
-import { openStore, type Workspace } from '@drctl/runtime';
+import { resolve } from 'node:path';
+import {
+  checkSameInvocation,
+  isCrashRehearsal,
+  loadRunInvocation,
+  openStore,
+  type StorageChoice,
+  type Workspace,
+} from '@drctl/runtime';
 import { reportKey } from '@drctl/workflows';
 import type { CliIo } from '../cli/io.js';
-import { environmentPath, type CommonOptions } from '../cli/options.js';
+import { environmentPath, wholeNumber, type CommonOptions } from '../cli/options.js';
 import { openCliWorkspace, storeFlags, type WorkspaceFlags } from '../cli/workspace.js';
 import { stateDirFor } from '../cli/workspace-paths.js';
-import { loadInvocation } from './invocation.js';
 import { operatorName } from './terminal-prompt.js';
 
 export interface RunSelection extends CommonOptions, WorkspaceFlags {
@@ -72,7 +79,7 @@ export async function openForRun(
       : {};
   let id = runId;
   if (id === undefined) {
-    const probe = await openCliWorkspace(io, { ...options, inject: [] });
+    const probe = await openCliWorkspace(io, { ...options, inject: [] }, { readOnly: true });
     try {
       id = (await selectRun(probe, undefined, options.plan, kind)).runId;
     } finally {
@@ -81,7 +88,7 @@ export async function openForRun(
   }
   const stateDir = stateDirFor(io, path, options.stateDir);
   const opened = openStore(storeFlags(io, options), stateDir);
-  let saved: Awaited<ReturnType<typeof loadInvocation>>;
+  let saved: Awaited<ReturnType<typeof loadRunInvocation>>;
   try {
     // A run id that cannot even be a store key is simply not found.
     if (!(await opened.store.read(reportKey(id)).catch(() => undefined))) {
@@ -89,21 +96,36 @@ export async function openForRun(
         issues: [{ path: 'RUN_ID', message: 'unknown run' }],
       });
     }
-    saved = await loadInvocation(opened.store, id);
+    saved = await loadRunInvocation(opened.store, id);
   } finally {
     await opened.close();
   }
-  const flags: WorkspaceFlags = {
-    ...options,
-    simulate: options.simulate ?? saved?.simulate ?? false,
-    set: options.set ?? saved?.set ?? [],
-    inject: options.inject ?? saved?.inject ?? [],
-    ...((options.seed ?? saved?.seed) ? { seed: (options.seed ?? saved?.seed)! } : {}),
-    ...((options.storage ?? saved?.storage) ? { storage: (options.storage ?? saved?.storage)! } : {}),
-    ...((options.vmwareDrXml ?? saved?.vmwareDrXml)
-      ? { vmwareDrXml: (options.vmwareDrXml ?? saved?.vmwareDrXml)! }
-      : {}),
+  const seed = wholeNumber('--seed', options.seed);
+  const requested = {
+    ...(options.simulate !== undefined ? { simulate: options.simulate } : {}),
+    ...(options.storage !== undefined ? { storage: options.storage } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(options.set ? { set: options.set } : {}),
+    ...(options.inject ? { inject: options.inject } : {}),
+    ...(options.vmwareDrXml !== undefined ? { vmwareDrXml: resolve(io.cwd, options.vmwareDrXml) } : {}),
   };
+  // The run's own options, never others: a resume on another world would act on the wrong arrays.
+  if (saved) checkSameInvocation(id, saved, requested);
+  const rehearsals = (options.inject ?? []).filter(isCrashRehearsal);
+  const flags: WorkspaceFlags = saved
+    ? {
+        ...(options.env !== undefined ? { env: options.env } : {}),
+        ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+        ...(options.store !== undefined ? { store: options.store } : {}),
+        ...(options.engineId !== undefined ? { engineId: options.engineId } : {}),
+        simulate: saved.simulate,
+        set: saved.set,
+        inject: [...saved.inject, ...rehearsals],
+        ...(saved.seed !== undefined ? { seed: String(saved.seed) } : {}),
+        ...(saved.storage !== undefined ? { storage: saved.storage as StorageChoice } : {}),
+        ...(saved.vmwareDrXml !== undefined ? { vmwareDrXml: saved.vmwareDrXml } : {}),
+      }
+    : { ...options, simulate: options.simulate ?? false };
   const workspace = await openCliWorkspace(io, flags, { requireSimulate: true, ...autoAnswer });
   try {
     const { interrupted } = await selectRun(workspace, id, options.plan, kind);

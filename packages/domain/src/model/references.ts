@@ -2,6 +2,9 @@ import type { InputIssue } from '../errors.js';
 import { isStepId } from '../workflow/steps.js';
 import type { Environment } from './environment.js';
 
+/** The end of the message of a dependency across priorities; `drctl check` files it under its rule. */
+export const CROSS_PRIORITY_DEPENDENCY = 'dependencies must stay within one priority';
+
 function duplicates<T>(items: readonly T[], key: (t: T) => string, path: string, issues: InputIssue[]): Set<string> {
   const seen = new Set<string>();
   items.forEach((item, i) => {
@@ -220,7 +223,7 @@ export function checkReferences(env: Environment): InputIssue[] {
           if (depPriority !== v.priority)
             issues.push({
               path,
-              message: `VM ${v.vm} (priority ${v.priority}) depends on ${dep} (priority ${depPriority}); dependencies must stay within one priority`,
+              message: `VM ${v.vm} (priority ${v.priority}) depends on ${dep} (priority ${depPriority}); ${CROSS_PRIORITY_DEPENDENCY}`,
             });
         }
       });
