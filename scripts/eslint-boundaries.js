@@ -23,6 +23,7 @@ export const LAYERS = {
   '@drctl/sc-series': ['@drctl/domain'],
   '@drctl/dsm-simulator': ['@drctl/domain'],
   '@drctl/vsphere-replication': ['@drctl/domain'],
+  '@drctl/vsphere': ['@drctl/domain'],
   '@drctl/simulator': ['@drctl/domain'],
   '@drctl/store': ['@drctl/domain'],
   // Tooling over the machines.

@@ -32,6 +32,7 @@ export type { Callout, CommandCallout, PromptCallout, WebhookCallout, PlanCallou
 export {
   environmentSchema,
   siteSchema,
+  vcenterConnectionSchema,
   clusterSchema,
   vmSchema,
   volumeSchema,
@@ -47,6 +48,7 @@ export type {
   Environment,
   EnvironmentInput,
   Site,
+  VcenterConnectionConfig,
   Cluster,
   Host,
   ArrayManager,

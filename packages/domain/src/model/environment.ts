@@ -2,7 +2,17 @@ import { z } from 'zod';
 import { calloutSchema, planCalloutSchema } from './callouts.js';
 
 const name = z.string().min(1).max(200);
-const seconds = z.number().int().min(0);
+/**
+ * Every number has a range: a simulated duration of a day at most (a sync, a boot), so virtual
+ * time can never be pushed past what a date can hold; counts far past real deployments.
+ */
+const seconds = z.number().int().min(0).max(86_400);
+const count = z.number().int().min(0).max(10_000);
+const serialNumber = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 53 - 1);
 
 export const hostSchema = z.object({ name }).strict();
 
@@ -11,7 +21,29 @@ export const clusterSchema = z
     name,
     hosts: z.array(hostSchema).min(1),
     /** DRS advanced option: overrides defaultMaxBootAndShutdownOpsPerCluster for this cluster. */
-    srmMaxBootShutdownOps: z.number().int().min(0).optional(),
+    srmMaxBootShutdownOps: count.optional(),
+  })
+  .strict();
+
+/** A vCenter's vim25 endpoint. Secrets are referenced, never inlined. */
+export const vcenterConnectionSchema = z
+  .object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(443),
+    username: z.string().min(1),
+    /** Environment variable holding the password. */
+    passwordEnv: z.string().min(1).optional(),
+    /** File holding the password (first line). */
+    passwordFile: z.string().min(1).optional(),
+    /** PEM CA bundle the vCenter's certificate must chain to. */
+    caFile: z.string().optional(),
+    /** SHA-256 thumbprint (`AB:CD:…`) the vCenter's certificate must have, as SRM pins it. */
+    thumbprint: z
+      .string()
+      .regex(/^([0-9A-Fa-f]{2}:?){32}$/, { error: 'thumbprint must be 32 hex bytes, e.g. AB:CD:…' })
+      .optional(),
+    /** Turning TLS verification off is explicit and logged as a warning. @default true */
+    verifyTls: z.boolean().default(true),
   })
   .strict();
 
@@ -29,6 +61,8 @@ export const siteSchema = z
       .default({ production: [], test: [] }),
     /** Datastore holding placeholder VMs at this site; SRM needs one per site. */
     placeholderDatastore: name.optional(),
+    /** How drctl reaches this site's vCenter in a real run (without --simulate). */
+    vcenterConnection: vcenterConnectionSchema.optional(),
   })
   .strict();
 
@@ -50,7 +84,7 @@ export const arrayManagerSchema = z
         /** File holding the password (first line). */
         passwordFile: z.string().min(1).optional(),
         /** Only these Storage Center serial numbers are used. */
-        storageCenters: z.array(z.number().int()).optional(),
+        storageCenters: z.array(serialNumber).optional(),
         /** PEM CA bundle for TLS verification. */
         caFile: z.string().optional(),
         /** Turning TLS verification off is explicit and logged as a warning. @default true */
@@ -77,7 +111,7 @@ export const arraySchema = z
   .object({
     id: name,
     site: name,
-    serial: z.number().int().optional(),
+    serial: serialNumber.optional(),
     arrayManager: name,
     qosProfile: z.string().optional(),
     /** Whether the SRA account has rights on this array. @default true */
@@ -118,7 +152,7 @@ export const volumeSchema = z
       .optional(),
     qosProfile: z.string().optional(),
     targetQosProfile: z.string().optional(),
-    sizeGb: z.number().positive().default(500),
+    sizeGb: z.number().positive().max(1_048_576).default(500),
     /** Simulation: seconds a sync of this volume takes. @default 30 */
     syncSeconds: seconds.default(30),
     /** When the last frozen snapshot finished replicating (ISO time); checked for multi-volume consistency. */
@@ -234,7 +268,12 @@ export const environmentSchema = z
     name,
     description: z.string().optional(),
     /** Seed for the simulated environment. @default 1 */
-    seed: z.number().int().default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
     /** SRM advanced settings by SRM name. */
     settings: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).default({}),
     sites: z.array(siteSchema).min(1),
@@ -254,6 +293,7 @@ export const environmentSchema = z
 export type Host = z.infer<typeof hostSchema>;
 export type Cluster = z.infer<typeof clusterSchema>;
 export type Site = z.infer<typeof siteSchema>;
+export type VcenterConnectionConfig = z.infer<typeof vcenterConnectionSchema>;
 export type ArrayManager = z.infer<typeof arrayManagerSchema>;
 export type StorageArray = z.infer<typeof arraySchema>;
 export type ArrayPair = z.infer<typeof arrayPairSchema>;
