@@ -4,6 +4,7 @@ import { SystemClock, type Environment, type ResolvedSettings } from '@drctl/dom
 import { createCalloutRunner } from '@drctl/callouts';
 import { FileStore, MemoryStore } from '@drctl/store';
 import { Engine, type EngineOptions } from '@drctl/workflows';
+import { invocationOf } from '../invocation.js';
 import type { Workspace, WorkspaceOptions } from '../workspace.js';
 import { composeRealEndpoints, preflightRealRun } from './real-endpoints.js';
 
@@ -51,6 +52,8 @@ export async function openRealWorkspace(
     clock,
     store,
     engine,
+    invocation: invocationOf({ ...options, simulate: false }),
+    storageFor: endpoints.storage,
     drive: (work) => work,
     async close() {
       try {
