@@ -51,6 +51,7 @@ export async function openRealWorkspace(
     clock,
     store,
     engine,
+    storageFor: endpoints.storage,
     drive: (work) => work,
     async close() {
       try {
