@@ -9,7 +9,7 @@ import {
 } from '@drctl/runtime';
 import { cliLogger } from './logger.js';
 import type { CliIo } from './io.js';
-import { environmentPath, wholeNumber } from './options.js';
+import { environmentPath, MAX_SEED, wholeNumber } from './options.js';
 import { STORAGE_FACTORIES } from './storage-factories.js';
 import { stateDirFor } from './workspace-paths.js';
 
@@ -29,6 +29,8 @@ export interface WorkspaceFlags {
 
 export interface OpenOptions {
   autoAnswer?: { answer: string; by: string };
+  /** Commands that only read: the shared simulated state is never written. */
+  readOnly?: boolean;
   /**
    * Commands that run workflows: without `--simulate` they run against the environment file's
    * vCenters and Data Collectors (refused, listing every problem, when those are incomplete or
@@ -60,7 +62,7 @@ export async function openCliWorkspace(
   options: OpenOptions = {},
 ): Promise<Workspace> {
   const path = environmentPath(io, flags.env);
-  const seed = wholeNumber('--seed', flags.seed);
+  const seed = wholeNumber('--seed', flags.seed, 0, MAX_SEED);
   const workspaceOptions: WorkspaceOptions = {
     environmentPath: path,
     simulate: !options.requireSimulate || flags.simulate === true,
@@ -73,6 +75,7 @@ export async function openCliWorkspace(
     ...(flags.inject?.length ? { inject: flags.inject } : {}),
     ...(flags.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, flags.vmwareDrXml) } : {}),
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...(options.readOnly ? { readOnly: true } : {}),
   };
   const workspace = await openWorkspace(workspaceOptions);
   try {

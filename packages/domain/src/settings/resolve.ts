@@ -25,7 +25,7 @@ export interface ResolvedSettings {
   origins: Record<SettingName, SettingOrigin>;
 }
 
-/** Parses one raw value for a setting: integers ≥ min; `off` (or null) where the setting allows it. */
+/** Parses one raw value for a setting: integers from min to max; `off` (or null) where the setting allows it. */
 function parseValue(name: SettingName, raw: unknown, path: string, issues: InputIssue[]): number | null | undefined {
   const def = settingDefinition(name)!;
   if (raw === null || (typeof raw === 'string' && raw.trim().toLowerCase() === 'off')) {
@@ -43,6 +43,10 @@ function parseValue(name: SettingName, raw: unknown, path: string, issues: Input
   }
   if (num < def.min) {
     issues.push({ path, message: `${name} must be ≥ ${def.min}, got ${num}` });
+    return undefined;
+  }
+  if (num > def.max) {
+    issues.push({ path, message: `${name} must be ≤ ${def.max}, got ${num}` });
     return undefined;
   }
   return num;
