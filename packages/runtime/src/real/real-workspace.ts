@@ -5,6 +5,7 @@ import { createCalloutRunner } from '@drctl/callouts';
 import { FileStore, MemoryStore } from '@drctl/store';
 import { Engine, type EngineOptions } from '@drctl/workflows';
 import type { Workspace, WorkspaceOptions } from '../workspace.js';
+import { invocationOf } from '../invocation.js';
 import { composeRealEndpoints, preflightRealRun } from './real-endpoints.js';
 
 /**
@@ -30,7 +31,10 @@ export async function openRealWorkspace(
     await endpoints.close();
     throw error;
   }
+  // Saved with each run, so resume and cancel open real endpoints again.
+  const invocation = invocationOf({ ...options, simulate: false });
   const engineOptions: EngineOptions = {
+    invocation: { ...invocation },
     environment: env,
     settings,
     compute: endpoints.compute,
@@ -44,6 +48,7 @@ export async function openRealWorkspace(
   };
   const engine = new Engine(engineOptions);
   return {
+    invocation,
     env,
     environmentPath: options.environmentPath,
     stateDir,
