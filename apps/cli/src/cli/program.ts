@@ -109,7 +109,7 @@ ${EXIT_HELP}`,
     .option('--plan <name>', 'recovery plan (may be left out when the environment has one plan)')
     .option(
       '--simulate',
-      'run against the built-in simulated vCenters and arrays, under virtual time (required: no real vCenter adapter yet)',
+      "run against the built-in simulated vCenters and arrays, under virtual time (without it: the environment file's vCenters and Data Collectors, after a preflight)",
     )
     .addOption(
       new Option(

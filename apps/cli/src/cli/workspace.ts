@@ -34,7 +34,11 @@ export interface OpenOptions {
   autoAnswer?: { answer: string; by: string };
   /** Commands that only read: the shared simulated state is never written. */
   readOnly?: boolean;
-  /** Refuse unless `--simulate` was given (commands that run workflows). */
+  /**
+   * Commands that run workflows: without `--simulate` they run against the environment file's
+   * vCenters and Data Collectors (refused, listing every problem, when those are incomplete or
+   * do not hold what the file names). Other commands only read the state folder.
+   */
   requireSimulate?: boolean;
 }
 
@@ -81,19 +85,10 @@ export async function openCliWorkspace(
   options: OpenOptions = {},
 ): Promise<Workspace> {
   const path = environmentPath(io, flags.env);
-  if (options.requireSimulate && !flags.simulate) {
-    throw new DrError(
-      'DR_OPERATION_REFUSED',
-      'Only simulated runs are available: drctl has no vCenter adapter yet, so give --simulate.',
-      {
-        issues: [{ path: '--simulate', message: 'required' }],
-      },
-    );
-  }
   const seed = wholeNumber('--seed', flags.seed, 0, MAX_SEED);
   const workspaceOptions: WorkspaceOptions = {
     environmentPath: path,
-    simulate: true,
+    simulate: !options.requireSimulate || flags.simulate === true,
     logger: cliLogger(io),
     storageFactories: STORAGE_FACTORIES,
     stateDir: stateDirFor(io, path, flags.stateDir),

@@ -4,6 +4,7 @@ import { SystemClock, type Environment, type ResolvedSettings } from '@drctl/dom
 import { createCalloutRunner } from '@drctl/callouts';
 import { FileStore, MemoryStore } from '@drctl/store';
 import { Engine, type EngineOptions } from '@drctl/workflows';
+import { invocationOf } from '../invocation.js';
 import type { Workspace, WorkspaceOptions } from '../workspace.js';
 import { composeRealEndpoints, preflightRealRun } from './real-endpoints.js';
 
@@ -30,6 +31,8 @@ export async function openRealWorkspace(
     await endpoints.close();
     throw error;
   }
+  // Saved with every run, so resume and cancel rebuild this real workspace, never a simulated one.
+  const invocation = invocationOf({ ...options, simulate: false });
   const engineOptions: EngineOptions = {
     environment: env,
     settings,
@@ -39,11 +42,13 @@ export async function openRealWorkspace(
     clock,
     store,
     logger,
+    invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
     ...(options.onStepPersisted ? { onStepPersisted: options.onStepPersisted } : {}),
   };
   const engine = new Engine(engineOptions);
   return {
+    invocation,
     env,
     environmentPath: options.environmentPath,
     stateDir,
@@ -51,6 +56,7 @@ export async function openRealWorkspace(
     clock,
     store,
     engine,
+    storageFor: endpoints.storage,
     drive: (work) => work,
     async close() {
       try {
