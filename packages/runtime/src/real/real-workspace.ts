@@ -4,8 +4,8 @@ import { SystemClock, type Environment, type ResolvedSettings } from '@drctl/dom
 import { createCalloutRunner } from '@drctl/callouts';
 import { FileStore, MemoryStore } from '@drctl/store';
 import { Engine, type EngineOptions } from '@drctl/workflows';
-import type { Workspace, WorkspaceOptions } from '../workspace.js';
 import { invocationOf } from '../invocation.js';
+import type { Workspace, WorkspaceOptions } from '../workspace.js';
 import { composeRealEndpoints, preflightRealRun } from './real-endpoints.js';
 
 /**
@@ -31,10 +31,9 @@ export async function openRealWorkspace(
     await endpoints.close();
     throw error;
   }
-  // Saved with each run, so resume and cancel open real endpoints again.
+  // Saved with every run, so resume and cancel rebuild this real workspace, never a simulated one.
   const invocation = invocationOf({ ...options, simulate: false });
   const engineOptions: EngineOptions = {
-    invocation: { ...invocation },
     environment: env,
     settings,
     compute: endpoints.compute,
@@ -43,6 +42,7 @@ export async function openRealWorkspace(
     clock,
     store,
     logger,
+    invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
     ...(options.onStepPersisted ? { onStepPersisted: options.onStepPersisted } : {}),
   };

@@ -43,7 +43,7 @@ function identityOf(lists: unknown[][]): string | undefined {
   if (items.length === 0 || !items.every(isRecord)) return undefined;
   return IDENTITY_FIELDS.find((field) =>
     items.every((item) => {
-      const id = (item)[field];
+      const id = item[field];
       return typeof id === 'string' || typeof id === 'number';
     }),
   );
