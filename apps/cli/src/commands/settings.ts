@@ -44,7 +44,7 @@ function settingsWithoutEnvironment(options: SettingsOptions, io: CliIo): Resolv
   return resolveSettings(layers);
 }
 
-const show = (value: number | null) => (value === null ? 'off' : String(value));
+const show = (value: number | null | boolean) => (value === null ? 'off' : String(value));
 
 /** The commandTimeout each plan's runs apply: the setting plus 90 s per Live Volume. */
 function appliedTimeouts(

@@ -17,7 +17,16 @@ export const startRunRequest = z
       .boolean()
       .optional()
       .describe('Cleanup, reprotect, failback: ignore errors (force cleanup / force reprotect).'),
-    forcedRecovery: z.boolean().optional().describe('Disaster recovery: skip every protected-site step.'),
+    forcedRecovery: z
+      .boolean()
+      .optional()
+      .describe('Disaster recovery: skip every protected-site step (needs the setting recovery.forceRecovery).'),
+    forcedRecoveryOverride: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('Forced recovery although the protected site answers: the reason, recorded in the report.'),
     syncData: z.boolean().optional().describe('Test: replicate recent changes first (default true).'),
   })
   .strict()
@@ -30,6 +39,13 @@ export const startRunRequest = z
         code: 'custom',
         path: ['forcedRecovery'],
         message: 'forcedRecovery applies to disaster-recovery only',
+      });
+    }
+    if (body.forcedRecoveryOverride !== undefined && body.forcedRecovery !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['forcedRecoveryOverride'],
+        message: 'forcedRecoveryOverride applies to a disaster recovery with forcedRecovery only',
       });
     }
     if (body.syncData !== undefined && body.workflow !== 'test') {

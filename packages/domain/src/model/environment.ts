@@ -236,7 +236,7 @@ export const environmentSchema = z
     /** Seed for the simulated environment. @default 1 */
     seed: z.number().int().default(1),
     /** SRM advanced settings by SRM name. */
-    settings: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).default({}),
+    settings: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])).default({}),
     sites: z.array(siteSchema).min(1),
     /** Cluster at one site ↔ cluster at the other, both directions. */
     resourceMappings: z.array(resourceMappingSchema).default([]),

@@ -25,9 +25,25 @@ export interface ResolvedSettings {
   origins: Record<SettingName, SettingOrigin>;
 }
 
+/** Parses a flag: true/false (also as text, any case, and `on`/`off`). */
+function parseFlag(name: SettingName, raw: unknown, path: string, issues: InputIssue[]): boolean | undefined {
+  if (typeof raw === 'boolean') return raw;
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  if (text === 'true' || text === 'on') return true;
+  if (text === 'false' || text === 'off') return false;
+  issues.push({ path, message: `${name} must be true or false, got ${JSON.stringify(raw)}` });
+  return undefined;
+}
+
 /** Parses one raw value for a setting: integers ≥ min; `off` (or null) where the setting allows it. */
-function parseValue(name: SettingName, raw: unknown, path: string, issues: InputIssue[]): number | null | undefined {
+function parseValue(
+  name: SettingName,
+  raw: unknown,
+  path: string,
+  issues: InputIssue[],
+): number | null | boolean | undefined {
   const def = settingDefinition(name)!;
+  if (def.unit === 'flag') return parseFlag(name, raw, path, issues);
   if (raw === null || (typeof raw === 'string' && raw.trim().toLowerCase() === 'off')) {
     if (def.nullable) return null;
     issues.push({ path, message: `${name} cannot be off; give a whole number ≥ ${def.min}` });
@@ -79,7 +95,7 @@ function suggest(name: string): string {
  * values are refused with the setting's name and the path where it was given.
  */
 export function resolveSettings(layers: readonly SettingsLayer[]): ResolvedSettings {
-  const values = defaultSettings() as unknown as Record<SettingName, number | null>;
+  const values = defaultSettings() as unknown as Record<SettingName, number | null | boolean>;
   const origins = Object.fromEntries(SETTING_NAMES.map((n) => [n, 'default'])) as Record<SettingName, SettingOrigin>;
   const issues: InputIssue[] = [];
   for (const layer of layers) {

@@ -79,7 +79,10 @@ describe('disaster recovery over HTTPS against the DSM simulator', () => {
 
   it('forced recovery skips the protected site entirely and sends nothing to its array', async () => {
     const ws = await lab.workspace({
-      environmentPath: lab.techsolVariant(withoutCommandCallouts),
+      environmentPath: lab.techsolVariant((env) => {
+        withoutCommandCallouts(env);
+        env.settings['recovery.forceRecovery'] = true;
+      }),
       stateDir: lab.tempDir(),
       inject: ['site-down:vcsite2'],
     });

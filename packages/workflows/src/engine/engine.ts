@@ -30,6 +30,7 @@ import {
   type WorkflowContext,
 } from '../machines/workflow-machine.js';
 import { EventHub, type EngineEventListener } from './events.js';
+import { checkForcedRecovery } from './forced-recovery.js';
 import { Journal } from './journal.js';
 import { familyOf, loadPlan, planKey, planState, transition, type PlanRecord } from './plan-records.js';
 import { PromptBroker, type WaitingPrompt } from './prompts.js';
@@ -105,6 +106,8 @@ interface RunMeta {
   operationKey: string;
   protectedSite: string;
   recoverySite: string;
+  /** Notes decided when the run was started (a forced recovery's reason), copied into its report. */
+  startNotes?: string[];
 }
 
 interface ActiveRun {
@@ -279,6 +282,9 @@ export class Engine {
     const mode: WorkflowMode = {
       ...(options.force !== undefined ? { force: options.force } : {}),
       ...(options.forcedRecovery !== undefined ? { forcedRecovery: options.forcedRecovery } : {}),
+      ...(options.forcedRecoveryOverride !== undefined
+        ? { forcedRecoveryOverride: options.forcedRecoveryOverride }
+        : {}),
       ...(options.syncData !== undefined ? { syncData: options.syncData } : {}),
     };
     const mine = [...this.active.values()].find((r) => r.meta.plan === plan.name);
@@ -312,6 +318,14 @@ export class Engine {
       if (reason)
         throw new DrError('DR_OPERATION_REFUSED', reason, { issues: [{ path: 'workflow', message: reason }] });
       await this.checkProtectionGroupsFree(plan.name, plan.protectionGroups);
+      const forcedNote = await checkForcedRecovery({
+        workflow: options.workflow,
+        mode,
+        settings: this.settings.values,
+        compute: this.options.compute,
+        clock: this.clock,
+        protectedSite: lifecycle.context.reversed ? plan.recoverySite : plan.protectedSite,
+      });
 
       // Run ids name a file and a shell argument: the plan name is reduced to a slug.
       const slug =
@@ -337,7 +351,9 @@ export class Engine {
         operationKey: record.operation.id,
         protectedSite: reversed ? plan.recoverySite : plan.protectedSite,
         recoverySite: reversed ? plan.protectedSite : plan.recoverySite,
+        ...(forcedNote ? { startNotes: [forcedNote] } : {}),
       };
+      if (forcedNote) this.logger.warn({ plan: plan.name, runId }, forcedNote);
       transition(record, { type: 'START', workflow: options.workflow, runId });
       record.runs.push(runId);
       await this.options.store.write(planKey(plan.name), record);
@@ -450,6 +466,7 @@ export class Engine {
       notes: [],
     };
     report.result = 'running';
+    if (!existing) report.notes.push(...(meta.startNotes ?? []));
     if (existing) report.notes.push(`resumed at ${now()}`);
     for (const m of discoveryMessages) report.notes.push(m);
     const builder = new ReportBuilder(report, store, this.clock);

@@ -13,6 +13,11 @@ export interface WorkflowMode {
   force?: boolean;
   /** Disaster recovery: skip every protected-site step. */
   forcedRecovery?: boolean;
+  /**
+   * Forced recovery although the protected site answers: the operator's reason, recorded in the
+   * report. Without it such a forced recovery is refused.
+   */
+  forcedRecoveryOverride?: string;
   /** Test: replicate recent changes first. @default true */
   syncData?: boolean;
 }
