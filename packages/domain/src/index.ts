@@ -123,4 +123,5 @@ export type {
   StorageCommandRecord,
   PromptRecord,
   DeviceResultLine,
+  FailedProtectionGroup,
 } from './report/report.js';

@@ -31,6 +31,7 @@ import {
 } from '../machines/workflow-machine.js';
 import { EventHub, type EngineEventListener } from './events.js';
 import { checkForcedRecovery } from './forced-recovery.js';
+import { failedGroupNotes, failedProtectionGroups } from './group-outcomes.js';
 import { Journal } from './journal.js';
 import { familyOf, loadPlan, planKey, planState, transition, type PlanRecord } from './plan-records.js';
 import { PromptBroker, type WaitingPrompt } from './prompts.js';
@@ -657,6 +658,11 @@ export class Engine {
         `the protected site ${meta.protectedSite} was not shut down and prepared (${pendingSteps.join(', ')}); run disaster-recovery again when it is reachable to finish the job before reprotect`,
       );
     }
+    const failedGroups = failedProtectionGroups(ctx.vms, report);
+    if (failedGroups.length > 0) {
+      report.failedProtectionGroups = failedGroups;
+      for (const note of failedGroupNotes(failedGroups)) ctx.report.note(note);
+    } else delete report.failedProtectionGroups;
     report.result = result;
     report.finishedAt = new Date(this.clock.now()).toISOString();
     await ctx.report.save();

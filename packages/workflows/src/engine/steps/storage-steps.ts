@@ -160,7 +160,10 @@ export async function promoteRecoveryStorage(
   const r = await commandOnSide(ctx, phase, 'promote-recovery-storage', 'failover', 'recovery', signal, {
     protectedSiteUp,
   });
-  return fromLines(r.lines, r.reused);
+  const outcome = fromLines(r.lines, r.reused);
+  // Some devices promoted: the VMs on the others fail, and the policy says whether the rest goes on.
+  if (outcome.status === 'error' && r.lines.some((l) => l.status !== 'error')) outcome.confined = true;
+  return outcome;
 }
 
 /** Reverse replication: ready the old source, then replicate from the new source back. */
