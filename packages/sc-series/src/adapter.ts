@@ -23,7 +23,7 @@ import { DsmClient } from './http/dsm-client.js';
 import { adapterLogger } from './logging.js';
 import { ArrayIds, perDevice, toDeviceError, type Core, type DeviceOutcome } from './core.js';
 import { loadTopology } from './commands/locate.js';
-import { syncDevice, syncStatusDevice } from './commands/sync.js';
+import { readSyncStatus, startSyncDevice } from './commands/sync-start.js';
 import { testFailoverStartDevice, testFailoverStopDevice } from './commands/test-failover.js';
 import { failoverDevice, prepareFailoverDevice } from './commands/failover.js';
 import { prepareReverseDevice, restoreDevice, reverseDevice } from './commands/reverse.js';
@@ -220,12 +220,18 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
       const peer = request.peerArrayId === undefined ? undefined : core.ids.serialOf(request.peerArrayId);
       return rethrowAsStorageError(() => discoverDevices(core, serial, peer, request.signal), request.signal);
     },
-    syncOnce: (request) => deviceCommand('syncOnce', request, syncDevice),
+    // SRA's split: syncOnce starts the sync, querySyncStatus reads its progress (sync-start.ts).
+    syncOnce: (request) => deviceCommand('syncOnce', request, startSyncDevice),
     async querySyncStatus(request: DeviceCommandRequest): Promise<SyncStatusResult> {
       const progress: SyncStatusResult['progress'] = [];
       const result = await deviceCommand('querySyncStatus', request, async (c, topology, req, serial, device) => {
-        const p = await syncStatusDevice(c, topology, req, serial, device);
-        progress.push({ device, status: p.complete ? 'complete' : 'in-progress', percent: p.percent });
+        const p = await readSyncStatus(c, topology, req, serial, device);
+        progress.push({
+          device,
+          status: p.complete ? 'complete' : 'in-progress',
+          percent: p.percent,
+          ...(p.amountRemaining !== undefined ? { remaining: p.amountRemaining } : {}),
+        });
         return {};
       });
       const order = new Map(request.devices.map((d, i) => [d, i]));

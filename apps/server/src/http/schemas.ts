@@ -253,6 +253,10 @@ export const runView = z.object({
       startedAt: z.string().optional(),
       finishedAt: z.string().optional(),
       messages: z.array(z.string()),
+      sync: z
+        .array(z.object({ device: z.string(), status: z.enum(['complete', 'in-progress']), percent: z.number() }))
+        .optional()
+        .describe("A sync still running: each device's share copied (0–100) at the last querySyncStatus poll."),
     }),
   ),
   vms: z.array(vmRecord),
