@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { openWorkspace } from '@drctl/runtime';
+import { formatYaml } from '@drctl/domain';
 import { generateEnvironment } from '@drctl/simulator';
 import { baselines, bootPhaseMs, observedTasks } from '../src/bench/bounds.js';
 import { benchFigures, sizeFigures } from '../src/bench/figures.js';
@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the benchmark measures against bounds no schedule can beat', () => {
   it('on a small generated plan: lower bound ≤ drctl RTO ≤ naive batches, with the observed tasks', async () => {
     const path = join(dir, 'env.yaml');
-    writeFileSync(path, stringify(generateEnvironment(benchmarkEnvironment(300))));
+    writeFileSync(path, formatYaml(generateEnvironment(benchmarkEnvironment(300))));
     const ws = await openWorkspace({ environmentPath: path, inMemory: true });
     const handle = await ws.drive(ws.engine.start({ plan: 'generated', workflow: 'disaster-recovery' }));
     const report = await ws.drive(handle.done);

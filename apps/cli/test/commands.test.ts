@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { load as parse } from 'js-yaml';
 import { runCli } from '../src/index.js';
 import { REPO_ROOT, tempDir, TECHSOL } from './support/cli-process.js';
 import { memoryIo } from './support/memory-io.js';

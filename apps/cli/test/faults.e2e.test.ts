@@ -94,10 +94,10 @@ describe('rehearsing failures with --inject', () => {
     expect(noTools.code).toBe(1);
     expect(noTools.last).toEqual({ result: 'errors', reportPath: noTools.reportFile });
     expect(noTools.stdout).toMatch(
-      /^T\+\d\d:\d\d:\d\d  VM       sql01 failed on \S+: VMware Tools heartbeat not received/m,
+      /^T\+\d\d:\d\d:\d\d {2}VM {7}sql01 failed on \S+: VMware Tools heartbeat not received/m,
     );
     expect(noTools.stdout).toMatch(
-      /error    Power on priority 2 VMs \[power-on-priority-2\] — 4\/5 VMs recovered, 1 failed/,
+      /error {4}Power on priority 2 VMs \[power-on-priority-2\] — 4\/5 VMs recovered, 1 failed/,
     );
     const sql01 = noTools.report.vms.find((v) => v.name === 'sql01')!;
     expect(sql01).toMatchObject({ status: 'error', message: expect.stringMatching(/Tools/) });

@@ -185,6 +185,26 @@ describe('the progress state folded from engine events', () => {
       }),
     ).toMatch(/^Resumed disaster-recovery/);
   });
+
+  it("says a power-on step's count once, on the step's line, counting VMs left powered off", () => {
+    const state = fold([]);
+    const line = eventLine(state, {
+      type: 'step-finished',
+      runId: 'r1',
+      step: 'power-on-priority-5',
+      phase: 'recovery',
+      status: 'success',
+      at: at(60),
+      messages: ['3/3 VMs recovered (1 left powered off by their startup action)', 'note'],
+    });
+    expect(line?.split('\n')).toEqual([
+      expect.stringMatching(
+        /\[power-on-priority-5\] — 3\/3 VMs recovered \(1 left powered off by their startup action\)$/,
+      ),
+      '            note',
+    ]);
+    expect(line?.match(/recovered/g)).toHaveLength(1);
+  });
 });
 
 describe('the terminal view', () => {
@@ -224,6 +244,7 @@ describe('the terminal view', () => {
 
     view.close(state);
     const out = io.out();
+    // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what is checked
     expect(out).toMatch(/\x1b\[\d+F\x1b\[0J/);
     expect(out.startsWith('\x1b[?25l')).toBe(true);
     expect(out.endsWith('\x1b[?25h')).toBe(true);

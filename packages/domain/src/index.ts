@@ -62,7 +62,7 @@ export type {
   ReplicationType,
   AdapterKind,
 } from './model/environment.js';
-export { loadEnvironment, validateEnvironment, zodIssues } from './model/load.js';
+export { formatYaml, loadEnvironment, validateEnvironment, zodIssues } from './model/load.js';
 export type { LoadOptions } from './model/load.js';
 export { checkReferences, findCycle } from './model/references.js';
 export { resolvePlanVms, planDevices, planDatastores, mappedCluster } from './model/plan-vms.js';

@@ -102,7 +102,7 @@ describe('tracked real work', () => {
 
   it('lets time move on past a request that hangs', async () => {
     const clock = new VirtualClock({ start: 0, maxRealWaitMs: 30 });
-    clock.track(new Promise(() => undefined));
+    void clock.track(new Promise(() => undefined));
     await clock.runUntil(clock.sleep(5000));
     expect(clock.now()).toBe(5000);
   });

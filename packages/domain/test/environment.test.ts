@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { stringify } from 'yaml';
 import fc from 'fast-check';
 import {
   checkBestPractices,
@@ -7,6 +6,7 @@ import {
   DrError,
   environmentJsonSchema,
   findCycle,
+  formatYaml,
   loadEnvironment,
   resolvePlanVms,
   type EnvironmentInput,
@@ -61,7 +61,7 @@ function base(): EnvironmentInput {
 
 function issuesOf(input: unknown): Array<{ path: string; message: string }> {
   try {
-    loadEnvironment(typeof input === 'string' ? input : stringify(input), { source: 'env.yaml' });
+    loadEnvironment(typeof input === 'string' ? input : formatYaml(input), { source: 'env.yaml' });
   } catch (error) {
     expect(error).toBeInstanceOf(DrError);
     return (error as DrError).issues;
@@ -71,7 +71,7 @@ function issuesOf(input: unknown): Array<{ path: string; message: string }> {
 
 describe('environment file', () => {
   it('loads a valid file with SRM defaults for unspecified VM settings', () => {
-    const env = loadEnvironment(stringify(base()));
+    const env = loadEnvironment(formatYaml(base()));
     const vms = resolvePlanVms(env, env.plans[0]!);
     expect(vms.map((v) => [v.name, v.priority])).toEqual([
       ['db', 1],
@@ -140,8 +140,8 @@ describe('environment file', () => {
 
   it('resolves includes through the caller-supplied reader only', () => {
     const { vms, ...rest } = base();
-    const text = stringify({ ...rest, include: ['vms.yaml'] });
-    const env = loadEnvironment(text, { readInclude: (p) => (p === 'vms.yaml' ? stringify({ vms }) : '') });
+    const text = formatYaml({ ...rest, include: ['vms.yaml'] });
+    const env = loadEnvironment(text, { readInclude: (p) => (p === 'vms.yaml' ? formatYaml({ vms }) : '') });
     expect(env.vms).toHaveLength(3);
     expect(() => loadEnvironment(text)).toThrow(/include is not supported here/);
   });
@@ -201,7 +201,7 @@ describe('best-practice checks from the SC Series + SRM guide', () => {
         connection: { host: 'dsm', username: 'srm', dataCollectorSite: 's1', remoteDataCollector: true },
       },
     ];
-    const env = loadEnvironment(stringify(input));
+    const env = loadEnvironment(formatYaml(input));
     const codes = checkBestPractices(env, defaultSettings()).map((f) => `${f.severity}:${f.code}:${f.path}`);
     expect(codes).toEqual(
       expect.arrayContaining([
@@ -233,7 +233,7 @@ describe('best-practice checks from the SC Series + SRM guide', () => {
       { name: 'app', site: 's1', cluster: 'c1', host: 'h12', datastores: ['ds1'], application: 'erp' },
       { name: 'web', site: 's1', cluster: 'c1', host: 'h12', datastores: ['ds1'] },
     ];
-    const findings = checkBestPractices(loadEnvironment(stringify(input)));
+    const findings = checkBestPractices(loadEnvironment(formatYaml(input)));
     expect(findings).toContainEqual(
       expect.objectContaining({
         code: 'INCONSISTENT_REPLICATION_POINTS',
@@ -243,7 +243,7 @@ describe('best-practice checks from the SC Series + SRM guide', () => {
   });
 
   it('is quiet on a clean environment', () => {
-    expect(checkBestPractices(loadEnvironment(stringify(base())), defaultSettings())).toEqual([]);
+    expect(checkBestPractices(loadEnvironment(formatYaml(base())), defaultSettings())).toEqual([]);
   });
 });
 

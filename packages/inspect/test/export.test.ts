@@ -167,11 +167,11 @@ describe.each([...MACHINE_NAMES])('the exported %s machine', (name) => {
       });
       for (const { state, transitions } of Object.values(adjacency)) {
         const from = nodeIds(state as AnyMachineSnapshot);
-        for (const { event, state: next } of Object.values(transitions) as Array<{
+        for (const { event, state: next } of Object.values<{
           event: EventObject;
           state: AnyMachineSnapshot;
-        }>) {
-          const to = nodeIds(next as AnyMachineSnapshot);
+        }>(transitions)) {
+          const to = nodeIds(next);
           if (JSON.stringify(to) === JSON.stringify(from)) continue; // ignored event or targetless
           const chains = graph.edges
             .filter((e) => e.event === event.type && from.includes(e.source) && e.target !== null)

@@ -131,7 +131,7 @@ describe('one VM recovery, traversed', () => {
       expect(leafOf(transition(machine, state, { type: 'CANCEL' })[0] as AnyMachineSnapshot)).toBe(
         'vm-recovery.cancelled',
       );
-      const [failed] = transition(machine, state, { type: 'FAILED', message: 'host down' } as EventObject);
+      const [failed] = transition(machine, state, { type: 'FAILED', message: 'host down' });
       expect([leafOf(failed as AnyMachineSnapshot), failed.context.message]).toEqual([
         'vm-recovery.failed',
         'host down',

@@ -15,7 +15,6 @@ import {
   type Environment,
   type ResolvedSettings,
   type SettingsLayer,
-  type StepId,
   type StorageAdapter,
 } from '@drctl/domain';
 import { createCalloutRunner } from '@drctl/callouts';

@@ -46,7 +46,7 @@ export function mockDsm() {
     pool
       .intercept({ method, path: `/api/rest/${path}` })
       .reply((opts) => {
-        record(opts as never);
+        record(opts);
         return {
           statusCode: status,
           data: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body),

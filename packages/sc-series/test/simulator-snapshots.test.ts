@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import type { CommandContext, SnapshotMode } from '@drctl/domain';
-import { PROTECTED, RECOVERY, RECOVERY_HOSTS, command, startLab, type Lab } from './simulator-env.js';
+import { RECOVERY, RECOVERY_HOSTS, command, startLab, type Lab } from './simulator-env.js';
 
 let lab: Lab | undefined;
 afterEach(async () => {

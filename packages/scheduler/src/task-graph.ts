@@ -157,7 +157,7 @@ function findCycleAmong(sortedNodes: Int32Array, graph: TaskGraph): number[] {
     node = next;
   }
   // Path follows "waits for" edges; print the cycle in boot order (dependency first).
-  return [...path.slice(stepAt.get(node)!), node].reverse();
+  return [...path.slice(stepAt.get(node)), node].reverse();
 }
 
 /**

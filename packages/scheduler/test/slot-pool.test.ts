@@ -133,10 +133,10 @@ describe('SlotPool', () => {
     const controller = new AbortController();
     let listeners = 0;
     const add = controller.signal.addEventListener.bind(controller.signal);
-    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+    controller.signal.addEventListener = (...args: Parameters<typeof add>) => {
       listeners++;
       add(...args);
-    }) as typeof add;
+    };
     const waits = Array.from({ length: 50 }, () =>
       pool.acquire({ host: 'h', cluster: 'c', rank: 0, signal: controller.signal }),
     );

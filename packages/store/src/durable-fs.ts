@@ -100,7 +100,7 @@ export function writeNewFile(path: string, data: string): void {
 export function appendLine(path: string, line: string, fsync: FsyncPolicy): boolean {
   const dir = dirname(path);
   let fd: number;
-  let created = false;
+  let created: boolean;
   try {
     fd = openSync(path, 'a');
   } catch (error) {

@@ -1,10 +1,4 @@
-import {
-  validateEnvironment,
-  VirtualClock,
-  type Environment,
-  type EnvironmentInput,
-  type RunReport,
-} from '@drctl/domain';
+import { validateEnvironment, VirtualClock, type Environment, type RunReport } from '@drctl/domain';
 import { generateEnvironment, SimulatedWorld, type Fault } from '@drctl/simulator';
 import { MemoryStore } from '@drctl/store';
 import { createCalloutRunner } from '@drctl/callouts';
@@ -32,7 +26,7 @@ export function smallEnvironment(overrides: Partial<Parameters<typeof generateEn
       seed: 7,
       dependencies: 0.2,
       ...overrides,
-    }) as EnvironmentInput,
+    }),
   );
 }
 

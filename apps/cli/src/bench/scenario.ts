@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatYaml } from '@drctl/domain';
 import { generateEnvironment, type GenerateEnvironmentOptions } from '@drctl/simulator';
-import { stringify } from 'yaml';
 
 /**
  * The benchmark's generated plans: 25 VMs per host at the protected site, 10 hosts per cluster,
@@ -30,6 +30,6 @@ export const BENCHMARK_SIZES = [1_000, 10_000, 20_000] as const;
  * measuring child's peak RSS is loading and running, not generating. */
 export function writeBenchmarkEnvironment(vms: number, dir: string): string {
   const path = join(dir, `environment-${vms}.yaml`);
-  writeFileSync(path, stringify(generateEnvironment(benchmarkEnvironment(vms)), { lineWidth: 0 }));
+  writeFileSync(path, formatYaml(generateEnvironment(benchmarkEnvironment(vms))));
   return path;
 }

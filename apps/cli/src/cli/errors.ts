@@ -1,4 +1,4 @@
-import { isDrError, type DrError, type InputIssue } from '@drctl/domain';
+import { isDrError, type InputIssue } from '@drctl/domain';
 import { exitCodeForError, EXIT_CODES } from './exit-codes.js';
 
 /** A command-line mistake (unknown option, missing argument) reported by the argument parser. */
@@ -50,7 +50,7 @@ export function describeError(error: unknown, env: NodeJS.ProcessEnv): string {
   const lines: string[] = [];
   if (isDrError(error)) {
     // An issue that only repeats the sentence (refusals carry one) is not printed twice.
-    const issues = (error as DrError).issues.filter((i) => i.message !== error.message);
+    const issues = error.issues.filter((i) => i.message !== error.message);
     lines.push(`drctl: ${error.message}`, ...issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`));
   } else if (error instanceof UsageError) {
     lines.push(`drctl: ${error.message}`, 'Run drctl --help (or drctl COMMAND --help) for the usage.');

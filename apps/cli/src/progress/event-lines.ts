@@ -18,14 +18,13 @@ export function eventLine(state: ProgressState, event: EngineEvent): string | un
     }
     case 'step-finished': {
       const line = state.steps.find((s) => s.key === `${event.phase}/${event.step}`);
-      const group = /^power-on-priority-(\d)$/.exec(event.step);
-      const counts = group ? state.priorities.find((p) => p.priority === Number(group[1])) : undefined;
-      const tally =
-        counts && counts.total > 0
-          ? ` — ${counts.recovered}/${counts.total} VMs recovered${counts.failed ? `, ${counts.failed} failed` : ''}`
-          : '';
-      const head = `${at}${event.status.padEnd(8)} ${line?.title ?? event.step} [${event.step}]${tally}`;
-      const shown = event.status === 'success' ? event.messages.slice(0, 2) : event.messages.slice(0, 6);
+      // A power-on step's first message is its count of the whole group (VMs left powered off by
+      // their startup action included): it goes on the step's own line, once.
+      const [tally, ...rest] = /^power-on-priority-\d$/.test(event.step)
+        ? event.messages
+        : [undefined, ...event.messages];
+      const head = `${at}${event.status.padEnd(8)} ${line?.title ?? event.step} [${event.step}]${tally ? ` — ${tally}` : ''}`;
+      const shown = event.status === 'success' ? rest.slice(0, 2) : rest.slice(0, 6);
       return [head, ...shown.map((m) => `            ${m}`)].join('\n');
     }
     case 'storage-command':

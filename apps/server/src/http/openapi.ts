@@ -45,9 +45,9 @@ export function openApiDocument(
   };
   const schemas: Record<string, unknown> = {};
   for (const [id, schema] of [...Object.entries(requestSchemas), ...Object.entries(responseSchemas)])
-    schemas[id] = strip(schema as Record<string, unknown>);
+    schemas[id] = strip(schema);
   const inline = (schema: z.ZodType, io: 'input' | 'output') =>
-    strip(z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>);
+    strip(z.toJSONSchema(schema, { io, unrepresentable: 'any' }));
 
   const parameters = (r: AnyRoute) => {
     const out: unknown[] = [];

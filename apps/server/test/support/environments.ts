@@ -2,8 +2,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
+import { formatYaml } from '@drctl/domain';
 import { generateEnvironment } from '@drctl/simulator';
+import { load } from 'js-yaml';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const made: string[] = [];
@@ -48,18 +49,17 @@ export function techsolWithPrompt(): { environmentPath: string; stateDir: string
   const dir = tempDir('drctl-techsol-');
   cpSync(join(REPO, 'examples/techsol'), dir, { recursive: true, filter: (src) => !src.includes('.drctl') });
   const plansPath = join(dir, 'plans.yaml');
-  const doc = parseDocument(readFileSync(plansPath, 'utf8'));
+  const doc = load(readFileSync(plansPath, 'utf8')) as {
+    plans: Array<{ name: string; callouts?: unknown[] }>;
+  };
   const plan = 'Protect vcsite1';
-  const plans = doc.get('plans') as { items: Array<{ get(k: string): unknown; set(k: string, v: unknown): void }> };
-  const target = plans.items.find((p) => p.get('name') === plan);
+  const target = doc.plans.find((p) => p.name === plan);
   if (!target) throw new Error(`examples/techsol has no plan ${plan}`);
-  const callouts = target.get('callouts') as { items: unknown[]; add(v: unknown): void };
-  callouts.items.unshift(
-    doc.createNode({ before: 'sync-storage', type: 'prompt', name: 'Confirm test start', text: FIRST_PROMPT_TEXT }),
-  );
-  callouts.add(
-    doc.createNode({ before: 'power-on-priority-1', type: 'prompt', name: 'Confirm test power-on', text: PROMPT_TEXT }),
-  );
-  writeFileSync(plansPath, doc.toString());
+  target.callouts = [
+    { before: 'sync-storage', type: 'prompt', name: 'Confirm test start', text: FIRST_PROMPT_TEXT },
+    ...(target.callouts ?? []),
+    { before: 'power-on-priority-1', type: 'prompt', name: 'Confirm test power-on', text: PROMPT_TEXT },
+  ];
+  writeFileSync(plansPath, formatYaml(doc));
   return { environmentPath: join(dir, 'environment.yaml'), stateDir: join(dir, 'state'), plan };
 }

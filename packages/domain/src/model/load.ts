@@ -93,7 +93,7 @@ function withIncludes(
         }
         merged[key] = [...((merged[key] as unknown[] | undefined) ?? []), ...value];
       } else if (key === 'settings') {
-        merged[key] = { ...(value as object), ...((merged[key] as object | undefined) ?? {}) };
+        merged[key] = { ...(value as object), ...(merged[key] ?? {}) };
       } else {
         throw new DrError('DR_INPUT_INVALID', `${file}: ${key} cannot come from an included file.`, {
           issues: [{ path: `${file}:${key}`, message: `only ${MERGEABLE.join(', ')} and settings may be included` }],
@@ -162,4 +162,13 @@ export function loadEnvironment(text: string, options: LoadOptions = {}): Enviro
     });
   }
   return validateEnvironment(withIncludes(raw as Record<string, unknown>, options, source), source);
+}
+
+/**
+ * Writes a value as YAML in the environment file's own dialect (core schema, the same library
+ * that reads it), so a generated file loads back exactly: no anchors for shared objects, no
+ * folded lines.
+ */
+export function formatYaml(value: unknown): string {
+  return jsYaml.dump(value, { schema: jsYaml.CORE_SCHEMA, noRefs: true, lineWidth: -1 });
 }

@@ -5,6 +5,7 @@ export interface DsmAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body, or undefined when empty. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary DSM JSON
   body: any;
   text: string;
 }

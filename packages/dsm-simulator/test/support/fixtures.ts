@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** The wire shapes this package keeps as fixtures (facts from public DSM clients). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary DSM JSON
 export const fixtures: Record<string, any> = JSON.parse(
   readFileSync(new URL('../fixtures/dsm-wire-shapes.json', import.meta.url), 'utf8'),
 );

@@ -76,7 +76,7 @@ function referenceName(ref: unknown): string {
       return `${ref.name}(${combined.map(referenceName).join(', ')})`;
     return ref.name || 'inline';
   }
-  if (ref && typeof ref === 'object' && 'type' in ref && typeof (ref as { type: unknown }).type === 'string')
+  if (ref && typeof ref === 'object' && 'type' in ref && typeof ref.type === 'string')
     return (ref as { type: string }).type;
   return 'inline';
 }

@@ -357,7 +357,7 @@ export class DsmClient {
           signal: controller.signal,
         });
         const text = await res.body.text();
-        return { status: res.statusCode, headers: res.headers as RawResponse['headers'], text };
+        return { status: res.statusCode, headers: res.headers, text };
       })();
       const res = await this.config.clock.track(work);
       this.config.logger.debug({ method, path, status: res.status, ms: Date.now() - started }, 'DSM request');

@@ -33,7 +33,7 @@ import { EventHub, type EngineEventListener } from './events.js';
 import { checkForcedRecovery } from './forced-recovery.js';
 import { failedGroupNotes, failedProtectionGroups } from './group-outcomes.js';
 import { Journal } from './journal.js';
-import { familyOf, loadPlan, planKey, planState, transition, type PlanRecord } from './plan-records.js';
+import { familyOf, loadPlan, planKey, planState, transition } from './plan-records.js';
 import { PromptBroker, type WaitingPrompt } from './prompts.js';
 import { ReportBuilder, reportKey } from './report-builder.js';
 import type { RunContext } from './run-context.js';
@@ -552,7 +552,7 @@ export class Engine {
     actor.subscribe({
       next: (snap) => {
         const persisted = actor.getPersistedSnapshot();
-        const context = snap.context as WorkflowContext;
+        const context = snap.context;
         const fresh = Object.keys(context.steps).filter((k) => !known.has(k));
         known = new Set(Object.keys(context.steps));
         persisting = persisting.then(async () => {
@@ -668,7 +668,7 @@ export class Engine {
     await ctx.report.save();
 
     const { record } = await loadPlan(this.options.store, meta.plan);
-    transition(record as PlanRecord, { type: 'RUN_ENDED', workflow: meta.workflow, ending, protectedSitePending });
+    transition(record, { type: 'RUN_ENDED', workflow: meta.workflow, ending, protectedSitePending });
     if (record.operation) {
       const family = record.operation.family;
       record.operation.open =

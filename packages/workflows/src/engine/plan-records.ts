@@ -60,5 +60,5 @@ export function transition(record: PlanRecord, event: PlanLifecycleEvent): PlanL
 }
 
 export function planState(snapshot: PlanLifecycleSnapshot): PlanState {
-  return snapshot.value as PlanState;
+  return snapshot.value;
 }

@@ -14,10 +14,7 @@ import type {
 import type { SlotPool } from '@drctl/scheduler';
 import type { Logger } from 'pino';
 import type { PhaseName, WorkflowMode } from '../machines/policy.js';
-import type { EventHub } from './events.js';
-import type { Journal } from './journal.js';
 import type { PromptBroker } from './prompts.js';
-import type { ReportBuilder } from './report-builder.js';
 import type { CommandScope, StorageGateway } from './storage-gateway.js';
 
 /** A replicated device of the plan, with the arrays on each side in the plan's current direction. */

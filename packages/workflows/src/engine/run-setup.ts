@@ -71,7 +71,7 @@ export class AdapterRegistry {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.byManager.values()].map((a) => a.close?.()));
+    await Promise.all([...this.byManager.values()].map(async (a) => a.close?.()));
     this.byManager.clear();
   }
 }

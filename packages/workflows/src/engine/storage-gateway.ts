@@ -160,9 +160,9 @@ export class StorageGateway {
         signal,
         ...(spec.onProgress ? { onProgress: spec.onProgress } : {}),
       };
-      const method = spec.adapter[spec.command].bind(spec.adapter) as (
-        r: DeviceCommandRequest,
-      ) => Promise<DeviceCommandResult>;
+      const method: (r: DeviceCommandRequest) => Promise<DeviceCommandResult> = spec.adapter[spec.command].bind(
+        spec.adapter,
+      );
       const result = await raceAbort(method(request), signal);
       const errors = result.devices.filter((d) => d.status === 'error');
       const warnings = result.devices.filter((d) => d.warnings.length > 0);

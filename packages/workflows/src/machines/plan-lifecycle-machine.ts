@@ -193,7 +193,7 @@ const WHAT_NEXT: Record<PlanState, string> = {
 /** Why `workflow` cannot start in `state`, in one sentence, or undefined when it can. */
 export function refusal(snapshot: PlanLifecycleSnapshot, workflow: WorkflowName, runId = 'check'): string | undefined {
   if (snapshot.can({ type: 'START', workflow, runId })) return undefined;
-  const state = snapshot.value as PlanState;
+  const state = snapshot.value;
   const plan = snapshot.context.plan;
   if (workflow === 'failback' && state === 'ready' && !snapshot.context.reversed) {
     return `Plan ${plan} has not been reprotected, so there is nothing to fail back; run planned-migration, then reprotect, first.`;

@@ -187,7 +187,7 @@ export function createWorkflowMachine(workflow: WorkflowName) {
       recordFailure: assign({
         steps: ({ context, event }) => ({
           ...context.steps,
-          [(event as unknown as { actorId: string }).actorId]: 'error' as StepStatus,
+          [(event as unknown as { actorId: string }).actorId]: 'error',
         }),
         stoppedAt: ({ event }) => (event as unknown as { actorId: string }).actorId,
         failure: ({ event }) => String((event as unknown as { error: unknown }).error),

@@ -1,11 +1,4 @@
-import {
-  onAbort,
-  type Callout,
-  type CalloutContext,
-  type CalloutOutcome,
-  type CalloutRecord,
-  type PromptRecord,
-} from '@drctl/domain';
+import { onAbort, type Callout, type CalloutContext, type CalloutOutcome, type CalloutRecord } from '@drctl/domain';
 import { errorMessage, type RunContext } from '../run-context.js';
 
 function calloutName(callout: Callout, index: number): string {
@@ -32,7 +25,7 @@ async function prompt(
   const promptId = `${ctx.runId}:${key}`;
   let record = ctx.report.report.prompts.find((p) => p.id === promptId);
   if (!record) {
-    record = { id: promptId, text, askedAt: ctx.report.now(), ...where } as PromptRecord;
+    record = { id: promptId, text, askedAt: ctx.report.now(), ...where };
     ctx.report.report.prompts.push(record);
   }
   if (answered) return { status: 'success', message: `answered by ${answered.answeredBy}: ${answered.answer}` };
@@ -58,7 +51,7 @@ async function prompt(
       asked.then((a) => {
         forget();
         resolve(a);
-      });
+      }, reject);
     });
   }
   record.answer = answer.answer;

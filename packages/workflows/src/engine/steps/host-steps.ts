@@ -112,7 +112,7 @@ export async function forEach<T>(
       } catch (error) {
         if (signal.aborted) throw error;
         onError(item, error);
-        return 'error' as StepStatus;
+        return 'error';
       }
     }),
   );

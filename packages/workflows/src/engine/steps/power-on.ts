@@ -222,7 +222,7 @@ export async function powerOnPriority(
   if (signal.aborted)
     throw signal.reason instanceof Error ? signal.reason : new DrError('DR_CANCELLED', 'The run was cancelled.');
   const messages = [
-    `${outcome.ok}/${group.length} VM(s) recovered${leftOff ? ` (${leftOff} left powered off by their startup action)` : ''}${outcome.failed ? `, ${outcome.failed} failed` : ''}`,
+    `${outcome.ok}/${group.length} VMs recovered${leftOff ? ` (${leftOff} left powered off by their startup action)` : ''}${outcome.failed ? `, ${outcome.failed} failed` : ''}`,
   ];
   const failedNames = outcome.results
     .filter((r) => r.outcome === 'failed')
