@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { validateEnvironment, type Environment, type EnvironmentInput } from '@drctl/domain';
+import { validateEnvironment, type Environment } from '@drctl/domain';
 import { createHarness, smallEnvironment, stepStatuses } from './harness.js';
 
 const statusOf = (report: { steps: Array<{ id: string; status: string; target?: string }> }, id: string) =>
@@ -20,7 +20,7 @@ function twoGroups(): Environment {
       { ...group, name: 'pg-rest', datastores: group.datastores.filter((d) => d !== 'ds-01') },
     ],
     plans: env.plans.map((p) => ({ ...p, protectionGroups: ['pg-lv', 'pg-rest'] })),
-  } as EnvironmentInput);
+  });
 }
 
 const onDatastore = (env: Environment, ds: string) =>
