@@ -91,6 +91,9 @@ describe('settings', () => {
     const s = defaultSettings();
     expect(effectiveCommandTimeoutSeconds(s, 2)).toBe(480);
     expect(effectiveCommandTimeoutSeconds({ ...s, 'storage.commandTimeout': 0 }, 2)).toBe(0);
+    // SRM's own value (vmware-dr.xml) already holds the 90 s per Live Volume (§4.7): not added twice.
+    expect(effectiveCommandTimeoutSeconds(s, 2, 'vmware-dr.xml')).toBe(300);
+    expect(effectiveCommandTimeoutSeconds(s, 2, 'override')).toBe(480);
   });
 
   it('reads recovery.forceRecovery as a flag: off by default, from the file, vmware-dr.xml or --set', () => {

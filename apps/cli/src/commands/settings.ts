@@ -53,7 +53,11 @@ function appliedTimeouts(
 ): Array<{ plan: string; liveVolumes: number; seconds: number }> {
   return env.plans.map((plan) => {
     const liveVolumes = planDevices(env, plan).filter((id) => env.volumes.find((v) => v.id === id)?.liveVolume).length;
-    return { plan: plan.name, liveVolumes, seconds: effectiveCommandTimeoutSeconds(settings.values, liveVolumes) };
+    return {
+      plan: plan.name,
+      liveVolumes,
+      seconds: effectiveCommandTimeoutSeconds(settings.values, liveVolumes, settings.origins['storage.commandTimeout']),
+    };
   });
 }
 

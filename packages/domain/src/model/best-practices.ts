@@ -147,15 +147,16 @@ export function checkBestPractices(env: Environment, settings?: Settings): Findi
     }
   });
 
-  // §4.7: commandTimeout + 90 s per Live Volume (drctl adds the 90 s; SRM itself does not).
+  // §4.7: commandTimeout + 90 s per Live Volume SRM manages. drctl adds the 90 s for each Live
+  // Volume of the plan it runs (once; not to a value from vmware-dr.xml, which should hold them).
   if (settings && liveVolumes.length > 0) {
-    const applied = effectiveCommandTimeoutSeconds(settings, liveVolumes.length);
+    const srmValue = effectiveCommandTimeoutSeconds(settings, liveVolumes.length);
     add({
       severity: 'info',
       code: 'COMMAND_TIMEOUT_LIVE_VOLUMES',
       path: 'settings.storage.commandTimeout',
       source: '§4.7',
-      message: `${liveVolumes.length} Live Volume(s) are protected: drctl applies ${applied} s (storage.commandTimeout + 90 s each); set SRM's own storage.commandTimeout to at least that.`,
+      message: `${liveVolumes.length} Live Volume(s) are protected: drctl adds 90 s for each Live Volume of the plan it runs; SRM's own storage.commandTimeout (vmware-dr.xml) should already include them: at least ${srmValue} s.`,
     });
     if (
       settings['storageProvider.stretchedDevicesMatchTimeout'] !== 0 &&

@@ -192,10 +192,26 @@ function findAnywhere(
   return undefined;
 }
 
-/** The commandTimeout a run applies: the setting plus 90 s per Live Volume; 0 stays "no limit". */
-export function effectiveCommandTimeoutSeconds(settings: Settings, liveVolumeCount: number): number {
+/**
+ * Whether the 90 s per Live Volume is still to be added to a commandTimeout from `origin`. A value
+ * read from SRM's `vmware-dr.xml` is SRM's own setting, which the guide (§4.7) already has raised
+ * by 90 s for each Live Volume: adding them again would count them twice.
+ */
+export function liveVolumeBonusApplies(origin: SettingOrigin | undefined): boolean {
+  return origin !== 'vmware-dr.xml';
+}
+
+/**
+ * The commandTimeout a run applies: the setting plus 90 s per Live Volume of the plan, added once
+ * (not when the value came from vmware-dr.xml, see liveVolumeBonusApplies); 0 stays "no limit".
+ */
+export function effectiveCommandTimeoutSeconds(
+  settings: Settings,
+  liveVolumeCount: number,
+  origin?: SettingOrigin,
+): number {
   const base = settings['storage.commandTimeout'];
-  if (base === 0) return 0;
+  if (base === 0 || !liveVolumeBonusApplies(origin)) return base;
   return base + LIVE_VOLUME_TIMEOUT_BONUS_SECONDS * liveVolumeCount;
 }
 

@@ -20,6 +20,7 @@ afterEach(() => lab.release());
 const PROTECTED_SITE_STEPS = [
   'pre-sync-storage',
   'shutdown-protected-vms',
+  'resume-protected-vms',
   'prepare-protected-storage',
   'sync-storage',
 ];
@@ -35,7 +36,12 @@ describe('disaster recovery over HTTPS against the DSM simulator', () => {
     await lab.close(ws);
     expect(disaster.result).toBe('warnings');
     expect(stepStatuses(disaster)).toEqual([
-      ...PROTECTED_SITE_STEPS.map((id) => [id, 'warning']),
+      ['pre-sync-storage', 'warning'],
+      ['shutdown-protected-vms', 'warning'],
+      // Plan 1 suspends no VM at vcsite1: nothing to resume there, nothing asked of the lost site.
+      ['resume-protected-vms', 'skipped'],
+      ['prepare-protected-storage', 'warning'],
+      ['sync-storage', 'warning'],
       ['suspend-recovery-vms', 'success'],
       ['promote-recovery-storage', 'warning'],
       ['rescan-hosts', 'success'],
@@ -93,7 +99,9 @@ describe('disaster recovery over HTTPS against the DSM simulator', () => {
     const report = await run(ws, { plan: PLAN_2, workflow: 'disaster-recovery', forcedRecovery: true });
     expect(report.mode).toBe('forced');
     expect(report.result).toBe('success');
-    expect(stepStatuses(report).slice(0, 4)).toEqual(PROTECTED_SITE_STEPS.map((id) => [id, 'skipped']));
+    expect(stepStatuses(report).slice(0, PROTECTED_SITE_STEPS.length)).toEqual(
+      PROTECTED_SITE_STEPS.map((id) => [id, 'skipped']),
+    );
     expect(Object.fromEntries(stepStatuses(report))).toMatchObject({
       'promote-recovery-storage': 'success',
       'mount-datastores': 'success',

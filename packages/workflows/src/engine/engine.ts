@@ -446,7 +446,7 @@ export class Engine {
       this.logger,
     );
     const liveVolumes = devices.filter((d) => d.liveVolume).length;
-    const timeout = commandTimeout(settings, liveVolumes);
+    const timeout = commandTimeout(settings, liveVolumes, this.settings.origins['storage.commandTimeout']);
     const journal = await Journal.open(store, journalKey(meta.operationKey));
     const existing = snapshot ? await this.report(meta.runId) : undefined;
     const now = () => new Date(this.clock.now()).toISOString();

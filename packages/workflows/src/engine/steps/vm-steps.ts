@@ -149,31 +149,34 @@ export async function configureTestNetworks(
   ]);
 }
 
-/** VMs of the plan's suspend list that sit at the current recovery site. */
-function suspendList(ctx: RunContext): string[] {
-  return ctx.plan.suspendVms.filter((name) => ctx.env.vms.find((v) => v.name === name)?.site === ctx.recoverySite);
+/** VMs of the plan's suspend list that sit at `site`. */
+function suspendList(ctx: RunContext, site: string): string[] {
+  return ctx.plan.suspendVms.filter((name) => ctx.env.vms.find((v) => v.name === name)?.site === site);
 }
 
 /**
- * Suspends (test, recovery) or resumes (cleanup) the plan's non-critical VMs at the recovery site;
- * a VM already in the wanted state is already done.
+ * Suspends (test, recovery) or resumes (cleanup) the plan's non-critical VMs at `site` (the
+ * recovery site unless said otherwise); a VM already in the wanted state is already done.
  */
-async function setSuspended(ctx: RunContext, signal: AbortSignal, suspend: boolean): Promise<StepResult> {
-  const names = suspendList(ctx);
+async function setSuspended(
+  ctx: RunContext,
+  signal: AbortSignal,
+  suspend: boolean,
+  site = ctx.recoverySite,
+): Promise<StepResult> {
+  const names = suspendList(ctx, site);
   if (names.length === 0)
     return result('skipped', [
-      suspend ? 'no non-critical VMs to suspend at the recovery site' : 'no suspended VMs to resume',
+      suspend ? 'no non-critical VMs to suspend at the recovery site' : `no suspended VMs to resume at ${site}`,
     ]);
   const messages: string[] = [];
   const statuses = await forEach(
     names,
     signal,
     async (vm) => {
-      const state = await ctx.compute.vmState({ site: ctx.recoverySite, vm, signal });
+      const state = await ctx.compute.vmState({ site, vm, signal });
       if (state !== (suspend ? 'on' : 'suspended')) return 'already-done';
-      await (suspend
-        ? ctx.compute.suspend({ site: ctx.recoverySite, vm, signal })
-        : ctx.compute.resume({ site: ctx.recoverySite, vm, signal }));
+      await (suspend ? ctx.compute.suspend({ site, vm, signal }) : ctx.compute.resume({ site, vm, signal }));
       return 'success';
     },
     (vm, error) => messages.push(`${vm}: ${errorMessage(error)}`),
@@ -186,6 +189,14 @@ export const suspendRecoveryVms = (ctx: RunContext, _phase: PhaseName, signal: A
 
 export const resumeRecoveryVms = (ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> =>
   setSuspended(ctx, signal, false);
+
+/**
+ * SRM's "Resume VMs suspended by previous recovery": an earlier recovery in the other direction
+ * suspended the plan's non-critical VMs at what was then its recovery site, which is this run's
+ * protected site; moving the workload away from it again (failback) brings them back.
+ */
+export const resumeProtectedVms = (ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> =>
+  setSuspended(ctx, signal, false, ctx.protectedSite);
 
 export async function powerOffTestVms(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
   const messages: string[] = [];
