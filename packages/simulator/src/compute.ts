@@ -236,11 +236,13 @@ export class SimulatedCompute implements ComputeAdapter {
     site,
     vm,
     host,
+    datastore,
     signal,
   }: {
     site: string;
     vm: string;
     host: string;
+    datastore?: string;
     signal: AbortSignal;
   }): Promise<void> {
     this.knownVm(vm, site);
@@ -260,7 +262,14 @@ export class SimulatedCompute implements ComputeAdapter {
       return 'proceed';
     };
     await this.operation(site, 'createPlaceholder', vm, signal, check, (state) => {
-      state.vms.set(vm, { vm, kind: 'placeholder', test: false, host, power: 'off' });
+      state.vms.set(vm, {
+        vm,
+        kind: 'placeholder',
+        test: false,
+        host,
+        power: 'off',
+        ...(datastore !== undefined ? { datastore } : {}),
+      });
     });
   }
 

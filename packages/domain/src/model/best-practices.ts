@@ -173,15 +173,25 @@ export function checkBestPractices(env: Environment, settings?: Settings): Findi
     }
   }
 
-  // SRM needs a placeholder datastore at each site that recovers VMs.
+  // SRM needs a placeholder datastore at each site that recovers VMs (§6.4) — the protected site
+  // too: reprotect creates the placeholders there.
   env.sites.forEach((s, i) => {
-    if (recoverySites.has(s.name) && s.placeholderDatastore === undefined) {
+    if (s.placeholderDatastore !== undefined) return;
+    if (recoverySites.has(s.name)) {
       add({
         severity: 'warning',
         code: 'NO_PLACEHOLDER_DATASTORE',
         path: `sites[${i}].placeholderDatastore`,
-        source: '§3',
+        source: '§6.4',
         message: `Site ${s.name} recovers VMs but has no placeholder datastore.`,
+      });
+    } else if (protectedSites.has(s.name)) {
+      add({
+        severity: 'warning',
+        code: 'NO_PLACEHOLDER_DATASTORE',
+        path: `sites[${i}].placeholderDatastore`,
+        source: '§6.4',
+        message: `Site ${s.name} has no placeholder datastore: reprotect creates its placeholder VMs there and would fail.`,
       });
     }
   });

@@ -100,6 +100,13 @@ export function checkReferences(env: Environment): InputIssue[] {
         path: `sites[${i}].placeholderDatastore`,
         message: `${s.placeholderDatastore} is at site ${datastoreSite.get(s.placeholderDatastore)}, not ${s.name}`,
       });
+    } else if (s.placeholderDatastore !== undefined && datastoreSite.has(s.placeholderDatastore)) {
+      // Every datastore listed under `datastores` sits on replicated devices; §6.4: a placeholder
+      // datastore is a small local one, not replicated (SRM only keeps transient files there).
+      issues.push({
+        path: `sites[${i}].placeholderDatastore`,
+        message: `${s.placeholderDatastore} is a replicated datastore; the placeholder datastore must be a local, unreplicated one (§6.4)`,
+      });
     }
   });
 

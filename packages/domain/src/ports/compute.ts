@@ -21,7 +21,14 @@ export interface ComputeAdapter {
   /** Registers the VM at the site on a host (replacing its placeholder). */
   registerVm(request: { site: string; vm: string; host: string; test: boolean; signal: AbortSignal }): Promise<void>;
   unregisterVm(request: { site: string; vm: string; test: boolean; signal: AbortSignal }): Promise<void>;
-  createPlaceholder(request: { site: string; vm: string; host: string; signal: AbortSignal }): Promise<void>;
+  /** Creates the VM's placeholder on `host`, its files on the site's placeholder `datastore` (§6.4). */
+  createPlaceholder(request: {
+    site: string;
+    vm: string;
+    host: string;
+    datastore?: string;
+    signal: AbortSignal;
+  }): Promise<void>;
   deletePlaceholder(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
   /** Connects the VM's NICs to the given networks (production → test mapping). */
   configureNetworks(request: {

@@ -366,9 +366,19 @@ export async function prepareProtectedStorage(
   );
 }
 
-/** Reprotect: placeholders at the new recovery site (the old protected site), on each VM's home host there. */
+/**
+ * Reprotect: placeholders at the new recovery site (the old protected site), on each VM's home
+ * host there, their files on that site's placeholder datastore (§6.4). Without one the step
+ * fails with the reason before touching any VM.
+ */
 export async function createPlaceholders(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
   const site = ctx.protectedSite;
+  const siteIndex = ctx.env.sites.findIndex((s) => s.name === site);
+  const datastore = ctx.env.sites[siteIndex]?.placeholderDatastore;
+  if (datastore === undefined)
+    return result('error', [
+      `site ${site} has no placeholder datastore (sites[${siteIndex}].placeholderDatastore): SRM creates the placeholder VMs there (§6.4)`,
+    ]);
   const messages: string[] = [];
   const statuses = await forEach(
     ctx.vms,
@@ -379,13 +389,13 @@ export async function createPlaceholders(ctx: RunContext, _phase: PhaseName, sig
       if (state === 'on')
         throw new Error(`VM ${vm.name} is running at ${site}; shut it down (run recovery again) before reprotect`);
       if (state !== 'absent') await ctx.compute.unregisterVm({ site, vm: vm.name, test: false, signal });
-      await ctx.compute.createPlaceholder({ site, vm: vm.name, host: vm.placements[site]!.host, signal });
+      await ctx.compute.createPlaceholder({ site, vm: vm.name, host: vm.placements[site]!.host, datastore, signal });
       return 'success';
     },
     (vm, error) => messages.push(`${vm.name}: ${errorMessage(error)}`),
   );
   return result(combineStatuses(statuses), [
-    `${statuses.filter((s) => s === 'success').length} placeholder VM(s) created at ${site}`,
+    `${statuses.filter((s) => s === 'success').length} placeholder VM(s) created at ${site} on ${datastore}`,
     ...messages,
   ]);
 }
