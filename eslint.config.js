@@ -32,7 +32,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.ts'],
+    // The workspace's own code; examples/embedding is type-checked against the packed packages by
+    // the consumer test instead, as an embedder's project would be.
+    files: ['packages/**/*.ts', 'apps/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // A forgotten await in a recovery engine is a step that finishes before its work does.

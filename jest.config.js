@@ -1,5 +1,7 @@
 // One jest run covers every package: tests import sibling packages through their
-// `development` export condition (src/index.ts), so no build is needed to test.
+// `@drctl/source` export condition (src/index.ts), so no build is needed to test. The condition
+// carries the project's own name so that no consumer's bundler or `node --conditions` ever picks
+// it: the published tarballs hold dist/ only.
 export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/packages', '<rootDir>/apps'],
@@ -13,7 +15,7 @@ export default {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
     ],
   },
-  // Loads xstate's development build (catches persistence mistakes) and our packages' src.
-  testEnvironmentOptions: { customExportConditions: ['development', 'node', 'node-addons'] },
+  // Our packages' src, and xstate's development build (catches persistence mistakes).
+  testEnvironmentOptions: { customExportConditions: ['@drctl/source', 'development', 'node', 'node-addons'] },
   testTimeout: 60000,
 };

@@ -23,6 +23,7 @@ export const LAYERS = {
   '@drctl/sc-series': ['@drctl/domain'],
   '@drctl/dsm-simulator': ['@drctl/domain'],
   '@drctl/vsphere-replication': ['@drctl/domain'],
+  '@drctl/vsphere': ['@drctl/domain'],
   '@drctl/simulator': ['@drctl/domain'],
   '@drctl/store': ['@drctl/domain'],
   // Tooling over the machines.
@@ -73,6 +74,8 @@ function allowedFor(from, target) {
     return `${from} must not import the app ${target}`;
   if (allowed === '*') return undefined;
   if (allowed.includes(target)) return undefined;
+  if (allowed.length === 0)
+    return `${from} imports no other package (it is what every other package builds on), not ${target}`;
   if (CORE.includes(from))
     return `the core package ${from} must not import ${target} (adapters, simulators, stores and apps depend on the core, never the reverse)`;
   return `${from} may import only ${allowed.join(', ') || 'no other package'}, not ${target}`;

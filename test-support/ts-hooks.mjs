@@ -1,6 +1,9 @@
 // Module hooks that let a child `node` process run the workspace's TypeScript sources directly:
 // tests that spawn real processes (to crash them, to contend for locks, to kill a server) have no
-// build step. Load with: node --conditions=development --import <repo>/test-support/register-ts.mjs
+// build step. Load with:
+//   node --conditions=@drctl/source --conditions=development --import <repo>/test-support/register-ts.mjs
+// (@drctl/source resolves the workspace packages to src/index.ts; development picks xstate's
+// development build, as jest does).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from '@swc/core';

@@ -13,6 +13,7 @@ import type { AnyRoute } from './http/route.js';
 import { inspectQuery } from './http/schemas.js';
 import { bearerToken, TokenVerifier, type ApiToken } from './http/tokens.js';
 import { InspectHub } from './inspect-hub.js';
+import { checkPredictRoutes } from './routes/check-predict.js';
 import { environmentRoutes } from './routes/environment.js';
 import { machineRoutes } from './routes/machines.js';
 import { metaRoutes } from './routes/meta.js';
@@ -250,6 +251,7 @@ async function buildApp(ctx: ServerContext, verifier: TokenVerifier): Promise<Fa
   let document: Record<string, unknown> | undefined;
   const routes: AnyRoute[] = [
     ...environmentRoutes(ctx),
+    ...checkPredictRoutes(ctx),
     ...runRoutes(ctx),
     ...promptRoutes(ctx),
     ...machineRoutes(),

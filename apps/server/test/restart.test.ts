@@ -18,7 +18,16 @@ function serveInChild(
 ): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
   const child = spawn(
     process.execPath,
-    ['--conditions=development', '--import', REGISTER, CHILD, environmentPath, stateDir, SECRET],
+    [
+      '--conditions=@drctl/source',
+      '--conditions=development',
+      '--import',
+      REGISTER,
+      CHILD,
+      environmentPath,
+      stateDir,
+      SECRET,
+    ],
     { stdio: 'pipe' },
   );
   let stderr = '';

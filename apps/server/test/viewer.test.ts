@@ -191,4 +191,57 @@ describe('the viewer in a real browser', () => {
     expect(await page.textContent('#run-select option:checked')).toContain(`(${report.body.result})`);
     await page.screenshot({ path: join(OUTPUT, 'viewer.png'), fullPage: true });
   }, 90_000);
+
+  it('checks the environment and predicts a plan from the "Before the worst day" panel', async () => {
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${server.url}/viewer/#token=${TOKEN.secret}`);
+    await page.waitForSelector('#preflight:not([hidden]) #predict-plan option', { state: 'attached' });
+
+    // Check: one row per finding the API lists, errors first.
+    const check = await call<{ findings: Array<{ code: string }>; counts: { total: number } }>(
+      server.url,
+      '/api/v1/check',
+      {
+        token: TOKEN.secret,
+      },
+    );
+    await page.click('#check-button');
+    await page.waitForFunction(
+      () =>
+        /error\(s\)/.test((globalThis as unknown as InPage).document.getElementById('check-summary').textContent ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await page.locator('#check-findings tbody tr').count()).toBe(check.body.counts.total);
+    const codes = await page
+      .locator('#check-findings tbody tr')
+      .evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: Record<string, string> }).dataset['code']));
+    expect(codes).toEqual(check.body.findings.map((f) => f.code));
+
+    // Predict: the groups with their binding constraint, the steps, and the Gantt per host.
+    await page.selectOption('#predict-plan', 'Protect vcsite1');
+    await page.selectOption('#predict-workflow', 'test');
+    await page.click('#predict-button');
+    await page.waitForSelector('#predict-gantt svg', { timeout: 60_000 });
+    const prediction = await call<{
+      groups: Array<{ vms: number }>;
+      steps: unknown[];
+      vms: Array<{ powerOnStartMs?: number }>;
+    }>(server.url, `/api/v1/plans/${encodeURIComponent('Protect vcsite1')}/predict?workflow=test`, {
+      token: TOKEN.secret,
+    });
+    expect(await page.locator('#predict-groups tbody tr').count()).toBe(
+      prediction.body.groups.filter((g) => g.vms > 0).length,
+    );
+    expect(await page.locator('#predict-steps tbody tr').count()).toBe(prediction.body.steps.length);
+    expect(await page.locator('#predict-gantt g.vm').count()).toBe(
+      prediction.body.vms.filter((v) => v.powerOnStartMs !== undefined).length,
+    );
+    expect(await page.textContent('#predict-summary')).toMatch(/^test of Protect vcsite1: \d+ min/);
+    expect(pageErrors).toEqual([]);
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT, 'viewer-preflight.png'), fullPage: true });
+  }, 120_000);
 });

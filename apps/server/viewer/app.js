@@ -365,6 +365,92 @@ async function loadRuns(preferred) {
   if (runId) await selectRun(runId);
 }
 
+// --- before the worst day: check and predict ---
+
+const duration = (millis) => {
+  const seconds = Math.round(millis / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60
+    ? `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`
+    : `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+};
+const SEVERITY = { error: 'error', warning: 'warning', info: 'advice' };
+const BINDING = {
+  'host-limit': 'host limit on',
+  'cluster-limit': 'cluster limit on',
+  'dependency-chain': 'dependency chain',
+  'slow-vm': 'one slow VM:',
+  none: '',
+};
+
+async function runCheckPanel() {
+  $('check-button').disabled = true;
+  try {
+    const report = await api(`/api/v1/check?live=${$('check-live').checked ? 'true' : 'false'}`);
+    const c = report.counts;
+    $('check-summary').textContent =
+      `${c.error} error(s), ${c.warning} warning(s), ${c.info} advice` +
+      (report.live.requested ? ' — from the environment file and the arrays' : ' — from the environment file');
+    $('check-findings').querySelector('tbody').innerHTML = report.findings
+      .map(
+        (f) => `<tr data-code="${escapeHtml(f.code)}">
+          <td><span class="badge sev-${escapeHtml(f.severity)}">${SEVERITY[f.severity] ?? escapeHtml(f.severity)}</span></td>
+          <td><code>${escapeHtml(f.code)}</code><br /><span class="muted">${escapeHtml(f.source)}${f.scope === 'live' ? ', live' : ''}</span></td>
+          <td><code>${escapeHtml(f.path)}</code></td>
+          <td>${escapeHtml(f.message)}<br /><span class="fix">Fix: ${escapeHtml(f.fix)}</span></td></tr>`,
+      )
+      .join('');
+    $('check-live-note').textContent = report.live.requested
+      ? `Asked: ${report.live.sources.map((x) => `${x.source} (${x.status})`).join(', ') || 'no array manager'}. Not live yet: ${report.live.coverage.notLive.join('; ')}.`
+      : '';
+  } catch (error) {
+    showError(error.message);
+  } finally {
+    $('check-button').disabled = false;
+  }
+}
+
+async function runPredictPanel() {
+  $('predict-button').disabled = true;
+  $('predict-summary').textContent = 'Predicting…';
+  try {
+    const plan = encodeURIComponent($('predict-plan').value);
+    const query = `workflow=${encodeURIComponent($('predict-workflow').value)}`;
+    const [p, svg] = await Promise.all([
+      api(`/api/v1/plans/${plan}/predict?${query}`),
+      api(`/api/v1/plans/${plan}/predict/gantt.svg?${query}`),
+    ]);
+    const missing = p.timings.withoutHistory.length;
+    $('predict-summary').textContent =
+      `${p.workflow} of ${p.plan}: ${duration(p.totalMs)} (${p.result}; dry run in ${p.wallSeconds} s). ` +
+      `${p.timings.fromHistory} VM(s) timed from earlier runs, ${missing} from the environment file.`;
+    $('predict-groups').querySelector('tbody').innerHTML = p.groups
+      .filter((g) => g.vms > 0)
+      .map(
+        (
+          g,
+        ) => `<tr data-priority="${g.priority}"><td>P${g.priority}</td><td>${g.vms}</td><td>${duration(g.predictedMs)}</td>
+          <td>${duration(g.lowerBoundMs)}</td><td>${escapeHtml(`${BINDING[g.binding.kind] ?? ''} ${g.binding.subject}`)}</td></tr>`,
+      )
+      .join('');
+    $('predict-steps').querySelector('tbody').innerHTML = p.steps
+      .map(
+        (step) =>
+          `<tr><td>${escapeHtml(step.title)}</td><td>${duration(step.startMs)}</td><td>${duration(step.durationMs)}</td></tr>`,
+      )
+      .join('');
+    // The SVG is drctl's own, with every name escaped by the server.
+    $('predict-gantt').innerHTML = svg;
+    $('predict-gantt-title').hidden = false;
+  } catch (error) {
+    $('predict-summary').textContent = '';
+    showError(error.message);
+  } finally {
+    $('predict-button').disabled = false;
+  }
+}
+
 async function start() {
   if (!ui.token) {
     askForToken();
@@ -375,6 +461,8 @@ async function start() {
     $('token-form').hidden = true;
     $('environment').textContent = environment.name;
     $('start-plan').innerHTML = plans.map((p) => `<option>${escapeHtml(p.plan)}</option>`).join('');
+    $('predict-plan').innerHTML = $('start-plan').innerHTML;
+    $('preflight').hidden = false;
     await loadRuns(new URLSearchParams(location.hash.slice(1)).get('run'));
   } catch (error) {
     showError(error.message);
@@ -407,6 +495,16 @@ $('token-form').addEventListener('submit', (event) => {
   ui.token = $('token-input').value.trim();
   sessionStorage.setItem(TOKEN_KEY, ui.token);
   void start();
+});
+
+$('check-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void runCheckPanel();
+});
+
+$('predict-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void runPredictPanel();
 });
 
 $('run-select').addEventListener('change', (event) => void selectRun(event.target.value));

@@ -45,6 +45,7 @@ export type {
 export {
   environmentSchema,
   siteSchema,
+  vcenterConnectionSchema,
   clusterSchema,
   vmSchema,
   volumeSchema,
@@ -60,6 +61,7 @@ export type {
   Environment,
   EnvironmentInput,
   Site,
+  VcenterConnectionConfig,
   Cluster,
   Host,
   ArrayManager,
@@ -82,7 +84,12 @@ export { resolvePlanVms, planDevices, planDatastores, mappedCluster } from './mo
 export type { PlanVm, Placement } from './model/plan-vms.js';
 export { environmentJsonSchema } from './model/json-schema.js';
 export { checkBestPractices } from './model/best-practices.js';
-export type { Finding } from './model/best-practices.js';
+export { checkConfiguration, findingsFromIssues } from './check/check.js';
+export type { ObservedArray, ObservedFacts } from './check/check.js';
+export { CHECK_RULES, checkRule } from './check/rules.js';
+export type { CheckRule, CheckScope, Severity } from './check/rules.js';
+export { countFindings, sortFindings } from './check/finding.js';
+export type { Finding, FindingCounts } from './check/finding.js';
 
 export {
   SETTING_DEFINITIONS,

@@ -10,6 +10,7 @@ import {
   settingsFromVmwareDrXml,
   VirtualClock,
   type ArrayManager,
+  type CalloutRunner,
   type Clock,
   type DocumentStore,
   type Environment,
@@ -42,6 +43,10 @@ export const BUILT_IN_STORAGE: readonly StorageChoice[] = ['simulated', 'sc-seri
 export interface WorkspaceOptions {
   /** Path of the environment YAML; `include:` paths resolve from its folder. */
   environmentPath: string;
+  /** The environment already read (e.g. with timings learned from history); else read from the path. */
+  environment?: Environment;
+  /** Runs command and webhook callouts. @default processes and HTTP from the environment's folder */
+  callouts?: CalloutRunner;
   /** Where runs, reports and the simulated world live. @default `<environment folder>/.drctl` */
   stateDir?: string;
   /** Keep everything in memory (benchmarks, tests). @default false */
@@ -85,6 +90,8 @@ export interface Workspace {
   /** The simulated DSM Data Collector, when SC Series serves the storage (faults, counters). */
   dsm?: DsmSimulator;
   engine: Engine;
+  /** The storage adapter serving an array manager (what the engine sends its commands to). */
+  storageFor(manager: ArrayManager): StorageAdapter;
   /** Drives virtual time until `work` settles (a no-op wrapper under the system clock). */
   drive<T>(work: Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -155,7 +162,7 @@ const INSTANT_STORAGE: Partial<Record<DurationName, number>> = Object.fromEntrie
  * (commands run from the environment file's folder), and the engine.
  */
 export async function openWorkspace(options: WorkspaceOptions): Promise<Workspace> {
-  const env = readEnvironment(options.environmentPath);
+  const env = options.environment ?? readEnvironment(options.environmentPath);
   const settings = settingsFor(env, options);
   const simulate = options.simulate ?? true;
   if (!simulate) {
@@ -281,7 +288,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     settings,
     compute: world.compute,
     storage,
-    callouts: createCalloutRunner({ cwd: envDir }),
+    callouts: options.callouts ?? createCalloutRunner({ cwd: envDir }),
     clock,
     store,
     logger,
@@ -308,6 +315,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     world,
     ...(dataCollector ? { dsm: dataCollector.simulator } : {}),
     engine,
+    storageFor: storage,
     drive: (work) => clock.runUntil(work),
     async close() {
       try {

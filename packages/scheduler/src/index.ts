@@ -21,6 +21,8 @@ export { splitPriorityGroups, shutdownGroups } from './priority-groups.js';
 export type { PriorityGroups, IgnoredDependency, IgnoredDependencyReason } from './priority-groups.js';
 export { rtoLowerBound, groupLowerBound } from './lower-bound.js';
 export type { GroupLowerBound } from './lower-bound.js';
+export { bindingConstraint } from './binding-constraint.js';
+export type { BindingConstraint, BindingKind } from './binding-constraint.js';
 export { simulateSchedule, runNaiveBatches } from './simulation.js';
 export type {
   SimulatedTask,

@@ -2,6 +2,8 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { FAULT_SYNTAX } from '@drctl/simulator';
 import { STEP_IDS, STORAGE_COMMANDS, WORKFLOWS, type WorkflowName } from '@drctl/domain';
 import { EXPORT_FORMATS, MACHINE_NAMES } from '@drctl/inspect';
+import { registerCheckCommand } from '../commands/check.js';
+import { registerPredictCommand } from '../commands/predict.js';
 import { cancelCommand } from '../commands/cancel.js';
 import { exportCommand } from '../commands/export.js';
 import { serveCommand } from '../commands/serve.js';
@@ -82,6 +84,9 @@ ${EXIT_HELP}`,
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(action(io, state, (file: string, options: { json?: boolean }) => validateCommand(io, file, options)));
+
+  registerCheckCommand(program, io, (body) => action(io, state, body));
+  registerPredictCommand(program, io, (body) => action(io, state, body));
 
   program
     .command('run')

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { readEnvironment } from '@drctl/runtime';
+import { checkConfiguration, countFindings } from '@drctl/domain';
+import { readEnvironment, settingsFor } from '@drctl/runtime';
 import { printJson, println, type CliIo } from '../cli/io.js';
 import { EXIT_CODES } from '../cli/exit-codes.js';
 import type { CommonOptions } from '../cli/options.js';
@@ -17,12 +18,15 @@ export async function validateCommand(io: CliIo, file: string, options: CommonOp
     protectionGroups: env.protectionGroups.length,
     plans: env.plans.length,
   };
+  // A valid file can still break the guide's rules: say how many, and where to read them.
+  const findings = countFindings(checkConfiguration(env, settingsFor(env, {}).values));
   if (options.json) {
     printJson(io, {
       valid: true,
       file,
       name: env.name,
       counts,
+      findings,
       plans: env.plans.map((p) => ({
         name: p.name,
         protectedSite: p.protectedSite,
@@ -35,6 +39,12 @@ export async function validateCommand(io: CliIo, file: string, options: CommonOp
     println(
       io,
       `  ${counts.sites} sites, ${counts.hosts} hosts, ${counts.vms} VMs, ${counts.volumes} replicated volumes (${counts.liveVolumes} Live Volume), ${counts.datastores} datastores, ${counts.protectionGroups} protection groups`,
+    );
+    println(
+      io,
+      findings.total === 0
+        ? '  drctl check: no findings'
+        : `  drctl check: ${findings.error} error(s), ${findings.warning} warning(s), ${findings.info} advice — run drctl check --env ${file}`,
     );
     for (const plan of env.plans)
       println(

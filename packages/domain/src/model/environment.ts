@@ -15,6 +15,28 @@ export const clusterSchema = z
   })
   .strict();
 
+/** A vCenter's vim25 endpoint. Secrets are referenced, never inlined. */
+export const vcenterConnectionSchema = z
+  .object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(443),
+    username: z.string().min(1),
+    /** Environment variable holding the password. */
+    passwordEnv: z.string().min(1).optional(),
+    /** File holding the password (first line). */
+    passwordFile: z.string().min(1).optional(),
+    /** PEM CA bundle the vCenter's certificate must chain to. */
+    caFile: z.string().optional(),
+    /** SHA-256 thumbprint (`AB:CD:…`) the vCenter's certificate must have, as SRM pins it. */
+    thumbprint: z
+      .string()
+      .regex(/^([0-9A-Fa-f]{2}:?){32}$/, { error: 'thumbprint must be 32 hex bytes, e.g. AB:CD:…' })
+      .optional(),
+    /** Turning TLS verification off is explicit and logged as a warning. @default true */
+    verifyTls: z.boolean().default(true),
+  })
+  .strict();
+
 export const siteSchema = z
   .object({
     name,
@@ -29,6 +51,8 @@ export const siteSchema = z
       .default({ production: [], test: [] }),
     /** Datastore holding placeholder VMs at this site; SRM needs one per site. */
     placeholderDatastore: name.optional(),
+    /** How drctl reaches this site's vCenter in a real run (without --simulate). */
+    vcenterConnection: vcenterConnectionSchema.optional(),
   })
   .strict();
 
@@ -254,6 +278,7 @@ export const environmentSchema = z
 export type Host = z.infer<typeof hostSchema>;
 export type Cluster = z.infer<typeof clusterSchema>;
 export type Site = z.infer<typeof siteSchema>;
+export type VcenterConnectionConfig = z.infer<typeof vcenterConnectionSchema>;
 export type ArrayManager = z.infer<typeof arrayManagerSchema>;
 export type StorageArray = z.infer<typeof arraySchema>;
 export type ArrayPair = z.infer<typeof arrayPairSchema>;

@@ -3,6 +3,9 @@ import { isStepId } from '../workflow/steps.js';
 import { workflowHasPosition } from './callouts.js';
 import type { Environment } from './environment.js';
 
+/** The end of the message of a dependency across priorities; `drctl check` files it under its rule. */
+export const CROSS_PRIORITY_DEPENDENCY = 'dependencies must stay within one priority';
+
 function duplicates<T>(items: readonly T[], key: (t: T) => string, path: string, issues: InputIssue[]): Set<string> {
   const seen = new Set<string>();
   items.forEach((item, i) => {
@@ -99,13 +102,6 @@ export function checkReferences(env: Environment): InputIssue[] {
       issues.push({
         path: `sites[${i}].placeholderDatastore`,
         message: `${s.placeholderDatastore} is at site ${datastoreSite.get(s.placeholderDatastore)}, not ${s.name}`,
-      });
-    } else if (s.placeholderDatastore !== undefined && datastoreSite.has(s.placeholderDatastore)) {
-      // Every datastore listed under `datastores` sits on replicated devices; §6.4: a placeholder
-      // datastore is a small local one, not replicated (SRM only keeps transient files there).
-      issues.push({
-        path: `sites[${i}].placeholderDatastore`,
-        message: `${s.placeholderDatastore} is a replicated datastore; the placeholder datastore must be a local, unreplicated one (§6.4)`,
       });
     }
   });
@@ -228,7 +224,7 @@ export function checkReferences(env: Environment): InputIssue[] {
           if (depPriority !== v.priority)
             issues.push({
               path,
-              message: `VM ${v.vm} (priority ${v.priority}) depends on ${dep} (priority ${depPriority}); dependencies must stay within one priority`,
+              message: `VM ${v.vm} (priority ${v.priority}) depends on ${dep} (priority ${depPriority}); ${CROSS_PRIORITY_DEPENDENCY}`,
             });
         }
       });

@@ -11,6 +11,7 @@ export interface CalloutContext {
   step?: string;
 }
 
+/** How a callout ended; an error in a plan-level callout is a warning, in a VM's pre-power-on step it skips the power-on. */
 export interface CalloutOutcome {
   status: 'success' | 'error';
   /** Exit code, HTTP status… */
@@ -22,6 +23,8 @@ export interface CalloutOutcome {
 
 /** Runs command and webhook callouts. Prompts are the engine's own business (they need answers). */
 export interface CalloutRunner {
+  /** Runs a process with the callout's timeout and the run's context as `DRCTL_*` variables. */
   runCommand(callout: CommandCallout, context: CalloutContext, signal: AbortSignal): Promise<CalloutOutcome>;
+  /** Sends the run's context to an HTTP endpoint; a non-2xx answer or a timeout is an error outcome. */
   runWebhook(callout: WebhookCallout, context: CalloutContext, signal: AbortSignal): Promise<CalloutOutcome>;
 }

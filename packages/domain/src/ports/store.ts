@@ -5,12 +5,17 @@
  * resolves, so a journal entry written before a side effect survives a crash.
  */
 export interface DocumentStore {
+  /** The document under a key, or undefined when there is none. */
   read<T = unknown>(key: string): Promise<T | undefined>;
+  /** Replaces the document atomically: a reader sees the old or the new one, never a mix. */
   write(key: string, value: unknown): Promise<void>;
+  /** Adds one entry to a log; durable once the promise resolves. */
   append(key: string, entry: unknown): Promise<void>;
+  /** Every entry of a log in append order (a torn last entry after a crash is dropped). */
   readLog<T = unknown>(key: string): Promise<T[]>;
   /** Keys directly below a prefix (`runs/` → `runs/a`, `runs/b`), sorted. */
   list(prefix: string): Promise<string[]>;
+  /** Removes a document or log; removing what is not there is not an error. */
   delete(key: string): Promise<void>;
   /** Cross-process exclusive lock on a name; resolves with a release function. */
   lock?(name: string): Promise<() => Promise<void>>;

@@ -13,7 +13,11 @@ export interface ChildResult {
 
 /** Starts store-child.ts in a fresh node process that loads the package's TypeScript sources. */
 export function startStoreChild(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--conditions=development', '--import', REGISTER, CHILD, ...args], { stdio: 'pipe' });
+  return spawn(
+    process.execPath,
+    ['--conditions=@drctl/source', '--conditions=development', '--import', REGISTER, CHILD, ...args],
+    { stdio: 'pipe' },
+  );
 }
 
 export function waitForExit(child: ChildProcessWithoutNullStreams): Promise<ChildResult> {

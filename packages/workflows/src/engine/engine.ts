@@ -49,16 +49,21 @@ import { driveStep } from './step-driver.js';
 import { slotKey } from './steps/vm-steps.js';
 import { StorageGateway } from './storage-gateway.js';
 
+/** What an engine is built from: the environment, the adapters behind the ports, a clock and a store. */
 export interface EngineOptions {
+  /** The validated environment (sites, arrays, VMs, protection groups, plans). */
   environment: Environment;
   /** Effective settings; by default the environment file's `settings` over SRM's defaults. */
   settings?: ResolvedSettings;
+  /** The vCenters of both sites, behind the compute port. */
   compute: ComputeAdapter;
   /** Builds the storage adapter of an array manager (called once per manager). */
   storage: (manager: ArrayManager) => StorageAdapter;
+  /** Runs command and webhook callouts (prompts are the engine's own). */
   callouts: CalloutRunner;
   /** @default SystemClock */
   clock?: Clock;
+  /** Where plans' lifecycles, runs, snapshots, journals and reports are kept. */
   store: DocumentStore;
   /** @default a silent logger */
   logger?: Logger;
@@ -75,12 +80,16 @@ export interface EngineOptions {
   onStepPersisted?: (info: { runId: string; plan: string; phase: PhaseName; step: StepId; status: string }) => void;
 }
 
+/** A run to start: which plan, which workflow, and its mode (forced recovery, forced cleanup…). */
 export interface StartOptions extends WorkflowMode {
+  /** The recovery plan's name, as in the environment file. */
   plan: string;
   workflow: WorkflowName;
 }
 
+/** A started (or resumed) run. */
 export interface RunHandle {
+  /** Stable id: names the run in the store, reports, events and the CLI. */
   runId: string;
   plan: string;
   workflow: WorkflowName;
@@ -88,14 +97,21 @@ export interface RunHandle {
   done: Promise<RunReport>;
 }
 
+/** Where a plan stands: its lifecycle state, its direction and its runs. */
 export interface PlanStatus {
   plan: string;
+  /** The plan lifecycle's state (`ready`, `test-complete`, `recovery-incomplete`, …). */
   state: string;
+  /** Whether a reprotect has turned the plan around (the recovery site is now protected). */
   reversed: boolean;
+  /** The site protected in the plan's current direction. */
   protectedSite: string;
+  /** The site recovered to in the plan's current direction. */
   recoverySite: string;
+  /** The run in progress (or interrupted), if any. */
   activeRunId: string | null;
   lastRunId: string | null;
+  /** The last run's result, when it has a report. */
   lastResult?: RunResult;
 }
 
@@ -165,18 +181,29 @@ export class Engine {
     };
   }
 
+  /** Hears every engine event of every run (typed `EngineEvent`s); returns the unsubscribe function. */
   subscribe(listener: EngineEventListener): () => void {
     return this.events.subscribe(listener);
   }
 
+  /** Prompts waiting for an answer, of one run or of all. */
   waitingPrompts(runId?: string): WaitingPrompt[] {
     return this.prompts.list(runId);
   }
 
+  /**
+   * Answers a waiting prompt; the run continues. `answeredBy` is recorded in the report.
+   * @throws DrError when no prompt with that id is waiting.
+   */
   answerPrompt(promptId: string, answer: string, answeredBy: string): void {
     this.prompts.answer(promptId, answer, answeredBy, new Date(this.clock.now()).toISOString());
   }
 
+  /**
+   * Asks a run of this engine to stop. Planned migration cancelled before the storage point of
+   * no return rolls back; otherwise the run stops after its current step, `cancelled`.
+   * @throws DrError `DR_RUN_NOT_FOUND` when the run is not active in this engine.
+   */
   cancel(runId: string, reason = 'cancelled by the operator'): void {
     const run = this.active.get(runId);
     if (!run)
@@ -187,6 +214,7 @@ export class Engine {
     run.actor.send({ type: 'CANCEL', reason, untouched: run.untouched() });
   }
 
+  /** Ids of the runs this engine is driving now. */
   activeRuns(): string[] {
     return [...this.active.keys()];
   }
@@ -202,6 +230,10 @@ export class Engine {
     return plan;
   }
 
+  /**
+   * One plan's lifecycle state, direction and runs.
+   * @throws DrError when the environment has no plan of that name.
+   */
   async planStatus(name: string): Promise<PlanStatus> {
     const plan = this.plan(name);
     const { lifecycle } = await loadPlan(this.options.store, name);
@@ -220,10 +252,12 @@ export class Engine {
     };
   }
 
+  /** Every plan of the environment, as {@link Engine.planStatus}. */
   async plans(): Promise<PlanStatus[]> {
     return Promise.all(this.options.environment.plans.map((p) => this.planStatus(p.name)));
   }
 
+  /** A run's report as last written (reports are written as the run goes). */
   async report(runId: string): Promise<RunReport | undefined> {
     return this.options.store.read<RunReport>(reportKey(runId));
   }

@@ -1,0 +1,76 @@
+import { dirname, join, resolve } from 'node:path';
+import { DrError, SETTING_NAMES, type WorkflowName } from '@drctl/domain';
+import { readEnvironment, type WorkspaceOptions } from '../workspace.js';
+import { dryRun } from './dry-run.js';
+import { learnTimings, readRunReports } from './learned-timings.js';
+import { predictionFromReport, type Prediction } from './prediction.js';
+
+export interface PredictOptions extends Pick<WorkspaceOptions, 'set' | 'vmwareDrXml' | 'seed' | 'storage' | 'logger'> {
+  environmentPath: string;
+  /** Where earlier run reports are. @default `<environment folder>/.drctl` */
+  stateDir?: string;
+  plan: string;
+  workflow: WorkflowName;
+  /** Learn VM timings from earlier run reports. @default true */
+  history?: boolean;
+}
+
+/**
+ * `drctl predict`: how long `workflow` on `plan` would take under the effective settings, from a
+ * dry run of the engine on the simulated world under virtual time, with VM heartbeat times
+ * learned from this environment's earlier runs where there are any.
+ */
+export async function predict(options: PredictOptions): Promise<Prediction> {
+  const began = performance.now();
+  const env = readEnvironment(options.environmentPath);
+  const plan = env.plans.find((p) => p.name === options.plan);
+  if (!plan)
+    throw new DrError('DR_INPUT_INVALID', `Unknown plan ${JSON.stringify(options.plan)}.`, {
+      issues: [{ path: '--plan', message: `known: ${env.plans.map((p) => p.name).join(', ')}` }],
+    });
+  const stateDir = resolve(options.stateDir ?? join(dirname(resolve(options.environmentPath)), '.drctl'));
+  const reports = options.history === false ? [] : (await readRunReports(stateDir)).filter((r) => r.plan === plan.name);
+  const learned = learnTimings(env, reports);
+  const run = await dryRun({ ...options, environment: learned.env });
+  return predictionFromReport({
+    env: learned.env,
+    report: run.report,
+    settings: run.report.settings,
+    seed: options.seed ?? env.seed,
+    source: learned.source,
+    reports: learned.reports,
+    wallMs: performance.now() - began,
+  });
+}
+
+export interface Comparison {
+  setting: string;
+  variants: Array<{ value: string; prediction: Prediction }>;
+}
+
+/** `--compare SETTING=a,b,c`: one prediction per value, everything else equal. */
+export async function compareSettings(options: PredictOptions, compare: string): Promise<Comparison> {
+  const eq = compare.indexOf('=');
+  const setting = eq > 0 ? compare.slice(0, eq) : '';
+  const values =
+    eq > 0
+      ? compare
+          .slice(eq + 1)
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== '')
+      : [];
+  if (!(SETTING_NAMES as readonly string[]).includes(setting) || values.length === 0) {
+    throw new DrError(
+      'DR_INPUT_INVALID',
+      `--compare takes SETTING=value,value,… with a known setting, not ${JSON.stringify(compare)}.`,
+      { issues: [{ path: '--compare', message: `settings: ${SETTING_NAMES.join(', ')}` }] },
+    );
+  }
+  const variants: Comparison['variants'] = [];
+  for (const value of values) {
+    const prediction = await predict({ ...options, set: [...(options.set ?? []), `${setting}=${value}`] });
+    variants.push({ value, prediction });
+  }
+  return { setting, variants };
+}

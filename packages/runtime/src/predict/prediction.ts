@@ -1,0 +1,167 @@
+import {
+  PRIORITIES,
+  resolvePlanVms,
+  type Environment,
+  type Priority,
+  type RunReport,
+  type RunResult,
+  type Settings,
+  type WorkflowName,
+} from '@drctl/domain';
+import { bindingConstraint, slotLimitsFromSettings, type BindingKind, type SchedulableTask } from '@drctl/scheduler';
+import type { TimingSource } from './learned-timings.js';
+
+export interface PredictedStep {
+  id: string;
+  title: string;
+  phase?: string;
+  /** From the start of the run, ms. */
+  startMs: number;
+  durationMs: number;
+  status: string;
+}
+
+export interface PredictedGroup {
+  priority: Priority;
+  vms: number;
+  /** The group's power-on step in the dry run, ms (0 when the group is empty). */
+  predictedMs: number;
+  /** No schedule of the group under the limits can be shorter, ms. */
+  lowerBoundMs: number;
+  binding: { kind: BindingKind; subject: string; boundMs: number };
+  bounds: { criticalPathMs: number; clusterWorkMs: number; hostWorkMs: number; longestTaskMs: number };
+}
+
+/** One VM's predicted power-on, for the Gantt: ms from the start of the run. */
+export interface PredictedVm {
+  name: string;
+  priority: Priority;
+  host: string;
+  cluster: string;
+  status: string;
+  powerOnStartMs?: number;
+  poweredOnMs?: number;
+  toolsReadyMs?: number;
+  recoveredMs?: number;
+  timing: TimingSource;
+}
+
+export interface Prediction {
+  environment: string;
+  plan: string;
+  workflow: WorkflowName;
+  mode: string;
+  seed: number;
+  /** The dry run's result: a prediction of a run that would fail says so. */
+  result: RunResult;
+  settings: Settings;
+  totalMs: number;
+  steps: PredictedStep[];
+  groups: PredictedGroup[];
+  vms: PredictedVm[];
+  timings: { reports: number; fromHistory: number; withoutHistory: string[] };
+  /** Real seconds the prediction took. */
+  wallSeconds: number;
+}
+
+const at = (iso: string | undefined, start: number) => (iso === undefined ? undefined : Date.parse(iso) - start);
+
+/** The prediction a dry run's report gives: steps, priority groups with their bounds, the Gantt rows. */
+export function predictionFromReport(input: {
+  env: Environment;
+  report: RunReport;
+  settings: Settings;
+  seed: number;
+  source: Map<string, TimingSource>;
+  reports: number;
+  wallMs: number;
+}): Prediction {
+  const { env, report, settings } = input;
+  const start = Date.parse(report.startedAt);
+  const end = report.finishedAt ? Date.parse(report.finishedAt) : start;
+  const steps: PredictedStep[] = report.steps
+    .filter((s) => s.target === undefined && s.startedAt !== undefined)
+    .map((s) => ({
+      id: s.id,
+      title: s.title,
+      ...(s.phase !== undefined ? { phase: s.phase } : {}),
+      startMs: at(s.startedAt, start)!,
+      durationMs: (s.finishedAt ? Date.parse(s.finishedAt) : end) - Date.parse(s.startedAt!),
+      status: s.status,
+    }));
+
+  const vms: PredictedVm[] = report.vms.map((vm) => {
+    const row: PredictedVm = {
+      name: vm.name,
+      priority: vm.priority,
+      host: vm.host,
+      cluster: vm.cluster,
+      status: vm.status,
+      timing: input.source.get(vm.name) ?? 'environment',
+    };
+    const put = (key: 'powerOnStartMs' | 'poweredOnMs' | 'toolsReadyMs' | 'recoveredMs', iso: string | undefined) => {
+      const value = at(iso, start);
+      if (value !== undefined) row[key] = value;
+    };
+    put('powerOnStartMs', vm.powerOnStartedAt);
+    put('poweredOnMs', vm.poweredOnAt);
+    put('toolsReadyMs', vm.toolsReadyAt);
+    put('recoveredMs', vm.recoveredAt);
+    return row;
+  });
+
+  const plan = env.plans.find((p) => p.name === report.plan)!;
+  const dependsOn = new Map(resolvePlanVms(env, plan).map((v) => [v.name, v.dependsOn] as const));
+  const recoveryClusters = env.sites.find((s) => s.name === report.recoverySite)?.clusters ?? [];
+  const limits = slotLimitsFromSettings(settings, recoveryClusters);
+  const groups: PredictedGroup[] = PRIORITIES.map((priority) => {
+    // The scheduler's view of the group: each VM holds its boot slot from power-on to heartbeat.
+    const tasks: SchedulableTask[] = [];
+    for (const vm of report.vms) {
+      if (vm.priority !== priority || !vm.powerOnStartedAt) continue;
+      const done = vm.toolsReadyAt ?? vm.poweredOnAt;
+      if (!done) continue;
+      tasks.push({
+        id: vm.name,
+        host: vm.host,
+        cluster: vm.cluster,
+        dependsOn: dependsOn.get(vm.name) ?? [],
+        estimateMs: Date.parse(done) - Date.parse(vm.powerOnStartedAt),
+      });
+    }
+    const ids = new Set(tasks.map((t) => t.id));
+    for (const t of tasks) t.dependsOn = t.dependsOn.filter((d) => ids.has(d));
+    const binding = bindingConstraint(tasks, limits);
+    const step = steps.find((s) => s.id === `power-on-priority-${priority}`);
+    return {
+      priority,
+      vms: report.vms.filter((v) => v.priority === priority).length,
+      predictedMs: step?.durationMs ?? 0,
+      lowerBoundMs: binding.boundMs,
+      binding: { kind: binding.kind, subject: binding.subject, boundMs: binding.boundMs },
+      bounds: {
+        criticalPathMs: binding.lowerBound.criticalPathMs,
+        clusterWorkMs: binding.lowerBound.clusterWorkMs,
+        hostWorkMs: binding.lowerBound.hostWorkMs,
+        longestTaskMs: binding.lowerBound.longestTaskMs,
+      },
+    };
+  });
+
+  const withoutHistory = report.vms.filter((v) => input.source.get(v.name) !== 'history').map((v) => v.name);
+  return {
+    environment: env.name,
+    plan: report.plan,
+    workflow: report.workflow,
+    mode: report.mode,
+    seed: input.seed,
+    result: report.result,
+    settings,
+    totalMs: end - start,
+    steps,
+    groups,
+    vms,
+    timings: { reports: input.reports, fromHistory: report.vms.length - withoutHistory.length, withoutHistory },
+    wallSeconds: Math.round(input.wallMs) / 1000,
+  };
+}

@@ -1,0 +1,14 @@
+export { VsphereCompute } from './adapter.js';
+export type { VsphereComputeOptions } from './adapter.js';
+export type { VcenterConnection, DatastoreInfo } from './site.js';
+export { vcenterConnectionsFromEnvironment } from './connections.js';
+export type { VcenterConnections } from './connections.js';
+export { preflightVsphere } from './preflight.js';
+export { VimClient, normaliseThumbprint } from './soap/client.js';
+export type { VimClientOptions, CallOptions, ServiceContent } from './soap/client.js';
+export { VimFault, VimTransportError, toDrError } from './soap/faults.js';
+export { asArray, child, el, moref, morefEl, parseXml, text, textEl, xsiType } from './soap/xml.js';
+export type { MoRef, XmlNode } from './soap/xml.js';
+export { readAll, readObjects } from './vim/properties.js';
+export { runTask } from './vim/tasks.js';
+export { PropertyWatch } from './vim/watch.js';
