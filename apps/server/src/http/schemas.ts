@@ -207,7 +207,9 @@ export const environmentSummary = z.object({
   plans: z.array(z.string()),
   protectionGroups: z.array(z.string()),
   vms: z.number().int(),
-  settings: z.record(z.string(), z.union([z.number(), z.null()])).describe('Effective values.'),
+  settings: z
+    .record(z.string(), z.union([z.number(), z.boolean(), z.null()]))
+    .describe('Effective values (recovery.forceRecovery is true or false).'),
 });
 
 export const validationResult = z.object({ valid: z.literal(true), summary: environmentSummary });
