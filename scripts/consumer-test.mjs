@@ -48,6 +48,17 @@ async function pack(pkg, destination) {
   return tarball.startsWith('/') ? tarball : join(destination, tarball);
 }
 
+/** Every file a resolver may be sent to: exports under any condition, main, types, bin. */
+function entryPoints(manifest) {
+  const targets = [];
+  const walk = (value) => {
+    if (typeof value === 'string') targets.push(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  walk([manifest.exports, manifest.main, manifest.types, manifest.bin]);
+  return targets.filter((target) => !target.includes('*'));
+}
+
 /** What a consumer must never receive: workspace protocols, source-only conditions, sources. */
 async function inspectTarball(name, tarball) {
   const { stdout: listing } = await sh('tar', ['-tzf', tarball]);
@@ -59,6 +70,8 @@ async function inspectTarball(name, tarball) {
   if (text.includes('@drctl/source')) problems.push('the @drctl/source condition');
   if (files.some((file) => file.startsWith('package/src/'))) problems.push('src/ files');
   if (files.some((file) => /\.tsbuildinfo$|\.test\.(js|d\.ts)$/.test(file))) problems.push('build or test leftovers');
+  const missing = entryPoints(manifest).filter((target) => !files.includes(`package/${target.replace(/^\.\//, '')}`));
+  if (missing.length > 0) problems.push(`entry points that are not in it (${missing.join(', ')})`);
   if (!files.includes('package/README.md')) problems.push('no README.md');
   if (!files.includes('package/dist/index.d.ts')) problems.push('no dist/index.d.ts');
   for (const field of ['license', 'repository', 'engines', 'types', 'exports']) {
@@ -135,7 +148,7 @@ try {
   const project = join(work, 'project');
   mkdirSync(project);
   writeConsumerProject(project, tarballs, packages);
-  await sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project });
+  await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project });
   const installed = readdirSync(join(project, 'node_modules'), { recursive: false }).length;
   log(`npm installed the tarballs (${installed} top-level entries in node_modules)`);
 

@@ -11,6 +11,8 @@ echo "drctl test: lint and package boundaries (eslint), formatting (prettier), t
 pnpm run --silent lint
 pnpm run --silent format:check --log-level warn
 pnpm run --silent typecheck
+# Every package.json publishable the same way (`pnpm run packages:sync` fixes what this names).
+node scripts/package-manifests.mjs --check
 # Public API reports (docs/embedding.md): fails when a package's API changed without
 # `pnpm run api:update`.
 node scripts/api-report.mjs

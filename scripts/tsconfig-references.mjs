@@ -4,6 +4,9 @@
 // packages its package.json depends on (dependencies and devDependencies, since tests are
 // type-checked too). `tsc -b` needs these references to type-check a package against its
 // siblings, and a missing one fails with TS6307 — which is why they are written, not hand-kept.
+// It also drops options the base owns (noEmit, customConditions, …) from a package's tsconfig.json
+// and writes the overrides its tsconfig.build.json needs, so a package made before the references
+// (a branch merged later) is brought in line.
 //
 //   node scripts/tsconfig-references.mjs          rewrite the tsconfig.json files
 //   node scripts/tsconfig-references.mjs --check  exit 1 and name the files that are out of date
@@ -39,15 +42,58 @@ function packageConfig(project, byName) {
   const rest = { ...existing };
   delete rest.extends;
   delete rest.references;
+  // What tsconfig.base.json decides for every project (a package written before the project
+  // references, or by an older scripts/new-package.sh, still carries these).
+  if (JSON.stringify(rest.include) === JSON.stringify(['src', 'test'])) delete rest.include;
+  if (rest.compilerOptions) {
+    const options = { ...rest.compilerOptions };
+    for (const owned of ['noEmit', 'composite', 'emitDeclarationOnly', 'customConditions', 'rootDir', 'outDir']) {
+      delete options[owned];
+    }
+    if (JSON.stringify(options.types) === JSON.stringify(['node', 'jest'])) delete options.types;
+    if (Object.keys(options).length > 0) rest.compilerOptions = options;
+    else delete rest.compilerOptions;
+  }
   return { extends: '../../tsconfig.base.json', ...rest, references };
+}
+
+/** Folders under examples/ with a tsconfig.json of their own (their references are hand-kept). */
+function examples() {
+  return readdirSync(join(root, 'examples'))
+    .sort()
+    .filter((name) => existsSync(join(root, 'examples', name, 'tsconfig.json')))
+    .map((name) => `examples/${name}`);
+}
+
+/**
+ * tsconfig.build.json: dist/ for the tarball. It undoes what the base sets for type-checking in the
+ * repo (composite, declarations only, sources of siblings through @drctl/source, jest types).
+ */
+function buildConfig(project) {
+  const existing = readJson(join(project.dir, 'tsconfig.build.json')) ?? {};
+  return {
+    ...existing,
+    extends: '../../tsconfig.base.json',
+    compilerOptions: {
+      ...existing.compilerOptions,
+      composite: false,
+      emitDeclarationOnly: false,
+      rootDir: 'src',
+      outDir: 'dist',
+      types: ['node'],
+      customConditions: [],
+    },
+    include: existing.include ?? ['src'],
+    exclude: existing.exclude ?? ['src/**/*.test.ts'],
+  };
 }
 
 function rootConfig(all) {
   return {
     // The project's TypeScript entry: `tsc -b` here type-checks every package and app (sources
-    // and tests); editors opened at the root find each package through these references.
+    // and tests) and the examples; editors opened at the root find each package through these.
     files: [],
-    references: all.map((project) => ({ path: relative(root, project.dir) })),
+    references: [...all.map((project) => relative(root, project.dir)), ...examples()].map((path) => ({ path })),
   };
 }
 
@@ -76,6 +122,7 @@ const byName = new Map(all.map((project) => [project.manifest.name, project]));
 const wanted = [
   [join(root, 'tsconfig.json'), rootConfig(all)],
   ...all.map((project) => [join(project.dir, 'tsconfig.json'), packageConfig(project, byName)]),
+  ...all.map((project) => [join(project.dir, 'tsconfig.build.json'), buildConfig(project)]),
 ];
 const stale = [];
 for (const [path, config] of wanted) {

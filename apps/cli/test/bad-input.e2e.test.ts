@@ -79,7 +79,7 @@ describe('bad input and refused operations exit 2 with one sentence naming the c
     expect(io.err()).not.toMatch(STACK_LINE);
   });
 
-  it('run without --simulate is refused, naming the option', async () => {
+  it('run without --simulate is a real run, refused when the environment names no endpoints, listing each', async () => {
     const io = memoryIo();
     expect(
       await runCli(
@@ -87,9 +87,11 @@ describe('bad input and refused operations exit 2 with one sentence naming the c
         io,
       ),
     ).toBe(2);
-    expect(io.err()).toBe(
-      'drctl: Only simulated runs are available: drctl has no vCenter adapter yet, so give --simulate.\n  --simulate: required\n',
+    expect(io.err()).toMatch(
+      /^drctl: A real run needs every site's vCenter and every array manager's Data Collector: \d+ problem\(s\)\.\n/,
     );
+    expect(io.err()).toMatch(/\n {2}sites\[0\]\.vcenterConnection: site vcsite1 has no vCenter connection/);
+    expect(io.err()).toMatch(/\n {2}sites\[1\]\.vcenterConnection: site vcsite2 has no vCenter connection/);
   });
 
   it('reports usage mistakes the same way', async () => {

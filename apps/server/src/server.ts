@@ -4,7 +4,14 @@ import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { pino, type Logger } from 'pino';
 import { DrError } from '@drctl/domain';
 import { RunInspection } from '@drctl/inspect';
-import { openWorkspace, readEnvironment, type Workspace, type WorkspaceOptions } from '@drctl/runtime';
+import {
+  checkSameInvocation,
+  loadRunInvocation,
+  openWorkspace,
+  readEnvironment,
+  type Workspace,
+  type WorkspaceOptions,
+} from '@drctl/runtime';
 import { driveClock, type ClockDriver } from './clock-driver.js';
 import type { ServerContext } from './context.js';
 import { errorBody, errorHandler, parseInput } from './http/errors.js';
@@ -173,10 +180,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 /** Runs the store says are running but no process holds: a previous server died with them. */
 async function resumeInterrupted(ctx: ServerContext): Promise<string[]> {
-  const engine = ctx.workspace().engine;
+  const workspace = ctx.workspace();
+  const engine = workspace.engine;
   const resumed: string[] = [];
   for (const runId of await engine.findInterrupted()) {
     try {
+      // A run resumes only on the world it started on: one started with other options is left
+      // interrupted for `drctl resume`, which rebuilds that world.
+      const saved = await loadRunInvocation(workspace.store, runId);
+      if (saved) checkSameInvocation(runId, saved, workspace.invocation);
       ctx.monitor.track(await engine.resume(runId));
       resumed.push(runId);
     } catch (error) {

@@ -22,6 +22,8 @@ const cache = new Map<string, Buffer>();
 
 /** A viewer file's bytes and type, read once; undefined for a name that is not one of them. */
 export async function viewerFile(name: string): Promise<{ body: Buffer; type: string } | undefined> {
+  // Own names only: `constructor`, `__proto__` or `toString` are not files (and not the prototype's).
+  if (!Object.hasOwn(FILES, name)) return undefined;
   const file = FILES[name];
   if (!file) return undefined;
   let body = cache.get(name);

@@ -15,6 +15,9 @@ export function contextVariables(context: CalloutContext): Record<string, string
   };
 }
 
+/** Variables of drctl's environment a callout never inherits. */
+export const INHERITED_SECRETS = ['DRCTL_API_TOKEN', 'DRCTL_API_TOKENS'] as const;
+
 /**
  * Environment of a command callout: drctl's environment, then the callout's `env`, then the run's
  * context (last, so a callout file cannot disguise which run it belongs to).
@@ -24,7 +27,10 @@ export function commandEnvironment(
   calloutEnv: Record<string, string>,
   context: CalloutContext,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, ...calloutEnv };
+  // drctl's own secrets never reach a callout (`drctl serve` reads its API tokens from these).
+  const inherited: NodeJS.ProcessEnv = { ...base };
+  for (const name of INHERITED_SECRETS) delete inherited[name];
+  const env: NodeJS.ProcessEnv = { ...inherited, ...calloutEnv };
   for (const [name, value] of Object.entries(contextVariables(context))) {
     if (value === undefined) delete env[name];
     else env[name] = value;

@@ -109,6 +109,20 @@ describe('command callouts', () => {
     expect(JSON.parse(outcome.output!)).toEqual(['unset', 'unset']);
   });
 
+  it("never passes drctl's API tokens on to a callout (issue 14 §5: serve reads them from its environment)", async () => {
+    const runner = createCalloutRunner({
+      env: { ...process.env, DRCTL_API_TOKEN: 'serve-secret-1', DRCTL_API_TOKENS: 'ops:serve-secret-2' },
+    });
+    const outcome = await runner.runCommand(
+      nodeCallout(
+        "console.log(JSON.stringify([process.env.DRCTL_API_TOKEN ?? 'unset', process.env.DRCTL_API_TOKENS ?? 'unset']))",
+      ),
+      context,
+      never,
+    );
+    expect(JSON.parse(outcome.output!)).toEqual(['unset', 'unset']);
+  });
+
   it('runs in the configured working directory, so relative script paths resolve there', async () => {
     const dir = tempDir();
     const outcome = await createCalloutRunner({ cwd: dir }).runCommand(

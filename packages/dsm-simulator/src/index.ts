@@ -9,6 +9,8 @@ export { FaultInjector } from './server/fault-injector.js';
 export type { ActiveFault, AsyncUrlVariant, FaultKind, FaultMatch, FaultSpec } from './server/faults.js';
 export { CallCounters } from './server/counters.js';
 export type { CallCount, CallFilter, CallKey } from './server/counters.js';
+export { RequestTally } from './server/request-tally.js';
+export type { RequestCount, RequestFilter, RequestKind } from './server/request-tally.js';
 export type { AsyncTaskSettings } from './server/async-tasks.js';
 export type { Credentials } from './server/sessions.js';
 export { SESSION_COOKIE } from './server/sessions.js';

@@ -3,6 +3,10 @@ export { openWorkspace, readEnvironment, settingsFor, BUILT_IN_STORAGE } from '.
 export type { Workspace, WorkspaceOptions, StorageChoice } from './workspace.js';
 export { measureStorageThroughput } from './bench/storage-throughput.js';
 export type { StorageThroughputOptions, StorageThroughputResult } from './bench/storage-throughput.js';
+export { checkSameInvocation, invocationOf, isCrashRehearsal, loadRunInvocation } from './invocation.js';
+export type { RequestedInvocation, RunInvocation } from './invocation.js';
+export { measureStorageRoundTrips } from './bench/storage-round-trips.js';
+export type { RoundTripCommand, StorageRoundTripsResult } from './bench/storage-round-trips.js';
 export { runCheck, checkExitCode } from './check/run-check.js';
 export type { CheckOptions, CheckReport } from './check/run-check.js';
 export { LIVE_COVERAGE } from './check/live-sources.js';

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { pino, type Logger } from 'pino';
 import {
   DrError,
+  STEP_IDS,
   STORAGE_COMMANDS,
   loadEnvironment,
   parseSettingOverrides,
@@ -31,9 +32,12 @@ import {
 import { FileStore, MemoryStore } from '@drctl/store';
 import { createVsphereReplicationAdapter } from '@drctl/vsphere-replication';
 import { Engine, type EngineOptions } from '@drctl/workflows';
+import { invocationOf, type RunInvocation } from './invocation.js';
+import { SharedDocument } from './shared-state/shared-document.js';
 import { isDsmFaultText, parseDsmFault, type DsmFault } from './sc-series/dsm-faults.js';
 import { mirroredStorage } from './sc-series/mirrored-storage.js';
 import { startSimulatedDataCollector, type SimulatedDataCollector } from './sc-series/simulated-data-collector.js';
+import { openRealWorkspace } from './real/real-workspace.js';
 
 export type StorageChoice = 'simulated' | 'sc-series' | 'vsphere-replication';
 
@@ -51,7 +55,10 @@ export interface WorkspaceOptions {
   stateDir?: string;
   /** Keep everything in memory (benchmarks, tests). @default false */
   inMemory?: boolean;
-  /** Run against the built-in simulated environment under virtual time. @default true */
+  /**
+   * Run against the built-in simulated environment under virtual time; `false` runs against the
+   * environment file's vCenters and Data Collectors on the system clock. @default true
+   */
   simulate?: boolean;
   /** Storage behind the array managers in a simulation. @default the environment's adapter kinds */
   storage?: StorageChoice;
@@ -67,6 +74,8 @@ export interface WorkspaceOptions {
   /** SRM's vmware-dr.xml to read `<config>` settings from. */
   vmwareDrXml?: string;
   autoAnswer?: { answer: string; by: string };
+  /** Only reads (status, history): never writes the shared simulated state. @default false */
+  readOnly?: boolean;
   /** Called once a finished step is durably persisted (embedders and crash rehearsals). */
   onStepPersisted?: EngineOptions['onStepPersisted'];
   logger?: Logger;
@@ -86,10 +95,13 @@ export interface Workspace {
   settings: ResolvedSettings;
   clock: Clock;
   store: DocumentStore;
-  world: SimulatedWorld;
+  /** The simulated vCenters and arrays; absent in a real run. */
+  world?: SimulatedWorld;
   /** The simulated DSM Data Collector, when SC Series serves the storage (faults, counters). */
   dsm?: DsmSimulator;
   engine: Engine;
+  /** The options every run this workspace starts is saved with (see `RunInvocation`). */
+  invocation: RunInvocation;
   /** The storage adapter serving an array manager (what the engine sends its commands to). */
   storageFor(manager: ArrayManager): StorageAdapter;
   /** Drives virtual time until `work` settles (a no-op wrapper under the system clock). */
@@ -97,12 +109,43 @@ export interface Workspace {
   close(): Promise<void>;
 }
 
-/** Reads and validates an environment file, resolving `include:` from its folder. */
-export function readEnvironment(path: string): Environment {
+/** Environment files and their includes are text of at most this size (a 20,000-VM file is a few MB). */
+export const MAX_ENVIRONMENT_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a regular file of bounded size: a device (`/dev/zero`), a FIFO or a folder is refused
+ * before a byte is read, so a bad path can never read without end.
+ */
+function readBoundedText(path: string): string {
+  const stats = statSync(path);
+  if (!stats.isFile()) throw new Error(`${path} is not a regular file`);
+  if (stats.size > MAX_ENVIRONMENT_FILE_BYTES)
+    throw new Error(`${path} is ${stats.size} bytes, more than the ${MAX_ENVIRONMENT_FILE_BYTES} allowed`);
+  return readFileSync(path, 'utf8');
+}
+
+/** An include's real path, which must lie under one of `roots` (symbolic links followed). */
+function includePath(file: string, base: string, roots: readonly string[]): string {
+  const real = realpathSync(isAbsolute(file) ? file : join(base, file));
+  const inside = roots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
+  if (!inside) throw new Error(`${file} is outside the environment's folder ${roots.join(', ')}`);
+  return real;
+}
+
+export interface ReadEnvironmentOptions {
+  /** Folders includes may come from. @default the environment file's folder */
+  includeRoots?: readonly string[];
+}
+
+/**
+ * Reads and validates an environment file, resolving `include:` from its folder. Includes are
+ * regular files of bounded size under the environment's folder (or `includeRoots`).
+ */
+export function readEnvironment(path: string, options: ReadEnvironmentOptions = {}): Environment {
   const full = resolve(path);
   let text: string;
   try {
-    text = readFileSync(full, 'utf8');
+    text = readBoundedText(full);
   } catch (error) {
     throw new DrError('DR_INPUT_INVALID', `Cannot read environment file ${path}.`, {
       cause: error,
@@ -115,9 +158,16 @@ export function readEnvironment(path: string): Environment {
     });
   }
   const base = dirname(full);
+  const roots = (options.includeRoots ?? [base]).map((root) => {
+    try {
+      return realpathSync(root);
+    } catch {
+      return resolve(root);
+    }
+  });
   return loadEnvironment(text, {
     source: path,
-    readInclude: (p) => readFileSync(isAbsolute(p) ? p : join(base, p), 'utf8'),
+    readInclude: (p) => readBoundedText(includePath(p, base, roots)),
   });
 }
 
@@ -165,13 +215,8 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const env = options.environment ?? readEnvironment(options.environmentPath);
   const settings = settingsFor(env, options);
   const simulate = options.simulate ?? true;
-  if (!simulate) {
-    throw new DrError(
-      'DR_OPERATION_REFUSED',
-      'Only simulated runs are available in this build: vCenter adapters are not part of drctl yet; use --simulate.',
-      { issues: [{ path: '--simulate', message: 'required' }] },
-    );
-  }
+  // Real endpoints are composed in real/real-workspace.ts; what follows is the simulation.
+  if (!simulate) return openRealWorkspace(options, env, settings);
   const logger = options.logger ?? pino({ level: 'silent' });
   const envDir = dirname(resolve(options.environmentPath));
   const stateDir = resolve(options.stateDir ?? join(envDir, '.drctl'));
@@ -185,7 +230,18 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     ? []
     : arrayManagers.filter((m) => storageKind(m) === 'sc-series');
 
-  const savedClock = await store.read<{ now: number }>(clockKey(env));
+  // State other processes on this folder share: written only through SharedDocument (merged
+  // under the store's update, never a stale whole copy), and only when this process changed it.
+  const shared = {
+    world: new SharedDocument<WorldState>(store, worldKey(env)),
+    replication: new SharedDocument<unknown>(store, replicationKey(env)),
+    dsm: new SharedDocument<DsmSimulatorState>(store, dsmKey(env)),
+    // Virtual time only goes forward: the latest clock any process reached wins.
+    clock: new SharedDocument<{ now: number }>(store, clockKey(env), (_base, ours, theirs) => ({
+      now: Math.max(ours.now, theirs.now),
+    })),
+  };
+  const savedClock = await shared.clock.load();
   const clock = new VirtualClock({
     start: savedClock?.now ?? Date.UTC(2026, 0, 1),
     // Real HTTPS to the DSM simulator: one exchange on a busy machine can take well over the
@@ -195,12 +251,18 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
 
   const texts = options.inject ?? [];
   const crashAfter = texts.filter((t) => t.startsWith('crash-after:')).map((t) => t.slice('crash-after:'.length));
-  for (const [i, step] of crashAfter.entries()) {
+  texts.forEach((text, i) => {
+    if (!text.startsWith('crash-after:')) return;
+    const step = text.slice('crash-after:'.length);
     if (!step)
       throw new DrError('DR_INPUT_INVALID', 'crash-after needs a step id.', {
         issues: [{ path: `--inject[${i}]`, message: 'expected crash-after:STEP_ID' }],
       });
-  }
+    if (!(STEP_IDS as readonly string[]).includes(step))
+      throw new DrError('DR_INPUT_INVALID', `crash-after names no step: ${JSON.stringify(step)}.`, {
+        issues: [{ path: `--inject[${i}]`, message: `unknown step id ${step} (one of ${STEP_IDS.join(', ')})` }],
+      });
+  });
   const dsmFaults: Array<{ index: number; fault: DsmFault }> = [];
   texts.forEach((t, index) => {
     if (isDsmFaultText(t)) dsmFaults.push({ index, fault: parseDsmFault(t, index) });
@@ -221,19 +283,22 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     worldTexts.map((w) => w.index),
   );
 
-  const saved = await store.read<WorldState>(worldKey(env));
+  const saved = await shared.world.load();
   const seed = options.seed ?? env.seed;
   const worldOptions = { clock, faults, seed, ...(mirrorOnly ? { durations: INSTANT_STORAGE } : {}) };
   const world = saved ? SimulatedWorld.restore(env, saved, worldOptions) : new SimulatedWorld(env, worldOptions);
+  // Changes are measured from the world as this process holds it (restore fills in defaults).
+  shared.world.startFrom(world.snapshot());
   // vSphere Replication keeps its per-VM replication state beside the world's.
   const replication = createVsphereReplicationAdapter({ env, clock, seed });
-  const savedReplication = await store.read(replicationKey(env));
+  const savedReplication = await shared.replication.load();
   if (savedReplication !== undefined) replication.restore(savedReplication);
+  shared.replication.startFrom(replication.snapshot());
   // SC Series in a simulation: the DSM simulator in this process, its arrays as the last process left them.
   let dataCollector: SimulatedDataCollector | undefined;
   let savedDsm: DsmSimulatorState | undefined;
   if (scManagers.length > 0) {
-    savedDsm = await store.read<DsmSimulatorState>(dsmKey(env));
+    savedDsm = await shared.dsm.load();
     if (saved && !savedDsm)
       logger.warn(
         { environment: env.name },
@@ -257,14 +322,25 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
       logger,
     });
   }
-  const checkpoint = async () => {
-    await store.write(worldKey(env), world.snapshotForStore());
-    await store.write(replicationKey(env), replication.snapshot());
-    if (dataCollector) await store.write(dsmKey(env), dataCollector.snapshot());
-    await store.write(clockKey(env), { now: clock.now() });
+  if (dataCollector) shared.dsm.startFrom(dataCollector.snapshot());
+  const save = async (force: boolean) => {
+    await shared.world.save(world.snapshotForStore(), force);
+    await shared.replication.save(replication.snapshot(), force);
+    if (dataCollector) await shared.dsm.save(dataCollector.snapshot(), force);
+    await shared.clock.save({ now: clock.now() }, force);
+  };
+  const checkpoint = () => save(false);
+  // Before a run: take in what other processes changed since (the world and vSphere Replication
+  // in place; the Data Collector's arrays are merged when saved).
+  const beforeRun = async () => {
+    const worldNow = await shared.world.theirsMerged(() => world.snapshot());
+    if (worldNow) world.adopt(worldNow);
+    const replicationNow = await shared.replication.theirsMerged(() => replication.snapshot());
+    if (replicationNow !== undefined) replication.restore(replicationNow);
   };
   try {
-    if (!saved || (dataCollector && !savedDsm)) await checkpoint();
+    // A fresh state folder gets its world at once, unless this process only reads.
+    if (!options.readOnly && (!saved || (dataCollector && !savedDsm))) await save(true);
   } catch (error) {
     await dataCollector?.close();
     throw error;
@@ -283,6 +359,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     });
   };
 
+  const invocation = invocationOf({ ...options, simulate });
   const engineOptions: EngineOptions = {
     environment: env,
     settings,
@@ -293,6 +370,8 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     store,
     logger,
     checkpoint,
+    beforeRun,
+    invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
     ...(crashAfter.length > 0 || options.onStepPersisted
       ? {
@@ -306,6 +385,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   };
   const engine = new Engine(engineOptions);
   return {
+    invocation,
     env,
     environmentPath: options.environmentPath,
     stateDir,

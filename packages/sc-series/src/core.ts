@@ -11,6 +11,7 @@ import {
 } from '@drctl/domain';
 import type { DsmApi } from './dsm/api.js';
 import type { DsmClient } from './http/dsm-client.js';
+import type { CommandReads } from './reads.js';
 import { DsmConnectionError, DsmHttpError, DsmProtocolError, mayHaveTakenEffect } from './http/errors.js';
 
 /** Tunables of the adapter's own behaviour (not DSM's). */
@@ -58,6 +59,8 @@ export interface Core {
   settings: AdapterSettings;
   /** Amount remaining when a sync started, per replication id: the base for progress percentages. */
   syncBaselines: Map<string, number>;
+  /** What the running command has read already (each command gets its own). */
+  reads: CommandReads;
 }
 
 /** An expected per-device failure: becomes the device's error in the result. */
@@ -171,6 +174,19 @@ export async function performOnce<T>(
     if (after !== undefined) return { value: after, already: false };
     return { value: await act(), already: false };
   }
+}
+
+/**
+ * A check for `performOnce` whose first answer is what the command already read; a repeat (after
+ * an answer lost mid-call) reads the array again, since the action may have changed it.
+ */
+export function cachedFirst<T>(first: () => Promise<T>, fresh: () => Promise<T>): () => Promise<T> {
+  let used = false;
+  return () => {
+    if (used) return fresh();
+    used = true;
+    return first();
+  };
 }
 
 /** Short stable tag for replay descriptions, which DSM truncates (about 30 characters). */

@@ -39,11 +39,7 @@ export async function discoverDevices(
   signal: AbortSignal,
 ): Promise<DiscoveredDevice[]> {
   const topology = await Topology.load(core.api, [serial], signal);
-  const qosCache = new Map<number, Array<{ id: string; name: string }>>();
-  const qosNames = async (s: number) => {
-    if (!qosCache.has(s)) qosCache.set(s, await core.api.qosNodes(s, signal).catch(() => []));
-    return qosCache.get(s)!;
-  };
+  const qosNames = (s: number) => core.reads.qosNodes(s).catch(() => []);
   const devices: DiscoveredDevice[] = [];
   for (const pair of topology.onSerial(serial)) {
     const peer = pair.sourceSerial === serial ? pair.destinationSerial : pair.sourceSerial;
@@ -80,7 +76,7 @@ async function deviceOf(
   }
   let lastReplicatedAt: string | undefined;
   if (pair.destinationVolume) {
-    const replays = await core.api.replays(pair.destinationVolume.id, signal).catch(() => []);
+    const replays = await core.reads.replays(pair.destinationVolume.id).catch(() => []);
     const frozen = lastFrozen(replays);
     if (frozen?.freezeTime !== undefined) lastReplicatedAt = new Date(frozen.freezeTime).toISOString();
   }

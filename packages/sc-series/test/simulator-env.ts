@@ -66,10 +66,17 @@ export interface Lab {
 }
 
 export async function startLab(
-  options: { apiVersion?: string; runningPolls?: number; adapter?: Partial<ScSeriesAdapterOptions> } = {},
+  options: {
+    apiVersion?: string;
+    runningPolls?: number;
+    adapter?: Partial<ScSeriesAdapterOptions>;
+    /** Changes the lab's environment before the Data Collector is seeded from it. */
+    edit?: (env: Environment) => void;
+  } = {},
 ): Promise<Lab> {
   const clock = new VirtualClock();
   const env = environment();
+  options.edit?.(env);
   const sim = await startDsmSimulator({
     environment: env,
     clock,

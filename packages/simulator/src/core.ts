@@ -224,6 +224,39 @@ export class WorldCore {
     return structuredClone(this.liveState());
   }
 
+  /**
+   * Takes in a state another process wrote (merged with this one's changes) in place: records
+   * that differ are replaced, the rest stay the same objects, and the adapters keep working.
+   * `state` is handed over (not copied).
+   */
+  adopt(state: WorldState): void {
+    const checked = checkWorldState(this.env, state);
+    const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+    for (const device of checked.devices) {
+      if (this.devices.has(device.id) && differs(this.devices.get(device.id), device))
+        this.devices.set(device.id, device);
+    }
+    const replaceAll = <V>(map: Map<string, V>, items: readonly V[], keyOf: (item: V) => string) => {
+      const wanted = new Map(items.map((item) => [keyOf(item), item] as const));
+      for (const key of [...map.keys()]) if (!wanted.has(key)) map.delete(key);
+      for (const [key, item] of wanted) if (differs(map.get(key), item)) map.set(key, item);
+    };
+    for (const saved of checked.sites) {
+      const site = this.sites.get(saved.name);
+      if (!site) continue;
+      replaceAll(site.mounts, saved.datastores, (m) => m.datastore);
+      replaceAll(site.vms, saved.vms, (v) => v.vm);
+      for (const host of saved.hosts) if (site.hosts.has(host.host)) site.hosts.set(host.host, host);
+      site.latestScanAt = Math.max(...[...site.hosts.values()].map((h) => h.devicesSeenAt));
+    }
+    // Copied first: the merged state may hold this very list when only this process added to it.
+    const effects = [...checked.effects];
+    this.effects.length = 0;
+    for (const effect of effects) this.effects.push(effect);
+    this.tallies.clear();
+    for (const tally of checked.calls) this.tallies.set(tallyKey(tally.command, tally.device), tally);
+  }
+
   /** The state as it is now, sharing the live objects: only for a caller that serialises it at once. */
   liveState(): WorldState {
     return {

@@ -42,6 +42,8 @@ export interface TestCopy {
   /** Replay the view was made from, or `active` for the active snapshot. */
   fromReplay: string;
   createdAt: number;
+  /** The test run that made it: a later test recognises it as a leftover. Absent in older states. */
+  runId?: string;
 }
 
 export interface SyncJob {

@@ -113,16 +113,22 @@ function isLiveVolume(volume: Volume): boolean {
 function testFailoverStart({ device, volume, array, now, context }: TransitionInput): Transition {
   const role = roleOn(device, array);
   if (role === undefined) return notOnArray(device.id, array);
+  // A copy of this very test (a repeated command) is kept; one left by an earlier test (its
+  // cleanup failed) holds that test's point in time and writes: it is replaced, and said so.
+  let leftover: string | undefined;
   if (device.testCopy) {
-    return device.testCopy.array === array
-      ? noOp(
-          `A test copy of ${device.id} already exists on ${array} (made from ${device.testCopy.fromReplay} at ${iso(device.testCopy.createdAt)}); nothing changed.`,
-        )
-      : fail(
-          SIM_ERROR_CODES.testCopyElsewhere,
-          `A test copy of ${device.id} already exists on array ${device.testCopy.array}.`,
-          'Run testFailoverStop there first.',
-        );
+    const copy = device.testCopy;
+    if (copy.array !== array)
+      return fail(
+        SIM_ERROR_CODES.testCopyElsewhere,
+        `A test copy of ${device.id} already exists on array ${copy.array}.`,
+        'Run testFailoverStop there first.',
+      );
+    if (copy.runId === context.runId)
+      return noOp(
+        `This test's copy of ${device.id} already exists on ${array} (made from ${copy.fromReplay} at ${iso(copy.createdAt)}); nothing changed.`,
+      );
+    leftover = `A test copy of ${device.id} left by an earlier test (${copy.runId === undefined ? 'run unknown' : `run ${copy.runId}`}, made from ${copy.fromReplay} at ${iso(copy.createdAt)}) was discarded: this test presents a new copy of its own point in time.`;
   }
   if (role === 'source') {
     return fail(
@@ -148,8 +154,8 @@ function testFailoverStart({ device, volume, array, now, context }: TransitionIn
   }
   return {
     kind: 'effect',
-    next: { ...device, testCopy: { array, fromReplay: chosen.name, createdAt: now } },
-    warnings: chosen.warning ? [chosen.warning] : [],
+    next: { ...device, testCopy: { array, fromReplay: chosen.name, createdAt: now, runId: context.runId } },
+    warnings: [...(leftover ? [leftover] : []), ...(chosen.warning ? [chosen.warning] : [])],
     details: { snapshot: chosen.name, frozen: String(chosen.name !== 'active'), reason: chosen.reason },
   };
 }

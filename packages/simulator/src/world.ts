@@ -62,6 +62,14 @@ export class SimulatedWorld {
     return this.core.liveState();
   }
 
+  /**
+   * Takes in, in place, a state another process saved (typically this world's changes merged
+   * into it): what differs is replaced, the adapters keep working. Checked like `restore`.
+   */
+  adopt(state: WorldState): void {
+    this.core.adopt(state);
+  }
+
   get environment(): Environment {
     return this.core.env;
   }

@@ -28,6 +28,8 @@ export interface FileStoreOptions {
 const DOCUMENT_SUFFIX = '.json';
 const LOG_SUFFIX = '.jsonl';
 const LOCK_DIRECTORY = '.locks';
+/** How long an update waits for another process's update of the same key (they take milliseconds). */
+const UPDATE_LOCK_WAIT_MS = 60_000;
 
 function ioError(action: string, key: string, error: unknown): DrError {
   const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -160,6 +162,37 @@ export class FileStore implements DocumentStore {
     }
     for (const checked of this.checkedLogs) {
       if (checked === key || checked.startsWith(`${key}/`)) this.checkedLogs.delete(checked);
+    }
+  }
+
+  /** In-process queue of updates per key, so this process never polls its own update lock. */
+  private readonly updates = new Map<string, Promise<unknown>>();
+
+  /**
+   * Atomic read-modify-write (see DocumentStore.update): updates of a key queue in this process,
+   * and across processes take the key's lock file `.locks/updates/<key>.lock` (waited on; a
+   * holder that died is taken over), then read, change and write atomically.
+   */
+  async update<T = unknown>(key: string, change: (current: T | undefined) => T | Promise<T>): Promise<T> {
+    keySegments(key, 'key');
+    const previous = this.updates.get(key) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const release = await this.lock(`updates/${key}`, { waitMs: UPDATE_LOCK_WAIT_MS, pollMs: 10 });
+        try {
+          const value = await change(await this.read<T>(key));
+          await this.write(key, value);
+          return value;
+        } finally {
+          await release();
+        }
+      });
+    this.updates.set(key, next);
+    try {
+      return await next;
+    } finally {
+      if (this.updates.get(key) === next) this.updates.delete(key);
     }
   }
 

@@ -61,6 +61,27 @@ export class MemoryStore implements DocumentStore {
     }
   }
 
+  /** Updates of one key run one after another (a promise chain per key). */
+  private readonly updates = new Map<string, Promise<unknown>>();
+
+  async update<T = unknown>(key: string, change: (current: T | undefined) => T | Promise<T>): Promise<T> {
+    keySegments(key, 'key');
+    const previous = this.updates.get(key) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const value = await change(await this.read<T>(key));
+        await this.write(key, value);
+        return value;
+      });
+    this.updates.set(key, next);
+    try {
+      return await next;
+    } finally {
+      if (this.updates.get(key) === next) this.updates.delete(key);
+    }
+  }
+
   async lock(name: string, options: LockOptions = {}): Promise<() => Promise<void>> {
     keySegments(name, 'lock name');
     const waitMs = options.waitMs ?? 0;

@@ -139,3 +139,13 @@ describe('FileStore lock across processes', () => {
     expect(JSON.parse(readFileSync(join(root, '.locks/plans/p1.lock'), 'utf8'))).toEqual(other);
   });
 });
+
+describe('FileStore update across processes (issue 14 §3)', () => {
+  it('loses no update when three processes update one document at once', async () => {
+    const root = freshRoot();
+    const children = [0, 1, 2].map(() => startStoreChild(['increment', root, '40', 'never']));
+    const results = await Promise.all(children.map((c) => waitForExit(c)));
+    for (const r of results) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(await new FileStore(root).read('shared/counter')).toBe(120);
+  });
+});

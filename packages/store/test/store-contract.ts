@@ -262,5 +262,51 @@ export function describeStoreContract(name: string, makeStore: () => StoreWithLo
         { numRuns: 60 },
       );
     });
+
+    it('update: read-modify-write with no lost update among concurrent callers (issue 14 §3)', async () => {
+      const store = makeStore();
+      expect(await store.update<number>('shared/counter', (n) => (n ?? 0) + 1)).toBe(1);
+      // Fifty concurrent increments, each yielding between its read and its write.
+      await Promise.all(
+        Array.from({ length: 50 }, () =>
+          store.update<number>('shared/counter', async (n) => {
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            return (n ?? 0) + 1;
+          }),
+        ),
+      );
+      expect(await store.read('shared/counter')).toBe(51);
+    });
+
+    it('update: a change that throws writes nothing and frees the key for the next update', async () => {
+      const store = makeStore();
+      await store.write('shared/doc', { v: 1 });
+      const failure = await rejection(() =>
+        store.update('shared/doc', () => {
+          throw new Error('no');
+        }),
+      );
+      expect((failure as Error).message).toBe('no');
+      expect(await store.read('shared/doc')).toEqual({ v: 1 });
+      expect(await store.update<{ v: number }>('shared/doc', (d) => ({ v: (d?.v ?? 0) + 1 }))).toEqual({ v: 2 });
+      const bad = await rejection(() => store.update('../x', () => 1));
+      expect(isDrError(bad) && bad.code).toBe('DR_INPUT_INVALID');
+    });
+
+    it('update: the change may write the documents its key guards', async () => {
+      const store = makeStore();
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.update<{ rev: number }>('shared/big.rev', async (head) => {
+            const rev = (head?.rev ?? 0) + 1;
+            const big = (await store.read<number[]>('shared/big')) ?? [];
+            await store.write('shared/big', [...big, i]);
+            return { rev };
+          }),
+        ),
+      );
+      expect(await store.read('shared/big.rev')).toEqual({ rev: 20 });
+      expect(((await store.read<number[]>('shared/big')) ?? []).sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
+    });
   });
 }

@@ -12,3 +12,5 @@ export type { MoRef, XmlNode } from './soap/xml.js';
 export { readAll, readObjects } from './vim/properties.js';
 export { runTask } from './vim/tasks.js';
 export { PropertyWatch } from './vim/watch.js';
+export { startLabVcenter, labVcenterBinary } from './lab/vcsim-process.js';
+export type { LabVcenter } from './lab/vcsim-process.js';

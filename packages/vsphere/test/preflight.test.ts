@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { SystemClock, environmentSchema } from '@drctl/domain';
 import { VsphereCompute, preflightVsphere, vcenterConnectionsFromEnvironment } from '@drctl/vsphere';
-import { startVcsim, type RunningVcsim } from './lab-vcsim.js';
+import { startLabVcenter as startVcsim, type LabVcenter as RunningVcsim } from '@drctl/vsphere';
 
 let dir: string;
 let server: RunningVcsim;

@@ -18,7 +18,7 @@ import {
   textEl,
   PropertyWatch,
 } from '@drctl/vsphere';
-import { startVcsim, type RunningVcsim } from './lab-vcsim.js';
+import { startLabVcenter as startVcsim, type LabVcenter as RunningVcsim } from '@drctl/vsphere';
 
 // Two real vcsim processes (protected and recovery vCenters, own credentials and instance UUIDs)
 // driven through SOAP over HTTPS: the SRM recovery path and its faults.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { SystemClock, environmentSchema } from '@drctl/domain';
 import { VsphereCompute } from '@drctl/vsphere';
-import { startVcsim, type RunningVcsim } from './lab-vcsim.js';
+import { startLabVcenter as startVcsim, type LabVcenter as RunningVcsim } from '@drctl/vsphere';
 
 // Many VMs waited on at once cost a few property reads per interval, not a poll per VM; the
 // calls per VM are counted on the server.

@@ -29,7 +29,7 @@ export type {
 export { applyPolicy, skippedByMode, inRollbackWindow } from './machines/policy.js';
 export type { WorkflowMode, PhaseName, PolicyDecision } from './machines/policy.js';
 
-export { Engine, createEngine } from './engine/engine.js';
+export { Engine, createEngine, runInvocation } from './engine/engine.js';
 export type { EngineOptions, StartOptions, RunHandle, PlanStatus } from './engine/engine.js';
 export type { EngineEvent, EngineEventListener } from './engine/events.js';
 export type { WaitingPrompt } from './engine/prompts.js';

@@ -8,6 +8,7 @@ import type { SizeMeasurement } from './child.js';
 import { benchFigures, sizeFigures, type BenchFigures } from './figures.js';
 import { BENCHMARK_SIZES, writeBenchmarkEnvironment } from './scenario.js';
 import { figuresTable, verdictLines } from './table.js';
+import { measureRoundTrips, roundTripsTable, roundTripsVerdict, type RoundTripFigures } from './round-trips.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'child.js');
@@ -81,14 +82,17 @@ function commandLine(args: BenchArgs): string {
   return parts.join(' ');
 }
 
-function writeDoc(path: string, figures: BenchFigures): void {
+function writeDoc(path: string, figures: BenchFigures, roundTrips: RoundTripFigures): void {
   const block = [
     DOC_START,
     `Produced by \`${figures.run.command}\` on ${figures.run.startedAt.slice(0, 10)} (Node ${figures.run.node}, ${figures.run.cpus} CPUs, load average ${figures.run.loadAverageAtStart.map((l) => l.toFixed(1)).join(' / ')} at the start; median of ${figures.run.repeat} run${figures.run.repeat > 1 ? 's' : ''} per cell):`,
     '',
     ...verdictLines(figures),
+    roundTripsVerdict(roundTrips),
     '',
     figuresTable(figures),
+    '',
+    roundTripsTable(roundTrips),
     DOC_END,
   ].join('\n');
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
@@ -129,17 +133,19 @@ async function main(): Promise<void> {
   rmSync(scratch, { recursive: true, force: true });
   if (!args.json) process.stderr.write('bench: SC Series storage commands over HTTPS…\n');
   const storage = await measureStorageThroughput({ concurrency: 5 });
-  const figures = benchFigures(sizes, run, storage);
+  if (!args.json) process.stderr.write('bench: SC Series round trips at 2, 20 and 200 devices per command…\n');
+  const roundTrips = await measureRoundTrips();
+  const figures = { ...benchFigures(sizes, run, storage), storageRoundTrips: roundTrips };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } else {
     process.stdout.write(
-      `\ndrctl bench — ${run.command}\n\n${verdictLines(figures).join('\n')}\n\n${figuresTable(figures)}\n`,
+      `\ndrctl bench — ${run.command}\n\n${verdictLines(figures).join('\n')}\n${roundTripsVerdict(roundTrips)}\n\n${figuresTable(figures)}\n\n${roundTripsTable(roundTrips)}\n`,
     );
   }
   if (args.write) {
     const path = resolve(process.env['INIT_CWD'] ?? process.cwd(), args.write);
-    writeDoc(path, figures);
+    writeDoc(path, figures, roundTrips);
     if (!args.json) process.stdout.write(`\nWrote the figures into ${path}\n`);
   }
 }

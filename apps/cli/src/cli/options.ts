@@ -14,17 +14,27 @@ export function collect(value: string, previous: string[] | undefined): string[]
 }
 
 /** Parses a whole number given on the command line, naming the option when it is not one. */
-export function wholeNumber(option: string, text: string | undefined, min = 0): number | undefined {
+/** Seeds are 32-bit, as the simulator's generator uses them. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+export function wholeNumber(
+  option: string,
+  text: string | undefined,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (text.trim() === '' || !Number.isInteger(value) || value < min) {
-    throw new DrError(
-      'DR_INPUT_INVALID',
-      `${option} must be a whole number of at least ${min}, not ${JSON.stringify(text)}.`,
-      {
-        issues: [{ path: option, message: `expected a whole number ≥ ${min}` }],
-      },
-    );
+  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new DrError('DR_INPUT_INVALID', `${option} must be a whole number ${range}, not ${JSON.stringify(text)}.`, {
+      issues: [
+        {
+          path: option,
+          message: max === Number.MAX_SAFE_INTEGER ? `expected a whole number ≥ ${min}` : `expected ${min}–${max}`,
+        },
+      ],
+    });
   }
   return value;
 }

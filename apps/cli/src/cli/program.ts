@@ -29,6 +29,8 @@ Exit codes:
   2  bad input (file, option, name) or an operation the plan's state refuses; nothing ran
   3  internal failure (DRCTL_DEBUG=1 shows the stack trace)`;
 
+const RUN_OPTIONS_HELP = `A run keeps the options it was started with (--simulate, --storage, --seed, --set,
+--vmware-dr-xml, --inject): they are saved with the run before it starts, and a different value is refused.`;
 const INJECT_HELP = `rehearse a failure (repeatable, simulation only): ${[...FAULT_SYNTAX, 'crash-after:STEP_ID', 'dsm:{JSON} and dsm-down[:SECONDS] (with --storage sc-series)'].join(', ')}`;
 
 const envOption = () => new Option('--env <file>', 'environment file (YAML); default $DRCTL_ENV');
@@ -96,7 +98,7 @@ ${EXIT_HELP}`,
     .option('--plan <name>', 'recovery plan (may be left out when the environment has one plan)')
     .option(
       '--simulate',
-      'run against the built-in simulated vCenters and arrays, under virtual time (required: no real vCenter adapter yet)',
+      "run against the built-in simulated vCenters and arrays, under virtual time (without it: the environment file's vCenters and Data Collectors, after a preflight)",
     )
     .addOption(
       new Option(
@@ -138,14 +140,17 @@ ${EXIT_HELP}`,
     .argument('[runId]', 'the run (default: the only interrupted one)')
     .addOption(envOption())
     .option('--plan <name>', 'pick the interrupted run of this plan')
-    .option('--simulate', 'as for run (default: as the run was started)')
     .option('--answer <text>', 'answer every prompt with this text')
     .option('--report <file>', 'also write the run report (JSON) to this file')
-    .option('--set <key=value>', 'override a setting (default: as the run was started)', collect)
-    .option('--inject <fault>', `${INJECT_HELP} (default: the run's own faults)`, collect)
+    .option('--simulate', "the run's own (a run always resumes as it was started)")
+    .addOption(new Option('--storage <kind>', "the run's own; another is refused").choices(STORAGE_CHOICES))
+    .option('--seed <n>', "the run's own; another is refused")
+    .option('--set <key=value>', "the run's settings; others are refused", collect)
+    .option('--vmware-dr-xml <file>', "the run's own; another is refused")
+    .option('--inject <fault>', "the run's own faults; others are refused (crash-after:STEP_ID is allowed)", collect)
     .addOption(stateDirOption())
     .addOption(jsonOption())
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', `${RUN_OPTIONS_HELP}\n${EXIT_HELP}`)
     .action(
       action(io, state, (runId: string | undefined, options: Parameters<typeof resumeCommand>[2]) =>
         resumeCommand(io, runId, options),
@@ -161,10 +166,16 @@ ${EXIT_HELP}`,
     .addOption(envOption())
     .option('--plan <name>', 'pick the run of this plan')
     .option('--reason <text>', 'why, for the report')
-    .option('--wait <seconds>', 'how long to wait for another process to stop the run', '60')
+    .option('--wait <seconds>', 'how long to wait for another process to stop the run (0: do not wait)', '60')
+    .option('--simulate', "the run's own (a run always resumes as it was started)")
+    .addOption(new Option('--storage <kind>', "the run's own; another is refused").choices(STORAGE_CHOICES))
+    .option('--seed <n>', "the run's own; another is refused")
+    .option('--set <key=value>', "the run's settings; others are refused", collect)
+    .option('--vmware-dr-xml <file>', "the run's own; another is refused")
+    .option('--inject <fault>', "the run's own faults; others are refused (crash-after:STEP_ID is allowed)", collect)
     .addOption(stateDirOption())
     .addOption(jsonOption())
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', `${RUN_OPTIONS_HELP}\n${EXIT_HELP}`)
     .action(
       action(io, state, (runId: string | undefined, options: Parameters<typeof cancelCommand>[2]) =>
         cancelCommand(io, runId, options),

@@ -9,7 +9,7 @@ import {
 } from '@drctl/runtime';
 import { cliLogger } from './logger.js';
 import type { CliIo } from './io.js';
-import { environmentPath, wholeNumber } from './options.js';
+import { environmentPath, MAX_SEED, wholeNumber } from './options.js';
 import { STORAGE_FACTORIES } from './storage-factories.js';
 import { stateDirFor } from './workspace-paths.js';
 
@@ -29,7 +29,13 @@ export interface WorkspaceFlags {
 
 export interface OpenOptions {
   autoAnswer?: { answer: string; by: string };
-  /** Refuse unless `--simulate` was given (commands that run workflows). */
+  /** Commands that only read: the shared simulated state is never written. */
+  readOnly?: boolean;
+  /**
+   * Commands that run workflows: without `--simulate` they run against the environment file's
+   * vCenters and Data Collectors (refused, listing every problem, when those are incomplete or
+   * do not hold what the file names). Other commands only read the state folder.
+   */
   requireSimulate?: boolean;
 }
 
@@ -56,19 +62,10 @@ export async function openCliWorkspace(
   options: OpenOptions = {},
 ): Promise<Workspace> {
   const path = environmentPath(io, flags.env);
-  if (options.requireSimulate && !flags.simulate) {
-    throw new DrError(
-      'DR_OPERATION_REFUSED',
-      'Only simulated runs are available: drctl has no vCenter adapter yet, so give --simulate.',
-      {
-        issues: [{ path: '--simulate', message: 'required' }],
-      },
-    );
-  }
-  const seed = wholeNumber('--seed', flags.seed);
+  const seed = wholeNumber('--seed', flags.seed, 0, MAX_SEED);
   const workspaceOptions: WorkspaceOptions = {
     environmentPath: path,
-    simulate: true,
+    simulate: !options.requireSimulate || flags.simulate === true,
     logger: cliLogger(io),
     storageFactories: STORAGE_FACTORIES,
     stateDir: stateDirFor(io, path, flags.stateDir),
@@ -78,6 +75,7 @@ export async function openCliWorkspace(
     ...(flags.inject?.length ? { inject: flags.inject } : {}),
     ...(flags.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, flags.vmwareDrXml) } : {}),
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...(options.readOnly ? { readOnly: true } : {}),
   };
   const workspace = await openWorkspace(workspaceOptions);
   try {

@@ -1,6 +1,7 @@
 import { DrError } from '@drctl/domain';
 import { EXIT_CODES } from '../cli/exit-codes.js';
 import { printJson, println, type CliIo } from '../cli/io.js';
+import { wholeNumber } from '../cli/options.js';
 import { requestCancel } from '../run/cancel-requests.js';
 import { openForRun, type RunSelection } from '../run/run-selection.js';
 import { driveRun } from '../run/session.js';
@@ -12,6 +13,9 @@ export interface CancelOptions extends RunSelection {
   wait?: string;
 }
 
+/** A day: longer than any run should take to stop once asked. */
+const MAX_WAIT_SECONDS = 86_400;
+
 const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -20,6 +24,7 @@ const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * driving is asked to stop through the store, and this waits for it to end.
  */
 export async function cancelCommand(io: CliIo, runId: string | undefined, options: CancelOptions): Promise<number> {
+  const waitMs = (wholeNumber('--wait', options.wait ?? '60', 0, MAX_WAIT_SECONDS) ?? 60) * 1000;
   const { workspace, runId: id, interrupted } = await openForRun(io, runId, options, 'unfinished');
   const reason = options.reason ?? `cancelled by ${operatorName(io)} (drctl cancel)`;
   try {
@@ -49,7 +54,6 @@ export async function cancelCommand(io: CliIo, runId: string | undefined, option
       requestedBy: operatorName(io),
       requestedAt: new Date().toISOString(),
     });
-    const waitMs = (Number(options.wait ?? '60') || 60) * 1000;
     const deadline = Date.now() + waitMs;
     let latest = report;
     while (Date.now() < deadline) {

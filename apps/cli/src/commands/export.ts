@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { writableFile } from '../cli/output-file.js';
 import { DrError } from '@drctl/domain';
 import { EXPORT_FORMATS, exportMachine, MACHINE_NAMES, type ExportFormat } from '@drctl/inspect';
 import { EXIT_CODES } from '../cli/exit-codes.js';
@@ -29,7 +29,7 @@ export async function exportCommand(io: CliIo, options: ExportOptions): Promise<
   }
   const text = exportMachine(options.machine, options.format as ExportFormat);
   if (options.output) {
-    const path = resolve(io.cwd, options.output);
+    const path = writableFile('--output', io.cwd, options.output);
     writeFileSync(path, text);
     if (options.json) printJson(io, { machine: options.machine, format: options.format, written: path });
     else println(io, `Wrote the ${options.machine} machine (${options.format}) to ${path}.`);

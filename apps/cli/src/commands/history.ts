@@ -48,7 +48,8 @@ async function allReports(store: FileStore): Promise<RunReport[]> {
 export async function historyCommand(io: CliIo, options: HistoryOptions): Promise<number> {
   const { store, env, stateDir } = openHistory(io, options);
   if (options.run) {
-    const report = await store.read<RunReport>(reportKey(options.run));
+    // A run id that cannot be a store key (`../x`) is simply no run: the error names --run.
+    const report = await store.read<RunReport>(reportKey(options.run)).catch(() => undefined);
     if (!report)
       throw new DrError('DR_RUN_NOT_FOUND', `No run ${options.run} in ${stateDir}.`, {
         issues: [{ path: '--run', message: 'unknown run' }],

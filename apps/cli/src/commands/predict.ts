@@ -16,6 +16,7 @@ import type { ActionWrapper } from '../cli/action-wrapper.js';
 import { EXIT_CODES } from '../cli/exit-codes.js';
 import { printJson, println, type CliIo } from '../cli/io.js';
 import { cliLogger } from '../cli/logger.js';
+import { writableFile } from '../cli/output-file.js';
 import { collect, environmentPath, planName, wholeNumber, type CommonOptions } from '../cli/options.js';
 import { stateDirFor } from '../cli/workspace-paths.js';
 import { STORAGE_CHOICES } from '../cli/workspace.js';
@@ -169,6 +170,8 @@ export async function predictCommand(
     else printComparison(io, comparison);
     return EXIT_CODES.success;
   }
+  // A Gantt that cannot be written is refused before the dry run, not after it.
+  if (options.gantt) writableFile('--gantt', io.cwd, options.gantt);
   const prediction = await predict(base);
   if (options.gantt) ganttFile(io, options.gantt, prediction);
   if (options.json) printJson(io, prediction);

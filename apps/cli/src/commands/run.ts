@@ -1,10 +1,9 @@
-import { resolve } from 'node:path';
 import { DrError, type WorkflowName } from '@drctl/domain';
 import type { StorageChoice } from '@drctl/runtime';
 import type { CliIo } from '../cli/io.js';
 import { planName, type CommonOptions } from '../cli/options.js';
 import { openCliWorkspace } from '../cli/workspace.js';
-import { saveInvocation } from '../run/invocation.js';
+import { writableFile } from '../cli/output-file.js';
 import { driveRun } from '../run/session.js';
 import { operatorName } from '../run/terminal-prompt.js';
 
@@ -45,6 +44,8 @@ function checkModeOptions(workflow: WorkflowName, options: RunOptions): void {
 /** `drctl run WORKFLOW --env ENV.yaml --plan NAME --simulate …` */
 export async function runCommand(io: CliIo, workflow: WorkflowName, options: RunOptions): Promise<number> {
   checkModeOptions(workflow, options);
+  // Checked before anything starts: a run must not be left interrupted by its report copy.
+  if (options.report !== undefined) writableFile('--report', io.cwd, options.report);
   const workspace = await openCliWorkspace(io, options, {
     requireSimulate: true,
     ...(options.answer !== undefined
@@ -57,8 +58,9 @@ export async function runCommand(io: CliIo, workflow: WorkflowName, options: Run
     const outcome = await driveRun(
       io,
       workspace,
-      async () => {
-        const handle = await workspace.engine.start({
+      // The workspace's engine saves the run's options (its invocation) with the run before it starts.
+      () =>
+        workspace.engine.start({
           plan,
           workflow,
           ...(options.force ? { force: true } : {}),
@@ -67,17 +69,7 @@ export async function runCommand(io: CliIo, workflow: WorkflowName, options: Run
             ? { forcedRecoveryOverride: options.overrideProtectedSiteUp }
             : {}),
           ...(workflow === 'test' ? { syncData: options.sync !== false } : {}),
-        });
-        await saveInvocation(workspace.store, handle.runId, {
-          simulate: true,
-          ...(options.storage ? { storage: options.storage } : {}),
-          ...(options.seed !== undefined ? { seed: options.seed } : {}),
-          set: options.set ?? [],
-          inject: options.inject ?? [],
-          ...(options.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, options.vmwareDrXml) } : {}),
-        });
-        return handle;
-      },
+        }),
       {
         json: Boolean(options.json),
         autoAnswer: options.answer !== undefined,

@@ -4,7 +4,7 @@ import { startServer, tokensFromEnv } from '@drctl/server';
 import { EXIT_CODES } from '../cli/exit-codes.js';
 import { printJson, println, type CliIo } from '../cli/io.js';
 import { cliLogger } from '../cli/logger.js';
-import { environmentPath, wholeNumber, type CommonOptions } from '../cli/options.js';
+import { environmentPath, MAX_SEED, wholeNumber, type CommonOptions } from '../cli/options.js';
 import { stateDirFor } from '../cli/workspace-paths.js';
 import type { WorkspaceFlags } from '../cli/workspace.js';
 
@@ -31,7 +31,7 @@ export async function serveCommand(io: CliIo, options: ServeOptions): Promise<nu
   }
   const port = wholeNumber('--port', options.port, 0);
   const pace = wholeNumber('--pace', options.pace, 1);
-  const seed = wholeNumber('--seed', options.seed);
+  const seed = wholeNumber('--seed', options.seed, 0, MAX_SEED);
   const server = await startServer({
     environmentPath: path,
     stateDir: stateDirFor(io, path, options.stateDir),

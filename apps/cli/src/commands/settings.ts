@@ -77,6 +77,7 @@ export async function settingsCommand(io: CliIo, options: SettingsOptions): Prom
     origin: settings.origins[d.name],
     default: d.default,
     min: d.min,
+    max: d.max,
     unit: d.unit,
     description: d.description,
   }));

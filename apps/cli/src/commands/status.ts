@@ -17,7 +17,7 @@ interface PlanLine extends PlanStatus {
 
 /** `drctl status`: every plan with its lifecycle state, direction and last run. */
 export async function statusCommand(io: CliIo, options: StatusOptions): Promise<number> {
-  const workspace = await openCliWorkspace(io, options);
+  const workspace = await openCliWorkspace(io, options, { readOnly: true });
   try {
     const { engine } = workspace;
     await engine.findInterrupted();

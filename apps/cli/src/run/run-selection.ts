@@ -1,12 +1,18 @@
 import { DrError } from '@drctl/domain';
-import type { Workspace } from '@drctl/runtime';
+import { resolve } from 'node:path';
+import {
+  checkSameInvocation,
+  isCrashRehearsal,
+  loadRunInvocation,
+  type StorageChoice,
+  type Workspace,
+} from '@drctl/runtime';
 import { FileStore } from '@drctl/store';
 import { reportKey } from '@drctl/workflows';
 import type { CliIo } from '../cli/io.js';
-import { environmentPath, type CommonOptions } from '../cli/options.js';
+import { environmentPath, wholeNumber, type CommonOptions } from '../cli/options.js';
 import { openCliWorkspace, type WorkspaceFlags } from '../cli/workspace.js';
 import { stateDirFor } from '../cli/workspace-paths.js';
-import { loadInvocation } from './invocation.js';
 import { operatorName } from './terminal-prompt.js';
 
 export interface RunSelection extends CommonOptions, WorkspaceFlags {
@@ -73,7 +79,7 @@ export async function openForRun(
       : {};
   let id = runId;
   if (id === undefined) {
-    const probe = await openCliWorkspace(io, { ...options, inject: [] });
+    const probe = await openCliWorkspace(io, { ...options, inject: [] }, { readOnly: true });
     try {
       id = (await selectRun(probe, undefined, options.plan, kind)).runId;
     } finally {
@@ -88,18 +94,31 @@ export async function openForRun(
       issues: [{ path: 'RUN_ID', message: 'unknown run' }],
     });
   }
-  const saved = await loadInvocation(store, id);
-  const flags: WorkspaceFlags = {
-    ...options,
-    simulate: options.simulate ?? saved?.simulate ?? false,
-    set: options.set ?? saved?.set ?? [],
-    inject: options.inject ?? saved?.inject ?? [],
-    ...((options.seed ?? saved?.seed) ? { seed: (options.seed ?? saved?.seed)! } : {}),
-    ...((options.storage ?? saved?.storage) ? { storage: (options.storage ?? saved?.storage)! } : {}),
-    ...((options.vmwareDrXml ?? saved?.vmwareDrXml)
-      ? { vmwareDrXml: (options.vmwareDrXml ?? saved?.vmwareDrXml)! }
-      : {}),
+  const saved = await loadRunInvocation(store, id);
+  const seed = wholeNumber('--seed', options.seed);
+  const requested = {
+    ...(options.simulate !== undefined ? { simulate: options.simulate } : {}),
+    ...(options.storage !== undefined ? { storage: options.storage } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(options.set ? { set: options.set } : {}),
+    ...(options.inject ? { inject: options.inject } : {}),
+    ...(options.vmwareDrXml !== undefined ? { vmwareDrXml: resolve(io.cwd, options.vmwareDrXml) } : {}),
   };
+  // The run's own options, never others: a resume on another world would act on the wrong arrays.
+  if (saved) checkSameInvocation(id, saved, requested);
+  const rehearsals = (options.inject ?? []).filter(isCrashRehearsal);
+  const flags: WorkspaceFlags = saved
+    ? {
+        ...(options.env !== undefined ? { env: options.env } : {}),
+        ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+        simulate: saved.simulate,
+        set: saved.set,
+        inject: [...saved.inject, ...rehearsals],
+        ...(saved.seed !== undefined ? { seed: String(saved.seed) } : {}),
+        ...(saved.storage !== undefined ? { storage: saved.storage as StorageChoice } : {}),
+        ...(saved.vmwareDrXml !== undefined ? { vmwareDrXml: saved.vmwareDrXml } : {}),
+      }
+    : { ...options, simulate: options.simulate ?? false };
   const workspace = await openCliWorkspace(io, flags, { requireSimulate: true, ...autoAnswer });
   try {
     const { interrupted } = await selectRun(workspace, id, options.plan, kind);

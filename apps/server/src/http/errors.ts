@@ -20,8 +20,19 @@ const STATUS: Partial<Record<ApiErrorCode, number>> = {
   DR_OPERATION_REFUSED: 409,
 };
 
+/** Longest message or issue text an error answer carries: a huge input is named, never echoed whole. */
+export const MAX_ERROR_TEXT = 500;
+
+const clip = (text: string) => (text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}… (clipped)` : text);
+
 export function errorBody(code: ApiErrorCode, message: string, issues: InputIssue[] = []): ApiErrorBody {
-  return { error: { code, message, issues } };
+  return {
+    error: {
+      code,
+      message: clip(message),
+      issues: issues.slice(0, 100).map((i) => ({ path: clip(i.path), message: clip(i.message) })),
+    },
+  };
 }
 
 /** Parses with a zod schema; a failure is DR_INPUT_INVALID with one issue per field path. */

@@ -38,7 +38,10 @@ export function tokensFromEnv(env: NodeJS.ProcessEnv = process.env): ApiToken[] 
   return tokens;
 }
 
-/** Refuses an empty list, empty secrets and duplicate names or secrets. */
+/** Shortest secret accepted: a guessable one-character token is refused. */
+export const MIN_SECRET_LENGTH = 6;
+
+/** Refuses an empty list, empty or short secrets and duplicate names or secrets. */
 export function checkTokens(tokens: readonly ApiToken[], path = 'tokens'): void {
   if (tokens.length === 0) {
     throw new DrError(
@@ -68,6 +71,15 @@ export function checkTokens(tokens: readonly ApiToken[], path = 'tokens'): void 
       });
     names.add(t.name);
     secrets.add(t.secret);
+  });
+  // After the duplicate checks, so those are reported as such.
+  tokens.forEach((t, i) => {
+    if (t.secret.length < MIN_SECRET_LENGTH)
+      throw new DrError(
+        'DR_INPUT_INVALID',
+        `Token ${t.name} is too short: give at least ${MIN_SECRET_LENGTH} characters (32 random ones are better).`,
+        { issues: [{ path: `${path}[${i}].secret`, message: `shorter than ${MIN_SECRET_LENGTH} characters` }] },
+      );
   });
 }
 

@@ -13,13 +13,16 @@ import { storageRules } from './storage-rules.js';
 
 /** What one array manager's storage reported for one array (`discoverDevices`). */
 export interface ObservedArray {
+  /** The array manager whose storage adapter answered. */
   arrayManager: string;
   arrayId: string;
+  /** What `discoverDevices` returned for the array. */
   devices: DiscoveredDevice[];
 }
 
 /** Facts read from the endpoints; each kind is optional, since adapters offer different ones. */
 export interface ObservedFacts {
+  /** Device discovery per array (every storage adapter offers it). */
   arrays?: ObservedArray[];
 }
 

@@ -22,6 +22,7 @@ export function finding(code: string, path: string, message: string, scope: Chec
   return { severity: rule.severity, code, path, message, fix: rule.fix, source: rule.source, scope };
 }
 
+/** How many findings of each severity. */
 export interface FindingCounts {
   error: number;
   warning: number;

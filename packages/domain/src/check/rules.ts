@@ -11,14 +11,18 @@ export type Severity = 'error' | 'warning' | 'info';
 /** Where a rule's facts come from: the environment file, or what the endpoints report (`--live`). */
 export type CheckScope = 'static' | 'live';
 
+/** One rule of the catalogue. */
 export interface CheckRule {
+  /** Stable code, e.g. `LV_AUTO_FAILOVER`. */
   code: string;
   severity: Severity;
   /** The guide's section (`§4.1`) or the SRM behaviour the rule comes from. */
   source: string;
+  /** What the rule finds, in a few words. */
   title: string;
   /** What to change. */
   fix: string;
+  /** `live`: only `--live` can find it (a difference between the arrays and the file). */
   scope: CheckScope;
   /** A static rule that `--live` also applies to what the arrays report. */
   alsoLive: boolean;

@@ -2,7 +2,17 @@ import { z } from 'zod';
 import { calloutSchema, planCalloutSchema } from './callouts.js';
 
 const name = z.string().min(1).max(200);
-const seconds = z.number().int().min(0);
+/**
+ * Every number has a range: a simulated duration of a day at most (a sync, a boot), so virtual
+ * time can never be pushed past what a date can hold; counts far past real deployments.
+ */
+const seconds = z.number().int().min(0).max(86_400);
+const count = z.number().int().min(0).max(10_000);
+const serialNumber = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 53 - 1);
 
 export const hostSchema = z.object({ name }).strict();
 
@@ -11,7 +21,7 @@ export const clusterSchema = z
     name,
     hosts: z.array(hostSchema).min(1),
     /** DRS advanced option: overrides defaultMaxBootAndShutdownOpsPerCluster for this cluster. */
-    srmMaxBootShutdownOps: z.number().int().min(0).optional(),
+    srmMaxBootShutdownOps: count.optional(),
   })
   .strict();
 
@@ -74,7 +84,7 @@ export const arrayManagerSchema = z
         /** File holding the password (first line). */
         passwordFile: z.string().min(1).optional(),
         /** Only these Storage Center serial numbers are used. */
-        storageCenters: z.array(z.number().int()).optional(),
+        storageCenters: z.array(serialNumber).optional(),
         /** PEM CA bundle for TLS verification. */
         caFile: z.string().optional(),
         /** Turning TLS verification off is explicit and logged as a warning. @default true */
@@ -101,7 +111,7 @@ export const arraySchema = z
   .object({
     id: name,
     site: name,
-    serial: z.number().int().optional(),
+    serial: serialNumber.optional(),
     arrayManager: name,
     qosProfile: z.string().optional(),
     /** Whether the SRA account has rights on this array. @default true */
@@ -142,7 +152,7 @@ export const volumeSchema = z
       .optional(),
     qosProfile: z.string().optional(),
     targetQosProfile: z.string().optional(),
-    sizeGb: z.number().positive().default(500),
+    sizeGb: z.number().positive().max(1_048_576).default(500),
     /** Simulation: seconds a sync of this volume takes. @default 30 */
     syncSeconds: seconds.default(30),
     /** When the last frozen snapshot finished replicating (ISO time); checked for multi-volume consistency. */
@@ -258,7 +268,12 @@ export const environmentSchema = z
     name,
     description: z.string().optional(),
     /** Seed for the simulated environment. @default 1 */
-    seed: z.number().int().default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
     /** SRM advanced settings by SRM name. */
     settings: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])).default({}),
     sites: z.array(siteSchema).min(1),

@@ -158,7 +158,7 @@ export function loadEnvironment(text: string, options: LoadOptions = {}): Enviro
   const raw = parseYaml(text, source);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new DrError('DR_INPUT_INVALID', `${source} must hold a mapping at the top level.`, {
-      issues: [{ path: '', message: 'expected a mapping' }],
+      issues: [{ path: '(top level)', message: 'expected a mapping' }],
     });
   }
   return validateEnvironment(withIncludes(raw as Record<string, unknown>, options, source), source);

@@ -93,6 +93,12 @@ export interface CommandContext {
   restorePoints?: Record<string, string>;
   /** Hosts at the recovery (or, for prepare, protected) site to present devices to. */
   hosts?: string[];
+  /**
+   * Device id → consistency group, for the command's devices that belong to one (§5.7): an
+   * adapter that supports consistency groups snapshots a group together and recovers its devices
+   * from one common point in time.
+   */
+  consistencyGroups?: Record<string, string>;
 }
 
 export interface DeviceCommandRequest extends BaseRequest {

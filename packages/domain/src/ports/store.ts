@@ -17,6 +17,17 @@ export interface DocumentStore {
   list(prefix: string): Promise<string[]>;
   /** Removes a document or log; removing what is not there is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Atomic read-modify-write of one document, for state several processes (or engines) share:
+   * `change` receives the stored value (undefined when missing) and returns the value to store,
+   * which `update` resolves with. No other `update` of the same key — in this process or in any
+   * other sharing the store — runs between the read and the write, and a process killed inside
+   * leaves the previous value. `change` may also read and write other documents that only
+   * `update`s of this key write (a small revision document guarding a large one); it must not
+   * call `update` on the same key. A change that throws writes nothing; the error is rethrown.
+   * (PostgreSQL: `SELECT … FOR UPDATE` on the key's row in one transaction.)
+   */
+  update<T = unknown>(key: string, change: (current: T | undefined) => T | Promise<T>): Promise<T>;
   /** Cross-process exclusive lock on a name; resolves with a release function. */
   lock?(name: string): Promise<() => Promise<void>>;
 }

@@ -28,6 +28,11 @@ export interface SettingDefinition {
   default: number | null | boolean;
   /** Smallest accepted number; unused for flags. */
   min: number;
+  /**
+   * Largest accepted value: far past any real deployment, and small enough that virtual time
+   * plus this many seconds stays a valid date (a run must never push the clock past `Date`'s range).
+   */
+  max: number;
   /** Whether "off" (null) is an accepted value. */
   nullable: boolean;
   /** `flag` settings are true or false; the others whole numbers. */
@@ -35,11 +40,17 @@ export interface SettingDefinition {
   description: string;
 }
 
+/** A week: no single storage command, rescan or device match is waited on longer. */
+export const MAX_SECONDS = 7 * 24 * 3600;
+/** Concurrency and repeat counts: thousands of hosts, never millions. */
+export const MAX_COUNT = 10_000;
+
 export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
   {
     name: 'storage.commandTimeout',
     default: 300,
     min: 0,
+    max: MAX_SECONDS,
     nullable: false,
     unit: 'seconds',
     description:
@@ -49,6 +60,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     name: 'storage.maxConcurrentCommandCnt',
     default: 5,
     min: 0,
+    max: MAX_COUNT,
     nullable: false,
     unit: 'count',
     description: 'Storage commands in flight at once, across all runs of one engine. 0 = no limit.',
@@ -57,6 +69,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     name: 'storageProvider.hostRescanRepeatCnt',
     default: 1,
     min: 0,
+    max: MAX_COUNT,
     nullable: false,
     unit: 'count',
     description: 'Extra host rescans after the first, in test, planned migration and recovery.',
@@ -65,6 +78,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     name: 'storageProvider.hostRescanTimeoutSec',
     default: 300,
     min: 0,
+    max: MAX_SECONDS,
     nullable: false,
     unit: 'seconds',
     description: 'Bound on each host rescan. 0 = no limit.',
@@ -73,6 +87,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     name: 'storageProvider.stretchedDevicesMatchTimeout',
     default: 300,
     min: 0,
+    max: MAX_SECONDS,
     nullable: false,
     unit: 'seconds',
     description: 'Bound on matching local to remote stretched (Live Volume) devices. 0 = no limit.',
@@ -81,6 +96,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     name: 'defaultMaxBootAndShutdownOpsPerCluster',
     default: null,
     min: 0,
+    max: MAX_COUNT,
     nullable: true,
     unit: 'count',
     description:
@@ -90,6 +106,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     name: 'defaultMaxBootAndShutdownOpsPerHost',
     default: null,
     min: 0,
+    max: MAX_COUNT,
     nullable: true,
     unit: 'count',
     description: 'Concurrent power-on/shutdown operations per host. off = unlimited.',
@@ -98,6 +115,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     name: 'recovery.forceRecovery',
     default: false,
     min: 0,
+    max: 1,
     nullable: false,
     unit: 'flag',
     description:

@@ -35,7 +35,7 @@ function parseFlag(name: SettingName, raw: unknown, path: string, issues: InputI
   return undefined;
 }
 
-/** Parses one raw value for a setting: integers ≥ min; `off` (or null) where the setting allows it. */
+/** Parses one raw value for a setting: integers from min to max; `off` (or null) where the setting allows it; flags. */
 function parseValue(
   name: SettingName,
   raw: unknown,
@@ -59,6 +59,10 @@ function parseValue(
   }
   if (num < def.min) {
     issues.push({ path, message: `${name} must be ≥ ${def.min}, got ${num}` });
+    return undefined;
+  }
+  if (num > def.max) {
+    issues.push({ path, message: `${name} must be ≤ ${def.max}, got ${num}` });
     return undefined;
   }
   return num;

@@ -88,7 +88,8 @@ function copyReplayToDestination(state: DsmState, replication: ReplicationRecord
     index,
     markedForExpiration: false,
     parentId: parent?.id,
-    consistencyGroupId: undefined,
+    // A consistent snapshot stays consistent where it replicates to: the members arrive as one set.
+    consistencyGroupId: source.consistencyGroupId,
   };
   state.addReplay(copy);
 }

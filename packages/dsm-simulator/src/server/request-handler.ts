@@ -7,6 +7,7 @@ import { errorReply, isSuccess, type Reply } from '../routes/reply.js';
 import type { ConnectionFacts, Route, RouteContext, Router } from '../routes/route.js';
 import type { AsyncTaskRegistry } from './async-tasks.js';
 import type { CallCounters } from './counters.js';
+import type { RequestTally } from './request-tally.js';
 import type { FaultSpec, FaultTable } from './faults.js';
 import { readJsonBody, resetConnection, sendReply } from './http-io.js';
 import { parseBasicAuth, sessionTokenFromCookie, type Session, type SessionStore } from './sessions.js';
@@ -19,6 +20,8 @@ export interface HandlerDependencies {
   sessions: SessionStore;
   tasks: AsyncTaskRegistry;
   counters: CallCounters;
+  /** Every request received, by route: round trips, not only state changes. */
+  requests: RequestTally;
   faults: FaultTable;
   connection: ConnectionFacts;
   /** Cinder sends Basic auth on every call; with this a valid Basic header stands in for a session. */
@@ -48,6 +51,7 @@ export async function handleRequest(
   if (!url.pathname.startsWith(BASE_PATH))
     return sendReply(response, errorReply(404, `Not found: ${url.pathname}. The API lives under ${BASE_PATH}.`));
   const path = url.pathname.slice(BASE_PATH.length);
+  tally(deps, method, path);
   const isAsync = asBoolean(header(request, 'async')) === true;
 
   const faults = deps.faults.take(method, path, isAsync);
@@ -60,6 +64,12 @@ export async function handleRequest(
   // The call took effect; the client still never learns the outcome.
   if (terminal && afterEffect && applyTerminalFault(deps, terminal, request, response)) return;
   sendReply(response, reply);
+}
+
+function tally(deps: HandlerDependencies, method: string, path: string): void {
+  const match = deps.router.match(method, path);
+  if (match === undefined || match === 'wrong-method') deps.requests.record(method, path, 'unknown');
+  else deps.requests.record(method, match.route.pattern, match.route.kind);
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {

@@ -14,6 +14,7 @@ import { seedFromEnvironment, type EnvironmentSeedOptions } from '../seed/from-e
 import type { DsmSeed } from '../seed/seed.js';
 import { AsyncTaskRegistry, type AsyncTaskSettings } from './async-tasks.js';
 import { CallCounters, type CallCount } from './counters.js';
+import { RequestTally } from './request-tally.js';
 import { FaultInjector } from './fault-injector.js';
 import { FaultTable, type FaultSpec } from './faults.js';
 import { sendReply } from './http-io.js';
@@ -87,6 +88,8 @@ export interface DsmSimulator {
   readonly apiVersion: string;
   readonly model: DsmModel;
   readonly counters: CallCounters;
+  /** Every HTTPS request received (reads, lists, polls, logins included): the client's round trips. */
+  readonly requests: RequestTally;
   readonly faults: FaultInjector;
   /** Async task timing; may be changed while running. */
   readonly asyncTasks: AsyncTaskSettings;
@@ -177,6 +180,7 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
     () => credentials[0]!.username,
   );
   const counters = new CallCounters();
+  const requests = new RequestTally();
   if (options.state) {
     const saved = checkSimulatorState(options.state);
     model.restore(saved.model);
@@ -202,6 +206,7 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
     sessions,
     tasks,
     counters,
+    requests,
     faults: table,
     connection: {
       apiVersion,
@@ -251,6 +256,7 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
     apiVersion,
     model,
     counters,
+    requests,
     faults,
     asyncTasks,
     snapshot: () => ({ format: DSM_SIMULATOR_STATE_FORMAT, model: model.snapshot(), counters: counters.list() }),

@@ -12,10 +12,12 @@ import { openWorkspace, readEnvironment, settingsFor, type WorkspaceOptions } fr
 import { learnTimings, readRunReports } from '../predict/learned-timings.js';
 import { LIVE_COVERAGE, observeArrays, type LiveSourceReport } from './live-sources.js';
 
+/** What `runCheck` checks and how. */
 export interface CheckOptions extends Pick<
   WorkspaceOptions,
   'set' | 'vmwareDrXml' | 'storage' | 'storageFactories' | 'logger'
 > {
+  /** The environment file; `include:` paths resolve from its folder. */
   environmentPath: string;
   /** Also ask the endpoints (the storage adapters) what they hold. @default false */
   live?: boolean;
@@ -30,13 +32,18 @@ export interface CheckOptions extends Pick<
   stateDir?: string;
 }
 
+/** What `drctl check` prints with `--json`, and `GET /api/v1/check` returns. */
 export interface CheckReport {
+  /** The environment's name; null when its file does not load. */
   environment: string | null;
+  /** The environment file checked. */
   file: string;
+  /** Errors first, then warnings, then advice. */
   findings: Finding[];
   counts: FindingCounts;
   /** Whether the environment file loaded; when not, its problems are the findings. */
   loaded: boolean;
+  /** Whether the endpoints were asked, which answered, and what cannot be asked yet. */
   live: {
     requested: boolean;
     sources: LiveSourceReport[];

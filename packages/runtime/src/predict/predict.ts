@@ -5,11 +5,15 @@ import { dryRun } from './dry-run.js';
 import { learnTimings, readRunReports } from './learned-timings.js';
 import { predictionFromReport, type Prediction } from './prediction.js';
 
+/** What `predict` predicts and how. */
 export interface PredictOptions extends Pick<WorkspaceOptions, 'set' | 'vmwareDrXml' | 'seed' | 'storage' | 'logger'> {
+  /** The environment file. */
   environmentPath: string;
   /** Where earlier run reports are. @default `<environment folder>/.drctl` */
   stateDir?: string;
+  /** The plan to predict. */
   plan: string;
+  /** The workflow to predict; those it needs first run before it, untimed. */
   workflow: WorkflowName;
   /** Learn VM timings from earlier run reports. @default true */
   history?: boolean;
@@ -43,6 +47,7 @@ export async function predict(options: PredictOptions): Promise<Prediction> {
   });
 }
 
+/** `--compare`: one prediction per value of one setting. */
 export interface Comparison {
   setting: string;
   variants: Array<{ value: string; prediction: Prediction }>;

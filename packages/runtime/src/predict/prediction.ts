@@ -11,9 +11,11 @@ import {
 import { bindingConstraint, slotLimitsFromSettings, type BindingKind, type SchedulableTask } from '@drctl/scheduler';
 import type { TimingSource } from './learned-timings.js';
 
+/** One top-level step of the dry run. */
 export interface PredictedStep {
   id: string;
   title: string;
+  /** The workflow running it (failback runs planned-migration, then reprotect). */
   phase?: string;
   /** From the start of the run, ms. */
   startMs: number;
@@ -21,14 +23,18 @@ export interface PredictedStep {
   status: string;
 }
 
+/** One priority group: its predicted power-on time next to the bound no schedule can beat. */
 export interface PredictedGroup {
   priority: Priority;
+  /** VMs of the plan in this group. */
   vms: number;
   /** The group's power-on step in the dry run, ms (0 when the group is empty). */
   predictedMs: number;
   /** No schedule of the group under the limits can be shorter, ms. */
   lowerBoundMs: number;
+  /** What holds the group back (host limit, cluster limit, dependency chain, one slow VM) and who. */
   binding: { kind: BindingKind; subject: string; boundMs: number };
+  /** The four bounds of the scheduler's lower bound, ms. */
   bounds: { criticalPathMs: number; clusterWorkMs: number; hostWorkMs: number; longestTaskMs: number };
 }
 
@@ -38,27 +44,35 @@ export interface PredictedVm {
   priority: Priority;
   host: string;
   cluster: string;
+  /** Its status at the end of the dry run. */
   status: string;
   powerOnStartMs?: number;
   poweredOnMs?: number;
   toolsReadyMs?: number;
   recoveredMs?: number;
+  /** Whether its heartbeat time came from earlier runs or from the environment file. */
   timing: TimingSource;
 }
 
+/** What `drctl predict --json` prints and `GET /api/v1/plans/{plan}/predict` returns. */
 export interface Prediction {
   environment: string;
   plan: string;
   workflow: WorkflowName;
+  /** The run's mode, as in a run report (`disaster`, `planned`, `test`…). */
   mode: string;
+  /** Seed of the simulated world the dry run used. */
   seed: number;
   /** The dry run's result: a prediction of a run that would fail says so. */
   result: RunResult;
+  /** The effective settings the dry run applied. */
   settings: Settings;
+  /** Predicted duration of the whole run, ms. */
   totalMs: number;
   steps: PredictedStep[];
   groups: PredictedGroup[];
   vms: PredictedVm[];
+  /** Earlier run reports read, VMs timed from them, and the VMs without history. */
   timings: { reports: number; fromHistory: number; withoutHistory: string[] };
   /** Real seconds the prediction took. */
   wallSeconds: number;

@@ -1,11 +1,12 @@
 import type { DeviceCommandRequest } from '@drctl/domain';
-import { DeviceFailure, performOnce, shortTag, type Core, type DeviceOutcome } from '../core.js';
+import { DeviceFailure, cachedFirst, performOnce, shortTag, type Core, type DeviceOutcome } from '../core.js';
 import { chooseSnapshot } from '../snapshot-selection.js';
 import type { DevicePair, Topology } from '../topology.js';
 import { assertProtectable, notFound, pairWith } from './locate.js';
 import { presentToHosts, unpresent } from './presentation.js';
 import { describeReplay, replayForChoice } from './replays.js';
 import { findMarker, markerDescription } from './marker.js';
+import { commonPointDetail, commonPointReplay, groupOf, groupSnapshotReplay } from './consistency.js';
 
 /** DSM's restore points are saved from its console: no public REST call exists (see README). */
 export const RESTORE_POINT_NOTE =
@@ -31,13 +32,25 @@ export async function prepareFailoverDevice(
   if (!pair.sourceVolume) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no source volume for ${device}.`);
   const sourceId = pair.sourceVolume.id;
   const description = `drctl final ${shortTag(request.idempotencyKey)}`;
-  const { value: replay, already } = await performOnce(
-    async () =>
-      (await core.api.replays(sourceId, signal)).find((r) => r.description === description && !r.markedForExpiration),
-    () => core.api.createReplay(sourceId, description, 0, signal),
-    core.logger,
-    `final replay of ${device}`,
-  );
+  const isFinal = (r: { description: string; markedForExpiration: boolean }) =>
+    r.description === description && !r.markedForExpiration;
+  const group = groupOf(request, device);
+  const taken = group ? (await core.reads.replays(sourceId)).find(isFinal) : undefined;
+  const { value: replay, already } = group
+    ? // The final snapshot of a consistency group is one consistent snapshot of all its volumes (§5.7).
+      {
+        value: taken ?? (await groupSnapshotReplay(core, topology, request, serial, group, device, description, 0)),
+        already: taken !== undefined,
+      }
+    : await performOnce(
+        cachedFirst(
+          async () => (await core.reads.replays(sourceId)).find(isFinal),
+          async () => (await core.api.replays(sourceId, signal)).find(isFinal),
+        ),
+        () => core.api.createReplay(sourceId, description, 0, signal),
+        core.logger,
+        `final replay of ${device}`,
+      );
   // Every host mapping goes: the source may be mapped to a cluster object rather than to each host.
   const removed = await unpresent(core, serial, sourceId, undefined, signal);
   const warnings =
@@ -68,17 +81,12 @@ export async function failoverDevice(
   assertProtectable(pair);
   return pair.kind === 'live-volume'
     ? failoverLiveVolume(core, pair, request, serial, device)
-    : failoverReplication(core, pair, request, serial, device);
+    : failoverReplication(core, topology, pair, request, serial, device);
 }
 
 /** The volume a failover presents: named like the device on the recovery array. */
-export async function promotedVolumeId(
-  core: Core,
-  serial: number,
-  device: string,
-  signal: AbortSignal,
-): Promise<string | undefined> {
-  return (await core.api.volumesNamed(serial, device, signal))[0]?.id;
+export async function promotedVolumeId(core: Core, serial: number, device: string): Promise<string | undefined> {
+  return (await core.reads.volumesNamed(serial, device))[0]?.id;
 }
 
 /** Whether a plain replication was broken by this adapter's failover (not merely a link down). */
@@ -95,6 +103,7 @@ export async function failedOver(core: Core, pair: DevicePair, signal: AbortSign
  */
 async function failoverReplication(
   core: Core,
+  topology: Topology,
   pair: DevicePair,
   request: DeviceCommandRequest,
   serial: number,
@@ -107,7 +116,7 @@ async function failoverReplication(
   if (await failedOver(core, pair, signal)) {
     // A failover cut off after its marker (or with the source array down) may not have detached the destination yet.
     await breakReplication(core, destinationId, device, signal);
-    const promoted = (await promotedVolumeId(core, serial, device, signal)) ?? destinationId;
+    const promoted = (await promotedVolumeId(core, serial, device)) ?? destinationId;
     const presented = await presentToHosts(core, serial, promoted, context.hosts, signal);
     return {
       warnings: ['The device is already failed over to this array: nothing was promoted again.', ...presented.warnings],
@@ -124,18 +133,26 @@ async function failoverReplication(
   if (choice.source === 'active') {
     details.snapshot = 'active snapshot of the destination volume';
     promotedId = destinationId;
-    const destination = await core.api.volume(destinationId, signal);
+    const destination = await core.reads.volume(destinationId);
     if (destination && destination.name !== device)
       await core.api.renameVolume(destinationId, { Name: device }, signal);
   } else {
-    const replay = await replayForChoice(core, destinationId, choice, signal);
+    // A device of a consistency group recovers from the point common to the group (§5.7).
+    const group = choice.source === 'last-frozen' ? groupOf(request, device) : undefined;
+    const replay = group
+      ? await commonPointReplay(core, topology, serial, group, device)
+      : await replayForChoice(core, destinationId, choice, signal);
     details.snapshot = describeReplay(replay);
-    const destination = await core.api.volume(destinationId, signal);
+    if (group) details.consistencyGroup = commonPointDetail(group, replay);
+    const destination = await core.reads.volume(destinationId);
     // The replica keeps its data under another name; the view of the chosen snapshot becomes the device.
     if (destination?.name === device)
       await core.api.renameVolume(destinationId, { Name: `${device} (replica)` }, signal);
     const { value: view } = await performOnce(
-      async () => (await core.api.volumesNamed(serial, device, signal)).find((v) => v.id !== destinationId),
+      cachedFirst(
+        async () => (await core.reads.volumesNamed(serial, device)).find((v) => v.id !== destinationId),
+        async () => (await core.api.volumesNamed(serial, device, signal)).find((v) => v.id !== destinationId),
+      ),
       () =>
         core.api.createView(
           replay.id,
@@ -149,7 +166,10 @@ async function failoverReplication(
     promotedId = view.id;
   }
   await performOnce(
-    () => findMarker(core, destinationId, signal),
+    cachedFirst(
+      () => findMarker(core, destinationId, signal),
+      () => findMarker(core, destinationId, signal, true),
+    ),
     () =>
       core.api.createReplay(
         destinationId,
@@ -175,9 +195,13 @@ async function failoverReplication(
  * destination is still attached (and cannot be presented to hosts).
  */
 async function breakReplication(core: Core, destinationId: string, device: string, signal: AbortSignal): Promise<void> {
+  const attached = (profiles: Array<{ toRemoteStorageCenter: boolean }>) =>
+    profiles.some((p) => p.toRemoteStorageCenter) ? undefined : true;
   await performOnce(
-    async () =>
-      (await core.api.mappingProfiles(destinationId, signal)).some((p) => p.toRemoteStorageCenter) ? undefined : true,
+    cachedFirst(
+      async () => attached(await core.reads.mappingProfiles(destinationId)),
+      async () => attached(await core.api.mappingProfiles(destinationId, signal)),
+    ),
     async () => {
       await core.api.unmapAll(destinationId, signal);
       return true;

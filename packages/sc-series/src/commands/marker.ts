@@ -33,10 +33,15 @@ export function readMarker(description: string): MarkerSettings | undefined {
   return { replicationType: type, activeReplay: match[2] === '1' };
 }
 
-export async function findMarker(core: Core, volumeId: string, signal: AbortSignal): Promise<Replay | undefined> {
-  return (await core.api.replays(volumeId, signal)).find(
-    (r) => !r.markedForExpiration && readMarker(r.description) !== undefined,
-  );
+/** `fresh`: read the array now rather than take what the command already read. */
+export async function findMarker(
+  core: Core,
+  volumeId: string,
+  signal: AbortSignal,
+  fresh = false,
+): Promise<Replay | undefined> {
+  const replays = fresh ? await core.api.replays(volumeId, signal) : await core.reads.replays(volumeId);
+  return replays.find((r) => !r.markedForExpiration && readMarker(r.description) !== undefined);
 }
 
 /** `POST ScReplication` body fields for a replication type. */

@@ -1,4 +1,4 @@
-import { DeviceFailure, performOnce, type Core } from '../core.js';
+import { DeviceFailure, cachedFirst, performOnce, type Core } from '../core.js';
 import { DsmHttpError } from '../http/errors.js';
 
 /**
@@ -20,7 +20,7 @@ export async function presentToHosts(
     return { mapped: 0, warnings };
   }
   // One read of the array's servers and of the volume's mappings serves every host.
-  const byName = await core.api.serversByName(serial, signal);
+  const byName = await core.reads.serversByName(serial);
   const servers: string[] = [];
   for (const host of hosts) {
     const server = byName.get(host.toLowerCase());
@@ -37,7 +37,7 @@ export async function presentToHosts(
       `Define the ESXi hosts as servers on Storage Center ${serial}, named as in vCenter.`,
     );
   }
-  const mappedAtStart = new Set((await core.api.mappingProfiles(volumeId, signal)).map((p) => p.serverId));
+  const mappedAtStart = new Set((await core.reads.mappingProfiles(volumeId)).map((p) => p.serverId));
   let mapped = 0;
   for (const server of servers) {
     // The first check uses the read above; after an answer lost mid-call the array is read again.
@@ -80,11 +80,15 @@ export async function unpresent(
   hosts: string[] | undefined,
   signal: AbortSignal,
 ): Promise<number> {
-  const profiles = await core.api.mappingProfiles(volumeId, signal);
+  const profiles = await core.reads.mappingProfiles(volumeId);
   if (profiles.length === 0) return 0;
   if (!hosts || hosts.length === 0) {
     await performOnce(
-      async () => ((await core.api.mappingProfiles(volumeId, signal)).length === 0 ? true : undefined),
+      // The read above is the first check: mappings exist; after a lost answer the array is read again.
+      cachedFirst(
+        async () => undefined,
+        async () => ((await core.api.mappingProfiles(volumeId, signal)).length === 0 ? true : undefined),
+      ),
       async () => {
         await core.api.unmapAll(volumeId, signal);
         return true;
@@ -94,7 +98,7 @@ export async function unpresent(
     );
     return profiles.length;
   }
-  const byName = await core.api.serversByName(serial, signal);
+  const byName = await core.reads.serversByName(serial);
   const servers = new Set<string>();
   for (const host of hosts) {
     const server = byName.get(host.toLowerCase());
@@ -103,8 +107,11 @@ export async function unpresent(
   let removed = 0;
   for (const profile of profiles.filter((p) => servers.has(p.serverId))) {
     await performOnce(
-      async () =>
-        (await core.api.mappingProfiles(volumeId, signal)).some((p) => p.id === profile.id) ? undefined : true,
+      cachedFirst(
+        async () => undefined,
+        async () =>
+          (await core.api.mappingProfiles(volumeId, signal)).some((p) => p.id === profile.id) ? undefined : true,
+      ),
       async () => {
         await core.api.deleteMappingProfile(profile.id, signal);
         return true;

@@ -1,15 +1,23 @@
 import type { Replay } from '../dsm/objects.js';
-import { DeviceFailure, performOnce, type Core } from '../core.js';
+import { DeviceFailure, cachedFirst, performOnce, type Core } from '../core.js';
 import type { SnapshotChoice } from '../snapshot-selection.js';
 
-/** Descriptions of replays the adapter creates; DSM keeps about 30 characters of a description. */
+/**
+ * Descriptions of replays the adapter creates; DSM keeps about 30 characters of a description.
+ * A test replay is recognised as this test's own through the test's view volume, whose notes
+ * carry the run (see test-failover.ts): one without that view is a leftover.
+ */
 export const TEST_REPLAY_DESCRIPTION = 'drctl test copy';
 /** Prefix of the marker a failover leaves on the replication's destination volume. */
 export const FAILOVER_MARKER_PREFIX = 'drctl failover';
 
+export function isTestReplay(r: Replay): boolean {
+  return r.description === TEST_REPLAY_DESCRIPTION;
+}
+
 /** Replays that are the adapter's own bookkeeping, never a recovery point. */
-function isAdapterMarker(r: Replay): boolean {
-  return r.description === TEST_REPLAY_DESCRIPTION || r.description.startsWith(FAILOVER_MARKER_PREFIX);
+export function isAdapterMarker(r: Replay): boolean {
+  return isTestReplay(r) || r.description.startsWith(FAILOVER_MARKER_PREFIX);
 }
 
 function usable(r: Replay): boolean {
@@ -47,18 +55,23 @@ export async function replayForChoice(
   volumeId: string,
   choice: SnapshotChoice,
   signal: AbortSignal,
+  /** Test replays on the volume that are not this test's (leftovers): never taken for its own. */
+  leftovers: ReadonlySet<string> = new Set(),
 ): Promise<Replay> {
   if (choice.source === 'active') {
+    const own = (replays: Replay[]) => replays.find((r) => usable(r) && isTestReplay(r) && !leftovers.has(r.id));
     const { value } = await performOnce(
-      async () =>
-        (await core.api.replays(volumeId, signal)).find((r) => usable(r) && r.description === TEST_REPLAY_DESCRIPTION),
+      cachedFirst(
+        async () => own(await core.reads.replays(volumeId)),
+        async () => own(await core.api.replays(volumeId, signal)),
+      ),
       () => core.api.createReplay(volumeId, TEST_REPLAY_DESCRIPTION, 0, signal),
       core.logger,
       `freeze active snapshot of ${volumeId}`,
     );
     return value;
   }
-  const replays = await core.api.replays(volumeId, signal);
+  const replays = await core.reads.replays(volumeId);
   if (choice.source === 'last-frozen') {
     const replay = lastFrozen(replays);
     if (!replay) {

@@ -1,10 +1,13 @@
 import type { DeviceCommandRequest } from '@drctl/domain';
-import { DeviceFailure, performOnce, type Core, type DeviceOutcome } from '../core.js';
+import { DeviceFailure, cachedFirst, performOnce, type Core, type DeviceOutcome } from '../core.js';
 import type { DevicePair, Topology } from '../topology.js';
+import type { QosNode } from '../dsm/api.js';
+import type { Ref } from '../dsm/wire.js';
 import { activatedOn, failedOver, promotedVolumeId } from './failover.js';
 import { notFound } from './locate.js';
 import { findMarker, readMarker, replicationTypeBody, type MarkerSettings } from './marker.js';
 import { presentToHosts, unpresent } from './presentation.js';
+import { groupOf, joinGroupOnNewSource } from './consistency.js';
 
 function notFailedOver(device: string, serial: number): DeviceFailure {
   return new DeviceFailure(
@@ -14,29 +17,92 @@ function notFailedOver(device: string, serial: number): DeviceFailure {
   );
 }
 
+const limitsOf = (node: QosNode) =>
+  `${node.linkSpeed ?? 'link speed unknown'}${node.bandwidthLimited ? ', bandwidth limited' : ''}`;
+const sameLimits = (a: QosNode, b: QosNode) =>
+  (a.linkSpeed ?? '') === (b.linkSpeed ?? '') && (a.bandwidthLimited ?? false) === (b.bandwidthLimited ?? false);
+
+/**
+ * The QoS node a reversed replication uses on its new source (§5.3): the replication keeps its
+ * QoS definition — the node of the same name, with the same limits. A node of that name that is
+ * missing is created with the original's limits; one whose limits differ is used and said so.
+ * Without the original definition the configured `qosNode` is used, with a warning; a node is
+ * never swapped for another silently.
+ */
 async function qosNodeFor(
   core: Core,
   serial: number,
-  wanted: string | undefined,
+  original: { node?: Ref; serial: number } | undefined,
   signal: AbortSignal,
-): Promise<string> {
-  const nodes = await core.api.qosNodes(serial, signal);
-  const node = nodes.find((n) => n.name === wanted) ?? nodes.find((n) => n.name === core.settings.qosNode) ?? nodes[0];
-  if (!node) {
+): Promise<{ id: string; warnings: string[] }> {
+  const nodes = await core.reads.qosNodes(serial);
+  const name = original?.node?.name;
+  if (name) {
+    const definition = (await core.reads.qosNodes(original.serial)).find(
+      (n) => n.id === original.node?.id || n.name === name,
+    );
+    const here = nodes.find((n) => n.name === name);
+    if (here) {
+      if (!definition || sameLimits(here, definition)) return { id: here.id, warnings: [] };
+      return {
+        id: here.id,
+        warnings: [
+          `The replication QoS node ${name} on Storage Center ${serial} limits to ${limitsOf(here)}, not ${limitsOf(definition)} as on Storage Center ${original.serial}; it is used as named (§5.3). Align the two definitions in Dell Storage Manager.`,
+        ],
+      };
+    }
+    if (definition) {
+      // Created once per command, whatever the number of devices that need it.
+      const created = await core.reads.once(`qos ${serial} ${name}`, async () => {
+        const find = async () => (await core.api.qosNodes(serial, signal)).find((n) => n.name === name);
+        return (
+          await performOnce(
+            cachedFirst(async () => undefined, find),
+            () => core.api.createQosNode(serial, definition, signal),
+            core.logger,
+            `create QoS node ${name} on ${serial}`,
+          )
+        ).value;
+      });
+      return {
+        id: created.id,
+        warnings: [
+          `Storage Center ${serial} had no replication QoS node ${name}: it was created with the original's limits (${limitsOf(definition)}), so the reversed replication keeps its QoS (§5.3).`,
+        ],
+      };
+    }
+    throw new DeviceFailure(
+      'SC_QOS_NODE_MISSING',
+      `The replication's QoS node ${name} does not exist on Storage Center ${serial}, and its definition cannot be read on Storage Center ${original.serial}: the reversed replication would change its bandwidth limits.`,
+      `Create the replication QoS node ${name} on Storage Center ${serial} with the limits it has on Storage Center ${original.serial} (§5.3), then reprotect again.`,
+    );
+  }
+  const configured = nodes.find((n) => n.name === core.settings.qosNode);
+  const chosen = configured ?? nodes[0];
+  if (!chosen) {
     throw new DeviceFailure(
       'SC_NO_QOS_NODE',
       `Storage Center ${serial} has no replication QoS node to replicate with.`,
       `Create a replication QoS node on Storage Center ${serial} matching the one on its peer (best practice: the same QoS definitions on both arrays).`,
     );
   }
-  return node.id;
+  return {
+    id: chosen.id,
+    warnings: [
+      `The replication's original QoS node is not known here; the reversed replication uses ${chosen.name} (${limitsOf(chosen)})${configured ? ", the adapter's configured qosNode" : ', the first node of the array'}. Check it in Dell Storage Manager (§5.3).`,
+    ],
+  };
 }
 
 const deleteBody = { DeleteDestinationVolume: false, RecycleDestinationVolume: false, DeleteRestorePoint: true };
 
+/** Removes a replication the command's topology holds: the first check is that read. */
 async function removeReplication(core: Core, id: string, what: string, signal: AbortSignal): Promise<void> {
   await performOnce(
-    async () => ((await core.api.replication(id, signal)) ? undefined : true),
+    cachedFirst(
+      async () => undefined,
+      async () => ((await core.api.replication(id, signal)) ? undefined : true),
+    ),
     async () => {
       await core.api.deleteReplication(id, deleteBody, signal);
       return true;
@@ -130,12 +196,17 @@ export async function reverseDevice(
   if (broken) {
     if (!(await failedOver(core, broken, signal))) throw notFailedOver(device, broken.sourceSerial);
     const old = broken.replication!;
-    const promoted = (await promotedVolumeId(core, serial, device, signal)) ?? old.destinationVolume.id;
+    const promoted = (await promotedVolumeId(core, serial, device)) ?? old.destinationVolume.id;
     const settings: MarkerSettings = {
       replicationType: broken.replicationType,
       activeReplay: broken.replicateActiveSnapshot,
     };
-    const qos = await qosNodeFor(core, serial, old.qosNode?.name, signal);
+    const qos = await qosNodeFor(
+      core,
+      serial,
+      { ...(old.qosNode ? { node: old.qosNode } : {}), serial: old.sourceSerial },
+      signal,
+    );
     await removeReplication(core, old.id, `remove broken replication of ${device}`, signal);
     return createReverse(
       core,
@@ -144,22 +215,23 @@ export async function reverseDevice(
       promoted,
       { serial: old.sourceSerial, volume: old.sourceVolume.id },
       settings,
-      qos,
-      [],
-      signal,
+      qos.id,
+      qos.warnings,
+      request,
     );
   }
   // A reverse interrupted after the broken replication was removed: the marker still holds the settings.
-  const promoted = await promotedVolumeId(core, serial, device, signal);
+  const promoted = await promotedVolumeId(core, serial, device);
   const marker = promoted ? await findMarker(core, promoted, signal) : undefined;
-  const old = promoted ? await oldVolumeElsewhere(core, device, serial, signal) : undefined;
+  const old = promoted ? await oldVolumeElsewhere(core, device, serial) : undefined;
   if (!promoted || !old) throw notFailedOver(device, serial);
   const settings = (marker && readMarker(marker.description)) ?? { replicationType: 'async', activeReplay: false };
   const qos = await qosNodeFor(core, serial, undefined, signal);
-  const warnings = marker
-    ? []
-    : ['The original replication settings were not found; asynchronous replication was created.'];
-  return createReverse(core, device, serial, promoted, old, settings, qos, warnings, signal);
+  const warnings = [
+    ...(marker ? [] : ['The original replication settings were not found; asynchronous replication was created.']),
+    ...qos.warnings,
+  ];
+  return createReverse(core, device, serial, promoted, old, settings, qos.id, warnings, request);
 }
 
 /**
@@ -200,11 +272,10 @@ async function oldVolumeElsewhere(
   core: Core,
   device: string,
   serial: number,
-  signal: AbortSignal,
 ): Promise<{ serial: number; volume: string } | undefined> {
   for (const other of core.ids.serials) {
     if (other === serial) continue;
-    const volume = (await core.api.volumesNamed(other, device, signal))[0];
+    const volume = (await core.reads.volumesNamed(other, device))[0];
     if (volume) return { serial: other, volume: volume.id };
   }
   return undefined;
@@ -219,13 +290,17 @@ async function createReverse(
   settings: MarkerSettings,
   qos: string,
   warnings: string[],
-  signal: AbortSignal,
+  request: DeviceCommandRequest,
 ): Promise<DeviceOutcome> {
+  const { signal } = request;
+  // The command's topology found no running replication of the device from this array: that is
+  // the first check; after a lost answer the array's replications are read again.
+  const found = async () =>
+    (await core.api.replicationsFrom(serial, signal)).find(
+      (r) => r.sourceVolume.id === promoted && r.destinationVolume.id === old.volume,
+    );
   const { value: replication } = await performOnce(
-    async () =>
-      (await core.api.replicationsFrom(serial, signal)).find(
-        (r) => r.sourceVolume.id === promoted && r.destinationVolume.id === old.volume,
-      ),
+    cachedFirst(async () => undefined, found),
     () =>
       core.api.createReplication(
         {
@@ -241,7 +316,10 @@ async function createReverse(
     core.logger,
     `reverse replication of ${device}`,
   );
-  return { warnings, details: { replication: replication.id, destination: core.ids.idOf(old.serial) } };
+  const details: Record<string, string> = { replication: replication.id, destination: core.ids.idOf(old.serial) };
+  const group = groupOf(request, device);
+  if (group) details.consistencyGroup = await joinGroupOnNewSource(core, serial, group, promoted, signal);
+  return { warnings, details };
 }
 
 /**
@@ -275,16 +353,19 @@ export async function restoreDevice(
   if (outgoing.broken && (await failedOver(core, outgoing, signal))) {
     const old = outgoing.replication!;
     const destinationSerial = old.destinationSerial;
-    const promoted = (await promotedVolumeId(core, destinationSerial, device, signal)) ?? old.destinationVolume.id;
+    const promoted = (await promotedVolumeId(core, destinationSerial, device)) ?? old.destinationVolume.id;
     await unpresent(core, destinationSerial, promoted, undefined, signal);
     await unpresent(core, destinationSerial, old.destinationVolume.id, undefined, signal);
-    const qos = old.qosNode?.id ?? (await qosNodeFor(core, serial, undefined, signal));
+    // Back on the original source: the replication's own QoS node is there.
+    const qos = old.qosNode?.id ?? (await qosNodeFor(core, serial, undefined, signal)).id;
     await removeReplication(core, old.id, `remove broken replication of ${device}`, signal);
+    const restored = (r: { sourceVolume: { id: string }; destinationVolume: { id: string } }) =>
+      r.sourceVolume.id === old.sourceVolume.id && r.destinationVolume.id === old.destinationVolume.id;
     const { value: replication } = await performOnce(
-      async () =>
-        (await core.api.replicationsFrom(serial, signal)).find(
-          (r) => r.sourceVolume.id === old.sourceVolume.id && r.destinationVolume.id === old.destinationVolume.id,
-        ),
+      cachedFirst(
+        async () => pairs.map((p) => p.replication).find((r) => r !== undefined && r.id !== old.id && restored(r)),
+        async () => (await core.api.replicationsFrom(serial, signal)).find(restored),
+      ),
       () =>
         core.api.createReplication(
           {

@@ -1,6 +1,7 @@
 import type { DeviceCommandRequest } from '@drctl/domain';
-import { DeviceFailure, performOnce, shortTag, type Core, type DeviceOutcome } from '../core.js';
+import { DeviceFailure, cachedFirst, performOnce, shortTag, type Core, type DeviceOutcome } from '../core.js';
 import type { DevicePair, Topology } from '../topology.js';
+import { groupOf, groupSnapshotReplay } from './consistency.js';
 import { assertProtectable, notFound } from './locate.js';
 import { describeReplay } from './replays.js';
 import { readProgress, type SyncProgress } from './sync.js';
@@ -48,14 +49,28 @@ export async function startSyncDevice(
   if (pair.broken) throw replicationDownFailure(device);
   const sourceId = pair.sourceVolume.id;
   const description = `drctl sync ${shortTag(request.idempotencyKey)}`;
-  const { value: replay, already } = await performOnce(
-    async () =>
-      (await core.api.replays(sourceId, signal)).find((r) => r.description === description && !r.markedForExpiration),
-    () => core.api.createReplay(sourceId, description, 24 * 60, signal),
-    core.logger,
-    `sync replay of ${device}`,
-  );
-  const progress = await readProgress(core, pair, signal);
+  const isSyncReplay = (r: { description: string; markedForExpiration: boolean }) =>
+    r.description === description && !r.markedForExpiration;
+  const group = groupOf(request, device);
+  const taken = group ? (await core.reads.replays(sourceId)).find(isSyncReplay) : undefined;
+  const { value: replay, already } = group
+    ? // A consistency group is snapshotted together: one consistent snapshot of all its volumes (§5.7).
+      {
+        value:
+          taken ?? (await groupSnapshotReplay(core, topology, request, serial, group, device, description, 24 * 60)),
+        already: taken !== undefined,
+      }
+    : await performOnce(
+        cachedFirst(
+          async () => (await core.reads.replays(sourceId)).find(isSyncReplay),
+          async () => (await core.api.replays(sourceId, signal)).find(isSyncReplay),
+        ),
+        () => core.api.createReplay(sourceId, description, 24 * 60, signal),
+        core.logger,
+        `sync replay of ${device}`,
+      );
+  // Readings taken before this device's replay existed say nothing about it.
+  const progress = await readProgress(core, pair, core.reads.stamp());
   if (progress.down) throw replicationDownFailure(device);
   const replicationId = replicationIdOf(pair);
   // What is left now is the baseline the percentage of later readings counts against.
@@ -86,7 +101,7 @@ export async function readSyncStatus(
   device: string,
 ): Promise<SyncProgress> {
   const pair = pairOn(topology, device, serial);
-  const progress = await readProgress(core, pair, request.signal);
+  const progress = await readProgress(core, pair);
   if (progress.down) throw replicationDownFailure(device);
   const replicationId = replicationIdOf(pair);
   if (progress.complete && replicationId) core.syncBaselines.delete(replicationId);

@@ -1,8 +1,9 @@
 import type { DeviceCommandRequest } from '@drctl/domain';
-import { DeviceFailure, performOnce, shortTag, type Core, type DeviceOutcome } from '../core.js';
+import { DeviceFailure, cachedFirst, performOnce, shortTag, type Core, type DeviceOutcome } from '../core.js';
 import type { DevicePair, Topology } from '../topology.js';
 import { assertProtectable, notFound } from './locate.js';
 import { describeReplay } from './replays.js';
+import { groupOf, groupSnapshotReplay } from './consistency.js';
 
 export interface SyncProgress {
   complete: boolean;
@@ -16,15 +17,19 @@ function replicationIdOf(pair: DevicePair): string | undefined {
   return pair.replication?.id ?? pair.managedReplication?.id;
 }
 
-/** One reading of a device's replication progress, as a percentage of what was left when the sync began. */
-export async function readProgress(core: Core, pair: DevicePair, signal: AbortSignal): Promise<SyncProgress> {
+/**
+ * One reading of a device's replication progress, as a percentage of what was left when the sync
+ * began, taken after `after` (a stamp of the command's reads: see `CommandReads.progress`).
+ */
+export async function readProgress(core: Core, pair: DevicePair, after = 0): Promise<SyncProgress & { stamp: number }> {
   const id = replicationIdOf(pair);
   // A Live Volume without a visible managed replication: DSM reports no progress to wait on.
-  if (!id) return { complete: true, percent: 100 };
-  const progress = await core.api.replicationProgress(id, signal);
+  if (!id) return { complete: true, percent: 100, stamp: after };
+  const { stamp, progress } = await core.reads.progress(id, after);
   const down = progress.state?.toLowerCase() === 'down';
   if (progress.synced)
     return {
+      stamp,
       complete: true,
       percent: 100,
       ...(progress.amountRemaining !== undefined ? { amountRemaining: progress.amountRemaining } : {}),
@@ -38,6 +43,7 @@ export async function readProgress(core: Core, pair: DevicePair, signal: AbortSi
   }
   percent = Math.max(0, Math.min(99, Math.floor(percent)));
   return {
+    stamp,
     complete: false,
     percent,
     ...(progress.amountRemaining !== undefined ? { amountRemaining: progress.amountRemaining } : {}),
@@ -71,16 +77,30 @@ export async function syncDevice(
   if (pair.broken) throw replicationDown(device);
   const sourceId = pair.sourceVolume.id;
   const description = `drctl sync ${shortTag(request.idempotencyKey)}`;
-  const { value: replay, already } = await performOnce(
-    async () =>
-      (await core.api.replays(sourceId, signal)).find((r) => r.description === description && !r.markedForExpiration),
-    () => core.api.createReplay(sourceId, description, 24 * 60, signal),
-    core.logger,
-    `sync replay of ${device}`,
-  );
+  const isSyncReplay = (r: { description: string; markedForExpiration: boolean }) =>
+    r.description === description && !r.markedForExpiration;
+  const group = groupOf(request, device);
+  const taken = group ? (await core.reads.replays(sourceId)).find(isSyncReplay) : undefined;
+  const { value: replay, already } = group
+    ? // A consistency group is snapshotted together: one consistent snapshot of all its volumes (§5.7).
+      {
+        value:
+          taken ?? (await groupSnapshotReplay(core, topology, request, serial, group, device, description, 24 * 60)),
+        already: taken !== undefined,
+      }
+    : await performOnce(
+        cachedFirst(
+          async () => (await core.reads.replays(sourceId)).find(isSyncReplay),
+          async () => (await core.api.replays(sourceId, signal)).find(isSyncReplay),
+        ),
+        () => core.api.createReplay(sourceId, description, 24 * 60, signal),
+        core.logger,
+        `sync replay of ${device}`,
+      );
   const warnings: string[] = [];
   const replicationId = replicationIdOf(pair);
-  let progress = await readProgress(core, pair, signal);
+  // Readings taken before this device's replay existed say nothing about it.
+  let progress = await readProgress(core, pair, core.reads.stamp());
   if (already && progress.complete) {
     warnings.push(
       'This synchronization already ran (same idempotency key) and the replication is synced: nothing new was done.',
@@ -95,7 +115,7 @@ export async function syncDevice(
     if (progress.down) throw replicationDown(device);
     request.onProgress?.({ device, percent: progress.percent, message: `replicating ${device}` });
     await core.clock.sleep(core.settings.syncPollIntervalMs, signal);
-    progress = await readProgress(core, pair, signal);
+    progress = await readProgress(core, pair, progress.stamp);
     if (progress.amountRemaining !== lastRemaining || progress.amountRemaining === undefined) {
       lastRemaining = progress.amountRemaining;
       lastChange = core.clock.now();
@@ -128,5 +148,5 @@ export async function syncStatusDevice(
   device: string,
 ): Promise<SyncProgress> {
   const pair = pairFor(topology, device, serial);
-  return readProgress(core, pair, request.signal);
+  return readProgress(core, pair);
 }

@@ -1,12 +1,16 @@
 import type { DsmClient } from '../http/dsm-client.js';
 import { DsmHttpError } from '../http/errors.js';
 import {
+  toGroupSnapshot,
+  toReplayProfile,
   toLiveVolume,
   toMappingProfile,
   toReplay,
   toReplication,
   toStorageCenter,
   toVolume,
+  type GroupSnapshot,
+  type ReplayProfile,
   type LiveVolume,
   type MappingProfile,
   type Replay,
@@ -14,7 +18,7 @@ import {
   type StorageCenter,
   type Volume,
 } from './objects.js';
-import { bool, bytes, field, num, str } from './wire.js';
+import { bool, bytes, field, num, ref, str } from './wire.js';
 
 const enc = encodeURIComponent;
 
@@ -55,18 +59,19 @@ export class DsmApi {
     }
   }
 
-  async replicationProgress(
-    id: string,
-    signal: AbortSignal,
-  ): Promise<{ synced: boolean; state?: string; amountRemaining?: number; percentComplete?: number }> {
-    const body = await this.client.get(`StorageCenter/ScReplication/${enc(id)}/CurrentProgress`, signal);
-    const state = str(body, 'state');
-    return {
-      synced: bool(body, 'synced') ?? false,
-      ...(state ? { state } : {}),
-      ...withDefined('amountRemaining', bytes(field(body, 'amountRemaining'))),
-      ...withDefined('percentComplete', num(body, 'percentComplete')),
-    };
+  async replicationProgress(id: string, signal: AbortSignal): Promise<ReplicationProgress> {
+    return toProgress(await this.client.get(`StorageCenter/ScReplication/${enc(id)}/CurrentProgress`, signal));
+  }
+
+  /** Progress of every replication held on a Storage Center, by replication id (one GetList). */
+  async replicationProgressOn(serial: number, signal: AbortSignal): Promise<Map<string, ReplicationProgress>> {
+    const list = await this.client.getList('StorageCenter/ScReplicationProgress', { scSerialNumber: serial }, signal);
+    const byId = new Map<string, ReplicationProgress>();
+    for (const item of list) {
+      const id = ref(item, 'replication')?.id ?? str(item, 'instanceId');
+      if (id) byId.set(id, toProgress(item));
+    }
+    return byId;
   }
 
   async createReplication(body: Record<string, unknown>, signal: AbortSignal): Promise<Replication> {
@@ -106,12 +111,37 @@ export class DsmApi {
     return list.map(toVolume).filter((v) => v.name === name);
   }
 
+  /** A volume's notes: DSM keeps them in its ScVolumeConfiguration, not in the ScVolume. */
+  async volumeNotes(id: string, signal: AbortSignal): Promise<string> {
+    const configuration = await this.client.get(`StorageCenter/ScVolume/${enc(id)}/VolumeConfiguration`, signal);
+    return str(configuration, 'notes') ?? '';
+  }
+
+  /** Every volume of a Storage Center (one GetList for a whole command). */
+  async volumesOn(serial: number, signal: AbortSignal): Promise<Volume[]> {
+    return (await this.client.getList('StorageCenter/ScVolume', { scSerialNumber: serial }, signal)).map(toVolume);
+  }
+
+  /** Every replay of a Storage Center, each naming its volume (`createVolume`). */
+  async replaysOn(serial: number, signal: AbortSignal): Promise<Replay[]> {
+    return (await this.client.getList('StorageCenter/ScReplay', { scSerialNumber: serial }, signal)).map(toReplay);
+  }
+
+  /** Every mapping profile of a Storage Center, each naming its volume. */
+  async mappingProfilesOn(serial: number, signal: AbortSignal): Promise<MappingProfile[]> {
+    return (await this.client.getList('StorageCenter/ScMappingProfile', { scSerialNumber: serial }, signal)).map(
+      toMappingProfile,
+    );
+  }
+
   async renameVolume(id: string, changes: { Name?: string; Notes?: string }, signal: AbortSignal): Promise<void> {
     await this.client.put(`StorageCenter/ScVolume/${enc(id)}`, { signal, body: changes, async: true });
   }
 
-  async deleteVolume(id: string, signal: AbortSignal): Promise<void> {
-    await this.client.delete(`StorageCenter/ScVolume/${enc(id)}`, { signal, async: true });
+  /** False when DSM answers that it did not delete the volume (busy: mapped, replicated, with views). */
+  async deleteVolume(id: string, signal: AbortSignal): Promise<boolean> {
+    const result = await this.client.delete(`StorageCenter/ScVolume/${enc(id)}`, { signal, async: true });
+    return result !== false && field(result, 'result') !== false;
   }
 
   async replays(volumeId: string, signal: AbortSignal): Promise<Replay[]> {
@@ -184,10 +214,139 @@ export class DsmApi {
     await this.client.post(`StorageCenter/ScVolume/${enc(volumeId)}/Unmap`, { signal, body: {}, async: true });
   }
 
-  async qosNodes(serial: number, signal: AbortSignal): Promise<Array<{ id: string; name: string }>> {
-    const list = await this.client.getList('StorageCenter/ScReplicationQosNode', { scSerialNumber: serial }, signal);
-    return list.map((q) => ({ id: str(q, 'instanceId') ?? '', name: str(q, 'name') ?? str(q, 'instanceName') ?? '' }));
+  /** Replay profiles of a Storage Center with this name (Cinder's lookup of a consistency group). */
+  async replayProfilesNamed(serial: number, name: string, signal: AbortSignal): Promise<ReplayProfile[]> {
+    const list = await this.client.getList(
+      'StorageCenter/ScReplayProfile',
+      { scSerialNumber: serial, Name: name },
+      signal,
+    );
+    return list.map(toReplayProfile).filter((p) => p.name === name);
   }
+
+  async createReplayProfile(serial: number, name: string, signal: AbortSignal): Promise<ReplayProfile> {
+    const body = { StorageCenter: serial, Name: name, Type: 'Consistent', Notes: 'drctl consistency group' };
+    return toReplayProfile(await this.client.post('StorageCenter/ScReplayProfile', { signal, body, async: true }));
+  }
+
+  /** The replay profiles a volume follows (its ScVolumeConfiguration). */
+  async volumeReplayProfiles(
+    volumeId: string,
+    signal: AbortSignal,
+  ): Promise<{ configurationId: string; ids: string[] }> {
+    const configuration = await this.client.get(`StorageCenter/ScVolume/${enc(volumeId)}/VolumeConfiguration`, signal);
+    const list = field(configuration, 'replayProfileList');
+    return {
+      configurationId: str(configuration, 'instanceId') ?? volumeId,
+      ids: (Array.isArray(list) ? list : []).map((r) => str(r, 'instanceId') ?? '').filter((id) => id !== ''),
+    };
+  }
+
+  async setVolumeReplayProfiles(configurationId: string, ids: string[], signal: AbortSignal): Promise<void> {
+    await this.client.put(`StorageCenter/ScVolumeConfiguration/${enc(configurationId)}`, {
+      signal,
+      body: { ReplayProfileList: ids },
+      async: true,
+    });
+  }
+
+  /** Ids of the volumes a replay profile applies to. */
+  async replayProfileVolumeIds(id: string, signal: AbortSignal): Promise<string[]> {
+    const list = await this.client.get<unknown[]>(`StorageCenter/ScReplayProfile/${enc(id)}/VolumeList`, signal);
+    return (Array.isArray(list) ? list : []).map((v) => str(v, 'instanceId') ?? '');
+  }
+
+  /** The consistent snapshots a Consistent replay profile has taken. */
+  async groupSnapshots(profileId: string, signal: AbortSignal): Promise<GroupSnapshot[]> {
+    const list = await this.client.get<unknown[]>(
+      `StorageCenter/ScReplayProfile/${enc(profileId)}/ConsistencyGroupList`,
+      signal,
+    );
+    return (Array.isArray(list) ? list : []).map(toGroupSnapshot);
+  }
+
+  /** One consistent snapshot of every volume of a Consistent replay profile. `expireTime` in minutes. */
+  async createGroupSnapshot(
+    profileId: string,
+    description: string,
+    expireMinutes: number,
+    signal: AbortSignal,
+  ): Promise<GroupSnapshot> {
+    const body = { description, expireTime: expireMinutes };
+    return toGroupSnapshot(
+      await this.client.post(`StorageCenter/ScReplayProfile/${enc(profileId)}/CreateReplay`, {
+        signal,
+        body,
+        async: true,
+      }),
+    );
+  }
+
+  /** The member replays of one consistent snapshot. */
+  async groupSnapshotReplays(id: string, signal: AbortSignal): Promise<Replay[]> {
+    const list = await this.client.get<unknown[]>(
+      `StorageCenter/ScReplayConsistencyGroup/${enc(id)}/ReplayList`,
+      signal,
+    );
+    return (Array.isArray(list) ? list : []).map(toReplay);
+  }
+
+  async qosNodes(serial: number, signal: AbortSignal): Promise<QosNode[]> {
+    const list = await this.client.getList('StorageCenter/ScReplicationQosNode', { scSerialNumber: serial }, signal);
+    return list.map(toQosNode);
+  }
+
+  /** A replication QoS node with the given definition (Cinder creates a missing one the same way). */
+  async createQosNode(
+    serial: number,
+    definition: Pick<QosNode, 'name' | 'linkSpeed' | 'bandwidthLimited'>,
+    signal: AbortSignal,
+  ): Promise<QosNode> {
+    const body = {
+      Name: definition.name,
+      StorageCenter: serial,
+      ...(definition.linkSpeed ? { LinkSpeed: definition.linkSpeed } : {}),
+      BandwidthLimited: definition.bandwidthLimited ?? false,
+    };
+    return toQosNode(await this.client.post('StorageCenter/ScReplicationQosNode', { signal, body, async: true }));
+  }
+}
+
+/** A replication QoS node: its name and the limits it applies. */
+export interface QosNode {
+  id: string;
+  name: string;
+  /** e.g. "100 Mbps", "1 Gbps". */
+  linkSpeed?: string;
+  bandwidthLimited?: boolean;
+}
+
+function toQosNode(q: unknown): QosNode {
+  const linkSpeed = str(q, 'linkSpeed');
+  const bandwidthLimited = bool(q, 'bandwidthLimited');
+  return {
+    id: str(q, 'instanceId') ?? '',
+    name: str(q, 'name') ?? str(q, 'instanceName') ?? '',
+    ...(linkSpeed !== undefined ? { linkSpeed } : {}),
+    ...(bandwidthLimited !== undefined ? { bandwidthLimited } : {}),
+  };
+}
+
+export interface ReplicationProgress {
+  synced: boolean;
+  state?: string;
+  amountRemaining?: number;
+  percentComplete?: number;
+}
+
+function toProgress(body: unknown): ReplicationProgress {
+  const state = str(body, 'state');
+  return {
+    synced: bool(body, 'synced') ?? false,
+    ...(state ? { state } : {}),
+    ...withDefined('amountRemaining', bytes(field(body, 'amountRemaining'))),
+    ...withDefined('percentComplete', num(body, 'percentComplete')),
+  };
 }
 
 function withDefined<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {

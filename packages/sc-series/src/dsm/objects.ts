@@ -61,6 +61,23 @@ export interface Replay {
   active: boolean;
   markedForExpiration: boolean;
   freezeTime?: number;
+  /** The volume the replay belongs to (`createVolume`), when DSM names it. */
+  volumeId?: string;
+  /** Frozen with the other members of a consistency group (a Consistent replay profile). */
+  consistent?: boolean;
+}
+
+export interface ReplayProfile {
+  id: string;
+  name: string;
+  type: string;
+}
+
+/** One consistent snapshot of a replay profile's volumes (ScReplayConsistencyGroup). */
+export interface GroupSnapshot {
+  id: string;
+  description: string;
+  freezeTime?: number;
 }
 
 export interface MappingProfile {
@@ -68,6 +85,8 @@ export interface MappingProfile {
   serverId: string;
   /** The server is the peer Storage Center itself: the mapping that carries a replication. */
   toRemoteStorageCenter: boolean;
+  /** The mapped volume, when DSM names it. */
+  volumeId?: string;
 }
 
 export function toStorageCenter(w: unknown): StorageCenter {
@@ -159,7 +178,25 @@ export function toReplay(w: unknown): Replay {
     instanceName: str(w, 'instanceName') ?? '',
     active: bool(w, 'active') ?? false,
     markedForExpiration: bool(w, 'markedForExpiration') ?? false,
+    consistent: bool(w, 'consistent') ?? false,
     ...optional('freezeTime', freezeTime),
+    ...optional('volumeId', ref(w, 'createVolume')?.id),
+  };
+}
+
+export function toReplayProfile(w: unknown): ReplayProfile {
+  return {
+    id: str(w, 'instanceId') ?? '',
+    name: str(w, 'name') ?? str(w, 'instanceName') ?? '',
+    type: str(w, 'type') ?? '',
+  };
+}
+
+export function toGroupSnapshot(w: unknown): GroupSnapshot {
+  return {
+    id: str(w, 'instanceId') ?? '',
+    description: str(w, 'description') ?? '',
+    ...optional('freezeTime', dsmDate(field(w, 'freezeTime'))),
   };
 }
 
@@ -169,6 +206,7 @@ export function toMappingProfile(w: unknown): MappingProfile {
     id: str(w, 'instanceId') ?? '',
     serverId: ref(w, 'server')?.id ?? '',
     toRemoteStorageCenter: serverType.toLowerCase() === 'scremotestoragecenter',
+    ...optional('volumeId', ref(w, 'volume')?.id),
   };
 }
 

@@ -2,6 +2,7 @@
 //   store-child.ts append-then-kill <root> <count> <always|never>
 //   store-child.ts hold-lock <root> <name>        (prints "locked", releases on a line on stdin)
 //   store-child.ts lock-then-kill <root> <name>
+//   store-child.ts increment <root> <count>         (update()s the key counter `count` times)
 import { FileStore } from '../../src/index.js';
 
 const [mode, root, arg, fsync] = process.argv.slice(2);
@@ -31,6 +32,11 @@ async function main(): Promise<void> {
     await store.lock(arg!);
     process.stdout.write('locked\n');
     process.kill(process.pid, 'SIGKILL');
+    return;
+  }
+  if (mode === 'increment') {
+    for (let i = 0; i < Number(arg); i++) await store.update<number>('shared/counter', (n) => (n ?? 0) + 1);
+    process.stdout.write('done\n');
     return;
   }
   throw new Error(`unknown mode ${String(mode)}`);

@@ -33,7 +33,7 @@ import { EventHub, type EngineEventListener } from './events.js';
 import { checkForcedRecovery } from './forced-recovery.js';
 import { failedGroupNotes, failedProtectionGroups } from './group-outcomes.js';
 import { Journal } from './journal.js';
-import { familyOf, loadPlan, planKey, planState, transition } from './plan-records.js';
+import { familyOf, loadPlan, planKey, planState, transition, type PlanRecord } from './plan-records.js';
 import { PromptBroker, type WaitingPrompt } from './prompts.js';
 import { ReportBuilder, reportKey } from './report-builder.js';
 import type { RunContext } from './run-context.js';
@@ -76,6 +76,13 @@ export interface EngineOptions {
    * `@statelyai/inspect`'s. VM actors are left out: thousands of them would drown it.
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Called before a run starts or resumes, under its plan's lock: the host takes in what other
+   * processes sharing the store changed meanwhile (the simulated world), so the run acts on it.
+   */
+  beforeRun?: () => Promise<void>;
+  /** `StartOptions.invocation` of every run this engine starts unless the start names its own. */
+  invocation?: Record<string, unknown>;
   /** Called once a finished step is durably persisted (used to rehearse crashes). */
   onStepPersisted?: (info: { runId: string; plan: string; phase: PhaseName; step: StepId; status: string }) => void;
 }
@@ -85,6 +92,12 @@ export interface StartOptions extends WorkflowMode {
   /** The recovery plan's name, as in the environment file. */
   plan: string;
   workflow: WorkflowName;
+  /**
+   * How the host built the world this run acts on (simulation, storage kind, seed, settings,
+   * faults…), opaque to the engine. It is written with the run before the run is recorded on its
+   * plan, so whoever resumes or cancels the run rebuilds the same world (`runInvocation`).
+   */
+  invocation?: Record<string, unknown>;
 }
 
 /** A started (or resumed) run. */
@@ -125,6 +138,7 @@ interface RunMeta {
   recoverySite: string;
   /** Notes decided when the run was started (a forced recovery's reason), copied into its report. */
   startNotes?: string[];
+  invocation?: Record<string, unknown>;
 }
 
 interface ActiveRun {
@@ -138,6 +152,15 @@ interface ActiveRun {
 }
 
 const metaKey = (runId: string) => `runs/${runId}/meta`;
+
+/** How the host started a run (`StartOptions.invocation`), or undefined for an unknown run. */
+export async function runInvocation(
+  store: DocumentStore,
+  runId: string,
+): Promise<{ invocation: Record<string, unknown> | undefined } | undefined> {
+  const meta = await store.read<RunMeta>(metaKey(runId));
+  return meta ? { invocation: meta.invocation } : undefined;
+}
 const snapshotKey = (runId: string) => `runs/${runId}/snapshot`;
 const journalKey = (operationKey: string) => `operations/${operationKey}/journal`;
 
@@ -298,7 +321,45 @@ export class Engine {
         await release?.();
       }
     }
+    await this.closeOrphans();
     return found;
+  }
+
+  private async markNeverStarted(report: RunReport): Promise<void> {
+    report.result = 'cancelled';
+    report.finishedAt = new Date(this.clock.now()).toISOString();
+    report.notes.push('never started: the process stopped before the run was recorded on its plan; nothing was done');
+    await this.options.store.write(reportKey(report.runId), report);
+  }
+
+  /**
+   * Runs announced (meta and report written) whose process died before their plan recorded them:
+   * nothing ran, and no plan waits on them. Their report says `cancelled` with the reason, under
+   * the plan's lock so a run being started by another process right now is left alone.
+   */
+  private async closeOrphans(): Promise<void> {
+    const recorded = new Set<string>();
+    const records = new Map<string, PlanRecord>();
+    for (const plan of this.options.environment.plans) {
+      const { record } = await loadPlan(this.options.store, plan.name);
+      records.set(plan.name, record);
+      for (const id of record.runs) recorded.add(id);
+    }
+    const runIds = (await this.options.store.list('runs/')).map((k) => k.slice('runs/'.length));
+    for (const runId of runIds) {
+      if (recorded.has(runId) || this.active.has(runId)) continue;
+      const report = await this.report(runId).catch(() => undefined);
+      if (!report || (report.result !== 'running' && report.result !== 'interrupted')) continue;
+      if (!records.has(report.plan)) continue; // a plan no longer in the environment: not ours to judge
+      const release = await this.tryLock(`plan-${report.plan}`);
+      if (release === null) continue;
+      try {
+        const { record } = await loadPlan(this.options.store, report.plan);
+        if (!record.runs.includes(runId)) await this.markNeverStarted(report);
+      } finally {
+        await release?.();
+      }
+    }
   }
 
   private async tryLock(name: string): Promise<(() => Promise<void>) | undefined | null> {
@@ -339,6 +400,7 @@ export class Engine {
       });
     }
     try {
+      await this.options.beforeRun?.();
       const { record, lifecycle } = await loadPlan(this.options.store, plan.name);
       const active = lifecycle.context.activeRunId;
       if (active) {
@@ -387,13 +449,24 @@ export class Engine {
         protectedSite: reversed ? plan.recoverySite : plan.protectedSite,
         recoverySite: reversed ? plan.protectedSite : plan.recoverySite,
         ...(forcedNote ? { startNotes: [forcedNote] } : {}),
+        ...((options.invocation ?? this.options.invocation)
+          ? { invocation: options.invocation ?? this.options.invocation }
+          : {}),
       };
       if (forcedNote) this.logger.warn({ plan: plan.name, runId }, forcedNote);
+      // The run exists durably before its plan names it: its meta (with the invocation) and a
+      // `running` report first, then the plan record, the commit point. A kill before that leaves
+      // an orphan that `findInterrupted` closes; a kill after it leaves a run resume and cancel find.
+      await this.options.store.write(metaKey(runId), meta);
+      const devices = planDeviceMap(this.options.environment, plan, meta.protectedSite, meta.recoverySite);
+      await this.options.store.write(
+        reportKey(runId),
+        this.newReport(meta, devices.filter((d) => d.liveVolume).length),
+      );
       transition(record, { type: 'START', workflow: options.workflow, runId });
       record.runs.push(runId);
       await this.options.store.write(planKey(plan.name), record);
-      await this.options.store.write(metaKey(runId), meta);
-      return await this.launch(meta, undefined, release);
+      return await this.launch(meta, undefined, release, false);
     } catch (error) {
       await release?.();
       throw error;
@@ -430,11 +503,24 @@ export class Engine {
       });
     }
     try {
+      const { record } = await loadPlan(this.options.store, meta.plan);
+      if (!record.runs.includes(runId)) {
+        if (report) await this.markNeverStarted(report);
+        throw new DrError(
+          'DR_OPERATION_REFUSED',
+          `Run ${runId} never started: nothing was done, so nothing is left to resume.`,
+          {
+            issues: [{ path: 'runId', message: 'not recorded on its plan' }],
+          },
+        );
+      }
+      await this.options.beforeRun?.();
       const snapshot = await this.options.store.read<Snapshot<unknown>>(snapshotKey(runId));
       return await this.launch(
         meta,
         snapshot,
         release,
+        true,
         options.cancel ? { reason: options.reason ?? 'cancelled by the operator' } : undefined,
       );
     } catch (error) {
@@ -461,10 +547,40 @@ export class Engine {
     }
   }
 
+  /** A run's report as it stands before its first step. */
+  private newReport(meta: RunMeta, liveVolumes: number): RunReport {
+    const settings = this.settings.values;
+    return {
+      runId: meta.runId,
+      plan: meta.plan,
+      workflow: meta.workflow,
+      mode: modeLabel(meta.workflow, meta.mode),
+      result: 'running',
+      startedAt: new Date(this.clock.now()).toISOString(),
+      protectedSite: meta.protectedSite,
+      recoverySite: meta.recoverySite,
+      settings: {
+        ...settings,
+        appliedCommandTimeoutSeconds: commandTimeout(
+          settings,
+          liveVolumes,
+          this.settings.origins['storage.commandTimeout'],
+        ).seconds,
+        liveVolumes,
+      },
+      steps: [],
+      vms: [],
+      storageCommands: [],
+      prompts: [],
+      notes: [...(meta.startNotes ?? [])],
+    };
+  }
+
   private async launch(
     meta: RunMeta,
     snapshot: Snapshot<unknown> | undefined,
     release: (() => Promise<void>) | undefined,
+    resumed: boolean,
     cancelOnRestore?: { reason: string },
   ): Promise<RunHandle> {
     const env = this.options.environment;
@@ -472,37 +588,21 @@ export class Engine {
     const store = this.options.store;
     const settings = this.settings.values;
     const devices = planDeviceMap(env, plan, meta.protectedSite, meta.recoverySite);
-    const discoveryMessages = await discoverDevices(
-      devices,
-      this.adapters,
-      settings['storage.commandTimeout'],
-      this.clock,
-      this.logger,
-    );
+    // A run restored only to be cancelled asks the arrays nothing: the file's view will do.
+    const discoveryMessages = cancelOnRestore
+      ? []
+      : await discoverDevices(devices, this.adapters, settings['storage.commandTimeout'], this.clock, this.logger);
     const liveVolumes = devices.filter((d) => d.liveVolume).length;
     const timeout = commandTimeout(settings, liveVolumes, this.settings.origins['storage.commandTimeout']);
     const journal = await Journal.open(store, journalKey(meta.operationKey));
-    const existing = snapshot ? await this.report(meta.runId) : undefined;
     const now = () => new Date(this.clock.now()).toISOString();
-    const report: RunReport = existing ?? {
-      runId: meta.runId,
-      plan: meta.plan,
-      workflow: meta.workflow,
-      mode: modeLabel(meta.workflow, meta.mode),
-      result: 'running',
-      startedAt: now(),
-      protectedSite: meta.protectedSite,
-      recoverySite: meta.recoverySite,
-      settings: { ...settings, appliedCommandTimeoutSeconds: timeout.seconds, liveVolumes },
-      steps: [],
-      vms: [],
-      storageCommands: [],
-      prompts: [],
-      notes: [],
-    };
+    // Written when the run was announced (start); older state folders may lack it.
+    const existing = await this.report(meta.runId);
+    const report: RunReport = existing ?? this.newReport(meta, liveVolumes);
+    if (!resumed || report.steps.length === 0)
+      report.settings = { ...settings, appliedCommandTimeoutSeconds: timeout.seconds, liveVolumes };
     report.result = 'running';
-    if (!existing) report.notes.push(...(meta.startNotes ?? []));
-    if (existing) report.notes.push(`resumed at ${now()}`);
+    if (resumed) report.notes.push(`resumed at ${now()}`);
     for (const m of discoveryMessages) report.notes.push(m);
     const builder = new ReportBuilder(report, store, this.clock);
     await builder.save();
@@ -543,7 +643,8 @@ export class Engine {
 
     // Restored to be cancelled: the step XState restarts on restore waits for the CANCEL that
     // follows at once instead of acting; the rollback step, if the policy calls it, runs.
-    let holdRestoredStep = cancelOnRestore !== undefined && snapshot !== undefined;
+    // A run killed before its first transition has no snapshot: its first step is held the same way.
+    let holdRestoredStep = cancelOnRestore !== undefined;
     const machine = WORKFLOW_MACHINES[meta.workflow].provide({
       actors: {
         runStep: fromPromise<{ status: import('@drctl/domain').StepStatus; stop: boolean }, StepInput>(
@@ -630,7 +731,7 @@ export class Engine {
       workflow: meta.workflow,
       mode: report.mode,
       at: now(),
-      resumed: snapshot !== undefined,
+      resumed,
     });
     actor.start();
     if (cancelOnRestore && actor.getSnapshot().status === 'active')

@@ -130,6 +130,25 @@ export class StorageGateway {
     });
   }
 
+  /**
+   * With storage.commandTimeout 0 nothing ever cuts a command short: say what the run waits on,
+   * at once and then every UNBOUNDED_WAIT_REMINDER_MS of real time, so a hung array is never a
+   * silent run. Real time on purpose: virtual time stands still while only the array is awaited.
+   */
+  private announceUnboundedWait(scope: CommandScope, spec: CommandSpec, devices: string): () => void {
+    const what = `${spec.command} on array ${spec.arrayId} for ${devices}`;
+    const startedAt = Date.now();
+    const tell = (text: string) =>
+      scope.events.emit({ type: 'message', runId: scope.runId, level: 'warn', text, at: scope.report.now() });
+    tell(`waiting on ${what} with no time limit (${scope.timeoutExplanation}); drctl cancel stops it`);
+    const reminder = setInterval(() => {
+      const seconds = Math.round((Date.now() - startedAt) / 1000);
+      tell(`still waiting on ${what}: ${seconds} s so far, no time limit (${scope.timeoutExplanation})`);
+    }, UNBOUNDED_WAIT_REMINDER_MS);
+    reminder.unref();
+    return () => clearInterval(reminder);
+  }
+
   private async call(
     scope: CommandScope,
     spec: CommandSpec,
@@ -149,7 +168,7 @@ export class StorageGateway {
               ),
             ),
           )
-        : () => undefined;
+        : this.announceUnboundedWait(scope, spec, devices);
     const signal = AbortSignal.any([spec.signal, timeout.signal]);
     try {
       const request: DeviceCommandRequest = {
@@ -204,6 +223,8 @@ export class StorageGateway {
   }
 }
 
+/** How often a command with no time limit is reported as still waited on (real time: it waits on the world). */
+export const UNBOUNDED_WAIT_REMINDER_MS = 30_000;
 /** Settles with the work, or rejects as soon as the signal aborts, even if the adapter ignores it. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {

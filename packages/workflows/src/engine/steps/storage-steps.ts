@@ -37,6 +37,7 @@ function siteOf(ctx: RunContext, side: Side): string {
 }
 
 export function commandContext(ctx: RunContext, side: Side, extra: Partial<CommandContext> = {}): CommandContext {
+  const consistencyGroups = consistencyGroupsOf(ctx);
   return {
     workflow: ctx.workflow,
     plan: ctx.plan.name,
@@ -45,8 +46,19 @@ export function commandContext(ctx: RunContext, side: Side, extra: Partial<Comma
     restorePoints: ctx.plan.restorePoints,
     hosts: hostsAt(ctx.env, siteOf(ctx, side)).map((h) => h.host),
     ...(ctx.mode.syncData !== undefined ? { syncData: ctx.mode.syncData } : {}),
+    ...(Object.keys(consistencyGroups).length > 0 ? { consistencyGroups } : {}),
     ...extra,
   };
+}
+
+/** The plan's devices that belong to a consistency group (§5.7), as the environment declares them. */
+function consistencyGroupsOf(ctx: RunContext): Record<string, string> {
+  const groups: Record<string, string> = {};
+  const planDevices = new Set(ctx.devices.map((d) => d.id));
+  for (const volume of ctx.env.volumes)
+    if (volume.consistencyGroup !== undefined && planDevices.has(volume.id))
+      groups[volume.id] = volume.consistencyGroup;
+  return groups;
 }
 
 function statusOf(lines: DeviceResultLine[]): StepStatus {

@@ -3,20 +3,31 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+// The lab's vCenter: tools/vcsim (govmomi's simulator with drctl's extensions), built from the
+// repository by scripts/build-vcsim.sh. For tests and a lab, not for production.
 
 let binary: string | undefined;
 
-/** Builds tools/vcsim once per test process (a cached binary is reused: ~0.1 s). */
-export function vcsimBinary(): string {
-  binary ??= execFileSync('bash', [`${root}scripts/build-vcsim.sh`], { encoding: 'utf8' })
+/**
+ * The lab vCenter's binary: `DRCTL_VCSIM` if set, else built (or found cached) by the repository's
+ * scripts/build-vcsim.sh — the first build takes about a minute, later calls ~0.1 s.
+ */
+export function labVcenterBinary(): string {
+  if (binary) return binary;
+  const fromEnv = process.env.DRCTL_VCSIM;
+  if (fromEnv) return (binary = fromEnv);
+  // packages/vsphere/src/lab (or dist/lab) → the repository root.
+  const root = fileURLToPath(new URL('../../../../', import.meta.url));
+  const lines = execFileSync('bash', [`${root}scripts/build-vcsim.sh`], { encoding: 'utf8' })
     .trim()
-    .split('\n')
-    .pop()!;
-  return binary;
+    .split('\n');
+  const built = lines[lines.length - 1];
+  if (!built) throw new Error('scripts/build-vcsim.sh printed no binary path');
+  return (binary = built);
 }
 
-export interface RunningVcsim {
+/** A running lab vCenter: where it listens, its certificate, and its control endpoint. */
+export interface LabVcenter {
   host: string;
   port: number;
   thumbprint: string;
@@ -27,9 +38,12 @@ export interface RunningVcsim {
   stop(): Promise<void>;
 }
 
-/** Starts one vcsim on a free port and waits for VCSIM_READY. */
-export async function startVcsim(args: string[], certOut: string): Promise<RunningVcsim> {
-  const child = spawn(vcsimBinary(), ['-listen', '127.0.0.1:0', '-cert-out', certOut, ...args], {
+/**
+ * Starts one lab vCenter on a free loopback port with the given flags (see tools/vcsim/main.go)
+ * and waits until it listens. Its certificate goes to `certOut`, its log to `certOut.log`.
+ */
+export async function startLabVcenter(args: string[], certOut: string): Promise<LabVcenter> {
+  const child = spawn(labVcenterBinary(), ['-listen', '127.0.0.1:0', '-cert-out', certOut, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -51,14 +65,17 @@ export async function startVcsim(args: string[], certOut: string): Promise<Runni
     });
     child.once('exit', (code) => reject(new Error(`vcsim exited (${code}): ${stderr}`)));
   });
-  const url = new URL(facts.VCSIM_URL!);
+  const address = facts.VCSIM_URL;
+  const thumbprint = facts.VCSIM_THUMBPRINT;
+  if (!address || !thumbprint) throw new Error('the lab vCenter did not say where it listens');
+  const url = new URL(address);
   const certPem = readFileSync(certOut, 'utf8');
   const agent = new Agent({ connect: { ca: certPem } });
   const base = `https://127.0.0.1:${url.port}`;
   return {
     host: '127.0.0.1',
     port: Number(url.port),
-    thumbprint: facts.VCSIM_THUMBPRINT!,
+    thumbprint,
     certPem,
     process: child,
     async calls() {
