@@ -18,4 +18,7 @@ export default {
   // Our packages' src, and xstate's development build (catches persistence mistakes).
   testEnvironmentOptions: { customExportConditions: ['@drctl/source', 'development', 'node', 'node-addons'] },
   testTimeout: 60000,
+  // One throwaway PostgreSQL per run for the tests that need a real one (scripts/test-postgres.mjs).
+  globalSetup: '<rootDir>/scripts/jest/postgres-setup.mjs',
+  globalTeardown: '<rootDir>/scripts/jest/postgres-teardown.mjs',
 };

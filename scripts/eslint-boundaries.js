@@ -26,6 +26,7 @@ export const LAYERS = {
   '@drctl/vsphere': ['@drctl/domain'],
   '@drctl/simulator': ['@drctl/domain'],
   '@drctl/store': ['@drctl/domain'],
+  '@drctl/store-postgres': ['@drctl/domain', '@drctl/store'],
   // Tooling over the machines.
   '@drctl/inspect': ['@drctl/domain', '@drctl/workflows'],
   // The composition root wires every package together; the apps sit on top of it.
@@ -81,6 +82,20 @@ function allowedFor(from, target) {
   return `${from} may import only ${allowed.join(', ') || 'no other package'}, not ${target}`;
 }
 
+/**
+ * A port's contract suite (`<package>/test/<name>-contract.ts`) is shared by the tests of every
+ * package that implements the port (the DocumentStore contract runs against the file, memory and
+ * PostgreSQL stores): tests, and only tests, may import it across packages.
+ */
+function isSharedContract(file, target) {
+  const owner = owningPackage(file);
+  const targetOwner = owningPackage(target);
+  if (!owner || !targetOwner) return false;
+  const fromTest = relative(owner.dir, file).split(sep)[0] === 'test';
+  const parts = relative(targetOwner.dir, target).split(sep);
+  return fromTest && parts.length === 2 && parts[0] === 'test' && /-contract(\.js)?$/.test(parts[1] ?? '');
+}
+
 const packageBoundaries = {
   meta: {
     type: 'problem',
@@ -96,7 +111,7 @@ const packageBoundaries = {
       if (typeof specifier !== 'string') return;
       if (specifier.startsWith('.')) {
         const target = resolve(dirname(file), specifier);
-        if (!(target === owner.dir || target.startsWith(owner.dir + sep))) {
+        if (!(target === owner.dir || target.startsWith(owner.dir + sep)) && !isSharedContract(file, target)) {
           context.report({
             node,
             message: `Relative import '${specifier}' leaves ${owner.name}: import the other package by its name.`,

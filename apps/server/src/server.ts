@@ -13,6 +13,7 @@ import {
   type WorkspaceOptions,
 } from '@drctl/runtime';
 import { driveClock, type ClockDriver } from './clock-driver.js';
+import { startTakeoverWatch } from './takeover-watch.js';
 import type { ServerContext } from './context.js';
 import { errorBody, errorHandler, parseInput } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
@@ -141,12 +142,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   const resumed = options.resumeInterrupted === false ? [] : await resumeInterrupted(ctx);
+  // Several engines share the store: take over the runs of engines that stop.
+  const takeover =
+    options.resumeInterrupted === false || !ws.ownership
+      ? undefined
+      : startTakeoverWatch(ctx, options.workspace?.leaseMs ?? 15_000);
 
   let app: FastifyInstance;
   try {
     app = await buildApp(ctx, verifier);
     await app.listen({ port: options.port ?? 8787, host: options.host ?? '127.0.0.1' });
   } catch (error) {
+    await takeover?.stop();
     driver.stop();
     unsubscribe();
     await ws.close();
@@ -169,6 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ctx.hub.closeAll();
         for (const stream of [...ctx.streams]) stream.end();
         await app.close();
+        await takeover?.stop();
         driver.stop();
         unsubscribe();
         await ws.close();
@@ -203,6 +211,8 @@ async function buildApp(ctx: ServerContext, verifier: TokenVerifier): Promise<Fa
     logger: false,
     bodyLimit: 16 * 1024 * 1024,
     forceCloseConnections: true,
+    // Prompt ids hold the run id and the step path: well over fastify's default 100 characters.
+    maxParamLength: 1000,
     return503OnClosing: true,
   });
   app.decorateRequest('caller', '');

@@ -13,6 +13,8 @@ export type DrErrorCode =
   | 'DR_CALLOUT_FAILED'
   | 'DR_RUN_NOT_FOUND'
   | 'DR_CANCELLED'
+  /** This engine no longer holds the run's lease: another engine took the run over. */
+  | 'DR_LEASE_LOST'
   | 'DR_INTERNAL';
 
 /** A problem in user input: `path` is dotted with indexes, e.g. `plans[0].vms[3].priority`. */

@@ -129,6 +129,7 @@ export type {
 export type { ComputeAdapter } from './ports/compute.js';
 export type { CalloutRunner, CalloutContext, CalloutOutcome } from './ports/callouts.js';
 export type { DocumentStore } from './ports/store.js';
+export type { ExpiredLease, RunLease, RunOwnership } from './ports/ownership.js';
 
 export { SystemClock, VirtualClock, abortReason, onAbort } from './clock/clock.js';
 export type { Clock, VirtualClockOptions } from './clock/clock.js';

@@ -3,6 +3,10 @@ export { openWorkspace, readEnvironment, settingsFor, BUILT_IN_STORAGE } from '.
 export type { Workspace, WorkspaceOptions, StorageChoice } from './workspace.js';
 export { measureStorageThroughput } from './bench/storage-throughput.js';
 export type { StorageThroughputOptions, StorageThroughputResult } from './bench/storage-throughput.js';
+export { openStore } from './store-choice.js';
+export type { OpenedStore, StoreChoice } from './store-choice.js';
+export { takeOverInterrupted, watchOrphanedRuns } from './takeover.js';
+export type { OrphanWatchOptions } from './takeover.js';
 export { checkSameInvocation, invocationOf, isCrashRehearsal, loadRunInvocation } from './invocation.js';
 export type { RequestedInvocation, RunInvocation } from './invocation.js';
 export { measureStorageRoundTrips } from './bench/storage-round-trips.js';

@@ -14,6 +14,7 @@ import {
   type CalloutRunner,
   type Clock,
   type DocumentStore,
+  type RunOwnership,
   type Environment,
   type ResolvedSettings,
   type SettingsLayer,
@@ -29,7 +30,6 @@ import {
   type Fault,
   type WorldState,
 } from '@drctl/simulator';
-import { FileStore, MemoryStore } from '@drctl/store';
 import { createVsphereReplicationAdapter } from '@drctl/vsphere-replication';
 import { Engine, type EngineOptions } from '@drctl/workflows';
 import { invocationOf, type RunInvocation } from './invocation.js';
@@ -38,6 +38,7 @@ import { isDsmFaultText, parseDsmFault, type DsmFault } from './sc-series/dsm-fa
 import { mirroredStorage } from './sc-series/mirrored-storage.js';
 import { startSimulatedDataCollector, type SimulatedDataCollector } from './sc-series/simulated-data-collector.js';
 import { openRealWorkspace } from './real/real-workspace.js';
+import { openStore } from './store-choice.js';
 
 export type StorageChoice = 'simulated' | 'sc-series' | 'vsphere-replication';
 
@@ -55,6 +56,12 @@ export interface WorkspaceOptions {
   stateDir?: string;
   /** Keep everything in memory (benchmarks, tests). @default false */
   inMemory?: boolean;
+  /** `postgres://…`: a store several engines share (runs, leases, the simulated world). */
+  store?: string;
+  /** This engine's id in run leases and reports (with `store`). */
+  engineId?: string;
+  /** Run lease duration in ms (with `store`); takeover happens this long after an engine stops. */
+  leaseMs?: number;
   /**
    * Run against the built-in simulated environment under virtual time; `false` runs against the
    * environment file's vCenters and Data Collectors on the system clock. @default true
@@ -97,6 +104,8 @@ export interface Workspace {
   store: DocumentStore;
   /** The simulated vCenters and arrays; absent in a real run. */
   world?: SimulatedWorld;
+  /** Run ownership when the store is shared by several engines (PostgreSQL). */
+  ownership?: RunOwnership;
   /** The simulated DSM Data Collector, when SC Series serves the storage (faults, counters). */
   dsm?: DsmSimulator;
   engine: Engine;
@@ -220,7 +229,8 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const logger = options.logger ?? pino({ level: 'silent' });
   const envDir = dirname(resolve(options.environmentPath));
   const stateDir = resolve(options.stateDir ?? join(envDir, '.drctl'));
-  const store: DocumentStore = options.inMemory ? new MemoryStore() : new FileStore(stateDir);
+  const opened = openStore(options, stateDir);
+  const store: DocumentStore = opened.store;
   // Virtual time continues across processes: each run starts where the previous one ended.
   // --storage chooses what serves the array managers; vSphere Replication groups keep their own.
   const storageKind = (manager: ArrayManager): StorageChoice =>
@@ -343,6 +353,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     if (!options.readOnly && (!saved || (dataCollector && !savedDsm))) await save(true);
   } catch (error) {
     await dataCollector?.close();
+    await opened.close();
     throw error;
   }
 
@@ -373,6 +384,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     beforeRun,
     invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...(opened.ownership ? { ownership: opened.ownership } : {}),
     ...(crashAfter.length > 0 || options.onStepPersisted
       ? {
           onStepPersisted: (info: Parameters<NonNullable<EngineOptions['onStepPersisted']>>[0]) => {
@@ -394,16 +406,20 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     store,
     world,
     ...(dataCollector ? { dsm: dataCollector.simulator } : {}),
+    ...(opened.ownership ? { ownership: opened.ownership } : {}),
     engine,
     storageFor: storage,
     drive: (work) => clock.runUntil(work),
     async close() {
       try {
-        await checkpoint();
+        // A shared store has what its runs' owners saved after each effect (fenced): an engine
+        // closing must not write back a world another engine has moved on from.
+        if (!opened.ownership) await checkpoint();
         // Closing logs out of the Data Collector: real work the virtual clock has to let through.
         await clock.runUntil(engine.close());
       } finally {
         await dataCollector?.close();
+        await opened.close();
       }
     },
   };

@@ -57,10 +57,6 @@ export interface ScSeriesAdapterOptions {
   requestTimeoutMs?: number;
   /** Wait between AsyncTask polls. @default 1000 */
   asyncPollIntervalMs?: number;
-  /** Wait between replication-progress polls while syncing. @default 5000 */
-  syncPollIntervalMs?: number;
-  /** A sync with no progress for this long fails. @default 600000 */
-  syncStallTimeoutMs?: number;
   /** Attempts for a transiently failing read. @default 3 */
   readAttempts?: number;
   /** First retry wait, doubled each time. @default 1000 */
@@ -149,8 +145,6 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
     clock: options.clock,
     logger,
     settings: {
-      syncPollIntervalMs: options.syncPollIntervalMs ?? 5000,
-      syncStallTimeoutMs: options.syncStallTimeoutMs ?? 600_000,
       deviceConcurrency: options.deviceConcurrency ?? 4,
       ...(options.qosNode ? { qosNode: options.qosNode } : {}),
     },

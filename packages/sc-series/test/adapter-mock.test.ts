@@ -31,7 +31,6 @@ function adapterFor(agent: ReturnType<typeof mockDsm>['agent'], logger = capture
       clock: new SystemClock(),
       logger: logger.logger,
       asyncPollIntervalMs: 1,
-      syncPollIntervalMs: 1,
       retryBaseDelayMs: 1,
       dispatcher: agent,
     }),

@@ -39,6 +39,17 @@ const stateDirOption = () =>
     '--state-dir <dir>',
     'where runs, reports and the simulated world are kept (default: .drctl beside the environment file)',
   );
+// Several engines share a PostgreSQL store; the state folder stays the embedded default.
+const storeOption = () =>
+  new Option(
+    '--store <url>',
+    'postgres://… store shared by several engines (default $DRCTL_STORE, else the state folder)',
+  );
+const engineIdOption = () =>
+  new Option(
+    '--engine-id <name>',
+    "this engine's name in run leases and reports (default $DRCTL_ENGINE_ID, else host:pid)",
+  );
 const jsonOption = () => new Option('--json', 'print machine-readable JSON only');
 
 interface ProgramState {
@@ -119,6 +130,8 @@ ${EXIT_HELP}`,
     .option('--answer <text>', 'answer every prompt with this text (else asked on the terminal)')
     .option('--report <file>', 'also write the run report (JSON) to this file, kept up to date as the run goes')
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .option('--inject <fault>', INJECT_HELP, collect)
     .addOption(jsonOption())
     .addHelpText(
@@ -149,6 +162,8 @@ ${EXIT_HELP}`,
     .option('--vmware-dr-xml <file>', "the run's own; another is refused")
     .option('--inject <fault>', "the run's own faults; others are refused (crash-after:STEP_ID is allowed)", collect)
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .addOption(jsonOption())
     .addHelpText('after', `${RUN_OPTIONS_HELP}\n${EXIT_HELP}`)
     .action(
@@ -174,6 +189,8 @@ ${EXIT_HELP}`,
     .option('--vmware-dr-xml <file>', "the run's own; another is refused")
     .option('--inject <fault>', "the run's own faults; others are refused (crash-after:STEP_ID is allowed)", collect)
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .addOption(jsonOption())
     .addHelpText('after', `${RUN_OPTIONS_HELP}\n${EXIT_HELP}`)
     .action(
@@ -188,6 +205,8 @@ ${EXIT_HELP}`,
     .addOption(envOption())
     .option('--plan <name>', 'only this plan')
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(action(io, state, (options: Parameters<typeof statusCommand>[1]) => statusCommand(io, options)));
@@ -200,6 +219,8 @@ ${EXIT_HELP}`,
     .option('--run <id>', "show this run's report (the whole JSON document with --json)")
     .option('--limit <n>', 'at most this many runs')
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(action(io, state, (options: Parameters<typeof historyCommand>[1]) => historyCommand(io, options)));
@@ -259,6 +280,8 @@ ${EXIT_HELP}`,
     .option('--vmware-dr-xml <file>', "read settings from SRM's vmware-dr.xml <config>")
     .option('--inject <fault>', INJECT_HELP, collect)
     .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(action(io, state, (options: Parameters<typeof serveCommand>[1]) => serveCommand(io, options)));

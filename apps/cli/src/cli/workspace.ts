@@ -25,6 +25,9 @@ export interface WorkspaceFlags {
   set?: string[];
   inject?: string[];
   vmwareDrXml?: string;
+  /** `postgres://…` (else $DRCTL_STORE, else the state folder). */
+  store?: string;
+  engineId?: string;
 }
 
 export interface OpenOptions {
@@ -55,6 +58,26 @@ function checkStorageAvailable(workspace: Workspace, choice: StorageChoice | und
   }
 }
 
+/** The shared store and this engine's id: flags first, then DRCTL_STORE and DRCTL_ENGINE_ID. */
+export function storeFlags(
+  io: CliIo,
+  flags: Pick<WorkspaceFlags, 'store' | 'engineId'>,
+): {
+  store?: string;
+  engineId?: string;
+  leaseMs?: number;
+} {
+  const store = flags.store ?? io.env['DRCTL_STORE'];
+  const engineId = flags.engineId ?? io.env['DRCTL_ENGINE_ID'];
+  // How long a run's lease lasts without a heartbeat: the time a takeover waits (docs/multi-engine.md).
+  const leaseMs = wholeNumber('DRCTL_LEASE_MS', io.env['DRCTL_LEASE_MS'], 100);
+  return {
+    ...(store ? { store } : {}),
+    ...(engineId ? { engineId } : {}),
+    ...(store && leaseMs !== undefined ? { leaseMs } : {}),
+  };
+}
+
 /** Opens the environment the flags name, with its state folder, settings and (simulated) world. */
 export async function openCliWorkspace(
   io: CliIo,
@@ -75,6 +98,7 @@ export async function openCliWorkspace(
     ...(flags.inject?.length ? { inject: flags.inject } : {}),
     ...(flags.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, flags.vmwareDrXml) } : {}),
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...storeFlags(io, flags),
     ...(options.readOnly ? { readOnly: true } : {}),
   };
   const workspace = await openWorkspace(workspaceOptions);

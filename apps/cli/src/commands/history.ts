@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DrError, type Environment, type RunReport } from '@drctl/domain';
-import { readEnvironment } from '@drctl/runtime';
-import { FileStore } from '@drctl/store';
+import { openStore, readEnvironment, type OpenedStore } from '@drctl/runtime';
 import { reportKey } from '@drctl/workflows';
 import { EXIT_CODES } from '../cli/exit-codes.js';
 import { printJson, println, type CliIo } from '../cli/io.js';
 import { wholeNumber, type CommonOptions } from '../cli/options.js';
+import { storeFlags } from '../cli/workspace.js';
 import { stateDirFor } from '../cli/workspace-paths.js';
 import { REPORT_LINE_HEADER, reportLine, summarizeReport } from '../report/summary.js';
 
@@ -16,11 +16,22 @@ export interface HistoryOptions extends CommonOptions {
   plan?: string;
   run?: string;
   limit?: string;
+  store?: string;
+  engineId?: string;
 }
 
-/** History only reads the store: the state folder from `--state-dir`, or beside `--env`. */
-function openHistory(io: CliIo, options: HistoryOptions): { store: FileStore; env?: Environment; stateDir: string } {
+/**
+ * History only reads the store: the shared PostgreSQL store when given, else the state folder
+ * from `--state-dir`, or beside `--env`.
+ */
+function openHistory(io: CliIo, options: HistoryOptions): { store: OpenedStore; env?: Environment; stateDir: string } {
   const envPath = options.env ?? io.env['DRCTL_ENV'];
+  const shared = storeFlags(io, options);
+  if (shared.store) {
+    const env = envPath ? readEnvironment(resolve(io.cwd, envPath)) : undefined;
+    const store = openStore(shared, '');
+    return { store, stateDir: store.where, ...(env ? { env } : {}) };
+  }
   if (!options.stateDir && !envPath) {
     throw new DrError('DR_INPUT_INVALID', 'Say whose history: give --env ENV.yaml or --state-dir DIR.', {
       issues: [{ path: '--env', message: 'required (or --state-dir)' }],
@@ -33,10 +44,10 @@ function openHistory(io: CliIo, options: HistoryOptions): { store: FileStore; en
     });
   }
   const env = envPath ? readEnvironment(resolve(io.cwd, envPath)) : undefined;
-  return { store: new FileStore(stateDir), stateDir, ...(env ? { env } : {}) };
+  return { store: openStore({}, stateDir), stateDir, ...(env ? { env } : {}) };
 }
 
-async function allReports(store: FileStore): Promise<RunReport[]> {
+async function allReports(store: OpenedStore['store']): Promise<RunReport[]> {
   const keys = await store.list('runs/');
   const reports = await Promise.all(keys.map((k) => store.read<RunReport>(`${k}/report`)));
   return reports
@@ -46,7 +57,21 @@ async function allReports(store: FileStore): Promise<RunReport[]> {
 
 /** `drctl history [--plan NAME] [--run ID]`: the runs, newest first, or one run's report. */
 export async function historyCommand(io: CliIo, options: HistoryOptions): Promise<number> {
-  const { store, env, stateDir } = openHistory(io, options);
+  const { store: opened, env, stateDir } = openHistory(io, options);
+  try {
+    return await showHistory(io, options, opened.store, stateDir, env);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function showHistory(
+  io: CliIo,
+  options: HistoryOptions,
+  store: OpenedStore['store'],
+  stateDir: string,
+  env: Environment | undefined,
+): Promise<number> {
   if (options.run) {
     // A run id that cannot be a store key (`../x`) is simply no run: the error names --run.
     const report = await store.read<RunReport>(reportKey(options.run)).catch(() => undefined);

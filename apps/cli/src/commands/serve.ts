@@ -6,7 +6,7 @@ import { printJson, println, type CliIo } from '../cli/io.js';
 import { cliLogger } from '../cli/logger.js';
 import { environmentPath, MAX_SEED, wholeNumber, type CommonOptions } from '../cli/options.js';
 import { stateDirFor } from '../cli/workspace-paths.js';
-import type { WorkspaceFlags } from '../cli/workspace.js';
+import { storeFlags, type WorkspaceFlags } from '../cli/workspace.js';
 
 export interface ServeOptions extends CommonOptions, WorkspaceFlags {
   port?: string;
@@ -46,6 +46,7 @@ export async function serveCommand(io: CliIo, options: ServeOptions): Promise<nu
       ...(options.set?.length ? { set: options.set } : {}),
       ...(options.inject?.length ? { inject: options.inject } : {}),
       ...(options.vmwareDrXml ? { vmwareDrXml: resolve(io.cwd, options.vmwareDrXml) } : {}),
+      ...storeFlags(io, options),
     },
   });
   if (options.json)

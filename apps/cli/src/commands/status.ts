@@ -6,7 +6,7 @@ import { planName, type CommonOptions } from '../cli/options.js';
 import { openCliWorkspace, type WorkspaceFlags } from '../cli/workspace.js';
 import { column, shortTime } from '../progress/format.js';
 
-export interface StatusOptions extends CommonOptions, Pick<WorkspaceFlags, 'env' | 'stateDir'> {
+export interface StatusOptions extends CommonOptions, Pick<WorkspaceFlags, 'env' | 'stateDir' | 'store' | 'engineId'> {
   plan?: string;
 }
 

@@ -4,14 +4,14 @@ import {
   checkSameInvocation,
   isCrashRehearsal,
   loadRunInvocation,
+  openStore,
   type StorageChoice,
   type Workspace,
 } from '@drctl/runtime';
-import { FileStore } from '@drctl/store';
 import { reportKey } from '@drctl/workflows';
 import type { CliIo } from '../cli/io.js';
 import { environmentPath, wholeNumber, type CommonOptions } from '../cli/options.js';
-import { openCliWorkspace, type WorkspaceFlags } from '../cli/workspace.js';
+import { openCliWorkspace, storeFlags, type WorkspaceFlags } from '../cli/workspace.js';
 import { stateDirFor } from '../cli/workspace-paths.js';
 import { operatorName } from './terminal-prompt.js';
 
@@ -87,14 +87,19 @@ export async function openForRun(
     }
   }
   const stateDir = stateDirFor(io, path, options.stateDir);
-  const store = new FileStore(stateDir);
-  // A run id that cannot even be a store key is simply not found.
-  if (!(await store.read(reportKey(id)).catch(() => undefined))) {
-    throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(id)} in ${stateDir}.`, {
-      issues: [{ path: 'RUN_ID', message: 'unknown run' }],
-    });
+  const opened = openStore(storeFlags(io, options), stateDir);
+  let saved: Awaited<ReturnType<typeof loadRunInvocation>>;
+  try {
+    // A run id that cannot even be a store key is simply not found.
+    if (!(await opened.store.read(reportKey(id)).catch(() => undefined))) {
+      throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(id)} in ${opened.where}.`, {
+        issues: [{ path: 'RUN_ID', message: 'unknown run' }],
+      });
+    }
+    saved = await loadRunInvocation(opened.store, id);
+  } finally {
+    await opened.close();
   }
-  const saved = await loadRunInvocation(store, id);
   const seed = wholeNumber('--seed', options.seed);
   const requested = {
     ...(options.simulate !== undefined ? { simulate: options.simulate } : {}),
@@ -111,6 +116,8 @@ export async function openForRun(
     ? {
         ...(options.env !== undefined ? { env: options.env } : {}),
         ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+        ...(options.store !== undefined ? { store: options.store } : {}),
+        ...(options.engineId !== undefined ? { engineId: options.engineId } : {}),
         simulate: saved.simulate,
         set: saved.set,
         inject: [...saved.inject, ...rehearsals],

@@ -33,6 +33,8 @@ export interface StepRecord {
   status: StepStatus;
   startedAt?: string;
   finishedAt?: string;
+  /** The engine that ran the step, when several engines share the store. */
+  engine?: string;
   messages: string[];
   results: DeviceResultLine[];
 }

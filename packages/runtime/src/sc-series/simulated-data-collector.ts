@@ -7,8 +7,6 @@ import { collectorPlacements, startLostCollector, type LostCollector } from './c
 import { perExchangeClock } from './exchange-clock.js';
 import type { DsmFault } from './dsm-faults.js';
 
-const SYNC_POLL_INTERVAL_MS = 15_000;
-
 export interface SimulatedDataCollectorOptions {
   env: Environment;
   /** Folder of the environment file: `passwordFile` paths resolve from it. */
@@ -101,9 +99,6 @@ export async function startSimulatedDataCollector(
         clock: adapterClock,
         logger: logger.child({ arrayManager: manager.name }),
         requestTimeoutMs: options.requestTimeoutMs,
-        // Syncs take minutes; a progress reading every 15 s is plenty, and each is a real HTTPS
-        // exchange even when time is simulated.
-        syncPollIntervalMs: SYNC_POLL_INTERVAL_MS,
       });
     },
     snapshot: () => simulator.snapshot(),

@@ -14,6 +14,7 @@ import {
   type DocumentStore,
   type Environment,
   type ResolvedSettings,
+  type RunOwnership,
   type RunReport,
   type RunResult,
   type StepId,
@@ -45,6 +46,7 @@ import {
   planDatastoreList,
   planDeviceMap,
 } from './run-setup.js';
+import { claimRun, takeoverNote } from './run-ownership.js';
 import { driveStep } from './step-driver.js';
 import { slotKey } from './steps/vm-steps.js';
 import { StorageGateway } from './storage-gateway.js';
@@ -76,6 +78,11 @@ export interface EngineOptions {
    * `@statelyai/inspect`'s. VM actors are left out: thousands of them would drown it.
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Run ownership across engines sharing the store (the PostgreSQL store): each run is driven
+   * under a lease, its writes and commands fenced by the lease's token. Unset: one engine.
+   */
+  ownership?: RunOwnership;
   /**
    * Called before a run starts or resumes, under its plan's lock: the host takes in what other
    * processes sharing the store changed meanwhile (the simulated world), so the run acts on it.
@@ -149,6 +156,9 @@ interface ActiveRun {
   release: (() => Promise<void>) | undefined;
   /** Why it was cancelled, for the report. */
   cancelReason?: string;
+  /** The store as this run's owner sees it (fenced by its lease under several engines). */
+  store: DocumentStore;
+  releaseLease: () => Promise<void>;
 }
 
 const metaKey = (runId: string) => `runs/${runId}/meta`;
@@ -572,6 +582,7 @@ export class Engine {
       vms: [],
       storageCommands: [],
       prompts: [],
+      // A forced recovery's reason is in the report from the moment the run exists.
       notes: [...(meta.startNotes ?? [])],
     };
   }
@@ -585,7 +596,8 @@ export class Engine {
   ): Promise<RunHandle> {
     const env = this.options.environment;
     const plan = this.plan(meta.plan);
-    const store = this.options.store;
+    const claim = await claimRun(this.options.ownership, this.options.store, meta.runId);
+    const store = claim.store;
     const settings = this.settings.values;
     const devices = planDeviceMap(env, plan, meta.protectedSite, meta.recoverySite);
     // A run restored only to be cancelled asks the arrays nothing: the file's view will do.
@@ -602,9 +614,11 @@ export class Engine {
     if (!resumed || report.steps.length === 0)
       report.settings = { ...settings, appliedCommandTimeoutSeconds: timeout.seconds, liveVolumes };
     report.result = 'running';
-    if (resumed) report.notes.push(`resumed at ${now()}`);
+    if (resumed) report.notes.push(`resumed at ${now()}${claim.engineId ? ` by engine ${claim.engineId}` : ''}`);
+    const takeover = takeoverNote(claim, now());
+    if (takeover) report.notes.push(takeover);
     for (const m of discoveryMessages) report.notes.push(m);
-    const builder = new ReportBuilder(report, store, this.clock);
+    const builder = new ReportBuilder(report, store, this.clock, claim.engineId);
     await builder.save();
 
     const protectedSiteUp = await this.options.compute
@@ -618,7 +632,11 @@ export class Engine {
       events: this.events,
       timeoutSeconds: timeout.seconds,
       timeoutExplanation: timeout.explanation,
-      checkpoint: this.options.checkpoint ?? (async () => undefined),
+      // The host's shared state (the simulated world) is written only by the run's current owner.
+      checkpoint: async () => {
+        claim.fence();
+        await this.options.checkpoint?.();
+      },
       env,
       plan,
       workflow: meta.workflow,
@@ -629,9 +647,10 @@ export class Engine {
       devices,
       datastores: planDatastoreList(env, plan),
       settings,
-      compute: this.options.compute,
+      compute: claim.guard(this.options.compute),
       callouts: this.options.callouts,
-      storageForArray: (id) => this.adapters.forArray(id),
+      storageForArray: (id) => claim.guard(this.adapters.forArray(id)),
+      fence: claim.fence,
       clock: this.clock,
       gateway: this.gateway,
       prompts: this.prompts,
@@ -717,10 +736,20 @@ export class Engine {
       const key = currentStepKey();
       return key !== undefined && !journal.sentUnder(key);
     };
+    // Another engine took the run over: stop driving it here at once, finish nothing, write nothing.
+    claim.onLost((error) => {
+      this.logger.warn({ runId: meta.runId, err: error }, 'run lease lost; another engine owns the run now');
+      this.active.delete(meta.runId);
+      actor.stop();
+      void release?.().catch(() => undefined);
+      fail(error);
+    });
     this.active.set(meta.runId, {
       meta,
       actor,
       release,
+      store,
+      releaseLease: () => claim.release(),
       untouched,
       ...(cancelOnRestore ? { cancelReason: cancelOnRestore.reason } : {}),
     });
@@ -802,15 +831,18 @@ export class Engine {
     report.finishedAt = new Date(this.clock.now()).toISOString();
     await ctx.report.save();
 
-    const { record } = await loadPlan(this.options.store, meta.plan);
+    const runStore = this.active.get(meta.runId)?.store ?? this.options.store;
+    const { record } = await loadPlan(runStore, meta.plan);
     transition(record, { type: 'RUN_ENDED', workflow: meta.workflow, ending, protectedSitePending });
     if (record.operation) {
       const family = record.operation.family;
       record.operation.open =
         family !== 'test' && (ending === 'incomplete' || ending === 'cancelled' || protectedSitePending);
     }
-    await this.options.store.write(planKey(meta.plan), record);
+    await runStore.write(planKey(meta.plan), record);
+    const releaseLease = this.active.get(meta.runId)?.releaseLease;
     this.active.delete(meta.runId);
+    await releaseLease?.();
     await release?.();
     this.events.emit({
       type: 'run-finished',

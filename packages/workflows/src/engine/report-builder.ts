@@ -42,6 +42,8 @@ export class ReportBuilder {
     readonly report: RunReport,
     private readonly store: DocumentStore,
     private readonly clock: Clock,
+    /** The engine driving the run, stamped on the steps it runs (several engines share a store). */
+    private readonly engineId?: string,
   ) {
     for (const vm of report.vms) this.vmIndex.set(vm.name, vm);
   }
@@ -67,6 +69,7 @@ export class ReportBuilder {
       record = { id, title, ...(phase ? { phase } : {}), status: 'inactive', messages: [], results: [] };
       this.report.steps.push(record);
     }
+    if (this.engineId !== undefined) record.engine = this.engineId;
     return record;
   }
 

@@ -30,6 +30,8 @@ export interface CommandScope {
   timeoutExplanation: string;
   /** Persists the simulated world (or any state the host keeps) after a storage effect. */
   checkpoint: () => Promise<void>;
+  /** Throws when this engine no longer owns the run (another engine took it over). */
+  fence?: () => void;
 }
 
 export interface CommandSpec {
@@ -104,6 +106,8 @@ export class StorageGateway {
       });
       if (changing)
         await scope.journal.record({ t: 'cmd-start', key, runId: scope.runId, attempt, at: record.startedAt });
+      // The last moment before the command leaves: an engine that lost the run sends nothing.
+      scope.fence?.();
       const result = await this.call(scope, spec, key, record);
       if (changing) {
         await scope.checkpoint();

@@ -1,0 +1,9 @@
+// Public API of @drctl/store-postgres: the DocumentStore on PostgreSQL, with leases for run
+// ownership and fenced writes across several engines.
+export { PostgresStore } from './postgres-store.js';
+export type { PostgresLockOptions, PostgresStoreOptions } from './postgres-store.js';
+export { HeldLease } from './leases.js';
+export type { LeaseSettings } from './leases.js';
+export { SCHEMA_VERSION } from './schema.js';
+export { createScratchDatabase } from './scratch-database.js';
+export type { ScratchDatabase } from './scratch-database.js';
