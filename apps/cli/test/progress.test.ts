@@ -27,6 +27,53 @@ function fold(events: EngineEvent[]) {
   return state;
 }
 
+describe('sync progress in the CLI', () => {
+  const poll = (seconds: number, percents: number[]): EngineEvent => ({
+    type: 'sync-progress',
+    runId: 'r1',
+    step: 'pre-sync-storage',
+    phase: 'disaster-recovery',
+    devices: percents.map((percent, i) => ({
+      device: `vol-${i + 1}`,
+      status: percent >= 100 ? 'complete' : 'in-progress',
+      percent: Math.min(percent, 100),
+    })),
+    at: at(seconds),
+  });
+
+  it('shows the running sync in the live block and logs a line per quarter copied, until its step ends', () => {
+    const state = initialProgress(RUN, VMS);
+    const priorities = poweredOnPriorities(VMS);
+    const lines: Array<string | undefined> = [];
+    for (const e of [poll(10, [0, 10]), poll(20, [20, 40]), poll(30, [30, 40]), poll(40, [100, 60])]) {
+      applyEvent(state, e, priorities);
+      lines.push(eventLine(state, e));
+    }
+    expect(lines).toEqual([
+      'sync     5 % copied over 2 device(s) (slowest vol-1)',
+      'sync     30 % copied over 2 device(s) (slowest vol-1)',
+      undefined,
+      'sync     80 % copied over 2 device(s) (slowest vol-2)',
+    ]);
+    expect(renderBlock(state, Date.parse(at(40)), 1000).join('\n')).toMatch(/sync .* 80 % · vol-1 100 %, vol-2 60 %/);
+    applyEvent(
+      state,
+      {
+        type: 'step-finished',
+        runId: 'r1',
+        step: 'pre-sync-storage',
+        phase: 'disaster-recovery',
+        status: 'success',
+        at: at(50),
+        messages: [],
+      },
+      priorities,
+    );
+    expect(state.sync).toBeUndefined();
+    expect(renderBlock(state, Date.parse(at(50)), 1000).join('\n')).not.toMatch(/sync /);
+  });
+});
+
 describe('the progress state folded from engine events', () => {
   it('starts with every step of the workflow pending and counts only VMs that power on', () => {
     const state = initialProgress(RUN, VMS);

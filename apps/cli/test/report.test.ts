@@ -50,6 +50,7 @@ function report(overrides: Partial<RunReport> = {}): RunReport {
       'storageProvider.stretchedDevicesMatchTimeout': 300,
       defaultMaxBootAndShutdownOpsPerCluster: null,
       defaultMaxBootAndShutdownOpsPerHost: 2,
+      'recovery.forceRecovery': false,
       appliedCommandTimeoutSeconds: 390,
       liveVolumes: 1,
     },

@@ -167,7 +167,16 @@ function renderSummary(view) {
 function renderSteps(view) {
   const rows = view.steps.map((s) => {
     const active = s.state && s.state === view.run.state && view.run.active;
-    return `<tr class="${active ? 'active-step' : ''}" data-step="${escapeHtml(s.id)}"><td>${escapeHtml(s.title)}</td><td><span class="badge s-${escapeHtml(s.status)}">${escapeHtml(s.status)}</span></td><td>${time(s.startedAt)}</td><td>${time(s.finishedAt)}</td></tr>`;
+    // A running sync shows each device's share copied, as its last querySyncStatus poll read it.
+    const sync = s.sync
+      ? `<div class="sync-progress">${s.sync
+          .map(
+            (d) =>
+              `${escapeHtml(d.device)} <progress max="100" value="${Number(d.percent)}"></progress> ${Number(d.percent)} %`,
+          )
+          .join('<br>')}</div>`
+      : '';
+    return `<tr class="${active ? 'active-step' : ''}" data-step="${escapeHtml(s.id)}"><td>${escapeHtml(s.title)}${sync}</td><td><span class="badge s-${escapeHtml(s.status)}">${escapeHtml(s.status)}</span></td><td>${time(s.startedAt)}</td><td>${time(s.finishedAt)}</td></tr>`;
   });
   $('steps').querySelector('tbody').innerHTML = rows.join('');
 }

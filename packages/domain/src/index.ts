@@ -26,8 +26,21 @@ export {
   promptCalloutSchema,
   webhookCalloutSchema,
   planCalloutSchema,
+  CALLOUT_WORKFLOWS,
+  CALLOUT_DIRECTIONS,
+  calloutApplies,
+  calloutWorkflows,
+  workflowHasPosition,
 } from './model/callouts.js';
-export type { Callout, CommandCallout, PromptCallout, WebhookCallout, PlanCallout } from './model/callouts.js';
+export type {
+  Callout,
+  CommandCallout,
+  PromptCallout,
+  WebhookCallout,
+  PlanCallout,
+  CalloutWorkflow,
+  CalloutDirection,
+} from './model/callouts.js';
 
 export {
   environmentSchema,
@@ -91,6 +104,7 @@ export {
   parseSettingOverrides,
   settingsFromVmwareDrXml,
   effectiveCommandTimeoutSeconds,
+  liveVolumeBonusApplies,
   limitOrInfinity,
 } from './settings/resolve.js';
 export type { SettingOrigin, SettingsLayer, ResolvedSettings } from './settings/resolve.js';
@@ -131,4 +145,5 @@ export type {
   StorageCommandRecord,
   PromptRecord,
   DeviceResultLine,
+  FailedProtectionGroup,
 } from './report/report.js';

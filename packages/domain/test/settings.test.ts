@@ -18,6 +18,7 @@ describe('settings', () => {
       'storageProvider.stretchedDevicesMatchTimeout': 300,
       defaultMaxBootAndShutdownOpsPerCluster: null,
       defaultMaxBootAndShutdownOpsPerHost: null,
+      'recovery.forceRecovery': false,
     });
   });
 
@@ -90,5 +91,30 @@ describe('settings', () => {
     const s = defaultSettings();
     expect(effectiveCommandTimeoutSeconds(s, 2)).toBe(480);
     expect(effectiveCommandTimeoutSeconds({ ...s, 'storage.commandTimeout': 0 }, 2)).toBe(0);
+    // SRM's own value (vmware-dr.xml) already holds the 90 s per Live Volume (§4.7): not added twice.
+    expect(effectiveCommandTimeoutSeconds(s, 2, 'vmware-dr.xml')).toBe(300);
+    expect(effectiveCommandTimeoutSeconds(s, 2, 'override')).toBe(480);
+  });
+
+  it('reads recovery.forceRecovery as a flag: off by default, from the file, vmware-dr.xml or --set', () => {
+    expect(resolveSettings([]).values['recovery.forceRecovery']).toBe(false);
+    const fromFile = resolveSettings([
+      { origin: 'environment', pathPrefix: 'settings', values: { 'recovery.forceRecovery': true } },
+    ]);
+    expect(fromFile.values['recovery.forceRecovery']).toBe(true);
+    const xml = settingsFromVmwareDrXml('<config><recovery><forceRecovery>true</forceRecovery></recovery></config>');
+    expect(resolveSettings([xml]).values['recovery.forceRecovery']).toBe(true);
+    expect(
+      resolveSettings([parseSettingOverrides(['recovery.forceRecovery=off'])]).values['recovery.forceRecovery'],
+    ).toBe(false);
+    let issues: Array<{ path: string; message: string }> = [];
+    try {
+      resolveSettings([parseSettingOverrides(['recovery.forceRecovery=2'])]);
+    } catch (error) {
+      issues = (error as DrError).issues;
+    }
+    expect(issues).toEqual([
+      { path: '--set.recovery.forceRecovery', message: 'recovery.forceRecovery must be true or false, got "2"' },
+    ]);
   });
 });

@@ -16,6 +16,7 @@ const POWER_ON = [
 const RECOVERY = [
   'pre-sync-storage',
   'shutdown-protected-vms',
+  'resume-protected-vms',
   'prepare-protected-storage',
   'sync-storage',
   'suspend-recovery-vms',
@@ -50,7 +51,7 @@ const SPEC: Record<WorkflowName, Array<[phase: string, step: string]>> = {
   ],
 };
 /** "Error or cancel before the storage steps rolls back (protected VMs powered on again)." */
-const ROLLBACK_WINDOW = new Set(['pre-sync-storage', 'shutdown-protected-vms']);
+const ROLLBACK_WINDOW = new Set(['pre-sync-storage', 'shutdown-protected-vms', 'resume-protected-vms']);
 const HAS_ROLLBACK = new Set<WorkflowName>(['planned-migration', 'failback']);
 
 const SUCCESS = { status: 'success', stop: false };

@@ -24,7 +24,7 @@ import { adapterLogger } from './logging.js';
 import { CommandReads } from './reads.js';
 import { ArrayIds, perDevice, toDeviceError, type Core, type DeviceOutcome } from './core.js';
 import { loadTopology } from './commands/locate.js';
-import { syncDevice, syncStatusDevice } from './commands/sync.js';
+import { readSyncStatus, startSyncDevice } from './commands/sync-start.js';
 import { testFailoverStartDevice, testFailoverStopDevice } from './commands/test-failover.js';
 import { failoverDevice, prepareFailoverDevice } from './commands/failover.js';
 import { prepareReverseDevice, restoreDevice, reverseDevice } from './commands/reverse.js';
@@ -57,10 +57,6 @@ export interface ScSeriesAdapterOptions {
   requestTimeoutMs?: number;
   /** Wait between AsyncTask polls. @default 1000 */
   asyncPollIntervalMs?: number;
-  /** Wait between replication-progress polls while syncing. @default 5000 */
-  syncPollIntervalMs?: number;
-  /** A sync with no progress for this long fails. @default 600000 */
-  syncStallTimeoutMs?: number;
   /** Attempts for a transiently failing read. @default 3 */
   readAttempts?: number;
   /** First retry wait, doubled each time. @default 1000 */
@@ -149,8 +145,6 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
     clock: options.clock,
     logger,
     settings: {
-      syncPollIntervalMs: options.syncPollIntervalMs ?? 5000,
-      syncStallTimeoutMs: options.syncStallTimeoutMs ?? 600_000,
       deviceConcurrency: options.deviceConcurrency ?? 4,
       ...(options.qosNode ? { qosNode: options.qosNode } : {}),
     },
@@ -236,12 +230,18 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
       const discovery: Core = { ...core, reads: new CommandReads(api, true, request.signal) };
       return rethrowAsStorageError(() => discoverDevices(discovery, serial, peer, request.signal), request.signal);
     },
-    syncOnce: (request) => deviceCommand('syncOnce', request, syncDevice),
+    // SRA's split: syncOnce starts the sync, querySyncStatus reads its progress (sync-start.ts).
+    syncOnce: (request) => deviceCommand('syncOnce', request, startSyncDevice),
     async querySyncStatus(request: DeviceCommandRequest): Promise<SyncStatusResult> {
       const progress: SyncStatusResult['progress'] = [];
       const result = await deviceCommand('querySyncStatus', request, async (c, topology, req, serial, device) => {
-        const p = await syncStatusDevice(c, topology, req, serial, device);
-        progress.push({ device, status: p.complete ? 'complete' : 'in-progress', percent: p.percent });
+        const p = await readSyncStatus(c, topology, req, serial, device);
+        progress.push({
+          device,
+          status: p.complete ? 'complete' : 'in-progress',
+          percent: p.percent,
+          ...(p.amountRemaining !== undefined ? { remaining: p.amountRemaining } : {}),
+        });
         return {};
       });
       const order = new Map(request.devices.map((d, i) => [d, i]));

@@ -16,9 +16,6 @@ import { DsmConnectionError, DsmHttpError, DsmProtocolError, mayHaveTakenEffect 
 
 /** Tunables of the adapter's own behaviour (not DSM's). */
 export interface AdapterSettings {
-  syncPollIntervalMs: number;
-  /** A sync whose remaining amount has not shrunk for this long fails. */
-  syncStallTimeoutMs: number;
   /** Devices handled at once within one command. */
   deviceConcurrency: number;
   /** Replication QoS node used when reversing replication if the original one is not found. */

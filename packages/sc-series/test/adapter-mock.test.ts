@@ -31,7 +31,6 @@ function adapterFor(agent: ReturnType<typeof mockDsm>['agent'], logger = capture
       clock: new SystemClock(),
       logger: logger.logger,
       asyncPollIntervalMs: 1,
-      syncPollIntervalMs: 1,
       retryBaseDelayMs: 1,
       dispatcher: agent,
     }),
@@ -114,7 +113,12 @@ describe('state-changing calls are checked before they are repeated', () => {
       'GET StorageCenter/ScVolume/64702.101/ReplayList',
       'POST StorageCenter/ScVolume/64702.101/CreateReplay',
     ]);
-    expect(progress).toEqual([0, 100]);
+    // syncOnce only starts the sync (SRA's split); querySyncStatus then follows it.
+    expect(progress).toEqual([0]);
+    topology(dsm);
+    const status = await adapter.querySyncStatus(syncRequest('run-2/query'));
+    expect(status.devices[0]).toMatchObject({ device: 'ds-vol-01', status: 'success' });
+    expect(status.progress).toEqual([{ device: 'ds-vol-01', status: 'complete', percent: 100, remaining: 0 }]);
   });
 
   it('a repeated sync with the same idempotency key takes no new replay and says so', async () => {

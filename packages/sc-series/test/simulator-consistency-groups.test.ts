@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { CommandContext } from '@drctl/domain';
-import { PROTECTED, RECOVERY, RECOVERY_HOSTS, command, startLab, type Lab } from './simulator-env.js';
+import { PROTECTED, RECOVERY, RECOVERY_HOSTS, command, startLab, syncToCompletion, type Lab } from './simulator-env.js';
 
 let lab: Lab | undefined;
 afterEach(async () => {
@@ -72,7 +72,18 @@ describe('consistency groups over the DSM REST API (issue 10 §2)', () => {
 
   it('recovers every device of the group from the same consistent snapshot', async () => {
     lab = await withGroup();
-    await lab.run(lab.adapter.syncOnce(command(PROTECTED, GROUP, { workflow: 'test', consistencyGroups: groups })));
+    // The group's consistent snapshot is taken, then replicated to the recovery site: syncOnce
+    // starts the sync and querySyncStatus is polled until it is complete, as the engine does.
+    const sync = await syncToCompletion(
+      lab,
+      command(PROTECTED, GROUP, { workflow: 'test', consistencyGroups: groups }),
+    );
+    expect(sync.start.devices.map((d) => d.status)).toEqual(['success', 'success']);
+    expect(sync.status.devices.map((d) => d.status)).toEqual(['success', 'success']);
+    expect(sync.status.progress.map((p) => [p.device, p.status])).toEqual([
+      ['ds-app', 'complete'],
+      ['ds-active', 'complete'],
+    ]);
     const result = await lab.run(lab.adapter.failover(command(RECOVERY, GROUP, recovery)));
     expect(result.devices.map((d) => d.status)).toEqual(['success', 'success']);
     const [app, active] = result.devices.map((d) => d.details ?? {});

@@ -3,7 +3,9 @@ import {
   VirtualClock,
   type CommandContext,
   type DeviceCommandRequest,
+  type DeviceCommandResult,
   type Environment,
+  type SyncStatusResult,
 } from '@drctl/domain';
 import { startDsmSimulator, type DsmSimulator } from '@drctl/dsm-simulator';
 import { createScSeriesAdapter, type ScSeriesAdapter, type ScSeriesAdapterOptions } from '../src/index.js';
@@ -122,4 +124,52 @@ export function command(
     context: { workflow: 'planned-migration', plan: 'plan-1', runId: 'run-1', ...context },
     ...over,
   };
+}
+
+export interface SyncPolling {
+  /** Virtual time between polls. @default 15000 */
+  pollMs?: number;
+  /** Bound on the polls: a sync that never completes fails the test instead of hanging it. @default 100 */
+  maxPolls?: number;
+  /** Called just before each poll (to start a tally of that poll's requests). */
+  beforePoll?: () => void;
+  /** Called with each poll's result. */
+  afterPoll?: (status: SyncStatusResult) => void;
+}
+
+/**
+ * Follows a started sync as the engine does (SRA's syncOnce/querySyncStatus split): polls
+ * querySyncStatus for the request's devices until every one is complete.
+ */
+export async function pollSyncToCompletion(
+  lab: Lab,
+  request: DeviceCommandRequest,
+  polling: SyncPolling = {},
+): Promise<{ status: SyncStatusResult; polls: number }> {
+  const maxPolls = polling.maxPolls ?? 100;
+  const poll = async () => {
+    polling.beforePoll?.();
+    const status = await lab.run(lab.adapter.querySyncStatus(request));
+    polling.afterPoll?.(status);
+    return status;
+  };
+  let status = await poll();
+  let polls = 1;
+  while (!status.progress.every((p) => p.status === 'complete')) {
+    if (polls >= maxPolls) throw new Error(`The sync was not complete after ${polls} polls.`);
+    await lab.run(lab.clock.sleep(polling.pollMs ?? 15_000));
+    status = await poll();
+    polls++;
+  }
+  return { status, polls };
+}
+
+/** A whole sync as the engine drives it: syncOnce starts it, querySyncStatus is polled to its end. */
+export async function syncToCompletion(
+  lab: Lab,
+  request: DeviceCommandRequest,
+  polling: SyncPolling = {},
+): Promise<{ start: DeviceCommandResult; status: SyncStatusResult; polls: number }> {
+  const start = await lab.run(lab.adapter.syncOnce(request));
+  return { start, ...(await pollSyncToCompletion(lab, request, polling)) };
 }

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { PROTECTED, RECOVERY, RECOVERY_HOSTS, command, startLab, type Lab } from './simulator-env.js';
+import {
+  PROTECTED,
+  RECOVERY,
+  RECOVERY_HOSTS,
+  command,
+  pollSyncToCompletion,
+  startLab,
+  type Lab,
+} from './simulator-env.js';
 
 let lab: Lab | undefined;
 afterEach(async () => {
@@ -35,21 +43,36 @@ describe('a command reads the arrays once, whatever its number of devices (DSM r
   it('syncs of three devices share each progress reading and read no replay list per device', async () => {
     lab = await startLab();
     const { requests } = lab.sim;
-    const sync = await lab.run(lab.adapter.syncOnce(command(PROTECTED, DEVICES, { workflow: 'test' })));
+    const progressLists = () =>
+      requests.count({ method: 'POST', pattern: 'StorageCenter/ScReplicationProgress/GetList' });
+    const perDeviceReadings = () => requests.count({ pattern: 'StorageCenter/ScReplication/{id}/CurrentProgress' });
+    const request = command(PROTECTED, DEVICES, { workflow: 'test' });
+    const sync = await lab.run(lab.adapter.syncOnce(request));
     expect(sync.devices.map((d) => d.status)).toEqual(['success', 'success', 'success']);
-    expect(requests.count({ pattern: 'StorageCenter/ScReplication/{id}/CurrentProgress' })).toBe(0);
+    expect(perDeviceReadings()).toBe(0);
     expect(requests.count({ pattern: 'StorageCenter/ScVolume/{id}/ReplayList' })).toBe(0);
-    const rounds = requests.count({ method: 'POST', pattern: 'StorageCenter/ScReplicationProgress/GetList' });
-    expect(rounds).toBeGreaterThan(0);
+    expect(progressLists()).toBeGreaterThan(0);
     expect(requests.count({ pattern: 'StorageCenter/ScVolume/{id}/CreateReplay' })).toBe(DEVICES.length);
-    // The devices' syncs run side by side: one reading per round serves all three, so three
-    // devices need about the readings of one device alone.
-    requests.reset();
-    await lab.run(
-      lab.adapter.syncOnce(command(PROTECTED, ['ds-app'], { workflow: 'test' }, { idempotencyKey: 'one' })),
-    );
-    const alone = requests.count({ pattern: 'StorageCenter/ScReplication/{id}/CurrentProgress' });
-    expect(alone).toBeGreaterThan(2);
-    expect(rounds).toBeLessThanOrEqual(alone + 2);
+    // The engine then polls querySyncStatus of the three devices: each poll (round) takes one list
+    // of the Storage Center's replications that serves all three, never a reading per device.
+    const rounds: Array<{ lists: number; perDevice: number }> = [];
+    const { status, polls } = await pollSyncToCompletion(lab, request, {
+      beforePoll: () => requests.reset(),
+      afterPoll: () => rounds.push({ lists: progressLists(), perDevice: perDeviceReadings() }),
+    });
+    expect(status.progress.every((p) => p.status === 'complete')).toBe(true);
+    expect(polls).toBeGreaterThan(2);
+    expect(rounds).toEqual(Array.from({ length: polls }, () => ({ lists: 1, perDevice: 0 })));
+    // One device alone reads its own replication once per poll: three devices cost about what one does.
+    const alone: number[] = [];
+    const one = command(PROTECTED, ['ds-app'], { workflow: 'test' }, { idempotencyKey: 'one' });
+    await lab.run(lab.adapter.syncOnce(one));
+    const single = await pollSyncToCompletion(lab, one, {
+      beforePoll: () => requests.reset(),
+      afterPoll: () => alone.push(perDeviceReadings() + progressLists()),
+    });
+    expect(single.polls).toBeGreaterThan(2);
+    expect(alone).toEqual(Array.from({ length: single.polls }, () => 1));
+    expect(polls).toBeLessThanOrEqual(single.polls + 2);
   });
 });

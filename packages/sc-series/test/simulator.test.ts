@@ -62,9 +62,14 @@ describe('SC Series adapter against the DSM simulator (HTTPS, verified TLS)', ()
       ),
     );
     expect(statuses(sync)).toEqual({ 'ds-app': 'success', 'ds-sync': 'success', 'ds-stretched': 'success' });
-    expect(progress).toContain(100);
-    const status = await lab.run(lab.adapter.querySyncStatus(command(PROTECTED, devices)));
-    expect(status.progress.every((p) => p.status === 'complete')).toBe(true);
+    expect(progress).toHaveLength(devices.length);
+    // syncOnce started the sync and returned; querySyncStatus follows it to the end.
+    let status = await lab.run(lab.adapter.querySyncStatus(command(PROTECTED, devices)));
+    for (let poll = 0; poll < 100 && !status.progress.every((p) => p.status === 'complete'); poll++) {
+      await lab.run(lab.clock.sleep(15_000));
+      status = await lab.run(lab.adapter.querySyncStatus(command(PROTECTED, devices)));
+    }
+    expect(status.progress.every((p) => p.status === 'complete' && p.percent === 100)).toBe(true);
 
     const start = await lab.run(
       lab.adapter.testFailoverStart(

@@ -2,7 +2,7 @@ import { DrError, type ComputeAdapter } from '@drctl/domain';
 import { throwIfAborted } from './abort.js';
 import type { RuntimeSite, WorldCore } from './core.js';
 import type { ComputeOperation } from './durations.js';
-import type { VmState } from './state.js';
+import type { MountState, VmState } from './state.js';
 import { accessOn } from './transitions.js';
 
 type VmPowerState = 'on' | 'off' | 'suspended' | 'placeholder' | 'absent';
@@ -177,6 +177,7 @@ export class SimulatedCompute implements ComputeAdapter {
             { site, vm, host, datastore: ds },
           );
         }
+        this.checkHostSeesMount(state, host, mounted, vm);
       }
       return 'proceed';
     };
@@ -235,11 +236,13 @@ export class SimulatedCompute implements ComputeAdapter {
     site,
     vm,
     host,
+    datastore,
     signal,
   }: {
     site: string;
     vm: string;
     host: string;
+    datastore?: string;
     signal: AbortSignal;
   }): Promise<void> {
     this.knownVm(vm, site);
@@ -259,7 +262,14 @@ export class SimulatedCompute implements ComputeAdapter {
       return 'proceed';
     };
     await this.operation(site, 'createPlaceholder', vm, signal, check, (state) => {
-      state.vms.set(vm, { vm, kind: 'placeholder', test: false, host, power: 'off' });
+      state.vms.set(vm, {
+        vm,
+        kind: 'placeholder',
+        test: false,
+        host,
+        power: 'off',
+        ...(datastore !== undefined ? { datastore } : {}),
+      });
     });
   }
 
@@ -550,6 +560,28 @@ export class SimulatedCompute implements ComputeAdapter {
     if (this.core.arraySite(a) === site) return a;
     if (this.core.arraySite(b) === site) return b;
     return undefined;
+  }
+
+  /**
+   * A host sees a mounted datastore only once it has rescanned since the datastore's devices
+   * were presented: a host whose rescans all failed cannot run a VM from it.
+   */
+  private checkHostSeesMount(state: RuntimeSite, host: string, mount: MountState, vm: string): void {
+    const seenAt = state.hosts.get(host)?.devicesSeenAt ?? this.core.createdAt;
+    for (const id of mount.devices) {
+      const device = this.core.devices.get(id);
+      const array = device ? this.arrayAt(device.source, device.target, state.name) : undefined;
+      if (!device || array === undefined) continue;
+      const presentedAt = mount.test
+        ? (device.testCopy?.createdAt ?? this.core.createdAt)
+        : (device.presentedAt[array] ?? this.core.createdAt);
+      if (seenAt < presentedAt) {
+        throw computeError(
+          `Cannot register VM ${vm} on host ${host} at ${state.name}: the host has not rescanned its storage since device ${id} of datastore ${mount.datastore} was presented.`,
+          { site: state.name, vm, host, datastore: mount.datastore, device: id },
+        );
+      }
+    }
   }
 
   /**

@@ -158,6 +158,11 @@ export class WorldCore {
     return this.faultList.some((f) => f.kind === kind && f.vm === vm);
   }
 
+  /** Whether syncs of `device` stop moving half way. */
+  syncStalls(device: string): boolean {
+    return this.faultList.some((f) => f.kind === 'sync-stalls' && f.device === device);
+  }
+
   /** Whether this rescan of `host` should fail; counts the failure when it does. */
   takeRescanFailure(host: string): boolean {
     const fault = this.faultList.find(

@@ -16,7 +16,9 @@ export type Fault =
   /** Every power-on task of the VM fails. */
   | { kind: 'power-on-fails'; vm: string }
   /** Rescans of the host fail: the first `times` of them, or all when `times` is absent. */
-  | { kind: 'rescan-fails'; host: string; times?: number };
+  | { kind: 'rescan-fails'; host: string; times?: number }
+  /** A sync of the device starts but its replication stops moving half way (a stuck link). */
+  | { kind: 'sync-stalls'; device: string };
 
 export type FaultKind = Fault['kind'];
 
@@ -27,6 +29,7 @@ export const FAULT_SYNTAX = [
   'no-tools:VM',
   'power-on-fails:VM',
   'rescan-fails:HOST[:TIMES]',
+  'sync-stalls:DEVICE',
 ] as const;
 
 const INJECT_PATH = '--inject';
@@ -77,6 +80,8 @@ export function parseFault(text: string): Fault {
       // Device ids may themselves hold colons: everything after the command is the device.
       return { kind, command, device: requiredName(text, rest!.slice(split + 1), 'device', form) };
     }
+    case 'sync-stalls':
+      return { kind, device: requiredName(text, rest, 'device', 'sync-stalls:DEVICE') };
     case 'rescan-fails': {
       const form = 'rescan-fails:HOST[:TIMES]';
       const body = requiredName(text, rest, 'host', form);
@@ -119,6 +124,8 @@ export function formatFault(fault: Fault): string {
       return `power-on-fails:${fault.vm}`;
     case 'rescan-fails':
       return fault.times === undefined ? `rescan-fails:${fault.host}` : `rescan-fails:${fault.host}:${fault.times}`;
+    case 'sync-stalls':
+      return `sync-stalls:${fault.device}`;
   }
 }
 
@@ -154,6 +161,9 @@ export function validateFaults(env: Environment, faults: readonly Fault[]): void
         }
         if (fault.device !== undefined && !devices.includes(fault.device))
           unknown(fault, 'device', fault.device, devices);
+        break;
+      case 'sync-stalls':
+        if (!devices.includes(fault.device)) unknown(fault, 'device', fault.device, devices);
         break;
       case 'no-tools':
       case 'power-on-fails':

@@ -102,6 +102,8 @@ export interface VmState {
   power: PowerState;
   /** End of the last power-on task; the Tools heartbeat follows `toolsSeconds` later. */
   poweredOnAt?: number;
+  /** Placeholder datastore holding a placeholder's files. */
+  datastore?: string;
   /** Host of the placeholder a test registration replaced, put back when the test VM goes. */
   replacedPlaceholderHost?: string;
   /** Production network → network the NICs are connected to, once configured. */

@@ -105,9 +105,9 @@ export class SimulatedStorage implements StorageAdapter {
   }
 
   /**
-   * Takes a replay on the source and replicates it for the volume's `syncSeconds`. The change
-   * (the replay) is made when the sync starts; an abort stops the wait, not the array's copy.
-   * A repeat with the same idempotency key is a no-op that waits for the same sync.
+   * Starts a sync, as SRA's `syncOnce` does: takes a replay on the source, which then replicates
+   * for the volume's `syncSeconds`, and returns; `querySyncStatus` follows its progress. A repeat
+   * with the same idempotency key is a no-op for the sync already started.
    */
   async syncOnce(request: DeviceCommandRequest): Promise<DeviceCommandResult> {
     return this.deviceCommand(
@@ -124,11 +124,8 @@ export class SimulatedStorage implements StorageAdapter {
         });
         if (transition.kind === 'error') return transition;
         if (transition.kind === 'effect') this.apply('syncOnce', request.arrayId, transition.next);
+        signal.throwIfAborted();
         request.onProgress?.({ device: id, percent: 0, message: 'replicating' });
-        const job = core.devices.get(id)!.sync;
-        if (job && job.key === request.idempotencyKey && job.finishesAt > core.clock.now()) {
-          await core.sleep(job.finishesAt - core.clock.now(), signal);
-        }
         return transition;
       },
       'syncStart',
@@ -151,10 +148,11 @@ export class SimulatedStorage implements StorageAdapter {
         continue;
       }
       const job = device!.sync;
-      const running = job !== undefined && job.finishesAt > now;
-      const percent = running
-        ? Math.floor((100 * (now - job.startedAt)) / Math.max(1, job.finishesAt - job.startedAt))
-        : 100;
+      // A stalled replication stops half way and stays there (sync-stalls fault).
+      const stalled = job !== undefined && this.core.syncStalls(id);
+      const seen = stalled ? Math.min(now, (job.startedAt + job.finishesAt) / 2) : now;
+      const running = job !== undefined && (stalled || job.finishesAt > now);
+      const percent = running ? (100 * (seen - job.startedAt)) / Math.max(1, job.finishesAt - job.startedAt) : 100;
       progress.push({ device: id, status: running ? 'in-progress' : 'complete', percent });
       devices.push({
         device: id,

@@ -79,6 +79,12 @@ describe('simulated vCenter', () => {
       drive(compute.registerVm({ site: 'dr', vm: 'db1', host: 'esx-p1', test: false, signal: s })),
     );
     expect(error.message).toMatch(/Host esx-p1 is not at site dr/);
+    // esx-d1 has not rescanned since the device was presented: it cannot see the datastore.
+    error = await rejection(
+      drive(compute.registerVm({ site: 'dr', vm: 'db1', host: 'esx-d1', test: false, signal: s })),
+    );
+    expect(error.message).toMatch(/host esx-d1 at dr: the host has not rescanned its storage since device vol-db/);
+    await drive(compute.rescanHost({ site: 'dr', host: 'esx-d1', signal: s }));
     await drive(compute.registerVm({ site: 'dr', vm: 'db1', host: 'esx-d1', test: false, signal: s }));
     await drive(compute.powerOn({ site: 'dr', vm: 'db1', signal: s }));
     expect(world.vmAt('dr', 'db1')).toMatchObject({ kind: 'registered', power: 'on', host: 'esx-d1' });

@@ -11,6 +11,7 @@ async function recoverAll(order: string[], seed?: number): Promise<Record<string
   const drive = <T>(work: Promise<T>) => clock.runUntil(work);
   await drive(world.storage.failover(request('sc-dr', DEVICES, 'f')));
   await drive(world.compute.rescanHost({ site: 'dr', host: 'esx-d1', signal: s }));
+  await drive(world.compute.rescanHost({ site: 'dr', host: 'esx-d2', signal: s }));
   for (const ds of ['ds-db', 'ds-app'])
     await drive(world.compute.mountDatastore({ site: 'dr', datastore: ds, devices: [], test: false, signal: s }));
   const start = clock.now();

@@ -64,11 +64,17 @@ describe('snapshot and restore', () => {
     const resumed = SimulatedWorld.restore(env, saved, { clock: later, jitter: 0 });
     const status = await later.runUntil(resumed.storage.querySyncStatus(request('sc-prod', ['vol-db'], 'q')));
     expect(status.progress[0]).toMatchObject({ status: 'in-progress' });
-    // Re-sending the same sync waits for it instead of starting another.
+    // Re-sending the same sync finds it running instead of starting another.
     const repeat = await later.runUntil(resumed.storage.syncOnce(request('sc-prod', ['vol-db'], 'sync-1')));
     expect(repeat.devices[0]!.warnings[0]).toMatch(/already started/);
-    expect(later.now()).toBe(saved.savedAt + 30_000);
     expect(resumed.effectCount('syncOnce', 'vol-db')).toBe(1);
+    // It finishes when it would have: 30 s after the snapshot.
+    await later.advance(saved.savedAt + 29_000 - later.now());
+    const before = await later.runUntil(resumed.storage.querySyncStatus(request('sc-prod', ['vol-db'], 'q')));
+    expect(before.progress[0]).toMatchObject({ status: 'in-progress' });
+    await later.advance(saved.savedAt + 30_000 - later.now());
+    const after = await later.runUntil(resumed.storage.querySyncStatus(request('sc-prod', ['vol-db'], 'q')));
+    expect(after.progress[0]).toMatchObject({ status: 'complete', percent: 100 });
   });
 
   it('refuses a state from another environment or of the wrong shape, naming the path', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { DrError } from '@drctl/domain';
+import { DrError, type Environment } from '@drctl/domain';
 import { createHarness, smallEnvironment, stepStatuses } from './harness.js';
+
+const withForcedRecovery = (env: Environment): Environment => ({
+  ...env,
+  settings: { ...env.settings, 'recovery.forceRecovery': true },
+});
 
 const statusOf = (steps: Array<[string, string]>, id: string) => steps.find(([s]) => s === id)?.[1];
 
@@ -75,7 +80,7 @@ describe('planned migration vs disaster recovery error policies', () => {
   });
 
   it('forced recovery skips every protected-site step', async () => {
-    const env = smallEnvironment();
+    const env = withForcedRecovery(smallEnvironment());
     const plan = env.plans[0]!;
     const h = createHarness(env, { faults: [{ kind: 'site-down', site: plan.protectedSite }] });
     const report = await h.run({ plan: plan.name, workflow: 'disaster-recovery', forcedRecovery: true });
@@ -84,6 +89,64 @@ describe('planned migration vs disaster recovery error policies', () => {
     for (const id of ['pre-sync-storage', 'shutdown-protected-vms', 'prepare-protected-storage', 'sync-storage'])
       expect(statusOf(steps, id)).toBe('skipped');
     expect(report.storageCommands.some((c) => c.command === 'syncOnce' || c.command === 'prepareFailover')).toBe(false);
+    expect(report.notes.join(' ')).toMatch(/protected site .* did not answer when the run started/);
+  });
+});
+
+describe('forced recovery is for a protected site that is gone (srm-facts §1.1)', () => {
+  it('is refused while recovery.forceRecovery is off, even with the protected site down', async () => {
+    const env = smallEnvironment();
+    const plan = env.plans[0]!;
+    const h = createHarness(env, { faults: [{ kind: 'site-down', site: plan.protectedSite }] });
+    const refused = await h.engine
+      .start({ plan: plan.name, workflow: 'disaster-recovery', forcedRecovery: true })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DrError);
+    expect((refused as DrError).code).toBe('DR_OPERATION_REFUSED');
+    expect((refused as DrError).message).toMatch(/recovery\.forceRecovery/);
+    expect((refused as DrError).issues[0]!.path).toBe('settings.recovery.forceRecovery');
+    expect((await h.engine.planStatus(plan.name)).state).toBe('ready');
+  });
+
+  it('is refused with the reason while the protected site answers: nothing runs, the protected VMs keep running', async () => {
+    const env = withForcedRecovery(smallEnvironment());
+    const plan = env.plans[0]!;
+    const h = createHarness(env);
+    const refused = await h.engine
+      .start({ plan: plan.name, workflow: 'disaster-recovery', forcedRecovery: true })
+      .catch((e: unknown) => e);
+    expect((refused as DrError).code).toBe('DR_OPERATION_REFUSED');
+    expect((refused as DrError).message).toMatch(new RegExp(`protected site ${plan.protectedSite} answers`));
+    expect(await h.engine.runs(plan.name)).toEqual([]);
+    expect((await h.engine.planStatus(plan.name)).state).toBe('ready');
+    expect(h.world.effectCount('failover')).toBe(0);
+  });
+
+  it('runs with the protected site up only on an explicit override, which the report records', async () => {
+    const env = withForcedRecovery(smallEnvironment());
+    const plan = env.plans[0]!;
+    const h = createHarness(env);
+    const report = await h.run({
+      plan: plan.name,
+      workflow: 'disaster-recovery',
+      forcedRecovery: true,
+      forcedRecoveryOverride: 'protected site isolated from its storage; VMs fenced by hand',
+    });
+    expect(report.mode).toBe('forced');
+    expect(report.notes).toContain(
+      `forced recovery although the protected site ${plan.protectedSite} answered, overridden by the operator: protected site isolated from its storage; VMs fenced by hand`,
+    );
+    expect(statusOf(stepStatuses(report), 'shutdown-protected-vms')).toBe('skipped');
+  });
+
+  it('refuses an override without a forced recovery', async () => {
+    const env = withForcedRecovery(smallEnvironment());
+    const h = createHarness(env);
+    const refused = await h.engine
+      .start({ plan: env.plans[0]!.name, workflow: 'disaster-recovery', forcedRecoveryOverride: 'why' })
+      .catch((e: unknown) => e);
+    expect((refused as DrError).code).toBe('DR_INPUT_INVALID');
+    expect((refused as DrError).issues[0]!.path).toBe('forcedRecoveryOverride');
   });
 });
 

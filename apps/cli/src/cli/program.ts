@@ -121,7 +121,11 @@ ${EXIT_HELP}`,
     .option('--set <key=value>', 'override a setting, e.g. storage.commandTimeout=600 (repeatable)', collect)
     .option('--vmware-dr-xml <file>', "read settings from SRM's vmware-dr.xml <config>")
     .option('--force', 'cleanup, reprotect: ignore errors and reach ready')
-    .option('--forced-recovery', 'disaster-recovery: skip the protected-site steps')
+    .option('--forced-recovery', 'disaster-recovery: skip the protected-site steps (needs recovery.forceRecovery=true)')
+    .option(
+      '--override-protected-site-up <reason>',
+      'with --forced-recovery: run even though the protected site answers; the reason is recorded in the report',
+    )
     .option('--no-sync', 'test: do not replicate recent changes first')
     .option('--answer <text>', 'answer every prompt with this text (else asked on the terminal)')
     .option('--report <file>', 'also write the run report (JSON) to this file, kept up to date as the run goes')

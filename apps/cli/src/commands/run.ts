@@ -16,6 +16,8 @@ export interface RunOptions extends CommonOptions {
   set?: string[];
   force?: boolean;
   forcedRecovery?: boolean;
+  /** The operator's reason for a forced recovery although the protected site answers. */
+  overrideProtectedSiteUp?: string;
   /** Commander's `--no-sync` sets this false. */
   sync: boolean;
   answer?: string;
@@ -34,6 +36,8 @@ function checkModeOptions(workflow: WorkflowName, options: RunOptions): void {
   };
   if (options.force && workflow !== 'cleanup' && workflow !== 'reprotect') refuse('--force', 'cleanup and reprotect');
   if (options.forcedRecovery && workflow !== 'disaster-recovery') refuse('--forced-recovery', 'disaster-recovery');
+  if (options.overrideProtectedSiteUp !== undefined && !options.forcedRecovery)
+    refuse('--override-protected-site-up', 'disaster-recovery with --forced-recovery');
   if (options.sync === false && workflow !== 'test') refuse('--no-sync', 'test');
 }
 
@@ -61,6 +65,9 @@ export async function runCommand(io: CliIo, workflow: WorkflowName, options: Run
           workflow,
           ...(options.force ? { force: true } : {}),
           ...(options.forcedRecovery ? { forcedRecovery: true } : {}),
+          ...(options.overrideProtectedSiteUp !== undefined
+            ? { forcedRecoveryOverride: options.overrideProtectedSiteUp }
+            : {}),
           ...(workflow === 'test' ? { syncData: options.sync !== false } : {}),
         }),
       {

@@ -44,7 +44,7 @@ function settingsWithoutEnvironment(options: SettingsOptions, io: CliIo): Resolv
   return resolveSettings(layers);
 }
 
-const show = (value: number | null) => (value === null ? 'off' : String(value));
+const show = (value: number | null | boolean) => (value === null ? 'off' : String(value));
 
 /** The commandTimeout each plan's runs apply: the setting plus 90 s per Live Volume. */
 function appliedTimeouts(
@@ -53,7 +53,11 @@ function appliedTimeouts(
 ): Array<{ plan: string; liveVolumes: number; seconds: number }> {
   return env.plans.map((plan) => {
     const liveVolumes = planDevices(env, plan).filter((id) => env.volumes.find((v) => v.id === id)?.liveVolume).length;
-    return { plan: plan.name, liveVolumes, seconds: effectiveCommandTimeoutSeconds(settings.values, liveVolumes) };
+    return {
+      plan: plan.name,
+      liveVolumes,
+      seconds: effectiveCommandTimeoutSeconds(settings.values, liveVolumes, settings.origins['storage.commandTimeout']),
+    };
   });
 }
 

@@ -30,6 +30,13 @@ export function eventLine(state: ProgressState, event: EngineEvent): string | un
     case 'storage-command':
       if (event.status === 'success') return undefined;
       return `${at}storage  ${event.command} on ${event.arrayId} (${event.devices.join(', ')}): ${event.status}${event.message ? ` — ${event.message}` : ''}`;
+    case 'sync-progress': {
+      if (!state.sync?.announce) return undefined;
+      const waiting = event.devices.filter((d) => d.status !== 'complete');
+      const slowest =
+        waiting.length > 0 ? ` (slowest ${waiting.reduce((a, b) => (b.percent < a.percent ? b : a)).device})` : '';
+      return `${at}sync     ${state.sync.overall} % copied over ${event.devices.length} device(s)${slowest}`;
+    }
     case 'vm-failed':
       return `${at}VM       ${event.vm} failed on ${event.host}: ${event.message}`;
     case 'prompt-waiting':

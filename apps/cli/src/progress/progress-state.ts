@@ -41,6 +41,16 @@ export interface WaitingPromptLine {
  * powered on per priority, storage commands in flight, prompts waiting. Pure data, so the views
  * are simple renderers and the folding is tested on its own.
  */
+/** The sync running now, as its last poll read it. */
+export interface SyncLine {
+  key: string;
+  devices: Array<{ device: string; status: 'complete' | 'in-progress'; percent: number }>;
+  /** Mean share copied over its devices, 0–100. */
+  overall: number;
+  /** Whether this poll crossed a quarter (25 %, 50 %…) worth a line in a log. */
+  announce: boolean;
+}
+
 export interface ProgressState {
   runId: string;
   plan: string;
@@ -56,6 +66,8 @@ export interface ProgressState {
   storageCommands: number;
   storageProblems: number;
   prompts: WaitingPromptLine[];
+  /** The sync in progress (pre-sync, sync, reprotect's sync), until its step finishes. */
+  sync?: SyncLine;
   result?: RunResult;
   resumed: boolean;
 }
@@ -138,7 +150,16 @@ export function applyEvent(state: ProgressState, event: EngineEvent, vmPriority:
       line.startedAt = event.at;
       break;
     }
+    case 'sync-progress': {
+      const key = `${event.phase}/${event.step}`;
+      const total = event.devices.reduce((sum, d) => sum + (d.status === 'complete' ? 100 : d.percent), 0);
+      const overall = event.devices.length === 0 ? 100 : Math.floor(total / event.devices.length);
+      const before = state.sync?.key === key ? Math.floor(state.sync.overall / 25) : -1;
+      state.sync = { key, devices: event.devices, overall, announce: Math.floor(overall / 25) > before };
+      break;
+    }
     case 'step-finished': {
+      if (state.sync?.key === `${event.phase}/${event.step}`) delete state.sync;
       const line = stepLine(state, event.phase, event.step);
       line.status = event.status;
       line.startedAt ??= event.at;

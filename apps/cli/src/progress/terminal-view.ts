@@ -51,6 +51,12 @@ export function renderBlock(state: ProgressState, nowVirtualMs: number, elapsedR
   for (const s of window.lines)
     lines.push(`  ${MARK[s.status]} ${column(s.title, 52)} ${s.status === 'pending' ? '' : s.status}`);
   if (window.pendingAfter > 0) lines.push(`  … ${window.pendingAfter} more`);
+  if (state.sync) {
+    const devices = state.sync.devices.map((d) => `${d.device} ${d.status === 'complete' ? 100 : d.percent} %`);
+    lines.push(
+      `  sync ${bar(state.sync.overall, 100)} ${state.sync.overall} % · ${devices.slice(0, 6).join(', ')}${devices.length > 6 ? ', …' : ''}`,
+    );
+  }
   for (const p of state.prompts) lines.push(`  ? waiting for an answer: ${p.text}`);
   return lines;
 }

@@ -17,7 +17,16 @@ export const startRunRequest = z
       .boolean()
       .optional()
       .describe('Cleanup, reprotect, failback: ignore errors (force cleanup / force reprotect).'),
-    forcedRecovery: z.boolean().optional().describe('Disaster recovery: skip every protected-site step.'),
+    forcedRecovery: z
+      .boolean()
+      .optional()
+      .describe('Disaster recovery: skip every protected-site step (needs the setting recovery.forceRecovery).'),
+    forcedRecoveryOverride: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('Forced recovery although the protected site answers: the reason, recorded in the report.'),
     syncData: z.boolean().optional().describe('Test: replicate recent changes first (default true).'),
   })
   .strict()
@@ -30,6 +39,13 @@ export const startRunRequest = z
         code: 'custom',
         path: ['forcedRecovery'],
         message: 'forcedRecovery applies to disaster-recovery only',
+      });
+    }
+    if (body.forcedRecoveryOverride !== undefined && body.forcedRecovery !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['forcedRecoveryOverride'],
+        message: 'forcedRecoveryOverride applies to a disaster recovery with forcedRecovery only',
       });
     }
     if (body.syncData !== undefined && body.workflow !== 'test') {
@@ -191,7 +207,9 @@ export const environmentSummary = z.object({
   plans: z.array(z.string()),
   protectionGroups: z.array(z.string()),
   vms: z.number().int(),
-  settings: z.record(z.string(), z.union([z.number(), z.null()])).describe('Effective values.'),
+  settings: z
+    .record(z.string(), z.union([z.number(), z.boolean(), z.null()]))
+    .describe('Effective values (recovery.forceRecovery is true or false).'),
 });
 
 export const validationResult = z.object({ valid: z.literal(true), summary: environmentSummary });
@@ -237,6 +255,10 @@ export const runView = z.object({
       startedAt: z.string().optional(),
       finishedAt: z.string().optional(),
       messages: z.array(z.string()),
+      sync: z
+        .array(z.object({ device: z.string(), status: z.enum(['complete', 'in-progress']), percent: z.number() }))
+        .optional()
+        .describe("A sync still running: each device's share copied (0–100) at the last querySyncStatus poll."),
     }),
   ),
   vms: z.array(vmRecord),

@@ -48,9 +48,19 @@ const phaseOf = (report: RunReport, title: string) => {
 };
 
 /** Everything the viewer draws for one run, in one document. */
+/** The last poll of each sync this server watched, by `<phase>/<step>`. */
+function lastSyncPolls(ctx: ServerContext, runId: string) {
+  const polls = new Map<string, Array<{ device: string; status: 'complete' | 'in-progress'; percent: number }>>();
+  for (const { event } of ctx.monitor.events(runId) ?? []) {
+    if (event.type === 'sync-progress') polls.set(`${event.phase}/${event.step}`, event.devices);
+  }
+  return polls;
+}
+
 export async function viewOf(ctx: ServerContext, runId: string) {
   const report = await reportOf(ctx, runId);
   const graph = graphOf(report.workflow);
+  const syncs = lastSyncPolls(ctx, runId);
   return {
     run: statusOf(ctx, report),
     now: new Date(ctx.workspace().clock.now()).toISOString(),
@@ -58,6 +68,7 @@ export async function viewOf(ctx: ServerContext, runId: string) {
       .filter((s) => s.target === undefined)
       .map((s) => {
         const phase = phaseOf(report, s.title);
+        const sync = s.status === 'running' ? syncs.get(`${phase}/${s.id}`) : undefined;
         return {
           id: s.id,
           title: s.title,
@@ -67,6 +78,8 @@ export async function viewOf(ctx: ServerContext, runId: string) {
           ...(s.startedAt ? { startedAt: s.startedAt } : {}),
           ...(s.finishedAt ? { finishedAt: s.finishedAt } : {}),
           messages: s.messages,
+          // A sync still running: each device's share copied at the last poll.
+          ...(sync ? { sync } : {}),
         };
       }),
     vms: report.vms.map(({ callouts: _c, ...vm }) => vm),

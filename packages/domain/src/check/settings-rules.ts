@@ -16,7 +16,7 @@ export function settingsRules(facts: EnvironmentFacts, settings: Settings): Find
       finding(
         'COMMAND_TIMEOUT_LIVE_VOLUMES',
         'settings.storage.commandTimeout',
-        `${liveVolumes.length} Live Volume(s) are protected: drctl applies ${applied} s (storage.commandTimeout + 90 s each); SRM itself does not add the 90 s.`,
+        `${liveVolumes.length} Live Volume(s) are protected: drctl adds 90 s for each Live Volume of the plan it runs (${applied} s with all of them), once: a storage.commandTimeout read from vmware-dr.xml is taken as already including them; SRM itself does not add the 90 s.`,
       ),
     );
     const match = settings['storageProvider.stretchedDevicesMatchTimeout'];

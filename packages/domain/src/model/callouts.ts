@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { STEP_IDS } from '../workflow/steps.js';
+import {
+  CLEANUP_STEPS,
+  RECOVERY_STEPS,
+  REPROTECT_STEPS,
+  STEP_IDS,
+  TEST_STEPS,
+  type StepId,
+} from '../workflow/steps.js';
 
 /** SRM bounds a callout's timeout to 0–59,999 s; 0 means no timeout. */
 const calloutTimeout = z.number().int().min(0).max(59_999);
@@ -44,8 +51,31 @@ export const calloutSchema = z.discriminatedUnion('type', [
   webhookCalloutSchema,
 ]);
 
-/** A plan-level callout at a named position: before a step, or at the end of the workflow. */
-const position = { before: z.enum([...STEP_IDS, 'end']) };
+/** The workflows a plan-level callout can belong to (failback runs planned migration, then reprotect). */
+export const CALLOUT_WORKFLOWS = ['test', 'cleanup', 'planned-migration', 'disaster-recovery', 'reprotect'] as const;
+export type CalloutWorkflow = (typeof CALLOUT_WORKFLOWS)[number];
+
+/**
+ * Which way the plan runs when the callout applies: as written (`original`: protected site →
+ * recovery site), after a reprotect (`reversed`), or `both`.
+ */
+export const CALLOUT_DIRECTIONS = ['original', 'reversed', 'both'] as const;
+export type CalloutDirection = (typeof CALLOUT_DIRECTIONS)[number];
+
+/**
+ * A plan-level callout at a named position: before a step, or at the end of the workflow; in
+ * the workflows it names (by default the recovery workflows — test, planned migration and
+ * disaster recovery — that have the step; cleanup or reprotect only when named or when the step
+ * is theirs alone), in the
+ * direction it names (by default the plan as written). SRM's plan callout positions are likewise
+ * tied to workflows (srm-facts §1.2).
+ */
+const position = {
+  before: z.enum([...STEP_IDS, 'end']),
+  workflows: z.array(z.enum(CALLOUT_WORKFLOWS)).min(1).optional(),
+  /** @default original */
+  direction: z.enum(CALLOUT_DIRECTIONS).optional(),
+};
 export const planCalloutSchema = z.discriminatedUnion('type', [
   commandCalloutSchema.extend(position),
   promptCalloutSchema.extend(position),
@@ -57,3 +87,41 @@ export type PromptCallout = z.infer<typeof promptCalloutSchema>;
 export type WebhookCallout = z.infer<typeof webhookCalloutSchema>;
 export type Callout = z.infer<typeof calloutSchema>;
 export type PlanCallout = z.infer<typeof planCalloutSchema>;
+
+const STEPS_OF: Record<CalloutWorkflow, readonly StepId[]> = {
+  test: TEST_STEPS,
+  cleanup: CLEANUP_STEPS,
+  'planned-migration': RECOVERY_STEPS,
+  'disaster-recovery': RECOVERY_STEPS,
+  reprotect: REPROTECT_STEPS,
+};
+
+/** Whether `workflow` has a place for a callout positioned `before` (every workflow has an end). */
+export function workflowHasPosition(workflow: CalloutWorkflow, before: StepId | 'end'): boolean {
+  return before === 'end' || STEPS_OF[workflow].includes(before);
+}
+
+/**
+ * The workflows a plan callout runs in: those it names; else the recovery workflows (test,
+ * planned migration, disaster recovery) having its step; else, for a step only cleanup or
+ * reprotect has, that workflow.
+ */
+export function calloutWorkflows(callout: Pick<PlanCallout, 'before' | 'workflows'>): CalloutWorkflow[] {
+  if (callout.workflows) return [...callout.workflows];
+  const recovery = (['test', 'planned-migration', 'disaster-recovery'] as const).filter((w) =>
+    workflowHasPosition(w, callout.before),
+  );
+  if (recovery.length > 0) return recovery;
+  return (['cleanup', 'reprotect'] as const).filter((w) => workflowHasPosition(w, callout.before));
+}
+
+/** Whether a plan callout runs in this workflow (phase of failback) and direction. */
+export function calloutApplies(
+  callout: Pick<PlanCallout, 'before' | 'workflows' | 'direction'>,
+  workflow: CalloutWorkflow,
+  reversed: boolean,
+): boolean {
+  if (!calloutWorkflows(callout).includes(workflow)) return false;
+  const direction = callout.direction ?? 'original';
+  return direction === 'both' || (direction === 'reversed') === reversed;
+}

@@ -275,7 +275,7 @@ export const environmentSchema = z
       .max(2 ** 32 - 1)
       .default(1),
     /** SRM advanced settings by SRM name. */
-    settings: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).default({}),
+    settings: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])).default({}),
     sites: z.array(siteSchema).min(1),
     /** Cluster at one site ↔ cluster at the other, both directions. */
     resourceMappings: z.array(resourceMappingSchema).default([]),

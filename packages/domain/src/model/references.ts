@@ -1,5 +1,6 @@
 import type { InputIssue } from '../errors.js';
 import { isStepId } from '../workflow/steps.js';
+import { workflowHasPosition } from './callouts.js';
 import type { Environment } from './environment.js';
 
 /** The end of the message of a dependency across priorities; `drctl check` files it under its rule. */
@@ -236,6 +237,14 @@ export function checkReferences(env: Environment): InputIssue[] {
     plan.callouts.forEach((c, ci) => {
       if (c.before !== 'end' && !isStepId(c.before))
         issues.push({ path: `${at}.callouts[${ci}].before`, message: `unknown step id ${c.before}` });
+      else
+        (c.workflows ?? []).forEach((w, wi) => {
+          if (!workflowHasPosition(w, c.before))
+            issues.push({
+              path: `${at}.callouts[${ci}].workflows[${wi}]`,
+              message: `${w} has no step ${c.before}; a callout before it would never run there`,
+            });
+        });
     });
     plan.suspendVms.forEach((name, si) => {
       const site = vmSite.get(name);

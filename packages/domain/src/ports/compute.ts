@@ -24,8 +24,14 @@ export interface ComputeAdapter {
   registerVm(request: { site: string; vm: string; host: string; test: boolean; signal: AbortSignal }): Promise<void>;
   /** Removes the VM from the site's inventory; its files stay on the datastore. */
   unregisterVm(request: { site: string; vm: string; test: boolean; signal: AbortSignal }): Promise<void>;
-  /** Creates the VM's placeholder at the recovery site (on the placeholder datastore). */
-  createPlaceholder(request: { site: string; vm: string; host: string; signal: AbortSignal }): Promise<void>;
+  /** Creates the VM's placeholder on `host` at the recovery site, its files on the site's placeholder `datastore` (§6.4). */
+  createPlaceholder(request: {
+    site: string;
+    vm: string;
+    host: string;
+    datastore?: string;
+    signal: AbortSignal;
+  }): Promise<void>;
   /** Removes the VM's placeholder (before the real VM is registered in its place). */
   deletePlaceholder(request: { site: string; vm: string; signal: AbortSignal }): Promise<void>;
   /** Connects the VM's NICs to the given networks (production → test mapping). */

@@ -137,7 +137,13 @@ export interface DeviceCommandResult {
 
 export interface SyncStatusResult extends DeviceCommandResult {
   /** Per device: complete or in progress with a percentage. */
-  progress: Array<{ device: string; status: 'complete' | 'in-progress'; percent: number }>;
+  progress: Array<{
+    device: string;
+    status: 'complete' | 'in-progress';
+    percent: number;
+    /** Bytes still to copy, where the array says: progress finer than the percentage. */
+    remaining?: number;
+  }>;
 }
 
 export interface AdapterInfo {

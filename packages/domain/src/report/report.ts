@@ -111,4 +111,16 @@ export interface RunReport {
   prompts: PromptRecord[];
   /** Free-form end-state notes ("protected VMs could not be shut down: run recovery again"). */
   notes: string[];
+  /**
+   * Protection groups with VMs that did not recover, each with those VMs; absent when every
+   * group recovered. The VMs' own records say why.
+   */
+  failedProtectionGroups?: FailedProtectionGroup[];
+}
+
+export interface FailedProtectionGroup {
+  name: string;
+  /** VMs of the group in this plan. */
+  vms: number;
+  failedVms: string[];
 }

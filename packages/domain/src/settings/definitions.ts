@@ -17,13 +17,16 @@ export interface Settings {
   defaultMaxBootAndShutdownOpsPerCluster: number | null;
   /** Concurrent power-on/shutdown operations per host. @default null (off) */
   defaultMaxBootAndShutdownOpsPerHost: number | null;
+  /** Whether a disaster recovery may be started as a forced recovery (SRM's `recovery.forceRecovery`). @default false */
+  'recovery.forceRecovery': boolean;
 }
 
 export type SettingName = keyof Settings;
 
 export interface SettingDefinition {
   name: SettingName;
-  default: number | null;
+  default: number | null | boolean;
+  /** Smallest accepted number; unused for flags. */
   min: number;
   /**
    * Largest accepted value: far past any real deployment, and small enough that virtual time
@@ -32,7 +35,8 @@ export interface SettingDefinition {
   max: number;
   /** Whether "off" (null) is an accepted value. */
   nullable: boolean;
-  unit: 'seconds' | 'count';
+  /** `flag` settings are true or false; the others whole numbers. */
+  unit: 'seconds' | 'count' | 'flag';
   description: string;
 }
 
@@ -107,6 +111,16 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     unit: 'count',
     description: 'Concurrent power-on/shutdown operations per host. off = unlimited.',
   },
+  {
+    name: 'recovery.forceRecovery',
+    default: false,
+    min: 0,
+    max: 1,
+    nullable: false,
+    unit: 'flag',
+    description:
+      'Allows forced recovery (disaster recovery skipping every protected-site operation); refused anyway while the protected site answers.',
+  },
 ];
 
 export const SETTING_NAMES: readonly SettingName[] = SETTING_DEFINITIONS.map((d) => d.name);
@@ -115,7 +129,7 @@ export const SETTING_NAMES: readonly SettingName[] = SETTING_DEFINITIONS.map((d)
 export const LIVE_VOLUME_TIMEOUT_BONUS_SECONDS = 90;
 
 export function defaultSettings(): Settings {
-  const out: Record<string, number | null> = {};
+  const out: Record<string, number | null | boolean> = {};
   for (const d of SETTING_DEFINITIONS) out[d.name] = d.default;
   return out as unknown as Settings;
 }

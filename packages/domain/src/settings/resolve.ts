@@ -25,9 +25,25 @@ export interface ResolvedSettings {
   origins: Record<SettingName, SettingOrigin>;
 }
 
-/** Parses one raw value for a setting: integers from min to max; `off` (or null) where the setting allows it. */
-function parseValue(name: SettingName, raw: unknown, path: string, issues: InputIssue[]): number | null | undefined {
+/** Parses a flag: true/false (also as text, any case, and `on`/`off`). */
+function parseFlag(name: SettingName, raw: unknown, path: string, issues: InputIssue[]): boolean | undefined {
+  if (typeof raw === 'boolean') return raw;
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  if (text === 'true' || text === 'on') return true;
+  if (text === 'false' || text === 'off') return false;
+  issues.push({ path, message: `${name} must be true or false, got ${JSON.stringify(raw)}` });
+  return undefined;
+}
+
+/** Parses one raw value for a setting: integers from min to max; `off` (or null) where the setting allows it; flags. */
+function parseValue(
+  name: SettingName,
+  raw: unknown,
+  path: string,
+  issues: InputIssue[],
+): number | null | boolean | undefined {
   const def = settingDefinition(name)!;
+  if (def.unit === 'flag') return parseFlag(name, raw, path, issues);
   if (raw === null || (typeof raw === 'string' && raw.trim().toLowerCase() === 'off')) {
     if (def.nullable) return null;
     issues.push({ path, message: `${name} cannot be off; give a whole number ≥ ${def.min}` });
@@ -83,7 +99,7 @@ function suggest(name: string): string {
  * values are refused with the setting's name and the path where it was given.
  */
 export function resolveSettings(layers: readonly SettingsLayer[]): ResolvedSettings {
-  const values = defaultSettings() as unknown as Record<SettingName, number | null>;
+  const values = defaultSettings() as unknown as Record<SettingName, number | null | boolean>;
   const origins = Object.fromEntries(SETTING_NAMES.map((n) => [n, 'default'])) as Record<SettingName, SettingOrigin>;
   const issues: InputIssue[] = [];
   for (const layer of layers) {
@@ -180,10 +196,26 @@ function findAnywhere(
   return undefined;
 }
 
-/** The commandTimeout a run applies: the setting plus 90 s per Live Volume; 0 stays "no limit". */
-export function effectiveCommandTimeoutSeconds(settings: Settings, liveVolumeCount: number): number {
+/**
+ * Whether the 90 s per Live Volume is still to be added to a commandTimeout from `origin`. A value
+ * read from SRM's `vmware-dr.xml` is SRM's own setting, which the guide (§4.7) already has raised
+ * by 90 s for each Live Volume: adding them again would count them twice.
+ */
+export function liveVolumeBonusApplies(origin: SettingOrigin | undefined): boolean {
+  return origin !== 'vmware-dr.xml';
+}
+
+/**
+ * The commandTimeout a run applies: the setting plus 90 s per Live Volume of the plan, added once
+ * (not when the value came from vmware-dr.xml, see liveVolumeBonusApplies); 0 stays "no limit".
+ */
+export function effectiveCommandTimeoutSeconds(
+  settings: Settings,
+  liveVolumeCount: number,
+  origin?: SettingOrigin,
+): number {
   const base = settings['storage.commandTimeout'];
-  if (base === 0) return 0;
+  if (base === 0 || !liveVolumeBonusApplies(origin)) return base;
   return base + LIVE_VOLUME_TIMEOUT_BONUS_SECONDS * liveVolumeCount;
 }
 

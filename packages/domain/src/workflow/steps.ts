@@ -19,6 +19,7 @@ export const STEP_IDS = [
   'pre-sync-storage',
   'sync-storage',
   'shutdown-protected-vms',
+  'resume-protected-vms',
   'prepare-protected-storage',
   'suspend-recovery-vms',
   'create-test-snapshots',
@@ -58,6 +59,7 @@ export const STEP_TITLES: Record<StepId, string> = {
   'pre-sync-storage': 'Pre-synchronize storage',
   'sync-storage': 'Synchronize storage',
   'shutdown-protected-vms': 'Shut down VMs at protected site',
+  'resume-protected-vms': 'Resume VMs suspended by previous recovery',
   'prepare-protected-storage': 'Prepare protected site storage (read-only)',
   'suspend-recovery-vms': 'Suspend non-critical VMs at recovery site',
   'create-test-snapshots': 'Create writable storage snapshots',
@@ -90,6 +92,7 @@ const POWER_ON_STEPS: StepId[] = PRIORITIES.map(powerOnStep);
 export const RECOVERY_STEPS: readonly StepId[] = [
   'pre-sync-storage',
   'shutdown-protected-vms',
+  'resume-protected-vms',
   'prepare-protected-storage',
   'sync-storage',
   'suspend-recovery-vms',
@@ -129,6 +132,7 @@ export const REPROTECT_STEPS: readonly StepId[] = [
 export const PROTECTED_SITE_STEPS: ReadonlySet<StepId> = new Set<StepId>([
   'pre-sync-storage',
   'shutdown-protected-vms',
+  'resume-protected-vms',
   'prepare-protected-storage',
   'sync-storage',
 ]);

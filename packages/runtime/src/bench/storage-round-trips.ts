@@ -139,7 +139,6 @@ export async function measureStorageRoundTrips(
     clock,
     logger: pino({ level: 'silent' }),
     asyncPollIntervalMs: 0,
-    syncPollIntervalMs: 2000,
     ...(options.shareReads === false ? { shareReads: false } : {}),
   });
   const names = Array.from({ length: devices }, (_, i) => `rt-${String(i + 1).padStart(3, '0')}`);

@@ -3,10 +3,9 @@ import type { ArrayManager, Clock, Environment } from '@drctl/domain';
 import { startDsmSimulator, type DsmSimulator, type DsmSimulatorState } from '@drctl/dsm-simulator';
 import { createScSeriesAdapter, type ScSeriesAdapter } from '@drctl/sc-series';
 import { simulatorAccounts } from './accounts.js';
+import { collectorPlacements, startLostCollector, type LostCollector } from './collector-sites.js';
 import { perExchangeClock } from './exchange-clock.js';
 import type { DsmFault } from './dsm-faults.js';
-
-const SYNC_POLL_INTERVAL_MS = 15_000;
 
 export interface SimulatedDataCollectorOptions {
   env: Environment;
@@ -17,7 +16,10 @@ export interface SimulatedDataCollectorOptions {
   managers: readonly ArrayManager[];
   /** What the previous process's Data Collector held. */
   saved?: DsmSimulatorState;
-  /** Sites that are down in this run: their arrays are disconnected from the Data Collector. */
+  /**
+   * Sites that are down in this run: their arrays are disconnected from the Data Collector, and
+   * a Data Collector running there is gone for the managers configured with it.
+   */
   sitesDown: readonly string[];
   faults: readonly DsmFault[];
   /** Bound on one HTTP exchange of the adapters; 0 leaves it to the engine's command timeout. */
@@ -65,6 +67,18 @@ export async function startSimulatedDataCollector(
   }
   logger.info({ url: simulator.baseUrl }, 'simulated DSM Data Collector started');
 
+  const placements = collectorPlacements(options.managers, options.sitesDown);
+  const lostManagers = new Set(placements.filter((p) => p.down).map((p) => p.manager));
+  let lost: LostCollector | undefined;
+  if (lostManagers.size > 0) {
+    lost = await startLostCollector();
+    for (const p of placements.filter((x) => x.down))
+      logger.warn(
+        { arrayManager: p.manager, dataCollector: p.collector, site: p.site },
+        `the ${p.remote ? 'Remote ' : ''}Data Collector ${p.collector} of array manager ${p.manager} runs at ${p.site ?? '?'}, which is down: the manager reaches no array (§4.1)`,
+      );
+  }
+
   const adapterClock = perExchangeClock(clock, { holdMs: options.exchangeHoldMs });
   const serials: Record<string, number> = {};
   for (const array of env.arrays) if (array.serial !== undefined) serials[array.id] = array.serial;
@@ -73,9 +87,10 @@ export async function startSimulatedDataCollector(
     simulator,
     adapterFor(manager) {
       const account = accounts.get(manager.name)!;
+      const endpoint = lost && lostManagers.has(manager.name) ? lost : simulator;
       return createScSeriesAdapter({
-        host: simulator.host,
-        port: simulator.port,
+        host: endpoint.host,
+        port: endpoint.port,
         username: account.username,
         password: account.password,
         caPem: simulator.caPem,
@@ -84,12 +99,12 @@ export async function startSimulatedDataCollector(
         clock: adapterClock,
         logger: logger.child({ arrayManager: manager.name }),
         requestTimeoutMs: options.requestTimeoutMs,
-        // Syncs take minutes; a progress reading every 15 s is plenty, and each is a real HTTPS
-        // exchange even when time is simulated.
-        syncPollIntervalMs: SYNC_POLL_INTERVAL_MS,
       });
     },
     snapshot: () => simulator.snapshot(),
-    close: () => simulator.close(),
+    close: async () => {
+      await lost?.close();
+      await simulator.close();
+    },
   };
 }

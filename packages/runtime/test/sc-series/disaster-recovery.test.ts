@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import type { Environment } from '@drctl/domain';
 import {
   Lab,
   PLAN_1,
@@ -10,6 +11,7 @@ import {
   run,
   stepStatuses,
   withoutCommandCallouts,
+  withRemoteDataCollectorAt,
 } from './support.js';
 
 const lab = new Lab();
@@ -18,6 +20,7 @@ afterEach(() => lab.release());
 const PROTECTED_SITE_STEPS = [
   'pre-sync-storage',
   'shutdown-protected-vms',
+  'resume-protected-vms',
   'prepare-protected-storage',
   'sync-storage',
 ];
@@ -33,7 +36,12 @@ describe('disaster recovery over HTTPS against the DSM simulator', () => {
     await lab.close(ws);
     expect(disaster.result).toBe('warnings');
     expect(stepStatuses(disaster)).toEqual([
-      ...PROTECTED_SITE_STEPS.map((id) => [id, 'warning']),
+      ['pre-sync-storage', 'warning'],
+      ['shutdown-protected-vms', 'warning'],
+      // Plan 1 suspends no VM at vcsite1: nothing to resume there, nothing asked of the lost site.
+      ['resume-protected-vms', 'skipped'],
+      ['prepare-protected-storage', 'warning'],
+      ['sync-storage', 'warning'],
       ['suspend-recovery-vms', 'success'],
       ['promote-recovery-storage', 'warning'],
       ['rescan-hosts', 'success'],
@@ -79,14 +87,21 @@ describe('disaster recovery over HTTPS against the DSM simulator', () => {
 
   it('forced recovery skips the protected site entirely and sends nothing to its array', async () => {
     const ws = await lab.workspace({
-      environmentPath: lab.techsolVariant(withoutCommandCallouts),
+      // vcsite2's loss takes the example's Data Collector with it: vcsite1's manager uses a Remote one (§4.1).
+      environmentPath: lab.techsolVariant((env) => {
+        withoutCommandCallouts(env);
+        withRemoteDataCollectorAt('vcsite1')(env);
+        env.settings['recovery.forceRecovery'] = true;
+      }),
       stateDir: lab.tempDir(),
       inject: ['site-down:vcsite2'],
     });
     const report = await run(ws, { plan: PLAN_2, workflow: 'disaster-recovery', forcedRecovery: true });
     expect(report.mode).toBe('forced');
     expect(report.result).toBe('success');
-    expect(stepStatuses(report).slice(0, 4)).toEqual(PROTECTED_SITE_STEPS.map((id) => [id, 'skipped']));
+    expect(stepStatuses(report).slice(0, PROTECTED_SITE_STEPS.length)).toEqual(
+      PROTECTED_SITE_STEPS.map((id) => [id, 'skipped']),
+    );
     expect(Object.fromEntries(stepStatuses(report))).toMatchObject({
       'promote-recovery-storage': 'success',
       'mount-datastores': 'success',
@@ -96,5 +111,50 @@ describe('disaster recovery over HTTPS against the DSM simulator', () => {
     const calls = ws.dsm!.counters.list();
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.filter((c) => c.object.includes(`${SC_13}.`))).toEqual([]);
+  });
+});
+
+describe('a site-down rehearsal takes the Data Collector at that site down with it (§4.1)', () => {
+  const lostRecovery = (edit: (env: Environment) => void = () => undefined) =>
+    lab.techsolVariant((env) => {
+      withoutCommandCallouts(env);
+      edit(env);
+    });
+
+  it('with the single Data Collector at the lost site, no storage command reaches an array: the recovery stops incomplete', async () => {
+    // The example's one Data Collector runs at vcsite2; plan 2 protects vcsite2 and recovers at vcsite1.
+    const ws = await lab.workspace({
+      environmentPath: lostRecovery(),
+      stateDir: lab.tempDir(),
+      inject: ['site-down:vcsite2'],
+    });
+    const before = ws.dsm!.counters.list();
+    const report = await run(ws, { plan: PLAN_2, workflow: 'disaster-recovery' });
+    expect(report.result).toBe('incomplete');
+    expect(Object.fromEntries(stepStatuses(report))).toMatchObject({ 'promote-recovery-storage': 'error' });
+    const promoted = deviceLines(report, 'promote-recovery-storage');
+    expect(Object.keys(promoted).sort()).toEqual(['srmds3', 'srmds4']);
+    for (const line of Object.values(promoted)) {
+      expect(line.status).toBe('error');
+      expect(line.description).toMatch(/Connection to DSM failed/);
+    }
+    expect(report.vms.some((v) => v.status === 'recovered')).toBe(false);
+    // Nothing reached the arrays: SC 12 at the surviving site was not promoted either.
+    expect(callsBetween(before, ws.dsm!.counters.list()).size).toBe(0);
+  });
+
+  it("with a Remote Data Collector at the surviving site (the guide's advice), the same loss recovers", async () => {
+    const ws = await lab.workspace({
+      environmentPath: lostRecovery(withRemoteDataCollectorAt('vcsite1')),
+      stateDir: lab.tempDir(),
+      inject: ['site-down:vcsite2'],
+    });
+    const report = await run(ws, { plan: PLAN_2, workflow: 'disaster-recovery' });
+    expect(report.result).toBe('warnings');
+    expect(Object.fromEntries(stepStatuses(report))).toMatchObject({
+      'promote-recovery-storage': 'success',
+      'mount-datastores': 'success',
+    });
+    expect(report.vms.filter((v) => v.status === 'recovered').length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Environment, SnapshotMode } from '@drctl/domain';
-import { Lab, PLAN_2, deviceLines, run, withoutCommandCallouts } from './support.js';
+import { Lab, PLAN_2, deviceLines, run, withoutCommandCallouts, withRemoteDataCollectorAt } from './support.js';
 
 const lab = new Lab();
 afterEach(() => lab.release());
@@ -10,9 +10,14 @@ afterEach(() => lab.release());
  * srmds4 only frozen snapshots. Both destinations hold the seeded `daily` and `hourly` replays;
  * `hourly` is the last frozen snapshot that finished replicating.
  */
-function plan2With(mode: SnapshotMode, restorePoints: Record<string, string> = {}) {
+function plan2With(
+  mode: SnapshotMode,
+  restorePoints: Record<string, string> = {},
+  edit: (env: Environment) => void = () => undefined,
+) {
   return lab.techsolVariant((env: Environment) => {
     withoutCommandCallouts(env);
+    edit(env);
     const plan = env.plans.find((p) => p.name === PLAN_2)!;
     plan.snapshotMode = mode;
     plan.restorePoints = restorePoints;
@@ -124,7 +129,8 @@ describe('SRM selectable snapshot against Table 1, through the engine and the DS
 
   it('a disaster recovery with the protected site down honours the mode: the last frozen snapshot becomes the device', async () => {
     const ws = await lab.workspace({
-      environmentPath: plan2With('always-last-frozen'),
+      // vcsite2's loss takes the example's Data Collector with it: vcsite1's manager uses a Remote one (§4.1).
+      environmentPath: plan2With('always-last-frozen', {}, withRemoteDataCollectorAt('vcsite1')),
       stateDir: lab.tempDir(),
       inject: ['site-down:vcsite2'],
     });

@@ -83,6 +83,25 @@ export function withoutCommandCallouts(env: Environment): void {
   }
 }
 
+/**
+ * The guide's "Multiple Data Collectors" layout (§4.1, §6.1): the array manager of `site` is
+ * pointed at a Remote Data Collector running at that site; the other managers keep the example's
+ * Data Collector. A loss of the other site then leaves `site`'s manager a collector to talk to.
+ */
+export function withRemoteDataCollectorAt(site: string): (env: Environment) => void {
+  return (env) => {
+    for (const manager of env.arrayManagers) {
+      if (manager.site !== site || !manager.connection) continue;
+      manager.connection = {
+        ...manager.connection,
+        host: `dsm-remote.${site}.local`,
+        dataCollectorSite: site,
+        remoteDataCollector: true,
+      };
+    }
+  };
+}
+
 export async function run(ws: Workspace, start: StartOptions): Promise<RunReport> {
   const handle = await ws.drive(ws.engine.start(start));
   return ws.drive(handle.done);

@@ -31,6 +31,8 @@ import {
   type WorkflowContext,
 } from '../machines/workflow-machine.js';
 import { EventHub, type EngineEventListener } from './events.js';
+import { checkForcedRecovery } from './forced-recovery.js';
+import { failedGroupNotes, failedProtectionGroups } from './group-outcomes.js';
 import { Journal } from './journal.js';
 import { familyOf, loadPlan, planKey, planState, transition, type PlanRecord } from './plan-records.js';
 import { PromptBroker, type WaitingPrompt } from './prompts.js';
@@ -141,6 +143,8 @@ interface RunMeta {
   operationKey: string;
   protectedSite: string;
   recoverySite: string;
+  /** Notes decided when the run was started (a forced recovery's reason), copied into its report. */
+  startNotes?: string[];
   invocation?: Record<string, unknown>;
 }
 
@@ -384,6 +388,9 @@ export class Engine {
     const mode: WorkflowMode = {
       ...(options.force !== undefined ? { force: options.force } : {}),
       ...(options.forcedRecovery !== undefined ? { forcedRecovery: options.forcedRecovery } : {}),
+      ...(options.forcedRecoveryOverride !== undefined
+        ? { forcedRecoveryOverride: options.forcedRecoveryOverride }
+        : {}),
       ...(options.syncData !== undefined ? { syncData: options.syncData } : {}),
     };
     const mine = [...this.active.values()].find((r) => r.meta.plan === plan.name);
@@ -418,6 +425,14 @@ export class Engine {
       if (reason)
         throw new DrError('DR_OPERATION_REFUSED', reason, { issues: [{ path: 'workflow', message: reason }] });
       await this.checkProtectionGroupsFree(plan.name, plan.protectionGroups);
+      const forcedNote = await checkForcedRecovery({
+        workflow: options.workflow,
+        mode,
+        settings: this.settings.values,
+        compute: this.options.compute,
+        clock: this.clock,
+        protectedSite: lifecycle.context.reversed ? plan.recoverySite : plan.protectedSite,
+      });
 
       // Run ids name a file and a shell argument: the plan name is reduced to a slug.
       const slug =
@@ -443,10 +458,12 @@ export class Engine {
         operationKey: record.operation.id,
         protectedSite: reversed ? plan.recoverySite : plan.protectedSite,
         recoverySite: reversed ? plan.protectedSite : plan.recoverySite,
+        ...(forcedNote ? { startNotes: [forcedNote] } : {}),
         ...((options.invocation ?? this.options.invocation)
           ? { invocation: options.invocation ?? this.options.invocation }
           : {}),
       };
+      if (forcedNote) this.logger.warn({ plan: plan.name, runId }, forcedNote);
       // The run exists durably before its plan names it: its meta (with the invocation) and a
       // `running` report first, then the plan record, the commit point. A kill before that leaves
       // an orphan that `findInterrupted` closes; a kill after it leaves a run resume and cancel find.
@@ -554,14 +571,19 @@ export class Engine {
       recoverySite: meta.recoverySite,
       settings: {
         ...settings,
-        appliedCommandTimeoutSeconds: commandTimeout(settings, liveVolumes).seconds,
+        appliedCommandTimeoutSeconds: commandTimeout(
+          settings,
+          liveVolumes,
+          this.settings.origins['storage.commandTimeout'],
+        ).seconds,
         liveVolumes,
       },
       steps: [],
       vms: [],
       storageCommands: [],
       prompts: [],
-      notes: [],
+      // A forced recovery's reason is in the report from the moment the run exists.
+      notes: [...(meta.startNotes ?? [])],
     };
   }
 
@@ -583,7 +605,7 @@ export class Engine {
       ? []
       : await discoverDevices(devices, this.adapters, settings['storage.commandTimeout'], this.clock, this.logger);
     const liveVolumes = devices.filter((d) => d.liveVolume).length;
-    const timeout = commandTimeout(settings, liveVolumes);
+    const timeout = commandTimeout(settings, liveVolumes, this.settings.origins['storage.commandTimeout']);
     const journal = await Journal.open(store, journalKey(meta.operationKey));
     const now = () => new Date(this.clock.now()).toISOString();
     // Written when the run was announced (start); older state folders may lack it.
@@ -800,6 +822,11 @@ export class Engine {
         `the protected site ${meta.protectedSite} was not shut down and prepared (${pendingSteps.join(', ')}); run disaster-recovery again when it is reachable to finish the job before reprotect`,
       );
     }
+    const failedGroups = failedProtectionGroups(ctx.vms, report);
+    if (failedGroups.length > 0) {
+      report.failedProtectionGroups = failedGroups;
+      for (const note of failedGroupNotes(failedGroups)) ctx.report.note(note);
+    } else delete report.failedProtectionGroups;
     report.result = result;
     report.finishedAt = new Date(this.clock.now()).toISOString();
     await ctx.report.save();

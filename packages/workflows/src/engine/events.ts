@@ -31,6 +31,15 @@ export type EngineEvent =
       at: string;
       message?: string;
     }
+  | {
+      /** A poll of a running sync: each device's share copied so far (0–100). */
+      type: 'sync-progress';
+      runId: string;
+      step: StepId;
+      phase: string;
+      devices: Array<{ device: string; status: 'complete' | 'in-progress'; percent: number }>;
+      at: string;
+    }
   | { type: 'vm-powering-on'; runId: string; vm: string; host: string; priority: number; at: string }
   | { type: 'vm-powered-on'; runId: string; vm: string; host: string; at: string }
   | { type: 'vm-recovered'; runId: string; vm: string; host: string; at: string }

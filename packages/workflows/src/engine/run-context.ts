@@ -63,6 +63,11 @@ export interface StepResult {
   status: StepStatus;
   messages: string[];
   results: DeviceResultLine[];
+  /**
+   * The error touches only some devices or hosts, whose VMs are (or will be) marked failed with
+   * the reason; the rest of the plan can still recover. The policy decides what that means.
+   */
+  confined?: boolean;
 }
 
 export type StepImplementation = (ctx: RunContext, phase: PhaseName, signal: AbortSignal) => Promise<StepResult>;

@@ -1,10 +1,12 @@
 import {
   effectiveCommandTimeoutSeconds,
+  liveVolumeBonusApplies,
   planDatastores,
   planDevices,
   type ArrayManager,
   type Environment,
   type RecoveryPlan,
+  type SettingOrigin,
   type StorageAdapter,
   type WorkflowName,
 } from '@drctl/domain';
@@ -170,12 +172,15 @@ export async function discoverDevices(
 export function commandTimeout(
   settings: Parameters<typeof effectiveCommandTimeoutSeconds>[0],
   liveVolumes: number,
+  origin?: SettingOrigin,
 ): { seconds: number; explanation: string } {
-  const seconds = effectiveCommandTimeoutSeconds(settings, liveVolumes);
+  const seconds = effectiveCommandTimeoutSeconds(settings, liveVolumes, origin);
   const base = settings['storage.commandTimeout'];
   const explanation =
     base === 0
       ? 'storage.commandTimeout 0 = no limit'
-      : `storage.commandTimeout ${base} s + 90 s × ${liveVolumes} Live Volume(s)`;
+      : liveVolumeBonusApplies(origin)
+        ? `storage.commandTimeout ${base} s + 90 s × ${liveVolumes} Live Volume(s)`
+        : `storage.commandTimeout ${base} s from vmware-dr.xml, which already counts 90 s per Live Volume (§4.7)`;
   return { seconds, explanation };
 }

@@ -9,6 +9,18 @@ import { STEP_IMPLEMENTATIONS } from './steps/index.js';
 /** Raw statuses the journal keeps for a step that must run again on a re-run. */
 const NOT_DONE = new Set(['error', 'cancelled', 'skipped-forced']);
 
+/** Why an error became a warning, in the words of the workflow that tolerated it. */
+function toleratedErrorMessage(phase: PhaseName): string {
+  switch (phase) {
+    case 'cleanup':
+      return 'error recorded as a warning (forced cleanup goes on; clean up what is left by hand)';
+    case 'reprotect':
+      return 'error recorded as a warning (forced reprotect goes on; check the old storage by hand and run a test soon)';
+    default:
+      return 'protected site error recorded as a warning (disaster recovery goes on)';
+  }
+}
+
 /**
  * Runs one step for the workflow machine's `runStep` actor:
  * 1. the operation's journal first — a step this run already finished (XState restarted the
@@ -103,11 +115,15 @@ export async function driveStep(
       results: [],
     };
   }
-  const decision = applyPolicy(phase, ctx.mode, step, raw.status);
+  const decision = applyPolicy(phase, ctx.mode, step, raw.status, raw.confined === true);
   let status = decision.status;
   if (status === 'success' && calloutWarnings.length > 0) status = 'warning';
   if (decision.status === 'warning' && raw.status === 'error') {
-    raw.messages.unshift('protected site error recorded as a warning (disaster recovery goes on)');
+    raw.messages.unshift(toleratedErrorMessage(phase));
+  } else if (decision.status === 'error' && !decision.stop && raw.confined) {
+    raw.messages.unshift(
+      'the VMs of what failed are marked failed; the rest of the plan recovers (disaster recovery goes on)',
+    );
   }
   record.results.push(...raw.results);
   record.messages.push(...calloutWarnings, ...raw.messages);

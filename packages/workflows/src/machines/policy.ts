@@ -13,6 +13,11 @@ export interface WorkflowMode {
   force?: boolean;
   /** Disaster recovery: skip every protected-site step. */
   forcedRecovery?: boolean;
+  /**
+   * Forced recovery although the protected site answers: the operator's reason, recorded in the
+   * report. Without it such a forced recovery is refused.
+   */
+  forcedRecoveryOverride?: string;
   /** Test: replicate recent changes first. @default true */
   syncData?: boolean;
 }
@@ -34,18 +39,27 @@ function isPowerOn(step: StepId): boolean {
  * The brief's error policy, in one place. Given what a step produced, decides the status the
  * report shows and whether the run stops:
  * - planned migration: any error stops (the machine rolls back if before the storage steps);
- * - disaster recovery: protected-site errors become warnings;
+ * - disaster recovery: protected-site errors become warnings; an error `confined` to some
+ *   devices or hosts (their VMs are marked failed with the reason, everything else can go on)
+ *   does not stop the run either — SRM recovers protection groups separately;
+ * - planned migration keeps its stricter policy: any error stops, confined or not;
  * - a failed VM never stops its priority group or the plan;
  * - force cleanup / force reprotect: errors are recorded as warnings and the run goes on
  *   (reprotect's force applies to its cleanup step only, as SRM's does).
  */
-export function applyPolicy(phase: PhaseName, mode: WorkflowMode, step: StepId, status: StepStatus): PolicyDecision {
+export function applyPolicy(
+  phase: PhaseName,
+  mode: WorkflowMode,
+  step: StepId,
+  status: StepStatus,
+  confined = false,
+): PolicyDecision {
   if (status !== 'error') return { status, stop: false };
   if (isPowerOn(step)) return { status: 'error', stop: false };
   switch (phase) {
     case 'disaster-recovery':
       if (PROTECTED_SITE_STEPS.has(step)) return { status: 'warning', stop: false };
-      return { status: 'error', stop: true };
+      return { status: 'error', stop: !confined };
     case 'cleanup':
       return mode.force ? { status: 'warning', stop: false } : { status: 'error', stop: true };
     case 'reprotect':

@@ -1,4 +1,12 @@
-import { onAbort, type Callout, type CalloutContext, type CalloutOutcome, type CalloutRecord } from '@drctl/domain';
+import {
+  calloutApplies,
+  onAbort,
+  type Callout,
+  type CalloutContext,
+  type CalloutOutcome,
+  type CalloutRecord,
+  type CalloutWorkflow,
+} from '@drctl/domain';
 import { errorMessage, type RunContext } from '../run-context.js';
 
 function calloutName(callout: Callout, index: number): string {
@@ -191,7 +199,11 @@ export async function runPlanCallouts(
   signal: AbortSignal,
 ): Promise<string[]> {
   const warnings: string[] = [];
-  const callouts = ctx.plan.callouts.filter((c) => c.before === position);
+  // A callout belongs to named workflows and a direction: reprotect does not run the recovery's
+  // "snapshot the source array" callout, nor a reversed plan the one written for the original way.
+  const phase = phaseKey as CalloutWorkflow;
+  const reversed = ctx.protectedSite !== ctx.plan.protectedSite;
+  const callouts = ctx.plan.callouts.filter((c) => c.before === position && calloutApplies(c, phase, reversed));
   for (let i = 0; i < callouts.length; i++) {
     const callout = callouts[i]!;
     const name = calloutName(callout, i);

@@ -9,6 +9,7 @@ import {
   type RunContext,
   type StepResult,
 } from '../run-context.js';
+import { unpromotedDevices } from './failed-resources.js';
 
 /**
  * Rescans every host at the recovery site: 1 + `storageProvider.hostRescanRepeatCnt` times, each
@@ -52,19 +53,29 @@ export async function rescanHosts(ctx: RunContext, _phase: PhaseName, signal: Ab
     }),
   );
   const failed = statuses.filter((s) => s === 'error').length;
-  return result(combineStatuses(statuses), [
-    `${hosts.length} host(s) rescanned ${rounds} time(s)${failed ? `; ${failed} host(s) failed every rescan` : ''}`,
+  const outcome = result(combineStatuses(statuses), [
+    `${hosts.length} host(s) rescanned ${rounds} time(s)${failed ? `; ${failed} host(s) failed every rescan and cannot see the recovered devices` : ''}`,
   ]);
+  // Hosts that rescanned can take the VMs of those that did not (see mount-datastores).
+  if (failed > 0 && failed < hosts.length) outcome.confined = true;
+  return outcome;
 }
 
 /** Live Volume only: match local to remote stretched devices, bounded by its timeout. */
 export async function matchStretchedDevices(
   ctx: RunContext,
-  _phase: PhaseName,
+  phase: PhaseName,
   signal: AbortSignal,
 ): Promise<StepResult> {
-  const stretched = ctx.devices.filter((d) => d.liveVolume).map((d) => d.id);
-  if (stretched.length === 0) return result('skipped', ['no Live Volume (stretched) devices in this plan']);
+  // A Live Volume whose promotion failed is not there to match; its VMs fail at mount-datastores.
+  const unpromoted = unpromotedDevices(ctx, phase);
+  const stretched = ctx.devices.filter((d) => d.liveVolume && !unpromoted.has(d.id)).map((d) => d.id);
+  if (stretched.length === 0)
+    return result('skipped', [
+      unpromoted.size > 0
+        ? 'no promoted Live Volume (stretched) device to match'
+        : 'no Live Volume (stretched) devices in this plan',
+    ]);
   const timeoutSec = ctx.settings['storageProvider.stretchedDevicesMatchTimeout'];
   const bounded = withTimeout(
     ctx.clock,

@@ -38,7 +38,8 @@ export async function powerOnPriority(
     return {
       id: vm.name,
       priority: vm.priority,
-      host: slotKey(site, at.host),
+      // Where the VM was registered: mount-datastores moves it off a host that cannot see its storage.
+      host: slotKey(site, vmRecord(ctx, vm).host),
       cluster: slotKey(site, at.cluster),
       dependsOn: vm.dependsOn,
       estimateMs: (vm.toolsSeconds + vm.delayAfterPowerOnSeconds) * 1000,

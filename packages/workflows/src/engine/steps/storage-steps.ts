@@ -1,7 +1,15 @@
-import type { CommandContext, DeviceCommandResult, DeviceResultLine, StepStatus, StorageCommand } from '@drctl/domain';
+import type {
+  CommandContext,
+  DeviceCommandResult,
+  DeviceResultLine,
+  StepStatus,
+  StorageCommand,
+  SyncStatusResult,
+} from '@drctl/domain';
 import { stepKey } from '../../machines/workflow-machine.js';
 import type { PhaseName } from '../../machines/policy.js';
 import { deviceLines } from '../report-builder.js';
+import { SyncProgressWatch } from '../sync-progress.js';
 import { combineStatuses, hostsAt, result, type PlanDevice, type RunContext, type StepResult } from '../run-context.js';
 
 type Side = 'protected' | 'recovery';
@@ -104,8 +112,11 @@ function fromLines(lines: DeviceResultLine[], reused: boolean, message?: string)
 }
 
 /**
- * Sync: `syncOnce` from the side that is the replication source, then `querySyncStatus` until
- * every device says complete. Skipped once the recovery storage is promoted in this operation:
+ * Sync, as SRA splits it: `syncOnce` starts the sync on the side that is the replication source
+ * and returns; `querySyncStatus` is then polled until every device says complete. Each command
+ * is bounded by the applied commandTimeout, but the sync as a whole is not: it fails only for a
+ * device that made no progress for that long (see SyncProgressWatch). Each poll is announced as a
+ * `sync-progress` event. Skipped once the recovery storage is promoted in this operation:
  * syncing then would overwrite the recovered data with the old source.
  */
 export async function syncStorage(
@@ -120,19 +131,47 @@ export async function syncStorage(
     if (promoted !== 'error')
       return result('skipped', ['recovery storage is already writable; a sync now would overwrite it']);
   }
+  const startedAt = ctx.clock.now();
   const started = await commandOnSide(ctx, phase, step, 'syncOnce', source, signal);
   if (started.lines.some((l) => l.status === 'error') || started.reused)
     return fromLines(started.lines, started.reused);
-  // Poll until replicated; each poll is a storage command under the same timeout and limits.
+  const watch = new SyncProgressWatch(
+    ctx.timeoutSeconds,
+    startedAt,
+    started.lines.map((l) => l.device),
+  );
   for (;;) {
     const status = await commandOnSide(ctx, phase, step, 'querySyncStatus', source, signal);
     const errors = status.lines.filter((l) => l.status === 'error');
     if (errors.length > 0) return fromLines([...started.lines.filter((l) => l.status !== 'success'), ...errors], false);
-    const incomplete = status.results
-      .flatMap((r) => ('progress' in r ? (r.progress as Array<{ device: string; status: string }>) : []))
-      .filter((p) => p.status !== 'complete');
-    if (incomplete.length === 0)
-      return fromLines(started.lines, false, `${started.lines.length} device(s) synchronized`);
+    const readings = status.results.flatMap((r) => ('progress' in r ? (r as SyncStatusResult).progress : []));
+    ctx.events.emit({
+      type: 'sync-progress',
+      runId: ctx.runId,
+      step,
+      phase,
+      devices: readings.map(({ device, status: s, percent }) => ({ device, status: s, percent: Math.floor(percent) })),
+      at: ctx.report.now(),
+    });
+    const took = Math.round((ctx.clock.now() - startedAt) / 1000);
+    if (readings.every((p) => p.status === 'complete'))
+      return fromLines(started.lines, false, `${started.lines.length} device(s) synchronized in ${took} s`);
+    const stalled = watch.update(readings, ctx.clock.now());
+    if (stalled.length > 0) {
+      const stuck = new Map(stalled.map((s) => [s.device, s] as const));
+      const lines = started.lines.map((l): DeviceResultLine => {
+        const s = stuck.get(l.device);
+        if (!s) return l;
+        return {
+          device: l.device,
+          status: 'error',
+          code: 'SYNC_STALLED',
+          description: `Synchronization of ${l.device} made no progress for ${Math.round(s.stalledSeconds)} s (at ${Math.floor(s.percent)} %); a sync may stand still for the applied command timeout at most (${ctx.timeoutExplanation}).`,
+          fixHint: 'Check the replication link and its QoS; a long sync is fine as long as it moves.',
+        };
+      });
+      return fromLines(lines, false, `synchronization stopped making progress after ${took} s`);
+    }
     await ctx.clock.sleep(SYNC_POLL_SECONDS * 1000, signal);
   }
 }
@@ -172,7 +211,10 @@ export async function promoteRecoveryStorage(
   const r = await commandOnSide(ctx, phase, 'promote-recovery-storage', 'failover', 'recovery', signal, {
     protectedSiteUp,
   });
-  return fromLines(r.lines, r.reused);
+  const outcome = fromLines(r.lines, r.reused);
+  // Some devices promoted: the VMs on the others fail, and the policy says whether the rest goes on.
+  if (outcome.status === 'error' && r.lines.some((l) => l.status !== 'error')) outcome.confined = true;
+  return outcome;
 }
 
 /** Reverse replication: ready the old source, then replicate from the new source back. */

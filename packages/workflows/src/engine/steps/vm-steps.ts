@@ -3,6 +3,7 @@ import type { PlanVm, StepStatus, VmRecord } from '@drctl/domain';
 import { stepKey } from '../../machines/workflow-machine.js';
 import type { PhaseName } from '../../machines/policy.js';
 import { combineStatuses, errorMessage, result, type RunContext, type StepResult } from '../run-context.js';
+import { blindHosts, unpromotedDevices, usableHost } from './failed-resources.js';
 import { forEach } from './host-steps.js';
 import { discardTestStorageCommand, prepareProtectedStorageCommand } from './storage-steps.js';
 
@@ -21,20 +22,36 @@ export function vmRecord(ctx: RunContext, vm: PlanVm): VmRecord {
   }));
 }
 
-/** Mounts the plan's datastores at the recovery site, then registers each VM on its recovery host. */
-export async function mountDatastores(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
+/**
+ * Mounts the plan's datastores at the recovery site, then registers each VM on its recovery host.
+ * What earlier steps could not do is worked around here, one protection group or VM at a time:
+ * a datastore on a device whose promotion failed is not mounted (its VMs fail with the array's
+ * reason), and a VM whose host failed every rescan goes to another host of its cluster that
+ * rescanned, or fails.
+ */
+export async function mountDatastores(ctx: RunContext, phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
   const isTest = ctx.workflow === 'test';
-  const failedDatastores = new Set<string>();
+  const failedDatastores = new Map<string, string>();
   const mountErrors: string[] = [];
   const children = new Map(
     ctx.datastores.map(
       (ds) => [ds.name, ctx.report.child('mount-datastores', ds.name, `Mount datastore ${ds.name}`)] as const,
     ),
   );
+  const unpromoted = isTest ? new Map<string, string>() : unpromotedDevices(ctx, phase);
+  const blind = blindHosts(ctx);
   const dsStatuses = await forEach(
     ctx.datastores,
     signal,
     async (ds) => {
+      const lost = ds.devices.filter((d) => unpromoted.has(d));
+      if (lost.length > 0) {
+        const reason = `device ${lost.map((d) => `${d} was not failed over (${unpromoted.get(d)})`).join('; ')}`;
+        failedDatastores.set(ds.name, reason);
+        ctx.report.finish(children.get(ds.name)!, 'error', `not mounted: ${reason}`);
+        mountErrors.push(`${ds.name}: not mounted: ${reason}`);
+        return 'error';
+      }
       await ctx.compute.mountDatastore({
         site: ctx.recoverySite,
         datastore: ds.name,
@@ -46,7 +63,7 @@ export async function mountDatastores(ctx: RunContext, _phase: PhaseName, signal
       return 'success';
     },
     (ds, error) => {
-      failedDatastores.add(ds.name);
+      failedDatastores.set(ds.name, `did not mount: ${errorMessage(error)}`);
       ctx.report.finish(children.get(ds.name)!, 'error', errorMessage(error));
       mountErrors.push(`${ds.name}: ${errorMessage(error)}`);
     },
@@ -60,19 +77,25 @@ export async function mountDatastores(ctx: RunContext, _phase: PhaseName, signal
       const missing = vm.datastores.filter((d) => failedDatastores.has(d));
       if (missing.length > 0) {
         record.status = 'error';
-        record.message = `not registered: datastore ${missing.join(', ')} did not mount`;
+        record.message = `not registered: datastore ${missing.map((d) => `${d} ${failedDatastores.get(d)}`).join('; ')}`;
         registerFailures++;
         return 'error';
       }
       const state = await ctx.compute.vmState({ site: ctx.recoverySite, vm: vm.name, signal });
       if (state === 'on' || state === 'off' || state === 'suspended') return 'already-done';
-      await ctx.compute.registerVm({
-        site: ctx.recoverySite,
-        vm: vm.name,
-        host: vm.placements[ctx.recoverySite]!.host,
-        test: isTest,
-        signal,
-      });
+      const planned = vm.placements[ctx.recoverySite]!;
+      const host = usableHost(ctx, record.host, planned.cluster, blind);
+      if (host === undefined) {
+        record.status = 'error';
+        record.message = `not registered: host ${record.host} cannot see datastore ${vm.datastores.join(', ')} (it failed every storage rescan) and no other host of cluster ${planned.cluster} rescanned`;
+        registerFailures++;
+        return 'error';
+      }
+      if (host !== record.host) {
+        record.message = `moved from host ${record.host} to ${host}: ${record.host} failed every storage rescan and cannot see its datastore`;
+        record.host = host;
+      }
+      await ctx.compute.registerVm({ site: ctx.recoverySite, vm: vm.name, host, test: isTest, signal });
       return 'success';
     },
     (vm, error) => {
@@ -89,7 +112,10 @@ export async function mountDatastores(ctx: RunContext, _phase: PhaseName, signal
   ];
   // A VM that cannot be registered fails on its own; only datastores failing stop the step.
   const status = combineStatuses(dsStatuses);
-  return result(status === 'success' && registerFailures > 0 ? 'warning' : status, messages);
+  const outcome = result(status === 'success' && registerFailures > 0 ? 'warning' : status, messages);
+  // Some datastores mounted: only the VMs of the others failed (the policy decides what goes on).
+  if (status === 'error' && failedDatastores.size < ctx.datastores.length) outcome.confined = true;
+  return outcome;
 }
 
 export async function configureTestNetworks(
@@ -123,31 +149,34 @@ export async function configureTestNetworks(
   ]);
 }
 
-/** VMs of the plan's suspend list that sit at the current recovery site. */
-function suspendList(ctx: RunContext): string[] {
-  return ctx.plan.suspendVms.filter((name) => ctx.env.vms.find((v) => v.name === name)?.site === ctx.recoverySite);
+/** VMs of the plan's suspend list that sit at `site`. */
+function suspendList(ctx: RunContext, site: string): string[] {
+  return ctx.plan.suspendVms.filter((name) => ctx.env.vms.find((v) => v.name === name)?.site === site);
 }
 
 /**
- * Suspends (test, recovery) or resumes (cleanup) the plan's non-critical VMs at the recovery site;
- * a VM already in the wanted state is already done.
+ * Suspends (test, recovery) or resumes (cleanup) the plan's non-critical VMs at `site` (the
+ * recovery site unless said otherwise); a VM already in the wanted state is already done.
  */
-async function setSuspended(ctx: RunContext, signal: AbortSignal, suspend: boolean): Promise<StepResult> {
-  const names = suspendList(ctx);
+async function setSuspended(
+  ctx: RunContext,
+  signal: AbortSignal,
+  suspend: boolean,
+  site = ctx.recoverySite,
+): Promise<StepResult> {
+  const names = suspendList(ctx, site);
   if (names.length === 0)
     return result('skipped', [
-      suspend ? 'no non-critical VMs to suspend at the recovery site' : 'no suspended VMs to resume',
+      suspend ? 'no non-critical VMs to suspend at the recovery site' : `no suspended VMs to resume at ${site}`,
     ]);
   const messages: string[] = [];
   const statuses = await forEach(
     names,
     signal,
     async (vm) => {
-      const state = await ctx.compute.vmState({ site: ctx.recoverySite, vm, signal });
+      const state = await ctx.compute.vmState({ site, vm, signal });
       if (state !== (suspend ? 'on' : 'suspended')) return 'already-done';
-      await (suspend
-        ? ctx.compute.suspend({ site: ctx.recoverySite, vm, signal })
-        : ctx.compute.resume({ site: ctx.recoverySite, vm, signal }));
+      await (suspend ? ctx.compute.suspend({ site, vm, signal }) : ctx.compute.resume({ site, vm, signal }));
       return 'success';
     },
     (vm, error) => messages.push(`${vm}: ${errorMessage(error)}`),
@@ -160,6 +189,14 @@ export const suspendRecoveryVms = (ctx: RunContext, _phase: PhaseName, signal: A
 
 export const resumeRecoveryVms = (ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> =>
   setSuspended(ctx, signal, false);
+
+/**
+ * SRM's "Resume VMs suspended by previous recovery": an earlier recovery in the other direction
+ * suspended the plan's non-critical VMs at what was then its recovery site, which is this run's
+ * protected site; moving the workload away from it again (failback) brings them back.
+ */
+export const resumeProtectedVms = (ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> =>
+  setSuspended(ctx, signal, false, ctx.protectedSite);
 
 export async function powerOffTestVms(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
   const messages: string[] = [];
@@ -329,9 +366,19 @@ export async function prepareProtectedStorage(
   );
 }
 
-/** Reprotect: placeholders at the new recovery site (the old protected site), on each VM's home host there. */
+/**
+ * Reprotect: placeholders at the new recovery site (the old protected site), on each VM's home
+ * host there, their files on that site's placeholder datastore (§6.4). Without one the step
+ * fails with the reason before touching any VM.
+ */
 export async function createPlaceholders(ctx: RunContext, _phase: PhaseName, signal: AbortSignal): Promise<StepResult> {
   const site = ctx.protectedSite;
+  const siteIndex = ctx.env.sites.findIndex((s) => s.name === site);
+  const datastore = ctx.env.sites[siteIndex]?.placeholderDatastore;
+  if (datastore === undefined)
+    return result('error', [
+      `site ${site} has no placeholder datastore (sites[${siteIndex}].placeholderDatastore): SRM creates the placeholder VMs there (§6.4)`,
+    ]);
   const messages: string[] = [];
   const statuses = await forEach(
     ctx.vms,
@@ -342,13 +389,13 @@ export async function createPlaceholders(ctx: RunContext, _phase: PhaseName, sig
       if (state === 'on')
         throw new Error(`VM ${vm.name} is running at ${site}; shut it down (run recovery again) before reprotect`);
       if (state !== 'absent') await ctx.compute.unregisterVm({ site, vm: vm.name, test: false, signal });
-      await ctx.compute.createPlaceholder({ site, vm: vm.name, host: vm.placements[site]!.host, signal });
+      await ctx.compute.createPlaceholder({ site, vm: vm.name, host: vm.placements[site]!.host, datastore, signal });
       return 'success';
     },
     (vm, error) => messages.push(`${vm.name}: ${errorMessage(error)}`),
   );
   return result(combineStatuses(statuses), [
-    `${statuses.filter((s) => s === 'success').length} placeholder VM(s) created at ${site}`,
+    `${statuses.filter((s) => s === 'success').length} placeholder VM(s) created at ${site} on ${datastore}`,
     ...messages,
   ]);
 }
