@@ -19,6 +19,13 @@ node scripts/api-report.mjs
 # The vCenter simulator the vSphere adapter's integration tests start (apt packages when missing;
 # cached binary, rebuilt only when tools/vcsim changes).
 bash scripts/build-vcsim.sh >/dev/null
-pnpm run --silent jest "$@"
+# No --forceExit: a handle a test leaks keeps jest from exiting, and the watchdog turns that into a
+# loud failure long before CI's limit (the suite takes a few minutes).
+status=0
+timeout --foreground 30m pnpm run --silent jest "$@" || status=$?
+if [ "$status" -eq 124 ]; then
+  echo "drctl test: jest did not exit within 30 minutes: a test leaked a handle (socket, timer, child process)? Find it with: pnpm jest --detectOpenHandles" >&2
+fi
+[ "$status" -eq 0 ] || exit "$status"
 # Installs the packed packages with npm outside the repository and runs the embedding examples.
 node scripts/consumer-test.mjs
