@@ -126,7 +126,7 @@ export type {
   DiscoveredArray,
   DiscoveredDevice,
 } from './ports/storage.js';
-export type { ComputeAdapter } from './ports/compute.js';
+export type { ComputeAdapter, ComputeRequest } from './ports/compute.js';
 export type { CalloutRunner, CalloutContext, CalloutOutcome } from './ports/callouts.js';
 export type { DocumentStore } from './ports/store.js';
 export type { ExpiredLease, RunLease, RunOwnership } from './ports/ownership.js';

@@ -1,4 +1,4 @@
-import { DrError, type ComputeAdapter } from '@drctl/domain';
+import { DrError, type ComputeAdapter, type ComputeRequest } from '@drctl/domain';
 import { throwIfAborted } from './abort.js';
 import type { RuntimeSite, WorldCore } from './core.js';
 import type { ComputeOperation } from './durations.js';
@@ -36,7 +36,7 @@ export class SimulatedCompute implements ComputeAdapter {
     return !this.core.isSiteDown(site);
   }
 
-  async rescanHost({ site, host, signal }: { site: string; host: string; signal: AbortSignal }): Promise<void> {
+  async rescanHost({ site, host, signal }: ComputeRequest<'rescanHost'>): Promise<void> {
     const state = this.reachableSite(site, signal);
     const hostState = state.hosts.get(host);
     if (!hostState) throw computeError(`Host ${host} is not at site ${site}.`, { site, host });
@@ -53,15 +53,7 @@ export class SimulatedCompute implements ComputeAdapter {
     state.latestScanAt = Math.max(state.latestScanAt, hostState.devicesSeenAt);
   }
 
-  async matchStretchedDevices({
-    site,
-    devices,
-    signal,
-  }: {
-    site: string;
-    devices: string[];
-    signal: AbortSignal;
-  }): Promise<void> {
+  async matchStretchedDevices({ site, devices, signal }: ComputeRequest<'matchStretchedDevices'>): Promise<void> {
     const check = (): Readiness => {
       for (const id of devices) {
         const volume = this.core.volumes.get(id);
@@ -109,17 +101,7 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async unmountDatastore({
-    site,
-    datastore,
-    test,
-    signal,
-  }: {
-    site: string;
-    datastore: string;
-    test: boolean;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async unmountDatastore({ site, datastore, test, signal }: ComputeRequest<'unmountDatastore'>): Promise<void> {
     const check = (state: RuntimeSite): Readiness => {
       const mounted = state.mounts.get(datastore);
       if (!mounted) return 'done';
@@ -145,19 +127,7 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async registerVm({
-    site,
-    vm,
-    host,
-    test,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    host: string;
-    test: boolean;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async registerVm({ site, vm, host, test, signal }: ComputeRequest<'registerVm'>): Promise<void> {
     const config = this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       this.hostAt(state, host);
@@ -188,17 +158,7 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async unregisterVm({
-    site,
-    vm,
-    test,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    test: boolean;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async unregisterVm({ site, vm, test, signal }: ComputeRequest<'unregisterVm'>): Promise<void> {
     this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       const current = state.vms.get(vm);
@@ -232,19 +192,7 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async createPlaceholder({
-    site,
-    vm,
-    host,
-    datastore,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    host: string;
-    datastore?: string;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async createPlaceholder({ site, vm, host, datastore, signal }: ComputeRequest<'createPlaceholder'>): Promise<void> {
     this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       this.hostAt(state, host);
@@ -273,7 +221,7 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async deletePlaceholder({ site, vm, signal }: { site: string; vm: string; signal: AbortSignal }): Promise<void> {
+  async deletePlaceholder({ site, vm, signal }: ComputeRequest<'deletePlaceholder'>): Promise<void> {
     this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       const current = state.vms.get(vm);
@@ -287,17 +235,7 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async configureNetworks({
-    site,
-    vm,
-    mapping,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    mapping: Record<string, string>;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async configureNetworks({ site, vm, mapping, signal }: ComputeRequest<'configureNetworks'>): Promise<void> {
     this.knownVm(vm, site);
     const config = this.core.siteConfigs.get(site);
     const known = new Set([...(config?.networks.production ?? []), ...(config?.networks.test ?? [])]);
@@ -317,7 +255,7 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async powerOn({ site, vm, signal }: { site: string; vm: string; signal: AbortSignal }): Promise<void> {
+  async powerOn({ site, vm, signal }: ComputeRequest<'powerOn'>): Promise<void> {
     const config = this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       const current = this.registered(state, vm);
@@ -350,7 +288,7 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async powerOff({ site, vm, signal }: { site: string; vm: string; signal: AbortSignal }): Promise<void> {
+  async powerOff({ site, vm, signal }: ComputeRequest<'powerOff'>): Promise<void> {
     this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => (this.registered(state, vm).power === 'off' ? 'done' : 'proceed');
     await this.operation(site, 'powerOff', vm, signal, check, (state) => {
@@ -362,17 +300,7 @@ export class SimulatedCompute implements ComputeAdapter {
    * Guest shutdown needs VMware Tools running. It takes the VM's `shutdownSeconds`; past
    * `timeoutMs` (0 = no limit) it rejects and leaves the VM on.
    */
-  async shutdownGuest({
-    site,
-    vm,
-    timeoutMs,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    timeoutMs: number;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async shutdownGuest({ site, vm, timeoutMs, signal }: ComputeRequest<'shutdownGuest'>): Promise<void> {
     const config = this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       const current = this.registered(state, vm);
@@ -409,7 +337,7 @@ export class SimulatedCompute implements ComputeAdapter {
     powerDown(after.vms.get(vm)!);
   }
 
-  async suspend({ site, vm, signal }: { site: string; vm: string; signal: AbortSignal }): Promise<void> {
+  async suspend({ site, vm, signal }: ComputeRequest<'suspend'>): Promise<void> {
     this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       const current = this.registered(state, vm);
@@ -427,7 +355,7 @@ export class SimulatedCompute implements ComputeAdapter {
     });
   }
 
-  async resume({ site, vm, signal }: { site: string; vm: string; signal: AbortSignal }): Promise<void> {
+  async resume({ site, vm, signal }: ComputeRequest<'resume'>): Promise<void> {
     this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => {
       const current = this.registered(state, vm);
@@ -449,17 +377,7 @@ export class SimulatedCompute implements ComputeAdapter {
    * `ready` once the Tools heartbeat is there (the VM's `toolsSeconds` after power-on, never with
    * a no-tools fault), else `timeout` after `timeoutMs` (0 = answer at once).
    */
-  async waitForTools({
-    site,
-    vm,
-    timeoutMs,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    timeoutMs: number;
-    signal: AbortSignal;
-  }): Promise<'ready' | 'timeout'> {
+  async waitForTools({ site, vm, timeoutMs, signal }: ComputeRequest<'waitForTools'>): Promise<'ready' | 'timeout'> {
     this.knownVm(vm, site);
     const state = this.reachableSite(site, signal);
     const current = this.registered(state, vm);
@@ -481,7 +399,7 @@ export class SimulatedCompute implements ComputeAdapter {
     return 'timeout';
   }
 
-  async vmState({ site, vm, signal }: { site: string; vm: string; signal: AbortSignal }): Promise<VmPowerState> {
+  async vmState({ site, vm, signal }: ComputeRequest<'vmState'>): Promise<VmPowerState> {
     this.knownVm(vm, site);
     const state = this.reachableSite(site, signal);
     const current = state.vms.get(vm);

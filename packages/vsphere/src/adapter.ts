@@ -1,4 +1,4 @@
-import { DrError, type Clock, type ComputeAdapter, type Environment } from '@drctl/domain';
+import { DrError, type Clock, type ComputeAdapter, type ComputeRequest, type Environment } from '@drctl/domain';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import { VimFault, toDrError } from './soap/faults.js';
@@ -108,7 +108,7 @@ export class VsphereCompute implements ComputeAdapter {
     }
   }
 
-  async rescanHost({ site, host, signal }: { site: string; host: string; signal: AbortSignal }): Promise<void> {
+  async rescanHost({ site, host, signal }: ComputeRequest<'rescanHost'>): Promise<void> {
     await this.step(site, `Rescan of host ${host}`, async ({ conn }) => {
       const info = await this.host(site, host, signal);
       await conn.client.call('RescanAllHba', info.storageSystem, '', { signal, read: false });
@@ -116,15 +116,7 @@ export class VsphereCompute implements ComputeAdapter {
     });
   }
 
-  async matchStretchedDevices({
-    site,
-    devices,
-    signal,
-  }: {
-    site: string;
-    devices: string[];
-    signal: AbortSignal;
-  }): Promise<void> {
+  async matchStretchedDevices({ site, devices, signal }: ComputeRequest<'matchStretchedDevices'>): Promise<void> {
     // vSphere has no matching call: a stretched device is matched when the hosts see it, which
     // for a Live Volume means a datastore on it is mounted (it never becomes unresolved).
     await this.step(site, `Matching stretched devices ${devices.join(', ')}`, async ({ conn }) => {
@@ -193,16 +185,7 @@ export class VsphereCompute implements ComputeAdapter {
     });
   }
 
-  async unmountDatastore({
-    site,
-    datastore,
-    signal,
-  }: {
-    site: string;
-    datastore: string;
-    test: boolean;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async unmountDatastore({ site, datastore, signal }: ComputeRequest<'unmountDatastore'>): Promise<void> {
     await this.step(site, `Unmounting datastore ${datastore}`, async ({ conn }) => {
       const found = await this.recovered(conn, datastore, signal);
       if (!found) return;
@@ -219,19 +202,7 @@ export class VsphereCompute implements ComputeAdapter {
     });
   }
 
-  async registerVm({
-    site,
-    vm,
-    host,
-    test,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    host: string;
-    test: boolean;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async registerVm({ site, vm, host, test, signal }: ComputeRequest<'registerVm'>): Promise<void> {
     await this.step(site, `Registering VM ${vm}`, async ({ conn, vms }) => {
       const existing = await vms.find(vm, signal);
       if (existing.some((v) => !v.placeholder)) return;
@@ -263,17 +234,7 @@ export class VsphereCompute implements ComputeAdapter {
     });
   }
 
-  async unregisterVm({
-    site,
-    vm,
-    test,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    test: boolean;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async unregisterVm({ site, vm, test, signal }: ComputeRequest<'unregisterVm'>): Promise<void> {
     await this.step(site, `Unregistering VM ${vm}`, async ({ conn, vms }) => {
       const found = (await vms.find(vm, signal)).filter((v) => !v.placeholder);
       for (const v of found) {
@@ -284,17 +245,7 @@ export class VsphereCompute implements ComputeAdapter {
     });
   }
 
-  async createPlaceholder({
-    site,
-    vm,
-    host,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    host: string;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async createPlaceholder({ site, vm, host, signal }: ComputeRequest<'createPlaceholder'>): Promise<void> {
     await this.step(site, `Creating placeholder VM ${vm}`, async ({ conn, vms }) => {
       if ((await vms.find(vm, signal)).some((v) => v.placeholder)) return;
       const datastore = this.placeholderDatastore(site);
@@ -319,7 +270,7 @@ export class VsphereCompute implements ComputeAdapter {
     });
   }
 
-  async deletePlaceholder({ site, vm, signal }: { site: string; vm: string; signal: AbortSignal }): Promise<void> {
+  async deletePlaceholder({ site, vm, signal }: ComputeRequest<'deletePlaceholder'>): Promise<void> {
     await this.step(site, `Deleting placeholder VM ${vm}`, async ({ conn, vms }) => {
       for (const v of (await vms.find(vm, signal)).filter((x) => x.placeholder)) {
         await runTask(conn.client, conn.watch, 'Destroy_Task', v.ref, '', signal);
@@ -328,17 +279,7 @@ export class VsphereCompute implements ComputeAdapter {
     });
   }
 
-  async configureNetworks({
-    site,
-    vm,
-    mapping,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    mapping: Record<string, string>;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async configureNetworks({ site, vm, mapping, signal }: ComputeRequest<'configureNetworks'>): Promise<void> {
     await this.step(site, `Connecting VM ${vm} to test networks`, async ({ conn }) => {
       const target = await this.registered(site, vm, signal);
       const props = await conn.watch.read(target.ref, ['config.hardware.device'], signal);
@@ -379,33 +320,23 @@ export class VsphereCompute implements ComputeAdapter {
     });
   }
 
-  async powerOn({ site, vm, signal }: { site: string; vm: string; signal: AbortSignal }): Promise<void> {
+  async powerOn({ site, vm, signal }: ComputeRequest<'powerOn'>): Promise<void> {
     await this.power(site, vm, 'PowerOnVM_Task', 'poweredOn', signal, `Powering on VM ${vm}`);
   }
 
-  async powerOff({ site, vm, signal }: { site: string; vm: string; signal: AbortSignal }): Promise<void> {
+  async powerOff({ site, vm, signal }: ComputeRequest<'powerOff'>): Promise<void> {
     await this.power(site, vm, 'PowerOffVM_Task', 'poweredOff', signal, `Powering off VM ${vm}`);
   }
 
-  async suspend({ site, vm, signal }: { site: string; vm: string; signal: AbortSignal }): Promise<void> {
+  async suspend({ site, vm, signal }: ComputeRequest<'suspend'>): Promise<void> {
     await this.power(site, vm, 'SuspendVM_Task', 'suspended', signal, `Suspending VM ${vm}`);
   }
 
-  async resume({ site, vm, signal }: { site: string; vm: string; signal: AbortSignal }): Promise<void> {
+  async resume({ site, vm, signal }: ComputeRequest<'resume'>): Promise<void> {
     await this.power(site, vm, 'PowerOnVM_Task', 'poweredOn', signal, `Resuming VM ${vm}`);
   }
 
-  async shutdownGuest({
-    site,
-    vm,
-    timeoutMs,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    timeoutMs: number;
-    signal: AbortSignal;
-  }): Promise<void> {
+  async shutdownGuest({ site, vm, timeoutMs, signal }: ComputeRequest<'shutdownGuest'>): Promise<void> {
     await this.step(site, `Guest shutdown of VM ${vm}`, async ({ conn }) => {
       const target = await this.registered(site, vm, signal);
       if (target.power === 'poweredOff') return;
@@ -429,17 +360,7 @@ export class VsphereCompute implements ComputeAdapter {
     });
   }
 
-  async waitForTools({
-    site,
-    vm,
-    timeoutMs,
-    signal,
-  }: {
-    site: string;
-    vm: string;
-    timeoutMs: number;
-    signal: AbortSignal;
-  }): Promise<'ready' | 'timeout'> {
+  async waitForTools({ site, vm, timeoutMs, signal }: ComputeRequest<'waitForTools'>): Promise<'ready' | 'timeout'> {
     return this.step(site, `Waiting for the Tools heartbeat of VM ${vm}`, async () => {
       const target = await this.registered(site, vm, signal);
       return this.waitFor(
@@ -457,11 +378,7 @@ export class VsphereCompute implements ComputeAdapter {
     site,
     vm,
     signal,
-  }: {
-    site: string;
-    vm: string;
-    signal: AbortSignal;
-  }): Promise<'on' | 'off' | 'suspended' | 'placeholder' | 'absent'> {
+  }: ComputeRequest<'vmState'>): Promise<'on' | 'off' | 'suspended' | 'placeholder' | 'absent'> {
     return this.step(site, `Reading the state of VM ${vm}`, async ({ vms }) => {
       const found = await vms.find(vm, signal);
       const real = found.find((v) => !v.placeholder);

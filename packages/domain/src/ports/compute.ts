@@ -65,3 +65,6 @@ export interface ComputeAdapter {
     signal: AbortSignal;
   }): Promise<'on' | 'off' | 'suspended' | 'placeholder' | 'absent'>;
 }
+
+/** The request a compute port method takes, by method name (adapters destructure it). */
+export type ComputeRequest<Method extends keyof ComputeAdapter> = Parameters<ComputeAdapter[Method]>[0];
