@@ -212,7 +212,7 @@ async function buildApp(ctx: ServerContext, verifier: TokenVerifier): Promise<Fa
     bodyLimit: 16 * 1024 * 1024,
     forceCloseConnections: true,
     // Prompt ids hold the run id and the step path: well over fastify's default 100 characters.
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     return503OnClosing: true,
   });
   app.decorateRequest('caller', '');
