@@ -16,7 +16,9 @@ describe('bad input and refused operations exit 2 with one sentence naming the c
     const file = join(dir, 'bad.yaml');
     writeFileSync(
       file,
-      'version: 1\nname: broken\nsites:\n  - name: a\n    vcenter: a.local\n    clusters: []\n    placeholderDatastore: p\n    bogus: 1\n',
+      'version: 1\nname: broken\nsites:\n  - name: a\n    vcenter: a.local\n    clusters: []\n    placeholderDatastore: p\n    bogus: 1\n' +
+        // A cross-reference problem is reported in the same run as the field problem above.
+        'arrayManagers:\n  - name: dsm\n    site: nowhere\n    adapter: simulated\n',
     );
     const [human, json, missing] = await Promise.all([
       drctl(['validate', file]),
@@ -26,6 +28,7 @@ describe('bad input and refused operations exit 2 with one sentence naming the c
     expect(human.code).toBe(2);
     expect(human.stderr).toMatch(/^drctl: .*bad\.yaml has \d+ problems?\./);
     expect(human.stderr).toContain('sites[0].bogus: unknown field bogus');
+    expect(human.stderr).toContain('arrayManagers[0].site: unknown site nowhere (known: none)');
     expect(human.stderr).not.toMatch(STACK_LINE);
     expect(json.code).toBe(2);
     expect(json.stdout.trim().split('\n')).toHaveLength(1);
@@ -33,7 +36,10 @@ describe('bad input and refused operations exit 2 with one sentence naming the c
       error: {
         code: 'DR_INPUT_INVALID',
         exitCode: 2,
-        issues: expect.arrayContaining([{ path: 'sites[0].bogus', message: 'unknown field bogus' }]),
+        issues: expect.arrayContaining([
+          { path: 'sites[0].bogus', message: 'unknown field bogus' },
+          { path: 'arrayManagers[0].site', message: 'unknown site nowhere (known: none)' },
+        ]),
       },
     });
     expect(missing.code).toBe(2);

@@ -178,6 +178,60 @@ describe('environment file', () => {
   });
 });
 
+describe('an environment file with schema and cross-reference problems', () => {
+  it('reports both kinds in one go, at the indexes of the file', () => {
+    const env = base() as unknown as { vms: Array<Record<string, unknown>> };
+    env.vms[0]!['host'] = 42;
+    env.vms[2]!['datastores'] = ['nope'];
+    expect(issuesOf(env)).toEqual([
+      expect.objectContaining({ path: 'vms[0].host' }),
+      { path: 'vms[2].datastores[0]', message: 'unknown datastore nope (known: ds1)' },
+    ]);
+  });
+
+  it('does not report a reference to an entry that failed the schema a second time', () => {
+    const env = base() as unknown as { datastores: Array<Record<string, unknown>> };
+    env.datastores[0]!['devices'] = 'v1';
+    // The VMs and the protection group all name ds1: only the datastore itself is wrong.
+    expect(issuesOf(env)).toEqual([expect.objectContaining({ path: 'datastores[0].devices' })]);
+  });
+
+  it('checks no references when a list is not a list', () => {
+    const env = base() as unknown as Record<string, unknown>;
+    env['vms'] = 'db, app, web';
+    expect(issuesOf(env)).toEqual([expect.objectContaining({ path: 'vms' })]);
+  });
+
+  it('finds any one broken VM and any other VM with an unknown datastore', () => {
+    const vmCount = fc.integer({ min: 2, max: 8 });
+    const indexes = vmCount.chain((n) =>
+      fc
+        .tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 }))
+        .filter(([broken, typo]) => broken !== typo)
+        .map(([broken, typo]) => ({ n, broken, typo })),
+    );
+    fc.assert(
+      fc.property(indexes, ({ n, broken, typo }) => {
+        const env = base();
+        env.vms = Array.from({ length: n }, (_, i) => ({
+          name: `vm${i}`,
+          site: 's1',
+          cluster: 'c1',
+          host: 'h11',
+          datastores: [i === typo ? 'nope' : 'ds1'],
+          ...(i === broken ? { cpus: 'many' } : {}),
+        }));
+        env.plans = [];
+        expect(issuesOf(env)).toEqual([
+          { path: `vms[${broken}].cpus`, message: 'unknown field cpus' },
+          { path: `vms[${typo}].datastores[0]`, message: 'unknown datastore nope (known: ds1)' },
+        ]);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
 describe('best-practice checks from the SC Series + SRM guide', () => {
   it('flags unprotectable Live Volumes, QoS mismatch, SRA rights, auto restore points and Data Collector placement', () => {
     const input = base();

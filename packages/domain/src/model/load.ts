@@ -2,6 +2,7 @@ import * as jsYaml from 'js-yaml';
 import type { z } from 'zod';
 import { DrError, formatPath, type InputIssue } from '../errors.js';
 import { environmentSchema, type Environment } from './environment.js';
+import { referenceIssuesDespiteSchemaErrors } from './partial-references.js';
 import { checkReferences } from './references.js';
 
 export interface LoadOptions {
@@ -136,7 +137,8 @@ export function zodIssues(error: z.ZodError, prefix = ''): InputIssue[] {
 export function validateEnvironment(value: unknown, source = 'environment'): Environment {
   const result = environmentSchema.safeParse(value);
   if (!result.success) {
-    const issues = zodIssues(result.error);
+    // Report the cross-reference problems too, so one run shows every problem of the file.
+    const issues = [...zodIssues(result.error), ...referenceIssuesDespiteSchemaErrors(value)];
     throw new DrError('DR_INPUT_INVALID', `${source} has ${issues.length} problem${issues.length > 1 ? 's' : ''}.`, {
       issues,
     });

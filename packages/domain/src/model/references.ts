@@ -19,10 +19,13 @@ function duplicates<T>(items: readonly T[], key: (t: T) => string, path: string,
 /**
  * Cross-reference checks the schema cannot express: every name points at something that exists,
  * VMs sit where they say, dependencies stay within a priority and have no cycles.
+ * `failedNames` are names of entries that are in the file but failed the schema (left out of
+ * `env`): a reference to one is not reported, since the schema problem already points at it.
  */
-export function checkReferences(env: Environment): InputIssue[] {
+export function checkReferences(env: Environment, failedNames: ReadonlySet<string> = new Set()): InputIssue[] {
   const issues: InputIssue[] = [];
   const unknown = (path: string, what: string, value: string, known: Iterable<string>) => {
+    if (failedNames.has(value)) return;
     const list = [...known];
     const hint = list.length <= 8 ? ` (known: ${list.join(', ') || 'none'})` : '';
     issues.push({ path, message: `unknown ${what} ${value}${hint}` });
@@ -181,6 +184,9 @@ export function checkReferences(env: Environment): InputIssue[] {
     if (plan.protectedSite === plan.recoverySite)
       issues.push({ path: `${at}.recoverySite`, message: 'the recovery site must differ from the protected site' });
     const protectedVms = new Set<string>();
+    // With a group or VM that failed the schema, "not protected" may be untrue: say nothing then.
+    const mayBeProtected = (vm: string) =>
+      protectedVms.has(vm) || failedNames.has(vm) || plan.protectionGroups.some((g) => failedNames.has(g));
     plan.protectionGroups.forEach((g, gi) => {
       if (!groups.has(g)) return unknown(`${at}.protectionGroups[${gi}]`, 'protection group', g, groups);
       const gs = groupSite.get(g);
@@ -205,7 +211,7 @@ export function checkReferences(env: Environment): InputIssue[] {
     plan.vms.forEach((v, vi) => {
       if (seenVm.has(v.vm)) issues.push({ path: `${at}.vms[${vi}].vm`, message: `VM ${v.vm} is listed twice` });
       seenVm.add(v.vm);
-      if (!protectedVms.has(v.vm))
+      if (!mayBeProtected(v.vm))
         issues.push({
           path: `${at}.vms[${vi}].vm`,
           message: `VM ${v.vm} is not protected by the plan's protection groups`,
@@ -218,7 +224,7 @@ export function checkReferences(env: Environment): InputIssue[] {
       v.dependsOn.forEach((dep, di) => {
         const path = `${at}.vms[${vi}].dependsOn[${di}]`;
         if (dep === v.vm) issues.push({ path, message: `VM ${v.vm} cannot depend on itself` });
-        else if (!protectedVms.has(dep)) issues.push({ path, message: `VM ${dep} is not protected by this plan` });
+        else if (!mayBeProtected(dep)) issues.push({ path, message: `VM ${dep} is not protected by this plan` });
         else {
           const depPriority = priorityOf.get(dep) ?? 3;
           if (depPriority !== v.priority)
