@@ -7,8 +7,9 @@ import {
   type DeviceCommandRequest,
   type DeviceCommandResult,
 } from '@drctl/domain';
-import { startDsmSimulator, type DsmSeed } from '@drctl/dsm-simulator';
+import { startDsmSimulator } from '@drctl/dsm-simulator';
 import { createScSeriesAdapter, type ScSeriesAdapter } from '@drctl/sc-series';
+import { benchDsmSeed, PROTECTED_SERIAL, RECOVERY_HOSTS, RECOVERY_SERIAL } from './bench-dsm-seed.js';
 
 /** One storage command of the cycle, sent with every device of the plan. */
 export interface RoundTripCommand {
@@ -35,10 +36,7 @@ export interface StorageRoundTripsResult {
   msPerCommand: number;
 }
 
-const PROTECTED_SERIAL = 64702;
-const RECOVERY_SERIAL = 65495;
 const PROTECTED_HOSTS = ['esx-a1', 'esx-a2'];
-const RECOVERY_HOSTS = ['esx-b1', 'esx-b2'];
 
 type Step = {
   command: keyof Pick<
@@ -72,47 +70,6 @@ const CYCLE: Step[] = [
   { command: 'syncOnce', arrayId: 'recovery', workflow: 'reprotect' },
 ];
 
-function seed(devices: number): DsmSeed {
-  const volumes = Array.from({ length: devices }, (_, i) => `rt-${String(i + 1).padStart(3, '0')}`);
-  const hosts = (serial: number, cluster: string, names: string[]) => [
-    { storageCenter: serial, name: cluster, kind: 'cluster' as const },
-    ...names.map((name) => ({
-      storageCenter: serial,
-      name,
-      cluster,
-      hbas: [{ name: `iqn.1998-01.com.vmware:${name}` }],
-    })),
-  ];
-  return {
-    storageCenters: [
-      { serial: PROTECTED_SERIAL, name: 'SC A' },
-      { serial: RECOVERY_SERIAL, name: 'SC B' },
-    ],
-    servers: [
-      ...hosts(PROTECTED_SERIAL, 'cluster-a', PROTECTED_HOSTS),
-      ...hosts(RECOVERY_SERIAL, 'cluster-b', RECOVERY_HOSTS),
-    ],
-    qosNodes: [
-      { storageCenter: PROTECTED_SERIAL, name: 'rt-qos' },
-      { storageCenter: RECOVERY_SERIAL, name: 'rt-qos' },
-    ],
-    volumes: volumes.map((name) => ({
-      storageCenter: PROTECTED_SERIAL,
-      name,
-      sizeGb: 100,
-      mappedTo: ['cluster-a'],
-      transferSeconds: 5,
-      replays: [{ description: 'hourly', minutesAgo: 60 }],
-    })),
-    replications: volumes.map((name) => ({
-      storageCenter: PROTECTED_SERIAL,
-      sourceVolume: name,
-      destinationStorageCenter: RECOVERY_SERIAL,
-      qosNode: 'rt-qos',
-    })),
-  };
-}
-
 /**
  * Round trips of the SC Series adapter: the nine commands of a test, a planned migration and a
  * reprotect, each sent once with all `devices` devices, over HTTPS to the DSM simulator (virtual
@@ -128,7 +85,10 @@ export async function measureStorageRoundTrips(
       issues: [{ path: 'devices', message: 'expected a whole number of at least 1' }],
     });
   const clock = new VirtualClock();
-  const dsm = await startDsmSimulator({ seed: seed(devices), clock });
+  const dsm = await startDsmSimulator({
+    seed: benchDsmSeed({ devices, prefix: 'rt', protectedHosts: PROTECTED_HOSTS, transferSeconds: 5 }),
+    clock,
+  });
   const adapter = createScSeriesAdapter({
     host: dsm.host,
     port: dsm.port,

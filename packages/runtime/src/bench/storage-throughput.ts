@@ -2,8 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { Agent, request } from 'undici';
 import { DrError, SystemClock, type CommandContext, type DeviceCommandRequest, type InputIssue } from '@drctl/domain';
-import { startDsmSimulator, type DsmSeed, type DsmSimulator } from '@drctl/dsm-simulator';
+import { startDsmSimulator, type DsmSimulator } from '@drctl/dsm-simulator';
 import { createScSeriesAdapter, type ScSeriesAdapter } from '@drctl/sc-series';
+import { benchDsmSeed, PROTECTED_SERIAL, RECOVERY_HOSTS, RECOVERY_SERIAL } from './bench-dsm-seed.js';
 
 export interface StorageThroughputOptions {
   /** Storage commands to send for the throughput figure (test-failover starts and stops, alternating per device). @default 200 */
@@ -32,55 +33,6 @@ export interface StorageThroughputResult {
   overheadRatio: number;
   /** The same per HTTP exchange: the adapter's own cost on each request it makes (1 = none). */
   perRequestOverheadRatio: number;
-}
-
-/** Arrays of the benchmark's Data Collector: a protected one and the recovery one the commands go to. */
-const PROTECTED_SERIAL = 64702;
-const RECOVERY_SERIAL = 65495;
-const RECOVERY_HOSTS = ['esx-b1', 'esx-b2'];
-
-function benchSeed(devices: number): DsmSeed {
-  const volumes = Array.from({ length: devices }, (_, i) => `bench-${String(i + 1).padStart(3, '0')}`);
-  return {
-    storageCenters: [
-      { serial: PROTECTED_SERIAL, name: 'SC A' },
-      { serial: RECOVERY_SERIAL, name: 'SC B' },
-    ],
-    servers: [
-      { storageCenter: PROTECTED_SERIAL, name: 'cluster-a', kind: 'cluster' },
-      {
-        storageCenter: PROTECTED_SERIAL,
-        name: 'esx-a1',
-        cluster: 'cluster-a',
-        hbas: [{ name: 'iqn.1998-01.com.vmware:esx-a1' }],
-      },
-      { storageCenter: RECOVERY_SERIAL, name: 'cluster-b', kind: 'cluster' },
-      ...RECOVERY_HOSTS.map((name) => ({
-        storageCenter: RECOVERY_SERIAL,
-        name,
-        cluster: 'cluster-b',
-        hbas: [{ name: `iqn.1998-01.com.vmware:${name}` }],
-      })),
-    ],
-    qosNodes: [
-      { storageCenter: PROTECTED_SERIAL, name: 'bench-qos' },
-      { storageCenter: RECOVERY_SERIAL, name: 'bench-qos' },
-    ],
-    volumes: volumes.map((name) => ({
-      storageCenter: PROTECTED_SERIAL,
-      name,
-      sizeGb: 100,
-      mappedTo: ['cluster-a'],
-      replays: [{ description: 'hourly', minutesAgo: 60 }],
-    })),
-    replications: volumes.map((name) => ({
-      storageCenter: PROTECTED_SERIAL,
-      sourceVolume: name,
-      destinationStorageCenter: RECOVERY_SERIAL,
-      qosNode: 'bench-qos',
-      replicateActiveReplay: true,
-    })),
-  };
 }
 
 function check(options: Required<StorageThroughputOptions>): void {
@@ -185,7 +137,15 @@ export async function measureStorageThroughput(
   check(settings);
   const { commands, concurrency } = settings;
   const clock = new SystemClock();
-  const dsm = await startDsmSimulator({ seed: benchSeed(concurrency + 1), clock });
+  const dsm = await startDsmSimulator({
+    seed: benchDsmSeed({
+      devices: concurrency + 1,
+      prefix: 'bench',
+      protectedHosts: ['esx-a1'],
+      replicateActiveReplay: true,
+    }),
+    clock,
+  });
   const adapter = createScSeriesAdapter({
     host: dsm.host,
     port: dsm.port,
