@@ -62,12 +62,23 @@ export function resolvePlanVms(env: Environment, plan: RecoveryPlan): PlanVm[] {
   const seen = new Set<string>();
   const roundRobin = new Map<string, number>();
   const recoverySite = env.sites.find((s) => s.name === plan.recoverySite)!;
+  // Thousands of VMs share a few clusters: map each (site, cluster) once.
+  const mapped = new Map<string, string>();
+  const recoveryCluster = (vm: Vm) => {
+    const key = `${vm.site}\u0000${vm.cluster}`;
+    let cluster = mapped.get(key);
+    if (cluster === undefined) {
+      cluster = mappedCluster(env, vm.cluster, vm.site, plan.recoverySite);
+      mapped.set(key, cluster);
+    }
+    return cluster;
+  };
 
   const add = (vm: Vm, group: string) => {
     if (seen.has(vm.name)) return;
     seen.add(vm.name);
     const s = settingsByVm.get(vm.name) ?? defaultsFor(vm.name);
-    const cluster = mappedCluster(env, vm.cluster, vm.site, plan.recoverySite);
+    const cluster = recoveryCluster(vm);
     let host = s.recoveryHost;
     let hostCluster = cluster;
     if (host !== undefined) {
