@@ -205,7 +205,7 @@ export const CHECK_RULES: readonly CheckRule[] = [
     'info',
     '§5.6, §5.8',
     'An application’s volume replicates the active snapshot, and the plan recovers it',
-    'Expect crash-consistent data; choose “Always use Last Frozen Snapshot” (snapshotMode: always-last-frozen) if the application needs its frozen, consistent snapshot.',
+    'Expect crash-consistent data; choose “Always use Last Frozen Snapshot” on the Data Collector (arrayManagers[].selectableSnapshot: always-last-frozen) if the application needs its frozen, consistent snapshot.',
   ),
   rule(
     'INCONSISTENT_REPLICATION_POINTS',

@@ -238,6 +238,8 @@ export function applySeed(model: DsmModel, seed: DsmSeed): void {
   });
 
   if (seed.saveRestorePoints ?? true) saveRestorePoints(state);
+  if (seed.srmSelectableSnapshot !== undefined)
+    state.dataCollectorSettings.srmSelectableSnapshot = seed.srmSelectableSnapshot;
 
   if (problems.issues.length > 0) {
     throw new DrError(

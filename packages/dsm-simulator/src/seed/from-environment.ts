@@ -1,4 +1,5 @@
-import type { Environment, StorageArray, Volume } from '@drctl/domain';
+import type { Environment, SnapshotMode, StorageArray, Volume } from '@drctl/domain';
+import type { SrmSelectableSnapshotMode } from '../model/state.js';
 import type { DsmSeed, SeedLiveVolume, SeedReplay, SeedServer } from './seed.js';
 
 export interface EnvironmentSeedOptions {
@@ -12,6 +13,14 @@ export interface EnvironmentSeedOptions {
 export function hostIqn(hostName: string): string {
   return `iqn.1998-01.com.vmware:${hostName.toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`;
 }
+
+/** drctl's names of the §5.8 choices → DSM's. */
+const DSM_SNAPSHOT_MODE_NAMES: Record<SnapshotMode, SrmSelectableSnapshotMode> = {
+  'always-active': 'AlwaysUseActiveSnapshot',
+  'active-if-replicating-active': 'UseActiveSnapshotIfReplicatingActiveSnapshot',
+  'always-last-frozen': 'AlwaysUseLastFrozenSnapshot',
+  'per-restore-point': 'UseRestorePointSettings',
+};
 
 const REPLICATION_MODES = {
   async: { type: 'Asynchronous', syncMode: 'None' },
@@ -42,7 +51,8 @@ export function seedFromEnvironment(environment: Environment, options: Environme
       a.serial !== undefined && (!options.arrays || options.arrays.includes(a.id)),
   );
   const arrayById = new Map(arrays.map((a) => [a.id, a]));
-  const seed: Required<Omit<DsmSeed, 'saveRestorePoints'>> & Pick<DsmSeed, 'saveRestorePoints'> = {
+  const seed: Required<Omit<DsmSeed, 'saveRestorePoints' | 'srmSelectableSnapshot'>> &
+    Pick<DsmSeed, 'saveRestorePoints' | 'srmSelectableSnapshot'> = {
     storageCenters: arrays.map((a) => ({ serial: a.serial, name: a.id, site: a.site })),
     servers: [],
     qosNodes: [],
@@ -51,6 +61,13 @@ export function seedFromEnvironment(environment: Environment, options: Environme
     liveVolumes: [],
     consistencyGroups: [],
   };
+  // One simulated Data Collector serves every SC Series manager; validation made the managers
+  // that share a DSM deployment agree, so the first one that says anything speaks for it.
+  const managersOfArrays = new Set(arrays.map((a) => a.arrayManager));
+  const setting = environment.arrayManagers.find(
+    (m) => managersOfArrays.has(m.name) && m.selectableSnapshot !== undefined,
+  )?.selectableSnapshot;
+  if (setting !== undefined) seed.srmSelectableSnapshot = DSM_SNAPSHOT_MODE_NAMES[setting];
 
   const serversOn = new Map<number, Set<string>>();
   const addServer = (server: SeedServer) => {
