@@ -20,7 +20,7 @@ export { SRM_SELECTABLE_SNAPSHOT_MODES } from './model/state.js';
 export type { DataCollectorSettings, SrmSelectableSnapshotMode } from './model/state.js';
 export { DSM_MODEL_STATE_FORMAT } from './model/persistence.js';
 export type { DsmModelState } from './model/persistence.js';
-export { seedFromEnvironment, hostIqn } from './seed/from-environment.js';
+export { seedFromEnvironment, hostIqn, dsmSelectableSnapshotOf } from './seed/from-environment.js';
 export type { EnvironmentSeedOptions } from './seed/from-environment.js';
 export type {
   DsmSeed,

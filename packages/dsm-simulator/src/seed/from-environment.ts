@@ -22,6 +22,22 @@ const DSM_SNAPSHOT_MODE_NAMES: Record<SnapshotMode, SrmSelectableSnapshotMode> =
   'per-restore-point': 'UseRestorePointSettings',
 };
 
+/**
+ * The SRM selectable snapshot setting (§5.8) the environment gives the Data Collector, in DSM's
+ * names; undefined when no array manager sets it. One simulated Data Collector serves every SC
+ * Series manager; validation made the managers that share a DSM deployment agree, so the first
+ * one (of `managers`, when given) that says anything speaks for it.
+ */
+export function dsmSelectableSnapshotOf(
+  environment: Environment,
+  managers?: ReadonlySet<string>,
+): SrmSelectableSnapshotMode | undefined {
+  const setting = environment.arrayManagers.find(
+    (m) => (managers === undefined || managers.has(m.name)) && m.selectableSnapshot !== undefined,
+  )?.selectableSnapshot;
+  return setting === undefined ? undefined : DSM_SNAPSHOT_MODE_NAMES[setting];
+}
+
 const REPLICATION_MODES = {
   async: { type: 'Asynchronous', syncMode: 'None' },
   'sync-high-availability': { type: 'Synchronous', syncMode: 'HighAvailability' },
@@ -61,13 +77,8 @@ export function seedFromEnvironment(environment: Environment, options: Environme
     liveVolumes: [],
     consistencyGroups: [],
   };
-  // One simulated Data Collector serves every SC Series manager; validation made the managers
-  // that share a DSM deployment agree, so the first one that says anything speaks for it.
-  const managersOfArrays = new Set(arrays.map((a) => a.arrayManager));
-  const setting = environment.arrayManagers.find(
-    (m) => managersOfArrays.has(m.name) && m.selectableSnapshot !== undefined,
-  )?.selectableSnapshot;
-  if (setting !== undefined) seed.srmSelectableSnapshot = DSM_SNAPSHOT_MODE_NAMES[setting];
+  const setting = dsmSelectableSnapshotOf(environment, new Set(arrays.map((a) => a.arrayManager)));
+  if (setting !== undefined) seed.srmSelectableSnapshot = setting;
 
   const serversOn = new Map<number, Set<string>>();
   const addServer = (server: SeedServer) => {
