@@ -281,6 +281,12 @@ const CASES: Case[] = [
     path: 'volumes[0].liveVolume.uniformMapping',
   },
   {
+    code: 'LV_MANAGED_REPLICATION',
+    fixture: 'a Live Volume managing a replication to a third Storage Center',
+    arrange: (e) => liveVolume(e, { liveVolume: { managedReplication: true } }),
+    path: 'volumes[0].liveVolume.managedReplication',
+  },
+  {
     code: 'LV_CONSISTENCY_GROUP',
     fixture: 'a Live Volume in a consistency group',
     arrange: (e) => liveVolume(e, { consistencyGroup: 'cg1' }),

@@ -45,6 +45,7 @@ const LIVE_TOO = new Set([
   'LV_AUTO_ROLE_SWAP',
   'LV_UNIFORM_MAPPING',
   'LV_CONSISTENCY_GROUP',
+  'LV_MANAGED_REPLICATION',
   'INCONSISTENT_REPLICATION_POINTS',
 ]);
 
@@ -199,6 +200,13 @@ export const CHECK_RULES: readonly CheckRule[] = [
     '§5.4',
     'A Live Volume is in a consistency group',
     'Take the Live Volume out of the consistency group; SRM does not support consistency groups with Live Volume.',
+  ),
+  rule(
+    'LV_MANAGED_REPLICATION',
+    'error',
+    '§3.3, §5.4',
+    'A Live Volume manages a replication (managed replication)',
+    'Recover the Live Volume and its managed replication with DSM’s Activate Disaster Recovery, or remove the managed replication before protecting the Live Volume with SRM.',
   ),
   rule(
     'ACTIVE_SNAPSHOT_CRASH_CONSISTENT',

@@ -153,6 +153,11 @@ export const volumeSchema = z
         autoFailover: z.boolean().default(false),
         autoRoleSwap: z.boolean().default(false),
         uniformMapping: z.boolean().default(false),
+        /**
+         * The Live Volume manages a replication to a third Storage Center (DSM "managed
+         * replication"); SRM does not support it, DSM's Activate Disaster Recovery recovers it (§3.3, §5.4).
+         */
+        managedReplication: z.boolean().default(false),
       })
       .strict()
       .optional(),

@@ -212,6 +212,7 @@ export function applySeed(model: DsmModel, seed: DsmSeed): void {
         failoverAutomaticallyEnabled: lv.failoverAutomaticallyEnabled,
         restoreAutomaticallyEnabled: lv.restoreAutomaticallyEnabled,
         swapRolesAutomaticallyEnabled: lv.swapRolesAutomaticallyEnabled,
+        managingReplications: lv.managingReplications ?? false,
       }),
     );
     if (!created) return;

@@ -143,6 +143,7 @@ export function seedFromEnvironment(environment: Environment, options: Environme
         failoverAutomaticallyEnabled: volume.liveVolume.autoFailover,
         restoreAutomaticallyEnabled: volume.liveVolume.autoFailover,
         swapRolesAutomaticallyEnabled: volume.liveVolume.autoRoleSwap,
+        managingReplications: volume.liveVolume.managedReplication,
         primaryQosNode: sourceQos,
         secondaryQosNode: targetQos,
       };

@@ -103,6 +103,8 @@ export interface SeedLiveVolume {
   failoverAutomaticallyEnabled?: boolean;
   restoreAutomaticallyEnabled?: boolean;
   swapRolesAutomaticallyEnabled?: boolean;
+  /** The Live Volume manages a replication to a third Storage Center (reported, not modelled). */
+  managingReplications?: boolean;
   primaryQosNode: string;
   secondaryQosNode: string;
   /** Servers on the secondary SC the secondary volume is mapped to (uniform mapping). */
