@@ -80,6 +80,15 @@ export type {
 export { formatYaml, loadEnvironment, validateEnvironment, zodIssues } from './model/load.js';
 export type { LoadOptions } from './model/load.js';
 export { checkReferences, findCycle } from './model/references.js';
+export {
+  DEFAULT_SNAPSHOT_MODE,
+  dsmDeployments,
+  planArrayManagers,
+  selectableSnapshotOf,
+  settleSelectableSnapshot,
+} from './model/selectable-snapshot.js';
+export { LIVE_VOLUME_RESTRICTIONS, liveVolumeProblem } from './model/live-volume-support.js';
+export type { LiveVolumeFacts, LiveVolumeProblem, LiveVolumeRestriction } from './model/live-volume-support.js';
 export { resolvePlanVms, planDevices, planDatastores, mappedCluster } from './model/plan-vms.js';
 export type { PlanVm, Placement } from './model/plan-vms.js';
 export { environmentJsonSchema } from './model/json-schema.js';
