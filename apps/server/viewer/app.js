@@ -391,7 +391,9 @@ async function runCheckPanel() {
     const c = report.counts;
     $('check-summary').textContent =
       `${c.error} error(s), ${c.warning} warning(s), ${c.info} advice` +
-      (report.live.requested ? ' — from the environment file and the arrays' : ' — from the environment file');
+      (report.live.requested
+        ? ` — from the environment file and the ${report.live.endpoints === 'real' ? 'real vCenters and Data Collectors' : 'simulated arrays'}`
+        : ' — from the environment file');
     $('check-findings').querySelector('tbody').innerHTML = report.findings
       .map(
         (f) => `<tr data-code="${escapeHtml(f.code)}">
@@ -402,7 +404,11 @@ async function runCheckPanel() {
       )
       .join('');
     $('check-live-note').textContent = report.live.requested
-      ? `Asked: ${report.live.sources.map((x) => `${x.source} (${x.status})`).join(', ') || 'no array manager'}. Not live yet: ${report.live.coverage.notLive.join('; ')}.`
+      ? `Asked: ${
+          report.live.sources
+            .map((x) => `${x.source} (${x.adapter}: ${x.status}${x.message ? ` — ${x.message}` : ''})`)
+            .join(', ') || 'no endpoint'
+        }. Not read live: ${report.live.coverage.notLive.join('; ')}.`
       : '';
   } catch (error) {
     showError(error.message);

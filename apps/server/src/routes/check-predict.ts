@@ -35,12 +35,15 @@ export const checkReportSchema = z.object({
   ),
   live: z.object({
     requested: z.boolean(),
+    endpoints: z
+      .enum(['real', 'simulated'])
+      .describe('real: the vCenters and Data Collectors the file names; simulated: the world built from the file.'),
     sources: z.array(
       z.object({
         source: z.string(),
         adapter: z.string(),
         asked: z.array(z.string()),
-        status: z.enum(['ok', 'error']),
+        status: z.enum(['ok', 'error', 'skipped']),
         message: z.string().optional(),
       }),
     ),
@@ -155,7 +158,7 @@ export function checkPredictRoutes(ctx: ServerContext): AnyRoute[] {
       summary:
         "Findings of `drctl check`: Dell's SC Series + SRM best practices (§) and SRM's configuration rules, with severity, path, reason and fix.",
       description:
-        'Static from the environment file under the served settings; with live=true also from what each array manager’s storage reports (the rest is listed in live.coverage.notLive).',
+        'Static from the environment file under the served settings; with live=true also from what the endpoints report: the vCenters and SC Series Data Collectors the file names when some site has a vcenterConnection, else each array manager’s storage in the simulated world (what is not read is listed in live.coverage.notLive).',
       tag: 'environments',
       query: checkQuery,
       responses: { 200: { description: 'The findings, errors first.', schema: checkReportSchema } },
