@@ -18,7 +18,7 @@ export type { LiveCoverage, LiveSourceReport } from './check/live-sources.js';
 export { pointsAtRealEndpoints } from './check/real-sources.js';
 export { predict, compareSettings } from './predict/predict.js';
 export type { PredictOptions, Comparison } from './predict/predict.js';
-export type { Prediction, PredictedStep, PredictedGroup, PredictedVm } from './predict/prediction.js';
+export type { Prediction, PredictedCallout, PredictedStep, PredictedGroup, PredictedVm } from './predict/prediction.js';
 export { learnTimings } from './predict/learned-timings.js';
 export type { TimingSource, LearnedTimings } from './predict/learned-timings.js';
 export { renderGanttSvg } from './predict/gantt-svg.js';

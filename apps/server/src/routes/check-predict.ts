@@ -90,6 +90,18 @@ export const predictionSchema = z.object({
       startMs: z.number(),
       durationMs: z.number(),
       status: z.string(),
+      callouts: z
+        .array(
+          z.object({
+            name: z.string(),
+            phase: z.enum(['plan', 'pre-power-on', 'post-power-on']),
+            vm: z.string().optional(),
+            durationMs: z.number(),
+            source: z.enum(['history', 'timeout']).describe('Learned from earlier runs, or the declared timeout.'),
+          }),
+        )
+        .optional()
+        .describe('Command and webhook callouts the step ran in the dry run, with their predicted time.'),
     }),
   ),
   groups: z.array(
@@ -121,7 +133,15 @@ export const predictionSchema = z.object({
       timing: z.enum(['history', 'environment']),
     }),
   ),
-  timings: z.object({ reports: z.number(), fromHistory: z.number(), withoutHistory: z.array(z.string()) }),
+  timings: z.object({
+    reports: z.number(),
+    fromHistory: z.number(),
+    withoutHistory: z.array(z.string()),
+    calloutsFromHistory: z.number(),
+    calloutsWithoutHistory: z
+      .array(z.string())
+      .describe('Callouts timed by their declared timeout, for want of earlier runs.'),
+  }),
   wallSeconds: z.number(),
 });
 
