@@ -85,6 +85,8 @@ export interface WorkspaceOptions {
   readOnly?: boolean;
   /** Called once a finished step is durably persisted (embedders and crash rehearsals). */
   onStepPersisted?: EngineOptions['onStepPersisted'];
+  /** XState inspection observer of the engine's workflow actors (the server's live viewer). */
+  inspect?: EngineOptions['inspect'];
   logger?: Logger;
   /** Adapter factories for kinds the runtime does not build itself (e.g. SC Series over DSM REST). */
   storageFactories?: Partial<
@@ -384,6 +386,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     beforeRun,
     invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(opened.ownership ? { ownership: opened.ownership } : {}),
     ...(crashAfter.length > 0 || options.onStepPersisted
       ? {

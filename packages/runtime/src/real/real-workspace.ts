@@ -44,6 +44,7 @@ export async function openRealWorkspace(
     logger,
     invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.onStepPersisted ? { onStepPersisted: options.onStepPersisted } : {}),
   };
   const engine = new Engine(engineOptions);
