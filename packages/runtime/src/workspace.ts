@@ -85,6 +85,8 @@ export interface WorkspaceOptions {
   readOnly?: boolean;
   /** Called once a finished step is durably persisted (embedders and crash rehearsals). */
   onStepPersisted?: EngineOptions['onStepPersisted'];
+  /** Called once a state-changing storage command is journalled, before it is sent (crash rehearsals). */
+  onCommandAnnounced?: EngineOptions['onCommandAnnounced'];
   logger?: Logger;
   /** Adapter factories for kinds the runtime does not build itself (e.g. SC Series over DSM REST). */
   storageFactories?: Partial<
@@ -385,6 +387,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
     ...(opened.ownership ? { ownership: opened.ownership } : {}),
+    ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),
     ...(crashAfter.length > 0 || options.onStepPersisted
       ? {
           onStepPersisted: (info: Parameters<NonNullable<EngineOptions['onStepPersisted']>>[0]) => {

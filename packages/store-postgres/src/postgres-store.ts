@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import { DrError, type DocumentStore, type ExpiredLease, type RunLease, type RunOwnership } from '@drctl/domain';
+import {
+  DrError,
+  type DocumentStore,
+  type ExpiredLease,
+  type RunLease,
+  type RunOwnership,
+  type StoreOperation,
+} from '@drctl/domain';
 import { childKey, decodeJson, encodeJson, keySegments, normalizePrefix, validateKey } from '@drctl/store';
 import pg from 'pg';
 import { acquireLease, HeldLease, leaseHolder, type LeaseSettings } from './leases.js';
@@ -222,9 +229,7 @@ export class PostgresStore implements DocumentStore, RunOwnership {
    * Writes several documents and log entries in one transaction: all land or none (a step's
    * journal entry with the snapshot that follows it).
    */
-  async writeAll(
-    operations: Array<{ op: 'write'; key: string; value: unknown } | { op: 'append'; key: string; entry: unknown }>,
-  ): Promise<void> {
+  async writeAll(operations: readonly StoreOperation[]): Promise<void> {
     const encoded = operations.map((o) => {
       validateKey(o.key);
       return { ...o, text: encodeJson(o.key, o.op === 'write' ? o.value : o.entry) };

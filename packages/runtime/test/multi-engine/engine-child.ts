@@ -17,6 +17,8 @@ interface ChildConfig {
   leaseMs: number;
   pauseAfter?: string;
   crashAfter?: string;
+  /** Dies (SIGKILL) once this storage command is journalled as started, before it is sent. */
+  crashBeforeCommand?: string;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
@@ -28,7 +30,7 @@ const emit = (line: Record<string, unknown>) =>
 const stateChanging = (ws: Workspace | undefined) => ws?.dsm?.counters.count() ?? -1;
 const realDelay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function open(onStep?: (step: string) => void): Promise<Workspace> {
+function open(onStep?: (step: string) => void, onCommand?: (command: string) => void): Promise<Workspace> {
   return openWorkspace({
     environmentPath: ENVIRONMENT,
     stateDir: mkdtempSync(join(tmpdir(), 'drctl-engine-')),
@@ -39,21 +41,29 @@ function open(onStep?: (step: string) => void): Promise<Workspace> {
     logger,
     autoAnswer: { answer: 'ok', by: config.engineId },
     ...(onStep ? { onStepPersisted: (info) => onStep(info.step) } : {}),
+    ...(onCommand ? { onCommandAnnounced: (info) => onCommand(info.command) } : {}),
   });
 }
 
 async function start(): Promise<void> {
   // The step callback reads the workspace that `open` is still creating.
   const opened: { ws?: Workspace } = {};
-  const ws = await open((step) => {
-    emit({ type: 'step', step, stateChanging: stateChanging(opened.ws) });
-    if (step === config.crashAfter) process.kill(process.pid, 'SIGKILL');
-    if (step === config.pauseAfter) {
-      emit({ type: 'pausing', step, stateChanging: stateChanging(opened.ws) });
-      process.kill(process.pid, 'SIGSTOP');
-      emit({ type: 'continued', stateChanging: stateChanging(opened.ws) });
-    }
-  });
+  const ws = await open(
+    (step) => {
+      emit({ type: 'step', step, stateChanging: stateChanging(opened.ws) });
+      if (step === config.crashAfter) process.kill(process.pid, 'SIGKILL');
+      if (step === config.pauseAfter) {
+        emit({ type: 'pausing', step, stateChanging: stateChanging(opened.ws) });
+        process.kill(process.pid, 'SIGSTOP');
+        emit({ type: 'continued', stateChanging: stateChanging(opened.ws) });
+      }
+    },
+    (command) => {
+      if (command !== config.crashBeforeCommand) return;
+      emit({ type: 'announced', command, stateChanging: stateChanging(opened.ws) });
+      process.kill(process.pid, 'SIGKILL');
+    },
+  );
   opened.ws = ws;
   const handle = await ws.drive(ws.engine.start({ plan: PLAN, workflow: 'disaster-recovery' }));
   emit({ type: 'started', runId: handle.runId });

@@ -149,6 +149,28 @@ describe('several engines sharing PostgreSQL', () => {
     expect(ranBy.get('power-on-priority-1')).toBe('site-b');
   });
 
+  it('finishes a disaster recovery whose owner died between journalling a command and sending it, sending it once', async () => {
+    await resetState();
+    const watcher = engine({ mode: 'watch', engineId: 'site-b' });
+    await watcher.line('watching');
+    // The storage failover is journalled as started; the process dies before the request leaves.
+    const owner = engine({ mode: 'start', engineId: 'site-a', crashBeforeCommand: 'failover' });
+    const started = await owner.line('started');
+    const announced = await owner.line('announced');
+    expect(await owner.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const finished = await watcher.line('finished', 60_000);
+    // Every state-changing DSM call happened once: the announced failover was sent by site-b only.
+    expect(finished).toMatchObject({ runId: started['runId'], result: 'success', repeated: [] });
+    expect(Number(finished['stateChanging'])).toBeGreaterThan(Number(announced['stateChanging']));
+    const report = await storedReport(String(started['runId']));
+    const failover = report?.storageCommands.filter((c) => c.command === 'failover') ?? [];
+    expect(failover.length).toBeGreaterThan(0);
+    expect(failover.every((c) => c.status === 'success')).toBe(true);
+    const ranBy = new Map(report?.steps.filter((s) => s.target === undefined).map((s) => [s.id, s.engine]));
+    expect(ranBy.get('promote-recovery-storage')).toBe('site-b');
+  });
+
   it('keeps an owner paused past its lease from sending anything once another engine took over', async () => {
     await resetState();
     const watcher = engine({ mode: 'watch', engineId: 'site-b' });

@@ -20,6 +20,7 @@ import {
   type StepId,
   type StorageAdapter,
   type WorkflowName,
+  writeTogether,
 } from '@drctl/domain';
 import { SlotPool, type SlotLimits } from '@drctl/scheduler';
 import { refusal, type RunEnding } from '../machines/plan-lifecycle-machine.js';
@@ -49,7 +50,7 @@ import {
 import { claimRun, takeoverNote } from './run-ownership.js';
 import { driveStep } from './step-driver.js';
 import { slotKey } from './steps/vm-steps.js';
-import { StorageGateway } from './storage-gateway.js';
+import { StorageGateway, type GatewayHooks } from './storage-gateway.js';
 
 /** What an engine is built from: the environment, the adapters behind the ports, a clock and a store. */
 export interface EngineOptions {
@@ -92,6 +93,11 @@ export interface EngineOptions {
   invocation?: Record<string, unknown>;
   /** Called once a finished step is durably persisted (used to rehearse crashes). */
   onStepPersisted?: (info: { runId: string; plan: string; phase: PhaseName; step: StepId; status: string }) => void;
+  /**
+   * Called once a state-changing storage command is journalled as started, before it is sent
+   * (used to rehearse a crash between a journal entry and the command it announces).
+   */
+  onCommandAnnounced?: GatewayHooks['onCommandAnnounced'];
 }
 
 /** A run to start: which plan, which workflow, and its mode (forced recovery, forced cleanup…). */
@@ -196,7 +202,9 @@ export class Engine {
       options.settings ?? resolveSettings([{ origin: 'environment', pathPrefix: 'settings', values: env.settings }]);
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? pino({ level: 'silent' });
-    this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock);
+    this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock, {
+      ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),
+    });
     this.pool = new SlotPool(this.slotLimits());
     this.adapters = new AdapterRegistry(env, options.storage);
   }
@@ -709,8 +717,10 @@ export class Engine {
         const context = snap.context;
         const fresh = Object.keys(context.steps).filter((k) => !known.has(k));
         known = new Set(Object.keys(context.steps));
+        // The journal entries of the step that led here land in one writeAll with the snapshot.
+        const journalled = journal.takeForSnapshot();
         persisting = persisting.then(async () => {
-          await store.write(snapshotKey(meta.runId), persisted);
+          await writeTogether(store, [...journalled, { op: 'write', key: snapshotKey(meta.runId), value: persisted }]);
           for (const key of fresh) {
             const [phase, step] = key.split('/') as [PhaseName, StepId];
             this.options.onStepPersisted?.({

@@ -34,6 +34,19 @@ export interface CommandScope {
   fence?: () => void;
 }
 
+export interface GatewayHooks {
+  /** Called once a state-changing command's start is durably journalled, just before it is sent. */
+  onCommandAnnounced?: (info: CommandAnnouncement) => void;
+}
+
+export interface CommandAnnouncement {
+  runId: string;
+  command: StorageCommand;
+  arrayId: string;
+  /** The journal key, `<phase>/<step>/<command>/<array>`. */
+  key: string;
+}
+
 export interface CommandSpec {
   stepKey: string;
   command: DeviceCommand;
@@ -62,6 +75,7 @@ export class StorageGateway {
   constructor(
     maxConcurrent: number,
     private readonly clock: Clock,
+    private readonly hooks: GatewayHooks = {},
   ) {
     this.limit = pLimit(maxConcurrent === 0 ? Number.POSITIVE_INFINITY : maxConcurrent);
   }
@@ -104,8 +118,10 @@ export class StorageGateway {
         attempt,
         timeoutSeconds: scope.timeoutSeconds,
       });
-      if (changing)
+      if (changing) {
         await scope.journal.record({ t: 'cmd-start', key, runId: scope.runId, attempt, at: record.startedAt });
+        this.hooks.onCommandAnnounced?.({ runId: scope.runId, command: spec.command, arrayId: spec.arrayId, key });
+      }
       // The last moment before the command leaves: an engine that lost the run sends nothing.
       scope.fence?.();
       const result = await this.call(scope, spec, key, record);
