@@ -131,6 +131,7 @@ export type { CalloutRunner, CalloutContext, CalloutOutcome } from './ports/call
 export type { DocumentStore, StoreOperation } from './ports/store.js';
 export { writeTogether } from './ports/store.js';
 export type { ExpiredLease, RunLease, RunOwnership } from './ports/ownership.js';
+export type { SharedSlots } from './ports/shared-slots.js';
 
 export { SystemClock, VirtualClock, abortReason, onAbort } from './clock/clock.js';
 export type { Clock, VirtualClockOptions } from './clock/clock.js';

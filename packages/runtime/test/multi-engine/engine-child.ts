@@ -11,7 +11,12 @@ import { pino } from 'pino';
 import { openStore, openWorkspace, takeOverInterrupted, watchOrphanedRuns, type Workspace } from '../../src/index.js';
 
 interface ChildConfig {
-  mode: 'start' | 'watch';
+  mode: 'start' | 'watch' | 'plan';
+  /** `plan` mode: the plan and workflow to run, against the shared Data Collector, with `--set`s. */
+  plan?: string;
+  workflow?: 'test' | 'disaster-recovery';
+  dataCollector?: { host: string; port: number; caPem: string };
+  set?: string[];
   url: string;
   engineId: string;
   leaseMs: number;
@@ -24,7 +29,7 @@ interface ChildConfig {
 const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
 const ENVIRONMENT = fileURLToPath(new URL('../../../../examples/techsol/environment.yaml', import.meta.url));
 const PLAN = 'Protect vcsite1';
-const logger = pino({ level: 'silent' });
+const logger = pino({ level: process.env['DRCTL_CHILD_LOG'] ?? 'silent' }, pino.destination(2));
 const emit = (line: Record<string, unknown>) =>
   process.stdout.write(`${JSON.stringify({ engine: config.engineId, ...line })}\n`);
 const stateChanging = (ws: Workspace | undefined) => ws?.dsm?.counters.count() ?? -1;
@@ -42,7 +47,25 @@ function open(onStep?: (step: string) => void, onCommand?: (command: string) => 
     autoAnswer: { answer: 'ok', by: config.engineId },
     ...(onStep ? { onStepPersisted: (info) => onStep(info.step) } : {}),
     ...(onCommand ? { onCommandAnnounced: (info) => onCommand(info.command) } : {}),
+    ...(config.dataCollector ? { dataCollector: config.dataCollector } : {}),
+    ...(config.set ? { set: config.set } : {}),
   });
+}
+
+/** Runs one plan to its end, its SC Series commands going to the Data Collector the test shares. */
+async function runPlan(): Promise<void> {
+  const ws = await open();
+  emit({ type: 'opened' });
+  const handle = await ws.drive(ws.engine.start({ plan: config.plan!, workflow: config.workflow ?? 'test' }));
+  const report = await ws.drive(handle.done);
+  emit({
+    type: 'finished',
+    runId: handle.runId,
+    result: report.result,
+    commands: report.storageCommands.filter((c) => c.status !== 'reused').length,
+  });
+  await ws.close().catch(() => undefined);
+  process.exit(0);
 }
 
 async function start(): Promise<void> {
@@ -116,4 +139,4 @@ async function watch(): Promise<void> {
   });
 }
 
-await (config.mode === 'start' ? start() : watch());
+await (config.mode === 'start' ? start() : config.mode === 'plan' ? runPlan() : watch());

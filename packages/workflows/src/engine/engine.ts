@@ -17,6 +17,7 @@ import {
   type RunOwnership,
   type RunReport,
   type RunResult,
+  type SharedSlots,
   type StepId,
   type StorageAdapter,
   type WorkflowName,
@@ -50,6 +51,7 @@ import {
 import { claimRun, takeoverNote } from './run-ownership.js';
 import { driveStep } from './step-driver.js';
 import { slotKey } from './steps/vm-steps.js';
+import { SharedBootSlots } from './shared-boot-slots.js';
 import { StorageGateway, type GatewayHooks } from './storage-gateway.js';
 
 /** What an engine is built from: the environment, the adapters behind the ports, a clock and a store. */
@@ -98,6 +100,11 @@ export interface EngineOptions {
    * (used to rehearse a crash between a journal entry and the command it announces).
    */
   onCommandAnnounced?: GatewayHooks['onCommandAnnounced'];
+  /**
+   * storage.maxConcurrentCommandCnt and the per-host/per-cluster boot limits counted across
+   * every engine (or process) sharing the store, not only this one's runs. Unset: this engine only.
+   */
+  sharedSlots?: SharedSlots;
 }
 
 /** A run to start: which plan, which workflow, and its mode (forced recovery, forced cleanup…). */
@@ -204,8 +211,11 @@ export class Engine {
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock, {
       ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),
+      ...(options.sharedSlots ? { slots: options.sharedSlots } : {}),
     });
-    this.pool = new SlotPool(this.slotLimits());
+    this.pool = options.sharedSlots
+      ? new SharedBootSlots(this.slotLimits(), options.sharedSlots)
+      : new SlotPool(this.slotLimits());
     this.adapters = new AdapterRegistry(env, options.storage);
   }
 
