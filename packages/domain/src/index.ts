@@ -140,8 +140,10 @@ export type {
 } from './ports/storage.js';
 export type { ComputeAdapter, ComputeRequest } from './ports/compute.js';
 export type { CalloutRunner, CalloutContext, CalloutOutcome } from './ports/callouts.js';
-export type { DocumentStore } from './ports/store.js';
+export type { DocumentStore, StoreOperation } from './ports/store.js';
+export { writeTogether } from './ports/store.js';
 export type { ExpiredLease, RunLease, RunOwnership } from './ports/ownership.js';
+export type { SharedSlots } from './ports/shared-slots.js';
 
 export { SystemClock, VirtualClock, abortReason, onAbort } from './clock/clock.js';
 export type { Clock, VirtualClockOptions } from './clock/clock.js';

@@ -1,6 +1,7 @@
 // Public API of @drctl/runtime: the composition root shared by the CLI and the HTTP server.
 export { openWorkspace, readEnvironment, settingsFor, BUILT_IN_STORAGE } from './workspace.js';
 export type { Workspace, WorkspaceOptions, StorageChoice } from './workspace.js';
+export type { ExternalDataCollector } from './sc-series/simulated-data-collector.js';
 export { measureStorageThroughput } from './bench/storage-throughput.js';
 export type { StorageThroughputOptions, StorageThroughputResult } from './bench/storage-throughput.js';
 export { openStore } from './store-choice.js';

@@ -1,4 +1,4 @@
-import { DrError, type DocumentStore } from '@drctl/domain';
+import { DrError, type DocumentStore, type StoreOperation } from '@drctl/domain';
 import type { LockOptions } from './file-lock.js';
 import { decodeJson, encodeJson } from './json-codec.js';
 import { childKey, keySegments, normalizePrefix, validateKey } from './keys.js';
@@ -37,6 +37,18 @@ export class MemoryStore implements DocumentStore {
     const log = this.logs.get(key);
     if (log) log.push(line);
     else this.logs.set(key, [line]);
+  }
+
+  /** All or nothing: every value is encoded (and may be refused) before anything changes. */
+  async writeAll(operations: readonly StoreOperation[]): Promise<void> {
+    const encoded = operations.map((o) => {
+      validateKey(o.key);
+      return { op: o.op, key: o.key, text: encodeJson(o.key, o.op === 'write' ? o.value : o.entry) };
+    });
+    for (const o of encoded) {
+      if (o.op === 'write') this.documents.set(o.key, o.text);
+      else this.logs.set(o.key, [...(this.logs.get(o.key) ?? []), o.text]);
+    }
   }
 
   async readLog<T = unknown>(key: string): Promise<T[]> {

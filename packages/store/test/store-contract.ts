@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { isDrError, type DocumentStore } from '@drctl/domain';
 
-type StoreWithLock = DocumentStore & Required<Pick<DocumentStore, 'lock'>>;
+type StoreWithLock = DocumentStore & Required<Pick<DocumentStore, 'lock' | 'writeAll'>>;
 
 async function rejection(work: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -95,6 +95,27 @@ export function describeStoreContract(name: string, makeStore: () => StoreWithLo
       }
       expect(await store.read('doc')).toBeUndefined();
       expect(await store.readLog('log')).toEqual([]);
+    });
+
+    it('writeAll: documents and log entries land together; a refused value writes none of them', async () => {
+      const store = makeStore();
+      await store.append('runs/r/journal', { t: 'first' });
+      await store.writeAll([
+        { op: 'append', key: 'runs/r/journal', entry: { t: 'step-end' } },
+        { op: 'append', key: 'runs/r/journal', entry: { t: 'vm' } },
+        { op: 'write', key: 'runs/r/snapshot', value: { step: 2 } },
+      ]);
+      expect(await store.readLog('runs/r/journal')).toEqual([{ t: 'first' }, { t: 'step-end' }, { t: 'vm' }]);
+      expect(await store.read('runs/r/snapshot')).toEqual({ step: 2 });
+      const error = await rejection(() =>
+        store.writeAll([
+          { op: 'append', key: 'runs/r/journal', entry: { t: 'never' } },
+          { op: 'write', key: 'runs/r/snapshot', value: 10n },
+        ]),
+      );
+      expect(isDrError(error) && error.code).toBe('DR_INPUT_INVALID');
+      expect(await store.readLog('runs/r/journal')).toHaveLength(3);
+      expect(await store.read('runs/r/snapshot')).toEqual({ step: 2 });
     });
 
     it('appends log entries in order and reads them all back', async () => {

@@ -17,9 +17,11 @@ import {
   type RunOwnership,
   type RunReport,
   type RunResult,
+  type SharedSlots,
   type StepId,
   type StorageAdapter,
   type WorkflowName,
+  writeTogether,
 } from '@drctl/domain';
 import { SlotPool, type SlotLimits } from '@drctl/scheduler';
 import { refusal, type RunEnding } from '../machines/plan-lifecycle-machine.js';
@@ -50,7 +52,8 @@ import {
 import { claimRun, takeoverNote } from './run-ownership.js';
 import { driveStep } from './step-driver.js';
 import { slotKey } from './steps/vm-steps.js';
-import { StorageGateway } from './storage-gateway.js';
+import { SharedBootSlots } from './shared-boot-slots.js';
+import { StorageGateway, type GatewayHooks } from './storage-gateway.js';
 
 /** What an engine is built from: the environment, the adapters behind the ports, a clock and a store. */
 export interface EngineOptions {
@@ -93,6 +96,16 @@ export interface EngineOptions {
   invocation?: Record<string, unknown>;
   /** Called once a finished step is durably persisted (used to rehearse crashes). */
   onStepPersisted?: (info: { runId: string; plan: string; phase: PhaseName; step: StepId; status: string }) => void;
+  /**
+   * Called once a state-changing storage command is journalled as started, before it is sent
+   * (used to rehearse a crash between a journal entry and the command it announces).
+   */
+  onCommandAnnounced?: GatewayHooks['onCommandAnnounced'];
+  /**
+   * storage.maxConcurrentCommandCnt and the per-host/per-cluster boot limits counted across
+   * every engine (or process) sharing the store, not only this one's runs. Unset: this engine only.
+   */
+  sharedSlots?: SharedSlots;
 }
 
 /** A run to start: which plan, which workflow, and its mode (forced recovery, forced cleanup…). */
@@ -197,8 +210,13 @@ export class Engine {
       options.settings ?? resolveSettings([{ origin: 'environment', pathPrefix: 'settings', values: env.settings }]);
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? pino({ level: 'silent' });
-    this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock);
-    this.pool = new SlotPool(this.slotLimits());
+    this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock, {
+      ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),
+      ...(options.sharedSlots ? { slots: options.sharedSlots } : {}),
+    });
+    this.pool = options.sharedSlots
+      ? new SharedBootSlots(this.slotLimits(), options.sharedSlots)
+      : new SlotPool(this.slotLimits());
     this.adapters = new AdapterRegistry(env, options.storage);
   }
 
@@ -703,8 +721,10 @@ export class Engine {
         const context = snap.context;
         const fresh = Object.keys(context.steps).filter((k) => !known.has(k));
         known = new Set(Object.keys(context.steps));
+        // The journal entries of the step that led here land in one writeAll with the snapshot.
+        const journalled = journal.takeForSnapshot();
         persisting = persisting.then(async () => {
-          await store.write(snapshotKey(meta.runId), persisted);
+          await writeTogether(store, [...journalled, { op: 'write', key: snapshotKey(meta.runId), value: persisted }]);
           for (const key of fresh) {
             const [phase, step] = key.split('/') as [PhaseName, StepId];
             this.options.onStepPersisted?.({
