@@ -8,6 +8,7 @@ import { readAll } from './vim/properties.js';
 import { toXml } from './vim/serialize.js';
 import { SiteConnection, type DatastoreInfo, type VcenterConnection } from './site.js';
 import { PLACEHOLDER_EXTENSION, VmDirectory, type VmInfo } from './vms.js';
+import { PowerOnBatcher } from './power-batch.js';
 
 export interface VsphereComputeOptions {
   environment: Environment;
@@ -21,6 +22,12 @@ export interface VsphereComputeOptions {
   deviceNaa?: (device: string) => string | undefined;
 }
 
+interface Site {
+  conn: SiteConnection;
+  vms: VmDirectory;
+  batcher: PowerOnBatcher;
+}
+
 const REDACT = { paths: ['password', '*.password', 'cookie', '*.cookie'], censor: '[redacted]' };
 
 /**
@@ -30,7 +37,7 @@ const REDACT = { paths: ['password', '*.password', 'cookie', '*.cookie'], censor
  * first, so repeating one that already happened changes nothing.
  */
 export class VsphereCompute implements ComputeAdapter {
-  private readonly sites = new Map<string, { conn: SiteConnection; vms: VmDirectory }>();
+  private readonly sites = new Map<string, Site>();
   private readonly logger: Logger;
   private readonly vmxCache = new Map<string, Map<string, string>>();
 
@@ -40,8 +47,18 @@ export class VsphereCompute implements ComputeAdapter {
       const conn = new SiteConnection(site, connection, options.clock, this.logger, options.pollIntervalMs ?? 1000);
       const placeholder = options.environment.sites.find((s) => s.name === site)?.placeholderDatastore;
       const protectedVms = new Set(options.environment.vms.map((v) => v.name));
-      this.sites.set(site, { conn, vms: new VmDirectory(conn, options.clock, placeholder, protectedVms) });
+      const batcher = new PowerOnBatcher(
+        conn,
+        (vm, signal) => this.changePower(conn, vm, 'PowerOnVM_Task', 'poweredOn', signal),
+        this.logger,
+      );
+      this.sites.set(site, { conn, vms: new VmDirectory(conn, options.clock, placeholder, protectedVms), batcher });
     }
+  }
+
+  /** Sizes of the PowerOnMultiVM_Task batches sent, over every site. */
+  powerOnBatchSizes(): number[] {
+    return [...this.sites.values()].flatMap((s) => s.batcher.batchSizes);
   }
 
   /** Calls this adapter made, by vim25 method, over every site. */
@@ -320,8 +337,13 @@ export class VsphereCompute implements ComputeAdapter {
     });
   }
 
+  /** VMs powered on at the same moment (each holding its boot slot) share one PowerOnMultiVM_Task. */
   async powerOn({ site, vm, signal }: ComputeRequest<'powerOn'>): Promise<void> {
-    await this.power(site, vm, 'PowerOnVM_Task', 'poweredOn', signal, `Powering on VM ${vm}`);
+    await this.step(site, `Powering on VM ${vm}`, async ({ batcher }) => {
+      const target = await this.registered(site, vm, signal);
+      if (target.power === 'poweredOn') return;
+      await batcher.powerOn(target, signal);
+    });
   }
 
   async powerOff({ site, vm, signal }: ComputeRequest<'powerOff'>): Promise<void> {
@@ -389,7 +411,7 @@ export class VsphereCompute implements ComputeAdapter {
 
   // --- helpers ---
 
-  private site(site: string): { conn: SiteConnection; vms: VmDirectory } {
+  private site(site: string): Site {
     const found = this.sites.get(site);
     if (!found)
       throw new DrError('DR_COMPUTE_ERROR', `No vCenter is configured for site ${site}.`, { details: { site } });
@@ -397,11 +419,7 @@ export class VsphereCompute implements ComputeAdapter {
   }
 
   /** Runs one port operation and turns vim faults into DrErrors naming the operation and site. */
-  private async step<T>(
-    site: string,
-    what: string,
-    action: (s: { conn: SiteConnection; vms: VmDirectory }) => Promise<T>,
-  ): Promise<T> {
+  private async step<T>(site: string, what: string, action: (s: Site) => Promise<T>): Promise<T> {
     const s = this.site(site);
     try {
       return await action(s);
@@ -420,18 +438,28 @@ export class VsphereCompute implements ComputeAdapter {
   ): Promise<void> {
     await this.step(site, what, async ({ conn }) => {
       const target = await this.registered(site, vm, signal);
-      if (target.power === wanted) return;
-      try {
-        await runTask(conn.client, conn.watch, method, target.ref, '', signal);
-      } catch (error) {
-        // Someone (a resumed run, an operator) got there first: the state is what we want.
-        if (error instanceof VimFault && error.faultType === 'InvalidPowerState') {
-          const now = await conn.watch.read(target.ref, ['runtime.powerState'], signal);
-          if (text(now.get('runtime.powerState')) === wanted) return;
-        }
-        throw error;
-      }
+      await this.changePower(conn, target, method, wanted, signal);
     });
+  }
+
+  private async changePower(
+    conn: SiteConnection,
+    target: VmInfo,
+    method: string,
+    wanted: VmInfo['power'],
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (target.power === wanted) return;
+    try {
+      await runTask(conn.client, conn.watch, method, target.ref, '', signal);
+    } catch (error) {
+      // Someone (a resumed run, an operator, a refused batch) got there first: the state is what we want.
+      if (error instanceof VimFault && error.faultType === 'InvalidPowerState') {
+        const now = await conn.watch.read(target.ref, ['runtime.powerState'], signal);
+        if (text(now.get('runtime.powerState')) === wanted) return;
+      }
+      throw error;
+    }
   }
 
   private async registered(site: string, vm: string, signal: AbortSignal): Promise<VmInfo> {
