@@ -18,8 +18,18 @@ export interface VsphereComputeOptions {
   logger?: Logger;
   /** Between two property reads while tasks or VMs are watched. @default 1000 */
   pollIntervalMs?: number;
+  /**
+   * SRM's `storageProvider.autoResignatureMode`: 0 resignatures only the unresolved volume of the
+   * datastore being mounted; 1 every unresolved VMFS snapshot volume the host sees. @default 0
+   */
+  autoResignatureMode?: number;
   /** NAA id of a replicated device (the SC volume's device id), when the device id is not one. */
   deviceNaa?: (device: string) => string | undefined;
+}
+
+/** Whether vCenter says an unresolved volume can be resignatured (all its extents are present). */
+function resolvable(volume: XmlNode): boolean {
+  return text(child(child(volume, 'resolveStatus'), 'resolvable')) !== 'false';
 }
 
 interface Site {
@@ -186,18 +196,23 @@ export class VsphereCompute implements ComputeAdapter {
           { details: { site, datastore, devices: request.devices } },
         );
       }
-      const paths = asArray(child(volume, 'extent')).map((e) =>
-        textEl('extentDevicePath', text(child(e, 'devicePath'))),
-      );
-      // SRM resignatures a recovered copy: the original may still be known to vCenter.
-      await runTask(
-        conn.client,
-        conn.watch,
-        'ResignatureUnresolvedVmfsVolume_Task',
-        first.datastoreSystem,
-        el('resolutionSpec', paths.join('')),
-        signal,
-      );
+      // SRM resignatures a recovered copy (the original may still be known to vCenter); with
+      // autoResignatureMode 1 it resignatures every snapshot volume the host reports, not only ours.
+      const all = (this.options.autoResignatureMode ?? 0) === 1;
+      const volumes = all
+        ? [volume, ...asArray(child(res, 'returnval')).filter((v) => v !== volume && resolvable(v))]
+        : [volume];
+      for (const v of volumes) {
+        const paths = asArray(child(v, 'extent')).map((e) => textEl('extentDevicePath', text(child(e, 'devicePath'))));
+        await runTask(
+          conn.client,
+          conn.watch,
+          'ResignatureUnresolvedVmfsVolume_Task',
+          first.datastoreSystem,
+          el('resolutionSpec', paths.join('')),
+          signal,
+        );
+      }
       this.vmxCache.delete(`${site}/${datastore}`);
     });
   }
