@@ -21,3 +21,5 @@ export type { Prediction, PredictedStep, PredictedGroup, PredictedVm } from './p
 export { learnTimings } from './predict/learned-timings.js';
 export type { TimingSource, LearnedTimings } from './predict/learned-timings.js';
 export { renderGanttSvg } from './predict/gantt-svg.js';
+export { discoverEnvironment } from './discover/discover.js';
+export type { DiscoverOptions, DiscoverSite, DiscoverDsm, Discovery } from './discover/discover.js';

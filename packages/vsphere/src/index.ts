@@ -14,3 +14,5 @@ export { runTask } from './vim/tasks.js';
 export { PropertyWatch } from './vim/watch.js';
 export { startLabVcenter, labVcenterBinary } from './lab/vcsim-process.js';
 export type { LabVcenter } from './lab/vcsim-process.js';
+export { readVcenterInventory } from './inventory.js';
+export type { VcenterInventory } from './inventory.js';
