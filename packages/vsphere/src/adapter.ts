@@ -50,6 +50,7 @@ export class VsphereCompute implements ComputeAdapter {
   private readonly sites = new Map<string, Site>();
   private readonly logger: Logger;
   private readonly vmxCache = new Map<string, Map<string, string>>();
+  private readonly vmxSearches = new Map<string, Promise<Map<string, string>>>();
 
   constructor(private readonly options: VsphereComputeOptions) {
     this.logger = (options.logger ?? pino({ level: 'warn' })).child({ component: 'vsphere' }, { redact: REDACT });
@@ -565,31 +566,13 @@ export class VsphereCompute implements ComputeAdapter {
     const cacheKey = `${site}/${home}`;
     let files = this.vmxCache.get(cacheKey);
     if (!files?.has(vm)) {
-      const ds = await this.recovered(conn, home, signal);
-      if (!ds?.browser)
-        throw new DrError('DR_COMPUTE_ERROR', `Datastore ${home} of VM ${vm} is not mounted at ${site}.`, {
-          details: { site, vm, datastore: home },
-        });
-      const result = await runTask(
-        conn.client,
-        conn.watch,
-        'SearchDatastoreSubFolders_Task',
-        ds.browser,
-        textEl('datastorePath', `[${ds.name}]`) + el('searchSpec', textEl('matchPattern', '*.vmx')),
-        signal,
-      );
-      files = new Map();
-      for (const folder of asArray(child(result, 'HostDatastoreBrowserSearchResults'))) {
-        // vCenter writes `[ds] dir`, vcsim `[ds]/dir`.
-        const dir = text(child(folder, 'folderPath'))
-          .replace(/^\[[^\]]*\]\s*\/?/, '')
-          .replace(/\/$/, '');
-        for (const file of asArray(child(folder, 'file'))) {
-          const fileName = text(child(file, 'path'));
-          if (fileName.endsWith('.vmx'))
-            files.set(fileName.slice(0, -4), `[${ds.name}] ${dir ? `${dir}/` : ''}${fileName}`);
-        }
+      // Thousands of VMs are registered at once: they share one search per datastore.
+      let search = this.vmxSearches.get(cacheKey);
+      if (!search) {
+        search = this.searchVmx(conn, site, home, vm, signal).finally(() => this.vmxSearches.delete(cacheKey));
+        this.vmxSearches.set(cacheKey, search);
       }
+      files = await search;
       this.vmxCache.set(cacheKey, files);
     }
     const path = files.get(vm);
@@ -598,6 +581,41 @@ export class VsphereCompute implements ComputeAdapter {
         details: { site, vm, datastore: home },
       });
     return path;
+  }
+
+  private async searchVmx(
+    conn: SiteConnection,
+    site: string,
+    home: string,
+    vm: string,
+    signal: AbortSignal,
+  ): Promise<Map<string, string>> {
+    const ds = await this.recovered(conn, home, signal);
+    if (!ds?.browser)
+      throw new DrError('DR_COMPUTE_ERROR', `Datastore ${home} of VM ${vm} is not mounted at ${site}.`, {
+        details: { site, vm, datastore: home },
+      });
+    const result = await runTask(
+      conn.client,
+      conn.watch,
+      'SearchDatastoreSubFolders_Task',
+      ds.browser,
+      textEl('datastorePath', `[${ds.name}]`) + el('searchSpec', textEl('matchPattern', '*.vmx')),
+      signal,
+    );
+    const files = new Map<string, string>();
+    for (const folder of asArray(child(result, 'HostDatastoreBrowserSearchResults'))) {
+      // vCenter writes `[ds] dir`, vcsim `[ds]/dir`.
+      const dir = text(child(folder, 'folderPath'))
+        .replace(/^\[[^\]]*\]\s*\/?/, '')
+        .replace(/\/$/, '');
+      for (const file of asArray(child(folder, 'file'))) {
+        const fileName = text(child(file, 'path'));
+        if (fileName.endsWith('.vmx'))
+          files.set(fileName.slice(0, -4), `[${ds.name}] ${dir ? `${dir}/` : ''}${fileName}`);
+      }
+    }
+    return files;
   }
 
   private async restorePlaceholder(
