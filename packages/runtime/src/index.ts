@@ -11,6 +11,8 @@ export type { OrphanWatchOptions } from './takeover.js';
 export { checkSameInvocation, invocationOf, isCrashRehearsal, loadRunInvocation } from './invocation.js';
 export type { RequestedInvocation, RunInvocation } from './invocation.js';
 export { measureStorageRoundTrips } from './bench/storage-round-trips.js';
+export { measureVsphereRecovery } from './bench/vsphere-recovery.js';
+export type { VsphereRecoveryFigures, VsphereRecoveryOptions } from './bench/vsphere-recovery.js';
 export type { RoundTripCommand, StorageRoundTripsResult } from './bench/storage-round-trips.js';
 export { runCheck, checkExitCode } from './check/run-check.js';
 export type { CheckOptions, CheckReport } from './check/run-check.js';
@@ -23,3 +25,5 @@ export type { Prediction, PredictedCallout, PredictedStep, PredictedGroup, Predi
 export { learnTimings } from './predict/learned-timings.js';
 export type { TimingSource, LearnedTimings } from './predict/learned-timings.js';
 export { renderGanttSvg } from './predict/gantt-svg.js';
+export { discoverEnvironment } from './discover/discover.js';
+export type { DiscoverOptions, DiscoverSite, DiscoverDsm, Discovery } from './discover/discover.js';
