@@ -16,6 +16,8 @@ export type { Credentials } from './server/sessions.js';
 export { SESSION_COOKIE } from './server/sessions.js';
 
 export { DsmModel } from './model/dsm-model.js';
+export { SanExport } from './san/san-export.js';
+export type { SanExportOptions } from './san/san-export.js';
 export { DSM_MODEL_STATE_FORMAT } from './model/persistence.js';
 export type { DsmModelState } from './model/persistence.js';
 export { seedFromEnvironment, hostIqn } from './seed/from-environment.js';
