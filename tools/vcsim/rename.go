@@ -40,7 +40,12 @@ func renameInventory(file string) error {
 				case *simulator.HostSystem:
 					o.Summary.Config.Name = name
 				case *simulator.DistributedVirtualPortgroup:
+					// mo.Network's own Name shadows the entity's in property reads.
+					o.Name = name
 					o.Config.Name = name
+					if summary := o.Summary.GetNetworkSummary(); summary != nil {
+						summary.Name = name
+					}
 				case *simulator.Datastore:
 					o.Summary.Name = name
 					o.Info.GetDatastoreInfo().Name = name

@@ -21,3 +21,5 @@ export type { Prediction, PredictedStep, PredictedGroup, PredictedVm } from './p
 export { learnTimings } from './predict/learned-timings.js';
 export type { TimingSource, LearnedTimings } from './predict/learned-timings.js';
 export { renderGanttSvg } from './predict/gantt-svg.js';
+export { labUp, labDown, labStatus, readLabState, defaultLabExample, LAB_STATE_FORMAT } from './lab/lab.js';
+export type { LabState, LabServer, LabUpOptions } from './lab/lab.js';

@@ -99,7 +99,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<RunningCli | un
       readInclude: (path) => readFileSync(resolve(dirname(file), path), 'utf8'),
     });
     seeds.push(seedFromEnvironment(environment));
-    if (values['san-dir']) san = new SanExport({ dir: resolve(values['san-dir']), serverSites: serverSites(environment) });
+    if (values['san-dir'])
+      san = new SanExport({ dir: resolve(values['san-dir']), serverSites: serverSites(environment) });
   }
   if (values['san-dir'] && !san) throw new Error('--san-dir needs --environment (the sites of the hosts)');
   if (values.seed) seeds.push(JSON.parse(readFileSync(resolve(values.seed), 'utf8')) as DsmSeed);
