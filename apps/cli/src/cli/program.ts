@@ -263,7 +263,7 @@ ${EXIT_HELP}`,
     .addOption(envOption())
     .option(
       '--simulate',
-      'runs use the built-in simulated environment under virtual time (required: no real vCenter adapter yet)',
+      "runs use the built-in simulated environment under virtual time (without it: the environment file's vCenters and Data Collectors, after a preflight)",
     )
     .option('--port <n>', 'port to listen on (0: any free one)', '8787')
     .option('--host <address>', 'address to bind (default 127.0.0.1: loopback only)')

@@ -26,7 +26,10 @@ export async function openRealWorkspace(
   const clock = new SystemClock();
   const endpoints = composeRealEndpoints({ env, clock, logger });
   try {
-    await preflightRealRun(endpoints, env, AbortSignal.timeout(120_000));
+    await preflightRealRun(endpoints, env, AbortSignal.timeout(120_000), {
+      logger,
+      toleratesLostSite: options.workflow === 'disaster-recovery',
+    });
   } catch (error) {
     await endpoints.close();
     throw error;
