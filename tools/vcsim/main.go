@@ -159,7 +159,7 @@ func main() {
 
 	server := model.Service.NewServer()
 	// The control endpoint wraps the SDK handler; the server has not been told to anyone yet.
-	server.Server.Config.Handler = newControl(server.Server.Config.Handler)
+	server.Server.Config.Handler = newControl(server.Server.Config.Handler, tools)
 
 	serverURL := *server.URL
 	serverURL.User = nil

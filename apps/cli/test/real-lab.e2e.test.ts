@@ -27,7 +27,8 @@ beforeAll(async () => {
     ['lab', 'up', '--dir', labDir(), '--tools-delay', '200', '--transfer-seconds', '1', '--json'],
     { timeoutMs: 180_000 },
   );
-  expect({ code: up.code, stderr: up.stderr }).toEqual({ code: 0, stderr: '' });
+  // stderr may say that the lab vCenter binary is being built (the first time).
+  expect({ code: up.code, stdout: up.code === 0 ? '' : up.stdout + up.stderr }).toEqual({ code: 0, stdout: '' });
   lab = new LabServers(JSON.parse(up.stdout.trim().split('\n').pop()!) as LabState);
   // Short timings: the plan's waits after a power-on are a second, not a minute.
   const plans = join(dirname(lab.state.environment), 'plans.yaml');
@@ -149,7 +150,8 @@ describe('the techsol lifecycle against the lab, for real', () => {
     await lab.dsmAdmin('/storage-centers/697/down');
     const result = await dr.done;
     const last = finalLine(result.stdout);
-    expect(['success', 'warning']).toContain(last.result);
+    // The protected site's steps end in warnings: its vCenter and array are gone.
+    expect(last.result).toBe('warnings');
     const recovery = callsSince(before, await lab.vcenterCalls('vcsite2'));
     expect(recovery.RegisterVM_Task).toEqual(once(planVms));
     expect(Object.values(recovery.PowerOnVM_Task ?? {}).every((n) => n === 1)).toBe(true);
