@@ -27,3 +27,5 @@ export type { TimingSource, LearnedTimings } from './predict/learned-timings.js'
 export { renderGanttSvg } from './predict/gantt-svg.js';
 export { discoverEnvironment } from './discover/discover.js';
 export type { DiscoverOptions, DiscoverSite, DiscoverDsm, Discovery } from './discover/discover.js';
+export { labUp, labDown, labStatus, readLabState, defaultLabExample, LAB_STATE_FORMAT } from './lab/lab.js';
+export type { LabState, LabServer, LabUpOptions } from './lab/lab.js';

@@ -19,6 +19,7 @@ import {
   type ResolvedSettings,
   type SettingsLayer,
   type StorageAdapter,
+  type WorkflowName,
 } from '@drctl/domain';
 import { createCalloutRunner } from '@drctl/callouts';
 import type { DsmSimulator, DsmSimulatorState } from '@drctl/dsm-simulator';
@@ -71,6 +72,11 @@ export interface WorkspaceOptions {
    * environment file's vCenters and Data Collectors on the system clock. @default true
    */
   simulate?: boolean;
+  /**
+   * The workflow the workspace is opened for, when known. A real disaster recovery's preflight
+   * accepts an unreachable vCenter: the protected site may be the one that was lost.
+   */
+  workflow?: WorkflowName;
   /** Storage behind the array managers in a simulation. @default the environment's adapter kinds */
   storage?: StorageChoice;
   /** Seed of the simulated world. @default the environment's `seed` */

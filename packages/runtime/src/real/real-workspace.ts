@@ -31,7 +31,10 @@ export async function openRealWorkspace(
     autoResignatureMode: settings.values['storageProvider.autoResignatureMode'],
   });
   try {
-    await preflightRealRun(endpoints, env, AbortSignal.timeout(120_000));
+    await preflightRealRun(endpoints, env, AbortSignal.timeout(120_000), {
+      logger,
+      toleratesLostSite: options.workflow === 'disaster-recovery',
+    });
   } catch (error) {
     await endpoints.close();
     throw error;
