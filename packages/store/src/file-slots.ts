@@ -13,16 +13,32 @@ const POLL_MS = 10;
  * free again (the lock is stale) without anyone releasing them.
  */
 export class FileSlots implements SharedSlots {
+  /** Slots this process holds, per name: never tried again while held (they would be refused). */
+  private readonly mine = new Map<string, Set<number>>();
+
   constructor(private readonly rootDir: string) {}
 
   async acquire(name: string, limit: number, signal?: AbortSignal): Promise<() => Promise<void>> {
     if (!Number.isFinite(limit)) return async () => undefined;
     const folder = join(this.rootDir, SLOT_DIRECTORY, ...keySegments(name, 'lock name'));
+    let held = this.mine.get(name);
+    if (!held) {
+      held = new Set();
+      this.mine.set(name, held);
+    }
+    const ours = held;
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
       for (let slot = 0; slot < limit; slot++) {
+        if (ours.has(slot)) continue;
         try {
-          return await acquireFileLock(join(folder, `${slot}.lock`), `${name}#${slot}`);
+          const release = await acquireFileLock(join(folder, `${slot}.lock`), `${name}#${slot}`);
+          ours.add(slot);
+          // Forgotten at once, with the file (the lock's release removes it before it awaits).
+          return () => {
+            ours.delete(slot);
+            return release();
+          };
         } catch (error) {
           if (!isDrError(error) || error.code !== 'DR_OPERATION_REFUSED') throw error;
         }
