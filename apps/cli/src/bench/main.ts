@@ -9,6 +9,7 @@ import { benchFigures, sizeFigures, type BenchFigures } from './figures.js';
 import { BENCHMARK_SIZES, writeBenchmarkEnvironment } from './scenario.js';
 import { figuresTable, verdictLines } from './table.js';
 import { measureRoundTrips, roundTripsTable, roundTripsVerdict, type RoundTripFigures } from './round-trips.js';
+import { measurePredict, predictLine } from './predict-figure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'child.js');
@@ -117,6 +118,9 @@ async function main(): Promise<void> {
   };
   const sizes = [];
   const scratch = mkdtempSync(join(tmpdir(), 'drctl-bench-'));
+  // `drctl predict` on the 10,000-VM plan (or the largest size below it).
+  const predictSize = Math.max(...args.sizes.filter((n) => n <= 10_000), Math.min(...args.sizes));
+  let predictFigure: Awaited<ReturnType<typeof measurePredict>> | undefined;
   for (const vms of args.sizes) {
     const memory: SizeMeasurement[] = [];
     const file: SizeMeasurement[] = [];
@@ -125,6 +129,10 @@ async function main(): Promise<void> {
       if (!args.json) process.stderr.write(`bench: ${vms.toLocaleString('en-US')} VMs, run ${r + 1}/${args.repeat}…\n`);
       memory.push(await child(vms, 'memory', r === 0, environmentPath));
       file.push(await child(vms, 'file', false, environmentPath));
+    }
+    if (vms === predictSize) {
+      if (!args.json) process.stderr.write(`bench: drctl predict on ${vms.toLocaleString('en-US')} VMs…\n`);
+      predictFigure = await measurePredict(vms, environmentPath, scratch);
     }
     // Baselines come from the first run: the simulated timings do not depend on the wall clock.
     const withBaselines = { ...median(memory), ...pickBaselines(memory[0]!) };
@@ -135,13 +143,18 @@ async function main(): Promise<void> {
   const storage = await measureStorageThroughput({ concurrency: 5 });
   if (!args.json) process.stderr.write('bench: SC Series round trips at 2, 20 and 200 devices per command…\n');
   const roundTrips = await measureRoundTrips();
-  const figures = { ...benchFigures(sizes, run, storage), storageRoundTrips: roundTrips };
+  const figures = {
+    ...benchFigures(sizes, run, storage),
+    storageRoundTrips: roundTrips,
+    ...(predictFigure ? { predict: predictFigure } : {}),
+  };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } else {
     process.stdout.write(
       `\ndrctl bench — ${run.command}\n\n${verdictLines(figures).join('\n')}\n${roundTripsVerdict(roundTrips)}\n\n${figuresTable(figures)}\n\n${roundTripsTable(roundTrips)}\n`,
     );
+    if (predictFigure) process.stdout.write(`\n${predictLine(predictFigure)}\n`);
   }
   if (args.write) {
     const path = resolve(process.env['INIT_CWD'] ?? process.cwd(), args.write);
