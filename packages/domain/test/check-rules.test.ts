@@ -254,6 +254,12 @@ const CASES: Case[] = [
     path: 'volumes[0].liveVolume.uniformMapping',
   },
   {
+    code: 'LV_MANAGED_REPLICATION',
+    fixture: 'a Live Volume managing a replication to a third Storage Center',
+    arrange: (e) => liveVolume(e, { liveVolume: { managedReplication: true } }),
+    path: 'volumes[0].liveVolume.managedReplication',
+  },
+  {
     code: 'LV_CONSISTENCY_GROUP',
     fixture: 'a Live Volume in a consistency group',
     arrange: (e) => liveVolume(e, { consistencyGroup: 'cg1' }),
@@ -266,7 +272,7 @@ const CASES: Case[] = [
       e.volumes[0]!.replicateActiveSnapshot = true;
       e.vms[0]!.application = 'erp';
     },
-    path: 'plans[0].snapshotMode',
+    path: 'arrayManagers[0].selectableSnapshot',
   },
   {
     code: 'INCONSISTENT_REPLICATION_POINTS',
@@ -283,9 +289,9 @@ const CASES: Case[] = [
   },
   {
     code: 'PER_RESTORE_POINT_UNSET',
-    fixture: 'snapshotMode per-restore-point, no restore point for v1',
+    fixture: 'selectableSnapshot per-restore-point, no restore point for v1',
     arrange: (e) => {
-      e.plans[0]!.snapshotMode = 'per-restore-point';
+      e.arrayManagers![0]!.selectableSnapshot = 'per-restore-point';
     },
     path: 'plans[0].restorePoints',
   },

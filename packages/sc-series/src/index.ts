@@ -11,3 +11,5 @@ export { REDACTED_PATHS } from './logging.js';
 export { testVolumeName } from './commands/test-failover.js';
 export { RESTORE_POINT_NOTE } from './commands/failover.js';
 export { DsmHttpError, DsmConnectionError, DsmProtocolError } from './http/errors.js';
+export { readDsmInventory } from './inventory.js';
+export type { DsmInventory, DsmInventoryOptions } from './inventory.js';

@@ -45,6 +45,7 @@ const LIVE_TOO = new Set([
   'LV_AUTO_ROLE_SWAP',
   'LV_UNIFORM_MAPPING',
   'LV_CONSISTENCY_GROUP',
+  'LV_MANAGED_REPLICATION',
   'INCONSISTENT_REPLICATION_POINTS',
 ]);
 
@@ -201,11 +202,18 @@ export const CHECK_RULES: readonly CheckRule[] = [
     'Take the Live Volume out of the consistency group; SRM does not support consistency groups with Live Volume.',
   ),
   rule(
+    'LV_MANAGED_REPLICATION',
+    'error',
+    '§3.3, §5.4',
+    'A Live Volume manages a replication (managed replication)',
+    'Recover the Live Volume and its managed replication with DSM’s Activate Disaster Recovery, or remove the managed replication before protecting the Live Volume with SRM.',
+  ),
+  rule(
     'ACTIVE_SNAPSHOT_CRASH_CONSISTENT',
     'info',
     '§5.6, §5.8',
     'An application’s volume replicates the active snapshot, and the plan recovers it',
-    'Expect crash-consistent data; choose “Always use Last Frozen Snapshot” (snapshotMode: always-last-frozen) if the application needs its frozen, consistent snapshot.',
+    'Expect crash-consistent data; choose “Always use Last Frozen Snapshot” on the Data Collector (arrayManagers[].selectableSnapshot: always-last-frozen) if the application needs its frozen, consistent snapshot.',
   ),
   rule(
     'INCONSISTENT_REPLICATION_POINTS',
