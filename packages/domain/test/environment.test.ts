@@ -38,8 +38,8 @@ describe('environment file', () => {
   });
 
   it("lists a plan's VMs group by group in the plan's order, each in file order, once, under its first group", () => {
-    const env = base();
-    env.volumes!.push({ id: 'v2', sourceArray: 'sc12', targetArray: 'sc13' });
+    const env = baseEnvironment();
+    env.volumes.push({ id: 'v2', sourceArray: 'sc12', targetArray: 'sc13' });
     env.datastores!.push({ name: 'ds2', site: 's1', devices: ['v2'] });
     env.vms = [
       { name: 'a', site: 's1', cluster: 'c1', host: 'h11', datastores: ['ds1'] },
@@ -51,8 +51,8 @@ describe('environment file', () => {
       { name: 'pg1', type: 'array', arrayPair: 'pair', datastores: ['ds1'] },
       { name: 'pg2', type: 'array', arrayPair: 'pair', datastores: ['ds2'] },
     ];
-    env.plans![0]!.protectionGroups = ['pg2', 'pg1'];
-    env.plans![0]!.vms = [];
+    env.plans[0]!.protectionGroups = ['pg2', 'pg1'];
+    env.plans[0]!.vms = [];
     const loaded = loadEnvironment(formatYaml(env));
     expect(resolvePlanVms(loaded, loaded.plans[0]!).map((v) => [v.name, v.protectionGroup])).toEqual([
       ['b', 'pg2'],
