@@ -252,4 +252,22 @@ describe('drctl discover', () => {
     expect(io.err()).toMatch(/password must not be in the URL/);
     expect(io.err()).not.toMatch(/secret/);
   });
+
+  it('names the site and the vCenter when one refuses the login, without the password', async () => {
+    const io = memoryIo({ cwd: dir, env: { VC1_PW: 'not-the-password' } });
+    const code = await runCli(
+      [
+        'discover',
+        '--vcenter',
+        `https://prot-admin@127.0.0.1:${prot.port}?site=vcsite1&passwordEnv=VC1_PW&caFile=${join(dir, 'prot.pem')}`,
+        '--out',
+        'refused.yaml',
+      ],
+      io,
+    );
+    expect(code).toBe(3);
+    expect(io.err()).toMatch(/Reading the inventory of vCenter 127\.0\.0\.1 at vcsite1 failed/);
+    expect(io.err()).toMatch(/InvalidLogin/);
+    expect(io.err()).not.toMatch(/not-the-password/);
+  });
 });

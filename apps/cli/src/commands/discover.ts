@@ -174,8 +174,8 @@ that holds each one, and the file written keeps those references.
 
 Exit codes:
   0  written
-  2  bad input (a URL, a password that cannot be read)
-  3  an endpoint failed`,
+  2  bad input (a URL, a password that cannot be read, --out exists)
+  3  internal failure, or an endpoint that could not be read (the message names the site and endpoint)`,
     )
     .action(wrap((options: DiscoverCommandOptions) => discoverCommand(io, options)));
 }
