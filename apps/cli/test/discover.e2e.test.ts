@@ -230,6 +230,11 @@ describe('drctl discover', () => {
       counts: { sites: 2, vms: 3, volumes: 2, liveVolumes: 1, datastores: 2, protectionGroups: 1, plans: 1 },
     });
 
+    // drctl check reads it too (its findings are for the person the todo list speaks to).
+    const check = memoryIo({ cwd: dir });
+    await runCli(['check', '--env', 'lab.yaml', '--no-history', '--json'], check);
+    expect(JSON.parse(check.out())).toMatchObject({ loaded: true, environment: 'lab' });
+
     // Counted by the protected vCenter: one ContainerView read per object type (whatever the
     // number of VMs), and nothing but reads.
     const after = await prot.calls();
