@@ -1,6 +1,7 @@
 // Public API of @drctl/runtime: the composition root shared by the CLI and the HTTP server.
 export { openWorkspace, readEnvironment, settingsFor, BUILT_IN_STORAGE } from './workspace.js';
 export type { Workspace, WorkspaceOptions, StorageChoice } from './workspace.js';
+export type { ExternalDataCollector } from './sc-series/simulated-data-collector.js';
 export { measureStorageThroughput } from './bench/storage-throughput.js';
 export type { StorageThroughputOptions, StorageThroughputResult } from './bench/storage-throughput.js';
 export { openStore } from './store-choice.js';
@@ -15,13 +16,16 @@ export type { VsphereRecoveryFigures, VsphereRecoveryOptions } from './bench/vsp
 export type { RoundTripCommand, StorageRoundTripsResult } from './bench/storage-round-trips.js';
 export { runCheck, checkExitCode } from './check/run-check.js';
 export type { CheckOptions, CheckReport } from './check/run-check.js';
-export { LIVE_COVERAGE } from './check/live-sources.js';
-export type { LiveSourceReport } from './check/live-sources.js';
+export { LIVE_COVERAGE, liveCoverage } from './check/live-sources.js';
+export type { LiveCoverage, LiveSourceReport } from './check/live-sources.js';
+export { pointsAtRealEndpoints } from './check/real-sources.js';
 export { predict, compareSettings } from './predict/predict.js';
 export type { PredictOptions, Comparison } from './predict/predict.js';
-export type { Prediction, PredictedStep, PredictedGroup, PredictedVm } from './predict/prediction.js';
+export type { Prediction, PredictedCallout, PredictedStep, PredictedGroup, PredictedVm } from './predict/prediction.js';
 export { learnTimings } from './predict/learned-timings.js';
 export type { TimingSource, LearnedTimings } from './predict/learned-timings.js';
 export { renderGanttSvg } from './predict/gantt-svg.js';
 export { discoverEnvironment } from './discover/discover.js';
 export type { DiscoverOptions, DiscoverSite, DiscoverDsm, Discovery } from './discover/discover.js';
+export { labUp, labDown, labStatus, readLabState, defaultLabExample, LAB_STATE_FORMAT } from './lab/lab.js';
+export type { LabState, LabServer, LabUpOptions } from './lab/lab.js';

@@ -1,6 +1,7 @@
 // Public API of @drctl/sc-series: the SC Series storage adapter over the Dell Storage Manager REST API.
 export { createScSeriesAdapter } from './adapter.js';
 export type { ScSeriesAdapter, ScSeriesAdapterOptions } from './adapter.js';
+export type { QosNode } from './dsm/api.js';
 export { checkProtectable } from './protectable.js';
 export { chooseSnapshot, selectableSnapshotHonoured } from './snapshot-selection.js';
 export type { SnapshotChoice, SnapshotSource, Table1Verdict } from './snapshot-selection.js';

@@ -31,7 +31,10 @@ export async function openRealWorkspace(
     autoResignatureMode: settings.values['storageProvider.autoResignatureMode'],
   });
   try {
-    await preflightRealRun(endpoints, env, AbortSignal.timeout(120_000));
+    await preflightRealRun(endpoints, env, AbortSignal.timeout(120_000), {
+      logger,
+      toleratesLostSite: options.workflow === 'disaster-recovery',
+    });
   } catch (error) {
     await endpoints.close();
     throw error;
@@ -49,6 +52,7 @@ export async function openRealWorkspace(
     logger,
     invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.onStepPersisted ? { onStepPersisted: options.onStepPersisted } : {}),
   };
   const engine = new Engine(engineOptions);

@@ -51,6 +51,8 @@ export interface LiveVolume {
   failoverAutomaticallyEnabled: boolean;
   swapRolesAutomaticallyEnabled: boolean;
   swappingRoles: boolean;
+  /** The Live Volume manages a replication to a third Storage Center (DSM "managed replication"). */
+  managingReplications: boolean;
   primaryQosNode?: Ref;
   secondaryQosNode?: Ref;
 }
@@ -166,6 +168,7 @@ export function toLiveVolume(w: unknown): LiveVolume {
     swapRolesAutomaticallyEnabled:
       bool(w, 'swapRolesAutomaticallyEnabled') ?? bool(w, 'automaticallySwapRoles') ?? false,
     swappingRoles: bool(w, 'swappingRoles') ?? false,
+    managingReplications: bool(w, 'managingReplications') ?? false,
     ...optional('primaryQosNode', ref(w, 'primaryQosNode')),
     ...optional('secondaryQosNode', ref(w, 'secondaryQosNode')),
   };
