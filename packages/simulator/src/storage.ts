@@ -17,6 +17,7 @@ import {
 } from '@drctl/domain';
 import { throwIfAborted, untilAborted } from './abort.js';
 import { liveVolumeError, LIVE_VOLUME_CHECKED } from './live-volume-support.js';
+import { lostDataCollector } from './data-collector.js';
 import type { WorldCore } from './core.js';
 import type { DeviceState } from './state.js';
 import {
@@ -370,6 +371,16 @@ export class SimulatedStorage implements StorageAdapter {
       throw new DrError('DR_SITE_UNREACHABLE', `${command}: array ${arrayId} at site ${site} does not answer.`, {
         details: { command, array: arrayId, site },
       });
+    }
+    // §4.1: the Data Collector relays every SRA call; one lost with its site reaches no array,
+    // even one at the surviving site (a Remote Data Collector there keeps its manager going).
+    const collector = lostDataCollector(this.core.env, arrayId, (s) => this.core.isSiteDown(s));
+    if (collector) {
+      throw new DrError(
+        'DR_SITE_UNREACHABLE',
+        `${command}: array ${arrayId} is managed through the Data Collector ${collector.host} of array manager ${collector.manager}, which runs at site ${collector.site}, and that site is down (§4.1).`,
+        { details: { command, array: arrayId, arrayManager: collector.manager, dataCollectorSite: collector.site } },
+      );
     }
   }
 }
