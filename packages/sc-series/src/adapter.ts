@@ -18,7 +18,7 @@ import {
   type StorageAdapter,
   type SyncStatusResult,
 } from '@drctl/domain';
-import { DsmApi } from './dsm/api.js';
+import { DsmApi, type QosNode } from './dsm/api.js';
 import { DsmClient } from './http/dsm-client.js';
 import { adapterLogger } from './logging.js';
 import { CommandReads } from './reads.js';
@@ -84,6 +84,8 @@ export interface ScSeriesAdapter extends StorageAdapter {
   readonly stats: { requests: number; logins: number; retries: number };
   /** API version DSM reported (after negotiation). */
   readonly apiVersion: string;
+  /** The replication QoS nodes defined on one array (read only; for `drctl check --live`). */
+  qosNodes(request: { arrayId: string; signal: AbortSignal }): Promise<QosNode[]>;
 }
 
 /** Commands where DSM picks the snapshot to present (§5.8, Table 1). */
@@ -280,6 +282,9 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
     prepareReverseReplication: (request) => deviceCommand('prepareReverseReplication', request, prepareReverseDevice),
     reverseReplication: (request) => deviceCommand('reverseReplication', request, reverseDevice),
     restoreReplication: (request) => deviceCommand('restoreReplication', request, restoreDevice),
+    async qosNodes({ arrayId, signal }) {
+      return rethrowAsStorageError(() => api.qosNodes(core.ids.serialOf(arrayId), signal), signal);
+    },
     close: () => client.close(),
   };
   return adapter;

@@ -325,6 +325,48 @@ export const CHECK_RULES: readonly CheckRule[] = [
     'Update the environment file (or the replication) so both say the same.',
     'live',
   ),
+  // Live: what the Data Collector reports about replication QoS nodes.
+  rule(
+    'LIVE_QOS_NODE_MISSING',
+    'warning',
+    '§5.3',
+    'A QoS definition the file names is not a replication QoS node on its array',
+    'Create the QoS node on the array with the same definition as on its peer, or name an existing one in the environment file.',
+    'live',
+  ),
+  rule(
+    'LIVE_QOS_NODE_DIFFERS',
+    'warning',
+    '§5.3',
+    'A QoS node of the same name has another link speed or bandwidth limit on the two arrays of a pair',
+    'Give the QoS node the same link speed and bandwidth limit on both SC Series systems of the pair.',
+    'live',
+  ),
+  // Live: what each site's vCenter reports.
+  rule(
+    'LIVE_VM_NO_TOOLS',
+    'warning',
+    'SRM: recovery waits for the VMware Tools heartbeat (StartupActionSettings)',
+    'A protected VM has no VMware Tools',
+    'Install VMware Tools in the VM, or set its toolsWaitSeconds to 0 and give its dependents a delay instead.',
+    'live',
+  ),
+  rule(
+    'LIVE_HOST_CANNOT_SEE_DATASTORE',
+    'warning',
+    '§4.7, SRM: a recovered datastore is mounted on the hosts its device is presented to',
+    'A host does not see a datastore or device the other hosts of its cluster see',
+    'Present the volume to every host of the cluster (map it to the cluster’s server object on the array) and rescan.',
+    'live',
+  ),
+  rule(
+    'LIVE_NOT_IN_VCENTER',
+    'error',
+    'SRM: names resolve at the vCenter before a recovery',
+    'A protected VM or a host of the environment file is not in its site’s vCenter',
+    'Fix the name in the environment file, or add the object to the vCenter.',
+    'live',
+  ),
 ];
 
 const BY_CODE = new Map(CHECK_RULES.map((r) => [r.code, r] as const));

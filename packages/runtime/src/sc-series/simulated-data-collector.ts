@@ -32,14 +32,28 @@ export interface SimulatedDataCollectorOptions {
   /** Longest real time one exchange holds virtual time still (see perExchangeClock). */
   exchangeHoldMs: number;
   logger: Logger;
+  /**
+   * A Data Collector already running (a DSM simulator several engine processes share, e.g. in a
+   * multi-engine test): its adapters talk to it and no simulator starts in this process.
+   */
+  external?: ExternalDataCollector;
+}
+
+export interface ExternalDataCollector {
+  host: string;
+  port: number;
+  /** PEM of the CA its TLS certificate is verified against. */
+  caPem: string;
 }
 
 /** The DSM simulator serving a workspace, and the SC Series adapters that talk to it. */
 export interface SimulatedDataCollector {
-  readonly simulator: DsmSimulator;
+  /** Absent when the workspace uses an external Data Collector. */
+  readonly simulator: DsmSimulator | undefined;
   /** A new adapter logged in as the manager's account (the engine asks once per manager). */
   adapterFor(manager: ArrayManager): ScSeriesAdapter;
-  snapshot(): DsmSimulatorState;
+  /** What the in-process simulator holds; undefined with an external Data Collector (it keeps its own). */
+  snapshot(): DsmSimulatorState | undefined;
   close(): Promise<void>;
 }
 
@@ -54,6 +68,7 @@ export async function startSimulatedDataCollector(
 ): Promise<SimulatedDataCollector> {
   const { env, clock, logger } = options;
   const accounts = simulatorAccounts(env, options.managers, options.envDir, logger);
+  if (options.external) return externalCollector(options, accounts, options.external);
   const distinct = [...new Map([...accounts.values()].map((a) => [a.username, a] as const)).values()];
   const simulator = await startDsmSimulator({
     clock,
@@ -115,5 +130,35 @@ export async function startSimulatedDataCollector(
       await lost?.close();
       await simulator.close();
     },
+  };
+}
+
+function externalCollector(
+  options: SimulatedDataCollectorOptions,
+  accounts: ReturnType<typeof simulatorAccounts>,
+  external: ExternalDataCollector,
+): SimulatedDataCollector {
+  const adapterClock = perExchangeClock(options.clock, { holdMs: options.exchangeHoldMs });
+  const serials: Record<string, number> = {};
+  for (const array of options.env.arrays) if (array.serial !== undefined) serials[array.id] = array.serial;
+  return {
+    simulator: undefined,
+    adapterFor(manager) {
+      const account = accounts.get(manager.name)!;
+      return createScSeriesAdapter({
+        host: external.host,
+        port: external.port,
+        username: account.username,
+        password: account.password,
+        caPem: external.caPem,
+        arrays: serials,
+        ...(manager.connection?.storageCenters ? { storageCenters: manager.connection.storageCenters } : {}),
+        clock: adapterClock,
+        logger: options.logger.child({ arrayManager: manager.name }),
+        requestTimeoutMs: options.requestTimeoutMs,
+      });
+    },
+    snapshot: () => undefined,
+    close: async () => undefined,
   };
 }

@@ -17,6 +17,8 @@ export interface Volume {
   replicationDestination: boolean;
   liveVolume: boolean;
   mapped: boolean;
+  /** The volume's SCSI device id: the NAA id hosts see (`naa.<deviceId>`). */
+  deviceId?: string;
 }
 
 export interface Replication {
@@ -113,6 +115,7 @@ export function toVolume(w: unknown): Volume {
     replicationDestination: bool(w, 'replicationDestination') ?? false,
     liveVolume: bool(w, 'liveVolume') ?? false,
     mapped: bool(w, 'mapped') ?? false,
+    ...(str(w, 'deviceId') ? { deviceId: str(w, 'deviceId')! } : {}),
   };
 }
 
