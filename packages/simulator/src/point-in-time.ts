@@ -18,9 +18,6 @@ export type PointInTime =
 
 export const NO_COMMON_POINT = 'SIM_NO_COMMON_POINT';
 
-/** Per-restore-point entries that mean "use the active snapshot" (as the SC Series adapter reads them). */
-const ACTIVE_WORDS = new Set(['active', 'use-active', 'active-snapshot']);
-
 function wantsLastFrozen(context: CommandContext, volume: Volume, device: string): boolean {
   const mode = context.snapshotMode ?? DEFAULT_SNAPSHOT_MODE;
   if (mode === 'always-last-frozen') return true;
