@@ -258,6 +258,20 @@ describe('runs over HTTP', () => {
       const end = parsed.findIndex((e) => e.type === 'step-finished' && e.step === step);
       expect(end).toBeGreaterThan(begin);
     }
+    // Issue 10 §4: the sync's polled progress reaches API clients, inside its step, per device.
+    const syncBegin = parsed.findIndex((e) => e.type === 'step-started' && e.step === 'sync-storage');
+    const syncEnd = parsed.findIndex((e) => e.type === 'step-finished' && e.step === 'sync-storage');
+    const polls = parsed
+      .map((e, i) => ({ e: e as { type: string; devices?: Array<{ device: string; percent: number }> }, i }))
+      .filter(({ e }) => e.type === 'sync-progress');
+    expect(polls.length).toBeGreaterThan(0);
+    for (const { e, i } of polls) {
+      expect(i).toBeGreaterThan(syncBegin);
+      expect(i).toBeLessThan(syncEnd);
+      expect(e.devices!.length).toBeGreaterThan(0);
+      for (const d of e.devices!) expect(d.percent).toBeGreaterThanOrEqual(0);
+    }
+    expect(polls.at(-1)!.e.devices!.every((d) => d.percent === 100)).toBe(true);
     const waiting = parsed.findIndex((e) => e.type === 'prompt-waiting');
     const answered = parsed.findIndex((e) => e.type === 'prompt-answered');
     expect(answered).toBeGreaterThan(waiting);
