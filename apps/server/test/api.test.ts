@@ -262,7 +262,7 @@ describe('runs over HTTP', () => {
     const syncBegin = parsed.findIndex((e) => e.type === 'step-started' && e.step === 'sync-storage');
     const syncEnd = parsed.findIndex((e) => e.type === 'step-finished' && e.step === 'sync-storage');
     const polls = parsed
-      .map((e, i) => ({ e: e as { type: string; devices?: Array<{ device: string; percent: number }> }, i }))
+      .map((e, i) => ({ e: e, i }))
       .filter(({ e }) => e.type === 'sync-progress');
     expect(polls.length).toBeGreaterThan(0);
     for (const { e, i } of polls) {
