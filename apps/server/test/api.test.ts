@@ -229,6 +229,7 @@ describe('runs over HTTP', () => {
           step?: string;
           result?: string;
           answeredBy?: string;
+          devices?: Array<{ device: string; percent: number }>;
         },
     );
     expect(parsed.every((e) => e.type === (e as { type: string }).type)).toBe(true);
@@ -261,9 +262,7 @@ describe('runs over HTTP', () => {
     // Issue 10 §4: the sync's polled progress reaches API clients, inside its step, per device.
     const syncBegin = parsed.findIndex((e) => e.type === 'step-started' && e.step === 'sync-storage');
     const syncEnd = parsed.findIndex((e) => e.type === 'step-finished' && e.step === 'sync-storage');
-    const polls = parsed
-      .map((e, i) => ({ e: e, i }))
-      .filter(({ e }) => e.type === 'sync-progress');
+    const polls = parsed.map((e, i) => ({ e, i })).filter(({ e }) => e.type === 'sync-progress');
     expect(polls.length).toBeGreaterThan(0);
     for (const { e, i } of polls) {
       expect(i).toBeGreaterThan(syncBegin);
