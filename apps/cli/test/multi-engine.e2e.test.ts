@@ -163,7 +163,8 @@ describe('drctl with engines sharing a PostgreSQL store', () => {
     const crashed = await drctl(
       [
         'run',
-        'disaster-recovery',
+        // The previous test left the plan test-complete: its cleanup is the run that dies here.
+        'cleanup',
         '--env',
         TECHSOL,
         '--plan',
@@ -179,7 +180,7 @@ describe('drctl with engines sharing a PostgreSQL store', () => {
         'site-c',
         '--json',
         '--inject',
-        'crash-after:sync-storage',
+        'crash-after:power-off-test-vms',
       ],
       { env: LEASE },
     );

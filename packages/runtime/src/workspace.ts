@@ -112,7 +112,10 @@ export interface WorkspaceOptions {
 export interface Workspace {
   env: Environment;
   environmentPath: string;
+  /** The state folder: the store unless `store` names PostgreSQL (then only local files live here). */
   stateDir: string;
+  /** Where runs are kept, for messages: the state folder, or the PostgreSQL database (no credentials). */
+  where: string;
   settings: ResolvedSettings;
   clock: Clock;
   store: DocumentStore;
@@ -443,6 +446,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     env,
     environmentPath: options.environmentPath,
     stateDir,
+    where: opened.where,
     settings,
     clock,
     store,
