@@ -80,12 +80,24 @@ export type {
 export { formatYaml, loadEnvironment, validateEnvironment, zodIssues } from './model/load.js';
 export type { LoadOptions } from './model/load.js';
 export { checkReferences, findCycle } from './model/references.js';
+export {
+  DEFAULT_SNAPSHOT_MODE,
+  dsmDeployments,
+  planArrayManagers,
+  selectableSnapshotOf,
+  settleSelectableSnapshot,
+} from './model/selectable-snapshot.js';
+export { LIVE_VOLUME_RESTRICTIONS, liveVolumeProblem } from './model/live-volume-support.js';
+export type { LiveVolumeFacts, LiveVolumeProblem, LiveVolumeRestriction } from './model/live-volume-support.js';
 export { resolvePlanVms, planDevices, planDatastores, mappedCluster } from './model/plan-vms.js';
 export type { PlanVm, Placement } from './model/plan-vms.js';
 export { environmentJsonSchema } from './model/json-schema.js';
 export { checkBestPractices } from './model/best-practices.js';
 export { checkConfiguration, findingsFromIssues } from './check/check.js';
 export type { ObservedArray, ObservedFacts } from './check/check.js';
+export type { ObservedQosNodes } from './check/live-qos-rules.js';
+export { naaOfDevice } from './check/live-vcenter-rules.js';
+export type { ObservedSite } from './check/live-vcenter-rules.js';
 export { CHECK_RULES, checkRule } from './check/rules.js';
 export type { CheckRule, CheckScope, Severity } from './check/rules.js';
 export { countFindings, sortFindings } from './check/finding.js';

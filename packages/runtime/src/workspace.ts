@@ -22,6 +22,7 @@ import {
   type ResolvedSettings,
   type SettingsLayer,
   type StorageAdapter,
+  type WorkflowName,
 } from '@drctl/domain';
 import { createCalloutRunner } from '@drctl/callouts';
 import type { DsmSimulator, DsmSimulatorState } from '@drctl/dsm-simulator';
@@ -74,6 +75,11 @@ export interface WorkspaceOptions {
    * environment file's vCenters and Data Collectors on the system clock. @default true
    */
   simulate?: boolean;
+  /**
+   * The workflow the workspace is opened for, when known. A real disaster recovery's preflight
+   * accepts an unreachable vCenter: the protected site may be the one that was lost.
+   */
+  workflow?: WorkflowName;
   /** Storage behind the array managers in a simulation. @default the environment's adapter kinds */
   storage?: StorageChoice;
   /** Seed of the simulated world. @default the environment's `seed` */
@@ -92,6 +98,8 @@ export interface WorkspaceOptions {
   readOnly?: boolean;
   /** Called once a finished step is durably persisted (embedders and crash rehearsals). */
   onStepPersisted?: EngineOptions['onStepPersisted'];
+  /** XState inspection observer of the engine's workflow actors (the server's live viewer). */
+  inspect?: EngineOptions['inspect'];
   /**
    * In a simulation with SC Series storage: a Data Collector (DSM simulator) already running,
    * shared by several engine processes, instead of one started in this process.
@@ -422,6 +430,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     beforeRun,
     invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(opened.ownership ? { ownership: opened.ownership } : {}),
     ...(opened.slots ? { sharedSlots: opened.slots } : {}),
     ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),

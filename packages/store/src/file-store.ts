@@ -92,7 +92,14 @@ export class FileStore implements DocumentStore {
 
   async write(key: string, value: unknown): Promise<void> {
     const path = this.pathOf(key, DOCUMENT_SUFFIX);
-    const text = encodeJson(key, value);
+    this.writeText(key, path, encodeJson(key, value));
+  }
+
+  async writeJson(key: string, json: string): Promise<void> {
+    this.writeText(key, this.pathOf(key, DOCUMENT_SUFFIX), json);
+  }
+
+  private writeText(key: string, path: string, text: string): void {
     try {
       writeFileAtomic(path, text, this.fsync);
     } catch (error) {

@@ -26,6 +26,11 @@ export class MemoryStore implements DocumentStore {
     this.documents.set(key, encodeJson(key, value));
   }
 
+  async writeJson(key: string, json: string): Promise<void> {
+    validateKey(key);
+    this.documents.set(key, json);
+  }
+
   async append(key: string, entry: unknown): Promise<void> {
     validateKey(key);
     const line = encodeJson(key, entry);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDrError } from '@drctl/domain';
 import { FileStore } from '../src/index.js';
-import { describeStoreContract } from './store-contract.js';
+import { describeStoreContract, describeWriteJson } from './store-contract.js';
 
 const roots: string[] = [];
 function freshRoot(): string {
@@ -28,6 +28,7 @@ afterAll(() => {
 
 describeStoreContract('FileStore', () => new FileStore(freshRoot(), { fsync: 'never' }));
 describeStoreContract('FileStore (fsync always)', () => new FileStore(freshRoot()));
+describeWriteJson('FileStore', () => new FileStore(freshRoot()));
 
 describe('FileStore on disk', () => {
   it('maps keys to .json documents and .jsonl logs below the root', async () => {

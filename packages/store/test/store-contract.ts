@@ -331,3 +331,31 @@ export function describeStoreContract(name: string, makeStore: () => StoreWithLo
     });
   });
 }
+
+type StoreWithWriteJson = DocumentStore & Required<Pick<DocumentStore, 'writeJson'>>;
+
+/** `writeJson`, for the stores that have it: the same document `write` stores for the value. */
+export function describeWriteJson(name: string, makeStore: () => StoreWithWriteJson): void {
+  describe(`${name} — writeJson`, () => {
+    it('stores JSON text as write would store the value it encodes', async () => {
+      const store = makeStore();
+      const value = { world: [{ vm: 'vm-1', power: 'on' }], savedAt: 1767225600000, note: 'Prüfung "quoted"' };
+      await store.writeJson('environments/e/world', JSON.stringify(value));
+      expect(await store.read('environments/e/world')).toEqual(value);
+      await store.write('environments/e/other', value);
+      expect(await store.read('environments/e/other')).toEqual(await store.read('environments/e/world'));
+      await store.writeJson('environments/e/world', '[1,2]');
+      expect(await store.read('environments/e/world')).toEqual([1, 2]);
+      expect(await store.list('environments/e')).toEqual(['environments/e/other', 'environments/e/world']);
+    });
+
+    it('refuses bad keys with DR_INPUT_INVALID, naming the key', async () => {
+      const store = makeStore();
+      for (const key of BAD_KEYS) {
+        const error = await rejection(() => store.writeJson(key, '1'));
+        expect({ key, code: isDrError(error) ? error.code : String(error) }).toEqual({ key, code: 'DR_INPUT_INVALID' });
+        expect((error as Error).message).toContain(JSON.stringify(key));
+      }
+    });
+  });
+}

@@ -9,6 +9,11 @@ export interface DocumentStore {
   read<T = unknown>(key: string): Promise<T | undefined>;
   /** Replaces the document atomically: a reader sees the old or the new one, never a mix. */
   write(key: string, value: unknown): Promise<void>;
+  /**
+   * `write` for a value the caller has already encoded as JSON text (`JSON.stringify` of it), so
+   * a large document is not encoded twice. Optional: without it, callers use `write`.
+   */
+  writeJson?(key: string, json: string): Promise<void>;
   /** Adds one entry to a log; durable once the promise resolves. */
   append(key: string, entry: unknown): Promise<void>;
   /** Every entry of a log in append order (a torn last entry after a crash is dropped). */

@@ -28,6 +28,8 @@ export interface HandlerDependencies {
   acceptBasicAuthAsSession: boolean;
   /** Responses held open by a hang fault, so closing the simulator can drop them. */
   hung: Set<ServerResponse>;
+  /** Called after every call that changed the model, before it is answered. */
+  onChange?: (() => void) | undefined;
 }
 
 /** Network latency is real time even under a virtual clock: the client is waiting on a socket. */
@@ -205,6 +207,7 @@ function runCall(
       action: route.action,
       object: route.objectKey?.(context) ?? params['id'] ?? '',
     });
+    deps.onChange?.();
   }
   if (!(isAsync && route.kind === 'change')) return reply;
 

@@ -27,9 +27,17 @@ export async function openRealWorkspace(
   const opened = openStore(options, stateDir);
   const store = opened.store;
   const clock = new SystemClock();
-  const endpoints = composeRealEndpoints({ env, clock, logger });
+  const endpoints = composeRealEndpoints({
+    env,
+    clock,
+    logger,
+    autoResignatureMode: settings.values['storageProvider.autoResignatureMode'],
+  });
   try {
-    await preflightRealRun(endpoints, env, AbortSignal.timeout(120_000));
+    await preflightRealRun(endpoints, env, AbortSignal.timeout(120_000), {
+      logger,
+      toleratesLostSite: options.workflow === 'disaster-recovery',
+    });
   } catch (error) {
     await endpoints.close();
     await opened.close();
@@ -48,6 +56,7 @@ export async function openRealWorkspace(
     logger,
     invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.onStepPersisted ? { onStepPersisted: options.onStepPersisted } : {}),
     ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),
     ...(opened.ownership ? { ownership: opened.ownership } : {}),

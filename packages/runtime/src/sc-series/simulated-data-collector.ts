@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import type { ArrayManager, Clock, Environment } from '@drctl/domain';
-import { startDsmSimulator, type DsmSimulator, type DsmSimulatorState } from '@drctl/dsm-simulator';
+import {
+  dsmSelectableSnapshotOf,
+  startDsmSimulator,
+  type DsmSimulator,
+  type DsmSimulatorState,
+} from '@drctl/dsm-simulator';
 import { createScSeriesAdapter, type ScSeriesAdapter } from '@drctl/sc-series';
 import { simulatorAccounts } from './accounts.js';
 import { collectorPlacements, startLostCollector, type LostCollector } from './collector-sites.js';
@@ -76,6 +81,10 @@ export async function startSimulatedDataCollector(
     if (options.sitesDown.includes(array.site)) simulator.faults.storageCenterDown(array.serial);
     else simulator.faults.storageCenterUp(array.serial);
   }
+  // The file's selectable-snapshot setting is the Data Collector's configuration (§5.8): a saved
+  // Data Collector takes a changed file's value, as an administrator would set it in DSM.
+  const setting = dsmSelectableSnapshotOf(env, new Set(options.managers.map((m) => m.name)));
+  if (setting !== undefined) simulator.model.state.dataCollectorSettings.srmSelectableSnapshot = setting;
   for (const fault of options.faults) {
     if (fault.kind === 'request') simulator.faults.add(fault.spec);
     else await simulator.faults.dataCollectorDown(fault.forMs === undefined ? {} : { forMs: fault.forMs });

@@ -25,12 +25,13 @@ import {
 } from '@drctl/domain';
 import { SlotPool, type SlotLimits } from '@drctl/scheduler';
 import { refusal, type RunEnding } from '../machines/plan-lifecycle-machine.js';
-import type { PhaseName, WorkflowMode } from '../machines/policy.js';
+import type { PhaseName, StepOutcome, WorkflowMode } from '../machines/policy.js';
+import { stepJudge } from '../machines/step-judge.js';
 import {
   WORKFLOW_MACHINES,
-  type FinalState,
   type StepInput,
   type WorkflowContext,
+  type WorkflowOutcome,
 } from '../machines/workflow-machine.js';
 import { EventHub, type EngineEventListener } from './events.js';
 import { checkForcedRecovery } from './forced-recovery.js';
@@ -682,23 +683,21 @@ export class Engine {
     // follows at once instead of acting; the rollback step, if the policy calls it, runs.
     // A run killed before its first transition has no snapshot: its first step is held the same way.
     let holdRestoredStep = cancelOnRestore !== undefined;
+    const judge = stepJudge(meta.workflow, meta.mode);
     const machine = WORKFLOW_MACHINES[meta.workflow].provide({
       actors: {
-        runStep: fromPromise<{ status: import('@drctl/domain').StepStatus; stop: boolean }, StepInput>(
-          ({ input, signal }) => {
-            if (holdRestoredStep) {
-              holdRestoredStep = false;
-              return new Promise<never>((_, reject) => onAbort(signal, () => reject(signal.reason)));
-            }
-            return driveStep(ctx, input.phase, input.step, signal);
-          },
-        ),
+        runStep: fromPromise<StepOutcome, StepInput>(({ input, signal }) => {
+          if (holdRestoredStep) {
+            holdRestoredStep = false;
+            return new Promise<never>((_, reject) => onAbort(signal, () => reject(signal.reason)));
+          }
+          return driveStep(ctx, input.phase, input.step, signal, judge);
+        }),
       },
     });
-    const inspect = this.options.inspect ? { inspect: this.options.inspect } : {};
-    const actor = snapshot
-      ? createActor(machine, { snapshot, input: { mode: meta.mode }, ...inspect })
-      : createActor(machine, { input: { mode: meta.mode }, ...inspect });
+    // The actor's id is the run id: an inspection observer tells runs apart by it.
+    const options = { id: meta.runId, input: { mode: meta.mode }, ...(this.options.inspect ? { inspect: this.options.inspect } : {}) };
+    const actor = snapshot ? createActor(machine, { snapshot, ...options }) : createActor(machine, options);
 
     // Persist every transition, in order; then tell the host which steps are now durable.
     let persisting: Promise<void> = Promise.resolve();
@@ -712,12 +711,7 @@ export class Engine {
     const finish = () => {
       persisting = persisting
         .then(() =>
-          this.finalize(
-            meta,
-            ctx,
-            actor.getSnapshot() as unknown as { value: unknown; context: WorkflowContext },
-            release,
-          ),
+          this.finalize(meta, ctx, actor.getSnapshot().output!, release),
         )
         .then(settle, fail);
     };
@@ -792,35 +786,31 @@ export class Engine {
   private async finalize(
     meta: RunMeta,
     ctx: RunContext,
-    snap: { value: unknown; context: WorkflowContext },
+    outcome: WorkflowOutcome,
     release: (() => Promise<void>) | undefined,
   ): Promise<RunReport> {
-    const final = String(snap.value) as FinalState;
     const report = ctx.report.report;
     await ctx.journal.flush();
     const stepErrors = report.steps.some((s) => s.status === 'error') || report.vms.some((v) => v.status === 'error');
     const stepWarnings =
       report.steps.some((s) => s.status === 'warning') || report.vms.some((v) => v.status === 'warning');
+    // The chart's final state says how the run ended; the report's steps say how well.
+    const ending: RunEnding = outcome.ending;
     let result: RunResult;
-    let ending: RunEnding;
-    switch (final) {
+    switch (outcome.final) {
       case 'done':
         result = stepErrors ? 'errors' : stepWarnings ? 'warnings' : 'success';
-        ending = 'complete';
         break;
       case 'stopped':
         result = meta.workflow === 'test' ? 'errors' : 'incomplete';
-        ending = 'incomplete';
-        if (snap.context.failure) report.notes.push(`stopped by an internal failure: ${snap.context.failure}`);
+        if (outcome.failure) report.notes.push(`stopped by an internal failure: ${outcome.failure}`);
         break;
       case 'rolled-back':
-        result = snap.context.cancelled ? 'cancelled' : 'errors';
-        ending = 'rolled-back';
+        result = outcome.cancelled ? 'cancelled' : 'errors';
         report.notes.push('planned migration stopped before the storage steps; protected VMs were powered on again');
         break;
       default:
         result = 'cancelled';
-        ending = 'cancelled';
     }
     // A step still marked running did not finish in this run (cancelled, or stopped elsewhere).
     for (const step of report.steps) {
@@ -830,7 +820,7 @@ export class Engine {
       step.messages.push('did not finish before the run ended');
     }
     const cancelReason = this.active.get(meta.runId)?.cancelReason;
-    if (snap.context.cancelled && cancelReason) report.notes.push(`cancelled: ${cancelReason}`);
+    if (outcome.cancelled && cancelReason) report.notes.push(`cancelled: ${cancelReason}`);
     // Disaster recovery: protected-site steps that failed or were skipped must run again later.
     const pendingSteps = (['shutdown-protected-vms', 'prepare-protected-storage'] as const).filter((s) =>
       ['error', 'skipped-forced'].includes(ctx.journal.stepStatus(`disaster-recovery/${s}`) ?? ''),
