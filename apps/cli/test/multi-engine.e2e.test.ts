@@ -160,6 +160,11 @@ describe('drctl with engines sharing a PostgreSQL store', () => {
   });
 
   it('drctl engines lists each engine, its heartbeat and the run it still owns after dying', async () => {
+    // No engine watches this time: the first test's server would take the run over.
+    for (const server of servers.splice(0)) {
+      server.kill('SIGKILL');
+      await server.done.catch(() => undefined);
+    }
     const crashed = await drctl(
       [
         'run',
@@ -188,7 +193,7 @@ describe('drctl with engines sharing a PostgreSQL store', () => {
     const runId = jsonLines<{ runId: string }>(crashed.stdout)[0]?.runId;
     // Past its lease (2 s): nobody watches, so the run stays with its dead owner, expired.
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    const json = await drctl(['engines', '--store', database.url, '--json']);
+    const json = await drctl(['engines', '--store', database.url, '--json'], { env: LEASE });
     expect(json.code).toBe(0);
     const { engines } = JSON.parse(json.stdout) as {
       engines: Array<{
@@ -201,7 +206,7 @@ describe('drctl with engines sharing a PostgreSQL store', () => {
     const dead = engines.find((e) => e.engineId === 'site-c');
     expect(dead).toMatchObject({ alive: false, runs: [{ runId, expired: true }] });
     expect(Date.parse(dead!.heartbeatAt)).toBeGreaterThan(0);
-    const text = await drctl(['engines', '--store', database.url]);
+    const text = await drctl(['engines', '--store', database.url], { env: LEASE });
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(
       new RegExp(`site-c\\s+silent\\s+.*${runId} \\(lease expired: waiting for a takeover\\)`),
