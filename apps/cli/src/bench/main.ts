@@ -10,6 +10,7 @@ import { BENCHMARK_SIZES, writeBenchmarkEnvironment } from './scenario.js';
 import { figuresTable, verdictLines } from './table.js';
 import { measureRoundTrips, roundTripsTable, roundTripsVerdict, type RoundTripFigures } from './round-trips.js';
 import { measureTakeover, type TakeoverFigures } from './takeover.js';
+import { measurePredict, predictLine } from './predict-figure.js';
 import { VSPHERE_BENCH_VMS, measureVsphere, vsphereTable, vsphereVerdict } from './vsphere.js';
 import type { VsphereMeasurement } from './vsphere-child.js';
 
@@ -150,6 +151,9 @@ async function main(): Promise<void> {
   if (!args.json) process.stderr.write('bench: starting a throwaway PostgreSQL…\n');
   const postgres = await startPostgres();
   let takeover: TakeoverFigures | undefined;
+  // `drctl predict` on the 10,000-VM plan (or the largest size below it).
+  const predictSize = Math.max(...args.sizes.filter((n) => n <= 10_000), Math.min(...args.sizes));
+  let predictFigure: Awaited<ReturnType<typeof measurePredict>> | undefined;
   try {
     for (const vms of args.sizes) {
       const memory: SizeMeasurement[] = [];
@@ -163,6 +167,10 @@ async function main(): Promise<void> {
         file.push(await child(vms, 'file', false, environmentPath));
         if (args.postgresSizes.includes(vms))
           shared.push(await child(vms, 'postgres', false, environmentPath, postgres.url));
+      }
+      if (vms === predictSize) {
+        if (!args.json) process.stderr.write(`bench: drctl predict on ${vms.toLocaleString('en-US')} VMs…\n`);
+        predictFigure = await measurePredict(vms, environmentPath, scratch);
       }
       // Baselines come from the first run: the simulated timings do not depend on the wall clock.
       const withBaselines = { ...median(memory), ...pickBaselines(memory[0]!) };
@@ -196,6 +204,7 @@ async function main(): Promise<void> {
     storageRoundTrips: roundTrips,
     takeover,
     ...(vsphere ? { vsphere } : {}),
+    ...(predictFigure ? { predict: predictFigure } : {}),
   };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -206,6 +215,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\ndrctl bench — ${run.command}\n\n${verdictLines(figures).join('\n')}\n${roundTripsVerdict(roundTrips)}\n${takeoverLine(takeover)}\n${vsphereText?.verdict ?? ''}\n${figuresTable(figures)}\n\n${roundTripsTable(roundTrips)}\n${vsphereText?.table ?? ''}`,
     );
+    if (predictFigure) process.stdout.write(`\n${predictLine(predictFigure)}\n`);
   }
   if (args.write) {
     const path = resolve(process.env['INIT_CWD'] ?? process.cwd(), args.write);
