@@ -18,6 +18,11 @@ const ROWS: Row[] = [
   { label: 'engine wall time, file store (fsync)', cell: (s) => `${fixed(s.file.engineWallSeconds, 2)} s` },
   { label: 'durable / in-memory', cell: (s) => fixed(s.durableOverMemory, 2), target: '≤ 1.3' },
   {
+    label: 'engine wall time, PostgreSQL store',
+    cell: (s) => (s.postgres ? `${fixed(s.postgres.engineWallSeconds, 2)} s` : '—'),
+  },
+  { label: 'PostgreSQL / in-memory', cell: (s) => fixed(s.postgresOverMemory, 2) },
+  {
     label: 'peak RSS (in-memory process)',
     cell: (s) => `${fixed(s.memory.peakRssMegabytes, 0)} MB`,
     target: '10k: ≤ 300 MB',

@@ -10,6 +10,7 @@ import { cancelCommand } from '../commands/cancel.js';
 import { exportCommand } from '../commands/export.js';
 import { serveCommand } from '../commands/serve.js';
 import { generateCommand } from '../commands/generate.js';
+import { enginesCommand } from '../commands/engines.js';
 import { historyCommand } from '../commands/history.js';
 import { resumeCommand } from '../commands/resume.js';
 import { runCommand } from '../commands/run.js';
@@ -228,6 +229,14 @@ ${EXIT_HELP}`,
     .addOption(jsonOption())
     .addHelpText('after', EXIT_HELP)
     .action(action(io, state, (options: Parameters<typeof historyCommand>[1]) => historyCommand(io, options)));
+
+  program
+    .command('engines')
+    .description('engines sharing a PostgreSQL store: their last heartbeat and the runs each owns')
+    .addOption(storeOption())
+    .addOption(jsonOption())
+    .addHelpText('after', EXIT_HELP)
+    .action(action(io, state, (options: Parameters<typeof enginesCommand>[1]) => enginesCommand(io, options)));
 
   program
     .command('settings')
