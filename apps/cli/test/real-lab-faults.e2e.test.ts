@@ -58,7 +58,7 @@ const args = (workflow: string) => [
   '--json',
 ];
 
-/** POSTs JSON to the recovery vCenter's control endpoint (/lab/faults, /lab/tools). */
+/** Sends JSON to the recovery vCenter's control endpoint (/lab/faults, /lab/tools). */
 function control(path: string, body: unknown, method = 'POST'): Promise<void> {
   const vc = lab.vcenter('vcsite2');
   return new Promise((resolve, reject) => {
@@ -72,8 +72,8 @@ function control(path: string, body: unknown, method = 'POST'): Promise<void> {
 }
 
 async function cleanUp(): Promise<void> {
-  await control('/lab/faults', undefined, 'DELETE');
-  await control('/lab/tools', { never: '' });
+  await control('/faults', undefined, 'DELETE');
+  await control('/tools', { never: '' });
   const cleanup = await drctl(args('cleanup'), { timeoutMs: 120_000 });
   expect(finalLine(cleanup.stdout).result).toBe('success');
 }
@@ -112,11 +112,11 @@ describe('faults through the lab servers, in real mode', () => {
   }, 300_000);
 
   it('InvalidState, NotAuthenticated and a heartbeat that never comes: each VM ends as its fault says', async () => {
-    await control('/lab/faults', [
+    await control('/faults', [
       { method: 'PowerOnVM_Task', target: 'erp-web01', fault: 'InvalidState', times: 1 },
       { method: 'RegisterVM_Task', target: 'fs01', fault: 'NotAuthenticated', times: 1 },
     ]);
-    await control('/lab/tools', { never: 'rpt01' });
+    await control('/tools', { never: 'rpt01' });
     const before = await lab.vcenterCalls('vcsite2');
     const run = await drctl(args('test'), { timeoutMs: 120_000 });
     const last = finalLine(run.stdout);
@@ -137,7 +137,7 @@ describe('faults through the lab servers, in real mode', () => {
   }, 300_000);
 
   it('a datastore that does not appear after the rescans fails the mount, registering nothing', async () => {
-    await control('/lab/faults', [{ method: 'QueryUnresolvedVmfsVolumes', fault: 'empty' }]);
+    await control('/faults', [{ method: 'QueryUnresolvedVmfsVolumes', fault: 'empty' }]);
     const before = await lab.vcenterCalls('vcsite2');
     const run = await drctl(args('test'), { timeoutMs: 120_000 });
     const last = finalLine(run.stdout);
