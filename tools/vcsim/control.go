@@ -24,7 +24,8 @@ import (
 //	                    tests count what reached the server rather than what the client believes.
 //	POST   /lab/faults  [{"method": "PowerOnVM_Task", "target": "web*", "fault": "InvalidState", "times": 1}]
 //	                    adds faults: a matching `*_Task` call returns a task that fails with the
-//	                    fault; any other matching call gets the SOAP fault; "drop" closes the
+//	                    fault (NotAuthenticated excepted: a session fault refuses the call);
+//	                    any other matching call gets the SOAP fault; "drop" closes the
 //	                    connection without an answer.
 //	                    "empty" answers the call with an empty response, as if there were nothing
 //	                    to return (QueryUnresolvedVmfsVolumes: no LUN after the rescans).
@@ -227,7 +228,8 @@ func (c *control) inject(w http.ResponseWriter, call soapCall, f *fault) {
 	methodFault, _ := reflect.New(kind).Interface().(types.BaseMethodFault)
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	obj := simulator.Map.Get(call.this)
-	if strings.HasSuffix(call.method, "_Task") && obj != nil && methodFault != nil {
+	// A session fault refuses the call itself, as vCenter does; other faults of a task fail the task.
+	if strings.HasSuffix(call.method, "_Task") && obj != nil && methodFault != nil && f.Fault != "NotAuthenticated" {
 		task := simulator.CreateTask(obj, strings.TrimSuffix(call.method, "_Task"), func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
 			return nil, methodFault
 		})

@@ -117,36 +117,42 @@ describe('faults through the lab servers, in real mode', () => {
       { method: 'RegisterVM_Task', target: 'fs01', fault: 'NotAuthenticated', times: 1 },
     ]);
     await control('/tools', { never: 'rpt01' });
-    const before = await lab.vcenterCalls('vcsite2');
-    const run = await drctl(args('test'), { timeoutMs: 120_000 });
-    const last = finalLine(run.stdout);
-    expect(last.exitCode).toBe(1);
-    const report = readReport(last.reportPath);
-    const vm = (name: string) => report.vms.find((v) => v.name === name)!;
-    expect(JSON.stringify(vm('erp-web01'))).toMatch(/InvalidState/);
-    expect(vm('erp-web01').poweredOnAt).toBeUndefined();
-    expect(vm('rpt01').poweredOnAt).toBeDefined();
-    expect(vm('rpt01').toolsReadyAt).toBeUndefined();
-    // The refused registration was sent again after a new login, and fs01 came up.
-    expect(vm('fs01').toolsReadyAt).toBeDefined();
-    const calls = callsSince(before, await lab.vcenterCalls('vcsite2'));
-    expect(calls.RegisterVM_Task?.fs01).toBe(2);
-    expect(total(calls.Login)).toBeGreaterThanOrEqual(2);
-    expect(calls.PowerOnVM_Task?.['erp-web01']).toBe(1);
-    await cleanUp();
+    try {
+      const before = await lab.vcenterCalls('vcsite2');
+      const run = await drctl(args('test'), { timeoutMs: 120_000 });
+      const last = finalLine(run.stdout);
+      expect(last.exitCode).toBe(1);
+      const report = readReport(last.reportPath);
+      const vm = (name: string) => report.vms.find((v) => v.name === name)!;
+      expect(JSON.stringify(vm('erp-web01'))).toMatch(/InvalidState/);
+      expect(vm('erp-web01').poweredOnAt).toBeUndefined();
+      expect(vm('rpt01').poweredOnAt).toBeDefined();
+      expect(vm('rpt01').toolsReadyAt).toBeUndefined();
+      // The refused registration was sent again after a new login, and fs01 came up.
+      expect(vm('fs01').toolsReadyAt).toBeDefined();
+      const calls = callsSince(before, await lab.vcenterCalls('vcsite2'));
+      expect(calls.RegisterVM_Task?.fs01).toBe(2);
+      expect(total(calls.Login)).toBeGreaterThanOrEqual(2);
+      expect(calls.PowerOnVM_Task?.['erp-web01']).toBe(1);
+    } finally {
+      await cleanUp();
+    }
   }, 300_000);
 
   it('a datastore that does not appear after the rescans fails the mount, registering nothing', async () => {
     await control('/faults', [{ method: 'QueryUnresolvedVmfsVolumes', fault: 'empty' }]);
-    const before = await lab.vcenterCalls('vcsite2');
-    const run = await drctl(args('test'), { timeoutMs: 120_000 });
-    const last = finalLine(run.stdout);
-    expect(last.exitCode).toBe(1);
-    expect(JSON.stringify(readReport(last.reportPath).steps)).toMatch(/did not appear at vcsite2 after the rescans/);
-    const calls = callsSince(before, await lab.vcenterCalls('vcsite2'));
-    expect(total(calls.QueryUnresolvedVmfsVolumes)).toBeGreaterThan(0);
-    expect(calls.ResignatureUnresolvedVmfsVolume_Task).toBeUndefined();
-    expect(calls.RegisterVM_Task).toBeUndefined();
-    await cleanUp();
+    try {
+      const before = await lab.vcenterCalls('vcsite2');
+      const run = await drctl(args('test'), { timeoutMs: 120_000 });
+      const last = finalLine(run.stdout);
+      expect(last.exitCode).toBe(1);
+      expect(JSON.stringify(readReport(last.reportPath).steps)).toMatch(/did not appear at vcsite2 after the rescans/);
+      const calls = callsSince(before, await lab.vcenterCalls('vcsite2'));
+      expect(total(calls.QueryUnresolvedVmfsVolumes)).toBeGreaterThan(0);
+      expect(calls.ResignatureUnresolvedVmfsVolume_Task).toBeUndefined();
+      expect(calls.RegisterVM_Task).toBeUndefined();
+    } finally {
+      await cleanUp();
+    }
   }, 300_000);
 });
