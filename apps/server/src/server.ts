@@ -96,19 +96,22 @@ function securityHeaders(reply: FastifyReply): void {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const verifier = new TokenVerifier(options.tokens);
   const logger = options.logger ?? pino({ level: 'silent' });
-  const openOptions = (): WorkspaceOptions => ({
+  const baseOptions = (): WorkspaceOptions => ({
     ...options.workspace,
     environmentPath: options.environmentPath,
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
     logger,
   });
 
-  let ws = await openWorkspace(openOptions());
   // The inspection sends each new frame to the hub; the hub replays the inspection's frames to
   // clients that connect late: each needs the other, so the hub is bound once both exist.
   let hub: InspectHub | undefined;
   const inspection = new RunInspection({ send: (frame) => hub?.broadcast(frame) });
   hub = new InspectHub(inspection);
+  // The engine reports its workflow actors to the inspection: the viewer's live highlight is the
+  // state XState itself reports, not one rebuilt from engine events.
+  const openOptions = (): WorkspaceOptions => ({ ...baseOptions(), inspect: inspection.inspect });
+  let ws = await openWorkspace(openOptions());
   const monitor = new RunMonitor({ logger, onEvent: inspection.handle, onForget: (runId) => inspection.forget(runId) });
   let unsubscribe = ws.engine.subscribe(monitor.handle);
   let driver: ClockDriver = driveClock(ws.clock, options.pace);

@@ -243,10 +243,11 @@ describe('exportMachine', () => {
 
   it('names guards, actions and invocations as the definition does', () => {
     const graph = exportMachineGraph('planned-migration');
-    const first = graph.edges.filter((e) => e.source === 'planned-migration.pre-sync-storage');
+    const before = 'planned-migration.before-storage';
+    const first = graph.edges.filter((e) => e.source === before || e.source === `${before}.pre-sync-storage`);
     expect(first).toEqual([
       {
-        source: 'planned-migration.pre-sync-storage',
+        source: before,
         target: 'planned-migration.rollback-protected-site',
         event: 'CANCEL',
         guard: null,
@@ -254,23 +255,23 @@ describe('exportMachine', () => {
         reenter: false,
       },
       {
-        source: 'planned-migration.pre-sync-storage',
+        source: `${before}.pre-sync-storage`,
         target: 'planned-migration.rollback-protected-site',
         event: 'xstate.done.actor.planned-migration/pre-sync-storage',
-        guard: 'stepStopsRun',
-        actions: ['recordStep', 'recordStop'],
+        guard: 'stepFailed',
+        actions: ['recordStep'],
         reenter: false,
       },
       {
-        source: 'planned-migration.pre-sync-storage',
-        target: 'planned-migration.shutdown-protected-vms',
+        source: `${before}.pre-sync-storage`,
+        target: `${before}.shutdown-protected-vms`,
         event: 'xstate.done.actor.planned-migration/pre-sync-storage',
         guard: null,
         actions: ['recordStep'],
         reenter: false,
       },
       {
-        source: 'planned-migration.pre-sync-storage',
+        source: `${before}.pre-sync-storage`,
         target: 'planned-migration.rollback-protected-site',
         event: 'xstate.error.actor.planned-migration/pre-sync-storage',
         guard: null,
@@ -278,7 +279,7 @@ describe('exportMachine', () => {
         reenter: false,
       },
     ]);
-    expect(graph.nodes.find((n) => n.id === 'planned-migration.pre-sync-storage')).toMatchObject({
+    expect(graph.nodes.find((n) => n.id === `${before}.pre-sync-storage`)).toMatchObject({
       tags: ['step'],
       invoke: [{ id: 'planned-migration/pre-sync-storage', src: 'runStep' }],
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createActor, fromPromise, setup, type AnyStateMachine } from 'xstate';
 import { createInspector } from '@statelyai/inspect';
-import { WORKFLOW_MACHINES, type StepInput, type StepOutput } from '@drctl/workflows';
+import { WORKFLOW_MACHINES, type StepInput, type StepOutcome } from '@drctl/workflows';
 import {
   createXStateInspector,
   exportMachineGraph,
@@ -20,7 +20,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 /** A failback machine whose steps all succeed at once: the deepest definition drctl has. */
 const instantFailback = () =>
   WORKFLOW_MACHINES.failback.provide({
-    actors: { runStep: fromPromise<StepOutput, StepInput>(async () => ({ status: 'success', stop: false })) },
+    actors: { runStep: fromPromise<StepOutcome, StepInput>(async () => ({ status: 'success' })) },
   }) as unknown as AnyStateMachine;
 
 describe('createXStateInspector (XState inspection events → @statelyai/inspect frames)', () => {
@@ -38,10 +38,9 @@ describe('createXStateInspector (XState inspection events → @statelyai/inspect
     expect(root).toMatchObject({ name: 'failback', rootId: actor.sessionId, _version: expect.any(String) });
     // Nested far below the library's default depth of 10, and still there.
     const definition = JSON.parse(root.definition!);
-    expect(definition.states['planned-migration'].states['pre-sync-storage'].invoke.onDone[0].actions).toEqual([
-      'recordStep',
-      'recordStop',
-    ]);
+    expect(
+      definition.states['planned-migration'].states['before-storage'].states['pre-sync-storage'].invoke.onDone[0],
+    ).toMatchObject({ guard: { type: 'stepFailed' }, actions: { type: 'recordStep' } });
     const values = frames
       .filter((f): f is SnapshotFrame => f.type === '@xstate.snapshot' && f.sessionId === actor.sessionId)
       .map((f) => f.snapshot.value);
@@ -168,7 +167,7 @@ describe('RunInspection (engine events → the run as its machine)', () => {
     const handle = await clock.runUntil(engine.start({ plan, workflow: 'failback' }));
     const report = await clock.runUntil(handle.done);
     const values = frames.filter((f) => f.sessionId === handle.runId).map((f) => f.snapshot.value);
-    expect(values).toContainEqual({ 'planned-migration': 'promote-recovery-storage' });
+    expect(values).toContainEqual({ 'planned-migration': { 'after-storage': 'promote-recovery-storage' } });
     expect(values).toContainEqual({ reprotect: 'cleanup-storage' });
     expect(values.at(-1)).toBe('done');
     expect(stateFromReport(exportMachineGraph('failback'), report)).toBe('failback.done');

@@ -4,12 +4,14 @@ export {
   WORKFLOW_MACHINES,
   PHASE_STEPS,
   FINAL_STATES,
+  BEFORE_STORAGE,
+  AFTER_STORAGE,
   phasesOf,
   stepKey,
 } from './machines/workflow-machine.js';
 export type {
   StepInput,
-  StepOutput,
+  WorkflowOutcome,
   WorkflowInput,
   WorkflowContext,
   WorkflowEvent,
@@ -26,11 +28,14 @@ export type {
   PlanState,
   RunEnding,
 } from './machines/plan-lifecycle-machine.js';
-export { applyPolicy, skippedByMode, inRollbackWindow } from './machines/policy.js';
-export type { WorkflowMode, PhaseName, PolicyDecision } from './machines/policy.js';
+export { stepRule, statusAfter, skippedByMode, inRollbackWindow } from './machines/policy.js';
+export type { WorkflowMode, PhaseName, StepOutcome, StepRule, Verdict } from './machines/policy.js';
+export { stepJudge } from './machines/step-judge.js';
+export type { StepJudge, StepJudgement } from './machines/step-judge.js';
 
 export { Engine, createEngine, runInvocation } from './engine/engine.js';
 export type { EngineOptions, StartOptions, RunHandle, PlanStatus } from './engine/engine.js';
 export type { EngineEvent, EngineEventListener } from './engine/events.js';
 export type { WaitingPrompt } from './engine/prompts.js';
 export { reportKey } from './engine/report-builder.js';
+export type { CommandAnnouncement } from './engine/storage-gateway.js';

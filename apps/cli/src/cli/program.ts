@@ -4,6 +4,7 @@ import { STEP_IDS, STORAGE_COMMANDS, WORKFLOWS, type WorkflowName } from '@drctl
 import { EXPORT_FORMATS, MACHINE_NAMES } from '@drctl/inspect';
 import { registerCheckCommand } from '../commands/check.js';
 import { registerPredictCommand } from '../commands/predict.js';
+import { registerDiscoverCommand } from '../commands/discover.js';
 import { registerLabCommand } from '../commands/lab.js';
 import { cancelCommand } from '../commands/cancel.js';
 import { exportCommand } from '../commands/export.js';
@@ -101,6 +102,7 @@ ${EXIT_HELP}`,
 
   registerCheckCommand(program, io, (body) => action(io, state, body));
   registerPredictCommand(program, io, (body) => action(io, state, body));
+  registerDiscoverCommand(program, io, (body) => action(io, state, body));
   registerLabCommand(program, io, (body) => action(io, state, body));
 
   program

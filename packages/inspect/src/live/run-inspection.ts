@@ -1,4 +1,5 @@
-import type { WorkflowName } from '@drctl/domain';
+import type { InspectionEvent } from 'xstate';
+import { WORKFLOWS, type WorkflowName } from '@drctl/domain';
 import { vmRecoveryMachine, type EngineEvent } from '@drctl/workflows';
 import { workflowMachine } from '../machines.js';
 import { machineGraph, type MachineGraph } from '../graph/machine-graph.js';
@@ -20,6 +21,8 @@ export interface RunInspectionOptions {
   send?: (frame: InspectionFrame) => void;
   /** @default 64 */
   serializationDepthLimit?: number;
+  /** Time stamps of frames made from XState's inspection events (those carry none). @default Date.now */
+  now?: () => number;
 }
 
 /** What the inspection knows about one run. */
@@ -39,6 +42,8 @@ interface Track extends RunTrack {
   rolledBack: boolean;
   reachedEnd: boolean;
   lastEvent: { type: string; [key: string]: unknown };
+  /** The run's workflow actor reports to {@link RunInspection.inspect}: its own snapshots drive the state. */
+  live: boolean;
 }
 
 /** One actor's frames kept for late subscribers: how it was created and its latest snapshot. */
@@ -61,12 +66,43 @@ const VM_STATES: Partial<Record<EngineEvent['type'], { value: unknown; status: '
   'vm-failed': { value: 'failed', status: 'done' },
 };
 
+/** The state id an XState state value stands for (drctl's machines have no parallel states). */
+function stateIdOfValue(machineId: string, value: unknown): string {
+  let id = machineId;
+  let v = value;
+  while (v !== null && typeof v === 'object') {
+    const [key, inner] = Object.entries(v as Record<string, unknown>)[0] ?? [];
+    if (key === undefined) break;
+    id += `.${key}`;
+    v = inner;
+  }
+  return typeof v === 'string' ? `${id}.${v}` : id;
+}
+
+/** The parts of a workflow actor's snapshot the inspection reads. */
+interface MachineSnapshotLike {
+  status: InspectedSnapshot['status'];
+  value: unknown;
+  context: { steps?: Record<string, string> };
+  output?: unknown;
+}
+
+function isMachineSnapshot(snapshot: unknown): snapshot is MachineSnapshotLike {
+  return typeof snapshot === 'object' && snapshot !== null && 'value' in snapshot && 'context' in snapshot;
+}
+
+const isWorkflow = (id: string): id is WorkflowName => (WORKFLOWS as readonly string[]).includes(id);
+
 /**
- * Live inspection of runs from the engine's typed events (the engine runs its actors without an
- * inspect hook): each run appears as its workflow actor, each powered-on VM as a child
- * `vm-recovery` actor, with the state the machine is in, in the `@statelyai/inspect` frame
- * protocol. The active state of a run is its current step's state (from step-started and
- * step-finished events), then the final state its result corresponds to.
+ * Live inspection of runs, in the `@statelyai/inspect` frame protocol: each run appears as its
+ * workflow actor, each powered-on VM as a child `vm-recovery` actor (from the engine's VM
+ * events: VM actors are not inspected, there may be thousands).
+ *
+ * Given to the engine as its XState `inspect` observer ({@link RunInspection.inspect}), a run's
+ * state and snapshots are the workflow actor's own, as XState reports them. A run whose actor it
+ * does not hear (an engine without the observer) is followed from the engine's typed events
+ * instead: its current step's state (step-started, step-finished), then the final state its
+ * result corresponds to.
  */
 export class RunInspection {
   private readonly tracks = new Map<string, Track>();
@@ -74,10 +110,53 @@ export class RunInspection {
   private readonly depthLimit: number;
   private readonly workflowDefinitions = new Map<string, string>();
   private vmDefinition: string | undefined;
+  /** Workflow actors XState reported, by session id: the run each one drives (the actor's id). */
+  private readonly liveSessions = new Map<string, string>();
+  private readonly now: () => number;
 
   constructor(private readonly options: RunInspectionOptions = {}) {
     this.depthLimit = options.serializationDepthLimit ?? DEFAULT_DEPTH_LIMIT;
+    this.now = options.now ?? Date.now;
   }
+
+  /**
+   * The engine's XState `inspect` observer (`EngineOptions.inspect`). It hears the root workflow
+   * actors (whose id is the run id) and passes over their step actors: a run's active state is
+   * the state its actor's snapshot is in.
+   */
+  readonly inspect = (event: InspectionEvent): void => {
+    // XState's inspection events type their actor loosely; a root workflow actor has these.
+    const ref = event.actorRef as typeof event.actorRef & { id?: string; logic?: { id?: string } };
+    if (event.rootId !== ref.sessionId) return; // a step actor inside a run
+    if (event.type === '@xstate.actor') {
+      const machineId = ref.logic?.id;
+      if (machineId !== undefined && isWorkflow(machineId) && ref.id) this.liveSessions.set(ref.sessionId, ref.id);
+      return;
+    }
+    const runId = this.liveSessions.get(ref.sessionId);
+    if (runId === undefined) return;
+    const t = this.tracks.get(runId);
+    if (!t) return;
+    t.live = true;
+    const at = this.now();
+    if (event.type === '@xstate.event') {
+      this.emit(eventFrame({ sessionId: runId, rootId: runId, event: event.event, at }));
+      return;
+    }
+    if (event.type !== '@xstate.snapshot' || !isMachineSnapshot(event.snapshot)) return;
+    const snap = event.snapshot;
+    t.activeState = stateIdOfValue(t.graph.id, snap.value);
+    t.steps = { ...(snap.context.steps ?? {}) };
+    t.status = snap.status === 'active' ? 'active' : 'done';
+    if (snap.status !== 'active') this.liveSessions.delete(ref.sessionId);
+    const snapshot: InspectedSnapshot = {
+      status: snap.status,
+      value: snap.value,
+      context: snap.context,
+      ...(snap.status === 'done' ? { output: snap.output } : {}),
+    };
+    this.emit(snapshotFrame({ sessionId: runId, rootId: runId, event: event.event, snapshot, at }));
+  };
 
   /** Feed it every engine event (`engine.subscribe(inspection.handle)`). */
   readonly handle = (event: EngineEvent): void => {
@@ -169,6 +248,7 @@ export class RunInspection {
       rolledBack: false,
       reachedEnd: false,
       lastEvent: { type: 'xstate.init' },
+      live: false,
     };
     this.tracks.set(event.runId, t);
     this.emit(
@@ -184,7 +264,7 @@ export class RunInspection {
   }
 
   private moveTo(t: Track, stateId: string | undefined, at: number): void {
-    if (!stateId || stateId === t.activeState) return;
+    if (t.live || !stateId || stateId === t.activeState) return;
     t.activeState = stateId;
     this.emit(
       snapshotFrame({ sessionId: t.runId, rootId: t.runId, event: t.lastEvent, snapshot: this.snapshotOf(t), at }),
@@ -200,7 +280,7 @@ export class RunInspection {
 
   private stepFinished(event: Extract<EngineEvent, { type: 'step-finished' }>, at: number): void {
     const t = this.tracks.get(event.runId);
-    if (!t) return;
+    if (!t || t.live) return;
     // A skipped step finishes without starting: the machine was in its state all the same.
     this.moveTo(t, stepStateId(t.graph, event.phase, event.step), at);
     const key = `${event.phase}/${event.step}`;
@@ -216,7 +296,7 @@ export class RunInspection {
 
   private finished(event: Extract<EngineEvent, { type: 'run-finished' }>, at: number): void {
     const t = this.tracks.get(event.runId);
-    if (!t) return;
+    if (!t || t.live) return;
     t.status = 'done';
     const final = finalStateOf({
       workflow: t.workflow,

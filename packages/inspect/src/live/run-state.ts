@@ -3,12 +3,13 @@ import { PHASE_STEPS, phasesOf, type FinalState, type PhaseName } from '@drctl/w
 import type { MachineGraph } from '../graph/machine-graph.js';
 
 /**
- * The state id of a step in a workflow's machine: `<workflow>.<step>`, or in failback (whose
- * phases are compound states) `failback.<phase>.<step>`; the rollback step sits at the root.
+ * The state id of a step in a workflow's machine: the state that invokes the step's actor
+ * (`<phase>/<step>`), wherever the chart nests it (failback's phases, planned migration's
+ * before/after the storage steps); the rollback step sits at the root.
  */
 export function stepStateId(graph: MachineGraph, phase: string, step: string): string | undefined {
-  const candidates = [`${graph.id}.${phase}.${step}`, `${graph.id}.${step}`];
-  return candidates.find((id) => graph.nodes.some((n) => n.id === id));
+  const actor = `${phase}/${step}`;
+  return graph.nodes.find((n) => n.invoke.some((i) => i.id === actor))?.id;
 }
 
 /** The atomic state a machine starts in (following `initial` down compound states). */

@@ -25,6 +25,8 @@ export interface RealEndpointsOptions {
   processEnv?: Record<string, string | undefined>;
   /** Between two property reads while tasks or VMs are watched. @default 1000 */
   pollIntervalMs?: number;
+  /** SRM's `storageProvider.autoResignatureMode` (the effective setting). @default 0 */
+  autoResignatureMode?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export function composeRealEndpoints(options: RealEndpointsOptions): RealEndpoin
     clock,
     logger,
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.autoResignatureMode !== undefined ? { autoResignatureMode: options.autoResignatureMode } : {}),
   });
   return {
     compute,

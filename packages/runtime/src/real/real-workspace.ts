@@ -24,7 +24,12 @@ export async function openRealWorkspace(
   const stateDir = resolve(options.stateDir ?? join(envDir, '.drctl'));
   const store = options.inMemory ? new MemoryStore() : new FileStore(stateDir);
   const clock = new SystemClock();
-  const endpoints = composeRealEndpoints({ env, clock, logger });
+  const endpoints = composeRealEndpoints({
+    env,
+    clock,
+    logger,
+    autoResignatureMode: settings.values['storageProvider.autoResignatureMode'],
+  });
   try {
     await preflightRealRun(endpoints, env, AbortSignal.timeout(120_000), {
       logger,
@@ -47,6 +52,7 @@ export async function openRealWorkspace(
     logger,
     invocation: { ...invocation },
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.onStepPersisted ? { onStepPersisted: options.onStepPersisted } : {}),
   };
   const engine = new Engine(engineOptions);

@@ -17,18 +17,21 @@ import {
   type RunOwnership,
   type RunReport,
   type RunResult,
+  type SharedSlots,
   type StepId,
   type StorageAdapter,
   type WorkflowName,
+  writeTogether,
 } from '@drctl/domain';
 import { SlotPool, type SlotLimits } from '@drctl/scheduler';
 import { refusal, type RunEnding } from '../machines/plan-lifecycle-machine.js';
-import type { PhaseName, WorkflowMode } from '../machines/policy.js';
+import type { PhaseName, StepOutcome, WorkflowMode } from '../machines/policy.js';
+import { stepJudge } from '../machines/step-judge.js';
 import {
   WORKFLOW_MACHINES,
-  type FinalState,
   type StepInput,
   type WorkflowContext,
+  type WorkflowOutcome,
 } from '../machines/workflow-machine.js';
 import { EventHub, type EngineEventListener } from './events.js';
 import { checkForcedRecovery } from './forced-recovery.js';
@@ -49,7 +52,8 @@ import {
 import { claimRun, takeoverNote } from './run-ownership.js';
 import { driveStep } from './step-driver.js';
 import { slotKey } from './steps/vm-steps.js';
-import { StorageGateway } from './storage-gateway.js';
+import { SharedBootSlots } from './shared-boot-slots.js';
+import { StorageGateway, type GatewayHooks } from './storage-gateway.js';
 
 /** What an engine is built from: the environment, the adapters behind the ports, a clock and a store. */
 export interface EngineOptions {
@@ -92,6 +96,16 @@ export interface EngineOptions {
   invocation?: Record<string, unknown>;
   /** Called once a finished step is durably persisted (used to rehearse crashes). */
   onStepPersisted?: (info: { runId: string; plan: string; phase: PhaseName; step: StepId; status: string }) => void;
+  /**
+   * Called once a state-changing storage command is journalled as started, before it is sent
+   * (used to rehearse a crash between a journal entry and the command it announces).
+   */
+  onCommandAnnounced?: GatewayHooks['onCommandAnnounced'];
+  /**
+   * storage.maxConcurrentCommandCnt and the per-host/per-cluster boot limits counted across
+   * every engine (or process) sharing the store, not only this one's runs. Unset: this engine only.
+   */
+  sharedSlots?: SharedSlots;
 }
 
 /** A run to start: which plan, which workflow, and its mode (forced recovery, forced cleanup…). */
@@ -196,8 +210,13 @@ export class Engine {
       options.settings ?? resolveSettings([{ origin: 'environment', pathPrefix: 'settings', values: env.settings }]);
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? pino({ level: 'silent' });
-    this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock);
-    this.pool = new SlotPool(this.slotLimits());
+    this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock, {
+      ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),
+      ...(options.sharedSlots ? { slots: options.sharedSlots } : {}),
+    });
+    this.pool = options.sharedSlots
+      ? new SharedBootSlots(this.slotLimits(), options.sharedSlots)
+      : new SlotPool(this.slotLimits());
     this.adapters = new AdapterRegistry(env, options.storage);
   }
 
@@ -664,23 +683,21 @@ export class Engine {
     // follows at once instead of acting; the rollback step, if the policy calls it, runs.
     // A run killed before its first transition has no snapshot: its first step is held the same way.
     let holdRestoredStep = cancelOnRestore !== undefined;
+    const judge = stepJudge(meta.workflow, meta.mode);
     const machine = WORKFLOW_MACHINES[meta.workflow].provide({
       actors: {
-        runStep: fromPromise<{ status: import('@drctl/domain').StepStatus; stop: boolean }, StepInput>(
-          ({ input, signal }) => {
-            if (holdRestoredStep) {
-              holdRestoredStep = false;
-              return new Promise<never>((_, reject) => onAbort(signal, () => reject(signal.reason)));
-            }
-            return driveStep(ctx, input.phase, input.step, signal);
-          },
-        ),
+        runStep: fromPromise<StepOutcome, StepInput>(({ input, signal }) => {
+          if (holdRestoredStep) {
+            holdRestoredStep = false;
+            return new Promise<never>((_, reject) => onAbort(signal, () => reject(signal.reason)));
+          }
+          return driveStep(ctx, input.phase, input.step, signal, judge);
+        }),
       },
     });
-    const inspect = this.options.inspect ? { inspect: this.options.inspect } : {};
-    const actor = snapshot
-      ? createActor(machine, { snapshot, input: { mode: meta.mode }, ...inspect })
-      : createActor(machine, { input: { mode: meta.mode }, ...inspect });
+    // The actor's id is the run id: an inspection observer tells runs apart by it.
+    const options = { id: meta.runId, input: { mode: meta.mode }, ...(this.options.inspect ? { inspect: this.options.inspect } : {}) };
+    const actor = snapshot ? createActor(machine, { snapshot, ...options }) : createActor(machine, options);
 
     // Persist every transition, in order; then tell the host which steps are now durable.
     let persisting: Promise<void> = Promise.resolve();
@@ -694,12 +711,7 @@ export class Engine {
     const finish = () => {
       persisting = persisting
         .then(() =>
-          this.finalize(
-            meta,
-            ctx,
-            actor.getSnapshot() as unknown as { value: unknown; context: WorkflowContext },
-            release,
-          ),
+          this.finalize(meta, ctx, actor.getSnapshot().output!, release),
         )
         .then(settle, fail);
     };
@@ -709,8 +721,10 @@ export class Engine {
         const context = snap.context;
         const fresh = Object.keys(context.steps).filter((k) => !known.has(k));
         known = new Set(Object.keys(context.steps));
+        // The journal entries of the step that led here land in one writeAll with the snapshot.
+        const journalled = journal.takeForSnapshot();
         persisting = persisting.then(async () => {
-          await store.write(snapshotKey(meta.runId), persisted);
+          await writeTogether(store, [...journalled, { op: 'write', key: snapshotKey(meta.runId), value: persisted }]);
           for (const key of fresh) {
             const [phase, step] = key.split('/') as [PhaseName, StepId];
             this.options.onStepPersisted?.({
@@ -772,35 +786,31 @@ export class Engine {
   private async finalize(
     meta: RunMeta,
     ctx: RunContext,
-    snap: { value: unknown; context: WorkflowContext },
+    outcome: WorkflowOutcome,
     release: (() => Promise<void>) | undefined,
   ): Promise<RunReport> {
-    const final = String(snap.value) as FinalState;
     const report = ctx.report.report;
     await ctx.journal.flush();
     const stepErrors = report.steps.some((s) => s.status === 'error') || report.vms.some((v) => v.status === 'error');
     const stepWarnings =
       report.steps.some((s) => s.status === 'warning') || report.vms.some((v) => v.status === 'warning');
+    // The chart's final state says how the run ended; the report's steps say how well.
+    const ending: RunEnding = outcome.ending;
     let result: RunResult;
-    let ending: RunEnding;
-    switch (final) {
+    switch (outcome.final) {
       case 'done':
         result = stepErrors ? 'errors' : stepWarnings ? 'warnings' : 'success';
-        ending = 'complete';
         break;
       case 'stopped':
         result = meta.workflow === 'test' ? 'errors' : 'incomplete';
-        ending = 'incomplete';
-        if (snap.context.failure) report.notes.push(`stopped by an internal failure: ${snap.context.failure}`);
+        if (outcome.failure) report.notes.push(`stopped by an internal failure: ${outcome.failure}`);
         break;
       case 'rolled-back':
-        result = snap.context.cancelled ? 'cancelled' : 'errors';
-        ending = 'rolled-back';
+        result = outcome.cancelled ? 'cancelled' : 'errors';
         report.notes.push('planned migration stopped before the storage steps; protected VMs were powered on again');
         break;
       default:
         result = 'cancelled';
-        ending = 'cancelled';
     }
     // A step still marked running did not finish in this run (cancelled, or stopped elsewhere).
     for (const step of report.steps) {
@@ -810,7 +820,7 @@ export class Engine {
       step.messages.push('did not finish before the run ended');
     }
     const cancelReason = this.active.get(meta.runId)?.cancelReason;
-    if (snap.context.cancelled && cancelReason) report.notes.push(`cancelled: ${cancelReason}`);
+    if (outcome.cancelled && cancelReason) report.notes.push(`cancelled: ${cancelReason}`);
     // Disaster recovery: protected-site steps that failed or were skipped must run again later.
     const pendingSteps = (['shutdown-protected-vms', 'prepare-protected-storage'] as const).filter((s) =>
       ['error', 'skipped-forced'].includes(ctx.journal.stepStatus(`disaster-recovery/${s}`) ?? ''),

@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { isDrError, type StepId, type StepStatus } from '@drctl/domain';
-import { applyPolicy, skippedByMode, type PhaseName } from '../machines/policy.js';
-import { PHASE_STEPS, stepKey, type StepOutput } from '../machines/workflow-machine.js';
+import { skippedByMode, type PhaseName, type StepOutcome } from '../machines/policy.js';
+import type { StepJudge } from '../machines/step-judge.js';
+import { PHASE_STEPS, stepKey } from '../machines/workflow-machine.js';
 import { errorMessage, type RunContext, type StepResult } from './run-context.js';
 import { runPlanCallouts } from './steps/callouts.js';
 import { STEP_IMPLEMENTATIONS } from './steps/index.js';
@@ -28,15 +29,18 @@ function toleratedErrorMessage(phase: PhaseName): string {
  *    finished is `already-done`;
  * 2. steps the mode skips (forced recovery, test without sync);
  * 3. plan-level callouts positioned before the step;
- * 4. the step's implementation, then the error policy;
+ * 4. the step's implementation; the workflow's chart judges its outcome (`judge`: the status the
+ *    report shows, whether the run stops there) — the driver decides nothing itself;
  * 5. journal, checkpoint and report — in that order, so the record follows the effect.
+ * Returns the raw outcome: the chart's guards take the transition from it.
  */
 export async function driveStep(
   ctx: RunContext,
   phase: PhaseName,
   step: StepId,
   signal: AbortSignal,
-): Promise<StepOutput> {
+  judge: StepJudge,
+): Promise<StepOutcome> {
   // One step fans out to thousands of VMs and hosts, each listening for the step's abort.
   setMaxListeners(0, signal);
   const key = stepKey(phase, step);
@@ -44,9 +48,10 @@ export async function driveStep(
   const prior = ctx.journal.stepEntry(key);
   if (prior && !NOT_DONE.has(prior.status)) {
     const sameRun = prior.runId === ctx.runId;
+    // The journal keeps raw statuses and never replays an error, so a replayed status stands as it is.
     const status: StepStatus = sameRun
       ? record.status === 'inactive' || record.status === 'running'
-        ? applyPolicy(phase, ctx.mode, step, prior.status as StepStatus).status
+        ? (prior.status as StepStatus)
         : record.status
       : 'already-done';
     if (record.status === 'inactive' || record.status === 'running') {
@@ -66,14 +71,15 @@ export async function driveStep(
       at: record.finishedAt ?? ctx.report.now(),
       messages: record.messages,
     });
-    return { status, stop: false };
+    return { status, settled: true };
   }
 
   const skipReason = skippedByMode(phase, ctx.mode, step);
   if (skipReason) {
     ctx.report.start(record);
     ctx.report.finish(record, 'skipped', skipReason);
-    await ctx.journal.record({
+    // Lands with the snapshot of the transition that follows (one writeAll).
+    ctx.journal.stage({
       t: 'step-end',
       key,
       runId: ctx.runId,
@@ -90,7 +96,7 @@ export async function driveStep(
       at: ctx.report.now(),
       messages: [skipReason],
     });
-    return { status: 'skipped', stop: false };
+    return { status: 'skipped', settled: true };
   }
 
   // The report is written when a step ends (and before a prompt waits), not when it starts: a
@@ -115,12 +121,16 @@ export async function driveStep(
       results: [],
     };
   }
-  const decision = applyPolicy(phase, ctx.mode, step, raw.status, raw.confined === true);
-  let status = decision.status;
-  if (status === 'success' && calloutWarnings.length > 0) status = 'warning';
-  if (decision.status === 'warning' && raw.status === 'error') {
+  const outcome: StepOutcome = {
+    status: raw.status,
+    ...(raw.confined === true ? { confined: true } : {}),
+    ...(calloutWarnings.length > 0 ? { calloutWarned: true } : {}),
+  };
+  const decision = judge(phase, step, outcome);
+  const status = decision.status;
+  if (status === 'warning' && raw.status === 'error') {
     raw.messages.unshift(toleratedErrorMessage(phase));
-  } else if (decision.status === 'error' && !decision.stop && raw.confined) {
+  } else if (status === 'error' && !decision.stops && raw.confined) {
     raw.messages.unshift(
       'the VMs of what failed are marked failed; the rest of the plan recovers (disaster recovery goes on)',
     );
@@ -129,11 +139,15 @@ export async function driveStep(
   record.messages.push(...calloutWarnings, ...raw.messages);
   ctx.report.finish(record, status);
   await ctx.checkpoint();
-  await ctx.journal.record({ t: 'step-end', key, runId: ctx.runId, status: raw.status, at: record.finishedAt! });
+  // Lands with the snapshot of the transition that follows (one writeAll), so a crash never
+  // leaves a step journalled as finished under a snapshot still inside it, or the reverse.
+  ctx.journal.stage({ t: 'step-end', key, runId: ctx.runId, status: raw.status, at: record.finishedAt! });
 
   // Callouts positioned at the end run after the last step of the workflow.
   const phaseSteps = PHASE_STEPS[phase];
-  if (!decision.stop && phaseSteps[phaseSteps.length - 1] === step) {
+  if (!decision.stops && phaseSteps[phaseSteps.length - 1] === step) {
+    // The end callouts have effects: the step's end is durable before they run.
+    await ctx.journal.flush();
     const endWarnings = await runPlanCallouts(ctx, 'end', phase, signal);
     for (const w of endWarnings) ctx.report.note(w);
   }
@@ -147,5 +161,5 @@ export async function driveStep(
     at: record.finishedAt!,
     messages: record.messages,
   });
-  return { status, stop: decision.stop };
+  return outcome;
 }

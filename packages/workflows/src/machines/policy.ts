@@ -25,50 +25,61 @@ export interface WorkflowMode {
 /** The workflow actually running a step: failback runs planned migration, then reprotect. */
 export type PhaseName = Exclude<WorkflowName, 'failback'>;
 
-export interface PolicyDecision {
+/** What a step produced, before the workflow's chart judged it. */
+export interface StepOutcome {
+  /** The step's own status (an error is still an error here, whatever the workflow makes of it). */
   status: StepStatus;
-  /** Whether the run stops here. */
-  stop: boolean;
-}
-
-function isPowerOn(step: StepId): boolean {
-  return step.startsWith('power-on-priority-');
+  /** The error is confined to some devices or hosts: their VMs are marked failed, the rest can go on. */
+  confined?: boolean;
+  /** A plan callout before the step warned: a success shows as a warning. */
+  calloutWarned?: boolean;
+  /**
+   * Already in the report as it stands (replayed from the journal, or skipped by the mode): the
+   * chart records it and goes on.
+   */
+  settled?: boolean;
 }
 
 /**
- * The brief's error policy, in one place. Given what a step produced, decides the status the
- * report shows and whether the run stops:
- * - planned migration: any error stops (the machine rolls back if before the storage steps);
- * - disaster recovery: protected-site errors become warnings; an error `confined` to some
- *   devices or hosts (their VMs are marked failed with the reason, everything else can go on)
- *   does not stop the run either — SRM recovers protection groups separately;
- * - planned migration keeps its stricter policy: any error stops, confined or not;
- * - a failed VM never stops its priority group or the plan;
- * - force cleanup / force reprotect: errors are recorded as warnings and the run goes on
- *   (reprotect's force applies to its cleanup step only, as SRM's does).
+ * What the chart made of a step's outcome: `continue` keeps its status (a failed power-on or a
+ * confined error stays an error, and the run goes on), `tolerate` records an error as a warning,
+ * `stop` ends the run there (or rolls back).
  */
-export function applyPolicy(
-  phase: PhaseName,
-  mode: WorkflowMode,
-  step: StepId,
-  status: StepStatus,
-  confined = false,
-): PolicyDecision {
-  if (status !== 'error') return { status, stop: false };
-  if (isPowerOn(step)) return { status: 'error', stop: false };
+export type Verdict = 'continue' | 'tolerate' | 'stop';
+
+/**
+ * How a step's errors are judged, from the brief's error policy; the workflow chart draws each
+ * step's transitions from it, so a chart shows only the transitions that can happen:
+ * - `never-stops`: a failed VM never stops its priority group or the plan (power-on steps);
+ * - `tolerates-errors`: disaster recovery records protected-site errors as warnings;
+ * - `stops-unless-confined`: disaster recovery goes on past an error confined to some devices or
+ *   hosts (SRM recovers protection groups separately);
+ * - `stops-unless-forced`: force cleanup / force reprotect record errors as warnings (reprotect's
+ *   force applies to its cleanup step only, as SRM's does);
+ * - `stops`: any error stops (planned migration rolls back before the storage steps).
+ */
+export type StepRule = 'never-stops' | 'tolerates-errors' | 'stops-unless-confined' | 'stops-unless-forced' | 'stops';
+
+export function stepRule(phase: PhaseName, step: StepId): StepRule {
+  if (step.startsWith('power-on-priority-')) return 'never-stops';
   switch (phase) {
     case 'disaster-recovery':
-      if (PROTECTED_SITE_STEPS.has(step)) return { status: 'warning', stop: false };
-      return { status: 'error', stop: !confined };
+      return PROTECTED_SITE_STEPS.has(step) ? 'tolerates-errors' : 'stops-unless-confined';
     case 'cleanup':
-      return mode.force ? { status: 'warning', stop: false } : { status: 'error', stop: true };
+      return 'stops-unless-forced';
     case 'reprotect':
-      return mode.force && step === 'cleanup-storage'
-        ? { status: 'warning', stop: false }
-        : { status: 'error', stop: true };
+      return step === 'cleanup-storage' ? 'stops-unless-forced' : 'stops';
     default:
-      return { status: 'error', stop: true };
+      return 'stops';
   }
+}
+
+/** The status the report shows for a step's outcome under the chart's verdict. */
+export function statusAfter(outcome: StepOutcome, verdict: Verdict): StepStatus {
+  if (outcome.settled) return outcome.status;
+  if (outcome.status === 'error') return verdict === 'tolerate' ? 'warning' : 'error';
+  if (outcome.status === 'success' && outcome.calloutWarned) return 'warning';
+  return outcome.status;
 }
 
 /** Steps a phase skips outright for its mode (forced recovery, test without sync). */

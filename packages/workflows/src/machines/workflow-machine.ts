@@ -1,26 +1,37 @@
-import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate';
+import {
+  assertEvent,
+  assign,
+  fromPromise,
+  setup,
+  type AnyStateMachine,
+  type DoneActorEvent,
+  type DoneStateEvent,
+  type ErrorActorEvent,
+} from 'xstate';
 import {
   CLEANUP_STEPS,
   RECOVERY_STEPS,
   REPROTECT_STEPS,
-  STORAGE_POINT_OF_NO_RETURN,
   TEST_STEPS,
   type StepId,
   type StepStatus,
   type WorkflowName,
 } from '@drctl/domain';
-import { inRollbackWindow, type PhaseName, type WorkflowMode } from './policy.js';
+import type { RunEnding } from './plan-lifecycle-machine.js';
+import {
+  inRollbackWindow,
+  statusAfter,
+  stepRule,
+  type PhaseName,
+  type StepOutcome,
+  type Verdict,
+  type WorkflowMode,
+} from './policy.js';
 
 /** What the injected `runStep` actor receives. */
 export interface StepInput {
   phase: PhaseName;
   step: StepId;
-}
-
-/** What it returns: the status after the error policy, and whether the run stops here. */
-export interface StepOutput {
-  status: StepStatus;
-  stop: boolean;
 }
 
 export interface WorkflowInput {
@@ -30,7 +41,7 @@ export interface WorkflowInput {
 export interface WorkflowContext {
   workflow: WorkflowName;
   mode: WorkflowMode;
-  /** Status per `<phase>/<step>` as each step finishes. */
+  /** Status per `<phase>/<step>` as each step finishes, as the chart judged it. */
   steps: Record<string, StepStatus>;
   /** Step where the run stopped, if it did. */
   stoppedAt: string | null;
@@ -48,6 +59,16 @@ export type WorkflowEvent = { type: 'CANCEL'; reason?: string; untouched?: boole
 /** Final states of every workflow machine. */
 export const FINAL_STATES = ['done', 'stopped', 'cancelled', 'rolled-back'] as const;
 export type FinalState = (typeof FINAL_STATES)[number];
+
+/** What a workflow machine ends with (its final state's `output`): how the run ended. */
+export interface WorkflowOutcome {
+  final: FinalState;
+  /** The ending the plan lifecycle hears. */
+  ending: RunEnding;
+  cancelled: boolean;
+  stoppedAt: string | null;
+  failure: string | null;
+}
 
 /** The steps of each phase in SRM order. */
 export const PHASE_STEPS: Record<PhaseName, readonly StepId[]> = {
@@ -68,135 +89,228 @@ export function stepKey(phase: PhaseName, step: StepId): string {
 }
 
 const ROLLBACK: StepId = 'rollback-protected-site';
+/** Planned migration's compound states, either side of the storage point of no return. */
+export const BEFORE_STORAGE = 'before-storage';
+export const AFTER_STORAGE = 'after-storage';
+
+const ENDINGS: Record<FinalState, RunEnding> = {
+  done: 'complete',
+  stopped: 'incomplete',
+  cancelled: 'cancelled',
+  'rolled-back': 'rolled-back',
+};
+
+const workflowSetup = setup({
+  types: {
+    context: {} as WorkflowContext,
+    events: {} as WorkflowEvent,
+    input: {} as WorkflowInput,
+    output: {} as WorkflowOutcome,
+  },
+  actors: {
+    runStep: fromPromise<StepOutcome, StepInput>(async () => {
+      throw new Error('runStep is provided by the engine; this machine is only a definition.');
+    }),
+  },
+  guards: {
+    /**
+     * The step failed and the workflow does not tolerate it: `unless` names what would (an error
+     * confined to some devices, or the operator's force).
+     */
+    stepFailed: ({ context }, params: { outcome: StepOutcome; unless?: 'confined' | 'forced' }) => {
+      const { outcome, unless } = params;
+      if (outcome.settled || outcome.status !== 'error') return false;
+      if (unless === 'confined' && outcome.confined === true) return false;
+      if (unless === 'forced' && context.mode.force === true) return false;
+      return true;
+    },
+    cancelledBeforeStorageTouched: ({ event }) => {
+      assertEvent(event, 'CANCEL');
+      return event.untouched === true;
+    },
+  },
+  actions: {
+    recordStep: assign(({ context }, params: { key: string; outcome: StepOutcome; verdict: Verdict }) => ({
+      steps: { ...context.steps, [params.key]: statusAfter(params.outcome, params.verdict) },
+      ...(params.verdict === 'stop' ? { stoppedAt: params.key } : {}),
+    })),
+    recordFailure: assign(({ context }, params: { key: string; error: unknown }) => ({
+      steps: { ...context.steps, [params.key]: 'error' as StepStatus },
+      stoppedAt: params.key,
+      failure: String(params.error),
+    })),
+    markCancelled: assign({ cancelled: true }),
+  },
+});
+
+const finalState = (final: FinalState) =>
+  workflowSetup.createStateConfig({
+    type: 'final',
+    output: ({ context }): WorkflowOutcome => ({
+      final,
+      ending: ENDINGS[final],
+      cancelled: context.cancelled,
+      stoppedAt: context.stoppedAt,
+      failure: context.failure,
+    }),
+  });
+
+type DoneStep = DoneActorEvent<StepOutcome>;
+
+const recordStep = (key: string, verdict: Verdict) =>
+  ({
+    type: 'recordStep',
+    params: ({ event }: { event: DoneStep }) => ({ key, outcome: event.output, verdict }),
+  }) as const;
+const recordFailure = (key: string) =>
+  ({
+    type: 'recordFailure',
+    params: ({ event }: { event: ErrorActorEvent }) => ({ key, error: event.error }),
+  }) as const;
 
 /**
- * Builds the machine of one workflow. States are the brief's step ids in SRM order; each
- * invokes the injected `runStep` actor (side effects live there, provided by the engine).
- * Failback nests its two phases as compound states. Machines are pure definitions: the default
- * `runStep` refuses to run, so a machine used without the engine fails loudly.
+ * One step's state: it invokes the engine's `runStep` and judges the raw outcome by the step's
+ * rule (`stepRule`), so only the transitions that can happen are drawn: on to `next` always, to
+ * `stop` (the stopped state, or the rollback) only where an error can stop the run, and when the
+ * step actor itself fails. `cancel` is the step's own cancel rule, where it has one.
+ */
+function stepState(phase: PhaseName, step: StepId, next: string, stop: string, cancel?: { untouched: string }) {
+  const key = stepKey(phase, step);
+  const rule = stepRule(phase, step);
+  const unless: 'confined' | 'forced' | undefined =
+    rule === 'stops-unless-confined' ? 'confined' : rule === 'stops-unless-forced' ? 'forced' : undefined;
+  const goOn = { target: next, actions: recordStep(key, rule === 'tolerates-errors' || unless === 'forced' ? 'tolerate' : 'continue') };
+  const judged =
+    rule === 'never-stops' || rule === 'tolerates-errors'
+      ? [goOn]
+      : [
+          {
+            guard: {
+              type: 'stepFailed',
+              params: ({ event }: { event: DoneStep }) => ({ outcome: event.output, ...(unless ? { unless } : {}) }),
+            } as const,
+            target: stop,
+            actions: recordStep(key, 'stop'),
+          },
+          goOn,
+        ];
+  return workflowSetup.createStateConfig({
+    tags: ['step'],
+    invoke: {
+      id: key,
+      src: 'runStep',
+      input: { phase, step } satisfies StepInput,
+      onDone: judged,
+      onError: { target: stop, actions: recordFailure(key) },
+    },
+    ...(cancel
+      ? {
+          on: {
+            CANCEL: { guard: 'cancelledBeforeStorageTouched', target: cancel.untouched, actions: 'markCancelled' },
+          },
+        }
+      : {}),
+  });
+}
+
+type StateConfig = ReturnType<typeof workflowSetup.createStateConfig>;
+
+/**
+ * The states of one phase under `path` (the state id they sit in), ending at `after`. Planned
+ * migration's steps sit in two compound states either side of the storage point of no return:
+ * one CANCEL each, to the rollback before it and to `cancelled` after it.
+ */
+function phaseStates(root: string, path: string, phase: PhaseName, after: string): Record<string, StateConfig> {
+  const steps = PHASE_STEPS[phase];
+  const rollback = `#${root}.${ROLLBACK}`;
+  if (phase !== 'planned-migration') {
+    return Object.fromEntries(
+      steps.map((step, i) => [
+        step,
+        stepState(phase, step, i + 1 < steps.length ? `#${path}.${steps[i + 1]}` : after, `#${root}.stopped`),
+      ]),
+    );
+  }
+  const before = steps.filter((s) => inRollbackWindow(phase, s));
+  const rest = steps.filter((s) => !inRollbackWindow(phase, s));
+  const group = (name: string, list: StepId[], stop: string, then: string, cancelTo: string) =>
+    workflowSetup.createStateConfig({
+      initial: list[0]!,
+      on: { CANCEL: { target: cancelTo, actions: 'markCancelled' } },
+      states: Object.fromEntries(
+        list.map((step, i) => [
+          step,
+          stepState(
+            phase,
+            step,
+            i + 1 < list.length ? `#${path}.${name}.${list[i + 1]}` : then,
+            stop,
+            // The first storage step, cancelled before it sent anything, is still before the storage steps.
+            i === 0 && name === AFTER_STORAGE ? { untouched: rollback } : undefined,
+          ),
+        ]),
+      ),
+    });
+  return {
+    [BEFORE_STORAGE]: group(BEFORE_STORAGE, before, rollback, `#${path}.${AFTER_STORAGE}`, rollback),
+    [AFTER_STORAGE]: group(AFTER_STORAGE, rest, `#${root}.stopped`, after, `#${root}.cancelled`),
+  };
+}
+
+/**
+ * Builds the chart of one workflow. Step states are the brief's step ids in SRM order; each
+ * invokes the injected `runStep` actor (side effects live there, provided by the engine) and the
+ * chart's guards judge what it returns. Failback nests its two phases as compound states. A
+ * cancel is stated once: on the root, or on each of planned migration's two compound states.
+ * Final states carry the run's outcome as the machine's `output`. Machines are pure
+ * definitions: the default `runStep` refuses to run, so a machine used without the engine fails loudly.
  */
 export function createWorkflowMachine(workflow: WorkflowName) {
   const phases = phasesOf(workflow);
-  const nested = phases.length > 1;
-  const root = `#${workflow}`;
+  const root = workflow;
   const hasRollback = phases.includes('planned-migration');
-
-  const stepState = (phase: PhaseName, step: StepId, next: string) => {
-    const rollback = hasRollback && inRollbackWindow(phase, step);
-    const stopTarget = rollback ? `${root}.${ROLLBACK}` : `${root}.stopped`;
-    // The first storage step, cancelled before it sent anything, is still before the storage steps.
-    const firstStorageStep = phase === 'planned-migration' && step === STORAGE_POINT_OF_NO_RETURN;
-    const cancel = rollback
-      ? { target: `${root}.${ROLLBACK}`, actions: 'markCancelled' as const }
-      : firstStorageStep
-        ? [
-            {
-              guard: 'cancelledBeforeStorageTouched' as const,
-              target: `${root}.${ROLLBACK}`,
-              actions: 'markCancelled' as const,
-            },
-            { target: `${root}.cancelled`, actions: 'markCancelled' as const },
-          ]
-        : { target: `${root}.cancelled`, actions: 'markCancelled' as const };
-    return {
-      tags: ['step'],
-      invoke: {
-        id: stepKey(phase, step),
-        src: 'runStep' as const,
-        input: { phase, step } satisfies StepInput,
-        onDone: [
-          { guard: 'stepStopsRun' as const, target: stopTarget, actions: ['recordStep', 'recordStop'] as const },
-          { target: next, actions: 'recordStep' as const },
-        ],
-        onError: { target: stopTarget, actions: 'recordFailure' as const },
-      },
-      on: { CANCEL: cancel },
-    };
+  const finals = {
+    done: finalState('done'),
+    stopped: finalState('stopped'),
+    cancelled: finalState('cancelled'),
   };
-
-  const phaseStates = (phase: PhaseName, after: string) => {
-    const steps = PHASE_STEPS[phase];
-    const states: Record<string, unknown> = {};
-    steps.forEach((step, i) => {
-      const next = i + 1 < steps.length ? steps[i + 1]! : after;
-      states[step] = stepState(phase, step, next);
-    });
-    return states;
-  };
-
-  let states: Record<string, unknown>;
-  let initial: string;
-  if (!nested) {
-    const phase = phases[0]!;
-    states = phaseStates(phase, 'done');
-    initial = PHASE_STEPS[phase][0]!;
+  let states: Record<string, StateConfig>;
+  if (phases.length === 1) {
+    states = phaseStates(root, root, phases[0]!, `#${root}.done`);
   } else {
     states = {};
     phases.forEach((phase, i) => {
-      const after = 'phase-complete';
-      states[phase] = {
-        initial: PHASE_STEPS[phase][0]!,
-        states: { ...phaseStates(phase, after), [after]: { type: 'final' } },
-        onDone: { target: i + 1 < phases.length ? phases[i + 1]! : 'done' },
-      };
+      const path = `${root}.${phase}`;
+      const after = i + 1 < phases.length ? `#${root}.${phases[i + 1]}` : `#${root}.done`;
+      const children = phaseStates(root, path, phase, after);
+      states[phase] = workflowSetup.createStateConfig({
+        initial: Object.keys(children)[0]!,
+        ...(phase === 'planned-migration'
+          ? {}
+          : { on: { CANCEL: { target: `#${root}.cancelled`, actions: 'markCancelled' } } }),
+        states: children,
+      });
     });
-    initial = phases[0]!;
   }
   if (hasRollback) {
-    states[ROLLBACK] = {
+    const key = stepKey('planned-migration', ROLLBACK);
+    states[ROLLBACK] = workflowSetup.createStateConfig({
       tags: ['step'],
       invoke: {
-        id: stepKey('planned-migration', ROLLBACK),
+        id: key,
         src: 'runStep',
         input: { phase: 'planned-migration', step: ROLLBACK } satisfies StepInput,
-        onDone: { target: 'rolled-back', actions: 'recordStep' },
-        onError: { target: 'rolled-back', actions: 'recordFailure' },
+        onDone: { target: 'rolled-back', actions: recordStep(key, 'continue') },
+        onError: { target: 'rolled-back', actions: recordFailure(key) },
       },
-    };
-    states['rolled-back'] = { type: 'final' };
+    });
+    states['rolled-back'] = finalState('rolled-back');
   }
-  states['done'] = { type: 'final' };
-  states['stopped'] = { type: 'final' };
-  states['cancelled'] = { type: 'final' };
+  Object.assign(states, finals);
 
-  return setup({
-    types: {
-      context: {} as WorkflowContext,
-      events: {} as WorkflowEvent,
-      input: {} as WorkflowInput,
-    },
-    actors: {
-      runStep: fromPromise<StepOutput, StepInput>(async () => {
-        throw new Error('runStep is provided by the engine; this machine is only a definition.');
-      }),
-    },
-    guards: {
-      stepStopsRun: ({ event }) => (event as unknown as { output: StepOutput }).output.stop,
-      cancelledBeforeStorageTouched: ({ event }) => event.type === 'CANCEL' && event.untouched === true,
-    },
-    actions: {
-      recordStep: assign({
-        steps: ({ context, event }) => {
-          const e = event as unknown as { output: StepOutput; actorId: string };
-          return { ...context.steps, [e.actorId]: e.output.status };
-        },
-      }),
-      recordStop: assign({
-        stoppedAt: ({ event }) => (event as unknown as { actorId: string }).actorId,
-      }),
-      recordFailure: assign({
-        steps: ({ context, event }) => ({
-          ...context.steps,
-          [(event as unknown as { actorId: string }).actorId]: 'error',
-        }),
-        stoppedAt: ({ event }) => (event as unknown as { actorId: string }).actorId,
-        failure: ({ event }) => String((event as unknown as { error: unknown }).error),
-      }),
-      markCancelled: assign({ cancelled: true }),
-    },
-  }).createMachine({
+  return workflowSetup.createMachine({
     id: workflow,
-    initial,
+    initial: Object.keys(states)[0]!,
     context: ({ input }) => ({
       workflow,
       mode: input.mode,
@@ -205,9 +319,11 @@ export function createWorkflowMachine(workflow: WorkflowName) {
       cancelled: false,
       failure: null,
     }),
-    // The state tree is generated from the step catalogue; XState's config types cannot follow
-    // a computed record, so it is typed loosely here and checked by the model-based tests.
-    states: states as never,
+    // Planned migration states its cancel on its two compound states (one rolls back); every
+    // other workflow once, here.
+    ...(hasRollback ? {} : { on: { CANCEL: { target: `#${root}.cancelled`, actions: 'markCancelled' } } }),
+    states,
+    output: ({ event }) => (event as DoneStateEvent<WorkflowOutcome>).output,
   });
 }
 
