@@ -20,7 +20,8 @@ import (
 // The lab's control endpoint, in front of the SDK:
 //
 //	GET    /lab/calls   {"PowerOnVM_Task": {"web01": 1}, …}: SOAP calls by method and target name
-//	                    (the entity `_this` names, or the `name` argument of RegisterVM_Task), so
+//	                    (the entity `_this` names, the `name` argument of RegisterVM_Task, or
+//	                    each VM of a PowerOnMultiVM_Task), so
 //	                    tests count what reached the server rather than what the client believes.
 //	POST   /lab/faults  [{"method": "PowerOnVM_Task", "target": "web*", "fault": "InvalidState", "times": 1}]
 //	                    adds faults: a matching `*_Task` call returns a task that fails with the
@@ -113,6 +114,10 @@ type soapCall struct {
 	method string
 	this   types.ManagedObjectReference
 	target string
+	// The VMs of a PowerOnMultiVM_Task: each is counted as a target, so a VM powered on in a
+	// batch and again alone shows as 2.
+	vms     []types.ManagedObjectReference
+	vmNames []string
 }
 
 // parseCall reads the method, `_this` and (for RegisterVM_Task) `name` of a SOAP request.
@@ -134,6 +139,9 @@ func parseCall(body []byte) soapCall {
 				inBody = true
 			case inBody && call.method == "":
 				call.method = t.Name.Local
+			case call.method == "PowerOnMultiVM_Task" && t.Name.Local == "vm":
+				field = "vm"
+				call.vms = append(call.vms, types.ManagedObjectReference{Type: "VirtualMachine"})
 			case call.method != "" && (t.Name.Local == "_this" || t.Name.Local == "name"):
 				field = t.Name.Local
 				for _, a := range t.Attr {
@@ -148,10 +156,19 @@ func parseCall(body []byte) soapCall {
 				call.this.Value += string(t)
 			case "name":
 				call.target += string(t)
+			case "vm":
+				call.vms[len(call.vms)-1].Value += string(t)
 			}
 		case xml.EndElement:
 			depth--
 			field = ""
+		}
+	}
+	for _, ref := range call.vms {
+		if entity, ok := simulator.Map.Get(ref).(mo.Entity); ok {
+			call.vmNames = append(call.vmNames, entity.Entity().Name)
+		} else {
+			call.vmNames = append(call.vmNames, ref.Value)
 		}
 	}
 	if call.target == "" && call.this.Value != "" {
@@ -175,7 +192,13 @@ func (c *control) count(call soapCall) {
 		byTarget = map[string]int{}
 		c.calls[call.method] = byTarget
 	}
-	byTarget[call.target]++
+	if len(call.vmNames) == 0 {
+		byTarget[call.target]++
+		return
+	}
+	for _, name := range call.vmNames {
+		byTarget[name]++
+	}
 }
 
 func (c *control) takeFault(call soapCall) *fault {

@@ -3,7 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LabState } from '@drctl/runtime';
 import { drctl, ensureBuilt, finalLine, readReport, startDrctl, tempDir } from './support/cli-process.js';
-import { callsSince, LabServers, total, type VcenterCalls } from './support/lab-servers.js';
+import { callsSince, LabServers, poweredOnTwice, powerOns, total, type VcenterCalls } from './support/lab-servers.js';
 
 // The techsol lifecycle in real mode — no --simulate — against the lab `drctl lab up` starts:
 // two vCenter simulators (vcsim, SOAP over HTTPS) and the DSM simulator as a standalone HTTPS
@@ -93,7 +93,8 @@ describe('the techsol lifecycle against the lab, for real', () => {
     expect({ code: test.code, result: test.result }).toEqual({ code: 0, result: 'success' });
     expect(test.recoveryCalls.RegisterVM_Task).toEqual(once(planVms));
     expect(total(test.recoveryCalls.ResignatureUnresolvedVmfsVolume_Task)).toBe(3);
-    expect(Object.values(test.recoveryCalls.PowerOnVM_Task ?? {}).every((n) => n === 1)).toBe(true);
+    expect(poweredOnTwice(test.recoveryCalls)).toEqual([]);
+    expect(Object.keys(powerOns(test.recoveryCalls)).length).toBeGreaterThanOrEqual(planVms.length - 1);
     expect(test.report.vms.filter((v) => v.poweredOnAt).length).toBeGreaterThanOrEqual(planVms.length - 1);
     // A test leaves production alone.
     expect(test.protectedCalls.ShutdownGuest).toBeUndefined();
@@ -120,7 +121,8 @@ describe('the techsol lifecycle against the lab, for real', () => {
     expect(migration.protectedCalls.UnregisterVM).toEqual(once(planVms));
     expect(migration.recoveryCalls.RegisterVM_Task).toEqual(once(planVms));
     expect(total(migration.recoveryCalls.ResignatureUnresolvedVmfsVolume_Task)).toBe(3);
-    expect(Object.values(migration.recoveryCalls.PowerOnVM_Task ?? {}).every((n) => n === 1)).toBe(true);
+    expect(poweredOnTwice(migration.recoveryCalls)).toEqual([]);
+    expect(Object.keys(powerOns(migration.recoveryCalls)).length).toBeGreaterThanOrEqual(planVms.length - 1);
     await expectNoStorageCommandTwice();
   });
 
@@ -154,7 +156,8 @@ describe('the techsol lifecycle against the lab, for real', () => {
     expect(last.result).toBe('warnings');
     const recovery = callsSince(before, await lab.vcenterCalls('vcsite2'));
     expect(recovery.RegisterVM_Task).toEqual(once(planVms));
-    expect(Object.values(recovery.PowerOnVM_Task ?? {}).every((n) => n === 1)).toBe(true);
+    expect(poweredOnTwice(recovery)).toEqual([]);
+    expect(Object.keys(powerOns(recovery)).length).toBeGreaterThanOrEqual(planVms.length - 1);
     await expectNoStorageCommandTwice();
   });
 });

@@ -87,3 +87,18 @@ export function callsSince(before: VcenterCalls, after: VcenterCalls): VcenterCa
 export function total(calls: Record<string, number> | undefined): number {
   return Object.values(calls ?? {}).reduce((a, b) => a + b, 0);
 }
+
+/** Power-ons per VM, alone (PowerOnVM_Task) or in a batch (PowerOnMultiVM_Task counts each VM). */
+export function powerOns(calls: VcenterCalls): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const method of ['PowerOnVM_Task', 'PowerOnMultiVM_Task'])
+    for (const [vm, n] of Object.entries(calls[method] ?? {})) out[vm] = (out[vm] ?? 0) + n;
+  return out;
+}
+
+/** VMs powered on more than once. */
+export function poweredOnTwice(calls: VcenterCalls): string[] {
+  return Object.entries(powerOns(calls))
+    .filter(([, n]) => n > 1)
+    .map(([vm]) => vm);
+}
