@@ -20,9 +20,9 @@ import (
 // The lab's control endpoint, in front of the SDK:
 //
 //	GET    /lab/calls   {"PowerOnVM_Task": {"web01": 1}, …}: SOAP calls by method and target name
-//	                    (the entity `_this` names, the `name` argument of RegisterVM_Task, or
-//	                    each VM of a PowerOnMultiVM_Task), so
+//	                    (the entity `_this` names, or the `name` argument of RegisterVM_Task), so
 //	                    tests count what reached the server rather than what the client believes.
+//	GET    /lab/batch-calls  {"PowerOnMultiVM_Task": {"web01": 1}, …}: each VM of a batch call.
 //	POST   /lab/faults  [{"method": "PowerOnVM_Task", "target": "web*", "fault": "InvalidState", "times": 1}]
 //	                    adds faults: a matching `*_Task` call returns a task that fails with the
 //	                    fault (NotAuthenticated excepted: a session fault refuses the call);
@@ -43,13 +43,14 @@ type control struct {
 	sdk   http.Handler
 	tools *toolsHook
 
-	mu     sync.Mutex
-	calls  map[string]map[string]int
-	faults []*fault
+	mu       sync.Mutex
+	calls    map[string]map[string]int
+	batchVMs map[string]map[string]int
+	faults   []*fault
 }
 
 func newControl(sdk http.Handler, tools *toolsHook) http.Handler {
-	return &control{sdk: sdk, tools: tools, calls: map[string]map[string]int{}}
+	return &control{sdk: sdk, tools: tools, calls: map[string]map[string]int{}, batchVMs: map[string]map[string]int{}}
 }
 
 func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -57,6 +58,12 @@ func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/lab/calls" && r.Method == http.MethodGet:
 		c.mu.Lock()
 		data, _ := json.Marshal(c.calls)
+		c.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(data)
+	case r.URL.Path == "/lab/batch-calls" && r.Method == http.MethodGet:
+		c.mu.Lock()
+		data, _ := json.Marshal(c.batchVMs)
 		c.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(data)
@@ -114,8 +121,8 @@ type soapCall struct {
 	method string
 	this   types.ManagedObjectReference
 	target string
-	// The VMs of a PowerOnMultiVM_Task: each is counted as a target, so a VM powered on in a
-	// batch and again alone shows as 2.
+	// The VMs of a PowerOnMultiVM_Task, each counted in /lab/batch-calls, so a VM powered on in
+	// a batch and again alone shows.
 	vms     []types.ManagedObjectReference
 	vmNames []string
 }
@@ -192,12 +199,17 @@ func (c *control) count(call soapCall) {
 		byTarget = map[string]int{}
 		c.calls[call.method] = byTarget
 	}
+	byTarget[call.target]++
 	if len(call.vmNames) == 0 {
-		byTarget[call.target]++
 		return
 	}
+	perVM := c.batchVMs[call.method]
+	if perVM == nil {
+		perVM = map[string]int{}
+		c.batchVMs[call.method] = perVM
+	}
 	for _, name := range call.vmNames {
-		byTarget[name]++
+		perVM[name]++
 	}
 }
 
