@@ -327,7 +327,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const json = argv.includes('--json');
   let usageMessage = '';
   const program = buildProgram(io, state);
-  for (const command of [program, ...program.commands]) {
+  // Nested commands too (`drctl lab up`).
+  for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command.exitOverride();
     command.configureOutput({
       writeOut: (text) => {
