@@ -22,9 +22,11 @@ import (
 //	GET    /lab/calls   {"PowerOnVM_Task": {"web01": 1}, …}: SOAP calls by method and target name
 //	                    (the entity `_this` names, or the `name` argument of RegisterVM_Task), so
 //	                    tests count what reached the server rather than what the client believes.
+//	GET    /lab/batch-calls  {"PowerOnMultiVM_Task": {"web01": 1}, …}: each VM of a batch call.
 //	POST   /lab/faults  [{"method": "PowerOnVM_Task", "target": "web*", "fault": "InvalidState", "times": 1}]
 //	                    adds faults: a matching `*_Task` call returns a task that fails with the
-//	                    fault; any other matching call gets the SOAP fault; "drop" closes the
+//	                    fault (NotAuthenticated excepted: a session fault refuses the call);
+//	                    any other matching call gets the SOAP fault; "drop" closes the
 //	                    connection without an answer.
 //	                    "empty" answers the call with an empty response, as if there were nothing
 //	                    to return (QueryUnresolvedVmfsVolumes: no LUN after the rescans).
@@ -41,13 +43,14 @@ type control struct {
 	sdk   http.Handler
 	tools *toolsHook
 
-	mu     sync.Mutex
-	calls  map[string]map[string]int
-	faults []*fault
+	mu       sync.Mutex
+	calls    map[string]map[string]int
+	batchVMs map[string]map[string]int
+	faults   []*fault
 }
 
 func newControl(sdk http.Handler, tools *toolsHook) http.Handler {
-	return &control{sdk: sdk, tools: tools, calls: map[string]map[string]int{}}
+	return &control{sdk: sdk, tools: tools, calls: map[string]map[string]int{}, batchVMs: map[string]map[string]int{}}
 }
 
 func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -55,6 +58,12 @@ func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/lab/calls" && r.Method == http.MethodGet:
 		c.mu.Lock()
 		data, _ := json.Marshal(c.calls)
+		c.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(data)
+	case r.URL.Path == "/lab/batch-calls" && r.Method == http.MethodGet:
+		c.mu.Lock()
+		data, _ := json.Marshal(c.batchVMs)
 		c.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(data)
@@ -112,6 +121,10 @@ type soapCall struct {
 	method string
 	this   types.ManagedObjectReference
 	target string
+	// The VMs of a PowerOnMultiVM_Task, each counted in /lab/batch-calls, so a VM powered on in
+	// a batch and again alone shows.
+	vms     []types.ManagedObjectReference
+	vmNames []string
 }
 
 // parseCall reads the method, `_this` and (for RegisterVM_Task) `name` of a SOAP request.
@@ -133,6 +146,9 @@ func parseCall(body []byte) soapCall {
 				inBody = true
 			case inBody && call.method == "":
 				call.method = t.Name.Local
+			case call.method == "PowerOnMultiVM_Task" && t.Name.Local == "vm":
+				field = "vm"
+				call.vms = append(call.vms, types.ManagedObjectReference{Type: "VirtualMachine"})
 			case call.method != "" && (t.Name.Local == "_this" || t.Name.Local == "name"):
 				field = t.Name.Local
 				for _, a := range t.Attr {
@@ -147,10 +163,19 @@ func parseCall(body []byte) soapCall {
 				call.this.Value += string(t)
 			case "name":
 				call.target += string(t)
+			case "vm":
+				call.vms[len(call.vms)-1].Value += string(t)
 			}
 		case xml.EndElement:
 			depth--
 			field = ""
+		}
+	}
+	for _, ref := range call.vms {
+		if entity, ok := simulator.Map.Get(ref).(mo.Entity); ok {
+			call.vmNames = append(call.vmNames, entity.Entity().Name)
+		} else {
+			call.vmNames = append(call.vmNames, ref.Value)
 		}
 	}
 	if call.target == "" && call.this.Value != "" {
@@ -175,6 +200,17 @@ func (c *control) count(call soapCall) {
 		c.calls[call.method] = byTarget
 	}
 	byTarget[call.target]++
+	if len(call.vmNames) == 0 {
+		return
+	}
+	perVM := c.batchVMs[call.method]
+	if perVM == nil {
+		perVM = map[string]int{}
+		c.batchVMs[call.method] = perVM
+	}
+	for _, name := range call.vmNames {
+		perVM[name]++
+	}
 }
 
 func (c *control) takeFault(call soapCall) *fault {
@@ -227,7 +263,8 @@ func (c *control) inject(w http.ResponseWriter, call soapCall, f *fault) {
 	methodFault, _ := reflect.New(kind).Interface().(types.BaseMethodFault)
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	obj := simulator.Map.Get(call.this)
-	if strings.HasSuffix(call.method, "_Task") && obj != nil && methodFault != nil {
+	// A session fault refuses the call itself, as vCenter does; other faults of a task fail the task.
+	if strings.HasSuffix(call.method, "_Task") && obj != nil && methodFault != nil && f.Fault != "NotAuthenticated" {
 		task := simulator.CreateTask(obj, strings.TrimSuffix(call.method, "_Task"), func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
 			return nil, methodFault
 		})

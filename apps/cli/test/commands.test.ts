@@ -132,6 +132,32 @@ describe('help', () => {
   });
 });
 
+describe('drctl lab', () => {
+  it('each subcommand has --help with the exit codes', async () => {
+    for (const sub of ['up', 'down', 'status']) {
+      const io = memoryIo();
+      expect(await runCli(['lab', sub, '--help'], io)).toBe(0);
+      expect(io.out()).toContain(`Usage: drctl lab ${sub}`);
+      expect(io.out()).toContain('--json');
+      expect(io.out()).toContain('3  internal failure');
+    }
+  });
+
+  it('status says there is no lab in a directory nothing was started in (exit 1); down stops nothing', async () => {
+    const dir = tempDir('no-lab');
+    try {
+      const status = memoryIo();
+      expect(await runCli(['lab', 'status', '--dir', dir, '--json'], status)).toBe(1);
+      expect(JSON.parse(status.out())).toEqual({ servers: [] });
+      const down = memoryIo();
+      expect(await runCli(['lab', 'down', '--dir', dir], down)).toBe(0);
+      expect(down.out()).toContain('No lab server was running.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('drctl export', () => {
   it("prints a workflow as a Mermaid state diagram, its states the brief's step ids in SRM order", async () => {
     const io = memoryIo();

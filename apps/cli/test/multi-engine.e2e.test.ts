@@ -116,6 +116,16 @@ describe('drctl with engines sharing a PostgreSQL store', () => {
 
     const status = await drctl(['status', '--env', TECHSOL, '--store', database.url, '--plan', PLAN, '--json']);
     expect(JSON.parse(status.stdout).plans[0]).toMatchObject({ state: 'recovery-complete', activeRunId: null });
+
+    // The API lists the engines too: the serving one alive, the killed one silent, no run owned.
+    const listed = (await (await api('/engines')).json()) as {
+      shared: boolean;
+      self: string;
+      engines: Array<{ engineId: string; alive: boolean; runs: unknown[] }>;
+    };
+    expect(listed).toMatchObject({ shared: true, self: 'site-b' });
+    expect(listed.engines.find((e) => e.engineId === 'site-b')).toMatchObject({ alive: true, runs: [] });
+    expect(listed.engines.find((e) => e.engineId === 'site-a')).toMatchObject({ alive: false, runs: [] });
   }, 120_000);
 
   it('starts one run when two engines start the same plan at once', async () => {
@@ -147,5 +157,62 @@ describe('drctl with engines sharing a PostgreSQL store', () => {
     // One engine ran it; the other was refused (exit 2) and started nothing.
     expect(outcomes.filter((o) => o.code === 2)).toHaveLength(1);
     expect(outcomes.filter((o) => o.code === 0 || o.code === 1)).toHaveLength(1);
+  });
+
+  it('drctl engines lists each engine, its heartbeat and the run it still owns after dying', async () => {
+    // No engine watches this time: the first test's server would take the run over.
+    for (const server of servers.splice(0)) {
+      server.kill('SIGKILL');
+      await server.done.catch(() => undefined);
+    }
+    const crashed = await drctl(
+      [
+        'run',
+        // The previous test left the plan test-complete: its cleanup is the run that dies here.
+        'cleanup',
+        '--env',
+        TECHSOL,
+        '--plan',
+        'Protect vcsite2',
+        '--simulate',
+        '--answer',
+        'ok',
+        '--state-dir',
+        stateDir(),
+        '--store',
+        database.url,
+        '--engine-id',
+        'site-c',
+        '--json',
+        '--inject',
+        'crash-after:power-off-test-vms',
+      ],
+      { env: LEASE },
+    );
+    expect(crashed.signal).toBe('SIGKILL');
+    const runId = jsonLines<{ runId: string }>(crashed.stdout)[0]?.runId;
+    // Past its lease (2 s): nobody watches, so the run stays with its dead owner, expired.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const json = await drctl(['engines', '--store', database.url, '--json'], { env: LEASE });
+    expect(json.code).toBe(0);
+    const { engines } = JSON.parse(json.stdout) as {
+      engines: Array<{
+        engineId: string;
+        alive: boolean;
+        heartbeatAt: string;
+        runs: Array<{ runId: string; expired: boolean }>;
+      }>;
+    };
+    const dead = engines.find((e) => e.engineId === 'site-c');
+    expect(dead).toMatchObject({ alive: false, runs: [{ runId, expired: true }] });
+    expect(Date.parse(dead!.heartbeatAt)).toBeGreaterThan(0);
+    const text = await drctl(['engines', '--store', database.url], { env: LEASE });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      new RegExp(`site-c\\s+silent\\s+.*${runId} \\(lease expired: waiting for a takeover\\)`),
+    );
+    const refused = await drctl(['engines']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--store');
   });
 });

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { request } from 'node:https';
 import type { LabState } from '@drctl/runtime';
 import { drctl, ensureBuilt, finalLine, readReport, startDrctl, tempDir } from './support/cli-process.js';
-import { callsSince, LabServers, total } from './support/lab-servers.js';
+import { callsSince, LabServers, poweredOnTwice, total } from './support/lab-servers.js';
 
 // Faults through the real servers of a lab, in real mode (no --simulate): a drctl killed
 // mid-run and resumed, a task that fails (InvalidState), a session the vCenter no longer knows
@@ -58,7 +58,7 @@ const args = (workflow: string) => [
   '--json',
 ];
 
-/** POSTs JSON to the recovery vCenter's control endpoint (/lab/faults, /lab/tools). */
+/** Sends JSON to the recovery vCenter's control endpoint (/lab/faults, /lab/tools). */
 function control(path: string, body: unknown, method = 'POST'): Promise<void> {
   const vc = lab.vcenter('vcsite2');
   return new Promise((resolve, reject) => {
@@ -72,8 +72,8 @@ function control(path: string, body: unknown, method = 'POST'): Promise<void> {
 }
 
 async function cleanUp(): Promise<void> {
-  await control('/lab/faults', undefined, 'DELETE');
-  await control('/lab/tools', { never: '' });
+  await control('/faults', undefined, 'DELETE');
+  await control('/tools', { never: '' });
   const cleanup = await drctl(args('cleanup'), { timeoutMs: 120_000 });
   expect(finalLine(cleanup.stdout).result).toBe('success');
 }
@@ -103,7 +103,7 @@ describe('faults through the lab servers, in real mode', () => {
 
     const calls = callsSince(before, await lab.vcenterCalls('vcsite2'));
     expect(calls.RegisterVM_Task).toEqual(Object.fromEntries(planVms.map((vm) => [vm, 1])));
-    expect(Object.entries(calls.PowerOnVM_Task ?? {}).filter(([, n]) => n > 1)).toEqual([]);
+    expect(poweredOnTwice(calls)).toEqual([]);
     expect(total(calls.ResignatureUnresolvedVmfsVolume_Task)).toBe(3);
     const dsm = await lab.dsmCalls();
     expect(dsm.filter((c) => c.action === 'CreateView')).toHaveLength(3);
@@ -112,41 +112,50 @@ describe('faults through the lab servers, in real mode', () => {
   }, 300_000);
 
   it('InvalidState, NotAuthenticated and a heartbeat that never comes: each VM ends as its fault says', async () => {
-    await control('/lab/faults', [
+    await control('/faults', [
+      // Every batch power-on refused, so each VM is powered on alone (the adapter's fallback)…
+      { method: 'PowerOnMultiVM_Task', fault: 'NotSupported', times: 0 },
+      // …and erp-web01's own power-on task fails.
       { method: 'PowerOnVM_Task', target: 'erp-web01', fault: 'InvalidState', times: 1 },
       { method: 'RegisterVM_Task', target: 'fs01', fault: 'NotAuthenticated', times: 1 },
     ]);
-    await control('/lab/tools', { never: 'rpt01' });
-    const before = await lab.vcenterCalls('vcsite2');
-    const run = await drctl(args('test'), { timeoutMs: 120_000 });
-    const last = finalLine(run.stdout);
-    expect(last.exitCode).toBe(1);
-    const report = readReport(last.reportPath);
-    const vm = (name: string) => report.vms.find((v) => v.name === name)!;
-    expect(JSON.stringify(vm('erp-web01'))).toMatch(/InvalidState/);
-    expect(vm('erp-web01').poweredOnAt).toBeUndefined();
-    expect(vm('rpt01').poweredOnAt).toBeDefined();
-    expect(vm('rpt01').toolsReadyAt).toBeUndefined();
-    // The refused registration was sent again after a new login, and fs01 came up.
-    expect(vm('fs01').toolsReadyAt).toBeDefined();
-    const calls = callsSince(before, await lab.vcenterCalls('vcsite2'));
-    expect(calls.RegisterVM_Task?.fs01).toBe(2);
-    expect(total(calls.Login)).toBeGreaterThanOrEqual(2);
-    expect(calls.PowerOnVM_Task?.['erp-web01']).toBe(1);
-    await cleanUp();
+    await control('/tools', { never: 'rpt01' });
+    try {
+      const before = await lab.vcenterCalls('vcsite2');
+      const run = await drctl(args('test'), { timeoutMs: 120_000 });
+      const last = finalLine(run.stdout);
+      expect(last.exitCode).toBe(1);
+      const report = readReport(last.reportPath);
+      const vm = (name: string) => report.vms.find((v) => v.name === name)!;
+      expect(JSON.stringify(vm('erp-web01'))).toMatch(/InvalidState/);
+      expect(vm('erp-web01').poweredOnAt).toBeUndefined();
+      expect(vm('rpt01').poweredOnAt).toBeDefined();
+      expect(vm('rpt01').toolsReadyAt).toBeUndefined();
+      // The refused registration was sent again after a new login, and fs01 came up.
+      expect(vm('fs01').toolsReadyAt).toBeDefined();
+      const calls = callsSince(before, await lab.vcenterCalls('vcsite2'));
+      expect(calls.RegisterVM_Task?.fs01).toBe(2);
+      expect(total(calls.Login)).toBeGreaterThanOrEqual(2);
+      expect(calls.PowerOnVM_Task?.['erp-web01']).toBe(1);
+    } finally {
+      await cleanUp();
+    }
   }, 300_000);
 
   it('a datastore that does not appear after the rescans fails the mount, registering nothing', async () => {
-    await control('/lab/faults', [{ method: 'QueryUnresolvedVmfsVolumes', fault: 'empty' }]);
-    const before = await lab.vcenterCalls('vcsite2');
-    const run = await drctl(args('test'), { timeoutMs: 120_000 });
-    const last = finalLine(run.stdout);
-    expect(last.exitCode).toBe(1);
-    expect(JSON.stringify(readReport(last.reportPath).steps)).toMatch(/did not appear at vcsite2 after the rescans/);
-    const calls = callsSince(before, await lab.vcenterCalls('vcsite2'));
-    expect(total(calls.QueryUnresolvedVmfsVolumes)).toBeGreaterThan(0);
-    expect(calls.ResignatureUnresolvedVmfsVolume_Task).toBeUndefined();
-    expect(calls.RegisterVM_Task).toBeUndefined();
-    await cleanUp();
+    await control('/faults', [{ method: 'QueryUnresolvedVmfsVolumes', fault: 'empty' }]);
+    try {
+      const before = await lab.vcenterCalls('vcsite2');
+      const run = await drctl(args('test'), { timeoutMs: 120_000 });
+      const last = finalLine(run.stdout);
+      expect(last.exitCode).toBe(1);
+      expect(JSON.stringify(readReport(last.reportPath).steps)).toMatch(/did not appear at vcsite2 after the rescans/);
+      const calls = callsSince(before, await lab.vcenterCalls('vcsite2'));
+      expect(total(calls.QueryUnresolvedVmfsVolumes)).toBeGreaterThan(0);
+      expect(calls.ResignatureUnresolvedVmfsVolume_Task).toBeUndefined();
+      expect(calls.RegisterVM_Task).toBeUndefined();
+    } finally {
+      await cleanUp();
+    }
   }, 300_000);
 });

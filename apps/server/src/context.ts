@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { RunInspection } from '@drctl/inspect';
 import type { Workspace } from '@drctl/runtime';
 import type { InspectHub } from './inspect-hub.js';
+import type { EngineRelay } from './runs/engine-relay.js';
 import type { RunMonitor } from './runs/run-monitor.js';
 
 /** What every route reaches: the workspace (replaced on reload), the run logs and the live inspection. */
@@ -14,6 +15,8 @@ export interface ServerContext {
   readonly inspection: RunInspection;
   readonly hub: InspectHub;
   readonly logger: Logger;
+  /** With a shared store: events and prompts of the other engines' runs. */
+  relay?: EngineRelay;
   /** Streams to end when the server closes. */
   readonly streams: Set<{ end(): void }>;
 }

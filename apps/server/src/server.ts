@@ -4,9 +4,11 @@ import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { pino, type Logger } from 'pino';
 import { DrError } from '@drctl/domain';
 import { RunInspection } from '@drctl/inspect';
+import type { EngineEvent } from '@drctl/workflows';
 import {
   checkSameInvocation,
   loadRunInvocation,
+  openStore,
   openWorkspace,
   readEnvironment,
   type Workspace,
@@ -14,6 +16,7 @@ import {
 } from '@drctl/runtime';
 import { driveClock, type ClockDriver } from './clock-driver.js';
 import { startTakeoverWatch } from './takeover-watch.js';
+import { EngineRelay } from './runs/engine-relay.js';
 import type { ServerContext } from './context.js';
 import { errorBody, errorHandler, parseInput } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
@@ -22,6 +25,7 @@ import { inspectQuery } from './http/schemas.js';
 import { bearerToken, TokenVerifier, type ApiToken } from './http/tokens.js';
 import { InspectHub } from './inspect-hub.js';
 import { checkPredictRoutes } from './routes/check-predict.js';
+import { engineRoutes } from './routes/engines.js';
 import { environmentRoutes } from './routes/environment.js';
 import { machineRoutes } from './routes/machines.js';
 import { metaRoutes } from './routes/meta.js';
@@ -113,7 +117,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const openOptions = (): WorkspaceOptions => ({ ...baseOptions(), inspect: inspection.inspect });
   let ws = await openWorkspace(openOptions());
   const monitor = new RunMonitor({ logger, onEvent: inspection.handle, onForget: (runId) => inspection.forget(runId) });
-  let unsubscribe = ws.engine.subscribe(monitor.handle);
+  // With a shared store: one connection for the server's life (the workspace's store is
+  // reopened on reload) carries the other engines' events, prompt answers and released leases.
+  const shared = ws.ownership
+    ? openStore(
+        {
+          store: options.workspace?.store,
+          engineId: ws.ownership.engineId,
+          ...(options.workspace?.leaseMs !== undefined ? { leaseMs: options.workspace.leaseMs } : {}),
+        },
+        '',
+      )
+    : undefined;
+  const local = (event: EngineEvent) => {
+    monitor.handle(event);
+    ctx.relay?.publish(event);
+  };
+  let unsubscribe = ws.engine.subscribe(local);
   let driver: ClockDriver = driveClock(ws.clock, options.pace);
 
   const ctx: ServerContext = {
@@ -138,18 +158,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       driver.stop();
       await ws.close();
       ws = await openWorkspace(openOptions());
-      unsubscribe = ws.engine.subscribe(monitor.handle);
+      unsubscribe = ws.engine.subscribe(local);
       driver = driveClock(ws.clock, options.pace);
       return ws;
     },
   };
 
+  if (shared?.broadcast) ctx.relay = await EngineRelay.start(ctx, shared.broadcast, ws.ownership!.engineId);
   const resumed = options.resumeInterrupted === false ? [] : await resumeInterrupted(ctx);
   // Several engines share the store: take over the runs of engines that stop.
   const takeover =
     options.resumeInterrupted === false || !ws.ownership
       ? undefined
-      : startTakeoverWatch(ctx, options.workspace?.leaseMs ?? 15_000);
+      : startTakeoverWatch(ctx, options.workspace?.leaseMs ?? 15_000, shared);
 
   let app: FastifyInstance;
   try {
@@ -157,6 +178,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await app.listen({ port: options.port ?? 8787, host: options.host ?? '127.0.0.1' });
   } catch (error) {
     await takeover?.stop();
+    await ctx.relay?.stop();
+    await shared?.close();
     driver.stop();
     unsubscribe();
     await ws.close();
@@ -180,6 +203,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         for (const stream of [...ctx.streams]) stream.end();
         await app.close();
         await takeover?.stop();
+        await ctx.relay?.stop();
+        await shared?.close();
         driver.stop();
         unsubscribe();
         await ws.close();
@@ -279,6 +304,7 @@ async function buildApp(ctx: ServerContext, verifier: TokenVerifier): Promise<Fa
     ...checkPredictRoutes(ctx),
     ...runRoutes(ctx),
     ...promptRoutes(ctx),
+    ...engineRoutes(ctx),
     ...machineRoutes(),
     ...metaRoutes(ctx, () => document!),
   ];

@@ -144,7 +144,14 @@ export type { ComputeAdapter, ComputeRequest } from './ports/compute.js';
 export type { CalloutRunner, CalloutContext, CalloutOutcome } from './ports/callouts.js';
 export type { DocumentStore, StoreOperation } from './ports/store.js';
 export { writeTogether } from './ports/store.js';
-export type { ExpiredLease, RunLease, RunOwnership } from './ports/ownership.js';
+export type {
+  EngineRecord,
+  EngineRegistry,
+  Broadcast,
+  ExpiredLease,
+  RunLease,
+  RunOwnership,
+} from './ports/ownership.js';
 export type { SharedSlots } from './ports/shared-slots.js';
 
 export { SystemClock, VirtualClock, abortReason, onAbort } from './clock/clock.js';

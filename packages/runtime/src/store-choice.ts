@@ -1,4 +1,11 @@
-import { DrError, type DocumentStore, type RunOwnership, type SharedSlots } from '@drctl/domain';
+import {
+  DrError,
+  type Broadcast,
+  type DocumentStore,
+  type EngineRegistry,
+  type RunOwnership,
+  type SharedSlots,
+} from '@drctl/domain';
 import { FileSlots, FileStore, MemoryStore } from '@drctl/store';
 import { PostgresStore } from '@drctl/store-postgres';
 
@@ -21,6 +28,11 @@ export interface OpenedStore {
    * per host and cluster): rows in PostgreSQL, lock files in the state folder; none in memory.
    */
   slots?: SharedSlots;
+  /** The engines sharing the store, their heartbeats and runs (PostgreSQL). */
+  engines?: EngineRegistry;
+  /** Messages between the engines (LISTEN/NOTIFY), and when the soonest run lease runs out (PostgreSQL). */
+  broadcast?: Broadcast;
+  nextExpiryMs?: (prefix: string) => Promise<number | undefined>;
   /** A short description for messages: the state folder, or the database without credentials. */
   where: string;
   close(): Promise<void>;
@@ -45,6 +57,9 @@ export function openStore(choice: StoreChoice, stateDir: string): OpenedStore {
       store,
       ownership: store,
       slots: store.slots,
+      engines: store,
+      broadcast: store.broadcast,
+      nextExpiryMs: (prefix) => store.nextExpiryMs(prefix),
       where: describeUrl(choice.store),
       close: () => store.close(),
     };

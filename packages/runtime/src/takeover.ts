@@ -1,4 +1,4 @@
-import { isDrError, type ExpiredLease, type RunOwnership } from '@drctl/domain';
+import { isDrError, type Broadcast, type ExpiredLease, type RunOwnership } from '@drctl/domain';
 import type { RunHandle } from '@drctl/workflows';
 import type { Logger } from 'pino';
 import type { Workspace } from './workspace.js';
@@ -34,12 +34,26 @@ export interface OrphanWatchOptions {
   /** Handles the runs found orphaned (their owner's lease expired); one call at a time. */
   onOrphans: (orphans: Array<ExpiredLease & { runId: string }>) => Promise<void>;
   logger: Logger;
+  /**
+   * Wakes the watcher as soon as a lease is released (LISTEN/NOTIFY on the topic `leases`)
+   * instead of at the next poll.
+   */
+  broadcast?: Broadcast;
+  /**
+   * When the soonest lease held runs out (ms from now): the watcher also wakes right then. An
+   * expiry is the absence of a heartbeat, which no NOTIFY can announce; this is its timer.
+   */
+  nextExpiryMs?: (prefix: string) => Promise<number | undefined>;
 }
 
+/** Past the expiry, so the database finds the lease expired (its clock, not ours). */
+const EXPIRY_MARGIN_MS = 25;
+
 /**
- * Polls the shared store for run leases that expired (their engine died, was paused past its
- * lease or lost the database) and hands them to `onOrphans`. Polling, not LISTEN/NOTIFY: an
- * expiry is the absence of a heartbeat, which no trigger announces.
+ * Watches the shared store for run leases that expired (their engine died, was paused past its
+ * lease or lost the database) or were released, and hands them to `onOrphans`. Wakes on a
+ * NOTIFY of a released lease and at the soonest expiry; polling every `intervalMs` stays as the
+ * fallback (a notification lost while the listening connection was down).
  */
 export function watchOrphanedRuns(
   ownership: () => RunOwnership | undefined,
@@ -47,28 +61,58 @@ export function watchOrphanedRuns(
 ): { stop: () => Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   let busy = false;
+  let again = false;
   let stopped = false;
+  let expiryTimer: NodeJS.Timeout | undefined;
+  const scheduleExpiryWake = async () => {
+    const ms = await options.nextExpiryMs?.(RUN_LEASE_PREFIX);
+    if (ms === undefined || stopped) return;
+    if (expiryTimer) clearTimeout(expiryTimer);
+    expiryTimer = setTimeout(tick, ms + EXPIRY_MARGIN_MS);
+    expiryTimer.unref();
+  };
   const tick = () => {
-    if (busy || stopped) return;
+    if (stopped) return;
+    if (busy) {
+      // A wake while looking: look once more after, so the wake is not lost.
+      again = true;
+      return;
+    }
     const current = ownership();
     if (!current) return;
     busy = true;
     running = current
       .expired(RUN_LEASE_PREFIX)
       .then(async (expired) => {
-        if (expired.length === 0 || stopped) return;
-        await options.onOrphans(expired.map((e) => ({ ...e, runId: e.name.slice(RUN_LEASE_PREFIX.length) })));
+        if (expired.length > 0 && !stopped)
+          await options.onOrphans(expired.map((e) => ({ ...e, runId: e.name.slice(RUN_LEASE_PREFIX.length) })));
+        await scheduleExpiryWake();
       })
       .catch((error: unknown) => options.logger.warn({ err: error }, 'looking for orphaned runs failed'))
       .finally(() => {
         busy = false;
+        if (again) {
+          again = false;
+          tick();
+        }
       });
   };
   const timer = setInterval(tick, options.intervalMs);
+  const listening = options.broadcast
+    ?.subscribe('leases', () => tick())
+    .catch((error: unknown) => {
+      options.logger.warn({ err: error }, 'cannot listen for released leases; polling only');
+      return undefined;
+    });
+  tick();
   return {
     stop: async () => {
       stopped = true;
       clearInterval(timer);
+      if (expiryTimer) clearTimeout(expiryTimer);
+      await (
+        await listening
+      )?.();
       await running;
     },
   };

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -15,6 +16,8 @@ import {
   type Clock,
   type DocumentStore,
   type RunOwnership,
+  type EngineRegistry,
+  type Broadcast,
   type Environment,
   type ResolvedSettings,
   type SettingsLayer,
@@ -117,7 +120,10 @@ export interface WorkspaceOptions {
 export interface Workspace {
   env: Environment;
   environmentPath: string;
+  /** The state folder: the store unless `store` names PostgreSQL (then only local files live here). */
   stateDir: string;
+  /** Where runs are kept, for messages: the state folder, or the PostgreSQL database (no credentials). */
+  where: string;
   settings: ResolvedSettings;
   clock: Clock;
   store: DocumentStore;
@@ -125,6 +131,12 @@ export interface Workspace {
   world?: SimulatedWorld;
   /** Run ownership when the store is shared by several engines (PostgreSQL). */
   ownership?: RunOwnership;
+  /** The engines sharing the store (PostgreSQL); this one is registered unless read-only. */
+  engines?: EngineRegistry;
+  /** Messages between the engines sharing the store (PostgreSQL LISTEN/NOTIFY). */
+  broadcast?: Broadcast;
+  /** When the soonest run lease held runs out, in ms (PostgreSQL): when a takeover may be due. */
+  nextLeaseExpiryMs?: (prefix: string) => Promise<number | undefined>;
   /** The simulated DSM Data Collector, when SC Series serves the storage (faults, counters). */
   dsm?: DsmSimulator;
   engine: Engine;
@@ -434,17 +446,26 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
       : {}),
   };
   const engine = new Engine(engineOptions);
+  // In `drctl engines` while it runs: which host and process, serving which environment.
+  const registration =
+    opened.engines && !options.readOnly
+      ? await opened.engines.register({ hostname: hostname(), pid: process.pid, environment: env.name })
+      : undefined;
   return {
     invocation,
     env,
     environmentPath: options.environmentPath,
     stateDir,
+    where: opened.where,
     settings,
     clock,
     store,
     world,
     ...(dataCollector?.simulator ? { dsm: dataCollector.simulator } : {}),
     ...(opened.ownership ? { ownership: opened.ownership } : {}),
+    ...(opened.engines ? { engines: opened.engines } : {}),
+    ...(opened.broadcast ? { broadcast: opened.broadcast } : {}),
+    ...(opened.nextExpiryMs ? { nextLeaseExpiryMs: opened.nextExpiryMs } : {}),
     engine,
     storageFor: storage,
     drive: (work) => clock.runUntil(work),
@@ -456,6 +477,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
         // Closing logs out of the Data Collector: real work the virtual clock has to let through.
         await clock.runUntil(engine.close());
       } finally {
+        await registration?.stop();
         await dataCollector?.close();
         await opened.close();
       }

@@ -4,6 +4,7 @@ export { PostgresStore } from './postgres-store.js';
 export type { PostgresLockOptions, PostgresStoreOptions } from './postgres-store.js';
 export { HeldLease } from './leases.js';
 export { PostgresSlots } from './shared-slots.js';
+export { PostgresBroadcast, MAX_NOTIFY_BYTES } from './notifications.js';
 export type { PostgresSlotsOptions } from './shared-slots.js';
 export type { LeaseSettings } from './leases.js';
 export { SCHEMA_VERSION } from './schema.js';

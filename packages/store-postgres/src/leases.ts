@@ -145,6 +145,13 @@ export class HeldLease implements RunLease {
        WHERE namespace = $1 AND name = $2 AND owner = $3 AND token = $4`,
       [this.namespace, this.name, this.owner, this.token],
     );
+    // Wakes the engines watching for free leases at once (PostgresBroadcast's topic `leases`).
+    await this.pool
+      .query('SELECT pg_notify($1, $2)', [
+        'drctl_leases',
+        JSON.stringify({ ns: this.namespace, m: { name: this.name, released: true } }),
+      ])
+      .catch(() => undefined);
   }
 
   lostError(reason: string): DrError {

@@ -1,7 +1,10 @@
 import { hostname } from 'node:os';
 import {
   DrError,
+  type Broadcast,
   type DocumentStore,
+  type EngineRecord,
+  type EngineRegistry,
   type ExpiredLease,
   type RunLease,
   type RunOwnership,
@@ -11,6 +14,8 @@ import {
 import { childKey, decodeJson, encodeJson, keySegments, normalizePrefix, validateKey } from '@drctl/store';
 import pg from 'pg';
 import { acquireLease, HeldLease, leaseHolder, type LeaseSettings } from './leases.js';
+import { listEngines, registerEngine } from './engines.js';
+import { PostgresBroadcast } from './notifications.js';
 import { connectForTransaction, migrate } from './schema.js';
 import { PostgresSlots } from './shared-slots.js';
 
@@ -49,7 +54,7 @@ const updateQueues = new WeakMap<pg.Pool, Map<string, Promise<unknown>>>();
  * engine frees itself. A view fenced by a lease (`fenced`) makes every write conditional, in the
  * same statement, on the lease still having its token: an engine that lost a run writes nothing.
  */
-export class PostgresStore implements DocumentStore, RunOwnership {
+export class PostgresStore implements DocumentStore, RunOwnership, EngineRegistry {
   readonly engineId: string;
   readonly namespace: string;
   private readonly pool: pg.Pool;
@@ -74,6 +79,7 @@ export class PostgresStore implements DocumentStore, RunOwnership {
         options: `-c idle_in_transaction_session_timeout=${options.leaseMs ?? 15_000}`,
       });
     this.ownsPool = options.pool === undefined;
+    this.url = options.url;
     this.namespace = options.namespace ?? 'default';
     this.engineId = options.engineId ?? `${hostname()}:${process.pid}`;
     const leaseMs = options.leaseMs ?? 15_000;
@@ -292,6 +298,42 @@ export class PostgresStore implements DocumentStore, RunOwnership {
     }));
   }
 
+  /** Registers this engine in `drctl_engines` and heartbeats it (what `drctl engines` lists). */
+  async register(details: Record<string, unknown>): Promise<{ stop: () => Promise<void> }> {
+    await this.ready();
+    return registerEngine(this.pool, this.namespace, this.engineId, details, this.leaseSettings.heartbeatMs);
+  }
+
+  /** The engines of this namespace, their heartbeats and the runs they own. */
+  async engines(): Promise<EngineRecord[]> {
+    await this.ready();
+    return listEngines(this.pool, this.namespace, this.leaseSettings.leaseMs);
+  }
+
+  private broadcastOfThisStore: PostgresBroadcast | undefined;
+  private readonly url: string | undefined;
+
+  /** Messages between the engines of this namespace (LISTEN/NOTIFY): run events, prompt answers, released leases. */
+  get broadcast(): Broadcast {
+    this.broadcastOfThisStore ??= new PostgresBroadcast(this.pool, this.url, this.namespace);
+    return this.broadcastOfThisStore;
+  }
+
+  /**
+   * When the soonest run lease still held runs out, in ms from now (by the database clock);
+   * undefined when none is held. A watcher sleeps until then instead of polling blindly.
+   */
+  async nextExpiryMs(prefix: string): Promise<number | undefined> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ ms: string | null }>(
+      `SELECT (extract(epoch FROM min(expires_at) - now()) * 1000)::bigint::text AS ms FROM drctl_leases
+       WHERE namespace = $1 AND starts_with(name, $2) AND owner IS NOT NULL AND expires_at >= now()`,
+      [this.namespace, prefix],
+    );
+    const ms = rows[0]?.ms;
+    return ms === null || ms === undefined ? undefined : Math.max(0, Number(ms));
+  }
+
   private slotsOfThisStore: PostgresSlots | undefined;
 
   /**
@@ -310,6 +352,7 @@ export class PostgresStore implements DocumentStore, RunOwnership {
 
   /** Closes the connection pool when this store created it. */
   async close(): Promise<void> {
+    await this.broadcastOfThisStore?.close();
     if (this.ownsPool && this.fence === undefined) await this.pool.end();
   }
 

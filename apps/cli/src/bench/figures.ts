@@ -6,10 +6,14 @@ export interface SizeFigures {
   vms: number;
   memory: SizeMeasurement;
   file: SizeMeasurement;
+  /** The same run on the PostgreSQL store, at the sizes measured there. */
+  postgres?: SizeMeasurement;
   rtoOverLowerBound: number;
   naiveOverLowerBound: number;
   schedulerOnlyOverLowerBound: number;
   durableOverMemory: number;
+  /** Engine wall time on PostgreSQL over in-memory (NaN when not measured). */
+  postgresOverMemory: number;
 }
 
 export interface BenchFigures {
@@ -58,11 +62,13 @@ export const ENGINE_BEFORE = {
   rssMegabytes10k: 291,
 } as const;
 
-export function sizeFigures(memory: SizeMeasurement, file: SizeMeasurement): SizeFigures {
+export function sizeFigures(memory: SizeMeasurement, file: SizeMeasurement, postgres?: SizeMeasurement): SizeFigures {
   return {
     vms: memory.vms,
     memory,
     file,
+    ...(postgres ? { postgres } : {}),
+    postgresOverMemory: postgres ? postgres.engineWallSeconds / memory.engineWallSeconds : NaN,
     rtoOverLowerBound: memory.simulatedRtoSeconds / memory.lowerBoundSeconds,
     naiveOverLowerBound: memory.naiveSeconds / memory.lowerBoundSeconds,
     schedulerOnlyOverLowerBound: memory.schedulerOnlySeconds / memory.lowerBoundSeconds,

@@ -2,43 +2,57 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { measureStorageThroughput } from '@drctl/runtime';
-import type { SizeMeasurement } from './child.js';
+import type { BenchStore, SizeMeasurement } from './child.js';
 import { benchFigures, sizeFigures, type BenchFigures } from './figures.js';
 import { BENCHMARK_SIZES, writeBenchmarkEnvironment } from './scenario.js';
 import { figuresTable, verdictLines } from './table.js';
 import { measureRoundTrips, roundTripsTable, roundTripsVerdict, type RoundTripFigures } from './round-trips.js';
+import { measureTakeover, type TakeoverFigures } from './takeover.js';
 import { measurePredict, predictLine } from './predict-figure.js';
 import { VSPHERE_BENCH_VMS, measureVsphere, vsphereTable, vsphereVerdict } from './vsphere.js';
 import type { VsphereMeasurement } from './vsphere-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'child.js');
+/** The repository's throwaway PostgreSQL (the tests' too): initdb in a temp folder, a free port. */
+const TEST_POSTGRES = join(here, '../../../../scripts/test-postgres.mjs');
+/** Run lease of the takeover measurement: the time a dead owner's run waits for another engine. */
+const TAKEOVER_LEASE_MS = 3000;
 const DOC_START = '<!-- bench:start -->';
 const DOC_END = '<!-- bench:end -->';
 
 interface BenchArgs {
   json: boolean;
   sizes: number[];
+  /** Sizes also measured on the PostgreSQL store. */
+  postgresSizes: number[];
   repeat: number;
   write?: string;
   vsphere: boolean;
 }
 
 function parseArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = { json: false, sizes: [...BENCHMARK_SIZES], repeat: 1, vsphere: true };
+  const args: BenchArgs = {
+    json: false,
+    sizes: [...BENCHMARK_SIZES],
+    postgresSizes: [1_000, 10_000],
+    repeat: 1,
+    vsphere: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') args.json = true;
     else if (a === '--sizes') args.sizes = argv[++i]!.split(',').map(Number);
     else if (a === '--repeat') args.repeat = Number(argv[++i]);
+    else if (a === '--postgres-sizes') args.postgresSizes = argv[++i]!.split(',').map(Number);
     else if (a === '--no-vsphere') args.vsphere = false;
     else if (a === '--write')
       args.write = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i]! : 'docs/benchmarks.md';
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'Usage: pnpm bench [--json] [--sizes 1000,10000,20000] [--repeat N] [--no-vsphere] [--write [docs/benchmarks.md]]\n' +
+        'Usage: pnpm bench [--json] [--sizes 1000,10000,20000] [--postgres-sizes 1000,10000] [--repeat N] [--no-vsphere] [--write [docs/benchmarks.md]]\n' +
           'Disaster recovery of generated plans under the virtual clock, each size and store in a fresh process.\n' +
           '--repeat N takes the median of N runs of each; --write puts the figures into the benchmarks page.\n' +
           `Then ${VSPHERE_BENCH_VMS} VMs recovered through the vSphere adapter against the lab vCenter (vcsim; --no-vsphere skips it).\n`,
@@ -54,15 +68,16 @@ function parseArgs(argv: string[]): BenchArgs {
 /** One measurement in a fresh node process, so each size's peak RSS is its own. */
 function child(
   vms: number,
-  store: 'memory' | 'file',
+  store: BenchStore,
   baselines: boolean,
   environmentPath: string,
+  postgresUrl?: string,
 ): Promise<SizeMeasurement> {
   return new Promise((resolvePromise, reject) => {
     const proc = spawn(
       process.execPath,
       [CHILD, String(vms), store, ...(baselines ? [] : ['--no-baselines']), '--env', environmentPath],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DRCTL_BENCH_PG_URL: postgresUrl ?? '' } },
     );
     let out = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -91,7 +106,7 @@ function commandLine(args: BenchArgs): string {
 
 function writeDoc(
   path: string,
-  figures: BenchFigures,
+  figures: BenchFigures & { takeover?: TakeoverFigures | undefined },
   roundTrips: RoundTripFigures,
   vsphere: VsphereMeasurement | undefined,
 ): void {
@@ -101,6 +116,7 @@ function writeDoc(
     '',
     ...verdictLines(figures),
     roundTripsVerdict(roundTrips),
+    takeoverLine(figures.takeover),
     ...(vsphere ? [vsphereVerdict(vsphere)] : []),
     '',
     figuresTable(figures),
@@ -131,27 +147,48 @@ async function main(): Promise<void> {
   };
   const sizes = [];
   const scratch = mkdtempSync(join(tmpdir(), 'drctl-bench-'));
+  // The PostgreSQL store is measured on a throwaway server the bench starts and stops itself.
+  if (!args.json) process.stderr.write('bench: starting a throwaway PostgreSQL…\n');
+  const postgres = await startPostgres();
+  let takeover: TakeoverFigures | undefined;
   // `drctl predict` on the 10,000-VM plan (or the largest size below it).
   const predictSize = Math.max(...args.sizes.filter((n) => n <= 10_000), Math.min(...args.sizes));
   let predictFigure: Awaited<ReturnType<typeof measurePredict>> | undefined;
-  for (const vms of args.sizes) {
-    const memory: SizeMeasurement[] = [];
-    const file: SizeMeasurement[] = [];
-    const environmentPath = writeBenchmarkEnvironment(vms, scratch);
-    for (let r = 0; r < args.repeat; r++) {
-      if (!args.json) process.stderr.write(`bench: ${vms.toLocaleString('en-US')} VMs, run ${r + 1}/${args.repeat}…\n`);
-      memory.push(await child(vms, 'memory', r === 0, environmentPath));
-      file.push(await child(vms, 'file', false, environmentPath));
+  try {
+    for (const vms of args.sizes) {
+      const memory: SizeMeasurement[] = [];
+      const file: SizeMeasurement[] = [];
+      const shared: SizeMeasurement[] = [];
+      const environmentPath = writeBenchmarkEnvironment(vms, scratch);
+      for (let r = 0; r < args.repeat; r++) {
+        if (!args.json)
+          process.stderr.write(`bench: ${vms.toLocaleString('en-US')} VMs, run ${r + 1}/${args.repeat}…\n`);
+        memory.push(await child(vms, 'memory', r === 0, environmentPath));
+        file.push(await child(vms, 'file', false, environmentPath));
+        if (args.postgresSizes.includes(vms))
+          shared.push(await child(vms, 'postgres', false, environmentPath, postgres.url));
+      }
+      if (vms === predictSize) {
+        if (!args.json) process.stderr.write(`bench: drctl predict on ${vms.toLocaleString('en-US')} VMs…\n`);
+        predictFigure = await measurePredict(vms, environmentPath, scratch);
+      }
+      // Baselines come from the first run: the simulated timings do not depend on the wall clock.
+      const withBaselines = { ...median(memory), ...pickBaselines(memory[0]!) };
+      sizes.push(sizeFigures(withBaselines, median(file), shared.length > 0 ? median(shared) : undefined));
     }
-    if (vms === predictSize) {
-      if (!args.json) process.stderr.write(`bench: drctl predict on ${vms.toLocaleString('en-US')} VMs…\n`);
-      predictFigure = await measurePredict(vms, environmentPath, scratch);
-    }
-    // Baselines come from the first run: the simulated timings do not depend on the wall clock.
-    const withBaselines = { ...median(memory), ...pickBaselines(memory[0]!) };
-    sizes.push(sizeFigures(withBaselines, median(file)));
+    if (!args.json) process.stderr.write('bench: takeover on PostgreSQL (owner killed after sync-storage)…\n');
+    const takeoverVms = Math.min(...args.sizes);
+    takeover = await measureTakeover(
+      CHILD,
+      postgres.url,
+      writeBenchmarkEnvironment(takeoverVms, scratch),
+      takeoverVms,
+      TAKEOVER_LEASE_MS,
+    );
+  } finally {
+    await postgres.stop();
+    rmSync(scratch, { recursive: true, force: true });
   }
-  rmSync(scratch, { recursive: true, force: true });
   if (!args.json) process.stderr.write('bench: SC Series storage commands over HTTPS…\n');
   const storage = await measureStorageThroughput({ concurrency: 5 });
   if (!args.json) process.stderr.write('bench: SC Series round trips at 2, 20 and 200 devices per command…\n');
@@ -165,6 +202,7 @@ async function main(): Promise<void> {
   const figures = {
     ...benchFigures(sizes, run, storage),
     storageRoundTrips: roundTrips,
+    takeover,
     ...(vsphere ? { vsphere } : {}),
     ...(predictFigure ? { predict: predictFigure } : {}),
   };
@@ -175,7 +213,7 @@ async function main(): Promise<void> {
       ? { verdict: `${vsphereVerdict(vsphere)}\n`, table: `\n${vsphereTable(vsphere)}\n` }
       : undefined;
     process.stdout.write(
-      `\ndrctl bench — ${run.command}\n\n${verdictLines(figures).join('\n')}\n${roundTripsVerdict(roundTrips)}\n${vsphereText?.verdict ?? ''}\n${figuresTable(figures)}\n\n${roundTripsTable(roundTrips)}\n${vsphereText?.table ?? ''}`,
+      `\ndrctl bench — ${run.command}\n\n${verdictLines(figures).join('\n')}\n${roundTripsVerdict(roundTrips)}\n${takeoverLine(takeover)}\n${vsphereText?.verdict ?? ''}\n${figuresTable(figures)}\n\n${roundTripsTable(roundTrips)}\n${vsphereText?.table ?? ''}`,
     );
     if (predictFigure) process.stdout.write(`\n${predictLine(predictFigure)}\n`);
   }
@@ -184,6 +222,30 @@ async function main(): Promise<void> {
     writeDoc(path, figures, roundTrips, vsphere);
     if (!args.json) process.stdout.write(`\nWrote the figures into ${path}\n`);
   }
+}
+
+/** Starts the repository's throwaway PostgreSQL; `stop` removes it. */
+async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const script = (await import(pathToFileURL(TEST_POSTGRES).href)) as {
+    startTestPostgres: () => Promise<{ url: string; dir: string }>;
+    stopTestPostgres: (dir: string) => void;
+  };
+  const started = await script.startTestPostgres();
+  const stop = () => script.stopTestPostgres(started.dir);
+  // A bench interrupted (Ctrl-C) or failing still stops its server.
+  process.once('exit', stop);
+  return {
+    url: started.url,
+    stop: async () => {
+      process.removeListener('exit', stop);
+      stop();
+    },
+  };
+}
+
+function takeoverLine(takeover: TakeoverFigures | undefined): string {
+  if (!takeover) return '- takeover on PostgreSQL: not measured';
+  return `- takeover on PostgreSQL (${takeover.vms.toLocaleString('en-US')} VMs, lease ${takeover.leaseMs / 1000} s): owner killed → first step of the new owner **${takeover.killToFirstStepSeconds.toFixed(2)} s** (run found orphaned after ${takeover.killToFoundSeconds.toFixed(2)} s; the run ended ${takeover.result})`;
 }
 
 function pickBaselines(m: SizeMeasurement): Partial<SizeMeasurement> {

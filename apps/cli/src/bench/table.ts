@@ -22,6 +22,11 @@ const ROWS: Row[] = [
   },
   { label: 'durable / in-memory', cell: (s) => fixed(s.durableOverMemory, 2), target: '≤ 1.3' },
   {
+    label: 'engine wall time, PostgreSQL store',
+    cell: (s) => (s.postgres ? `${fixed(s.postgres.engineWallSeconds, 2)} s` : '—'),
+  },
+  { label: 'PostgreSQL / in-memory', cell: (s) => fixed(s.postgresOverMemory, 2) },
+  {
     label: 'peak RSS (in-memory process)',
     cell: (s) => `${fixed(s.memory.peakRssMegabytes, 0)} MB`,
     target: '10k: ≤ 250 MB',

@@ -10,6 +10,7 @@ import { cancelCommand } from '../commands/cancel.js';
 import { exportCommand } from '../commands/export.js';
 import { serveCommand } from '../commands/serve.js';
 import { generateCommand } from '../commands/generate.js';
+import { enginesCommand } from '../commands/engines.js';
 import { historyCommand } from '../commands/history.js';
 import { resumeCommand } from '../commands/resume.js';
 import { runCommand } from '../commands/run.js';
@@ -230,6 +231,14 @@ ${EXIT_HELP}`,
     .action(action(io, state, (options: Parameters<typeof historyCommand>[1]) => historyCommand(io, options)));
 
   program
+    .command('engines')
+    .description('engines sharing a PostgreSQL store: their last heartbeat and the runs each owns')
+    .addOption(storeOption())
+    .addOption(jsonOption())
+    .addHelpText('after', EXIT_HELP)
+    .action(action(io, state, (options: Parameters<typeof enginesCommand>[1]) => enginesCommand(io, options)));
+
+  program
     .command('settings')
     .description('effective settings and where each value came from (default, environment, vmware-dr.xml, --set)')
     .addOption(envOption())
@@ -318,7 +327,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const json = argv.includes('--json');
   let usageMessage = '';
   const program = buildProgram(io, state);
-  for (const command of [program, ...program.commands]) {
+  // Nested commands too (`drctl lab up`).
+  for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command.exitOverride();
     command.configureOutput({
       writeOut: (text) => {

@@ -30,7 +30,7 @@ export async function cancelCommand(io: CliIo, runId: string | undefined, option
   try {
     const report = await workspace.engine.report(id);
     if (!report)
-      throw new DrError('DR_RUN_NOT_FOUND', `No run ${id} in ${workspace.stateDir}.`, {
+      throw new DrError('DR_RUN_NOT_FOUND', `No run ${id} in ${workspace.where}.`, {
         issues: [{ path: 'RUN_ID', message: 'unknown run' }],
       });
     if (interrupted.includes(id)) {

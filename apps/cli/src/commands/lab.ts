@@ -71,6 +71,13 @@ function statusCommand(io: CliIo, options: LabOptions): number {
   return state && servers.every((s) => s.alive) ? EXIT_CODES.success : EXIT_CODES.finishedWithProblems;
 }
 
+const LAB_EXIT_HELP = `
+Exit codes:
+  0  success (status: every server runs)
+  1  status: no lab, or a server has stopped
+  2  bad input (option, example) or refused (a lab already runs in --dir)
+  3  internal failure (DRCTL_DEBUG=1 shows the stack trace)`;
+
 /** `drctl lab up|down|status`: the lab vCenters and Data Collector that real runs can be tried against. */
 export function registerLabCommand(program: Command, io: CliIo, wrap: ActionWrapper): void {
   const lab = program
@@ -97,17 +104,20 @@ export function registerLabCommand(program: Command, io: CliIo, wrap: ActionWrap
     .option('--session-idle-timeout <ms>', 'vCenter sessions idle this long expire (default: never)')
     .option('--transfer-seconds <n>', 'seconds each replay takes to replicate (default 1)')
     .addOption(jsonOption())
+    .addHelpText('after', LAB_EXIT_HELP)
     .action(wrap((options: LabOptions) => upCommand(io, options)));
   lab
     .command('down')
     .description('stop the lab servers')
     .addOption(dirOption())
     .addOption(jsonOption())
+    .addHelpText('after', LAB_EXIT_HELP)
     .action(wrap((options: LabOptions) => downCommand(io, options)));
   lab
     .command('status')
     .description('show the lab servers and whether they run (exit 1 when one has stopped)')
     .addOption(dirOption())
     .addOption(jsonOption())
+    .addHelpText('after', LAB_EXIT_HELP)
     .action(wrap((options: LabOptions) => Promise.resolve(statusCommand(io, options))));
 }

@@ -46,10 +46,15 @@ export async function statusCommand(io: CliIo, options: StatusOptions): Promise<
       });
     }
     if (options.json) {
-      printJson(io, { environment: workspace.env.name, stateDir: workspace.stateDir, plans: lines });
+      printJson(io, {
+        environment: workspace.env.name,
+        stateDir: workspace.stateDir,
+        store: workspace.where,
+        plans: lines,
+      });
       return EXIT_CODES.success;
     }
-    println(io, `Environment "${workspace.env.name}" (state in ${workspace.stateDir})`);
+    println(io, `Environment "${workspace.env.name}" (runs in ${workspace.where})`);
     println(io, `  ${column('PLAN', 22)} ${column('STATE', 22)} ${column('DIRECTION', 30)} LAST RUN`);
     for (const l of lines) {
       const last = l.lastRun

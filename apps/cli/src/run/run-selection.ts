@@ -37,7 +37,7 @@ export async function selectRun(
   if (runId) {
     const report = await workspace.engine.report(runId).catch(() => undefined);
     if (!report)
-      throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(runId)} in ${workspace.stateDir}.`, {
+      throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(runId)} in ${workspace.where}.`, {
         issues: [{ path: 'RUN_ID', message: 'unknown run' }],
       });
     return { runId, interrupted };

@@ -33,8 +33,12 @@ export interface SessionOutcome {
   runId?: string;
 }
 
-/** Where the file store keeps a run's report (FileStore: one `.json` file per key). */
+/**
+ * Where the store keeps a run's report: the file of the state folder (FileStore: one `.json`
+ * file per key), or the key in the PostgreSQL database (`--store`), where no such file exists.
+ */
 export function storedReportPath(workspace: Workspace, runId: string): string {
+  if (workspace.where !== workspace.stateDir) return `${workspace.where} (key runs/${runId}/report)`;
   return join(workspace.stateDir, 'runs', runId, 'report.json');
 }
 

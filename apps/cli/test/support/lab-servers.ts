@@ -52,9 +52,13 @@ export class LabServers {
     return this.server(`vcenter-${site}`);
   }
 
+  /** Calls by method and target; each VM of a batch call (PowerOnMultiVM_Task) too, under `<method>:vm`. */
   async vcenterCalls(site: string): Promise<VcenterCalls> {
     const vc = this.vcenter(site);
-    return (await fetchJson(`${vc.controlUrl}/calls`, { caFile: vc.caFile })) as VcenterCalls;
+    const calls = (await fetchJson(`${vc.controlUrl}/calls`, { caFile: vc.caFile })) as VcenterCalls;
+    const batches = (await fetchJson(`${vc.controlUrl}/batch-calls`, { caFile: vc.caFile })) as VcenterCalls;
+    for (const [method, vms] of Object.entries(batches)) calls[`${method}:vm`] = vms;
+    return calls;
   }
 
   /** The Data Collector's state-changing calls since the last reset. */
@@ -86,4 +90,19 @@ export function callsSince(before: VcenterCalls, after: VcenterCalls): VcenterCa
 
 export function total(calls: Record<string, number> | undefined): number {
   return Object.values(calls ?? {}).reduce((a, b) => a + b, 0);
+}
+
+/** Power-ons per VM, alone (PowerOnVM_Task) or in a batch (each VM of a PowerOnMultiVM_Task). */
+export function powerOns(calls: VcenterCalls): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const method of ['PowerOnVM_Task', 'PowerOnMultiVM_Task:vm'])
+    for (const [vm, n] of Object.entries(calls[method] ?? {})) out[vm] = (out[vm] ?? 0) + n;
+  return out;
+}
+
+/** VMs powered on more than once. */
+export function poweredOnTwice(calls: VcenterCalls): string[] {
+  return Object.entries(powerOns(calls))
+    .filter(([, n]) => n > 1)
+    .map(([vm]) => vm);
 }

@@ -22,7 +22,10 @@ export function promptRoutes(ctx: ServerContext): AnyRoute[] {
       tag: 'prompts',
       query: promptsQuery,
       responses: { 200: { description: 'Waiting prompts.', schema: promptList } },
-      handler: ({ query }) => ({ prompts: engine().waitingPrompts(query.runId) }),
+      handler: ({ query }) => ({
+        // Those of runs other engines drive too (shared store): any engine answers them.
+        prompts: [...engine().waitingPrompts(query.runId), ...(ctx.relay?.waitingElsewhere(query.runId) ?? [])],
+      }),
     }),
     route({
       method: 'POST',
@@ -44,6 +47,9 @@ export function promptRoutes(ctx: ServerContext): AnyRoute[] {
           .waitingPrompts()
           .find((p) => p.promptId === params.promptId);
         if (!waiting) {
+          const elsewhere = await ctx.relay?.answerElsewhere(params.promptId, body.answer, caller);
+          if (elsewhere)
+            return { promptId: params.promptId, runId: elsewhere.runId, answer: body.answer, answeredBy: caller };
           // A prompt id starts with its run id: say who answered it, when it was.
           const runId = params.promptId.split(':')[0]!;
           const answered = (await engine().report(runId))?.prompts.find(

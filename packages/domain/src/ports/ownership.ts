@@ -43,3 +43,38 @@ export interface ExpiredLease {
   token: number;
   expiredAt: string;
 }
+
+/** One engine as the shared store knows it (`drctl engines`). */
+export interface EngineRecord {
+  engineId: string;
+  startedAt: string;
+  /** Its last heartbeat, by the database clock. */
+  heartbeatAt: string;
+  /** Heartbeat within the lease duration: the engine is running (or was, a moment ago). */
+  alive: boolean;
+  /** What the engine said about itself when it registered (host, pid, what it serves). */
+  details: Record<string, unknown>;
+  /** The runs whose lease it holds now, expired ones included until another engine takes them. */
+  runs: Array<{ runId: string; token: number; expiresAt: string; expired: boolean }>;
+}
+
+/** The engines sharing a store: each registers and heartbeats while it runs. */
+export interface EngineRegistry {
+  /** Registers this engine (again) and heartbeats it until the returned stop is called. */
+  register(details: Record<string, unknown>): Promise<{ stop: () => Promise<void> }>;
+  /** Every engine registered, newest heartbeat first, with the runs it owns. */
+  engines(): Promise<EngineRecord[]>;
+}
+
+/**
+ * Messages between the engines sharing a store (PostgreSQL LISTEN/NOTIFY): a run's events for the
+ * API clients of every engine, prompt answers given through another engine, released leases.
+ * Best effort and small: a message can be lost (an engine that was not listening), so nothing
+ * durable depends on one; polling remains the fallback.
+ */
+export interface Broadcast {
+  /** Sends to every engine listening to `topic`, this one included. */
+  publish(topic: string, message: unknown): Promise<void>;
+  /** Listens to `topic` until the returned stop is called. */
+  subscribe(topic: string, listener: (message: unknown) => void): Promise<() => Promise<void>>;
+}

@@ -33,7 +33,7 @@ export async function startDetached<T>(
     const facts = ready(output);
     if (facts !== undefined) return { pid, log, facts };
     if (exited !== undefined || Date.now() > deadline) {
-      stopProcess(pid);
+      await stopProcess(pid);
       throw new Error(
         `${command} ${exited !== undefined ? `exited (${exited})` : 'did not get ready'}; its log ${log} ends: ${output.slice(-600)}`,
       );

@@ -1,10 +1,11 @@
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { SystemClock, type Environment, type ResolvedSettings } from '@drctl/domain';
 import { createCalloutRunner } from '@drctl/callouts';
-import { FileStore, MemoryStore } from '@drctl/store';
 import { Engine, type EngineOptions } from '@drctl/workflows';
 import { invocationOf } from '../invocation.js';
+import { openStore } from '../store-choice.js';
 import type { Workspace, WorkspaceOptions } from '../workspace.js';
 import { composeRealEndpoints, preflightRealRun } from './real-endpoints.js';
 
@@ -12,7 +13,8 @@ import { composeRealEndpoints, preflightRealRun } from './real-endpoints.js';
  * A workspace over real endpoints (no --simulate): the system clock, each site's vCenter through
  * the vSphere adapter, each array manager's Data Collector through the SC Series adapter, after a
  * preflight that resolves every name at every vCenter. The store, journal, reports and callouts
- * are the same as in a simulation.
+ * are the same as in a simulation, PostgreSQL included (`store`): several engines, one per site,
+ * share the runs, take them over and count the limits together.
  */
 export async function openRealWorkspace(
   options: WorkspaceOptions,
@@ -22,7 +24,8 @@ export async function openRealWorkspace(
   const logger = options.logger ?? pino({ level: 'silent' });
   const envDir = dirname(resolve(options.environmentPath));
   const stateDir = resolve(options.stateDir ?? join(envDir, '.drctl'));
-  const store = options.inMemory ? new MemoryStore() : new FileStore(stateDir);
+  const opened = openStore(options, stateDir);
+  const store = opened.store;
   const clock = new SystemClock();
   const endpoints = composeRealEndpoints({
     env,
@@ -37,6 +40,7 @@ export async function openRealWorkspace(
     });
   } catch (error) {
     await endpoints.close();
+    await opened.close();
     throw error;
   }
   // Saved with every run, so resume and cancel rebuild this real workspace, never a simulated one.
@@ -54,16 +58,28 @@ export async function openRealWorkspace(
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.onStepPersisted ? { onStepPersisted: options.onStepPersisted } : {}),
+    ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),
+    ...(opened.ownership ? { ownership: opened.ownership } : {}),
+    ...(opened.slots ? { sharedSlots: opened.slots } : {}),
   };
   const engine = new Engine(engineOptions);
+  const registration =
+    opened.engines && !options.readOnly
+      ? await opened.engines.register({ hostname: hostname(), pid: process.pid, environment: env.name, real: true })
+      : undefined;
   return {
     invocation,
     env,
     environmentPath: options.environmentPath,
     stateDir,
+    where: opened.where,
     settings,
     clock,
     store,
+    ...(opened.ownership ? { ownership: opened.ownership } : {}),
+    ...(opened.engines ? { engines: opened.engines } : {}),
+    ...(opened.broadcast ? { broadcast: opened.broadcast } : {}),
+    ...(opened.nextExpiryMs ? { nextLeaseExpiryMs: opened.nextExpiryMs } : {}),
     engine,
     storageFor: endpoints.storage,
     drive: (work) => work,
@@ -71,7 +87,9 @@ export async function openRealWorkspace(
       try {
         await engine.close();
       } finally {
+        await registration?.stop();
         await endpoints.close();
+        await opened.close();
       }
     },
   };
