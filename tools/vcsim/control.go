@@ -26,7 +26,10 @@ import (
 //	                    adds faults: a matching `*_Task` call returns a task that fails with the
 //	                    fault; any other matching call gets the SOAP fault; "drop" closes the
 //	                    connection without an answer.
+//	                    "empty" answers the call with an empty response, as if there were nothing
+//	                    to return (QueryUnresolvedVmfsVolumes: no LUN after the rescans).
 //	DELETE /lab/faults  removes every fault.
+//	POST   /lab/tools   {"never": "db*"}: VMs whose Tools never start, from their next power-on.
 type fault struct {
 	Method string `json:"method"`
 	Target string `json:"target"`
@@ -35,15 +38,16 @@ type fault struct {
 }
 
 type control struct {
-	sdk http.Handler
+	sdk   http.Handler
+	tools *toolsHook
 
 	mu     sync.Mutex
 	calls  map[string]map[string]int
 	faults []*fault
 }
 
-func newControl(sdk http.Handler) http.Handler {
-	return &control{sdk: sdk, calls: map[string]map[string]int{}}
+func newControl(sdk http.Handler, tools *toolsHook) http.Handler {
+	return &control{sdk: sdk, tools: tools, calls: map[string]map[string]int{}}
 }
 
 func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +65,7 @@ func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, f := range added {
-			if _, ok := types.TypeFunc()(f.Fault); !ok && f.Fault != dropConnection {
+			if _, ok := types.TypeFunc()(f.Fault); !ok && f.Fault != dropConnection && f.Fault != emptyAnswer {
 				http.Error(w, "unknown fault type "+f.Fault, http.StatusBadRequest)
 				return
 			}
@@ -69,6 +73,16 @@ func (c *control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		c.faults = append(c.faults, added...)
 		c.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	case r.URL.Path == "/lab/tools" && r.Method == http.MethodPost:
+		var body struct {
+			Never string `json:"never"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		c.tools.setNever(body.Never)
 		w.WriteHeader(http.StatusNoContent)
 	case r.URL.Path == "/lab/faults" && r.Method == http.MethodDelete:
 		c.mu.Lock()
@@ -191,6 +205,9 @@ const envelopeEnd = `</soapenv:Body></soapenv:Envelope>`
 // mid-call); the call is not run.
 const dropConnection = "drop"
 
+// emptyAnswer as a fault answers with an empty response; the call is not run.
+const emptyAnswer = "empty"
+
 func (c *control) inject(w http.ResponseWriter, call soapCall, f *fault) {
 	if f.Fault == dropConnection {
 		if hijacker, ok := w.(http.Hijacker); ok {
@@ -200,6 +217,11 @@ func (c *control) inject(w http.ResponseWriter, call soapCall, f *fault) {
 			}
 		}
 		panic(http.ErrAbortHandler)
+	}
+	if f.Fault == emptyAnswer {
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		fmt.Fprintf(w, `%s<%sResponse xmlns="urn:vim25"></%sResponse>%s`, envelopeStart, call.method, call.method, envelopeEnd)
+		return
 	}
 	kind, _ := types.TypeFunc()(f.Fault)
 	methodFault, _ := reflect.New(kind).Interface().(types.BaseMethodFault)

@@ -54,6 +54,8 @@ type options struct {
 	sessionIdleTimeout time.Duration
 	sanDir             string
 	mountLuns          bool
+	passwordFile       string
+	renameFile         string
 }
 
 func parseFlags() options {
@@ -80,6 +82,8 @@ func parseFlags() options {
 	flag.DurationVar(&o.sessionIdleTimeout, "session-idle-timeout", 0, "expire sessions idle this long (0: never)")
 	flag.StringVar(&o.sanDir, "san-dir", "", "directory whose sub-directories are VMFS LUNs presented to every host")
 	flag.BoolVar(&o.mountLuns, "mount-luns", false, "mount every LUN of -san-dir at start, named by its label")
+	flag.StringVar(&o.passwordFile, "password-file", "", "read the password of -username from this file's first line (keeps it off the command line)")
+	flag.StringVar(&o.renameFile, "rename", "", "JSON file {\"old name\": \"new name\"} renaming inventory objects after creation (clusters, hosts, port groups, datastores)")
 	flag.Parse()
 	return o
 }
@@ -106,6 +110,18 @@ func main() {
 	}
 	if err := model.Create(); err != nil {
 		log.Fatalf("create the inventory: %s", err)
+	}
+	if o.renameFile != "" {
+		if err := renameInventory(o.renameFile); err != nil {
+			log.Fatalf("-rename: %s", err)
+		}
+	}
+	if o.passwordFile != "" {
+		data, err := os.ReadFile(o.passwordFile)
+		if err != nil {
+			log.Fatalf("-password-file: %s", err)
+		}
+		o.password = strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0])
 	}
 
 	listen := &url.URL{Host: o.listen}
@@ -143,7 +159,7 @@ func main() {
 
 	server := model.Service.NewServer()
 	// The control endpoint wraps the SDK handler; the server has not been told to anyone yet.
-	server.Server.Config.Handler = newControl(server.Server.Config.Handler)
+	server.Server.Config.Handler = newControl(server.Server.Config.Handler, tools)
 
 	serverURL := *server.URL
 	serverURL.User = nil

@@ -56,7 +56,10 @@ func (h *toolsHook) UpdateObject(obj mo.Reference, changes []types.PropertyChang
 		generation := h.generations[ref]
 		h.mu.Unlock()
 		if state == types.VirtualMachinePowerStatePoweredOn {
-			if matched, _ := path.Match(h.never, vm.Name); h.never != "" && matched {
+			h.mu.Lock()
+			never := h.never
+			h.mu.Unlock()
+			if matched, _ := path.Match(never, vm.Name); never != "" && matched {
 				return
 			}
 			time.AfterFunc(h.delay, func() { h.apply(ref, generation, true) })
@@ -66,6 +69,13 @@ func (h *toolsHook) UpdateObject(obj mo.Reference, changes []types.PropertyChang
 		}
 		return
 	}
+}
+
+// setNever changes, while the lab runs, which VMs' Tools never start (from their next power-on).
+func (h *toolsHook) setNever(glob string) {
+	h.mu.Lock()
+	h.never = glob
+	h.mu.Unlock()
 }
 
 func (h *toolsHook) apply(ref types.ManagedObjectReference, generation uint64, running bool) {

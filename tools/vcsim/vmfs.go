@@ -19,8 +19,9 @@ import (
 )
 
 // A SAN for vcsim. Every sub-directory of the SAN directory is a LUN presented to every host: its
-// name is the VMFS label, and a file `naa` inside may hold its NAA id (an array's device id;
-// otherwise one is derived from the label). A LUN no datastore points at is an unresolved VMFS
+// name is the VMFS label, and a file `<label>.naa` beside it or `naa` inside it may hold its NAA
+// id (an array's device id; otherwise one is derived from the label). A LUN may be a symbolic
+// link to a directory. A LUN no datastore points at is an unresolved VMFS
 // volume — a snapshot or replica whose signature the host does not know — so the three methods
 // stock vcsim lacks can follow the path SRM takes: QueryUnresolvedVmfsVolumes,
 // ResignatureUnresolvedVmfsVolume_Task (a `snap-XXXXXXXX-<label>` datastore on every host of the
@@ -50,12 +51,23 @@ func listLuns() ([]lun, error) {
 	}
 	var luns []lun
 	for _, entry := range entries {
-		if !entry.IsDir() || strings.HasPrefix(entry.Name(), ".") {
+		if strings.HasPrefix(entry.Name(), ".") {
 			continue
 		}
 		dir := filepath.Join(sanDir, entry.Name())
+		// A LUN may be a symbolic link to the volume's data (the lab's DSM simulator exports
+		// volumes that way, so a replica and its source can share one directory).
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			continue
+		}
 		naa := ""
-		if data, err := os.ReadFile(filepath.Join(dir, "naa")); err == nil {
+		// `<label>.naa` beside the LUN wins over `naa` inside it: a replica shares its source's
+		// files but is another device.
+		data, err := os.ReadFile(filepath.Join(sanDir, entry.Name()+".naa"))
+		if err != nil {
+			data, err = os.ReadFile(filepath.Join(dir, "naa"))
+		}
+		if err == nil {
 			naa = strings.ToLower(strings.TrimSpace(string(data)))
 			if naa != "" && !strings.HasPrefix(naa, "naa.") {
 				naa = "naa." + naa

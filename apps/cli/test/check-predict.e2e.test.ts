@@ -67,7 +67,7 @@ describe('drctl check', () => {
     };
     expect(doc.live.requested).toBe(true);
     expect(doc.live.sources.every((s) => s.status === 'ok')).toBe(true);
-    expect(doc.live.coverage.notLive.join(' ')).toMatch(/vCenter adapter/);
+    expect(doc.live.coverage.notLive.join(' ')).toMatch(/no real vCenter/);
     // The simulated arrays serve the file's volumes, so the live rules see the same Live Volume.
     expect(doc.findings).toContainEqual(
       expect.objectContaining({

@@ -119,6 +119,7 @@ describe('help', () => {
       'history',
       'settings',
       'generate',
+      'discover',
       'export',
       'serve',
     ]) {

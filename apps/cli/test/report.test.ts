@@ -48,6 +48,7 @@ function report(overrides: Partial<RunReport> = {}): RunReport {
       'storageProvider.hostRescanRepeatCnt': 1,
       'storageProvider.hostRescanTimeoutSec': 300,
       'storageProvider.stretchedDevicesMatchTimeout': 300,
+      'storageProvider.autoResignatureMode': 0,
       defaultMaxBootAndShutdownOpsPerCluster: null,
       defaultMaxBootAndShutdownOpsPerHost: 2,
       'recovery.forceRecovery': false,

@@ -245,6 +245,13 @@ describe('the viewer in a real browser', () => {
       prediction.body.vms.filter((v) => v.powerOnStartMs !== undefined).length,
     );
     expect(await page.textContent('#predict-summary')).toMatch(/^test of Protect vcsite1: \d+ min/);
+    // techsol's callouts, with no run history, are timed by their declared timeouts.
+    expect(await page.textContent('#predict-summary')).toMatch(
+      /callout\(s\) timed from earlier runs, [1-9]\d* by their timeout/,
+    );
+    expect(await page.locator('#predict-steps .callouts').first().textContent()).toMatch(
+      /Callouts: .+: \d+ min.*timeout, no history/,
+    );
     expect(pageErrors).toEqual([]);
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: join(OUTPUT, 'viewer-preflight.png'), fullPage: true });

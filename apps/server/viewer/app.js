@@ -384,6 +384,20 @@ const BINDING = {
   none: '',
 };
 
+/** A predicted step's callouts, under its title: what each takes and where that time comes from. */
+function calloutNote(step) {
+  const callouts = step.callouts ?? [];
+  if (callouts.length === 0) return '';
+  const shown = callouts
+    .slice(0, 6)
+    .map(
+      (c) =>
+        `${escapeHtml(c.name)}${c.vm ? ` (${escapeHtml(c.vm)})` : ''}: ${duration(c.durationMs)}, ${c.source === 'history' ? 'learned' : 'timeout, no history'}`,
+    );
+  if (callouts.length > 6) shown.push(`and ${callouts.length - 6} more`);
+  return `<br /><span class="muted callouts">Callouts: ${shown.join('; ')}</span>`;
+}
+
 async function runCheckPanel() {
   $('check-button').disabled = true;
   try {
@@ -391,7 +405,9 @@ async function runCheckPanel() {
     const c = report.counts;
     $('check-summary').textContent =
       `${c.error} error(s), ${c.warning} warning(s), ${c.info} advice` +
-      (report.live.requested ? ' — from the environment file and the arrays' : ' — from the environment file');
+      (report.live.requested
+        ? ` — from the environment file and the ${report.live.endpoints === 'real' ? 'real vCenters and Data Collectors' : 'simulated arrays'}`
+        : ' — from the environment file');
     $('check-findings').querySelector('tbody').innerHTML = report.findings
       .map(
         (f) => `<tr data-code="${escapeHtml(f.code)}">
@@ -402,7 +418,11 @@ async function runCheckPanel() {
       )
       .join('');
     $('check-live-note').textContent = report.live.requested
-      ? `Asked: ${report.live.sources.map((x) => `${x.source} (${x.status})`).join(', ') || 'no array manager'}. Not live yet: ${report.live.coverage.notLive.join('; ')}.`
+      ? `Asked: ${
+          report.live.sources
+            .map((x) => `${x.source} (${x.adapter}: ${x.status}${x.message ? ` — ${x.message}` : ''})`)
+            .join(', ') || 'no endpoint'
+        }. Not read live: ${report.live.coverage.notLive.join('; ')}.`
       : '';
   } catch (error) {
     showError(error.message);
@@ -424,7 +444,12 @@ async function runPredictPanel() {
     const missing = p.timings.withoutHistory.length;
     $('predict-summary').textContent =
       `${p.workflow} of ${p.plan}: ${duration(p.totalMs)} (${p.result}; dry run in ${p.wallSeconds} s). ` +
-      `${p.timings.fromHistory} VM(s) timed from earlier runs, ${missing} from the environment file.`;
+      `${p.timings.fromHistory} VM(s) timed from earlier runs, ${missing} from the environment file. ` +
+      `${p.timings.calloutsFromHistory} callout(s) timed from earlier runs, ${p.timings.calloutsWithoutHistory.length} by their timeout` +
+      (p.timings.calloutsWithoutHistory.length > 0
+        ? ` (no history: ${p.timings.calloutsWithoutHistory.slice(0, 8).join(', ')}${p.timings.calloutsWithoutHistory.length > 8 ? ', …' : ''})`
+        : '') +
+      '.';
     $('predict-groups').querySelector('tbody').innerHTML = p.groups
       .filter((g) => g.vms > 0)
       .map(
@@ -437,7 +462,7 @@ async function runPredictPanel() {
     $('predict-steps').querySelector('tbody').innerHTML = p.steps
       .map(
         (step) =>
-          `<tr><td>${escapeHtml(step.title)}</td><td>${duration(step.startMs)}</td><td>${duration(step.durationMs)}</td></tr>`,
+          `<tr><td>${escapeHtml(step.title)}${calloutNote(step)}</td><td>${duration(step.startMs)}</td><td>${duration(step.durationMs)}</td></tr>`,
       )
       .join('');
     // The SVG is drctl's own, with every name escaped by the server.

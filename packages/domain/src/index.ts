@@ -80,12 +80,24 @@ export type {
 export { formatYaml, loadEnvironment, validateEnvironment, zodIssues } from './model/load.js';
 export type { LoadOptions } from './model/load.js';
 export { checkReferences, findCycle } from './model/references.js';
+export {
+  DEFAULT_SNAPSHOT_MODE,
+  dsmDeployments,
+  planArrayManagers,
+  selectableSnapshotOf,
+  settleSelectableSnapshot,
+} from './model/selectable-snapshot.js';
+export { LIVE_VOLUME_RESTRICTIONS, liveVolumeProblem } from './model/live-volume-support.js';
+export type { LiveVolumeFacts, LiveVolumeProblem, LiveVolumeRestriction } from './model/live-volume-support.js';
 export { resolvePlanVms, planDevices, planDatastores, mappedCluster } from './model/plan-vms.js';
 export type { PlanVm, Placement } from './model/plan-vms.js';
 export { environmentJsonSchema } from './model/json-schema.js';
 export { checkBestPractices } from './model/best-practices.js';
 export { checkConfiguration, findingsFromIssues } from './check/check.js';
 export type { ObservedArray, ObservedFacts } from './check/check.js';
+export type { ObservedQosNodes } from './check/live-qos-rules.js';
+export { naaOfDevice } from './check/live-vcenter-rules.js';
+export type { ObservedSite } from './check/live-vcenter-rules.js';
 export { CHECK_RULES, checkRule } from './check/rules.js';
 export type { CheckRule, CheckScope, Severity } from './check/rules.js';
 export { countFindings, sortFindings } from './check/finding.js';
@@ -128,8 +140,10 @@ export type {
 } from './ports/storage.js';
 export type { ComputeAdapter, ComputeRequest } from './ports/compute.js';
 export type { CalloutRunner, CalloutContext, CalloutOutcome } from './ports/callouts.js';
-export type { DocumentStore } from './ports/store.js';
+export type { DocumentStore, StoreOperation } from './ports/store.js';
+export { writeTogether } from './ports/store.js';
 export type { ExpiredLease, RunLease, RunOwnership } from './ports/ownership.js';
+export type { SharedSlots } from './ports/shared-slots.js';
 
 export { SystemClock, VirtualClock, abortReason, onAbort } from './clock/clock.js';
 export type { Clock, VirtualClockOptions } from './clock/clock.js';

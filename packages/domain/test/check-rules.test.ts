@@ -12,6 +12,7 @@ import {
   type EnvironmentInput,
   type Finding,
   type ObservedFacts,
+  type ObservedSite,
   type Settings,
 } from '../src/index.js';
 
@@ -89,6 +90,25 @@ const device = (over: Partial<DiscoveredDevice> = {}): DiscoveredDevice => ({
   state: 'read-write',
   replicationType: 'async',
   replicateActiveSnapshot: false,
+  ...over,
+});
+
+/** What the vCenter of s1 reports: both hosts see ds1 and ph1; every VM has Tools. */
+const s1 = (over: Partial<ObservedSite> = {}): ObservedSite => ({
+  site: 's1',
+  hosts: [
+    { name: 'h11', cluster: 'c1', devices: [] },
+    { name: 'h12', cluster: 'c1', devices: [] },
+  ],
+  datastores: [
+    { name: 'ds1', extents: [], hosts: ['h11', 'h12'] },
+    { name: 'ph1', extents: [], hosts: ['h11', 'h12'] },
+  ],
+  vms: [
+    { name: 'db', toolsInstalled: true, toolsStatus: 'toolsOk' },
+    { name: 'app', toolsInstalled: true, toolsStatus: 'toolsOk' },
+    { name: 'web', toolsInstalled: true, toolsStatus: 'toolsOk' },
+  ],
   ...over,
 });
 
@@ -281,6 +301,12 @@ const CASES: Case[] = [
     path: 'volumes[0].liveVolume.uniformMapping',
   },
   {
+    code: 'LV_MANAGED_REPLICATION',
+    fixture: 'a Live Volume managing a replication to a third Storage Center',
+    arrange: (e) => liveVolume(e, { liveVolume: { managedReplication: true } }),
+    path: 'volumes[0].liveVolume.managedReplication',
+  },
+  {
     code: 'LV_CONSISTENCY_GROUP',
     fixture: 'a Live Volume in a consistency group',
     arrange: (e) => liveVolume(e, { consistencyGroup: 'cg1' }),
@@ -293,7 +319,7 @@ const CASES: Case[] = [
       e.volumes[0]!.replicateActiveSnapshot = true;
       e.vms[0]!.application = 'erp';
     },
-    path: 'plans[0].snapshotMode',
+    path: 'arrayManagers[0].selectableSnapshot',
   },
   {
     code: 'INCONSISTENT_REPLICATION_POINTS',
@@ -310,9 +336,9 @@ const CASES: Case[] = [
   },
   {
     code: 'PER_RESTORE_POINT_UNSET',
-    fixture: 'snapshotMode per-restore-point, no restore point for v1',
+    fixture: 'selectableSnapshot per-restore-point, no restore point for v1',
     arrange: (e) => {
-      e.plans[0]!.snapshotMode = 'per-restore-point';
+      e.arrayManagers![0]!.selectableSnapshot = 'per-restore-point';
     },
     path: 'plans[0].restorePoints',
   },
@@ -412,6 +438,67 @@ const CASES: Case[] = [
       ],
     },
     path: 'volumes[0]',
+  },
+  {
+    code: 'LIVE_QOS_NODE_MISSING',
+    fixture: 'sc12 names QoS Gold, its Data Collector has only Default',
+    arrange: (e) => {
+      e.arrays[0]!.qosProfile = 'Gold';
+    },
+    observed: { qosNodes: [{ arrayManager: 'dsm', arrayId: 'sc12', nodes: [{ name: 'Default' }] }] },
+    path: 'arrays[0].qosProfile',
+  },
+  {
+    code: 'LIVE_QOS_NODE_DIFFERS',
+    fixture: 'QoS node Q runs at 1 Gbps on sc12 and 100 Mbps on sc13',
+    arrange: () => undefined,
+    observed: {
+      qosNodes: [
+        { arrayManager: 'dsm', arrayId: 'sc12', nodes: [{ name: 'Q', linkSpeed: '1 Gbps' }] },
+        { arrayManager: 'dsm', arrayId: 'sc13', nodes: [{ name: 'Q', linkSpeed: '100 Mbps' }] },
+      ],
+    },
+    path: 'arrayPairs[0]',
+  },
+  {
+    code: 'LIVE_VM_NO_TOOLS',
+    fixture: 'vCenter reports db without VMware Tools',
+    arrange: () => undefined,
+    observed: {
+      sites: [
+        s1({
+          vms: [
+            { name: 'db', toolsInstalled: false, toolsStatus: 'toolsNotInstalled' },
+            { name: 'app', toolsInstalled: true },
+            { name: 'web', toolsInstalled: true },
+          ],
+        }),
+      ],
+    },
+    path: 'vms[0]',
+  },
+  {
+    code: 'LIVE_HOST_CANNOT_SEE_DATASTORE',
+    fixture: 'h12 does not mount ds1, which h11 mounts',
+    arrange: () => undefined,
+    observed: {
+      sites: [
+        s1({
+          datastores: [
+            { name: 'ds1', extents: [], hosts: ['h11'] },
+            { name: 'ph1', extents: [], hosts: ['h11', 'h12'] },
+          ],
+        }),
+      ],
+    },
+    path: 'sites[0].clusters[0].hosts[1].name',
+  },
+  {
+    code: 'LIVE_NOT_IN_VCENTER',
+    fixture: 'the vCenter of s1 has no VM app',
+    arrange: () => undefined,
+    observed: { sites: [s1({ vms: [{ name: 'db', toolsInstalled: true }, { name: 'web' }] })] },
+    path: 'vms[1].name',
   },
 ];
 
@@ -551,6 +638,54 @@ describe('drctl check: the rules the issue named', () => {
       }),
     );
     expect(findings).toContainEqual(expect.objectContaining({ code: 'LIVE_REPLICATION_DIFFERS', scope: 'live' }));
+  });
+
+  it('finds nothing live when the vCenter and the Data Collector agree with the file', () => {
+    const findings = checkConfiguration(loadEnvironment(formatYaml(base())), defaultSettings(), {
+      sites: [s1()],
+      qosNodes: [
+        { arrayManager: 'dsm', arrayId: 'sc12', nodes: [{ name: 'Q', linkSpeed: '1 Gbps' }] },
+        { arrayManager: 'dsm', arrayId: 'sc13', nodes: [{ name: 'Q', linkSpeed: '1 Gbps' }] },
+      ],
+    });
+    expect(findings).toEqual([]);
+  });
+
+  it('judges recovery hosts by the devices they see, and a resignatured copy by its name', () => {
+    const env = base();
+    const naa = '6000d31000abcdef0000000000000101';
+    env.volumes[0]!.id = naa;
+    env.datastores = [{ name: 'ds1', site: 's1', devices: [naa] }];
+    const recovery: ObservedSite = {
+      site: 's2',
+      hosts: [
+        { name: 'h21', cluster: 'c2', devices: [`naa.${naa}`] },
+        { name: 'h22', cluster: 'c2', devices: [] },
+      ],
+      datastores: [{ name: 'ph2', extents: [], hosts: ['h21', 'h22'] }],
+      vms: [],
+    };
+    const paths = (site: ObservedSite) =>
+      checkConfiguration(loadEnvironment(formatYaml(env)), defaultSettings(), { sites: [site] })
+        .filter((f) => f.code === 'LIVE_HOST_CANNOT_SEE_DATASTORE')
+        .map((f) => f.path);
+    // The replica's device is presented to h21 but not to h22.
+    expect(paths(recovery)).toEqual(['sites[1].clusters[0].hosts[1].name']);
+    // Nobody sees it before a failover: nothing to say.
+    expect(paths({ ...recovery, hosts: recovery.hosts.map((h) => ({ ...h, devices: [] })) })).toEqual([]);
+    // After a test recovery, snap-…-ds1 is mounted on h22 only.
+    expect(
+      paths({
+        ...recovery,
+        hosts: recovery.hosts.map((h) => ({ ...h, devices: [] })),
+        datastores: [...recovery.datastores, { name: 'snap-0a1b2c3d-ds1', extents: [], hosts: ['h22'] }],
+      }),
+    ).toEqual(['sites[1].clusters[0].hosts[0].name']);
+    // A placeholder datastore no host sees.
+    expect(paths({ ...recovery, hosts: recovery.hosts.map((h) => ({ ...h, devices: [] })), datastores: [] })).toEqual([
+      'sites[1].clusters[0].hosts[0].name',
+      'sites[1].clusters[0].hosts[1].name',
+    ]);
   });
 
   it('sorts errors first', () => {

@@ -84,6 +84,31 @@ describe('environment file', () => {
     expect(vms.map((v) => v.placements['s2']!.host)).toEqual(['h21', 'h22', 'h21']);
   });
 
+  it("lists a plan's VMs group by group in the plan's order, each in file order, once, under its first group", () => {
+    const env = base();
+    env.volumes!.push({ id: 'v2', sourceArray: 'sc12', targetArray: 'sc13' });
+    env.datastores!.push({ name: 'ds2', site: 's1', devices: ['v2'] });
+    env.vms = [
+      { name: 'a', site: 's1', cluster: 'c1', host: 'h11', datastores: ['ds1'] },
+      { name: 'b', site: 's1', cluster: 'c1', host: 'h11', datastores: ['ds2'] },
+      { name: 'c', site: 's1', cluster: 'c1', host: 'h12', datastores: ['ds1'] },
+      { name: 'd', site: 's1', cluster: 'c1', host: 'h12', datastores: ['ds2', 'ds2'] },
+    ];
+    env.protectionGroups = [
+      { name: 'pg1', type: 'array', arrayPair: 'pair', datastores: ['ds1'] },
+      { name: 'pg2', type: 'array', arrayPair: 'pair', datastores: ['ds2'] },
+    ];
+    env.plans![0]!.protectionGroups = ['pg2', 'pg1'];
+    env.plans![0]!.vms = [];
+    const loaded = loadEnvironment(formatYaml(env));
+    expect(resolvePlanVms(loaded, loaded.plans[0]!).map((v) => [v.name, v.protectionGroup])).toEqual([
+      ['b', 'pg2'],
+      ['d', 'pg2'],
+      ['a', 'pg1'],
+      ['c', 'pg1'],
+    ]);
+  });
+
   it('names the path of a bad field', () => {
     const env = base();
     (env.plans![0]!.vms![0] as { priority: number }).priority = 7;

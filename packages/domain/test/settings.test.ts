@@ -16,6 +16,7 @@ describe('settings', () => {
       'storageProvider.hostRescanRepeatCnt': 1,
       'storageProvider.hostRescanTimeoutSec': 300,
       'storageProvider.stretchedDevicesMatchTimeout': 300,
+      'storageProvider.autoResignatureMode': 0,
       defaultMaxBootAndShutdownOpsPerCluster: null,
       defaultMaxBootAndShutdownOpsPerHost: null,
       'recovery.forceRecovery': false,

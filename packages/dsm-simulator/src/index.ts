@@ -16,9 +16,13 @@ export type { Credentials } from './server/sessions.js';
 export { SESSION_COOKIE } from './server/sessions.js';
 
 export { DsmModel } from './model/dsm-model.js';
+export { SRM_SELECTABLE_SNAPSHOT_MODES } from './model/state.js';
+export type { DataCollectorSettings, SrmSelectableSnapshotMode } from './model/state.js';
+export { SanExport } from './san/san-export.js';
+export type { SanExportOptions } from './san/san-export.js';
 export { DSM_MODEL_STATE_FORMAT } from './model/persistence.js';
 export type { DsmModelState } from './model/persistence.js';
-export { seedFromEnvironment, hostIqn } from './seed/from-environment.js';
+export { seedFromEnvironment, hostIqn, dsmSelectableSnapshotOf } from './seed/from-environment.js';
 export type { EnvironmentSeedOptions } from './seed/from-environment.js';
 export type {
   DsmSeed,

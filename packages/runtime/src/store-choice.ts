@@ -1,5 +1,5 @@
-import { DrError, type DocumentStore, type RunOwnership } from '@drctl/domain';
-import { FileStore, MemoryStore } from '@drctl/store';
+import { DrError, type DocumentStore, type RunOwnership, type SharedSlots } from '@drctl/domain';
+import { FileSlots, FileStore, MemoryStore } from '@drctl/store';
 import { PostgresStore } from '@drctl/store-postgres';
 
 export interface StoreChoice {
@@ -16,6 +16,11 @@ export interface OpenedStore {
   store: DocumentStore;
   /** Run ownership across engines: present when the store is shared (PostgreSQL). */
   ownership?: RunOwnership;
+  /**
+   * Limits counted across every engine or process sharing the store (commands in flight, boots
+   * per host and cluster): rows in PostgreSQL, lock files in the state folder; none in memory.
+   */
+  slots?: SharedSlots;
   /** A short description for messages: the state folder, or the database without credentials. */
   where: string;
   close(): Promise<void>;
@@ -36,10 +41,21 @@ export function openStore(choice: StoreChoice, stateDir: string): OpenedStore {
       ...(choice.engineId ? { engineId: choice.engineId } : {}),
       ...(choice.leaseMs !== undefined ? { leaseMs: choice.leaseMs } : {}),
     });
-    return { store, ownership: store, where: describeUrl(choice.store), close: () => store.close() };
+    return {
+      store,
+      ownership: store,
+      slots: store.slots,
+      where: describeUrl(choice.store),
+      close: () => store.close(),
+    };
   }
-  const store = choice.inMemory ? new MemoryStore() : new FileStore(stateDir);
-  return { store, where: choice.inMemory ? 'memory' : stateDir, close: async () => undefined };
+  if (choice.inMemory) return { store: new MemoryStore(), where: 'memory', close: async () => undefined };
+  return {
+    store: new FileStore(stateDir),
+    slots: new FileSlots(stateDir),
+    where: stateDir,
+    close: async () => undefined,
+  };
 }
 
 function describeUrl(url: string): string {

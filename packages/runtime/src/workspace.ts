@@ -19,6 +19,7 @@ import {
   type ResolvedSettings,
   type SettingsLayer,
   type StorageAdapter,
+  type WorkflowName,
 } from '@drctl/domain';
 import { createCalloutRunner } from '@drctl/callouts';
 import type { DsmSimulator, DsmSimulatorState } from '@drctl/dsm-simulator';
@@ -36,7 +37,11 @@ import { invocationOf, type RunInvocation } from './invocation.js';
 import { SharedDocument } from './shared-state/shared-document.js';
 import { isDsmFaultText, parseDsmFault, type DsmFault } from './sc-series/dsm-faults.js';
 import { mirroredStorage } from './sc-series/mirrored-storage.js';
-import { startSimulatedDataCollector, type SimulatedDataCollector } from './sc-series/simulated-data-collector.js';
+import {
+  startSimulatedDataCollector,
+  type ExternalDataCollector,
+  type SimulatedDataCollector,
+} from './sc-series/simulated-data-collector.js';
 import { openRealWorkspace } from './real/real-workspace.js';
 import { openStore } from './store-choice.js';
 
@@ -67,6 +72,11 @@ export interface WorkspaceOptions {
    * environment file's vCenters and Data Collectors on the system clock. @default true
    */
   simulate?: boolean;
+  /**
+   * The workflow the workspace is opened for, when known. A real disaster recovery's preflight
+   * accepts an unreachable vCenter: the protected site may be the one that was lost.
+   */
+  workflow?: WorkflowName;
   /** Storage behind the array managers in a simulation. @default the environment's adapter kinds */
   storage?: StorageChoice;
   /** Seed of the simulated world. @default the environment's `seed` */
@@ -87,6 +97,13 @@ export interface WorkspaceOptions {
   onStepPersisted?: EngineOptions['onStepPersisted'];
   /** XState inspection observer of the engine's workflow actors (the server's live viewer). */
   inspect?: EngineOptions['inspect'];
+  /**
+   * In a simulation with SC Series storage: a Data Collector (DSM simulator) already running,
+   * shared by several engine processes, instead of one started in this process.
+   */
+  dataCollector?: ExternalDataCollector;
+  /** Called once a state-changing storage command is journalled, before it is sent (crash rehearsals). */
+  onCommandAnnounced?: EngineOptions['onCommandAnnounced'];
   logger?: Logger;
   /** Adapter factories for kinds the runtime does not build itself (e.g. SC Series over DSM REST). */
   storageFactories?: Partial<
@@ -309,7 +326,20 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   // SC Series in a simulation: the DSM simulator in this process, its arrays as the last process left them.
   let dataCollector: SimulatedDataCollector | undefined;
   let savedDsm: DsmSimulatorState | undefined;
-  if (scManagers.length > 0) {
+  if (scManagers.length > 0 && options.dataCollector) {
+    dataCollector = await startSimulatedDataCollector({
+      env,
+      envDir,
+      clock,
+      managers: scManagers,
+      sitesDown: [],
+      faults: [],
+      requestTimeoutMs: 30_000,
+      exchangeHoldMs: DSM_EXCHANGE_REAL_WAIT_MS,
+      logger,
+      external: options.dataCollector,
+    });
+  } else if (scManagers.length > 0) {
     savedDsm = await shared.dsm.load();
     if (saved && !savedDsm)
       logger.warn(
@@ -334,11 +364,13 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
       logger,
     });
   }
-  if (dataCollector) shared.dsm.startFrom(dataCollector.snapshot());
+  const dsmNow = dataCollector?.snapshot();
+  if (dsmNow) shared.dsm.startFrom(dsmNow);
   const save = async (force: boolean) => {
     await shared.world.save(world.snapshotForStore(), force);
     await shared.replication.save(replication.snapshot(), force);
-    if (dataCollector) await shared.dsm.save(dataCollector.snapshot(), force);
+    const dsmState = dataCollector?.snapshot();
+    if (dsmState) await shared.dsm.save(dsmState, force);
     await shared.clock.save({ now: clock.now() }, force);
   };
   const checkpoint = () => save(false);
@@ -352,7 +384,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   };
   try {
     // A fresh state folder gets its world at once, unless this process only reads.
-    if (!options.readOnly && (!saved || (dataCollector && !savedDsm))) await save(true);
+    if (!options.readOnly && (!saved || (dataCollector?.simulator && !savedDsm))) await save(true);
   } catch (error) {
     await dataCollector?.close();
     await opened.close();
@@ -388,6 +420,8 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(opened.ownership ? { ownership: opened.ownership } : {}),
+    ...(opened.slots ? { sharedSlots: opened.slots } : {}),
+    ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),
     ...(crashAfter.length > 0 || options.onStepPersisted
       ? {
           onStepPersisted: (info: Parameters<NonNullable<EngineOptions['onStepPersisted']>>[0]) => {
@@ -408,7 +442,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     clock,
     store,
     world,
-    ...(dataCollector ? { dsm: dataCollector.simulator } : {}),
+    ...(dataCollector?.simulator ? { dsm: dataCollector.simulator } : {}),
     ...(opened.ownership ? { ownership: opened.ownership } : {}),
     engine,
     storageFor: storage,

@@ -22,7 +22,8 @@ const within = (predicted: number, actual: number, fraction: number) =>
 describe('drctl predict against a simulated run of the same plan and seed', () => {
   it('predicts the whole run and each step within a few percent', async () => {
     // A generated plan without callouts: a real run's command callouts take real time, which the
-    // virtual clock only partly holds still for on a busy machine; a dry run counts them as none.
+    // virtual clock only partly holds still for on a busy machine; a dry run gives them their
+    // learned or declared time.
     const dir = tempDir();
     const environmentPath = join(dir, 'env.json');
     const generated = generateEnvironment({
@@ -79,7 +80,7 @@ describe('drctl predict against a simulated run of the same plan and seed', () =
     expect(within(learned.totalMs, actualTotal, 0.05)).toBe(true);
   }, 120_000);
 
-  it('predicts techsol, whose callouts it does not run', async () => {
+  it('predicts techsol, timing the callouts it does not run by their timeouts', async () => {
     const plan = readEnvironment(techsol).plans[0]!.name;
     const prediction = await predict({
       environmentPath: techsol,
@@ -88,9 +89,85 @@ describe('drctl predict against a simulated run of the same plan and seed', () =
       workflow: 'disaster-recovery',
     });
     expect(prediction.result).toBe('success');
+    expect(prediction.timings.calloutsFromHistory).toBe(0);
+    expect(prediction.timings.calloutsWithoutHistory).toContain('Revert to frozen snapshot (sql01)');
     expect(prediction.vms.filter((v) => v.toolsReadyMs !== undefined).length).toBeGreaterThan(10);
     expect(prediction.groups.filter((g) => g.vms > 0).map((g) => g.binding.kind)).toContain('dependency-chain');
   }, 60_000);
+
+  it('gives callouts their learned durations, else their timeouts, where a run spends them', async () => {
+    const dir = tempDir();
+    const environmentPath = join(dir, 'env.json');
+    const generated = generateEnvironment({ vms: 40, hosts: 4, clusters: 1, datastores: 2, dependencies: 0, seed: 3 });
+    const bare = join(dir, 'bare.json');
+    writeFileSync(bare, JSON.stringify(generated));
+    const planInput = generated.plans![0]!;
+    const plan = planInput.name;
+    const first = planInput.vms!.find((v) => v.priority === 1) ?? planInput.vms![0]!;
+    const quick = (name: string, timeoutSeconds: number) => ({
+      type: 'command' as const,
+      name,
+      command: process.execPath,
+      args: ['-e', '0'],
+      timeoutSeconds,
+    });
+    planInput.callouts = [{ before: 'sync-storage', ...quick('snapshot the source', 600) }];
+    first.prePowerOn = [quick('revert', 300)];
+    first.postPowerOn = [
+      { type: 'webhook', name: 'tell the CMDB', url: 'https://cmdb.invalid/hook', timeoutSeconds: 60 },
+    ];
+    writeFileSync(environmentPath, JSON.stringify(generated));
+    const stateDir = join(dir, 'state');
+    const seed = 11;
+
+    // No history: each callout takes its declared timeout, and the output says which.
+    const [without, none] = await Promise.all([
+      predict({ environmentPath, stateDir, plan, workflow: 'disaster-recovery', seed }),
+      predict({ environmentPath: bare, stateDir, plan, workflow: 'disaster-recovery', seed }),
+    ]);
+    expect(without.timings.calloutsWithoutHistory).toEqual([
+      'snapshot the source',
+      `revert (${first.vm})`,
+      `tell the CMDB (${first.vm})`,
+    ]);
+    const sync = without.steps.find((s) => s.id === 'sync-storage')!;
+    expect(sync.callouts).toEqual([
+      { name: 'snapshot the source', phase: 'plan', durationMs: 600_000, source: 'timeout' },
+    ]);
+    const group = without.steps.find((s) => s.id === `power-on-priority-${first.priority ?? 3}`)!;
+    expect(group.callouts).toEqual([
+      { name: 'revert', phase: 'pre-power-on', vm: first.vm, durationMs: 300_000, source: 'timeout' },
+      { name: 'tell the CMDB', phase: 'post-power-on', vm: first.vm, durationMs: 60_000, source: 'timeout' },
+    ]);
+    // The plan-level callout runs alone before its step: the run is at least that much longer.
+    expect(without.totalMs - none.totalMs).toBeGreaterThanOrEqual(600_000);
+    expect(without.totalMs - none.totalMs).toBeLessThanOrEqual(600_000 + 300_000 + 60_000 + 1000);
+
+    // An earlier run; its report then says the snapshot took 90 s and the revert 30 s (as on a
+    // real site: a simulated run holds virtual time still while a callout's process runs).
+    const ws = await openWorkspace({ environmentPath, stateDir, seed, autoAnswer: { answer: 'ok', by: 'test' } });
+    const handle = await ws.drive(ws.engine.start({ plan, workflow: 'disaster-recovery' }));
+    const earlier = await ws.drive(handle.done);
+    const later = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+    const snapshot = earlier.steps.find((s) => s.target === 'callout:snapshot the source')!;
+    snapshot.finishedAt = later(snapshot.startedAt!, 90_000);
+    const revert = earlier.vms.find((v) => v.name === first.vm)!.callouts.find((c) => c.name === 'revert')!;
+    revert.finishedAt = later(revert.startedAt!, 30_000);
+    await ws.store.write(`runs/${earlier.runId}/report`, earlier);
+    await ws.close();
+
+    const learned = await predict({ environmentPath, stateDir, plan, workflow: 'disaster-recovery', seed });
+    // Every callout ran in that run (the webhook failed at once: a failure is history too).
+    expect(learned.timings.calloutsFromHistory).toBe(3);
+    expect(learned.timings.calloutsWithoutHistory).toEqual([]);
+    expect(learned.steps.find((s) => s.id === 'sync-storage')!.callouts).toEqual([
+      { name: 'snapshot the source', phase: 'plan', durationMs: 90_000, source: 'history' },
+    ]);
+    expect(learned.steps.find((s) => s.id === group.id)!.callouts!.find((c) => c.name === 'revert')!.durationMs).toBe(
+      30_000,
+    );
+    expect(learned.totalMs).toBeLessThan(without.totalMs - 400_000);
+  }, 120_000);
 
   it('runs the prerequisites of a workflow first and times only the workflow', async () => {
     const plan = readEnvironment(techsol).plans[0]!.name;

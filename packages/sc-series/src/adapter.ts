@@ -18,7 +18,7 @@ import {
   type StorageAdapter,
   type SyncStatusResult,
 } from '@drctl/domain';
-import { DsmApi } from './dsm/api.js';
+import { DsmApi, type QosNode } from './dsm/api.js';
 import { DsmClient } from './http/dsm-client.js';
 import { adapterLogger } from './logging.js';
 import { CommandReads } from './reads.js';
@@ -30,6 +30,8 @@ import { failoverDevice, prepareFailoverDevice } from './commands/failover.js';
 import { prepareReverseDevice, restoreDevice, reverseDevice } from './commands/reverse.js';
 import { discoverArrays, discoverDevices } from './discovery.js';
 import type { Topology } from './topology.js';
+import { readSelectableSnapshot, withDsmSelectableSnapshot } from './dsm/selectable-snapshot-setting.js';
+import { selectableSnapshotHonoured } from './snapshot-selection.js';
 
 export interface ScSeriesAdapterOptions {
   /** DSM Data Collector host. */
@@ -82,7 +84,12 @@ export interface ScSeriesAdapter extends StorageAdapter {
   readonly stats: { requests: number; logins: number; retries: number };
   /** API version DSM reported (after negotiation). */
   readonly apiVersion: string;
+  /** The replication QoS nodes defined on one array (read only; for `drctl check --live`). */
+  qosNodes(request: { arrayId: string; signal: AbortSignal }): Promise<QosNode[]>;
 }
+
+/** Commands where DSM picks the snapshot to present (§5.8, Table 1). */
+const SNAPSHOT_CHOOSING = new Set(['testFailoverStart', 'failover']);
 
 function validate(options: ScSeriesAdapterOptions): void {
   const issues: InputIssue[] = [];
@@ -188,12 +195,32 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
       logger.warn({ command: name, code: problem.code }, 'storage command failed before any device');
       return { devices: request.devices.map((device) => ({ device, status: 'error', error: problem, warnings: [] })) };
     }
+    // §5.8: DSM applies its own selectable-snapshot setting; read it where Table 1 honours it.
+    let settingWarning: string | undefined;
+    if (SNAPSHOT_CHOOSING.has(name) && selectableSnapshotHonoured(request.context).honoured) {
+      try {
+        const setting = withDsmSelectableSnapshot(
+          request.context,
+          await readSelectableSnapshot(client, request.signal),
+        );
+        request = { ...request, context: setting.context };
+        settingWarning = setting.warning;
+      } catch (error) {
+        if (request.signal.aborted) throw abortReason(request.signal);
+        const problem = toDeviceError(error);
+        return {
+          devices: request.devices.map((device) => ({ device, status: 'error', error: problem, warnings: [] })),
+        };
+      }
+    }
     // One set of reads per command: several devices share list calls, one device reads its own objects.
     const shared = (options.shareReads ?? true) && request.devices.length > 1;
     const commandCore: Core = { ...core, reads: new CommandReads(api, shared, request.signal) };
+    const commandRequest = request;
     const devices = await perDevice(request, core.settings.deviceConcurrency, (device) =>
-      handler(commandCore, topology, request, serial, device),
+      handler(commandCore, topology, commandRequest, serial, device),
     );
+    if (settingWarning !== undefined) for (const d of devices) d.warnings.unshift(settingWarning);
     return { devices };
   }
 
@@ -255,6 +282,9 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
     prepareReverseReplication: (request) => deviceCommand('prepareReverseReplication', request, prepareReverseDevice),
     reverseReplication: (request) => deviceCommand('reverseReplication', request, reverseDevice),
     restoreReplication: (request) => deviceCommand('restoreReplication', request, restoreDevice),
+    async qosNodes({ arrayId, signal }) {
+      return rethrowAsStorageError(() => api.qosNodes(core.ids.serialOf(arrayId), signal), signal);
+    },
     close: () => client.close(),
   };
   return adapter;

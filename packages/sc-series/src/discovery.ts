@@ -95,6 +95,7 @@ async function deviceOf(
             autoFailover: lv.failoverAutomaticallyEnabled,
             autoRoleSwap: lv.swapRolesAutomaticallyEnabled,
             uniformMapping: false,
+            ...(lv.managingReplications ? { managedReplication: true } : {}),
           },
         }
       : {}),

@@ -1,43 +1,20 @@
-import type { DeviceError, DiscoveredDevice } from '@drctl/domain';
+import { liveVolumeProblem, type DeviceError, type LiveVolumeFacts, type LiveVolumeRestriction } from '@drctl/domain';
+
+const CODES: Readonly<Record<LiveVolumeRestriction, string>> = {
+  'auto-failover': 'SC_LV_AUTO_FAILOVER',
+  'auto-role-swap': 'SC_LV_AUTO_ROLE_SWAP',
+  'sync-high-consistency': 'SC_LV_SYNC_HIGH_CONSISTENCY',
+  'uniform-mapping': 'SC_LV_UNIFORM_MAPPING',
+  'managed-replication': 'SC_LV_MANAGED_REPLICATION',
+  'consistency-group': 'SC_LV_CONSISTENCY_GROUP',
+};
 
 /**
  * Live Volumes SRM cannot protect (source §3.3 and §5.4): automatic failover, automatic role swap,
- * uniform storage mapping, and synchronous replication in high-consistency mode. Undefined means
- * the device may be protected.
+ * uniform storage mapping, synchronous replication in high-consistency mode, a managed replication
+ * and membership of a consistency group. Undefined means the device may be protected.
  */
-export function checkProtectable(
-  device: Pick<DiscoveredDevice, 'id' | 'liveVolume' | 'replicationType'>,
-): DeviceError | undefined {
-  const lv = device.liveVolume;
-  if (!lv) return undefined;
-  if (lv.autoFailover) {
-    return {
-      code: 'SC_LV_AUTO_FAILOVER',
-      description: `Live Volume ${device.id} has automatic failover enabled; Live Volumes configured for automatic failover cannot be protected by SRM.`,
-      fixHint: 'Disable automatic failover on the Live Volume in Dell Storage Manager, then rediscover devices.',
-    };
-  }
-  if (lv.autoRoleSwap) {
-    return {
-      code: 'SC_LV_AUTO_ROLE_SWAP',
-      description: `Live Volume ${device.id} has automatic role swap enabled; Live Volume automatic role swap must be disabled for SRM.`,
-      fixHint:
-        'Disable "automatically swap roles" on the Live Volume in Dell Storage Manager, then rediscover devices.',
-    };
-  }
-  if (device.replicationType === 'sync-high-consistency') {
-    return {
-      code: 'SC_LV_SYNC_HIGH_CONSISTENCY',
-      description: `Live Volume ${device.id} replicates synchronously in high-consistency mode, which SRM does not support; stretched storage needs asynchronous or synchronous high-availability replication.`,
-      fixHint: 'Change the Live Volume to asynchronous or synchronous high-availability replication.',
-    };
-  }
-  if (lv.uniformMapping) {
-    return {
-      code: 'SC_LV_UNIFORM_MAPPING',
-      description: `Live Volume ${device.id} uses uniform storage mapping; SRM supports Live Volumes only with non-uniform mapping.`,
-      fixHint: 'Map each Live Volume side only to the hosts at its own site.',
-    };
-  }
-  return undefined;
+export function checkProtectable(device: LiveVolumeFacts): DeviceError | undefined {
+  const problem = liveVolumeProblem(device);
+  return problem && { code: CODES[problem.restriction], description: problem.description, fixHint: problem.fixHint };
 }

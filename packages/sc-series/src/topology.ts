@@ -114,6 +114,12 @@ export class Topology {
     return this.find(device).find((p) => p.sourceSerial === serial || p.destinationSerial === serial);
   }
 
+  /** Every pair touching one of the serials, once. */
+  onSerials(serials: readonly number[]): DevicePair[] {
+    const wanted = new Set(serials);
+    return this.pairs.filter((p) => wanted.has(p.sourceSerial) || wanted.has(p.destinationSerial));
+  }
+
   onSerial(serial: number): DevicePair[] {
     return this.pairs.filter((p) => p.sourceSerial === serial || p.destinationSerial === serial);
   }

@@ -16,6 +16,8 @@ function withGroup() {
   return startLab({
     edit: (env) => {
       for (const volume of env.volumes) if (GROUP.includes(volume.id)) volume.consistencyGroup = 'cg-app';
+      // The Data Collector's setting (§5.8), seeded into the DSM simulator.
+      env.arrayManagers[0]!.selectableSnapshot = 'always-last-frozen';
     },
   });
 }

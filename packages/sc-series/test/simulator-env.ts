@@ -5,11 +5,15 @@ import {
   type DeviceCommandRequest,
   type DeviceCommandResult,
   type Environment,
+  type SnapshotMode,
   type SyncStatusResult,
 } from '@drctl/domain';
 import { startDsmSimulator, type DsmSimulator } from '@drctl/dsm-simulator';
 import { createScSeriesAdapter, type ScSeriesAdapter, type ScSeriesAdapterOptions } from '../src/index.js';
+import { DSM_SNAPSHOT_MODES } from '../src/dsm/selectable-snapshot-setting.js';
 import { capturedLogger } from './mock-dsm.js';
+
+type SrmModeName = DsmSimulator['model']['state']['dataCollectorSettings']['srmSelectableSnapshot'];
 
 export const PROTECTED = 'sc-12';
 export const RECOVERY = 'sc-13';
@@ -64,6 +68,8 @@ export interface Lab {
   logLines: string[];
   /** Runs an adapter call to completion in virtual time. */
   run<T>(work: Promise<T>): Promise<T>;
+  /** Sets the Data Collector's SRM selectable snapshot (§5.8), as an administrator does in DSM. */
+  setSelectableSnapshot(mode: SnapshotMode): void;
   close(): Promise<void>;
 }
 
@@ -103,6 +109,9 @@ export async function startLab(
     adapter,
     logLines: lines,
     run: (work) => clock.runUntil(work),
+    setSelectableSnapshot(mode) {
+      sim.model.state.dataCollectorSettings.srmSelectableSnapshot = DSM_SNAPSHOT_MODES[mode] as SrmModeName;
+    },
     async close() {
       await adapter.close();
       await sim.close();

@@ -32,6 +32,7 @@ describe('SRM selectable snapshot against Table 1, over the simulator', () => {
     it(`testFailoverStart, ${c.name}: each mode picks as Table 1 says`, async () => {
       lab = await startLab();
       for (const mode of MODES) {
+        lab.setSelectableSnapshot(mode);
         const result = await lab.run(
           lab.adapter.testFailoverStart(
             command(RECOVERY, ['ds-app', 'ds-active'], { ...c.context, snapshotMode: mode, hosts: RECOVERY_HOSTS }),
@@ -63,6 +64,7 @@ describe('SRM selectable snapshot against Table 1, over the simulator', () => {
 
   it('a restore point may name a snapshot; an unknown one is a device error with a fix', async () => {
     lab = await startLab();
+    lab.setSelectableSnapshot('per-restore-point');
     const result = await lab.run(
       lab.adapter.testFailoverStart(
         command(RECOVERY, ['ds-app', 'ds-active'], {
@@ -83,6 +85,7 @@ describe('SRM selectable snapshot against Table 1, over the simulator', () => {
 
   it('planned migration ignores the setting; disaster recovery honours it only with the protected site down', async () => {
     lab = await startLab();
+    lab.setSelectableSnapshot('always-last-frozen');
     const planned = await lab.run(
       lab.adapter.failover(
         command(RECOVERY, ['ds-app'], {
@@ -149,5 +152,74 @@ describe('SRM selectable snapshot against Table 1, over the simulator', () => {
     );
     expect(again.devices[0]!.warnings.join(' ')).toMatch(/already failed over/);
     expect(lab.sim.counters.count()).toBe(before);
+  });
+});
+
+describe('the selectable-snapshot setting is read from the Data Collector over REST (§5.8)', () => {
+  const honouredTest = { workflow: 'test', syncData: false, hosts: RECOVERY_HOSTS } as const;
+
+  it('the Data Collector seeded from the environment serves the file’s setting: the command agrees, no warning', async () => {
+    lab = await startLab({
+      edit: (env) => {
+        env.arrayManagers[0]!.selectableSnapshot = 'always-last-frozen';
+      },
+    });
+    const result = await lab.run(
+      lab.adapter.testFailoverStart(
+        command(RECOVERY, ['ds-active'], { ...honouredTest, snapshotMode: 'always-last-frozen' }),
+      ),
+    );
+    const device = result.devices[0]!;
+    expect(device.status).toBe('success');
+    expect(device.details?.snapshotSource).toBe('last frozen snapshot');
+    expect(device.warnings).toEqual([]);
+  });
+
+  it('DSM applies its own setting: a file that says otherwise gets DSM’s choice and a warning naming both', async () => {
+    lab = await startLab();
+    // An administrator changed the Data Collector's setting; the environment file still says "always active".
+    lab.setSelectableSnapshot('always-last-frozen');
+    const result = await lab.run(
+      lab.adapter.testFailoverStart(
+        command(RECOVERY, ['ds-app', 'ds-active'], { ...honouredTest, snapshotMode: 'always-active' }),
+      ),
+    );
+    for (const device of result.devices) {
+      expect({ device: device.device, source: device.details?.snapshotSource }).toEqual({
+        device: device.device,
+        source: 'last frozen snapshot',
+      });
+      expect(device.details?.snapshot).toMatch(/^hourly/);
+      expect(device.warnings.join(' ')).toMatch(
+        /Data Collector's SRM selectable snapshot is always-last-frozen, but the environment file says always-active .*§5\.8/,
+      );
+    }
+  });
+
+  it('where Table 1 does not honour the setting, DSM’s setting changes nothing and warns of nothing', async () => {
+    lab = await startLab();
+    lab.setSelectableSnapshot('always-last-frozen');
+    const result = await lab.run(
+      lab.adapter.failover(
+        command(RECOVERY, ['ds-app'], {
+          workflow: 'planned-migration',
+          snapshotMode: 'always-active',
+          hosts: RECOVERY_HOSTS,
+        }),
+      ),
+    );
+    expect(result.devices[0]!.details?.snapshotSource).toBe('active snapshot');
+    expect(result.devices[0]!.warnings.join(' ')).not.toMatch(/selectable snapshot/);
+  });
+
+  it('a Data Collector that cannot say its setting fails the command with the reason, rather than guess', async () => {
+    lab = await startLab();
+    lab.sim.faults.add({ kind: 'server-error', method: 'GET', path: 'DataCollector/SrmSelectableSnapshotSettings' });
+    const result = await lab.run(
+      lab.adapter.testFailoverStart(command(RECOVERY, ['ds-app'], { ...honouredTest, snapshotMode: 'always-active' })),
+    );
+    expect(result.devices[0]!.status).toBe('error');
+    expect(lab.sim.model.state.volumes.size).toBeGreaterThan(0);
+    expect([...lab.sim.model.state.volumes.values()].some((v) => v.name === 'drctl-test ds-app')).toBe(false);
   });
 });

@@ -16,6 +16,7 @@ import {
   type SyncStatusResult,
 } from '@drctl/domain';
 import { throwIfAborted, untilAborted } from './abort.js';
+import { liveVolumeError, LIVE_VOLUME_CHECKED } from './live-volume-support.js';
 import type { WorldCore } from './core.js';
 import type { DeviceState } from './state.js';
 import {
@@ -291,7 +292,8 @@ export class SimulatedStorage implements StorageAdapter {
       };
     else if (roleOn(device, arrayId) === undefined)
       error = (notOnArray(id, arrayId) as Extract<Transition, { kind: 'error' }>).error;
-    else if (this.core.storageFault('error', command, id)) {
+    else if (LIVE_VOLUME_CHECKED.has(command)) error = liveVolumeError(id, this.core.volumes.get(id));
+    if (!error && this.core.storageFault('error', command, id)) {
       error = {
         code: SIM_ERROR_CODES.injected,
         description: `${command} failed on device ${id} (injected fault).`,

@@ -27,7 +27,12 @@ describe('storage direction through a full cycle', () => {
       peerQosProfile: 'silver',
       promoted: false,
     });
-    expect(onProd[2]!.liveVolume).toEqual({ autoFailover: false, autoRoleSwap: false, uniformMapping: false });
+    expect(onProd[2]!.liveVolume).toEqual({
+      autoFailover: false,
+      autoRoleSwap: false,
+      uniformMapping: false,
+      managedReplication: false,
+    });
     const onDr = await clock.runUntil(world.storage.discoverDevices({ signal: signal(), arrayId: 'sc-dr' }));
     expect(onDr.map((d) => [d.role, d.state, d.qosProfile])).toEqual([
       ['target', 'read-only', 'silver'],

@@ -1,9 +1,18 @@
 import { hostname } from 'node:os';
-import { DrError, type DocumentStore, type ExpiredLease, type RunLease, type RunOwnership } from '@drctl/domain';
+import {
+  DrError,
+  type DocumentStore,
+  type ExpiredLease,
+  type RunLease,
+  type RunOwnership,
+  type SharedSlots,
+  type StoreOperation,
+} from '@drctl/domain';
 import { childKey, decodeJson, encodeJson, keySegments, normalizePrefix, validateKey } from '@drctl/store';
 import pg from 'pg';
 import { acquireLease, HeldLease, leaseHolder, type LeaseSettings } from './leases.js';
-import { migrate } from './schema.js';
+import { connectForTransaction, migrate } from './schema.js';
+import { PostgresSlots } from './shared-slots.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db`; or give `pool`. */
@@ -189,7 +198,7 @@ export class PostgresStore implements DocumentStore, RunOwnership {
   }
 
   private async updateNow<T>(key: string, change: (current: T | undefined) => T | Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await connectForTransaction(this.pool);
     try {
       await client.query('BEGIN');
       await this.checkFence(client);
@@ -222,9 +231,7 @@ export class PostgresStore implements DocumentStore, RunOwnership {
    * Writes several documents and log entries in one transaction: all land or none (a step's
    * journal entry with the snapshot that follows it).
    */
-  async writeAll(
-    operations: Array<{ op: 'write'; key: string; value: unknown } | { op: 'append'; key: string; entry: unknown }>,
-  ): Promise<void> {
+  async writeAll(operations: readonly StoreOperation[]): Promise<void> {
     const encoded = operations.map((o) => {
       validateKey(o.key);
       return { ...o, text: encodeJson(o.key, o.op === 'write' ? o.value : o.entry) };
@@ -283,6 +290,22 @@ export class PostgresStore implements DocumentStore, RunOwnership {
       token: Number(r.token),
       expiredAt: r.expires_at.toISOString(),
     }));
+  }
+
+  private slotsOfThisStore: PostgresSlots | undefined;
+
+  /**
+   * Limits counted across every engine on this database and namespace (storage commands in
+   * flight, boots per host and cluster): slots held under this engine's id, freed by expiry if
+   * it dies.
+   */
+  get slots(): SharedSlots {
+    this.slotsOfThisStore ??= new PostgresSlots(this.pool, () => this.ready(), {
+      namespace: this.namespace,
+      engineId: this.engineId,
+      leaseMs: this.leaseSettings.leaseMs,
+    });
+    return this.slotsOfThisStore;
   }
 
   /** Closes the connection pool when this store created it. */
@@ -350,7 +373,7 @@ export class PostgresStore implements DocumentStore, RunOwnership {
   }
 
   private async transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.pool.connect();
+    const client = await connectForTransaction(this.pool);
     try {
       await client.query('BEGIN');
       await work(client);

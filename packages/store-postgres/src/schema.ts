@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 /**
  * The schema, created or upgraded when a store starts. Each migration runs once, in order, in one
@@ -43,6 +43,16 @@ const MIGRATIONS: string[] = [
      details text NOT NULL DEFAULT '{}',
      PRIMARY KEY (namespace, engine_id)
    );`,
+  // 2: cross-engine limits (SharedSlots): slot `slot` of `name` held by `holder` until `expires_at`.
+  `CREATE TABLE drctl_slots (
+     namespace text NOT NULL,
+     name text NOT NULL,
+     slot integer NOT NULL,
+     holder text NOT NULL,
+     expires_at timestamptz NOT NULL,
+     PRIMARY KEY (namespace, name, slot)
+   );
+   CREATE INDEX drctl_slots_holder ON drctl_slots (namespace, holder);`,
 ];
 
 /** Arbitrary, fixed: the advisory lock key that serialises migrations. */
@@ -75,3 +85,20 @@ export async function migrate(pool: Pool): Promise<void> {
 }
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Takes a client for a transaction. A connection the server ends meanwhile (the transaction
+ * outlived idle_in_transaction_session_timeout because the engine was paused) fails the running
+ * query; the client's own `error` event must not also crash the process.
+ */
+export async function connectForTransaction(pool: Pool): Promise<PoolClient> {
+  const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  const release = client.release.bind(client);
+  client.release = (error?: Error | boolean) => {
+    client.off('error', ignore);
+    return release(error);
+  };
+  return client;
+}

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DrError } from '@drctl/domain';
-import { ensureDirectory, fsyncDirectory, unlinkQuietly, writeNewFile } from './durable-fs.js';
+import { ensureDirectory, unlinkQuietly, writeNewFile } from './durable-fs.js';
 import { isProcessAlive, processStartMarker } from './process-liveness.js';
 
 /** What a lock file holds: enough to tell whether its holder still exists. */
@@ -164,8 +164,10 @@ export async function acquireFileLock(
   const content = JSON.stringify(holder);
   let immediateRetries = 0;
   for (;;) {
+    // No directory fsync: a lock needs no durability. After a power cut its holder is gone, so a
+    // lock file that survived is stale and broken at once, and one that did not is simply free;
+    // the lock's own content is fsynced (writeNewFile), so a surviving file is always readable.
     if (tryCreate(path, content)) {
-      fsyncDirectory(dirname(path));
       heldTokens.add(holder.token);
       return releaser(path, holder.token);
     }
@@ -196,9 +198,7 @@ function releaser(path: string, token: string): () => Promise<void> {
       return;
     }
     // Only remove the file if it is still ours (it could have been broken as stale and retaken).
-    if (readHolder(text)?.token === token) {
-      unlinkQuietly(path);
-      fsyncDirectory(dirname(path));
-    }
+    // Not fsynced either (see acquireFileLock): a lock file a power cut brings back is stale.
+    if (readHolder(text)?.token === token) unlinkQuietly(path);
   };
 }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { DrError, type DocumentStore } from '@drctl/domain';
+import { DrError, type DocumentStore, type StoreOperation } from '@drctl/domain';
 import {
   appendLine,
   fsyncDirectory,
@@ -11,6 +11,7 @@ import {
   type FsyncPolicy,
 } from './durable-fs.js';
 import { acquireFileLock, type LockOptions } from './file-lock.js';
+import { commitTransaction, recoverTransactions, type FileOperation } from './file-transaction.js';
 import { decodeJson, encodeJson } from './json-codec.js';
 import { parseJsonLines } from './json-lines.js';
 import { childKey, keySegments, normalizePrefix } from './keys.js';
@@ -78,6 +79,7 @@ export class FileStore implements DocumentStore {
 
   async read<T = unknown>(key: string): Promise<T | undefined> {
     const path = this.pathOf(key, DOCUMENT_SUFFIX);
+    this.recover();
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
@@ -90,7 +92,14 @@ export class FileStore implements DocumentStore {
 
   async write(key: string, value: unknown): Promise<void> {
     const path = this.pathOf(key, DOCUMENT_SUFFIX);
-    const text = encodeJson(key, value);
+    this.writeText(key, path, encodeJson(key, value));
+  }
+
+  async writeJson(key: string, json: string): Promise<void> {
+    this.writeText(key, this.pathOf(key, DOCUMENT_SUFFIX), json);
+  }
+
+  private writeText(key: string, path: string, text: string): void {
     try {
       writeFileAtomic(path, text, this.fsync);
     } catch (error) {
@@ -115,8 +124,35 @@ export class FileStore implements DocumentStore {
     }
   }
 
+  /**
+   * Documents and log entries as one (see file-transaction.ts): a crash inside leaves an intent
+   * that the next read of this folder, by any process, completes.
+   */
+  async writeAll(operations: readonly StoreOperation[]): Promise<void> {
+    const files: FileOperation[] = operations.map((o) =>
+      o.op === 'write'
+        ? { op: 'write', path: this.pathOf(o.key, DOCUMENT_SUFFIX), text: encodeJson(o.key, o.value) }
+        : { op: 'append', path: this.pathOf(o.key, LOG_SUFFIX), text: `${encodeJson(o.key, o.entry)}\n` },
+    );
+    try {
+      commitTransaction(this.rootDir, files, this.fsync);
+    } catch (error) {
+      throw ioError('write together', operations.map((o) => o.key).join(', '), error);
+    }
+  }
+
+  /** Completes the `writeAll`s a killed process left half done, before anything is read. */
+  private recover(): void {
+    try {
+      recoverTransactions(this.rootDir, this.fsync);
+    } catch (error) {
+      throw ioError('complete an interrupted write in', this.rootDir, error);
+    }
+  }
+
   async readLog<T = unknown>(key: string): Promise<T[]> {
     const path = this.pathOf(key, LOG_SUFFIX);
+    this.recover();
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
@@ -130,6 +166,7 @@ export class FileStore implements DocumentStore {
   async list(prefix: string): Promise<string[]> {
     const folder = normalizePrefix(prefix);
     const dir = folder === '' ? this.rootDir : join(this.rootDir, ...folder.split('/'));
+    this.recover();
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });

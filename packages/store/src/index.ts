@@ -2,6 +2,7 @@
 export { FileStore } from './file-store.js';
 export type { FileStoreOptions } from './file-store.js';
 export { MemoryStore } from './memory-store.js';
+export { FileSlots } from './file-slots.js';
 export type { FsyncPolicy } from './durable-fs.js';
 export type { LockOptions, LockHolder } from './file-lock.js';
 export { validateKey } from './keys.js';

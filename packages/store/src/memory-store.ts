@@ -1,4 +1,4 @@
-import { DrError, type DocumentStore } from '@drctl/domain';
+import { DrError, type DocumentStore, type StoreOperation } from '@drctl/domain';
 import type { LockOptions } from './file-lock.js';
 import { decodeJson, encodeJson } from './json-codec.js';
 import { childKey, keySegments, normalizePrefix, validateKey } from './keys.js';
@@ -26,12 +26,29 @@ export class MemoryStore implements DocumentStore {
     this.documents.set(key, encodeJson(key, value));
   }
 
+  async writeJson(key: string, json: string): Promise<void> {
+    validateKey(key);
+    this.documents.set(key, json);
+  }
+
   async append(key: string, entry: unknown): Promise<void> {
     validateKey(key);
     const line = encodeJson(key, entry);
     const log = this.logs.get(key);
     if (log) log.push(line);
     else this.logs.set(key, [line]);
+  }
+
+  /** All or nothing: every value is encoded (and may be refused) before anything changes. */
+  async writeAll(operations: readonly StoreOperation[]): Promise<void> {
+    const encoded = operations.map((o) => {
+      validateKey(o.key);
+      return { op: o.op, key: o.key, text: encodeJson(o.key, o.op === 'write' ? o.value : o.entry) };
+    });
+    for (const o of encoded) {
+      if (o.op === 'write') this.documents.set(o.key, o.text);
+      else this.logs.set(o.key, [...(this.logs.get(o.key) ?? []), o.text]);
+    }
   }
 
   async readLog<T = unknown>(key: string): Promise<T[]> {

@@ -9,11 +9,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDrError } from '@drctl/domain';
 import { FileStore } from '../src/index.js';
-import { describeStoreContract } from './store-contract.js';
+import { describeStoreContract, describeWriteJson } from './store-contract.js';
 
 const roots: string[] = [];
 function freshRoot(): string {
@@ -27,6 +28,7 @@ afterAll(() => {
 
 describeStoreContract('FileStore', () => new FileStore(freshRoot(), { fsync: 'never' }));
 describeStoreContract('FileStore (fsync always)', () => new FileStore(freshRoot()));
+describeWriteJson('FileStore', () => new FileStore(freshRoot()));
 
 describe('FileStore on disk', () => {
   it('maps keys to .json documents and .jsonl logs below the root', async () => {
@@ -128,6 +130,55 @@ describe('FileStore logs after a crash mid-write', () => {
     const error = await new FileStore(root).readLog('log').catch((e: unknown) => e);
     expect(isDrError(error) && error.code).toBe('DR_INTERNAL');
     expect((error as Error).message).toBe('Store log log is corrupt at line 2.');
+  });
+});
+
+describe('FileStore writeAll after a crash inside it', () => {
+  // What a process killed between applying the first and the second operation leaves behind: its
+  // intent, the first append made, the snapshot not yet replaced.
+  function halfDone(root: string, pid: number): void {
+    const log = join(root, 'runs', 'r', 'journal.jsonl');
+    mkdirSync(join(root, 'runs', 'r'), { recursive: true });
+    writeFileSync(log, '{"t":"first"}\n');
+    const sizeBefore = readFileSync(log).length;
+    appendFileSync(log, '{"t":"step-end"}\n');
+    writeFileSync(join(root, 'runs', 'r', 'snapshot.json'), '{"step":1}');
+    mkdirSync(join(root, '.transactions'));
+    writeFileSync(
+      join(root, '.transactions', `0e2a9d3c-1111-4222-8333-944455556666.${pid}.json`),
+      JSON.stringify({
+        pid,
+        logSizes: { [log]: sizeBefore },
+        operations: [
+          { op: 'append', path: log, text: '{"t":"step-end"}\n' },
+          { op: 'write', path: join(root, 'runs', 'r', 'snapshot.json'), text: '{"step":2}' },
+        ],
+      }),
+    );
+  }
+
+  it("completes a dead process's transaction at the next read, without doubling its appends", async () => {
+    const root = freshRoot();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    halfDone(root, dead);
+    const store = new FileStore(root, { fsync: 'never' });
+    expect(await store.readLog('runs/r/journal')).toEqual([{ t: 'first' }, { t: 'step-end' }]);
+    expect(await store.read('runs/r/snapshot')).toEqual({ step: 2 });
+    expect(readdirSync(join(root, '.transactions'))).toEqual([]);
+    expect(await store.list('')).toEqual(['runs']);
+  });
+
+  it("leaves a live process's transaction alone (it is still applying it)", async () => {
+    const root = freshRoot();
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      halfDone(root, live.pid!);
+      const store = new FileStore(root, { fsync: 'never' });
+      expect(await store.read('runs/r/snapshot')).toEqual({ step: 1 });
+      expect(readdirSync(join(root, '.transactions'))).toHaveLength(1);
+    } finally {
+      live.kill('SIGKILL');
+    }
   });
 });
 

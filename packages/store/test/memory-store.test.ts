@@ -1,4 +1,5 @@
 import { MemoryStore } from '../src/index.js';
-import { describeStoreContract } from './store-contract.js';
+import { describeStoreContract, describeWriteJson } from './store-contract.js';
 
 describeStoreContract('MemoryStore', () => new MemoryStore());
+describeWriteJson('MemoryStore', () => new MemoryStore());

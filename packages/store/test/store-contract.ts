@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { isDrError, type DocumentStore } from '@drctl/domain';
 
-type StoreWithLock = DocumentStore & Required<Pick<DocumentStore, 'lock'>>;
+type StoreWithLock = DocumentStore & Required<Pick<DocumentStore, 'lock' | 'writeAll'>>;
 
 async function rejection(work: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -95,6 +95,27 @@ export function describeStoreContract(name: string, makeStore: () => StoreWithLo
       }
       expect(await store.read('doc')).toBeUndefined();
       expect(await store.readLog('log')).toEqual([]);
+    });
+
+    it('writeAll: documents and log entries land together; a refused value writes none of them', async () => {
+      const store = makeStore();
+      await store.append('runs/r/journal', { t: 'first' });
+      await store.writeAll([
+        { op: 'append', key: 'runs/r/journal', entry: { t: 'step-end' } },
+        { op: 'append', key: 'runs/r/journal', entry: { t: 'vm' } },
+        { op: 'write', key: 'runs/r/snapshot', value: { step: 2 } },
+      ]);
+      expect(await store.readLog('runs/r/journal')).toEqual([{ t: 'first' }, { t: 'step-end' }, { t: 'vm' }]);
+      expect(await store.read('runs/r/snapshot')).toEqual({ step: 2 });
+      const error = await rejection(() =>
+        store.writeAll([
+          { op: 'append', key: 'runs/r/journal', entry: { t: 'never' } },
+          { op: 'write', key: 'runs/r/snapshot', value: 10n },
+        ]),
+      );
+      expect(isDrError(error) && error.code).toBe('DR_INPUT_INVALID');
+      expect(await store.readLog('runs/r/journal')).toHaveLength(3);
+      expect(await store.read('runs/r/snapshot')).toEqual({ step: 2 });
     });
 
     it('appends log entries in order and reads them all back', async () => {
@@ -307,6 +328,34 @@ export function describeStoreContract(name: string, makeStore: () => StoreWithLo
       );
       expect(await store.read('shared/big.rev')).toEqual({ rev: 20 });
       expect(((await store.read<number[]>('shared/big')) ?? []).sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
+    });
+  });
+}
+
+type StoreWithWriteJson = DocumentStore & Required<Pick<DocumentStore, 'writeJson'>>;
+
+/** `writeJson`, for the stores that have it: the same document `write` stores for the value. */
+export function describeWriteJson(name: string, makeStore: () => StoreWithWriteJson): void {
+  describe(`${name} — writeJson`, () => {
+    it('stores JSON text as write would store the value it encodes', async () => {
+      const store = makeStore();
+      const value = { world: [{ vm: 'vm-1', power: 'on' }], savedAt: 1767225600000, note: 'Prüfung "quoted"' };
+      await store.writeJson('environments/e/world', JSON.stringify(value));
+      expect(await store.read('environments/e/world')).toEqual(value);
+      await store.write('environments/e/other', value);
+      expect(await store.read('environments/e/other')).toEqual(await store.read('environments/e/world'));
+      await store.writeJson('environments/e/world', '[1,2]');
+      expect(await store.read('environments/e/world')).toEqual([1, 2]);
+      expect(await store.list('environments/e')).toEqual(['environments/e/other', 'environments/e/world']);
+    });
+
+    it('refuses bad keys with DR_INPUT_INVALID, naming the key', async () => {
+      const store = makeStore();
+      for (const key of BAD_KEYS) {
+        const error = await rejection(() => store.writeJson(key, '1'));
+        expect({ key, code: isDrError(error) ? error.code : String(error) }).toEqual({ key, code: 'DR_INPUT_INVALID' });
+        expect((error as Error).message).toContain(JSON.stringify(key));
+      }
     });
   });
 }

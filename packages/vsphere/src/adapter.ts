@@ -8,6 +8,7 @@ import { readAll } from './vim/properties.js';
 import { toXml } from './vim/serialize.js';
 import { SiteConnection, type DatastoreInfo, type VcenterConnection } from './site.js';
 import { PLACEHOLDER_EXTENSION, VmDirectory, type VmInfo } from './vms.js';
+import { PowerOnBatcher } from './power-batch.js';
 
 export interface VsphereComputeOptions {
   environment: Environment;
@@ -17,8 +18,24 @@ export interface VsphereComputeOptions {
   logger?: Logger;
   /** Between two property reads while tasks or VMs are watched. @default 1000 */
   pollIntervalMs?: number;
+  /**
+   * SRM's `storageProvider.autoResignatureMode`: 0 resignatures only the unresolved volume of the
+   * datastore being mounted; 1 every unresolved VMFS snapshot volume the host sees. @default 0
+   */
+  autoResignatureMode?: number;
   /** NAA id of a replicated device (the SC volume's device id), when the device id is not one. */
   deviceNaa?: (device: string) => string | undefined;
+}
+
+/** Whether vCenter says an unresolved volume can be resignatured (all its extents are present). */
+function resolvable(volume: XmlNode): boolean {
+  return text(child(child(volume, 'resolveStatus'), 'resolvable')) !== 'false';
+}
+
+interface Site {
+  conn: SiteConnection;
+  vms: VmDirectory;
+  batcher: PowerOnBatcher;
 }
 
 const REDACT = { paths: ['password', '*.password', 'cookie', '*.cookie'], censor: '[redacted]' };
@@ -30,9 +47,10 @@ const REDACT = { paths: ['password', '*.password', 'cookie', '*.cookie'], censor
  * first, so repeating one that already happened changes nothing.
  */
 export class VsphereCompute implements ComputeAdapter {
-  private readonly sites = new Map<string, { conn: SiteConnection; vms: VmDirectory }>();
+  private readonly sites = new Map<string, Site>();
   private readonly logger: Logger;
   private readonly vmxCache = new Map<string, Map<string, string>>();
+  private readonly vmxSearches = new Map<string, Promise<Map<string, string>>>();
 
   constructor(private readonly options: VsphereComputeOptions) {
     this.logger = (options.logger ?? pino({ level: 'warn' })).child({ component: 'vsphere' }, { redact: REDACT });
@@ -40,8 +58,18 @@ export class VsphereCompute implements ComputeAdapter {
       const conn = new SiteConnection(site, connection, options.clock, this.logger, options.pollIntervalMs ?? 1000);
       const placeholder = options.environment.sites.find((s) => s.name === site)?.placeholderDatastore;
       const protectedVms = new Set(options.environment.vms.map((v) => v.name));
-      this.sites.set(site, { conn, vms: new VmDirectory(conn, options.clock, placeholder, protectedVms) });
+      const batcher = new PowerOnBatcher(
+        conn,
+        (vm, signal) => this.changePower(conn, vm, 'PowerOnVM_Task', 'poweredOn', signal),
+        this.logger,
+      );
+      this.sites.set(site, { conn, vms: new VmDirectory(conn, options.clock, placeholder, protectedVms), batcher });
     }
+  }
+
+  /** Sizes of the PowerOnMultiVM_Task batches sent, over every site. */
+  powerOnBatchSizes(): number[] {
+    return [...this.sites.values()].flatMap((s) => s.batcher.batchSizes);
   }
 
   /** Calls this adapter made, by vim25 method, over every site. */
@@ -169,18 +197,23 @@ export class VsphereCompute implements ComputeAdapter {
           { details: { site, datastore, devices: request.devices } },
         );
       }
-      const paths = asArray(child(volume, 'extent')).map((e) =>
-        textEl('extentDevicePath', text(child(e, 'devicePath'))),
-      );
-      // SRM resignatures a recovered copy: the original may still be known to vCenter.
-      await runTask(
-        conn.client,
-        conn.watch,
-        'ResignatureUnresolvedVmfsVolume_Task',
-        first.datastoreSystem,
-        el('resolutionSpec', paths.join('')),
-        signal,
-      );
+      // SRM resignatures a recovered copy (the original may still be known to vCenter); with
+      // autoResignatureMode 1 it resignatures every snapshot volume the host reports, not only ours.
+      const all = (this.options.autoResignatureMode ?? 0) === 1;
+      const volumes = all
+        ? [volume, ...asArray(child(res, 'returnval')).filter((v) => v !== volume && resolvable(v))]
+        : [volume];
+      for (const v of volumes) {
+        const paths = asArray(child(v, 'extent')).map((e) => textEl('extentDevicePath', text(child(e, 'devicePath'))));
+        await runTask(
+          conn.client,
+          conn.watch,
+          'ResignatureUnresolvedVmfsVolume_Task',
+          first.datastoreSystem,
+          el('resolutionSpec', paths.join('')),
+          signal,
+        );
+      }
       this.vmxCache.delete(`${site}/${datastore}`);
     });
   }
@@ -320,8 +353,13 @@ export class VsphereCompute implements ComputeAdapter {
     });
   }
 
+  /** VMs powered on at the same moment (each holding its boot slot) share one PowerOnMultiVM_Task. */
   async powerOn({ site, vm, signal }: ComputeRequest<'powerOn'>): Promise<void> {
-    await this.power(site, vm, 'PowerOnVM_Task', 'poweredOn', signal, `Powering on VM ${vm}`);
+    await this.step(site, `Powering on VM ${vm}`, async ({ batcher }) => {
+      const target = await this.registered(site, vm, signal);
+      if (target.power === 'poweredOn') return;
+      await batcher.powerOn(target, signal);
+    });
   }
 
   async powerOff({ site, vm, signal }: ComputeRequest<'powerOff'>): Promise<void> {
@@ -389,7 +427,7 @@ export class VsphereCompute implements ComputeAdapter {
 
   // --- helpers ---
 
-  private site(site: string): { conn: SiteConnection; vms: VmDirectory } {
+  private site(site: string): Site {
     const found = this.sites.get(site);
     if (!found)
       throw new DrError('DR_COMPUTE_ERROR', `No vCenter is configured for site ${site}.`, { details: { site } });
@@ -397,11 +435,7 @@ export class VsphereCompute implements ComputeAdapter {
   }
 
   /** Runs one port operation and turns vim faults into DrErrors naming the operation and site. */
-  private async step<T>(
-    site: string,
-    what: string,
-    action: (s: { conn: SiteConnection; vms: VmDirectory }) => Promise<T>,
-  ): Promise<T> {
+  private async step<T>(site: string, what: string, action: (s: Site) => Promise<T>): Promise<T> {
     const s = this.site(site);
     try {
       return await action(s);
@@ -420,18 +454,28 @@ export class VsphereCompute implements ComputeAdapter {
   ): Promise<void> {
     await this.step(site, what, async ({ conn }) => {
       const target = await this.registered(site, vm, signal);
-      if (target.power === wanted) return;
-      try {
-        await runTask(conn.client, conn.watch, method, target.ref, '', signal);
-      } catch (error) {
-        // Someone (a resumed run, an operator) got there first: the state is what we want.
-        if (error instanceof VimFault && error.faultType === 'InvalidPowerState') {
-          const now = await conn.watch.read(target.ref, ['runtime.powerState'], signal);
-          if (text(now.get('runtime.powerState')) === wanted) return;
-        }
-        throw error;
-      }
+      await this.changePower(conn, target, method, wanted, signal);
     });
+  }
+
+  private async changePower(
+    conn: SiteConnection,
+    target: VmInfo,
+    method: string,
+    wanted: VmInfo['power'],
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (target.power === wanted) return;
+    try {
+      await runTask(conn.client, conn.watch, method, target.ref, '', signal);
+    } catch (error) {
+      // Someone (a resumed run, an operator, a refused batch) got there first: the state is what we want.
+      if (error instanceof VimFault && error.faultType === 'InvalidPowerState') {
+        const now = await conn.watch.read(target.ref, ['runtime.powerState'], signal);
+        if (text(now.get('runtime.powerState')) === wanted) return;
+      }
+      throw error;
+    }
   }
 
   private async registered(site: string, vm: string, signal: AbortSignal): Promise<VmInfo> {
@@ -522,31 +566,13 @@ export class VsphereCompute implements ComputeAdapter {
     const cacheKey = `${site}/${home}`;
     let files = this.vmxCache.get(cacheKey);
     if (!files?.has(vm)) {
-      const ds = await this.recovered(conn, home, signal);
-      if (!ds?.browser)
-        throw new DrError('DR_COMPUTE_ERROR', `Datastore ${home} of VM ${vm} is not mounted at ${site}.`, {
-          details: { site, vm, datastore: home },
-        });
-      const result = await runTask(
-        conn.client,
-        conn.watch,
-        'SearchDatastoreSubFolders_Task',
-        ds.browser,
-        textEl('datastorePath', `[${ds.name}]`) + el('searchSpec', textEl('matchPattern', '*.vmx')),
-        signal,
-      );
-      files = new Map();
-      for (const folder of asArray(child(result, 'HostDatastoreBrowserSearchResults'))) {
-        // vCenter writes `[ds] dir`, vcsim `[ds]/dir`.
-        const dir = text(child(folder, 'folderPath'))
-          .replace(/^\[[^\]]*\]\s*\/?/, '')
-          .replace(/\/$/, '');
-        for (const file of asArray(child(folder, 'file'))) {
-          const fileName = text(child(file, 'path'));
-          if (fileName.endsWith('.vmx'))
-            files.set(fileName.slice(0, -4), `[${ds.name}] ${dir ? `${dir}/` : ''}${fileName}`);
-        }
+      // Thousands of VMs are registered at once: they share one search per datastore.
+      let search = this.vmxSearches.get(cacheKey);
+      if (!search) {
+        search = this.searchVmx(conn, site, home, vm, signal).finally(() => this.vmxSearches.delete(cacheKey));
+        this.vmxSearches.set(cacheKey, search);
       }
+      files = await search;
       this.vmxCache.set(cacheKey, files);
     }
     const path = files.get(vm);
@@ -555,6 +581,41 @@ export class VsphereCompute implements ComputeAdapter {
         details: { site, vm, datastore: home },
       });
     return path;
+  }
+
+  private async searchVmx(
+    conn: SiteConnection,
+    site: string,
+    home: string,
+    vm: string,
+    signal: AbortSignal,
+  ): Promise<Map<string, string>> {
+    const ds = await this.recovered(conn, home, signal);
+    if (!ds?.browser)
+      throw new DrError('DR_COMPUTE_ERROR', `Datastore ${home} of VM ${vm} is not mounted at ${site}.`, {
+        details: { site, vm, datastore: home },
+      });
+    const result = await runTask(
+      conn.client,
+      conn.watch,
+      'SearchDatastoreSubFolders_Task',
+      ds.browser,
+      textEl('datastorePath', `[${ds.name}]`) + el('searchSpec', textEl('matchPattern', '*.vmx')),
+      signal,
+    );
+    const files = new Map<string, string>();
+    for (const folder of asArray(child(result, 'HostDatastoreBrowserSearchResults'))) {
+      // vCenter writes `[ds] dir`, vcsim `[ds]/dir`.
+      const dir = text(child(folder, 'folderPath'))
+        .replace(/^\[[^\]]*\]\s*\/?/, '')
+        .replace(/\/$/, '');
+      for (const file of asArray(child(folder, 'file'))) {
+        const fileName = text(child(file, 'path'));
+        if (fileName.endsWith('.vmx'))
+          files.set(fileName.slice(0, -4), `[${ds.name}] ${dir ? `${dir}/` : ''}${fileName}`);
+      }
+    }
+    return files;
   }
 
   private async restorePlaceholder(

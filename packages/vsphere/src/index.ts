@@ -14,3 +14,7 @@ export { runTask } from './vim/tasks.js';
 export { PropertyWatch } from './vim/watch.js';
 export { startLabVcenter, labVcenterBinary } from './lab/vcsim-process.js';
 export type { LabVcenter } from './lab/vcsim-process.js';
+export { readVcenterFacts } from './facts.js';
+export type { VcenterFacts, HostFacts, DatastoreFacts, VmToolsFacts, ReadVcenterFactsOptions } from './facts.js';
+export { readVcenterInventory } from './inventory.js';
+export type { VcenterInventory } from './inventory.js';

@@ -14,17 +14,26 @@ export async function preflightVsphere(
   plan?: RecoveryPlan,
 ): Promise<InputIssue[]> {
   const issues: InputIssue[] = [];
+  const inventories = new Map<string, Awaited<ReturnType<VsphereCompute['inventory']>>>();
   const sites = plan
     ? environment.sites.filter((s) => s.name === plan.protectedSite || s.name === plan.recoverySite)
     : environment.sites;
+  const failures = new Map<string, string>();
+  await Promise.all(
+    sites.map(async (site) => {
+      try {
+        inventories.set(site.name, await compute.inventory(site.name, signal));
+      } catch (error) {
+        failures.set(site.name, error instanceof Error ? error.message : String(error));
+      }
+    }),
+  );
   for (const site of sites) {
     const siteIndex = environment.sites.indexOf(site);
     const at = `sites[${siteIndex}]`;
-    let inventory;
-    try {
-      inventory = await compute.inventory(site.name, signal);
-    } catch (error) {
-      issues.push({ path: `${at}.vcenterConnection`, message: error instanceof Error ? error.message : String(error) });
+    const inventory = inventories.get(site.name);
+    if (!inventory) {
+      issues.push({ path: `${at}.vcenterConnection`, message: failures.get(site.name) ?? 'not read' });
       continue;
     }
     const missing = (path: string, kind: string, name: string) =>
@@ -44,9 +53,18 @@ export async function preflightVsphere(
       missing(`${at}.placeholderDatastore`, 'datastore', site.placeholderDatastore);
     environment.datastores.forEach((ds, d) => {
       if (ds.site !== site.name) return;
-      const found = inventory.datastores.get(ds.name);
+      // Once recovered (after a failback too) a datastore is a resignatured copy, snap-XXXXXXXX-<name>;
+      // after a planned migration or a disaster recovery it is mounted at the site a plan
+      // recovered it to.
+      const copy = new RegExp(`^snap-[0-9a-f]{8}-${ds.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+      const lookUp = (at: string) => {
+        const stores = inventories.get(at)?.datastores;
+        return stores?.get(ds.name) ?? [...(stores?.entries() ?? [])].find(([n]) => copy.test(n))?.[1];
+      };
+      const found = lookUp(site.name);
       if (!found) {
-        missing(`datastores[${d}].name`, 'datastore', ds.name);
+        if (!recoverySitesOf(environment, ds.site).some((s) => lookUp(s)))
+          missing(`datastores[${d}].name`, 'datastore', ds.name);
         return;
       }
       ds.devices.forEach((device, i) => {
@@ -60,7 +78,10 @@ export async function preflightVsphere(
     });
     environment.vms.forEach((vm, v) => {
       if (vm.site !== site.name) return;
-      if (!inventory.vms.has(vm.name)) missing(`vms[${v}].name`, 'VM', vm.name);
+      // At its protected site or — after a planned migration or a disaster recovery — at the site
+      // a plan recovered it to: missing only when neither vCenter holds it.
+      if (![vm.site, ...recoverySitesOf(environment, vm.site)].some((s) => inventories.get(s)?.vms.has(vm.name)))
+        missing(`vms[${v}].name`, 'VM', vm.name);
       if (!inventory.hosts.has(vm.host)) missing(`vms[${v}].host`, 'host', vm.host);
     });
     if (plan && site.name === plan.recoverySite) {
@@ -74,4 +95,9 @@ export async function preflightVsphere(
     }
   }
   return issues;
+}
+
+/** Sites the plans protecting `site` recover to. */
+function recoverySitesOf(environment: Environment, site: string): string[] {
+  return environment.plans.filter((p) => p.protectedSite === site).map((p) => p.recoverySite);
 }

@@ -106,6 +106,11 @@ export class SiteConnection {
     return pool;
   }
 
+  /** The vCenter's datacenters. */
+  async datacenters(signal: AbortSignal): Promise<MoRef[]> {
+    return (await readAll(this.client, 'Datacenter', ['name'], signal)).map((d) => d.ref);
+  }
+
   async defaultVmFolder(signal: AbortSignal): Promise<MoRef> {
     if (this.vmFolder) return this.vmFolder;
     const dcs = await readAll(this.client, 'Datacenter', ['vmFolder'], signal);

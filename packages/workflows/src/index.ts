@@ -38,3 +38,4 @@ export type { EngineOptions, StartOptions, RunHandle, PlanStatus } from './engin
 export type { EngineEvent, EngineEventListener } from './engine/events.js';
 export type { WaitingPrompt } from './engine/prompts.js';
 export { reportKey } from './engine/report-builder.js';
+export type { CommandAnnouncement } from './engine/storage-gateway.js';

@@ -9,6 +9,8 @@ import { benchFigures, sizeFigures, type BenchFigures } from './figures.js';
 import { BENCHMARK_SIZES, writeBenchmarkEnvironment } from './scenario.js';
 import { figuresTable, verdictLines } from './table.js';
 import { measureRoundTrips, roundTripsTable, roundTripsVerdict, type RoundTripFigures } from './round-trips.js';
+import { VSPHERE_BENCH_VMS, measureVsphere, vsphereTable, vsphereVerdict } from './vsphere.js';
+import type { VsphereMeasurement } from './vsphere-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'child.js');
@@ -20,22 +22,25 @@ interface BenchArgs {
   sizes: number[];
   repeat: number;
   write?: string;
+  vsphere: boolean;
 }
 
 function parseArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = { json: false, sizes: [...BENCHMARK_SIZES], repeat: 1 };
+  const args: BenchArgs = { json: false, sizes: [...BENCHMARK_SIZES], repeat: 1, vsphere: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') args.json = true;
     else if (a === '--sizes') args.sizes = argv[++i]!.split(',').map(Number);
     else if (a === '--repeat') args.repeat = Number(argv[++i]);
+    else if (a === '--no-vsphere') args.vsphere = false;
     else if (a === '--write')
       args.write = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i]! : 'docs/benchmarks.md';
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'Usage: pnpm bench [--json] [--sizes 1000,10000,20000] [--repeat N] [--write [docs/benchmarks.md]]\n' +
+        'Usage: pnpm bench [--json] [--sizes 1000,10000,20000] [--repeat N] [--no-vsphere] [--write [docs/benchmarks.md]]\n' +
           'Disaster recovery of generated plans under the virtual clock, each size and store in a fresh process.\n' +
-          '--repeat N takes the median of N runs of each; --write puts the figures into the benchmarks page.\n',
+          '--repeat N takes the median of N runs of each; --write puts the figures into the benchmarks page.\n' +
+          `Then ${VSPHERE_BENCH_VMS} VMs recovered through the vSphere adapter against the lab vCenter (vcsim; --no-vsphere skips it).\n`,
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
@@ -78,21 +83,29 @@ function commandLine(args: BenchArgs): string {
   const parts = ['pnpm bench'];
   if (args.sizes.join(',') !== BENCHMARK_SIZES.join(',')) parts.push(`--sizes ${args.sizes.join(',')}`);
   if (args.repeat > 1) parts.push(`--repeat ${args.repeat}`);
+  if (!args.vsphere) parts.push('--no-vsphere');
   if (args.write) parts.push('--write');
   return parts.join(' ');
 }
 
-function writeDoc(path: string, figures: BenchFigures, roundTrips: RoundTripFigures): void {
+function writeDoc(
+  path: string,
+  figures: BenchFigures,
+  roundTrips: RoundTripFigures,
+  vsphere: VsphereMeasurement | undefined,
+): void {
   const block = [
     DOC_START,
     `Produced by \`${figures.run.command}\` on ${figures.run.startedAt.slice(0, 10)} (Node ${figures.run.node}, ${figures.run.cpus} CPUs, load average ${figures.run.loadAverageAtStart.map((l) => l.toFixed(1)).join(' / ')} at the start; median of ${figures.run.repeat} run${figures.run.repeat > 1 ? 's' : ''} per cell):`,
     '',
     ...verdictLines(figures),
     roundTripsVerdict(roundTrips),
+    ...(vsphere ? [vsphereVerdict(vsphere)] : []),
     '',
     figuresTable(figures),
     '',
     roundTripsTable(roundTrips),
+    ...(vsphere ? ['', vsphereTable(vsphere)] : []),
     DOC_END,
   ].join('\n');
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
@@ -135,17 +148,30 @@ async function main(): Promise<void> {
   const storage = await measureStorageThroughput({ concurrency: 5 });
   if (!args.json) process.stderr.write('bench: SC Series round trips at 2, 20 and 200 devices per command…\n');
   const roundTrips = await measureRoundTrips();
-  const figures = { ...benchFigures(sizes, run, storage), storageRoundTrips: roundTrips };
+  let vsphere: VsphereMeasurement | undefined;
+  if (args.vsphere) {
+    if (!args.json)
+      process.stderr.write(`bench: ${VSPHERE_BENCH_VMS} VMs through the vSphere adapter against the lab vCenter…\n`);
+    vsphere = await measureVsphere();
+  }
+  const figures = {
+    ...benchFigures(sizes, run, storage),
+    storageRoundTrips: roundTrips,
+    ...(vsphere ? { vsphere } : {}),
+  };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } else {
+    const vsphereText = vsphere
+      ? { verdict: `${vsphereVerdict(vsphere)}\n`, table: `\n${vsphereTable(vsphere)}\n` }
+      : undefined;
     process.stdout.write(
-      `\ndrctl bench — ${run.command}\n\n${verdictLines(figures).join('\n')}\n${roundTripsVerdict(roundTrips)}\n\n${figuresTable(figures)}\n\n${roundTripsTable(roundTrips)}\n`,
+      `\ndrctl bench — ${run.command}\n\n${verdictLines(figures).join('\n')}\n${roundTripsVerdict(roundTrips)}\n${vsphereText?.verdict ?? ''}\n${figuresTable(figures)}\n\n${roundTripsTable(roundTrips)}\n${vsphereText?.table ?? ''}`,
     );
   }
   if (args.write) {
     const path = resolve(process.env['INIT_CWD'] ?? process.cwd(), args.write);
-    writeDoc(path, figures, roundTrips);
+    writeDoc(path, figures, roundTrips, vsphere);
     if (!args.json) process.stdout.write(`\nWrote the figures into ${path}\n`);
   }
 }

@@ -4,6 +4,8 @@ import { STEP_IDS, STORAGE_COMMANDS, WORKFLOWS, type WorkflowName } from '@drctl
 import { EXPORT_FORMATS, MACHINE_NAMES } from '@drctl/inspect';
 import { registerCheckCommand } from '../commands/check.js';
 import { registerPredictCommand } from '../commands/predict.js';
+import { registerDiscoverCommand } from '../commands/discover.js';
+import { registerLabCommand } from '../commands/lab.js';
 import { cancelCommand } from '../commands/cancel.js';
 import { exportCommand } from '../commands/export.js';
 import { serveCommand } from '../commands/serve.js';
@@ -100,6 +102,8 @@ ${EXIT_HELP}`,
 
   registerCheckCommand(program, io, (body) => action(io, state, body));
   registerPredictCommand(program, io, (body) => action(io, state, body));
+  registerDiscoverCommand(program, io, (body) => action(io, state, body));
+  registerLabCommand(program, io, (body) => action(io, state, body));
 
   program
     .command('run')
@@ -261,7 +265,7 @@ ${EXIT_HELP}`,
     .addOption(envOption())
     .option(
       '--simulate',
-      'runs use the built-in simulated environment under virtual time (required: no real vCenter adapter yet)',
+      "runs use the built-in simulated environment under virtual time (without it: the environment file's vCenters and Data Collectors, after a preflight)",
     )
     .option('--port <n>', 'port to listen on (0: any free one)', '8787')
     .option('--host <address>', 'address to bind (default 127.0.0.1: loopback only)')

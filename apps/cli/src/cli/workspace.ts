@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DrError } from '@drctl/domain';
+import { DrError, type WorkflowName } from '@drctl/domain';
 import {
   BUILT_IN_STORAGE,
   openWorkspace,
@@ -40,6 +40,8 @@ export interface OpenOptions {
    * do not hold what the file names). Other commands only read the state folder.
    */
   requireSimulate?: boolean;
+  /** The workflow a run command opens the workspace for (a real disaster recovery tolerates a lost site). */
+  workflow?: WorkflowName;
 }
 
 /** Storage kinds the run would use that drctl cannot build: a clear refusal before anything runs. */
@@ -100,6 +102,7 @@ export async function openCliWorkspace(
     ...(options.autoAnswer ? { autoAnswer: options.autoAnswer } : {}),
     ...storeFlags(io, flags),
     ...(options.readOnly ? { readOnly: true } : {}),
+    ...(options.workflow ? { workflow: options.workflow } : {}),
   };
   const workspace = await openWorkspace(workspaceOptions);
   try {

@@ -15,6 +15,7 @@ export interface CheckCommandOptions extends CommonOptions {
   set?: string[];
   vmwareDrXml?: string;
   live?: boolean;
+  simulate?: boolean;
   storage?: StorageChoice;
   stateDir?: string;
   history?: boolean;
@@ -30,7 +31,9 @@ export function describeCounts(counts: CheckReport['counts']): string {
 
 function printReport(io: CliIo, report: CheckReport): void {
   const name = report.environment ?? report.file;
-  const scope = report.live.requested ? 'the environment file and the endpoints' : 'the environment file';
+  const scope = report.live.requested
+    ? `the environment file and the ${report.live.endpoints === 'real' ? 'real endpoints' : 'simulated endpoints'}`
+    : 'the environment file';
   println(io, `${name}: ${describeCounts(report.counts)} (checked ${scope})`);
   if (!report.loaded) println(io, '  The environment file does not load: fix these first, then check again.');
   for (const f of report.findings) {
@@ -45,13 +48,16 @@ function printReport(io: CliIo, report: CheckReport): void {
   if (report.live.requested) {
     println(io);
     println(io, 'Live:');
+    const status = (s: CheckReport['live']['sources'][number]) =>
+      s.status === 'ok'
+        ? 'answered'
+        : s.status === 'skipped'
+          ? `not asked: ${s.message ?? ''}`
+          : `did not answer: ${s.message ?? ''}`;
     for (const s of report.live.sources)
-      println(
-        io,
-        `  ${s.source} (${s.adapter}): ${s.status === 'ok' ? 'answered' : `did not answer: ${s.message ?? ''}`} — ${s.asked.join(', ')}`,
-      );
-    if (report.live.sources.length === 0) println(io, '  no array-based array manager to ask');
-    println(io, `  Not live yet: ${report.live.coverage.notLive.join('; ')}.`);
+      println(io, `  ${s.source} (${s.adapter}): ${status(s)}${s.asked.length > 0 ? ` — ${s.asked.join(', ')}` : ''}`);
+    if (report.live.sources.length === 0) println(io, '  no endpoint to ask');
+    println(io, `  Not read live: ${report.live.coverage.notLive.join('; ')}.`);
   }
 }
 
@@ -61,6 +67,7 @@ export async function checkCommand(io: CliIo, options: CheckCommandOptions): Pro
   const report = await runCheck({
     environmentPath: path,
     live: options.live ?? false,
+    ...(options.simulate ? { simulate: true } : {}),
     logger: cliLogger(io),
     storageFactories: STORAGE_FACTORIES,
     ...(options.history !== false ? { stateDir: stateDirFor(io, path, options.stateDir) } : {}),
@@ -85,8 +92,9 @@ export function registerCheckCommand(program: Command, io: CliIo, wrap: ActionWr
     .option('--vmware-dr-xml <file>', "read settings from SRM's vmware-dr.xml <config>")
     .option(
       '--live',
-      "also ask each array manager's storage what it holds (replication types, Live Volume settings, QoS)",
+      'also ask the endpoints: the vCenters (Tools, host ↔ datastore visibility) and Data Collectors (replication types, Live Volume settings, QoS nodes) the file names, else the simulated arrays',
     )
+    .option('--simulate', 'with --live: ask the simulated world even when the file names real vCenters')
     .addOption(
       new Option('--storage <kind>', 'with --live: storage adapter behind the array managers').choices(STORAGE_CHOICES),
     )

@@ -47,6 +47,27 @@ const BINDING: Record<Prediction['groups'][number]['binding']['kind'], string> =
 const bindingText = (g: Prediction['groups'][number]) =>
   g.binding.kind === 'none' ? '—' : `${BINDING[g.binding.kind]} ${g.binding.subject}`;
 
+/**
+ * A step's callouts under it: plan-level ones one by one, a group's VM callouts summed per phase
+ * (thousands of VMs may each run one), each with where its time comes from.
+ */
+function calloutLines(step: Prediction['steps'][number]): string[] {
+  const source = (s: 'history' | 'timeout') => (s === 'history' ? 'from earlier runs' : 'timeout, no history');
+  const lines: string[] = [];
+  for (const c of step.callouts ?? [])
+    if (c.phase === 'plan') lines.push(`callout ${c.name}: ${humanDuration(c.durationMs)} (${source(c.source)})`);
+  for (const phase of ['pre-power-on', 'post-power-on'] as const) {
+    const of = (step.callouts ?? []).filter((c) => c.phase === phase);
+    if (of.length === 0) continue;
+    const longest = of.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
+    const guessed = of.filter((c) => c.source === 'timeout').length;
+    lines.push(
+      `${phase} callouts: ${of.length} in ${new Set(of.map((c) => c.vm)).size} VM(s), longest ${humanDuration(longest.durationMs)} (${longest.name}, ${longest.vm ?? ''})${guessed > 0 ? `; ${guessed} timed by their timeout, no history` : ''}`,
+    );
+  }
+  return lines;
+}
+
 function printPrediction(io: CliIo, p: Prediction, gantt: boolean): void {
   println(
     io,
@@ -54,11 +75,13 @@ function printPrediction(io: CliIo, p: Prediction, gantt: boolean): void {
   );
   println(io);
   println(io, 'Steps:');
-  for (const s of p.steps)
+  for (const s of p.steps) {
     println(
       io,
       `  ${column(s.id, 34)}${column(humanDuration(s.durationMs), 14)}${s.phase ? `(${s.phase}) ` : ''}${s.title}`,
     );
+    for (const c of calloutLines(s)) println(io, `    ${c}`);
+  }
   println(io);
   println(io, 'Priority groups:');
   println(
@@ -76,6 +99,12 @@ function printPrediction(io: CliIo, p: Prediction, gantt: boolean): void {
     io,
     `Timings: ${p.timings.fromHistory} VM(s) from ${p.timings.reports} earlier run report(s); ${missing.length} without history (environment file)${missing.length > 0 ? `: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}` : ''}.`,
   );
+  const noHistory = p.timings.calloutsWithoutHistory;
+  if (p.timings.calloutsFromHistory + noHistory.length > 0)
+    println(
+      io,
+      `Callouts: ${p.timings.calloutsFromHistory} timed from earlier runs; ${noHistory.length} without history, timed by their declared timeout${noHistory.length > 0 ? `: ${noHistory.slice(0, 10).join(', ')}${noHistory.length > 10 ? ` and ${noHistory.length - 10} more` : ''}` : ''}.`,
+    );
   if (gantt) {
     println(io);
     println(io, 'Power-on per host:');

@@ -48,6 +48,7 @@ export async function runCommand(io: CliIo, workflow: WorkflowName, options: Run
   if (options.report !== undefined) writableFile('--report', io.cwd, options.report);
   const workspace = await openCliWorkspace(io, options, {
     requireSimulate: true,
+    workflow,
     ...(options.answer !== undefined
       ? { autoAnswer: { answer: options.answer, by: `${operatorName(io)} (--answer)` } }
       : {}),

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { DrError } from '@drctl/domain';
 import { startServer, tokensFromEnv } from '@drctl/server';
 import { EXIT_CODES } from '../cli/exit-codes.js';
 import { printJson, println, type CliIo } from '../cli/io.js';
@@ -20,15 +19,6 @@ export interface ServeOptions extends CommonOptions, WorkspaceFlags {
  */
 export async function serveCommand(io: CliIo, options: ServeOptions): Promise<number> {
   const path = environmentPath(io, options.env);
-  if (!options.simulate) {
-    throw new DrError(
-      'DR_OPERATION_REFUSED',
-      'Only simulated runs are available: drctl has no vCenter adapter yet, so give --simulate.',
-      {
-        issues: [{ path: '--simulate', message: 'required' }],
-      },
-    );
-  }
   const port = wholeNumber('--port', options.port, 0);
   const pace = wholeNumber('--pace', options.pace, 1);
   const seed = wholeNumber('--seed', options.seed, 0, MAX_SEED);
@@ -41,6 +31,8 @@ export async function serveCommand(io: CliIo, options: ServeOptions): Promise<nu
     ...(options.host ? { host: options.host } : {}),
     ...(pace !== undefined ? { pace } : {}),
     workspace: {
+      // Without --simulate: the environment file's vCenters and Data Collectors, after a preflight.
+      simulate: options.simulate === true,
       ...(options.storage ? { storage: options.storage } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(options.set?.length ? { set: options.set } : {}),

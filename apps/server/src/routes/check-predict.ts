@@ -35,12 +35,15 @@ export const checkReportSchema = z.object({
   ),
   live: z.object({
     requested: z.boolean(),
+    endpoints: z
+      .enum(['real', 'simulated'])
+      .describe('real: the vCenters and Data Collectors the file names; simulated: the world built from the file.'),
     sources: z.array(
       z.object({
         source: z.string(),
         adapter: z.string(),
         asked: z.array(z.string()),
-        status: z.enum(['ok', 'error']),
+        status: z.enum(['ok', 'error', 'skipped']),
         message: z.string().optional(),
       }),
     ),
@@ -87,6 +90,18 @@ export const predictionSchema = z.object({
       startMs: z.number(),
       durationMs: z.number(),
       status: z.string(),
+      callouts: z
+        .array(
+          z.object({
+            name: z.string(),
+            phase: z.enum(['plan', 'pre-power-on', 'post-power-on']),
+            vm: z.string().optional(),
+            durationMs: z.number(),
+            source: z.enum(['history', 'timeout']).describe('Learned from earlier runs, or the declared timeout.'),
+          }),
+        )
+        .optional()
+        .describe('Command and webhook callouts the step ran in the dry run, with their predicted time.'),
     }),
   ),
   groups: z.array(
@@ -118,7 +133,15 @@ export const predictionSchema = z.object({
       timing: z.enum(['history', 'environment']),
     }),
   ),
-  timings: z.object({ reports: z.number(), fromHistory: z.number(), withoutHistory: z.array(z.string()) }),
+  timings: z.object({
+    reports: z.number(),
+    fromHistory: z.number(),
+    withoutHistory: z.array(z.string()),
+    calloutsFromHistory: z.number(),
+    calloutsWithoutHistory: z
+      .array(z.string())
+      .describe('Callouts timed by their declared timeout, for want of earlier runs.'),
+  }),
   wallSeconds: z.number(),
 });
 
@@ -155,7 +178,7 @@ export function checkPredictRoutes(ctx: ServerContext): AnyRoute[] {
       summary:
         "Findings of `drctl check`: Dell's SC Series + SRM best practices (§) and SRM's configuration rules, with severity, path, reason and fix.",
       description:
-        'Static from the environment file under the served settings; with live=true also from what each array manager’s storage reports (the rest is listed in live.coverage.notLive).',
+        'Static from the environment file under the served settings; with live=true also from what the endpoints report: the vCenters and SC Series Data Collectors the file names when some site has a vcenterConnection, else each array manager’s storage in the simulated world (what is not read is listed in live.coverage.notLive).',
       tag: 'environments',
       query: checkQuery,
       responses: { 200: { description: 'The findings, errors first.', schema: checkReportSchema } },

@@ -6,7 +6,9 @@ import type { Settings } from '../settings/definitions.js';
 import { dataCollectorRules } from './data-collector-rules.js';
 import { environmentFacts } from './facts.js';
 import { finding, sortFindings, type Finding } from './finding.js';
+import { liveQosRules, type ObservedQosNodes } from './live-qos-rules.js';
 import { liveStorageRules } from './live-rules.js';
+import { liveVcenterRules, type ObservedSite } from './live-vcenter-rules.js';
 import { planRules } from './plan-rules.js';
 import { settingsRules } from './settings-rules.js';
 import { storageRules } from './storage-rules.js';
@@ -24,6 +26,10 @@ export interface ObservedArray {
 export interface ObservedFacts {
   /** Device discovery per array (every storage adapter offers it). */
   arrays?: ObservedArray[];
+  /** Replication QoS nodes per array (SC Series Data Collectors). */
+  qosNodes?: ObservedQosNodes[];
+  /** Hosts, datastores and VMs per site (each site's vCenter). */
+  sites?: ObservedSite[];
 }
 
 /**
@@ -39,6 +45,8 @@ export function checkConfiguration(env: Environment, settings: Settings, observe
     ...settingsRules(facts, settings),
     ...planRules(facts),
     ...(observed.arrays ? liveStorageRules(facts, observed.arrays) : []),
+    ...(observed.qosNodes ? liveQosRules(facts, observed.qosNodes) : []),
+    ...(observed.sites ? liveVcenterRules(facts, observed.sites) : []),
   ];
   return sortFindings(findings);
 }

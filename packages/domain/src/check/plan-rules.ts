@@ -1,4 +1,5 @@
 import { resolvePlanVms } from '../model/plan-vms.js';
+import { DEFAULT_SNAPSHOT_MODE } from '../model/selectable-snapshot.js';
 import type { EnvironmentFacts } from './facts.js';
 import { finding, type Finding } from './finding.js';
 
@@ -42,6 +43,12 @@ export function planRules(facts: EnvironmentFacts): Finding[] {
   });
 
   const devicesOf = new Map(env.datastores.map((d) => [d.name, d.devices] as const));
+  const arrayManagerName = new Map(env.arrays.map((a) => [a.id, a.arrayManager] as const));
+  const managerOfArray = (arrayId: string | undefined) => {
+    const name = arrayId === undefined ? undefined : arrayManagerName.get(arrayId);
+    const index = env.arrayManagers.findIndex((m) => m.name === name);
+    return index < 0 ? undefined : { manager: env.arrayManagers[index]!, index };
+  };
   env.plans.forEach((plan, pi) => {
     const at = `plans[${pi}]`;
     const recovered = facts.planDatastores.get(plan.name) ?? new Set<string>();
@@ -96,10 +103,23 @@ export function planRules(facts: EnvironmentFacts): Finding[] {
         );
     }
 
-    // §5.8: per-restore-point selection names a snapshot per device, else the last frozen one.
+    // §5.8: the Data Collector's selectable-snapshot setting, as it applies to this plan's
+    // recovered devices (a file from before the setting moved may still set it on the plan).
     const devices = [...recovered].flatMap((ds) => devicesOf.get(ds) ?? []);
-    if (plan.snapshotMode === 'per-restore-point') {
-      const unset = devices.filter((d) => plan.restorePoints[d] === undefined);
+    const modeOf = (device: string) => {
+      const volume = env.volumes[facts.volumeIndex.get(device) ?? -1];
+      const manager = managerOfArray(volume?.targetArray);
+      return { mode: manager?.manager.selectableSnapshot ?? plan.snapshotMode ?? DEFAULT_SNAPSHOT_MODE, manager };
+    };
+    const settingPath = (device: string) => {
+      const { manager } = modeOf(device);
+      const onManager =
+        manager && (manager.manager.selectableSnapshot !== undefined || plan.snapshotMode === undefined);
+      return onManager ? `arrayManagers[${manager.index}].selectableSnapshot` : `${at}.snapshotMode`;
+    };
+    const perRestorePoint = devices.filter((d) => modeOf(d).mode === 'per-restore-point');
+    if (perRestorePoint.length > 0) {
+      const unset = perRestorePoint.filter((d) => plan.restorePoints[d] === undefined);
       if (unset.length > 0)
         out.push(
           finding(
@@ -110,26 +130,31 @@ export function planRules(facts: EnvironmentFacts): Finding[] {
         );
     }
     // §5.6: replicating the active snapshot gives crash-consistent data to applications.
-    if (plan.snapshotMode === 'always-active' || plan.snapshotMode === 'active-if-replicating-active') {
-      const applications = new Set<string>();
-      for (const vm of env.vms) {
-        if (!vm.application || !byName.has(vm.name)) continue;
-        const onActive = vm.datastores.some((ds) =>
-          (devicesOf.get(ds) ?? []).some(
-            (dev) => env.volumes[facts.volumeIndex.get(dev) ?? -1]?.replicateActiveSnapshot,
-          ),
-        );
-        if (onActive) applications.add(vm.application);
-      }
-      if (applications.size > 0)
-        out.push(
-          finding(
-            'ACTIVE_SNAPSHOT_CRASH_CONSISTENT',
-            `${at}.snapshotMode`,
-            `Plan ${plan.name} recovers application(s) ${[...applications].join(', ')} from the active snapshot, which holds crash-consistent data.`,
-          ),
-        );
+    const applications = new Set<string>();
+    let activePath: string | undefined;
+    for (const vm of env.vms) {
+      if (!vm.application || !byName.has(vm.name)) continue;
+      const onActive = vm.datastores
+        .flatMap((ds) => devicesOf.get(ds) ?? [])
+        .find((dev) => {
+          const mode = modeOf(dev).mode;
+          return (
+            (mode === 'always-active' || mode === 'active-if-replicating-active') &&
+            env.volumes[facts.volumeIndex.get(dev) ?? -1]?.replicateActiveSnapshot
+          );
+        });
+      if (onActive === undefined) continue;
+      applications.add(vm.application);
+      activePath ??= settingPath(onActive);
     }
+    if (applications.size > 0)
+      out.push(
+        finding(
+          'ACTIVE_SNAPSHOT_CRASH_CONSISTENT',
+          activePath!,
+          `Plan ${plan.name} recovers application(s) ${[...applications].join(', ')} from the active snapshot, which holds crash-consistent data.`,
+        ),
+      );
   });
   return out;
 }

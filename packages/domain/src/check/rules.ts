@@ -45,6 +45,7 @@ const LIVE_TOO = new Set([
   'LV_AUTO_ROLE_SWAP',
   'LV_UNIFORM_MAPPING',
   'LV_CONSISTENCY_GROUP',
+  'LV_MANAGED_REPLICATION',
   'INCONSISTENT_REPLICATION_POINTS',
 ]);
 
@@ -201,11 +202,18 @@ export const CHECK_RULES: readonly CheckRule[] = [
     'Take the Live Volume out of the consistency group; SRM does not support consistency groups with Live Volume.',
   ),
   rule(
+    'LV_MANAGED_REPLICATION',
+    'error',
+    '§3.3, §5.4',
+    'A Live Volume manages a replication (managed replication)',
+    'Recover the Live Volume and its managed replication with DSM’s Activate Disaster Recovery, or remove the managed replication before protecting the Live Volume with SRM.',
+  ),
+  rule(
     'ACTIVE_SNAPSHOT_CRASH_CONSISTENT',
     'info',
     '§5.6, §5.8',
     'An application’s volume replicates the active snapshot, and the plan recovers it',
-    'Expect crash-consistent data; choose “Always use Last Frozen Snapshot” (snapshotMode: always-last-frozen) if the application needs its frozen, consistent snapshot.',
+    'Expect crash-consistent data; choose “Always use Last Frozen Snapshot” on the Data Collector (arrayManagers[].selectableSnapshot: always-last-frozen) if the application needs its frozen, consistent snapshot.',
   ),
   rule(
     'INCONSISTENT_REPLICATION_POINTS',
@@ -315,6 +323,48 @@ export const CHECK_RULES: readonly CheckRule[] = [
     '§5',
     'The array reports another replication setting than the environment file',
     'Update the environment file (or the replication) so both say the same.',
+    'live',
+  ),
+  // Live: what the Data Collector reports about replication QoS nodes.
+  rule(
+    'LIVE_QOS_NODE_MISSING',
+    'warning',
+    '§5.3',
+    'A QoS definition the file names is not a replication QoS node on its array',
+    'Create the QoS node on the array with the same definition as on its peer, or name an existing one in the environment file.',
+    'live',
+  ),
+  rule(
+    'LIVE_QOS_NODE_DIFFERS',
+    'warning',
+    '§5.3',
+    'A QoS node of the same name has another link speed or bandwidth limit on the two arrays of a pair',
+    'Give the QoS node the same link speed and bandwidth limit on both SC Series systems of the pair.',
+    'live',
+  ),
+  // Live: what each site's vCenter reports.
+  rule(
+    'LIVE_VM_NO_TOOLS',
+    'warning',
+    'SRM: recovery waits for the VMware Tools heartbeat (StartupActionSettings)',
+    'A protected VM has no VMware Tools',
+    'Install VMware Tools in the VM, or set its toolsWaitSeconds to 0 and give its dependents a delay instead.',
+    'live',
+  ),
+  rule(
+    'LIVE_HOST_CANNOT_SEE_DATASTORE',
+    'warning',
+    '§4.7, SRM: a recovered datastore is mounted on the hosts its device is presented to',
+    'A host does not see a datastore or device the other hosts of its cluster see',
+    'Present the volume to every host of the cluster (map it to the cluster’s server object on the array) and rescan.',
+    'live',
+  ),
+  rule(
+    'LIVE_NOT_IN_VCENTER',
+    'error',
+    'SRM: names resolve at the vCenter before a recovery',
+    'A protected VM or a host of the environment file is not in its site’s vCenter',
+    'Fix the name in the environment file, or add the object to the vCenter.',
     'live',
   ),
 ];

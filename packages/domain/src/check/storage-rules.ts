@@ -9,7 +9,8 @@ export interface VolumeFacts {
   replication: ReplicationType;
   replicateActiveSnapshot: boolean;
   consistencyGroup?: string | undefined;
-  liveVolume?: { autoFailover: boolean; autoRoleSwap: boolean; uniformMapping: boolean } | undefined;
+  liveVolume?:
+    { autoFailover: boolean; autoRoleSwap: boolean; uniformMapping: boolean; managedReplication?: boolean } | undefined;
   qosProfile?: string | undefined;
   targetQosProfile?: string | undefined;
   lastReplicatedAt?: string | undefined;
@@ -58,6 +59,15 @@ export function volumeRules(v: VolumeFacts, at: string, scope: CheckScope): Find
           'LV_UNIFORM_MAPPING',
           `${at}.liveVolume.uniformMapping`,
           `Live Volume ${v.id} is mapped uniformly; SRM supports non-uniform mapping only.`,
+          scope,
+        ),
+      );
+    if (lv.managedReplication)
+      out.push(
+        finding(
+          'LV_MANAGED_REPLICATION',
+          `${at}.liveVolume.managedReplication`,
+          `Live Volume ${v.id} manages a replication to a third Storage Center, which SRM does not support; DSM's Activate Disaster Recovery recovers it.`,
           scope,
         ),
       );

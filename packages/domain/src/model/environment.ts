@@ -67,6 +67,12 @@ export const siteSchema = z
   .strict();
 
 export const ADAPTER_KINDS = ['simulated', 'sc-series', 'vsphere-replication'] as const;
+export const SNAPSHOT_MODES = [
+  'always-active',
+  'active-if-replicating-active',
+  'always-last-frozen',
+  'per-restore-point',
+] as const;
 
 export const arrayManagerSchema = z
   .object({
@@ -96,16 +102,16 @@ export const arrayManagerSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * SRM selectable snapshot (guide §5.8): one DSM-wide setting of the Data Collector, applied to
+     * every replication it manages. Array managers that share a Data Collector must agree.
+     * @default always-active
+     */
+    selectableSnapshot: z.enum(SNAPSHOT_MODES).optional(),
   })
   .strict();
 
 export const REPLICATION_TYPES = ['async', 'sync-high-availability', 'sync-high-consistency'] as const;
-export const SNAPSHOT_MODES = [
-  'always-active',
-  'active-if-replicating-active',
-  'always-last-frozen',
-  'per-restore-point',
-] as const;
 
 export const arraySchema = z
   .object({
@@ -147,6 +153,11 @@ export const volumeSchema = z
         autoFailover: z.boolean().default(false),
         autoRoleSwap: z.boolean().default(false),
         uniformMapping: z.boolean().default(false),
+        /**
+         * The Live Volume manages a replication to a third Storage Center (DSM "managed
+         * replication"); SRM does not support it, DSM's Activate Disaster Recovery recovers it (§3.3, §5.4).
+         */
+        managedReplication: z.boolean().default(false),
       })
       .strict()
       .optional(),
@@ -252,8 +263,12 @@ export const planSchema = z
     suspendVms: z.array(name).default([]),
     /** Production network → test network at the recovery site. */
     testNetworks: z.record(z.string(), z.string()).default({}),
-    /** SRM selectable snapshot (SC Series). @default always-active */
-    snapshotMode: z.enum(SNAPSHOT_MODES).default('always-active'),
+    /**
+     * Deprecated: SRM selectable snapshot is a DSM-wide setting (§5.8), now
+     * `arrayManagers[].selectableSnapshot`. Still read: moved onto the plan's array managers when
+     * they say nothing, refused when they (or another plan on the same Data Collector) disagree.
+     */
+    snapshotMode: z.enum(SNAPSHOT_MODES).optional(),
     /** With per-restore-point: which snapshot (name) to use per device. */
     restorePoints: z.record(z.string(), z.string()).default({}),
   })

@@ -4,6 +4,7 @@ import { DrError, formatPath, type InputIssue } from '../errors.js';
 import { environmentSchema, type Environment } from './environment.js';
 import { referenceIssuesDespiteSchemaErrors } from './partial-references.js';
 import { checkReferences } from './references.js';
+import { settleSelectableSnapshot } from './selectable-snapshot.js';
 
 export interface LoadOptions {
   /** Name of the file, used in messages. */
@@ -144,6 +145,7 @@ export function validateEnvironment(value: unknown, source = 'environment'): Env
     });
   }
   const refIssues = checkReferences(result.data);
+  if (refIssues.length === 0) refIssues.push(...settleSelectableSnapshot(result.data));
   if (refIssues.length > 0) {
     throw new DrError(
       'DR_INPUT_INVALID',

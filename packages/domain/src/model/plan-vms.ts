@@ -62,12 +62,23 @@ export function resolvePlanVms(env: Environment, plan: RecoveryPlan): PlanVm[] {
   const seen = new Set<string>();
   const roundRobin = new Map<string, number>();
   const recoverySite = env.sites.find((s) => s.name === plan.recoverySite)!;
+  // Thousands of VMs share a few clusters: map each (site, cluster) once.
+  const mapped = new Map<string, string>();
+  const recoveryCluster = (vm: Vm) => {
+    const key = `${vm.site}\u0000${vm.cluster}`;
+    let cluster = mapped.get(key);
+    if (cluster === undefined) {
+      cluster = mappedCluster(env, vm.cluster, vm.site, plan.recoverySite);
+      mapped.set(key, cluster);
+    }
+    return cluster;
+  };
 
   const add = (vm: Vm, group: string) => {
     if (seen.has(vm.name)) return;
     seen.add(vm.name);
     const s = settingsByVm.get(vm.name) ?? defaultsFor(vm.name);
-    const cluster = mappedCluster(env, vm.cluster, vm.site, plan.recoverySite);
+    const cluster = recoveryCluster(vm);
     let host = s.recoveryHost;
     let hostCluster = cluster;
     if (host !== undefined) {
@@ -101,19 +112,38 @@ export function resolvePlanVms(env: Environment, plan: RecoveryPlan): PlanVm[] {
     });
   };
 
-  for (const groupName of plan.protectionGroups) {
-    const group = env.protectionGroups.find((g) => g.name === groupName);
-    if (!group) continue;
+  const groups = plan.protectionGroups.map((name) => env.protectionGroups.find((g) => g.name === name));
+  // The VMs on each array group's datastores, in file order: one pass over the VMs, not one per group.
+  const onGroup = groups.map((): Vm[] => []);
+  const groupsOfDatastore = new Map<string, number[]>();
+  groups.forEach((group, i) => {
+    if (group?.type !== 'array') return;
+    for (const ds of group.datastores) {
+      const list = groupsOfDatastore.get(ds);
+      if (list) list.push(i);
+      else groupsOfDatastore.set(ds, [i]);
+    }
+  });
+  for (const vm of env.vms) {
+    for (const ds of vm.datastores) {
+      for (const i of groupsOfDatastore.get(ds) ?? []) {
+        const list = onGroup[i]!;
+        if (list[list.length - 1] !== vm) list.push(vm);
+      }
+    }
+  }
+
+  groups.forEach((group, i) => {
+    if (!group) return;
     if (group.type === 'array') {
-      const dss = new Set(group.datastores);
-      for (const vm of env.vms) if (vm.datastores.some((d) => dss.has(d))) add(vm, group.name);
+      for (const vm of onGroup[i]!) add(vm, group.name);
     } else {
       for (const name of group.vms) {
         const vm = vmByName.get(name);
         if (vm) add(vm, group.name);
       }
     }
-  }
+  });
   return out;
 }
 

@@ -180,7 +180,13 @@ export interface DiscoveredDevice {
   replicationType: ReplicationType;
   replicateActiveSnapshot: boolean;
   consistencyGroup?: string;
-  liveVolume?: { autoFailover: boolean; autoRoleSwap: boolean; uniformMapping: boolean };
+  liveVolume?: {
+    autoFailover: boolean;
+    autoRoleSwap: boolean;
+    uniformMapping: boolean;
+    /** Manages a replication to a third Storage Center (§3.3, §5.4: not recovered by SRM). */
+    managedReplication?: boolean;
+  };
   qosProfile?: string;
   peerQosProfile?: string;
   /** When the last frozen snapshot finished replicating (ISO-8601). */

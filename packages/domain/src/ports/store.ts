@@ -9,6 +9,11 @@ export interface DocumentStore {
   read<T = unknown>(key: string): Promise<T | undefined>;
   /** Replaces the document atomically: a reader sees the old or the new one, never a mix. */
   write(key: string, value: unknown): Promise<void>;
+  /**
+   * `write` for a value the caller has already encoded as JSON text (`JSON.stringify` of it), so
+   * a large document is not encoded twice. Optional: without it, callers use `write`.
+   */
+  writeJson?(key: string, json: string): Promise<void>;
   /** Adds one entry to a log; durable once the promise resolves. */
   append(key: string, entry: unknown): Promise<void>;
   /** Every entry of a log in append order (a torn last entry after a crash is dropped). */
@@ -30,4 +35,24 @@ export interface DocumentStore {
   update<T = unknown>(key: string, change: (current: T | undefined) => T | Promise<T>): Promise<T>;
   /** Cross-process exclusive lock on a name; resolves with a release function. */
   lock?(name: string): Promise<() => Promise<void>>;
+  /**
+   * Writes documents and appends log entries as one: after a crash either all of them are there
+   * or none (a step's journal entry with the workflow snapshot that follows it). Stores without
+   * it get the operations one by one, in order (`writeTogether`).
+   */
+  writeAll?(operations: readonly StoreOperation[]): Promise<void>;
+}
+
+/** One operation of `DocumentStore.writeAll`. */
+export type StoreOperation =
+  { op: 'write'; key: string; value: unknown } | { op: 'append'; key: string; entry: unknown };
+
+/** `store.writeAll(operations)` where the store has it, else each operation in order. */
+export async function writeTogether(store: DocumentStore, operations: readonly StoreOperation[]): Promise<void> {
+  if (operations.length === 0) return;
+  if (store.writeAll) return store.writeAll(operations);
+  for (const o of operations) {
+    if (o.op === 'write') await store.write(o.key, o.value);
+    else await store.append(o.key, o.entry);
+  }
 }

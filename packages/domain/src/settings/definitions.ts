@@ -13,6 +13,11 @@ export interface Settings {
   'storageProvider.hostRescanTimeoutSec': number;
   /** Bound on matching local to remote stretched devices, seconds. @default 300 */
   'storageProvider.stretchedDevicesMatchTimeout': number;
+  /**
+   * How recovered VMFS snapshot volumes are resignatured: 0 only the volumes of the plan's
+   * datastores, 1 every unresolved VMFS snapshot volume the hosts see, as SRM's value 1 does. @default 0
+   */
+  'storageProvider.autoResignatureMode': number;
   /** Concurrent power-on/shutdown operations per cluster. @default null (off) */
   defaultMaxBootAndShutdownOpsPerCluster: number | null;
   /** Concurrent power-on/shutdown operations per host. @default null (off) */
@@ -91,6 +96,16 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     nullable: false,
     unit: 'seconds',
     description: 'Bound on matching local to remote stretched (Live Volume) devices. 0 = no limit.',
+  },
+  {
+    name: 'storageProvider.autoResignatureMode',
+    default: 0,
+    min: 0,
+    max: 1,
+    nullable: false,
+    unit: 'count',
+    description:
+      "0 = resignature only the recovered VMFS volumes of the plan's datastores; 1 = resignature every unresolved VMFS snapshot volume the recovery hosts see, including volumes drctl does not manage.",
   },
   {
     name: 'defaultMaxBootAndShutdownOpsPerCluster',

@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isDrError, loadEnvironment } from '@drctl/domain';
+import { isDrError, loadEnvironment, type Environment } from '@drctl/domain';
+import type { DsmModel } from '../model/dsm-model.js';
+import { SanExport } from '../san/san-export.js';
 import type { FaultSpec } from '../server/faults.js';
 import { startDsmSimulator, DEFAULT_CREDENTIALS, type DsmSimulator } from '../server/start.js';
 import { seedFromEnvironment } from '../seed/from-environment.js';
@@ -25,6 +27,8 @@ Starts a simulated Dell Storage Manager Data Collector (HTTPS, REST API under /a
   --transfer-seconds <n>   seconds every replay takes to replicate (overrides the environment)
   --latency-ms <n>         delay every request by n ms
   --fault <json>           a fault active from the start (repeatable), e.g. '{"kind":"hang","path":"*/SwapRoles","times":1}'
+  --san-dir <dir>          present mapped volumes as directories for the lab's vCenters: <dir>/<site>/<label>
+                           (each site's -san-dir of tools/vcsim; needs --environment for the hosts' sites)
   --admin-port <n>         also serve the plain-HTTP control endpoint on loopback (faults, counters, down/up)
   --json                   print one JSON line with url, caFile, adminUrl instead of text
   --help                   this text`;
@@ -74,6 +78,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<RunningCli | un
       'latency-ms': { type: 'string' },
       fault: { type: 'string', multiple: true },
       'admin-port': { type: 'string' },
+      'san-dir': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -86,6 +91,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<RunningCli | un
   if (!values.environment && !values.seed) throw new Error('give --environment <file> or --seed <file> (see --help)');
 
   const seeds: DsmSeed[] = [];
+  let san: SanExport | undefined;
   if (values.environment) {
     const file = resolve(values.environment);
     const environment = loadEnvironment(readFileSync(file, 'utf8'), {
@@ -93,7 +99,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<RunningCli | un
       readInclude: (path) => readFileSync(resolve(dirname(file), path), 'utf8'),
     });
     seeds.push(seedFromEnvironment(environment));
+    if (values['san-dir'])
+      san = new SanExport({ dir: resolve(values['san-dir']), serverSites: serverSites(environment) });
   }
+  if (values['san-dir'] && !san) throw new Error('--san-dir needs --environment (the sites of the hosts)');
   if (values.seed) seeds.push(JSON.parse(readFileSync(resolve(values.seed), 'utf8')) as DsmSeed);
   const transferSeconds = wholeNumber('transfer-seconds', values['transfer-seconds']);
   if (transferSeconds !== undefined)
@@ -114,7 +123,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<RunningCli | un
     minApiVersion: values['min-api-version'],
     ...(transferSeconds !== undefined ? { defaultTransferSeconds: transferSeconds } : {}),
     faults,
+    ...(san ? { onChange: (model: DsmModel) => san.sync(model.state) } : {}),
   });
+  san?.sync(simulator.model.state);
   const caFile = resolve(values['ca-file'] ?? join(tmpdir(), `drctl-dsm-simulator-${simulator.port}-ca.pem`));
   writeFileSync(caFile, simulator.caPem, { mode: 0o644 });
   const adminPort = wholeNumber('admin-port', values['admin-port']);
@@ -146,6 +157,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<RunningCli | un
       await simulator.close();
     },
   };
+}
+
+/** The site of every host and cluster of the environment, by name. */
+function serverSites(environment: Environment): Map<string, string> {
+  const sites = new Map<string, string>();
+  for (const site of environment.sites)
+    for (const cluster of site.clusters) {
+      sites.set(cluster.name, site.name);
+      for (const host of cluster.hosts) sites.set(host.name, site.name);
+    }
+  return sites;
 }
 
 /** Several seeds into one: lists concatenate. */

@@ -16,6 +16,7 @@ export interface CreateLiveVolumeInput {
   failoverAutomaticallyEnabled?: boolean;
   restoreAutomaticallyEnabled?: boolean;
   swapRolesAutomaticallyEnabled?: boolean;
+  managingReplications?: boolean;
   secondaryName?: string;
   secondaryNotes?: string;
   createSourceVolumeFolderPath?: boolean;
@@ -69,6 +70,7 @@ export function createLiveVolume(state: DsmState, input: CreateLiveVolumeInput):
     failoverAutomaticallyEnabled: input.failoverAutomaticallyEnabled ?? false,
     restoreAutomaticallyEnabled: input.restoreAutomaticallyEnabled ?? false,
     swapRolesAutomaticallyEnabled: input.swapRolesAutomaticallyEnabled ?? false,
+    ...(input.managingReplications ? { managingReplications: true } : {}),
     primaryQosNodeId: input.primaryQosNodeId,
     secondaryQosNodeId: secondaryQos.id,
     replicationId: replication.value.id,

@@ -14,7 +14,7 @@ import type {
   VolumeFolderRecord,
   VolumeRecord,
 } from './records.js';
-import type { DsmState } from './state.js';
+import type { DataCollectorSettings, DsmState } from './state.js';
 
 export const DSM_MODEL_STATE_FORMAT = 'drctl-dsm-model/1';
 
@@ -43,6 +43,8 @@ export interface DsmModelState {
   expiryMarkedAt: Array<[string, number]>;
   /** Id sequences, so ids are never reused after a restore. */
   sequences: Array<[string, number]>;
+  /** DSM-wide settings; absent in states saved before they were modelled (defaults apply). */
+  dataCollectorSettings?: DataCollectorSettings;
 }
 
 const LIST_FIELDS = [
@@ -86,6 +88,7 @@ export function snapshotDsmState(state: DsmState): DsmModelState {
     restorePoints: copy(state.restorePoints.values()),
     expiryMarkedAt: [...state.expiryMarkedAt],
     sequences: state.sequenceEntries(),
+    dataCollectorSettings: { ...state.dataCollectorSettings },
   };
 }
 
@@ -132,4 +135,5 @@ export function restoreDsmState(state: DsmState, saved: DsmModelState): void {
   for (const point of data.restorePoints) state.restorePoints.set(point.id, point);
   for (const [id, at] of data.expiryMarkedAt) state.expiryMarkedAt.set(id, at);
   state.restoreSequences(data.sequences);
+  if (data.dataCollectorSettings) Object.assign(state.dataCollectorSettings, data.dataCollectorSettings);
 }

@@ -161,6 +161,11 @@ export interface LiveVolumeRecord {
   replicationId: string;
   /** `Activated` once the secondary was brought up while the primary Storage Center was down. */
   secondaryRole: 'Secondary' | 'Activated';
+  /**
+   * The Live Volume manages a replication to a third Storage Center (DSM "managed replication",
+   * §3.3/§5.4); reported as `managingReplications`. The managed replication itself is not modelled.
+   */
+  managingReplications?: boolean;
 }
 
 export interface ReplayProfileRecord {

@@ -16,6 +16,24 @@ import type {
   VolumeRecord,
 } from './records.js';
 
+/** DSM's four choices of SRM selectable snapshot (guide §5.8); DSM's own names, ASSUMED on the wire. */
+export const SRM_SELECTABLE_SNAPSHOT_MODES = [
+  'AlwaysUseActiveSnapshot',
+  'UseActiveSnapshotIfReplicatingActiveSnapshot',
+  'AlwaysUseLastFrozenSnapshot',
+  'UseRestorePointSettings',
+] as const;
+export type SrmSelectableSnapshotMode = (typeof SRM_SELECTABLE_SNAPSHOT_MODES)[number];
+
+export interface DataCollectorSettings {
+  /** "Always use Active Snapshot" is DSM's default (§5.8). */
+  srmSelectableSnapshot: SrmSelectableSnapshotMode;
+}
+
+export const DEFAULT_DATA_COLLECTOR_SETTINGS: Readonly<DataCollectorSettings> = {
+  srmSelectableSnapshot: 'AlwaysUseActiveSnapshot',
+};
+
 export interface StateConfig {
   clock: Clock;
   /** Seconds a replay takes to reach the destination when nothing more specific is known. */
@@ -70,6 +88,8 @@ export class DsmState {
   readonly replayProfiles = new Map<string, ReplayProfileRecord>();
   readonly consistencyGroups = new Map<string, ConsistencyGroupRecord>();
   readonly restorePoints = new Map<string, RestorePointRecord>();
+  /** Data Collector settings: DSM-wide, not per Storage Center (guide §5.8). */
+  readonly dataCollectorSettings: DataCollectorSettings = { ...DEFAULT_DATA_COLLECTOR_SETTINGS };
   /** Replays of a volume in index order, so ReplayList does not scan every replay. */
   private readonly replaysByVolume = new Map<string, ReplayRecord[]>();
   /** When an expired replay is purged: Expire marks it first, as real DSM does. */
@@ -313,6 +333,7 @@ export class DsmState {
       (map as Map<unknown, unknown>).clear();
     }
     this.expiringReplayIds.clear();
+    Object.assign(this.dataCollectorSettings, DEFAULT_DATA_COLLECTOR_SETTINGS);
     for (const index of [
       this.mappingsByVolume,
       this.mappingsByServer,

@@ -594,7 +594,7 @@ export class WireWriter {
       primarySwapRoleState: 'NotSwapping',
       secondarySwapRoleState: 'NotSwapping',
       managedReplicationsAllowed: true,
-      managingReplications: false,
+      managingReplications: liveVolume.managingReplications ?? false,
       swapRolesAutomaticallyEnabled: liveVolume.swapRolesAutomaticallyEnabled,
       automaticallySwapRoles: liveVolume.swapRolesAutomaticallyEnabled,
       failoverAutomaticallyEnabled: liveVolume.failoverAutomaticallyEnabled,

@@ -1,5 +1,6 @@
 import { apiConnectionRoutes } from './api-connection.js';
 import { consistencyGroupRoutes } from './consistency-groups.js';
+import { dataCollectorSettingsRoutes } from './data-collector-settings.js';
 import { liveVolumeRoutes } from './live-volumes.js';
 import { objectReadRoutes } from './object-reads.js';
 import { replayRoutes } from './replays.js';
@@ -22,4 +23,5 @@ export const ALL_ROUTES: readonly Route[] = [
   ...liveVolumeRoutes,
   ...consistencyGroupRoutes,
   ...restorePointRoutes,
+  ...dataCollectorSettingsRoutes,
 ];

@@ -212,6 +212,7 @@ export function applySeed(model: DsmModel, seed: DsmSeed): void {
         failoverAutomaticallyEnabled: lv.failoverAutomaticallyEnabled,
         restoreAutomaticallyEnabled: lv.restoreAutomaticallyEnabled,
         swapRolesAutomaticallyEnabled: lv.swapRolesAutomaticallyEnabled,
+        managingReplications: lv.managingReplications ?? false,
       }),
     );
     if (!created) return;
@@ -238,6 +239,8 @@ export function applySeed(model: DsmModel, seed: DsmSeed): void {
   });
 
   if (seed.saveRestorePoints ?? true) saveRestorePoints(state);
+  if (seed.srmSelectableSnapshot !== undefined)
+    state.dataCollectorSettings.srmSelectableSnapshot = seed.srmSelectableSnapshot;
 
   if (problems.issues.length > 0) {
     throw new DrError(

@@ -1,4 +1,5 @@
-import type { Environment, StorageArray, Volume } from '@drctl/domain';
+import type { Environment, SnapshotMode, StorageArray, Volume } from '@drctl/domain';
+import type { SrmSelectableSnapshotMode } from '../model/state.js';
 import type { DsmSeed, SeedLiveVolume, SeedReplay, SeedServer } from './seed.js';
 
 export interface EnvironmentSeedOptions {
@@ -11,6 +12,30 @@ export interface EnvironmentSeedOptions {
 /** iSCSI initiator name of an ESXi host, as vSphere builds it. */
 export function hostIqn(hostName: string): string {
   return `iqn.1998-01.com.vmware:${hostName.toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`;
+}
+
+/** drctl's names of the §5.8 choices → DSM's. */
+const DSM_SNAPSHOT_MODE_NAMES: Record<SnapshotMode, SrmSelectableSnapshotMode> = {
+  'always-active': 'AlwaysUseActiveSnapshot',
+  'active-if-replicating-active': 'UseActiveSnapshotIfReplicatingActiveSnapshot',
+  'always-last-frozen': 'AlwaysUseLastFrozenSnapshot',
+  'per-restore-point': 'UseRestorePointSettings',
+};
+
+/**
+ * The SRM selectable snapshot setting (§5.8) the environment gives the Data Collector, in DSM's
+ * names; undefined when no array manager sets it. One simulated Data Collector serves every SC
+ * Series manager; validation made the managers that share a DSM deployment agree, so the first
+ * one (of `managers`, when given) that says anything speaks for it.
+ */
+export function dsmSelectableSnapshotOf(
+  environment: Environment,
+  managers?: ReadonlySet<string>,
+): SrmSelectableSnapshotMode | undefined {
+  const setting = environment.arrayManagers.find(
+    (m) => (managers === undefined || managers.has(m.name)) && m.selectableSnapshot !== undefined,
+  )?.selectableSnapshot;
+  return setting === undefined ? undefined : DSM_SNAPSHOT_MODE_NAMES[setting];
 }
 
 const REPLICATION_MODES = {
@@ -42,7 +67,8 @@ export function seedFromEnvironment(environment: Environment, options: Environme
       a.serial !== undefined && (!options.arrays || options.arrays.includes(a.id)),
   );
   const arrayById = new Map(arrays.map((a) => [a.id, a]));
-  const seed: Required<Omit<DsmSeed, 'saveRestorePoints'>> & Pick<DsmSeed, 'saveRestorePoints'> = {
+  const seed: Required<Omit<DsmSeed, 'saveRestorePoints' | 'srmSelectableSnapshot'>> &
+    Pick<DsmSeed, 'saveRestorePoints' | 'srmSelectableSnapshot'> = {
     storageCenters: arrays.map((a) => ({ serial: a.serial, name: a.id, site: a.site })),
     servers: [],
     qosNodes: [],
@@ -51,6 +77,8 @@ export function seedFromEnvironment(environment: Environment, options: Environme
     liveVolumes: [],
     consistencyGroups: [],
   };
+  const setting = dsmSelectableSnapshotOf(environment, new Set(arrays.map((a) => a.arrayManager)));
+  if (setting !== undefined) seed.srmSelectableSnapshot = setting;
 
   const serversOn = new Map<number, Set<string>>();
   const addServer = (server: SeedServer) => {
@@ -115,6 +143,7 @@ export function seedFromEnvironment(environment: Environment, options: Environme
         failoverAutomaticallyEnabled: volume.liveVolume.autoFailover,
         restoreAutomaticallyEnabled: volume.liveVolume.autoFailover,
         swapRolesAutomaticallyEnabled: volume.liveVolume.autoRoleSwap,
+        managingReplications: volume.liveVolume.managedReplication,
         primaryQosNode: sourceQos,
         secondaryQosNode: targetQos,
       };

@@ -1,3 +1,5 @@
+import type { SrmSelectableSnapshotMode } from '../model/state.js';
+
 /**
  * A plain description of what the simulated Data Collector holds at start. Objects refer to
  * each other by name (servers, QoS nodes, volumes) within a Storage Center, by serial number
@@ -13,6 +15,8 @@ export interface DsmSeed {
   consistencyGroups?: SeedConsistencyGroup[];
   /** Save a restore point for every replication and Live Volume after seeding. @default true */
   saveRestorePoints?: boolean;
+  /** The Data Collector's SRM selectable snapshot setting (§5.8). @default AlwaysUseActiveSnapshot */
+  srmSelectableSnapshot?: SrmSelectableSnapshotMode;
 }
 
 export interface SeedStorageCenter {
@@ -99,6 +103,8 @@ export interface SeedLiveVolume {
   failoverAutomaticallyEnabled?: boolean;
   restoreAutomaticallyEnabled?: boolean;
   swapRolesAutomaticallyEnabled?: boolean;
+  /** The Live Volume manages a replication to a third Storage Center (reported, not modelled). */
+  managingReplications?: boolean;
   primaryQosNode: string;
   secondaryQosNode: string;
   /** Servers on the secondary SC the secondary volume is mapped to (uniform mapping). */

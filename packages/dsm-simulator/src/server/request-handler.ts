@@ -28,6 +28,8 @@ export interface HandlerDependencies {
   acceptBasicAuthAsSession: boolean;
   /** Responses held open by a hang fault, so closing the simulator can drop them. */
   hung: Set<ServerResponse>;
+  /** Called after every call that changed the model, before it is answered. */
+  onChange?: (() => void) | undefined;
 }
 
 /** Network latency is real time even under a virtual clock: the client is waiting on a socket. */
@@ -51,7 +53,24 @@ export async function handleRequest(
   if (!url.pathname.startsWith(BASE_PATH))
     return sendReply(response, errorReply(404, `Not found: ${url.pathname}. The API lives under ${BASE_PATH}.`));
   const path = url.pathname.slice(BASE_PATH.length);
-  tally(deps, method, path);
+  const kind = tally(deps, method, path);
+  if (kind !== 'change') return serve(deps, request, response, method, path, bodyResult);
+  const answered = deps.requests.changeStarted(header(request, 'cookie') ?? header(request, 'authorization') ?? '');
+  try {
+    await serve(deps, request, response, method, path, bodyResult);
+  } finally {
+    answered();
+  }
+}
+
+async function serve(
+  deps: HandlerDependencies,
+  request: IncomingMessage,
+  response: ServerResponse,
+  method: string,
+  path: string,
+  bodyResult: Awaited<ReturnType<typeof readJsonBody>>,
+): Promise<void> {
   const isAsync = asBoolean(header(request, 'async')) === true;
 
   const faults = deps.faults.take(method, path, isAsync);
@@ -66,10 +85,14 @@ export async function handleRequest(
   sendReply(response, reply);
 }
 
-function tally(deps: HandlerDependencies, method: string, path: string): void {
+function tally(deps: HandlerDependencies, method: string, path: string): string {
   const match = deps.router.match(method, path);
-  if (match === undefined || match === 'wrong-method') deps.requests.record(method, path, 'unknown');
-  else deps.requests.record(method, match.route.pattern, match.route.kind);
+  if (match === undefined || match === 'wrong-method') {
+    deps.requests.record(method, path, 'unknown');
+    return 'unknown';
+  }
+  deps.requests.record(method, match.route.pattern, match.route.kind);
+  return match.route.kind;
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {
@@ -184,6 +207,7 @@ function runCall(
       action: route.action,
       object: route.objectKey?.(context) ?? params['id'] ?? '',
     });
+    deps.onChange?.();
   }
   if (!(isAsync && route.kind === 'change')) return reply;
 

@@ -56,7 +56,41 @@ export class RequestTally {
     return [...this.counts.values()].map((c) => ({ ...c })).sort((a, b) => b.count - a.count);
   }
 
+  private readonly changesBySession = new Map<string, number>();
+  private changesNow = 0;
+  private changesPeak = 0;
+  private sessionsPeak = 0;
+
+  /**
+   * A state-changing request (route kind `change`) arrived from a session (a logged-in client);
+   * the function returned says it was answered. Gives the peak of such requests being served at
+   * once and the peak of distinct sessions doing so: several engines sharing a limit of one
+   * command in flight never make the second exceed one.
+   */
+  changeStarted(session: string): () => void {
+    this.changesNow++;
+    this.changesBySession.set(session, (this.changesBySession.get(session) ?? 0) + 1);
+    this.changesPeak = Math.max(this.changesPeak, this.changesNow);
+    this.sessionsPeak = Math.max(this.sessionsPeak, this.changesBySession.size);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.changesNow--;
+      const left = (this.changesBySession.get(session) ?? 1) - 1;
+      if (left === 0) this.changesBySession.delete(session);
+      else this.changesBySession.set(session, left);
+    };
+  }
+
+  /** Peaks of state-changing requests in flight: all of them, and distinct sessions sending them. */
+  get changesInFlight(): { now: number; peak: number; peakSessions: number } {
+    return { now: this.changesNow, peak: this.changesPeak, peakSessions: this.sessionsPeak };
+  }
+
   reset(): void {
+    this.changesPeak = this.changesNow;
+    this.sessionsPeak = this.changesBySession.size;
     this.counts.clear();
     this.all = 0;
   }

@@ -63,6 +63,11 @@ export interface DsmSimulatorOptions {
    * it, and `environment`/`seed` are not applied. Give the clock the time it was saved at too.
    */
   state?: DsmSimulatorState;
+  /**
+   * Called after every call that changed the model, before the client gets its answer (the lab
+   * uses it to present mapped volumes to its vCenters: `SanExport`).
+   */
+  onChange?: (model: DsmModel) => void;
 }
 
 export const DSM_SIMULATOR_STATE_FORMAT = 'drctl-dsm-simulator/1';
@@ -217,6 +222,7 @@ export async function startDsmSimulator(options: DsmSimulatorOptions = {}): Prom
     },
     acceptBasicAuthAsSession: options.acceptBasicAuthAsSession ?? false,
     hung,
+    onChange: options.onChange ? () => options.onChange?.(model) : undefined,
   };
   const server = createServer({ key: tls.keyPem, cert: tls.certPem }, (request, response) => {
     handleRequest(deps, request, response).catch((error: unknown) => {

@@ -3,6 +3,7 @@ import {
   countFindings,
   findingsFromIssues,
   isDrError,
+  SystemClock,
   type Environment,
   type Finding,
   type FindingCounts,
@@ -10,7 +11,9 @@ import {
 } from '@drctl/domain';
 import { openWorkspace, readEnvironment, settingsFor, type WorkspaceOptions } from '../workspace.js';
 import { learnTimings, readRunReports } from '../predict/learned-timings.js';
-import { LIVE_COVERAGE, observeArrays, type LiveSourceReport } from './live-sources.js';
+import { pino } from 'pino';
+import { liveCoverage, observeArrays, type LiveCoverage, type LiveSourceReport } from './live-sources.js';
+import { observeRealEndpoints, pointsAtRealEndpoints } from './real-sources.js';
 
 /** What `runCheck` checks and how. */
 export interface CheckOptions extends Pick<
@@ -21,6 +24,13 @@ export interface CheckOptions extends Pick<
   environmentPath: string;
   /** Also ask the endpoints (the storage adapters) what they hold. @default false */
   live?: boolean;
+  /**
+   * With `live`: ask the simulated world even when the file names real endpoints. @default false
+   * (real endpoints when some site has a `vcenterConnection`, else the simulated world)
+   */
+  simulate?: boolean;
+  /** Process environment the real endpoints' passwords are read from. @default process.env */
+  processEnv?: Record<string, string | undefined>;
   /** Bounds the live questions, ms. @default 60000 */
   liveTimeoutMs?: number;
   /** Effective settings already resolved (a server's); else from the file, vmware-dr.xml and `set`. */
@@ -46,18 +56,26 @@ export interface CheckReport {
   /** Whether the endpoints were asked, which answered, and what cannot be asked yet. */
   live: {
     requested: boolean;
+    /** `real`: the endpoints the file names; `simulated`: the simulated world built from the file. */
+    endpoints: 'real' | 'simulated';
     sources: LiveSourceReport[];
-    coverage: typeof LIVE_COVERAGE;
+    coverage: LiveCoverage;
   };
 }
 
 /**
  * `drctl check`: the environment file's findings (static) and, with `live`, those from what the
- * storage adapters report. An environment that does not load gives its load problems as
+ * endpoints report: the real vCenters and Data Collectors the file names (some site has a
+ * `vcenterConnection`), else the storage adapters of the simulated world built from the file. An environment that does not load gives its load problems as
  * findings (errors), so check always answers with a list.
  */
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
-  const live = { requested: options.live ?? false, sources: [] as LiveSourceReport[], coverage: LIVE_COVERAGE };
+  const live: CheckReport['live'] = {
+    requested: options.live ?? false,
+    endpoints: 'simulated',
+    sources: [],
+    coverage: liveCoverage(false),
+  };
   let env: Environment;
   let findings: Finding[];
   try {
@@ -80,7 +98,18 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     }
     throw error;
   }
-  if (options.live) {
+  if (options.live && !options.simulate && pointsAtRealEndpoints(env)) {
+    const observed = await observeRealEndpoints(env, {
+      clock: new SystemClock(),
+      logger: options.logger ?? pino({ level: 'silent' }),
+      signal: AbortSignal.timeout(options.liveTimeoutMs ?? 60_000),
+      ...(options.processEnv ? { processEnv: options.processEnv } : {}),
+    });
+    live.endpoints = 'real';
+    live.coverage = liveCoverage(true);
+    live.sources = observed.sources;
+    findings = checkConfiguration(env, options.settings ?? settingsFor(env, options).values, observed.observed);
+  } else if (options.live) {
     // The endpoints as this build reaches them: each manager's adapter, as a run would use it.
     const workspace = await openWorkspace({
       environmentPath: options.environmentPath,
@@ -96,7 +125,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       const signal = AbortSignal.timeout(options.liveTimeoutMs ?? 60_000);
       const observed = await workspace.drive(observeArrays(env, workspace.storageFor, signal));
       live.sources = observed.sources;
-      findings = checkConfiguration(env, options.settings ?? workspace.settings.values, { arrays: observed.arrays });
+      findings = checkConfiguration(env, options.settings ?? workspace.settings.values, {
+        arrays: observed.arrays,
+        qosNodes: observed.qosNodes,
+      });
     } finally {
       await workspace.close();
     }

@@ -12,8 +12,9 @@ export const PREREQUISITES: Readonly<Record<WorkflowName, readonly WorkflowName[
 };
 
 /**
- * Callouts in a dry run: nothing is executed (a command may touch production); each succeeds at
- * once, so the prediction counts callouts as taking no time.
+ * Callouts in a dry run: nothing is executed (a command may touch production). `predict` turns
+ * the plan's command and webhook callouts into timed prompts first (`withTimedCallouts`), so
+ * this runner only serves a dry run without them.
  */
 export const DRY_CALLOUTS: CalloutRunner = {
   runCommand: () => Promise.resolve({ status: 'success', message: 'not run: dry run for drctl predict' }),
@@ -25,6 +26,11 @@ export interface DryRunOptions extends Pick<WorkspaceOptions, 'set' | 'vmwareDrX
   environment: Environment;
   plan: string;
   workflow: WorkflowName;
+  /**
+   * Prompts answered after a wait in virtual time, ms by prompt text (the callouts
+   * `withTimedCallouts` turned into prompts); every other prompt is answered at once.
+   */
+  promptDelays?: ReadonlyMap<string, number>;
 }
 
 export interface DryRun {
@@ -38,22 +44,33 @@ export interface DryRun {
  * Runs `workflow` on `plan` in memory on the simulated world under virtual time, the same
  * composition a `--simulate` run uses: the engine, its limits and the simulators, from the
  * environment file's initial state (after any prerequisite workflow). Prompts are answered at
- * once and callouts are not executed.
+ * once (those in `promptDelays` after their wait) and callouts are not executed.
  */
 export async function dryRun(options: DryRunOptions): Promise<DryRun> {
   const began = performance.now();
+  const delays = options.promptDelays;
+  const timed = delays !== undefined && delays.size > 0;
   const workspace = await openWorkspace({
     environmentPath: options.environmentPath,
     environment: options.environment,
     inMemory: true,
     callouts: DRY_CALLOUTS,
-    autoAnswer: { answer: 'ok', by: 'drctl predict' },
+    ...(timed ? {} : { autoAnswer: { answer: 'ok', by: 'drctl predict' } }),
     ...(options.set ? { set: options.set } : {}),
     ...(options.vmwareDrXml ? { vmwareDrXml: options.vmwareDrXml } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.storage ? { storage: options.storage } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  const unsubscribe = timed
+    ? workspace.engine.subscribe((event) => {
+        if (event.type !== 'prompt-waiting') return;
+        const answer = () => workspace.engine.answerPrompt(event.promptId, 'ok', 'drctl predict');
+        const ms = delays.get(event.text) ?? 0;
+        if (ms <= 0) answer();
+        else void workspace.clock.sleep(ms).then(answer);
+      })
+    : undefined;
   try {
     let report: RunReport | undefined;
     for (const workflow of [...PREREQUISITES[options.workflow], options.workflow]) {
@@ -62,6 +79,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRun> {
     }
     return { report: report!, settings: workspace.settings, wallMs: performance.now() - began };
   } finally {
+    unsubscribe?.();
     await workspace.close();
   }
 }

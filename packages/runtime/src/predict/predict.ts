@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { DrError, SETTING_NAMES, type WorkflowName } from '@drctl/domain';
 import { readEnvironment, type WorkspaceOptions } from '../workspace.js';
+import { calloutTimings, withTimedCallouts } from './callout-timings.js';
 import { dryRun } from './dry-run.js';
 import { learnTimings, readRunReports } from './learned-timings.js';
 import { predictionFromReport, type Prediction } from './prediction.js';
@@ -21,8 +22,9 @@ export interface PredictOptions extends Pick<WorkspaceOptions, 'set' | 'vmwareDr
 
 /**
  * `drctl predict`: how long `workflow` on `plan` would take under the effective settings, from a
- * dry run of the engine on the simulated world under virtual time, with VM heartbeat times
- * learned from this environment's earlier runs where there are any.
+ * dry run of the engine on the simulated world under virtual time, with VM heartbeat times and
+ * callout durations learned from this environment's earlier runs where there are any (a callout
+ * without history takes its declared timeout).
  */
 export async function predict(options: PredictOptions): Promise<Prediction> {
   const began = performance.now();
@@ -35,9 +37,12 @@ export async function predict(options: PredictOptions): Promise<Prediction> {
   const stateDir = resolve(options.stateDir ?? join(dirname(resolve(options.environmentPath)), '.drctl'));
   const reports = options.history === false ? [] : (await readRunReports(stateDir)).filter((r) => r.plan === plan.name);
   const learned = learnTimings(env, reports);
-  const run = await dryRun({ ...options, environment: learned.env });
+  const callouts = calloutTimings(learned.env, plan, reports);
+  const timed = withTimedCallouts(learned.env, plan, callouts);
+  const run = await dryRun({ ...options, environment: timed.env, promptDelays: timed.delays });
   return predictionFromReport({
     env: learned.env,
+    callouts,
     report: run.report,
     settings: run.report.settings,
     seed: options.seed ?? env.seed,

@@ -9,6 +9,7 @@ import {
   type WorkflowName,
 } from '@drctl/domain';
 import { bindingConstraint, slotLimitsFromSettings, type BindingKind, type SchedulableTask } from '@drctl/scheduler';
+import type { CalloutTiming, CalloutTimingSource } from './callout-timings.js';
 import type { TimingSource } from './learned-timings.js';
 
 /** One top-level step of the dry run. */
@@ -21,6 +22,22 @@ export interface PredictedStep {
   startMs: number;
   durationMs: number;
   status: string;
+  /**
+   * Callouts the step ran and the time each took in the dry run: plan-level ones before the
+   * step, the VMs' pre- and post-power-on ones in their priority group's power-on.
+   */
+  callouts?: PredictedCallout[];
+}
+
+/** One command or webhook callout as the dry run timed it. */
+export interface PredictedCallout {
+  name: string;
+  phase: 'plan' | 'pre-power-on' | 'post-power-on';
+  vm?: string;
+  /** Its time in the dry run, ms. */
+  durationMs: number;
+  /** `history`: learned from earlier runs; `timeout`: none, so its declared timeout. */
+  source: CalloutTimingSource;
 }
 
 /** One priority group: its predicted power-on time next to the bound no schedule can beat. */
@@ -72,8 +89,18 @@ export interface Prediction {
   steps: PredictedStep[];
   groups: PredictedGroup[];
   vms: PredictedVm[];
-  /** Earlier run reports read, VMs timed from them, and the VMs without history. */
-  timings: { reports: number; fromHistory: number; withoutHistory: string[] };
+  /**
+   * Earlier run reports read, VMs timed from them, and the VMs without history; command and
+   * webhook callouts timed from them, and those without history (timed by their timeout).
+   */
+  timings: {
+    reports: number;
+    fromHistory: number;
+    withoutHistory: string[];
+    calloutsFromHistory: number;
+    /** `name` or `name (vm)` of each callout timed by its declared timeout. */
+    calloutsWithoutHistory: string[];
+  };
   /** Real seconds the prediction took. */
   wallSeconds: number;
 }
@@ -87,6 +114,8 @@ export function predictionFromReport(input: {
   settings: Settings;
   seed: number;
   source: Map<string, TimingSource>;
+  /** The plan's command and webhook callouts and the time each was given. @default none */
+  callouts?: readonly CalloutTiming[];
   reports: number;
   wallMs: number;
 }): Prediction {
@@ -103,6 +132,7 @@ export function predictionFromReport(input: {
       durationMs: (s.finishedAt ? Date.parse(s.finishedAt) : end) - Date.parse(s.startedAt!),
       status: s.status,
     }));
+  attachCallouts(steps, report, input.callouts ?? []);
 
   const vms: PredictedVm[] = report.vms.map((vm) => {
     const row: PredictedVm = {
@@ -175,7 +205,55 @@ export function predictionFromReport(input: {
     steps,
     groups,
     vms,
-    timings: { reports: input.reports, fromHistory: report.vms.length - withoutHistory.length, withoutHistory },
+    timings: {
+      reports: input.reports,
+      fromHistory: report.vms.length - withoutHistory.length,
+      withoutHistory,
+      calloutsFromHistory: (input.callouts ?? []).filter((c) => c.source === 'history').length,
+      calloutsWithoutHistory: (input.callouts ?? [])
+        .filter((c) => c.source === 'timeout')
+        .map((c) => (c.vm ? `${c.name} (${c.vm})` : c.name)),
+    },
     wallSeconds: Math.round(input.wallMs) / 1000,
   };
+}
+
+/**
+ * Puts each callout the dry run ran on its step, with its time there: a plan-level callout is the
+ * step's `callout:<name>` entry, a VM's is in its record, under its priority group's power-on.
+ */
+function attachCallouts(steps: PredictedStep[], report: RunReport, timings: readonly CalloutTiming[]): void {
+  if (timings.length === 0) return;
+  const byKey = new Map(timings.map((t) => [t.key, t] as const));
+  const onStep = (id: string, phase: string | undefined, callout: PredictedCallout) => {
+    const step = steps.find((s) => s.id === id && (phase === undefined || s.phase === undefined || s.phase === phase));
+    if (step) (step.callouts ??= []).push(callout);
+  };
+  const ms = (from: string | undefined, to: string | undefined) =>
+    from && to ? Math.max(0, Date.parse(to) - Date.parse(from)) : 0;
+  for (const s of report.steps) {
+    if (!s.target?.startsWith('callout:')) continue;
+    const name = s.target.slice('callout:'.length);
+    const timing = byKey.get(`plan/${s.id}/${name}`);
+    if (!timing) continue;
+    onStep(s.id, s.phase, {
+      name,
+      phase: 'plan',
+      durationMs: ms(s.startedAt, s.finishedAt),
+      source: timing.source,
+    });
+  }
+  for (const vm of report.vms)
+    for (const c of vm.callouts) {
+      if (c.phase === 'plan') continue;
+      const timing = byKey.get(`vm/${vm.name}/${c.phase}/${c.name}`);
+      if (!timing) continue;
+      onStep(`power-on-priority-${vm.priority}`, undefined, {
+        name: c.name,
+        phase: c.phase,
+        vm: vm.name,
+        durationMs: ms(c.startedAt, c.finishedAt),
+        source: timing.source,
+      });
+    }
 }

@@ -25,6 +25,8 @@ export interface RealEndpointsOptions {
   processEnv?: Record<string, string | undefined>;
   /** Between two property reads while tasks or VMs are watched. @default 1000 */
   pollIntervalMs?: number;
+  /** SRM's `storageProvider.autoResignatureMode` (the effective setting). @default 0 */
+  autoResignatureMode?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export function composeRealEndpoints(options: RealEndpointsOptions): RealEndpoin
     clock,
     logger,
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.autoResignatureMode !== undefined ? { autoResignatureMode: options.autoResignatureMode } : {}),
   });
   return {
     compute,
@@ -104,8 +107,20 @@ export function composeRealEndpoints(options: RealEndpointsOptions): RealEndpoin
  * Before any change: every vCenter answers and holds every name the environment uses. Refuses
  * (DR_OPERATION_REFUSED, exit 2 in the CLI) listing every problem; never half-way through a failover.
  */
-export async function preflightRealRun(endpoints: RealEndpoints, env: Environment, signal: AbortSignal): Promise<void> {
-  const issues = await preflightVsphere(endpoints.compute, env, signal);
+export async function preflightRealRun(
+  endpoints: RealEndpoints,
+  env: Environment,
+  signal: AbortSignal,
+  options: { logger?: Logger; toleratesLostSite?: boolean } = {},
+): Promise<void> {
+  let issues = await preflightVsphere(endpoints.compute, env, signal);
+  const lost = issues.filter((i) => /^sites\[\d+\]\.vcenterConnection$/.test(i.path));
+  // A disaster recovery runs because a site is lost: its vCenter not answering is expected, as
+  // long as another site's does (the protected site's steps then end in warnings).
+  if (options.toleratesLostSite && lost.length > 0 && lost.length < env.sites.length) {
+    options.logger?.warn({ issues: lost }, 'vCenter(s) unreachable before a disaster recovery; going on without them');
+    issues = issues.filter((i) => !lost.includes(i));
+  }
   if (issues.length > 0)
     throw new DrError(
       'DR_OPERATION_REFUSED',

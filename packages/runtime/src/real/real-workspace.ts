@@ -24,9 +24,17 @@ export async function openRealWorkspace(
   const stateDir = resolve(options.stateDir ?? join(envDir, '.drctl'));
   const store = options.inMemory ? new MemoryStore() : new FileStore(stateDir);
   const clock = new SystemClock();
-  const endpoints = composeRealEndpoints({ env, clock, logger });
+  const endpoints = composeRealEndpoints({
+    env,
+    clock,
+    logger,
+    autoResignatureMode: settings.values['storageProvider.autoResignatureMode'],
+  });
   try {
-    await preflightRealRun(endpoints, env, AbortSignal.timeout(120_000));
+    await preflightRealRun(endpoints, env, AbortSignal.timeout(120_000), {
+      logger,
+      toleratesLostSite: options.workflow === 'disaster-recovery',
+    });
   } catch (error) {
     await endpoints.close();
     throw error;

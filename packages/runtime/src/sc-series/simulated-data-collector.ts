@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import type { ArrayManager, Clock, Environment } from '@drctl/domain';
-import { startDsmSimulator, type DsmSimulator, type DsmSimulatorState } from '@drctl/dsm-simulator';
+import {
+  dsmSelectableSnapshotOf,
+  startDsmSimulator,
+  type DsmSimulator,
+  type DsmSimulatorState,
+} from '@drctl/dsm-simulator';
 import { createScSeriesAdapter, type ScSeriesAdapter } from '@drctl/sc-series';
 import { simulatorAccounts } from './accounts.js';
 import { collectorPlacements, startLostCollector, type LostCollector } from './collector-sites.js';
@@ -27,14 +32,28 @@ export interface SimulatedDataCollectorOptions {
   /** Longest real time one exchange holds virtual time still (see perExchangeClock). */
   exchangeHoldMs: number;
   logger: Logger;
+  /**
+   * A Data Collector already running (a DSM simulator several engine processes share, e.g. in a
+   * multi-engine test): its adapters talk to it and no simulator starts in this process.
+   */
+  external?: ExternalDataCollector;
+}
+
+export interface ExternalDataCollector {
+  host: string;
+  port: number;
+  /** PEM of the CA its TLS certificate is verified against. */
+  caPem: string;
 }
 
 /** The DSM simulator serving a workspace, and the SC Series adapters that talk to it. */
 export interface SimulatedDataCollector {
-  readonly simulator: DsmSimulator;
+  /** Absent when the workspace uses an external Data Collector. */
+  readonly simulator: DsmSimulator | undefined;
   /** A new adapter logged in as the manager's account (the engine asks once per manager). */
   adapterFor(manager: ArrayManager): ScSeriesAdapter;
-  snapshot(): DsmSimulatorState;
+  /** What the in-process simulator holds; undefined with an external Data Collector (it keeps its own). */
+  snapshot(): DsmSimulatorState | undefined;
   close(): Promise<void>;
 }
 
@@ -49,6 +68,7 @@ export async function startSimulatedDataCollector(
 ): Promise<SimulatedDataCollector> {
   const { env, clock, logger } = options;
   const accounts = simulatorAccounts(env, options.managers, options.envDir, logger);
+  if (options.external) return externalCollector(options, accounts, options.external);
   const distinct = [...new Map([...accounts.values()].map((a) => [a.username, a] as const)).values()];
   const simulator = await startDsmSimulator({
     clock,
@@ -61,6 +81,10 @@ export async function startSimulatedDataCollector(
     if (options.sitesDown.includes(array.site)) simulator.faults.storageCenterDown(array.serial);
     else simulator.faults.storageCenterUp(array.serial);
   }
+  // The file's selectable-snapshot setting is the Data Collector's configuration (§5.8): a saved
+  // Data Collector takes a changed file's value, as an administrator would set it in DSM.
+  const setting = dsmSelectableSnapshotOf(env, new Set(options.managers.map((m) => m.name)));
+  if (setting !== undefined) simulator.model.state.dataCollectorSettings.srmSelectableSnapshot = setting;
   for (const fault of options.faults) {
     if (fault.kind === 'request') simulator.faults.add(fault.spec);
     else await simulator.faults.dataCollectorDown(fault.forMs === undefined ? {} : { forMs: fault.forMs });
@@ -106,5 +130,35 @@ export async function startSimulatedDataCollector(
       await lost?.close();
       await simulator.close();
     },
+  };
+}
+
+function externalCollector(
+  options: SimulatedDataCollectorOptions,
+  accounts: ReturnType<typeof simulatorAccounts>,
+  external: ExternalDataCollector,
+): SimulatedDataCollector {
+  const adapterClock = perExchangeClock(options.clock, { holdMs: options.exchangeHoldMs });
+  const serials: Record<string, number> = {};
+  for (const array of options.env.arrays) if (array.serial !== undefined) serials[array.id] = array.serial;
+  return {
+    simulator: undefined,
+    adapterFor(manager) {
+      const account = accounts.get(manager.name)!;
+      return createScSeriesAdapter({
+        host: external.host,
+        port: external.port,
+        username: account.username,
+        password: account.password,
+        caPem: external.caPem,
+        arrays: serials,
+        ...(manager.connection?.storageCenters ? { storageCenters: manager.connection.storageCenters } : {}),
+        clock: adapterClock,
+        logger: options.logger.child({ arrayManager: manager.name }),
+        requestTimeoutMs: options.requestTimeoutMs,
+      });
+    },
+    snapshot: () => undefined,
+    close: async () => undefined,
   };
 }

@@ -73,7 +73,9 @@ export class SharedDocument<T> {
         const theirs = await this.store.read<T>(this.key);
         if (theirs !== undefined) value = this.merge(this.parsedBase(), ours, theirs);
       }
-      await this.store.write(this.key, value);
+      // Our copy is encoded already (above): a 10,000-VM world is megabytes, encode it once.
+      if (value === ours && this.store.writeJson) await this.store.writeJson(this.key, text);
+      else await this.store.write(this.key, value);
       // After a merge the store holds changes this copy lacks: the next save merges again.
       this.revision = value === ours ? rev + 1 : -1;
       // Our copy, not the merged one: what others changed and we did not stays theirs next time.

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RunReport } from '@drctl/domain';
+import { VirtualClock, type RunReport } from '@drctl/domain';
+import { startDsmSimulator } from '@drctl/dsm-simulator';
 import { createScratchDatabase, PostgresStore, type ScratchDatabase } from '@drctl/store-postgres';
+import { readEnvironment } from '../../src/index.js';
 
 const REGISTER = fileURLToPath(new URL('../../../../test-support/register-ts.mjs', import.meta.url));
 const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
@@ -23,7 +25,7 @@ class EngineProcess {
   private readonly waiters: Array<() => void> = [];
   private stderr = '';
 
-  constructor(config: Record<string, unknown>) {
+  constructor(config: Record<string, unknown>, env: Record<string, string> = {}) {
     this.child = spawn(
       process.execPath,
       [
@@ -34,7 +36,7 @@ class EngineProcess {
         CHILD,
         JSON.stringify({ leaseMs: LEASE_MS, ...config }),
       ],
-      { stdio: 'pipe' },
+      { stdio: 'pipe', env: { ...process.env, ...env } },
     );
     let buffer = '';
     this.child.stdout.on('data', (chunk: Buffer) => {
@@ -102,8 +104,8 @@ afterAll(async () => {
   await database.drop();
 });
 
-function engine(config: Record<string, unknown>): EngineProcess {
-  const started = new EngineProcess({ url: database.url, ...config });
+function engine(config: Record<string, unknown>, env: Record<string, string> = {}): EngineProcess {
+  const started = new EngineProcess({ url: database.url, ...config }, env);
   running.push(started);
   return started;
 }
@@ -149,6 +151,28 @@ describe('several engines sharing PostgreSQL', () => {
     expect(ranBy.get('power-on-priority-1')).toBe('site-b');
   });
 
+  it('finishes a disaster recovery whose owner died between journalling a command and sending it, sending it once', async () => {
+    await resetState();
+    const watcher = engine({ mode: 'watch', engineId: 'site-b' });
+    await watcher.line('watching');
+    // The storage failover is journalled as started; the process dies before the request leaves.
+    const owner = engine({ mode: 'start', engineId: 'site-a', crashBeforeCommand: 'failover' });
+    const started = await owner.line('started');
+    const announced = await owner.line('announced');
+    expect(await owner.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const finished = await watcher.line('finished', 60_000);
+    // Every state-changing DSM call happened once: the announced failover was sent by site-b only.
+    expect(finished).toMatchObject({ runId: started['runId'], result: 'success', repeated: [] });
+    expect(Number(finished['stateChanging'])).toBeGreaterThan(Number(announced['stateChanging']));
+    const report = await storedReport(String(started['runId']));
+    const failover = report?.storageCommands.filter((c) => c.command === 'failover') ?? [];
+    expect(failover.length).toBeGreaterThan(0);
+    expect(failover.every((c) => c.status === 'success')).toBe(true);
+    const ranBy = new Map(report?.steps.filter((s) => s.target === undefined).map((s) => [s.id, s.engine]));
+    expect(ranBy.get('promote-recovery-storage')).toBe('site-b');
+  });
+
   it('keeps an owner paused past its lease from sending anything once another engine took over', async () => {
     await resetState();
     const watcher = engine({ mode: 'watch', engineId: 'site-b' });
@@ -173,4 +197,48 @@ describe('several engines sharing PostgreSQL', () => {
     expect(report?.result).toBe('success');
     expect(report?.notes.join('\n')).toContain('from engine site-a');
   });
+
+  it('holds storage.maxConcurrentCommandCnt across engines: one Data Collector never serves two engines at once', async () => {
+    await resetState();
+    // One DSM simulator for both engines, every state-changing request slowed so that commands
+    // of two engines would overlap on it if nothing held them apart.
+    const environment = fileURLToPath(new URL('../../../../examples/techsol/environment.yaml', import.meta.url));
+    const password = 'shared-collector-secret';
+    // Its own virtual time, running 500 times faster than real time: replication transfers
+    // finish in real milliseconds, while the slowed requests still overlap in real time.
+    const dsmClock = new VirtualClock();
+    const driving = setInterval(() => void dsmClock.advance(10_000), 20);
+    const dsm = await startDsmSimulator({
+      clock: dsmClock,
+      environment: readEnvironment(environment),
+      credentials: [{ username: 'srmadmin', password }],
+    });
+    try {
+      dsm.faults.add({ kind: 'latency', ms: 150, method: 'POST' });
+      const shared = { mode: 'plan', workflow: 'test', set: ['storage.maxConcurrentCommandCnt=1'] };
+      const collector = { host: dsm.host, port: dsm.port, caPem: dsm.caPem };
+      const secret = { DRCTL_DSM_PASSWORD: password };
+      const first = engine(
+        { ...shared, plan: 'Protect vcsite1', engineId: 'site-a', dataCollector: collector },
+        secret,
+      );
+      const second = engine(
+        { ...shared, plan: 'Protect vcsite2', engineId: 'site-b', dataCollector: collector },
+        secret,
+      );
+      const [a, b] = await Promise.all([first.line('finished', 120_000), second.line('finished', 120_000)]);
+      expect(a['result']).toBe('success');
+      expect(b['result']).toBe('success');
+      expect(Number(a['commands'])).toBeGreaterThan(0);
+      expect(Number(b['commands'])).toBeGreaterThan(0);
+      const inFlight = dsm.requests.changesInFlight;
+      // Both engines changed the arrays, never two of them at the same moment (without the
+      // cross-engine slots this run measures a peak of 2 sessions and 5 requests).
+      expect(dsm.counters.count()).toBeGreaterThan(1);
+      expect(inFlight.peakSessions).toBe(1);
+    } finally {
+      await dsm.close();
+      clearInterval(driving);
+    }
+  }, 150_000);
 });

@@ -13,7 +13,8 @@ afterEach(() => lab.release());
 function plan1LastFrozen(edit: (env: Environment) => void = () => undefined) {
   return lab.techsolVariant((env) => {
     withoutCommandCallouts(env);
-    env.plans.find((p) => p.name === PLAN_1)!.snapshotMode = 'always-last-frozen';
+    // The Data Collector's setting (§5.8), the same for every manager of the example's DSM.
+    for (const manager of env.arrayManagers) manager.selectableSnapshot = 'always-last-frozen';
     edit(env);
   });
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { Environment, SnapshotMode } from '@drctl/domain';
-import { Lab, PLAN_2, deviceLines, run, withoutCommandCallouts, withRemoteDataCollectorAt } from './support.js';
+import { DrError, type Environment, type SnapshotMode } from '@drctl/domain';
+import { Lab, PLAN_1, PLAN_2, deviceLines, run, withoutCommandCallouts, withRemoteDataCollectorAt } from './support.js';
 
 const lab = new Lab();
 afterEach(() => lab.release());
@@ -18,9 +18,9 @@ function plan2With(
   return lab.techsolVariant((env: Environment) => {
     withoutCommandCallouts(env);
     edit(env);
-    const plan = env.plans.find((p) => p.name === PLAN_2)!;
-    plan.snapshotMode = mode;
-    plan.restorePoints = restorePoints;
+    // One DSM-wide setting (§5.8): both array managers use the example's one Data Collector.
+    for (const manager of env.arrayManagers) manager.selectableSnapshot = mode;
+    env.plans.find((p) => p.name === PLAN_2)!.restorePoints = restorePoints;
   });
 }
 
@@ -150,6 +150,73 @@ describe('SRM selectable snapshot against Table 1, through the engine and the DS
       expect(promoted.name).toBe(device);
       expect(state.replays.get(promoted.viewOfReplayId!)!.description).toBe('hourly');
       expect(state.hostMappingsOfVolume(promoted.id).length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('one selectable-snapshot setting per Data Collector (§5.8), through the engine and the DSM simulator', () => {
+  /** A file from before the setting moved: the mode on the plans, nothing on the array managers. */
+  const oldFile = (modes: Partial<Record<string, SnapshotMode>>) =>
+    lab.techsolVariant((env: Environment) => {
+      withoutCommandCallouts(env);
+      for (const manager of env.arrayManagers) delete manager.selectableSnapshot;
+      for (const plan of env.plans) {
+        const mode = modes[plan.name];
+        if (mode === undefined) delete plan.snapshotMode;
+        else plan.snapshotMode = mode;
+      }
+    });
+
+  it('an old per-plan snapshotMode becomes the Data Collector’s setting: the other plan on it follows', async () => {
+    const ws = await lab.workspace({
+      environmentPath: oldFile({ [PLAN_2]: 'always-last-frozen' }),
+      stateDir: lab.tempDir(),
+    });
+    // The DSM simulator holds the one setting, as a real Data Collector does.
+    expect(ws.dsm!.model.state.dataCollectorSettings.srmSelectableSnapshot).toBe('AlwaysUseLastFrozenSnapshot');
+    // Plan 1 never named a mode, but its storage is on the same Data Collector: same choice.
+    const report = await run(ws, { plan: PLAN_1, workflow: 'test', syncData: false });
+    const lines = deviceLines(report, 'create-test-snapshots');
+    expect(lines['srmlv1']!.details!['snapshotSource']).toBe('last frozen snapshot');
+    expect(lines['srmlv1']!.details!['snapshotReason']).toMatch(/mode always-last-frozen/);
+    // Last frozen for cg-erp too, whose seeded replays reached SC 13 at different times: the group
+    // has no common point and fails with the reason (§5.7) instead of mixing points in time.
+    for (const device of ['srmds1', 'srmds2'])
+      expect({ device, code: lines[device]!.code }).toEqual({ device, code: 'SC_NO_COMMON_POINT' });
+  });
+
+  it('two plans on the same Data Collector that disagree are refused, naming the field to change', async () => {
+    const error = await lab
+      .workspace({
+        environmentPath: oldFile({ [PLAN_1]: 'always-active', [PLAN_2]: 'active-if-replicating-active' }),
+        stateDir: lab.tempDir(),
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DrError);
+    expect((error as DrError).issues).toEqual([
+      {
+        path: 'plans[1].snapshotMode',
+        message: expect.stringMatching(/Data Collector is set to always-active.*§5\.8/),
+      },
+    ]);
+  });
+
+  it('the Data Collector’s own setting decides; a file that says otherwise is named in a warning', async () => {
+    const ws = await lab.workspace({ environmentPath: plan2With('always-active'), stateDir: lab.tempDir() });
+    // An administrator changed the setting in DSM after the file was written.
+    ws.dsm!.model.state.dataCollectorSettings.srmSelectableSnapshot = 'AlwaysUseLastFrozenSnapshot';
+    const report = await run(ws, { plan: PLAN_2, workflow: 'test', syncData: false });
+    expect(report.result).toBe('warnings');
+    const lines = deviceLines(report, 'create-test-snapshots');
+    for (const device of ['srmds3', 'srmds4']) {
+      expect({ device, source: lines[device]!.details!['snapshotSource'] }).toEqual({
+        device,
+        source: 'last frozen snapshot',
+      });
+      expect(lines[device]!.status).toBe('warning');
+      expect(lines[device]!.description).toMatch(
+        /SRM selectable snapshot is always-last-frozen, but the environment file says always-active/,
+      );
     }
   });
 });

@@ -28,7 +28,7 @@ export async function prepareFailoverDevice(
 ): Promise<DeviceOutcome> {
   const { signal } = request;
   const pair = pairWith(topology, device, serial, 'source');
-  assertProtectable(pair);
+  await assertProtectable(core, pair, request.signal);
   if (!pair.sourceVolume) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no source volume for ${device}.`);
   const sourceId = pair.sourceVolume.id;
   const description = `drctl final ${shortTag(request.idempotencyKey)}`;
@@ -78,7 +78,7 @@ export async function failoverDevice(
     if (pairs.length > 0) return pairWith(topology, device, serial, 'destination') as never;
     throw notFound(device, serial);
   }
-  assertProtectable(pair);
+  await assertProtectable(core, pair, request.signal);
   return pair.kind === 'live-volume'
     ? failoverLiveVolume(core, pair, request, serial, device)
     : failoverReplication(core, topology, pair, request, serial, device);

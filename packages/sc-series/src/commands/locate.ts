@@ -1,5 +1,4 @@
 import { DeviceFailure, type Core } from '../core.js';
-import { checkProtectable } from '../protectable.js';
 import { Topology, type DevicePair } from '../topology.js';
 
 export function loadTopology(core: Core, serial: number, signal: AbortSignal): Promise<Topology> {
@@ -12,21 +11,6 @@ export function notFound(device: string, serial: number): DeviceFailure {
     `No replication or Live Volume for device ${device} on Storage Center ${serial}.`,
     'Rediscover devices; the device id is the volume name.',
   );
-}
-
-/** Refuses Live Volumes SRM cannot protect, with the source's reason. */
-export function assertProtectable(pair: DevicePair): void {
-  if (!pair.liveVolume) return;
-  const problem = checkProtectable({
-    id: pair.device,
-    replicationType: pair.replicationType,
-    liveVolume: {
-      autoFailover: pair.liveVolume.failoverAutomaticallyEnabled,
-      autoRoleSwap: pair.liveVolume.swapRolesAutomaticallyEnabled,
-      uniformMapping: false,
-    },
-  });
-  if (problem) throw new DeviceFailure(problem.code, problem.description, problem.fixHint);
 }
 
 /** The device's pair with the given Storage Center on the given side, or a clear failure. */
@@ -49,3 +33,5 @@ export function pairWith(
   }
   throw notFound(device, serial);
 }
+
+export { assertProtectable } from '../live-volume-support.js';

@@ -44,7 +44,7 @@ export async function startSyncDevice(
 ): Promise<DeviceOutcome> {
   const { signal } = request;
   const pair = pairOn(topology, device, serial);
-  assertProtectable(pair);
+  await assertProtectable(core, pair, request.signal);
   if (!pair.sourceVolume) throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no source volume for ${device}.`);
   if (pair.broken) throw replicationDownFailure(device);
   const sourceId = pair.sourceVolume.id;

@@ -70,7 +70,7 @@ export async function testFailoverStartDevice(
 ): Promise<DeviceOutcome> {
   const { signal, context } = request;
   const pair = pairWith(topology, device, serial, 'destination');
-  assertProtectable(pair);
+  await assertProtectable(core, pair, request.signal);
   if (!pair.destinationVolume)
     throw new DeviceFailure('SC_DSM_INCOMPLETE', `DSM reports no destination volume for ${device}.`);
   const destinationId = pair.destinationVolume.id;

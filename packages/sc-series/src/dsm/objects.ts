@@ -17,6 +17,8 @@ export interface Volume {
   replicationDestination: boolean;
   liveVolume: boolean;
   mapped: boolean;
+  /** The volume's SCSI device id: the NAA id hosts see (`naa.<deviceId>`). */
+  deviceId?: string;
 }
 
 export interface Replication {
@@ -49,6 +51,8 @@ export interface LiveVolume {
   failoverAutomaticallyEnabled: boolean;
   swapRolesAutomaticallyEnabled: boolean;
   swappingRoles: boolean;
+  /** The Live Volume manages a replication to a third Storage Center (DSM "managed replication"). */
+  managingReplications: boolean;
   primaryQosNode?: Ref;
   secondaryQosNode?: Ref;
 }
@@ -111,6 +115,7 @@ export function toVolume(w: unknown): Volume {
     replicationDestination: bool(w, 'replicationDestination') ?? false,
     liveVolume: bool(w, 'liveVolume') ?? false,
     mapped: bool(w, 'mapped') ?? false,
+    ...(str(w, 'deviceId') ? { deviceId: str(w, 'deviceId')! } : {}),
   };
 }
 
@@ -163,6 +168,7 @@ export function toLiveVolume(w: unknown): LiveVolume {
     swapRolesAutomaticallyEnabled:
       bool(w, 'swapRolesAutomaticallyEnabled') ?? bool(w, 'automaticallySwapRoles') ?? false,
     swappingRoles: bool(w, 'swappingRoles') ?? false,
+    managingReplications: bool(w, 'managingReplications') ?? false,
     ...optional('primaryQosNode', ref(w, 'primaryQosNode')),
     ...optional('secondaryQosNode', ref(w, 'secondaryQosNode')),
   };

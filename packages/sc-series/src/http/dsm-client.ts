@@ -54,6 +54,7 @@ const APPLICATION = { Application: 'drctl', ApplicationVersion: '0.1.0' };
 export class DsmClient {
   private readonly config: DsmClientConfig;
   private readonly dispatcher: Dispatcher;
+  private dispatcherClosed = false;
   private readonly ownsDispatcher: boolean;
   private readonly base: string;
   private version: string;
@@ -145,7 +146,11 @@ export class DsmClient {
       this.loggedIn = false;
       this.cookie = undefined;
     }
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    // Closing twice is harmless: the engine and the composition root may both close an adapter.
+    if (this.ownsDispatcher && !this.dispatcherClosed) {
+      this.dispatcherClosed = true;
+      await this.dispatcher.close();
+    }
   }
 
   private async call(method: Method, path: string, options: CallOptions & { readLike?: boolean }): Promise<unknown> {

@@ -11,11 +11,13 @@ import type {
   RunOwnership,
   RunReport,
   RunResult,
+  SharedSlots,
   StepId,
   StorageAdapter,
   WorkflowName,
 } from '@drctl/domain';
 import type { PhaseName, WorkflowMode } from '../machines/policy.js';
+import type { GatewayHooks } from './storage-gateway.js';
 
 /** What an engine is built from: the environment, the adapters behind the ports, a clock and a store. */
 export interface EngineOptions {
@@ -58,6 +60,16 @@ export interface EngineOptions {
   invocation?: Record<string, unknown>;
   /** Called once a finished step is durably persisted (used to rehearse crashes). */
   onStepPersisted?: (info: { runId: string; plan: string; phase: PhaseName; step: StepId; status: string }) => void;
+  /**
+   * Called once a state-changing storage command is journalled as started, before it is sent
+   * (used to rehearse a crash between a journal entry and the command it announces).
+   */
+  onCommandAnnounced?: GatewayHooks['onCommandAnnounced'];
+  /**
+   * storage.maxConcurrentCommandCnt and the per-host/per-cluster boot limits counted across
+   * every engine (or process) sharing the store, not only this one's runs. Unset: this engine only.
+   */
+  sharedSlots?: SharedSlots;
 }
 
 /** A run to start: which plan, which workflow, and its mode (forced recovery, forced cleanup…). */

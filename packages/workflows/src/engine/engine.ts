@@ -29,7 +29,8 @@ import { journalKey, metaKey, modeOf, newRunId, snapshotKey, type RunMeta } from
 import { AdapterRegistry, commandTimeout, discoverDevices, planDatastoreList, planDeviceMap } from './run-setup.js';
 import { claimRun, takeoverNote } from './run-ownership.js';
 import { slotKey } from './steps/vm-steps.js';
-import { StorageGateway } from './storage-gateway.js';
+import { SharedBootSlots } from './shared-boot-slots.js';
+import { StorageGateway, type GatewayHooks } from './storage-gateway.js';
 
 export type { EngineOptions, PlanStatus, RunHandle, StartOptions } from './engine-options.js';
 export { runInvocation } from './run-meta.js';
@@ -69,8 +70,13 @@ export class Engine {
       options.settings ?? resolveSettings([{ origin: 'environment', pathPrefix: 'settings', values: env.settings }]);
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? pino({ level: 'silent' });
-    this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock);
-    this.pool = new SlotPool(this.slotLimits());
+    this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock, {
+      ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),
+      ...(options.sharedSlots ? { slots: options.sharedSlots } : {}),
+    });
+    this.pool = options.sharedSlots
+      ? new SharedBootSlots(this.slotLimits(), options.sharedSlots)
+      : new SlotPool(this.slotLimits());
     this.adapters = new AdapterRegistry(env, options.storage);
   }
 

@@ -1,4 +1,4 @@
-import type { DeviceCommandResult, DocumentStore } from '@drctl/domain';
+import type { DeviceCommandResult, DocumentStore, StoreOperation } from '@drctl/domain';
 
 /**
  * The side-effect journal of a plan operation. XState restarts an in-flight step actor on
@@ -76,6 +76,23 @@ export class Journal {
   note(entry: JournalEntry): void {
     this.index(entry);
     this.pending.push(entry);
+  }
+
+  /**
+   * Records an entry that must land with the workflow snapshot that follows it (a step's end):
+   * the engine takes it with `takeForSnapshot` into the same `writeAll` as that snapshot, so a
+   * crash leaves both or neither. A durable `record` or `flush` before then writes it on its own.
+   */
+  stage(entry: JournalEntry): void {
+    this.note(entry);
+  }
+
+  /** What is waiting to be written, as the journal's part of a `writeAll`; empty when nothing is. */
+  takeForSnapshot(): StoreOperation[] {
+    if (this.pending.length === 0) return [];
+    const entries = this.pending;
+    this.pending = [];
+    return [{ op: 'append', key: this.key, entry: { t: 'batch', entries } }];
   }
 
   async flush(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { createActor, fromPromise, type Snapshot } from 'xstate';
-import { onAbort, type DocumentStore, type RunReport, type StepId } from '@drctl/domain';
+import { onAbort, writeTogether, type DocumentStore, type RunReport, type StepId } from '@drctl/domain';
 import type { PhaseName, StepOutcome } from '../machines/policy.js';
 import { stepJudge } from '../machines/step-judge.js';
 import { WORKFLOW_MACHINES, type StepInput, type WorkflowOutcome } from '../machines/workflow-machine.js';
@@ -74,8 +74,10 @@ export function createRunActor(o: RunActorOptions) {
       const context = snap.context;
       const fresh = Object.keys(context.steps).filter((k) => !known.has(k));
       known = new Set(Object.keys(context.steps));
+      // The journal entries of the step that led here land in one writeAll with the snapshot.
+      const journalled = ctx.journal.takeForSnapshot();
       persisting = persisting.then(async () => {
-        await store.write(snapshotKey(meta.runId), persisted);
+        await writeTogether(store, [...journalled, { op: 'write', key: snapshotKey(meta.runId), value: persisted }]);
         for (const key of fresh) {
           const [phase, step] = key.split('/') as [PhaseName, StepId];
           o.onStepPersisted?.({ runId: meta.runId, plan: meta.plan, phase, step, status: context.steps[key]! });

@@ -78,7 +78,8 @@ export async function driveStep(
   if (skipReason) {
     ctx.report.start(record);
     ctx.report.finish(record, 'skipped', skipReason);
-    await ctx.journal.record({
+    // Lands with the snapshot of the transition that follows (one writeAll).
+    ctx.journal.stage({
       t: 'step-end',
       key,
       runId: ctx.runId,
@@ -138,11 +139,15 @@ export async function driveStep(
   record.messages.push(...calloutWarnings, ...raw.messages);
   ctx.report.finish(record, status);
   await ctx.checkpoint();
-  await ctx.journal.record({ t: 'step-end', key, runId: ctx.runId, status: raw.status, at: record.finishedAt! });
+  // Lands with the snapshot of the transition that follows (one writeAll), so a crash never
+  // leaves a step journalled as finished under a snapshot still inside it, or the reverse.
+  ctx.journal.stage({ t: 'step-end', key, runId: ctx.runId, status: raw.status, at: record.finishedAt! });
 
   // Callouts positioned at the end run after the last step of the workflow.
   const phaseSteps = PHASE_STEPS[phase];
   if (!decision.stops && phaseSteps[phaseSteps.length - 1] === step) {
+    // The end callouts have effects: the step's end is durable before they run.
+    await ctx.journal.flush();
     const endWarnings = await runPlanCallouts(ctx, 'end', phase, signal);
     for (const w of endWarnings) ctx.report.note(w);
   }

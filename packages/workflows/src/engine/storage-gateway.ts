@@ -10,6 +10,7 @@ import {
   type StorageAdapter,
   type StorageCommand,
   type StorageCommandRecord,
+  type SharedSlots,
 } from '@drctl/domain';
 import type { EventHub } from './events.js';
 import type { Journal } from './journal.js';
@@ -32,6 +33,24 @@ export interface CommandScope {
   checkpoint: () => Promise<void>;
   /** Throws when this engine no longer owns the run (another engine took it over). */
   fence?: () => void;
+}
+
+export interface GatewayHooks {
+  /** Called once a state-changing command's start is durably journalled, just before it is sent. */
+  onCommandAnnounced?: (info: CommandAnnouncement) => void;
+  /** The count of commands in flight across engines (and processes) sharing the store. */
+  slots?: SharedSlots;
+}
+
+/** The SharedSlots name of storage.maxConcurrentCommandCnt. */
+export const STORAGE_COMMAND_SLOTS = 'storage-commands';
+
+export interface CommandAnnouncement {
+  runId: string;
+  command: StorageCommand;
+  arrayId: string;
+  /** The journal key, `<phase>/<step>/<command>/<array>`. */
+  key: string;
 }
 
 export interface CommandSpec {
@@ -59,11 +78,15 @@ export interface CommandOutcome {
 export class StorageGateway {
   private readonly limit: LimitFunction;
 
+  private readonly maxConcurrent: number;
+
   constructor(
     maxConcurrent: number,
     private readonly clock: Clock,
+    private readonly hooks: GatewayHooks = {},
   ) {
-    this.limit = pLimit(maxConcurrent === 0 ? Number.POSITIVE_INFINITY : maxConcurrent);
+    this.maxConcurrent = maxConcurrent === 0 ? Number.POSITIVE_INFINITY : maxConcurrent;
+    this.limit = pLimit(this.maxConcurrent);
   }
 
   /** Commands running or queued right now (for tests and gauges). */
@@ -95,43 +118,61 @@ export class StorageGateway {
     }
     const attempt = scope.journal.commandAttempts(key) + 1;
     return this.limit(async () => {
-      const record = scope.report.storageCommand({
-        command: spec.command,
-        devices: spec.devices,
-        arrayId: spec.arrayId,
-        startedAt: scope.report.now(),
-        status: 'running',
-        attempt,
-        timeoutSeconds: scope.timeoutSeconds,
-      });
-      if (changing)
-        await scope.journal.record({ t: 'cmd-start', key, runId: scope.runId, attempt, at: record.startedAt });
-      // The last moment before the command leaves: an engine that lost the run sends nothing.
-      scope.fence?.();
-      const result = await this.call(scope, spec, key, record);
-      if (changing) {
-        await scope.checkpoint();
-        await scope.journal.record({
-          t: 'cmd-end',
-          key,
-          runId: scope.runId,
-          result,
-          status: record.status,
-          at: record.finishedAt!,
-        });
+      // The same limit across every engine sharing the store: wait for a slot none of them holds.
+      const releaseShared = await this.hooks.slots?.acquire(STORAGE_COMMAND_SLOTS, this.maxConcurrent, spec.signal);
+      try {
+        return await this.send(scope, spec, key, attempt, changing);
+      } finally {
+        await releaseShared?.();
       }
-      scope.events.emit({
-        type: 'storage-command',
+    });
+  }
+
+  private async send(
+    scope: CommandScope,
+    spec: CommandSpec,
+    key: string,
+    attempt: number,
+    changing: boolean,
+  ): Promise<CommandOutcome> {
+    const record = scope.report.storageCommand({
+      command: spec.command,
+      devices: spec.devices,
+      arrayId: spec.arrayId,
+      startedAt: scope.report.now(),
+      status: 'running',
+      attempt,
+      timeoutSeconds: scope.timeoutSeconds,
+    });
+    if (changing) {
+      await scope.journal.record({ t: 'cmd-start', key, runId: scope.runId, attempt, at: record.startedAt });
+      this.hooks.onCommandAnnounced?.({ runId: scope.runId, command: spec.command, arrayId: spec.arrayId, key });
+    }
+    // The last moment before the command leaves: an engine that lost the run sends nothing.
+    scope.fence?.();
+    const result = await this.call(scope, spec, key, record);
+    if (changing) {
+      await scope.checkpoint();
+      await scope.journal.record({
+        t: 'cmd-end',
+        key,
         runId: scope.runId,
-        command: spec.command,
-        arrayId: spec.arrayId,
-        devices: spec.devices,
+        result,
         status: record.status,
         at: record.finishedAt!,
-        ...(record.message ? { message: record.message } : {}),
       });
-      return { result, reused: false };
+    }
+    scope.events.emit({
+      type: 'storage-command',
+      runId: scope.runId,
+      command: spec.command,
+      arrayId: spec.arrayId,
+      devices: spec.devices,
+      status: record.status,
+      at: record.finishedAt!,
+      ...(record.message ? { message: record.message } : {}),
     });
+    return { result, reused: false };
   }
 
   /**

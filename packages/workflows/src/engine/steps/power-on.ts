@@ -1,12 +1,12 @@
-import { createActor } from 'xstate';
 import { runTaskGraph, splitPriorityGroups, type ReleaseSlot, type TaskOutcome, type WithSlot } from '@drctl/scheduler';
 import { DrError, type PlanVm, type Priority, type StepStatus } from '@drctl/domain';
 import { stepKey } from '../../machines/workflow-machine.js';
 import type { PhaseName } from '../../machines/policy.js';
-import { vmRecoveryMachine, vmStage, type VmRecoveryEvent, type VmStage } from '../../machines/vm-recovery-machine.js';
+import type { VmRecoveryEvent, VmStage } from '../../machines/vm-recovery-machine.js';
 import { errorMessage, result, type RunContext, type StepResult } from '../run-context.js';
 import { runVmBatch } from './callouts.js';
 import { slotKey, vmRecord } from './vm-steps.js';
+import { VmRecoveryRuns } from './vm-recovery-runs.js';
 
 /** One VM's recovery in flight: what the stages need. */
 interface VmRun {
@@ -16,11 +16,11 @@ interface VmRun {
 }
 
 /**
- * Powers on one priority group at the recovery site. Each VM runs the `vm-recovery` machine as
- * its own root actor (not as children of one parent: spawning thousands of children is
- * quadratic in XState): the machine decides the next stage, this code does the stage's work and
- * sends the event that ends it. The scheduler starts each VM as soon as its dependencies
- * finished and grants boot slots the moment they free. A failed VM does not stop the group.
+ * Powers on one priority group at the recovery site. Each VM goes through the `vm-recovery`
+ * machine (its transitions shared by VMs alike, see vm-recovery-runs.ts): the machine decides the
+ * next stage, this code does the stage's work and sends the event that ends it. The scheduler
+ * starts each VM as soon as its dependencies finished and grants boot slots the moment they free.
+ * A failed VM does not stop the group.
  */
 export async function powerOnPriority(
   ctx: RunContext,
@@ -47,17 +47,8 @@ export async function powerOnPriority(
     };
   });
   const group = splitPriorityGroups(tasks).groups[priority - 1]!;
-  const runs = new Map<string, VmRun>();
   const now = () => ctx.report.now();
-  const machine = vmRecoveryMachine.provide({
-    actions: {
-      releaseSlot: ({ context }) => {
-        const r = runs.get(context.vm);
-        r?.release?.();
-        if (r) r.release = undefined;
-      },
-    },
-  });
+  const recoveries = new VmRecoveryRuns();
 
   /** The work of each stage, ending in the event the machine expects. */
   const stages: Record<VmStage, (r: VmRun) => Promise<VmRecoveryEvent>> = {
@@ -151,9 +142,8 @@ export async function powerOnPriority(
       record.message = `dependency ${started.failedDependencies.join(', ')} failed; powered on anyway`;
     }
     const run: VmRun = { vm, withSlot, release: undefined };
-    runs.set(vm.name, run);
-    const actor = createActor(machine, {
-      input: {
+    const recovery = recoveries.start(
+      {
         vm: vm.name,
         powerOn: vm.startupAction === 'power-on',
         hasPrePowerOn: vm.prePowerOn.length > 0,
@@ -161,27 +151,23 @@ export async function powerOnPriority(
         waitsForTools: vm.toolsWaitSeconds > 0,
         hasDelay: vm.delayAfterPowerOnSeconds > 0,
       },
-    });
-    actor.start();
-    try {
-      for (
-        let stage = vmStage(actor.getSnapshot().value);
-        stage !== undefined && !signal.aborted;
-        stage = vmStage(actor.getSnapshot().value)
-      ) {
-        try {
-          actor.send(await stages[stage](run));
-        } catch (error) {
-          actor.send(signal.aborted ? { type: 'CANCEL' } : { type: 'FAILED', message: errorMessage(error) });
-        }
+      {
+        // Leaving `booting` for any reason frees the scheduler's boot slot.
+        releaseSlot: () => {
+          run.release?.();
+          run.release = undefined;
+        },
+      },
+    );
+    for (let stage = recovery.stage; stage !== undefined && !signal.aborted; stage = recovery.stage) {
+      try {
+        recovery.send(await stages[stage](run));
+      } catch (error) {
+        recovery.send(signal.aborted ? { type: 'CANCEL' } : { type: 'FAILED', message: errorMessage(error) });
       }
-      if (signal.aborted && actor.getSnapshot().status === 'active') actor.send({ type: 'CANCEL' });
-    } finally {
-      runs.delete(vm.name);
-      actor.stop();
     }
-    const snapshot = actor.getSnapshot();
-    const final = String(snapshot.value);
+    if (signal.aborted && recovery.active) recovery.send({ type: 'CANCEL' });
+    const final = recovery.value;
     if (final === 'recovered' || final === 'left-powered-off') {
       record.status = record.message?.startsWith('dependency') ? 'warning' : 'recovered';
       if (final === 'left-powered-off') {
@@ -204,7 +190,7 @@ export async function powerOnPriority(
       return 'cancelled';
     }
     record.status = 'error';
-    record.message = snapshot.context.message ?? 'recovery failed';
+    record.message = recovery.message ?? 'recovery failed';
     ctx.journal.note({ t: 'vm', key, vm: vm.name, status: 'failed', runId: ctx.runId, at: now() });
     ctx.events.emit({
       type: 'vm-failed',

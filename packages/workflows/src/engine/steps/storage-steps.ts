@@ -6,6 +6,7 @@ import type {
   StorageCommand,
   SyncStatusResult,
 } from '@drctl/domain';
+import { DEFAULT_SNAPSHOT_MODE, selectableSnapshotOf } from '@drctl/domain';
 import { stepKey } from '../../machines/workflow-machine.js';
 import type { PhaseName } from '../../machines/policy.js';
 import { deviceLines } from '../report-builder.js';
@@ -36,13 +37,19 @@ function siteOf(ctx: RunContext, side: Side): string {
   return side === 'protected' ? ctx.protectedSite : ctx.recoverySite;
 }
 
-export function commandContext(ctx: RunContext, side: Side, extra: Partial<CommandContext> = {}): CommandContext {
+export function commandContext(
+  ctx: RunContext,
+  side: Side,
+  extra: Partial<CommandContext> = {},
+  arrayId?: string,
+): CommandContext {
   const consistencyGroups = consistencyGroupsOf(ctx);
   return {
     workflow: ctx.workflow,
     plan: ctx.plan.name,
     runId: ctx.runId,
-    snapshotMode: ctx.plan.snapshotMode,
+    // §5.8: the Data Collector's setting for the array the command targets, not the plan's.
+    snapshotMode: arrayId === undefined ? DEFAULT_SNAPSHOT_MODE : selectableSnapshotOf(ctx.env, arrayId),
     restorePoints: ctx.plan.restorePoints,
     hosts: hostsAt(ctx.env, siteOf(ctx, side)).map((h) => h.host),
     ...(ctx.mode.syncData !== undefined ? { syncData: ctx.mode.syncData } : {}),
@@ -93,7 +100,7 @@ export async function commandOnSide(
         adapter: ctx.storageForArray(arrayId),
         arrayId,
         devices,
-        context: commandContext(ctx, side, extra),
+        context: commandContext(ctx, side, extra, arrayId),
         signal,
       }),
     ),

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { FileSlots } from '../src/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'drctl-slots-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('FileSlots (several processes on one state folder)', () => {
+  it('never lets more than the limit hold a name at once', async () => {
+    const slots = new FileSlots(join(root, 'limit'));
+    let holding = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const release = await slots.acquire('storage-commands', 3);
+        holding++;
+        peak = Math.max(peak, holding);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        holding--;
+        await release();
+      }),
+    );
+    expect(peak).toBe(3);
+  });
+
+  it('counts the slots another process holds, and frees them when that process dies', async () => {
+    const folder = join(root, 'other-process');
+    // Another process takes the only slot and keeps it until it is killed.
+    const holder = spawn(
+      process.execPath,
+      [
+        '--conditions=@drctl/source',
+        '--import',
+        join(import.meta.dirname, '../../../test-support/register-ts.mjs'),
+        '--input-type=module',
+        '-e',
+        `const { FileSlots } = await import(${JSON.stringify(join(import.meta.dirname, '../src/index.ts'))});
+         await new FileSlots(${JSON.stringify(folder)}).acquire('boot-host/esx1', 1);
+         console.log('held'); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    const slots = new FileSlots(folder);
+    let got = false;
+    const waiting = slots.acquire('boot-host/esx1', 1).then((release) => {
+      got = true;
+      return release;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(got).toBe(false);
+    holder.kill('SIGKILL');
+    const release = await waiting;
+    expect(got).toBe(true);
+    await release();
+  });
+});
