@@ -30,7 +30,7 @@ import { AdapterRegistry, commandTimeout, discoverDevices, planDatastoreList, pl
 import { claimRun, takeoverNote } from './run-ownership.js';
 import { slotKey } from './steps/vm-steps.js';
 import { SharedBootSlots } from './shared-boot-slots.js';
-import { StorageGateway, type GatewayHooks } from './storage-gateway.js';
+import { StorageGateway } from './storage-gateway.js';
 
 export type { EngineOptions, PlanStatus, RunHandle, StartOptions } from './engine-options.js';
 export { runInvocation } from './run-meta.js';
