@@ -230,6 +230,11 @@ describe('drctl discover', () => {
       counts: { sites: 2, vms: 3, volumes: 2, liveVolumes: 1, datastores: 2, protectionGroups: 1, plans: 1 },
     });
 
+    // drctl check reads it too (its findings are for the person the todo list speaks to).
+    const check = memoryIo({ cwd: dir });
+    await runCli(['check', '--env', 'lab.yaml', '--no-history', '--json'], check);
+    expect(JSON.parse(check.out())).toMatchObject({ loaded: true, environment: 'lab' });
+
     // Counted by the protected vCenter: one ContainerView read per object type (whatever the
     // number of VMs), and nothing but reads.
     const after = await prot.calls();
@@ -251,5 +256,23 @@ describe('drctl discover', () => {
     expect(io.err()).toMatch(/--vcenter\[0\]/);
     expect(io.err()).toMatch(/password must not be in the URL/);
     expect(io.err()).not.toMatch(/secret/);
+  });
+
+  it('names the site and the vCenter when one refuses the login, without the password', async () => {
+    const io = memoryIo({ cwd: dir, env: { VC1_PW: 'not-the-password' } });
+    const code = await runCli(
+      [
+        'discover',
+        '--vcenter',
+        `https://prot-admin@127.0.0.1:${prot.port}?site=vcsite1&passwordEnv=VC1_PW&caFile=${join(dir, 'prot.pem')}`,
+        '--out',
+        'refused.yaml',
+      ],
+      io,
+    );
+    expect(code).toBe(3);
+    expect(io.err()).toMatch(/Reading the inventory of vCenter 127\.0\.0\.1 at vcsite1 failed/);
+    expect(io.err()).toMatch(/InvalidLogin/);
+    expect(io.err()).not.toMatch(/not-the-password/);
   });
 });

@@ -229,6 +229,7 @@ describe('runs over HTTP', () => {
           step?: string;
           result?: string;
           answeredBy?: string;
+          devices?: Array<{ device: string; percent: number }>;
         },
     );
     expect(parsed.every((e) => e.type === (e as { type: string }).type)).toBe(true);
@@ -258,6 +259,18 @@ describe('runs over HTTP', () => {
       const end = parsed.findIndex((e) => e.type === 'step-finished' && e.step === step);
       expect(end).toBeGreaterThan(begin);
     }
+    // Issue 10 §4: the sync's polled progress reaches API clients, inside its step, per device.
+    const syncBegin = parsed.findIndex((e) => e.type === 'step-started' && e.step === 'sync-storage');
+    const syncEnd = parsed.findIndex((e) => e.type === 'step-finished' && e.step === 'sync-storage');
+    const polls = parsed.map((e, i) => ({ e, i })).filter(({ e }) => e.type === 'sync-progress');
+    expect(polls.length).toBeGreaterThan(0);
+    for (const { e, i } of polls) {
+      expect(i).toBeGreaterThan(syncBegin);
+      expect(i).toBeLessThan(syncEnd);
+      expect(e.devices!.length).toBeGreaterThan(0);
+      for (const d of e.devices!) expect(d.percent).toBeGreaterThanOrEqual(0);
+    }
+    expect(polls.at(-1)!.e.devices!.every((d) => d.percent === 100)).toBe(true);
     const waiting = parsed.findIndex((e) => e.type === 'prompt-waiting');
     const answered = parsed.findIndex((e) => e.type === 'prompt-answered');
     expect(answered).toBeGreaterThan(waiting);

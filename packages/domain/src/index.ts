@@ -84,9 +84,11 @@ export {
   DEFAULT_SNAPSHOT_MODE,
   dsmDeployments,
   planArrayManagers,
+  selectableSnapshotHonoured,
   selectableSnapshotOf,
   settleSelectableSnapshot,
 } from './model/selectable-snapshot.js';
+export type { Table1Verdict } from './model/selectable-snapshot.js';
 export { LIVE_VOLUME_RESTRICTIONS, liveVolumeProblem } from './model/live-volume-support.js';
 export type { LiveVolumeFacts, LiveVolumeProblem, LiveVolumeRestriction } from './model/live-volume-support.js';
 export { resolvePlanVms, planDevices, planDatastores, mappedCluster } from './model/plan-vms.js';

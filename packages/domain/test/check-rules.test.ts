@@ -9,61 +9,14 @@ import {
   formatYaml,
   loadEnvironment,
   type DiscoveredDevice,
-  type EnvironmentInput,
   type Finding,
   type ObservedFacts,
   type ObservedSite,
   type Settings,
 } from '../src/index.js';
+import { baseEnvironment, type BaseEnvironment } from './support/base-environment.js';
 
-/** A clean two-site environment: one plan s1 → s2, one replicated datastore, three VMs. */
-function base(): EnvironmentInput & Required<Pick<EnvironmentInput, 'sites' | 'arrays' | 'volumes' | 'vms' | 'plans'>> {
-  return {
-    name: 'lab',
-    sites: [
-      {
-        name: 's1',
-        vcenter: 'vc1',
-        placeholderDatastore: 'ph1',
-        clusters: [{ name: 'c1', hosts: [{ name: 'h11' }, { name: 'h12' }] }],
-      },
-      {
-        name: 's2',
-        vcenter: 'vc2',
-        placeholderDatastore: 'ph2',
-        clusters: [{ name: 'c2', hosts: [{ name: 'h21' }, { name: 'h22' }] }],
-      },
-    ],
-    arrayManagers: [{ name: 'dsm', site: 's2', adapter: 'simulated' }],
-    arrays: [
-      { id: 'sc12', site: 's1', arrayManager: 'dsm' },
-      { id: 'sc13', site: 's2', arrayManager: 'dsm' },
-    ],
-    arrayPairs: [{ name: 'pair', arrays: ['sc12', 'sc13'] }],
-    volumes: [{ id: 'v1', sourceArray: 'sc12', targetArray: 'sc13' }],
-    datastores: [{ name: 'ds1', site: 's1', devices: ['v1'] }],
-    vms: [
-      { name: 'db', site: 's1', cluster: 'c1', host: 'h11', datastores: ['ds1'] },
-      { name: 'app', site: 's1', cluster: 'c1', host: 'h12', datastores: ['ds1'] },
-      { name: 'web', site: 's1', cluster: 'c1', host: 'h12', datastores: ['ds1'] },
-    ],
-    protectionGroups: [{ name: 'pg', type: 'array', arrayPair: 'pair', datastores: ['ds1'] }],
-    plans: [
-      {
-        name: 'p',
-        protectedSite: 's1',
-        recoverySite: 's2',
-        protectionGroups: ['pg'],
-        vms: [
-          { vm: 'db', priority: 1 },
-          { vm: 'app', priority: 2 },
-        ],
-      },
-    ],
-  };
-}
-
-type Fixture = ReturnType<typeof base>;
+type Fixture = BaseEnvironment;
 
 /** `count` datastores on their own volumes, all in the plan's protection group. */
 function manyDatastores(env: Fixture, count: number): void {
@@ -526,13 +479,13 @@ const LOAD_CASES: Array<{ code: string; fixture: string; arrange: (env: Fixture)
 ];
 
 function run(c: Case): Finding[] {
-  const env = base();
+  const env = baseEnvironment();
   c.arrange(env);
   return checkConfiguration(loadEnvironment(formatYaml(env)), { ...defaultSettings(), ...c.settings }, c.observed);
 }
 
 function loadFindings(arrange: (env: Fixture) => void): Finding[] {
-  const env = base();
+  const env = baseEnvironment();
   arrange(env);
   try {
     loadEnvironment(formatYaml(env));
@@ -550,7 +503,7 @@ describe('drctl check: the rule table (rule → fixture → expected finding)', 
   });
 
   it('finds nothing on the clean fixture', () => {
-    expect(checkConfiguration(loadEnvironment(formatYaml(base())), defaultSettings())).toEqual([]);
+    expect(checkConfiguration(loadEnvironment(formatYaml(baseEnvironment())), defaultSettings())).toEqual([]);
   });
 
   it.each(CASES.map((c) => [c.code, c.fixture, c] as const))('%s: %s', (code, _fixture, c) => {
@@ -582,14 +535,14 @@ describe('drctl check: the rule table (rule → fixture → expected finding)', 
 
 describe('drctl check: the rules the issue named', () => {
   it('does not flag synchronous high-consistency replication of an ordinary volume (§5.4 excludes it for Live Volumes only)', () => {
-    const env = base();
+    const env = baseEnvironment();
     env.volumes[0]!.replication = 'sync-high-consistency';
     expect(checkConfiguration(loadEnvironment(formatYaml(env)), defaultSettings())).toEqual([]);
   });
 
   it('applies the Data Collector rules whatever the adapter kind', () => {
     for (const adapter of ['simulated', 'sc-series'] as const) {
-      const env = base();
+      const env = baseEnvironment();
       env.arrayManagers = [
         { name: 'dsm', site: 's2', adapter, connection: { host: 'dsm', username: 'srm', dataCollectorSite: 's1' } },
       ];
@@ -599,7 +552,7 @@ describe('drctl check: the rules the issue named', () => {
   });
 
   it('is quiet on dual-protected sites that have a Remote Data Collector', () => {
-    const env = base();
+    const env = baseEnvironment();
     CASES.find((c) => c.code === 'DUAL_SITE_NO_REMOTE_DC')!.arrange(env);
     env.arrayManagers = [
       {
@@ -621,7 +574,7 @@ describe('drctl check: the rules the issue named', () => {
   });
 
   it('applies the Live Volume rules to what the array reports, naming the reported device', () => {
-    const findings = checkConfiguration(loadEnvironment(formatYaml(base())), defaultSettings(), {
+    const findings = checkConfiguration(loadEnvironment(formatYaml(baseEnvironment())), defaultSettings(), {
       arrays: [
         {
           arrayManager: 'dsm',
@@ -641,7 +594,7 @@ describe('drctl check: the rules the issue named', () => {
   });
 
   it('finds nothing live when the vCenter and the Data Collector agree with the file', () => {
-    const findings = checkConfiguration(loadEnvironment(formatYaml(base())), defaultSettings(), {
+    const findings = checkConfiguration(loadEnvironment(formatYaml(baseEnvironment())), defaultSettings(), {
       sites: [s1()],
       qosNodes: [
         { arrayManager: 'dsm', arrayId: 'sc12', nodes: [{ name: 'Q', linkSpeed: '1 Gbps' }] },
@@ -652,7 +605,7 @@ describe('drctl check: the rules the issue named', () => {
   });
 
   it('judges recovery hosts by the devices they see, and a resignatured copy by its name', () => {
-    const env = base();
+    const env = baseEnvironment();
     const naa = '6000d31000abcdef0000000000000101';
     env.volumes[0]!.id = naa;
     env.datastores = [{ name: 'ds1', site: 's1', devices: [naa] }];
@@ -689,7 +642,7 @@ describe('drctl check: the rules the issue named', () => {
   });
 
   it('sorts errors first', () => {
-    const env = base();
+    const env = baseEnvironment();
     env.arrays[0]!.autoSaveRestorePoints = true;
     env.arrays[1]!.sraAccountHasRights = false;
     const severities = checkConfiguration(loadEnvironment(formatYaml(env)), defaultSettings()).map((f) => f.severity);

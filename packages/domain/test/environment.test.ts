@@ -9,55 +9,8 @@ import {
   formatYaml,
   loadEnvironment,
   resolvePlanVms,
-  type EnvironmentInput,
 } from '../src/index.js';
-
-/** A small valid environment as a user would write it. */
-function base(): EnvironmentInput {
-  return {
-    name: 'lab',
-    sites: [
-      {
-        name: 's1',
-        vcenter: 'vc1',
-        placeholderDatastore: 'ph1',
-        clusters: [{ name: 'c1', hosts: [{ name: 'h11' }, { name: 'h12' }] }],
-      },
-      {
-        name: 's2',
-        vcenter: 'vc2',
-        placeholderDatastore: 'ph2',
-        clusters: [{ name: 'c2', hosts: [{ name: 'h21' }, { name: 'h22' }] }],
-      },
-    ],
-    arrayManagers: [{ name: 'dsm', site: 's2', adapter: 'simulated' }],
-    arrays: [
-      { id: 'sc12', site: 's1', arrayManager: 'dsm' },
-      { id: 'sc13', site: 's2', arrayManager: 'dsm' },
-    ],
-    arrayPairs: [{ name: 'pair', arrays: ['sc12', 'sc13'] }],
-    volumes: [{ id: 'v1', sourceArray: 'sc12', targetArray: 'sc13' }],
-    datastores: [{ name: 'ds1', site: 's1', devices: ['v1'] }],
-    vms: [
-      { name: 'db', site: 's1', cluster: 'c1', host: 'h11', datastores: ['ds1'] },
-      { name: 'app', site: 's1', cluster: 'c1', host: 'h12', datastores: ['ds1'] },
-      { name: 'web', site: 's1', cluster: 'c1', host: 'h12', datastores: ['ds1'] },
-    ],
-    protectionGroups: [{ name: 'pg', type: 'array', arrayPair: 'pair', datastores: ['ds1'] }],
-    plans: [
-      {
-        name: 'p',
-        protectedSite: 's1',
-        recoverySite: 's2',
-        protectionGroups: ['pg'],
-        vms: [
-          { vm: 'db', priority: 1 },
-          { vm: 'app', priority: 2, dependsOn: [] },
-        ],
-      },
-    ],
-  };
-}
+import { baseEnvironment } from './support/base-environment.js';
 
 function issuesOf(input: unknown): Array<{ path: string; message: string }> {
   try {
@@ -71,7 +24,7 @@ function issuesOf(input: unknown): Array<{ path: string; message: string }> {
 
 describe('environment file', () => {
   it('loads a valid file with SRM defaults for unspecified VM settings', () => {
-    const env = loadEnvironment(formatYaml(base()));
+    const env = loadEnvironment(formatYaml(baseEnvironment()));
     const vms = resolvePlanVms(env, env.plans[0]!);
     expect(vms.map((v) => [v.name, v.priority])).toEqual([
       ['db', 1],
@@ -85,8 +38,8 @@ describe('environment file', () => {
   });
 
   it("lists a plan's VMs group by group in the plan's order, each in file order, once, under its first group", () => {
-    const env = base();
-    env.volumes!.push({ id: 'v2', sourceArray: 'sc12', targetArray: 'sc13' });
+    const env = baseEnvironment();
+    env.volumes.push({ id: 'v2', sourceArray: 'sc12', targetArray: 'sc13' });
     env.datastores!.push({ name: 'ds2', site: 's1', devices: ['v2'] });
     env.vms = [
       { name: 'a', site: 's1', cluster: 'c1', host: 'h11', datastores: ['ds1'] },
@@ -98,8 +51,8 @@ describe('environment file', () => {
       { name: 'pg1', type: 'array', arrayPair: 'pair', datastores: ['ds1'] },
       { name: 'pg2', type: 'array', arrayPair: 'pair', datastores: ['ds2'] },
     ];
-    env.plans![0]!.protectionGroups = ['pg2', 'pg1'];
-    env.plans![0]!.vms = [];
+    env.plans[0]!.protectionGroups = ['pg2', 'pg1'];
+    env.plans[0]!.vms = [];
     const loaded = loadEnvironment(formatYaml(env));
     expect(resolvePlanVms(loaded, loaded.plans[0]!).map((v) => [v.name, v.protectionGroup])).toEqual([
       ['b', 'pg2'],
@@ -110,22 +63,22 @@ describe('environment file', () => {
   });
 
   it('names the path of a bad field', () => {
-    const env = base();
-    (env.plans![0]!.vms![0] as { priority: number }).priority = 7;
+    const env = baseEnvironment();
+    (env.plans[0]!.vms![0] as { priority: number }).priority = 7;
     expect(issuesOf(env)).toEqual([expect.objectContaining({ path: 'plans[0].vms[0].priority' })]);
   });
 
   it('reports a typo in a field name as an unknown field', () => {
-    const env = base() as unknown as { vms: Array<Record<string, unknown>> };
+    const env = baseEnvironment() as unknown as { vms: Array<Record<string, unknown>> };
     env.vms[0]!['datastore'] = ['ds1'];
     expect(issuesOf(env)).toContainEqual({ path: 'vms[0].datastore', message: 'unknown field datastore' });
   });
 
   it('checks cross-references: unknown datastore, host outside its cluster, dependency across priorities, cycles', () => {
-    const env = base();
-    env.vms![0]!.datastores = ['nope'];
-    env.vms![1]!.host = 'h21';
-    env.plans![0]!.vms = [
+    const env = baseEnvironment();
+    env.vms[0]!.datastores = ['nope'];
+    env.vms[1]!.host = 'h21';
+    env.plans[0]!.vms = [
       { vm: 'db', priority: 1, dependsOn: ['app'] },
       { vm: 'app', priority: 2 },
       { vm: 'web', priority: 3, dependsOn: ['web'] },
@@ -144,8 +97,8 @@ describe('environment file', () => {
   });
 
   it('finds dependency cycles within a priority', () => {
-    const env = base();
-    env.plans![0]!.vms = [
+    const env = baseEnvironment();
+    env.plans[0]!.vms = [
       { vm: 'db', priority: 2, dependsOn: ['web'] },
       { vm: 'app', priority: 2, dependsOn: ['db'] },
       { vm: 'web', priority: 2, dependsOn: ['app'] },
@@ -164,7 +117,7 @@ describe('environment file', () => {
   });
 
   it('resolves includes through the caller-supplied reader only', () => {
-    const { vms, ...rest } = base();
+    const { vms, ...rest } = baseEnvironment();
     const text = formatYaml({ ...rest, include: ['vms.yaml'] });
     const env = loadEnvironment(text, { readInclude: (p) => (p === 'vms.yaml' ? formatYaml({ vms }) : '') });
     expect(env.vms).toHaveLength(3);
@@ -205,7 +158,7 @@ describe('environment file', () => {
 
 describe('an environment file with schema and cross-reference problems', () => {
   it('reports both kinds in one go, at the indexes of the file', () => {
-    const env = base() as unknown as { vms: Array<Record<string, unknown>> };
+    const env = baseEnvironment() as unknown as { vms: Array<Record<string, unknown>> };
     env.vms[0]!['host'] = 42;
     env.vms[2]!['datastores'] = ['nope'];
     expect(issuesOf(env)).toEqual([
@@ -215,14 +168,14 @@ describe('an environment file with schema and cross-reference problems', () => {
   });
 
   it('does not report a reference to an entry that failed the schema a second time', () => {
-    const env = base() as unknown as { datastores: Array<Record<string, unknown>> };
+    const env = baseEnvironment() as unknown as { datastores: Array<Record<string, unknown>> };
     env.datastores[0]!['devices'] = 'v1';
     // The VMs and the protection group all name ds1: only the datastore itself is wrong.
     expect(issuesOf(env)).toEqual([expect.objectContaining({ path: 'datastores[0].devices' })]);
   });
 
   it('checks no references when a list is not a list', () => {
-    const env = base() as unknown as Record<string, unknown>;
+    const env = baseEnvironment() as unknown as Record<string, unknown>;
     env['vms'] = 'db, app, web';
     expect(issuesOf(env)).toEqual([expect.objectContaining({ path: 'vms' })]);
   });
@@ -237,7 +190,7 @@ describe('an environment file with schema and cross-reference problems', () => {
     );
     fc.assert(
       fc.property(indexes, ({ n, broken, typo }) => {
-        const env = base();
+        const env = baseEnvironment();
         env.vms = Array.from({ length: n }, (_, i) => ({
           name: `vm${i}`,
           site: 's1',
@@ -259,7 +212,7 @@ describe('an environment file with schema and cross-reference problems', () => {
 
 describe('best-practice checks from the SC Series + SRM guide', () => {
   it('flags unprotectable Live Volumes, QoS mismatch, SRA rights, auto restore points and Data Collector placement', () => {
-    const input = base();
+    const input = baseEnvironment();
     input.volumes = [
       {
         id: 'v1',
@@ -270,8 +223,8 @@ describe('best-practice checks from the SC Series + SRM guide', () => {
         targetQosProfile: 'silver',
       },
     ];
-    input.arrays![1]!.sraAccountHasRights = false;
-    input.arrays![0]!.autoSaveRestorePoints = true;
+    input.arrays[1]!.sraAccountHasRights = false;
+    input.arrays[0]!.autoSaveRestorePoints = true;
     input.arrayManagers = [
       {
         name: 'dsm',
@@ -297,7 +250,7 @@ describe('best-practice checks from the SC Series + SRM guide', () => {
   });
 
   it("warns when an application's volumes finished replicating at different times", () => {
-    const input = base();
+    const input = baseEnvironment();
     input.volumes = [
       { id: 'v1', sourceArray: 'sc12', targetArray: 'sc13', lastReplicatedAt: '2026-01-01T16:00:00Z' },
       { id: 'v2', sourceArray: 'sc12', targetArray: 'sc13', lastReplicatedAt: '2026-01-01T15:00:00Z' },
@@ -322,7 +275,7 @@ describe('best-practice checks from the SC Series + SRM guide', () => {
   });
 
   it('is quiet on a clean environment', () => {
-    expect(checkBestPractices(loadEnvironment(formatYaml(base())), defaultSettings())).toEqual([]);
+    expect(checkBestPractices(loadEnvironment(formatYaml(baseEnvironment())), defaultSettings())).toEqual([]);
   });
 });
 

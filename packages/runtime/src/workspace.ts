@@ -91,7 +91,7 @@ export interface WorkspaceOptions {
   /** SRM's vmware-dr.xml to read `<config>` settings from. */
   vmwareDrXml?: string;
   autoAnswer?: { answer: string; by: string };
-  /** Only reads (status, history): never writes the shared simulated state. @default false */
+  /** Only reads (status, history, a dry run): never writes the shared simulated state. @default false */
   readOnly?: boolean;
   /** Called once a finished step is durably persisted (embedders and crash rehearsals). */
   onStepPersisted?: EngineOptions['onStepPersisted'];
@@ -373,7 +373,8 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     if (dsmState) await shared.dsm.save(dsmState, force);
     await shared.clock.save({ now: clock.now() }, force);
   };
-  const checkpoint = () => save(false);
+  // A process that only reads (status, history, a prediction's dry run) never writes it back.
+  const checkpoint = () => (options.readOnly ? Promise.resolve() : save(false));
   // Before a run: take in what other processes changed since (the world and vSphere Replication
   // in place; the Data Collector's arrays are merged when saved).
   const beforeRun = async () => {

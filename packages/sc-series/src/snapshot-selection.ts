@@ -1,4 +1,4 @@
-import type { CommandContext, SnapshotMode } from '@drctl/domain';
+import { selectableSnapshotHonoured, type CommandContext, type SnapshotMode } from '@drctl/domain';
 
 /**
  * SRM selectable snapshot (source §5.8, Table 1). DSM decides, per replication, whether a test or
@@ -19,32 +19,9 @@ export interface SnapshotChoice {
   reason: string;
 }
 
-export interface Table1Verdict {
-  honoured: boolean;
-  reason: string;
-}
-
-/** Table 1: when SRM selectable snapshot is honoured. */
-export function selectableSnapshotHonoured(
-  context: Pick<CommandContext, 'workflow' | 'syncData' | 'protectedSiteUp'>,
-): Table1Verdict {
-  switch (context.workflow) {
-    case 'planned-migration':
-    case 'failback':
-      return { honoured: false, reason: 'not honoured in a planned migration (Table 1)' };
-    case 'disaster-recovery':
-      return context.protectedSiteUp === false
-        ? { honoured: true, reason: 'honoured in disaster recovery with the protected site down (Table 1)' }
-        : { honoured: false, reason: 'not honoured in disaster recovery while the protected site is up (Table 1)' };
-    case 'test':
-      // SRM's "replicate recent changes" defaults to on: only an explicit off honours the setting.
-      return context.syncData === false
-        ? { honoured: true, reason: 'honoured in a test with "replicate recent changes" off (Table 1)' }
-        : { honoured: false, reason: 'not honoured in a test that replicates recent changes (Table 1)' };
-    default:
-      return { honoured: false, reason: `not honoured outside test and recovery (workflow ${context.workflow})` };
-  }
-}
+export type { Table1Verdict } from '@drctl/domain';
+/** Table 1: when SRM selectable snapshot is honoured (one rule, in @drctl/domain). */
+export { selectableSnapshotHonoured };
 
 /** Values of a per-restore-point entry that mean "use the active snapshot" / "last frozen". */
 const ACTIVE_WORDS = new Set(['active', 'use-active', 'active-snapshot']);

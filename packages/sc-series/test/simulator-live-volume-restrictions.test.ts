@@ -67,6 +67,21 @@ describe('Live Volume restrictions over the DSM REST API (§3.3, §5.4)', () => 
     expect(result.devices[1]!.status).toBe('success');
   });
 
+  it('a Live Volume whose secondary copy is mapped to the primary’s hosts (uniform mapping) is refused', async () => {
+    lab = await startLab({
+      edit: (env) => {
+        env.volumes.find((v) => v.id === 'ds-stretched')!.liveVolume!.uniformMapping = true;
+      },
+    });
+    const result = await lab.run(
+      lab.adapter.testFailoverStart(
+        command(RECOVERY, ['ds-stretched', 'ds-app'], { workflow: 'test', hosts: RECOVERY_HOSTS }),
+      ),
+    );
+    expect(result.devices[0]!.error).toMatchObject({ code: 'SC_LV_UNIFORM_MAPPING' });
+    expect(result.devices[1]!.status).toBe('success');
+  });
+
   it('a Live Volume outside any group and without managed replication is still protected', async () => {
     lab = await startLab();
     const result = await lab.run(

@@ -17,6 +17,8 @@ import {
 } from '@drctl/domain';
 import { throwIfAborted, untilAborted } from './abort.js';
 import { liveVolumeError, LIVE_VOLUME_CHECKED } from './live-volume-support.js';
+import { lostDataCollector } from './data-collector.js';
+import { pointInTime } from './point-in-time.js';
 import type { WorldCore } from './core.js';
 import type { DeviceState } from './state.js';
 import {
@@ -54,7 +56,9 @@ export class SimulatedStorage implements StorageAdapter {
     return {
       commands: [...STORAGE_COMMANDS],
       replicationTypes: [...REPLICATION_TYPES],
-      supportsConsistencyGroups: false,
+      // A group's syncs freeze its devices together and a frozen recovery finds the group's
+      // common point, or fails the group (point-in-time.ts), as SC Series does (§5.7).
+      supportsConsistencyGroups: true,
       supportsStretchedStorage: true,
     };
   }
@@ -111,6 +115,7 @@ export class SimulatedStorage implements StorageAdapter {
    * with the same idempotency key is a no-op for the sync already started.
    */
   async syncOnce(request: DeviceCommandRequest): Promise<DeviceCommandResult> {
+    const groupFrozenAt = this.core.clock.now();
     return this.deviceCommand(
       'syncOnce',
       request,
@@ -122,6 +127,7 @@ export class SimulatedStorage implements StorageAdapter {
           ...this.transitionInput(device, request),
           key: request.idempotencyKey,
           syncMs: core.timing(volume.syncSeconds, 'sync', id),
+          ...(request.context.consistencyGroups?.[id] !== undefined ? { takenAt: groupFrozenAt } : {}),
         });
         if (transition.kind === 'error') return transition;
         if (transition.kind === 'effect') this.apply('syncOnce', request.arrayId, transition.next);
@@ -226,6 +232,9 @@ export class SimulatedStorage implements StorageAdapter {
       now: this.core.clock.now(),
       peerReachable: peerSite !== undefined && !this.core.isSiteDown(peerSite),
       context: request.context,
+      point: pointInTime(device, this.core.volumes.get(device.id)!, request.context, this.core.clock.now(), (id) =>
+        this.core.devices.get(id),
+      ),
     };
   }
 
@@ -370,6 +379,16 @@ export class SimulatedStorage implements StorageAdapter {
       throw new DrError('DR_SITE_UNREACHABLE', `${command}: array ${arrayId} at site ${site} does not answer.`, {
         details: { command, array: arrayId, site },
       });
+    }
+    // §4.1: the Data Collector relays every SRA call; one lost with its site reaches no array,
+    // even one at the surviving site (a Remote Data Collector there keeps its manager going).
+    const collector = lostDataCollector(this.core.env, arrayId, (s) => this.core.isSiteDown(s));
+    if (collector) {
+      throw new DrError(
+        'DR_SITE_UNREACHABLE',
+        `${command}: array ${arrayId} is managed through the Data Collector ${collector.host} of array manager ${collector.manager}, which runs at site ${collector.site}, and that site is down (§4.1).`,
+        { details: { command, array: arrayId, arrayManager: collector.manager, dataCollectorSite: collector.site } },
+      );
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { CommandContext, DeviceError, Volume } from '@drctl/domain';
+import type { PointInTime } from './point-in-time.js';
 import type { DeviceState, Replay } from './state.js';
 
 /**
@@ -24,6 +25,8 @@ export interface TransitionInput {
   /** Whether the other array's site answers. */
   peerReachable: boolean;
   context: CommandContext;
+  /** The point in time selectable snapshot and consistency groups ask for (point-in-time.ts). */
+  point?: PointInTime | undefined;
 }
 
 export type TransitionCommand =
@@ -110,7 +113,7 @@ function isLiveVolume(volume: Volume): boolean {
   return volume.liveVolume !== undefined;
 }
 
-function testFailoverStart({ device, volume, array, now, context }: TransitionInput): Transition {
+function testFailoverStart({ device, volume, array, now, context, point }: TransitionInput): Transition {
   const role = roleOn(device, array);
   if (role === undefined) return notOnArray(device.id, array);
   // A copy of this very test (a repeated command) is kept; one left by an earlier test (its
@@ -144,7 +147,11 @@ function testFailoverStart({ device, volume, array, now, context }: TransitionIn
       'Reprotect the plan before testing it again.',
     );
   }
-  const chosen = chooseTestReplay(device, volume, now, context);
+  if (point?.kind === 'error') return { kind: 'error', error: point.error };
+  const chosen =
+    point?.kind === 'last-frozen'
+      ? { name: point.replay.name, reason: point.reason }
+      : chooseTestReplay(device, volume, now, context);
   if (chosen === undefined) {
     return fail(
       SIM_ERROR_CODES.noReplica,
@@ -233,7 +240,7 @@ function prepareFailover({ device, volume, array, now }: TransitionInput): Trans
   };
 }
 
-function failover({ device, volume, array, now, peerReachable }: TransitionInput): Transition {
+function failover({ device, volume, array, now, peerReachable, point }: TransitionInput): Transition {
   const role = roleOn(device, array);
   if (role === undefined) return notOnArray(device.id, array);
   if (role === 'source') {
@@ -254,13 +261,20 @@ function failover({ device, volume, array, now, peerReachable }: TransitionInput
     );
   }
   if (device.testCopy) warnings.push(`A test copy of ${device.id} still exists on ${device.testCopy.array}.`);
-  const recoveryPoint = lastReplicated(device, now);
+  if (point?.kind === 'error') return { kind: 'error', error: point.error };
+  // Selectable snapshot / consistency group: the frozen point the recovery presents (§5.7, §5.8).
+  const recoveryPoint = point?.kind === 'last-frozen' ? point.replay : lastReplicated(device, now);
   // A failsafe replay of the replica before promotion, so the promotion could be undone.
   const { next, replay } = withReplay(device, { array, reason: 'failsafe', takenAt: now });
   const details: Record<string, string> = { failsafeReplay: replay.name };
   if (recoveryPoint) {
     details['recoveryPoint'] = recoveryPoint.name;
     details['recoveryPointTime'] = iso(recoveryPoint.replicatedAt!);
+  }
+  if (point?.kind === 'last-frozen') {
+    details['snapshotSource'] = 'last frozen snapshot';
+    details['frozenAt'] = iso(point.replay.takenAt);
+    details['snapshotReason'] = point.reason;
   }
   const presentedAt = { ...next.presentedAt, [array]: now };
   if (isLiveVolume(volume)) {
@@ -447,7 +461,7 @@ export const TRANSITIONS: Readonly<Record<TransitionCommand, (input: TransitionI
 };
 
 /** Starting a sync of one device on `array` (its source): the replay, or why not. */
-export function startSync(input: TransitionInput & { key: string; syncMs: number }): Transition {
+export function startSync(input: TransitionInput & { key: string; syncMs: number; takenAt?: number }): Transition {
   const { device, array, now, peerReachable, key, syncMs } = input;
   const role = roleOn(device, array);
   if (role === undefined) return notOnArray(device.id, array);
@@ -479,7 +493,9 @@ export function startSync(input: TransitionInput & { key: string; syncMs: number
     );
   }
   const finishesAt = now + syncMs;
-  const { next, replay } = withReplay(device, { array, reason: 'sync', takenAt: now, replicatedAt: finishesAt });
+  // A consistency group's devices are frozen together, at the command's start (one consistent snapshot, §5.7).
+  const takenAt = input.takenAt ?? now;
+  const { next, replay } = withReplay(device, { array, reason: 'sync', takenAt, replicatedAt: finishesAt });
   return {
     kind: 'effect',
     next: {

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { abortReason } from '@drctl/domain';
 import { VimFault } from './soap/faults.js';
-import { morefEl, text, type MoRef } from './soap/xml.js';
-import { runTask } from './vim/tasks.js';
+import { asArray, child, moref, morefEl, text, type MoRef } from './soap/xml.js';
+import { runTask, waitTask } from './vim/tasks.js';
 import type { SiteConnection } from './site.js';
 import type { VmInfo } from './vms.js';
 
@@ -66,7 +66,7 @@ export class PowerOnBatcher {
         const datacenter = await this.siteDatacenter(signal);
         if (datacenter) {
           this.batchSizes.push(live.length);
-          await runTask(
+          const result = await runTask(
             this.conn.client,
             this.conn.watch,
             'PowerOnMultiVM_Task',
@@ -74,7 +74,22 @@ export class PowerOnBatcher {
             live.map((r) => morefEl('vm', r.vm.ref)).join(''),
             signal,
           );
-          // vCenter's result lists what it did not attempt; vcsim returns none. The power state says.
+          // vCenter's ClusterPowerOnVmResult names each attempted VM's own power-on task, which
+          // may still run; vcsim returns no result (its power-ons are done). A failed one falls
+          // back below, where the VM's own fault reaches its caller.
+          const attempted = new Map<string, MoRef>();
+          for (const a of asArray(child(result, 'attempted'))) {
+            const vm = moref(child(a, 'vm'));
+            const task = moref(child(a, 'task'));
+            if (vm && task) attempted.set(vm.value, task);
+          }
+          await Promise.all(
+            live.map(async (r) => {
+              const task = attempted.get(r.vm.ref.value);
+              if (task)
+                await waitTask(this.conn.watch, task, 'PowerOnVM_Task', r.vm.ref, signal).catch(() => undefined);
+            }),
+          );
           const states = await Promise.all(
             live.map((r) => this.conn.watch.read(r.vm.ref, ['runtime.powerState'], signal)),
           );

@@ -9,6 +9,7 @@ import { benchFigures, sizeFigures, type BenchFigures } from './figures.js';
 import { BENCHMARK_SIZES, writeBenchmarkEnvironment } from './scenario.js';
 import { figuresTable, verdictLines } from './table.js';
 import { measureRoundTrips, roundTripsTable, roundTripsVerdict, type RoundTripFigures } from './round-trips.js';
+import { measurePredict, predictLine } from './predict-figure.js';
 import { VSPHERE_BENCH_VMS, measureVsphere, vsphereTable, vsphereVerdict } from './vsphere.js';
 import type { VsphereMeasurement } from './vsphere-child.js';
 
@@ -130,6 +131,9 @@ async function main(): Promise<void> {
   };
   const sizes = [];
   const scratch = mkdtempSync(join(tmpdir(), 'drctl-bench-'));
+  // `drctl predict` on the 10,000-VM plan (or the largest size below it).
+  const predictSize = Math.max(...args.sizes.filter((n) => n <= 10_000), Math.min(...args.sizes));
+  let predictFigure: Awaited<ReturnType<typeof measurePredict>> | undefined;
   for (const vms of args.sizes) {
     const memory: SizeMeasurement[] = [];
     const file: SizeMeasurement[] = [];
@@ -138,6 +142,10 @@ async function main(): Promise<void> {
       if (!args.json) process.stderr.write(`bench: ${vms.toLocaleString('en-US')} VMs, run ${r + 1}/${args.repeat}…\n`);
       memory.push(await child(vms, 'memory', r === 0, environmentPath));
       file.push(await child(vms, 'file', false, environmentPath));
+    }
+    if (vms === predictSize) {
+      if (!args.json) process.stderr.write(`bench: drctl predict on ${vms.toLocaleString('en-US')} VMs…\n`);
+      predictFigure = await measurePredict(vms, environmentPath, scratch);
     }
     // Baselines come from the first run: the simulated timings do not depend on the wall clock.
     const withBaselines = { ...median(memory), ...pickBaselines(memory[0]!) };
@@ -158,6 +166,7 @@ async function main(): Promise<void> {
     ...benchFigures(sizes, run, storage),
     storageRoundTrips: roundTrips,
     ...(vsphere ? { vsphere } : {}),
+    ...(predictFigure ? { predict: predictFigure } : {}),
   };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -168,6 +177,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\ndrctl bench — ${run.command}\n\n${verdictLines(figures).join('\n')}\n${roundTripsVerdict(roundTrips)}\n${vsphereText?.verdict ?? ''}\n${figuresTable(figures)}\n\n${roundTripsTable(roundTrips)}\n${vsphereText?.table ?? ''}`,
     );
+    if (predictFigure) process.stdout.write(`\n${predictLine(predictFigure)}\n`);
   }
   if (args.write) {
     const path = resolve(process.env['INIT_CWD'] ?? process.cwd(), args.write);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -118,12 +119,15 @@ export async function discoverCommand(io: CliIo, options: DiscoverCommandOptions
     throw new DrError('DR_INPUT_INVALID', `${options.out} exists; give --force to replace it.`, {
       issues: [{ path: '--out', message: 'file exists' }],
     });
+  const signal = AbortSignal.timeout(300_000);
+  // Every read of every site listens to the one bound.
+  setMaxListeners(0, signal);
   const discovery = await discoverEnvironment({
     name: options.name ?? 'discovered',
     sites,
     clock: new SystemClock(),
     logger: cliLogger(io),
-    signal: AbortSignal.timeout(300_000),
+    signal,
     processEnv: io.env,
   });
   const header = [
@@ -174,8 +178,8 @@ that holds each one, and the file written keeps those references.
 
 Exit codes:
   0  written
-  2  bad input (a URL, a password that cannot be read)
-  3  an endpoint failed`,
+  2  bad input (a URL, a password that cannot be read, --out exists)
+  3  internal failure, or an endpoint that could not be read (the message names the site and endpoint)`,
     )
     .action(wrap((options: DiscoverCommandOptions) => discoverCommand(io, options)));
 }

@@ -179,10 +179,13 @@ export async function predictCommand(
   options: PredictCommandOptions,
 ): Promise<number> {
   const path = environmentPath(io, options.env);
-  const plan = planName(readEnvironment(path), options.plan);
+  // Read and validated once: the prediction (and every --compare variant) reuses it.
+  const environment = readEnvironment(path);
+  const plan = planName(environment, options.plan);
   const seed = wholeNumber('--seed', options.seed);
   const base: PredictOptions = {
     environmentPath: path,
+    environment,
     stateDir: stateDirFor(io, path, options.stateDir),
     plan,
     workflow,

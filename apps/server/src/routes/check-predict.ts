@@ -161,6 +161,8 @@ export function checkPredictRoutes(ctx: ServerContext): AnyRoute[] {
     if (!ws.env.plans.some((p) => p.name === plan)) throw notFound(`Plan ${plan}`, 'plan');
     return {
       environmentPath: ws.environmentPath,
+      // The served environment, as loaded and validated at start: not read again per request.
+      environment: ws.env,
       stateDir: ws.stateDir,
       plan,
       workflow: query.workflow,

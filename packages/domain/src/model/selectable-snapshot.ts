@@ -122,3 +122,37 @@ export function settleSelectableSnapshot(env: Environment): InputIssue[] {
     }
   return issues;
 }
+
+/** Whether Table 1 (§5.8) lets the selectable-snapshot setting decide, and the rule that says so. */
+export interface Table1Verdict {
+  honoured: boolean;
+  reason: string;
+}
+
+/**
+ * Table 1 of the guide (§5.8): the setting applies in a disaster recovery only with the protected
+ * site down, in a test only with "replicate recent changes" off, never in a planned migration.
+ * One rule for the SC Series adapter and the in-process simulator alike.
+ */
+export function selectableSnapshotHonoured(context: {
+  workflow: string;
+  syncData?: boolean | undefined;
+  protectedSiteUp?: boolean | undefined;
+}): Table1Verdict {
+  switch (context.workflow) {
+    case 'planned-migration':
+    case 'failback':
+      return { honoured: false, reason: 'not honoured in a planned migration (Table 1)' };
+    case 'disaster-recovery':
+      return context.protectedSiteUp === false
+        ? { honoured: true, reason: 'honoured in disaster recovery with the protected site down (Table 1)' }
+        : { honoured: false, reason: 'not honoured in disaster recovery while the protected site is up (Table 1)' };
+    case 'test':
+      // SRM's "replicate recent changes" defaults to on: only an explicit off honours the setting.
+      return context.syncData === false
+        ? { honoured: true, reason: 'honoured in a test with "replicate recent changes" off (Table 1)' }
+        : { honoured: false, reason: 'not honoured in a test that replicates recent changes (Table 1)' };
+    default:
+      return { honoured: false, reason: `not honoured outside test and recovery (workflow ${context.workflow})` };
+  }
+}

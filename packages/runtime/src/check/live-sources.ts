@@ -53,7 +53,7 @@ export function liveCoverage(real: boolean): LiveCoverage {
     : {
         live: STORAGE_FACTS,
         notLive: [
-          ...VCENTER_FACTS.map((f) => `${f}: the simulated world has no real vCenter (set sites[].vcenterConnection)`),
+          `what the vCenters report (VMware Tools in each protected VM, which hosts see which datastores and devices, VMs and hosts missing from their vCenter): the simulated world has no real vCenter (set sites[].vcenterConnection)`,
           NEVER_LIVE,
         ],
       };

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { DrError, loadEnvironment, type Clock, type Environment, type VcenterConnectionConfig } from '@drctl/domain';
 import { readDsmInventory, resolveDsmPassword, type DsmInventory } from '@drctl/sc-series';
-import { readVcenterInventory, vcenterConnectionsFromEnvironment, type VcenterInventory } from '@drctl/vsphere';
+import {
+  readVcenterInventory,
+  toDrError,
+  vcenterConnectionsFromEnvironment,
+  type VcenterInventory,
+} from '@drctl/vsphere';
 
 /** A Data Collector as `drctl discover` is told about it (the password by reference). */
 export interface DiscoverDsm {
@@ -70,7 +75,11 @@ export async function discoverEnvironment(options: DiscoverOptions): Promise<Dis
   }
   const readings: SiteReading[] = await Promise.all(
     options.sites.map(async (site, index) => {
-      const vcenter = await readVcenterInventory(vcenters[site.name]!, { clock, logger, signal });
+      const vcenter = await readVcenterInventory(vcenters[site.name]!, { clock, logger, signal }).catch(
+        (error: unknown) => {
+          throw toDrError(error, site.name, `Reading the inventory of vCenter ${site.vcenter.host}`);
+        },
+      );
       let dsm: DsmInventory | undefined;
       if (site.dsm) {
         const password = resolveDsmPassword(site.dsm, `sites[${index}].dsm`, processEnv);
@@ -86,7 +95,13 @@ export async function discoverEnvironment(options: DiscoverOptions): Promise<Dis
             logger,
           },
           signal,
-        );
+        ).catch((error: unknown) => {
+          throw new DrError(
+            'DR_SITE_UNREACHABLE',
+            `Reading the Data Collector ${site.dsm!.host} of site ${site.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error, details: { site: site.name, dsm: site.dsm!.host } },
+          );
+        });
       }
       return { site, vcenter, dsm };
     }),

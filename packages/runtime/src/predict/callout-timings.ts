@@ -1,4 +1,4 @@
-import { resolvePlanVms, type Callout, type Environment, type RecoveryPlan, type RunReport } from '@drctl/domain';
+import type { Callout, Environment, RecoveryPlan, RunReport } from '@drctl/domain';
 
 /** Where a callout's predicted duration comes from. */
 export type CalloutTimingSource = 'history' | 'timeout';
@@ -71,7 +71,7 @@ function median(values: readonly number[]): number {
  * callout that never answers costs). Prompts are left out: a person answers them, and the dry
  * run answers them at once.
  */
-export function calloutTimings(env: Environment, plan: RecoveryPlan, reports: readonly RunReport[]): CalloutTiming[] {
+export function calloutTimings(plan: RecoveryPlan, reports: readonly RunReport[]): CalloutTiming[] {
   const measured = measuredDurations(reports);
   const out: CalloutTiming[] = [];
   const timing = (
@@ -96,14 +96,15 @@ export function calloutTimings(env: Environment, plan: RecoveryPlan, reports: re
     const name = calloutName(c, i);
     timing(planKey(c.before, name), c, name, { phase: 'plan', before: c.before });
   });
-  for (const vm of resolvePlanVms(env, plan)) {
+  // A VM's callouts are only ever written in the plan's entry for it (resolvePlanVms copies them).
+  for (const vm of plan.vms) {
     vm.prePowerOn.forEach((c, i) => {
       const name = calloutName(c, i);
-      timing(vmKey(vm.name, 'pre-power-on', name), c, name, { phase: 'pre-power-on', vm: vm.name });
+      timing(vmKey(vm.vm, 'pre-power-on', name), c, name, { phase: 'pre-power-on', vm: vm.vm });
     });
     vm.postPowerOn.forEach((c, i) => {
       const name = calloutName(c, i);
-      timing(vmKey(vm.name, 'post-power-on', name), c, name, { phase: 'post-power-on', vm: vm.name });
+      timing(vmKey(vm.vm, 'post-power-on', name), c, name, { phase: 'post-power-on', vm: vm.vm });
     });
   }
   return out;

@@ -54,6 +54,8 @@ export async function dryRun(options: DryRunOptions): Promise<DryRun> {
     environmentPath: options.environmentPath,
     environment: options.environment,
     inMemory: true,
+    // Nobody reads this world back: the checkpoints after each step would only serialize it.
+    readOnly: true,
     callouts: DRY_CALLOUTS,
     ...(timed ? {} : { autoAnswer: { answer: 'ok', by: 'drctl predict' } }),
     ...(options.set ? { set: options.set } : {}),

@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import { DrError, SETTING_NAMES, type WorkflowName } from '@drctl/domain';
+import { DrError, SETTING_NAMES, type Environment, type RunReport, type WorkflowName } from '@drctl/domain';
 import { readEnvironment, type WorkspaceOptions } from '../workspace.js';
 import { calloutTimings, withTimedCallouts } from './callout-timings.js';
 import { dryRun } from './dry-run.js';
@@ -18,6 +18,8 @@ export interface PredictOptions extends Pick<WorkspaceOptions, 'set' | 'vmwareDr
   workflow: WorkflowName;
   /** Learn VM timings from earlier run reports. @default true */
   history?: boolean;
+  /** The environment file's content, already loaded (a server's, the CLI's). @default read from `environmentPath` */
+  environment?: Environment;
 }
 
 /**
@@ -28,17 +30,37 @@ export interface PredictOptions extends Pick<WorkspaceOptions, 'set' | 'vmwareDr
  */
 export async function predict(options: PredictOptions): Promise<Prediction> {
   const began = performance.now();
-  const env = readEnvironment(options.environmentPath);
-  const plan = env.plans.find((p) => p.name === options.plan);
-  if (!plan)
+  return predictLoaded(options, await loadForPrediction(options), began);
+}
+
+/** What every prediction of one plan shares: the loaded environment and its earlier run reports. */
+interface Loaded {
+  env: Environment;
+  reports: RunReport[];
+}
+
+async function loadForPrediction(options: PredictOptions): Promise<Loaded> {
+  const env = options.environment ?? readEnvironment(options.environmentPath);
+  if (!env.plans.some((p) => p.name === options.plan))
     throw new DrError('DR_INPUT_INVALID', `Unknown plan ${JSON.stringify(options.plan)}.`, {
       issues: [{ path: '--plan', message: `known: ${env.plans.map((p) => p.name).join(', ')}` }],
     });
   const stateDir = resolve(options.stateDir ?? join(dirname(resolve(options.environmentPath)), '.drctl'));
-  const reports = options.history === false ? [] : (await readRunReports(stateDir)).filter((r) => r.plan === plan.name);
+  const reports =
+    options.history === false ? [] : (await readRunReports(stateDir)).filter((r) => r.plan === options.plan);
+  return { env, reports };
+}
+
+async function predictLoaded(options: PredictOptions, loaded: Loaded, began: number): Promise<Prediction> {
+  const { env, reports } = loaded;
+  const plan = env.plans.find((p) => p.name === options.plan)!;
   const learned = learnTimings(env, reports);
-  const callouts = calloutTimings(learned.env, plan, reports);
-  const timed = withTimedCallouts(learned.env, plan, callouts);
+  const callouts = calloutTimings(plan, reports);
+  const timed = withTimedCallouts(
+    learned.env,
+    learned.env.plans.find((p) => p.name === plan.name)!,
+    callouts,
+  );
   const run = await dryRun({ ...options, environment: timed.env, promptDelays: timed.delays });
   return predictionFromReport({
     env: learned.env,
@@ -77,9 +99,16 @@ export async function compareSettings(options: PredictOptions, compare: string):
       { issues: [{ path: '--compare', message: `settings: ${SETTING_NAMES.join(', ')}` }] },
     );
   }
+  // The file is read, validated and its run history learned once for every variant.
+  const loaded = await loadForPrediction(options);
   const variants: Comparison['variants'] = [];
   for (const value of values) {
-    const prediction = await predict({ ...options, set: [...(options.set ?? []), `${setting}=${value}`] });
+    const began = performance.now();
+    const prediction = await predictLoaded(
+      { ...options, set: [...(options.set ?? []), `${setting}=${value}`] },
+      loaded,
+      began,
+    );
     variants.push({ value, prediction });
   }
   return { setting, variants };

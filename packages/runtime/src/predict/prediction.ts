@@ -1,6 +1,5 @@
 import {
   PRIORITIES,
-  resolvePlanVms,
   type Environment,
   type Priority,
   type RunReport,
@@ -155,7 +154,8 @@ export function predictionFromReport(input: {
   });
 
   const plan = env.plans.find((p) => p.name === report.plan)!;
-  const dependsOn = new Map(resolvePlanVms(env, plan).map((v) => [v.name, v.dependsOn] as const));
+  // Dependencies are only written in the plan's entries (resolvePlanVms would place every VM too).
+  const dependsOn = new Map(plan.vms.map((v) => [v.vm, v.dependsOn] as const));
   const recoveryClusters = env.sites.find((s) => s.name === report.recoverySite)?.clusters ?? [];
   const limits = slotLimitsFromSettings(settings, recoveryClusters);
   const groups: PredictedGroup[] = PRIORITIES.map((priority) => {

@@ -30,6 +30,14 @@ const CASES: Array<{ name: string; edit: (env: Environment) => void; code: strin
     reason: /manages a replication to a third Storage Center.*Activate Disaster Recovery/,
   },
   {
+    name: 'uniform mapping',
+    edit: (env) => {
+      env.volumes.find((v) => v.id === 'srmlv1')!.liveVolume!.uniformMapping = true;
+    },
+    code: 'LV_UNIFORM_MAPPING',
+    reason: /uniform storage mapping/,
+  },
+  {
     name: 'a consistency group',
     edit: (env) => {
       env.volumes.find((v) => v.id === 'srmlv1')!.consistencyGroup = 'cg-collab';
