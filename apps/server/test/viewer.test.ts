@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,12 @@ const TEST_STATES = [
  * DOM library; the page's own Content Security Policy forbids evaluating strings there).
  */
 interface InPage {
-  document: { getElementById(id: string): { dataset: Record<string, string | undefined>; textContent: string | null } };
+  document: {
+    getElementById(id: string): { dataset: Record<string, string | undefined>; textContent: string | null };
+    createElement(tag: string): { id: string; innerHTML: string; style: Record<string, string> };
+    body: { appendChild(node: unknown): void };
+  };
+  mermaid: { render(id: string, text: string): Promise<{ svg: string }> };
   window: { seen: string[] };
   MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
 }
@@ -250,5 +255,50 @@ describe('the viewer in a real browser', () => {
     expect(pageErrors).toEqual([]);
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: join(OUTPUT, 'viewer-preflight.png'), fullPage: true });
+  }, 120_000);
+
+  it('draws each workflow statechart as the viewer does, and saves a screenshot of each', async () => {
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${server.url}/viewer/#token=${TOKEN.secret}`);
+    await page.waitForSelector('#start-plan option', { state: 'attached' });
+    const dir = join(OUTPUT, 'charts');
+    mkdirSync(dir, { recursive: true });
+    for (const workflow of ['test', 'cleanup', 'planned-migration', 'disaster-recovery', 'reprotect', 'failback']) {
+      const machine = await call<{ mermaid: { text: string; ids: Record<string, string> } }>(
+        server.url,
+        `/api/v1/machines/${workflow}`,
+        { token: TOKEN.secret },
+      );
+      // Rendered by the page's own Mermaid, from the same API answer the viewer draws.
+      await page.evaluate(
+        async ({ name, text }) => {
+          const { document, mermaid } = globalThis as unknown as InPage;
+          const holder = document.createElement('div');
+          holder.id = `chart-${name}`;
+          holder.style['display'] = 'inline-block';
+          holder.style['background'] = 'white';
+          holder.innerHTML = (await mermaid.render(`chart-svg-${name}`, text)).svg;
+          document.body.appendChild(holder);
+        },
+        { name: workflow, text: machine.body.mermaid.text },
+      );
+      const chart = page.locator(`#chart-${workflow}`);
+      // Every state of the chart is drawn.
+      for (const id of Object.values(machine.body.mermaid.ids).slice(1)) {
+        expect(await chart.locator(`g[id*="${id}"]`).count()).toBeGreaterThan(0);
+      }
+      const path = join(dir, `${workflow}.png`);
+      await chart.screenshot({ path });
+      const png = readFileSync(path);
+      // A PNG (signature, then the IHDR chunk's width and height) of a drawing, not an empty box.
+      expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+      const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+      expect(width).toBeGreaterThan(200);
+      expect(height).toBeGreaterThan(200);
+      expect(png.length).toBeGreaterThan(10_000);
+    }
+    expect(pageErrors).toEqual([]);
   }, 120_000);
 });

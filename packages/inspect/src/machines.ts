@@ -24,10 +24,7 @@ export function machineByName(name: string): AnyStateMachine {
   });
 }
 
-/**
- * A workflow's machine as a plain `AnyStateMachine`: its state tree is generated, so XState's
- * inferred state-value type is `never` and does not widen on its own.
- */
+/** A workflow's machine, as any machine (its typed config widens to `AnyStateMachine`). */
 export function workflowMachine(workflow: WorkflowName): AnyStateMachine {
-  return WORKFLOW_MACHINES[workflow] as unknown as AnyStateMachine;
+  return WORKFLOW_MACHINES[workflow];
 }

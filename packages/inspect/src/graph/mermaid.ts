@@ -123,7 +123,9 @@ export function mermaidDiagram(graph: MachineGraph, options: MermaidOptions = {}
   };
 
   if (rootHasEdges) {
-    lines.push(`  state "${escapeText(root.key)}" as ${ids[root.id]} {`);
+    // The machine itself, drawn around its states so that its own transitions (a cancel stated
+    // once for the whole run) have a source; named as the whole run, not as one of its states.
+    lines.push(`  state "${escapeText(root.key)} (whole run)" as ${ids[root.id]} {`);
     writeChildren(root, '    ');
     lines.push('  }');
   } else {

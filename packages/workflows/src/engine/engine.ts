@@ -1,166 +1,39 @@
-import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { createActor, fromPromise, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
+import type { Snapshot } from 'xstate';
 import {
   DrError,
-  onAbort,
   resolvePlanVms,
   resolveSettings,
   SystemClock,
-  type ArrayManager,
-  type CalloutRunner,
   type Clock,
-  type ComputeAdapter,
   type DocumentStore,
-  type Environment,
   type ResolvedSettings,
-  type RunOwnership,
   type RunReport,
-  type RunResult,
-  type SharedSlots,
-  type StepId,
-  type StorageAdapter,
-  type WorkflowName,
-  writeTogether,
 } from '@drctl/domain';
 import { SlotPool, type SlotLimits } from '@drctl/scheduler';
-import { refusal, type RunEnding } from '../machines/plan-lifecycle-machine.js';
-import type { PhaseName, StepOutcome, WorkflowMode } from '../machines/policy.js';
-import { stepJudge } from '../machines/step-judge.js';
-import {
-  WORKFLOW_MACHINES,
-  type StepInput,
-  type WorkflowContext,
-  type WorkflowOutcome,
-} from '../machines/workflow-machine.js';
+import { refusal } from '../machines/plan-lifecycle-machine.js';
+import type { WorkflowOutcome } from '../machines/workflow-machine.js';
+import type { EngineOptions, PlanStatus, RunHandle, StartOptions } from './engine-options.js';
 import { EventHub, type EngineEventListener } from './events.js';
 import { checkForcedRecovery } from './forced-recovery.js';
-import { failedGroupNotes, failedProtectionGroups } from './group-outcomes.js';
+import { findInterruptedRuns, markNeverStarted, tryLock } from './interrupted-runs.js';
 import { Journal } from './journal.js';
-import { familyOf, loadPlan, planKey, planState, transition, type PlanRecord } from './plan-records.js';
+import { familyOf, loadPlan, planKey, planState, transition } from './plan-records.js';
 import { PromptBroker, type WaitingPrompt } from './prompts.js';
 import { ReportBuilder, reportKey } from './report-builder.js';
+import { createRunActor } from './run-actor.js';
 import type { RunContext } from './run-context.js';
-import {
-  AdapterRegistry,
-  commandTimeout,
-  discoverDevices,
-  modeLabel,
-  planDatastoreList,
-  planDeviceMap,
-} from './run-setup.js';
+import { closeReport, recordRunEnd } from './run-end.js';
+import { newRunReport } from './new-report.js';
+import { journalKey, metaKey, modeOf, newRunId, snapshotKey, type RunMeta } from './run-meta.js';
+import { AdapterRegistry, commandTimeout, discoverDevices, planDatastoreList, planDeviceMap } from './run-setup.js';
 import { claimRun, takeoverNote } from './run-ownership.js';
-import { driveStep } from './step-driver.js';
 import { slotKey } from './steps/vm-steps.js';
 import { SharedBootSlots } from './shared-boot-slots.js';
-import { StorageGateway, type GatewayHooks } from './storage-gateway.js';
+import { StorageGateway } from './storage-gateway.js';
 
-/** What an engine is built from: the environment, the adapters behind the ports, a clock and a store. */
-export interface EngineOptions {
-  /** The validated environment (sites, arrays, VMs, protection groups, plans). */
-  environment: Environment;
-  /** Effective settings; by default the environment file's `settings` over SRM's defaults. */
-  settings?: ResolvedSettings;
-  /** The vCenters of both sites, behind the compute port. */
-  compute: ComputeAdapter;
-  /** Builds the storage adapter of an array manager (called once per manager). */
-  storage: (manager: ArrayManager) => StorageAdapter;
-  /** Runs command and webhook callouts (prompts are the engine's own). */
-  callouts: CalloutRunner;
-  /** @default SystemClock */
-  clock?: Clock;
-  /** Where plans' lifecycles, runs, snapshots, journals and reports are kept. */
-  store: DocumentStore;
-  /** @default a silent logger */
-  logger?: Logger;
-  /** Persists state the host keeps beside the store (the simulated world) after each effect. */
-  checkpoint?: () => Promise<void>;
-  /** Answers every prompt with this text, attributed to `by` (CLI `--answer`). */
-  autoAnswer?: { answer: string; by: string };
-  /**
-   * XState inspection observer given to every workflow actor the engine creates, e.g.
-   * `@statelyai/inspect`'s. VM actors are left out: thousands of them would drown it.
-   */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /**
-   * Run ownership across engines sharing the store (the PostgreSQL store): each run is driven
-   * under a lease, its writes and commands fenced by the lease's token. Unset: one engine.
-   */
-  ownership?: RunOwnership;
-  /**
-   * Called before a run starts or resumes, under its plan's lock: the host takes in what other
-   * processes sharing the store changed meanwhile (the simulated world), so the run acts on it.
-   */
-  beforeRun?: () => Promise<void>;
-  /** `StartOptions.invocation` of every run this engine starts unless the start names its own. */
-  invocation?: Record<string, unknown>;
-  /** Called once a finished step is durably persisted (used to rehearse crashes). */
-  onStepPersisted?: (info: { runId: string; plan: string; phase: PhaseName; step: StepId; status: string }) => void;
-  /**
-   * Called once a state-changing storage command is journalled as started, before it is sent
-   * (used to rehearse a crash between a journal entry and the command it announces).
-   */
-  onCommandAnnounced?: GatewayHooks['onCommandAnnounced'];
-  /**
-   * storage.maxConcurrentCommandCnt and the per-host/per-cluster boot limits counted across
-   * every engine (or process) sharing the store, not only this one's runs. Unset: this engine only.
-   */
-  sharedSlots?: SharedSlots;
-}
-
-/** A run to start: which plan, which workflow, and its mode (forced recovery, forced cleanup…). */
-export interface StartOptions extends WorkflowMode {
-  /** The recovery plan's name, as in the environment file. */
-  plan: string;
-  workflow: WorkflowName;
-  /**
-   * How the host built the world this run acts on (simulation, storage kind, seed, settings,
-   * faults…), opaque to the engine. It is written with the run before the run is recorded on its
-   * plan, so whoever resumes or cancels the run rebuilds the same world (`runInvocation`).
-   */
-  invocation?: Record<string, unknown>;
-}
-
-/** A started (or resumed) run. */
-export interface RunHandle {
-  /** Stable id: names the run in the store, reports, events and the CLI. */
-  runId: string;
-  plan: string;
-  workflow: WorkflowName;
-  /** Resolves with the final report when the run ends (whatever its result). */
-  done: Promise<RunReport>;
-}
-
-/** Where a plan stands: its lifecycle state, its direction and its runs. */
-export interface PlanStatus {
-  plan: string;
-  /** The plan lifecycle's state (`ready`, `test-complete`, `recovery-incomplete`, …). */
-  state: string;
-  /** Whether a reprotect has turned the plan around (the recovery site is now protected). */
-  reversed: boolean;
-  /** The site protected in the plan's current direction. */
-  protectedSite: string;
-  /** The site recovered to in the plan's current direction. */
-  recoverySite: string;
-  /** The run in progress (or interrupted), if any. */
-  activeRunId: string | null;
-  lastRunId: string | null;
-  /** The last run's result, when it has a report. */
-  lastResult?: RunResult;
-}
-
-interface RunMeta {
-  runId: string;
-  plan: string;
-  workflow: WorkflowName;
-  mode: WorkflowMode;
-  operationKey: string;
-  protectedSite: string;
-  recoverySite: string;
-  /** Notes decided when the run was started (a forced recovery's reason), copied into its report. */
-  startNotes?: string[];
-  invocation?: Record<string, unknown>;
-}
+export type { EngineOptions, PlanStatus, RunHandle, StartOptions } from './engine-options.js';
+export { runInvocation } from './run-meta.js';
 
 interface ActiveRun {
   meta: RunMeta;
@@ -174,19 +47,6 @@ interface ActiveRun {
   store: DocumentStore;
   releaseLease: () => Promise<void>;
 }
-
-const metaKey = (runId: string) => `runs/${runId}/meta`;
-
-/** How the host started a run (`StartOptions.invocation`), or undefined for an unknown run. */
-export async function runInvocation(
-  store: DocumentStore,
-  runId: string,
-): Promise<{ invocation: Record<string, unknown> | undefined } | undefined> {
-  const meta = await store.read<RunMeta>(metaKey(runId));
-  return meta ? { invocation: meta.invocation } : undefined;
-}
-const snapshotKey = (runId: string) => `runs/${runId}/snapshot`;
-const journalKey = (operationKey: string) => `operations/${operationKey}/journal`;
 
 /**
  * The drctl engine: loads plans' lifecycles from the store, starts and resumes workflow runs,
@@ -325,93 +185,27 @@ export class Engine {
 
   /**
    * Runs whose process died: the store says running, but no engine holds them. Marks their
-   * report `interrupted` (they resume with `resume`). Needs the store's cross-process lock to
-   * tell a dead owner from a live one in another process.
+   * report `interrupted` (they resume with `resume`), and closes runs announced but never
+   * recorded on their plan. Needs the store's cross-process lock to tell a dead owner from a
+   * live one in another process.
    */
   async findInterrupted(): Promise<string[]> {
-    const found: string[] = [];
-    for (const plan of this.options.environment.plans) {
-      const { lifecycle } = await loadPlan(this.options.store, plan.name);
-      const runId = lifecycle.context.activeRunId;
-      if (!runId || this.active.has(runId)) continue;
-      const release = await this.tryLock(`plan-${plan.name}`);
-      if (release === null) continue; // another live process owns it
-      try {
-        const report = await this.report(runId);
-        if (report && (report.result === 'running' || report.result === 'interrupted')) {
-          if (report.result === 'running') {
-            report.result = 'interrupted';
-            report.notes.push(`interrupted: the process running it stopped; resume with: drctl resume ${runId}`);
-            await this.options.store.write(reportKey(runId), report);
-          }
-          found.push(runId);
-        }
-      } finally {
-        await release?.();
-      }
-    }
-    await this.closeOrphans();
-    return found;
+    return findInterruptedRuns({
+      store: this.options.store,
+      clock: this.clock,
+      plans: this.options.environment.plans.map((p) => p.name),
+      isActive: (runId) => this.active.has(runId),
+    });
   }
 
-  private async markNeverStarted(report: RunReport): Promise<void> {
-    report.result = 'cancelled';
-    report.finishedAt = new Date(this.clock.now()).toISOString();
-    report.notes.push('never started: the process stopped before the run was recorded on its plan; nothing was done');
-    await this.options.store.write(reportKey(report.runId), report);
-  }
-
-  /**
-   * Runs announced (meta and report written) whose process died before their plan recorded them:
-   * nothing ran, and no plan waits on them. Their report says `cancelled` with the reason, under
-   * the plan's lock so a run being started by another process right now is left alone.
-   */
-  private async closeOrphans(): Promise<void> {
-    const recorded = new Set<string>();
-    const records = new Map<string, PlanRecord>();
-    for (const plan of this.options.environment.plans) {
-      const { record } = await loadPlan(this.options.store, plan.name);
-      records.set(plan.name, record);
-      for (const id of record.runs) recorded.add(id);
-    }
-    const runIds = (await this.options.store.list('runs/')).map((k) => k.slice('runs/'.length));
-    for (const runId of runIds) {
-      if (recorded.has(runId) || this.active.has(runId)) continue;
-      const report = await this.report(runId).catch(() => undefined);
-      if (!report || (report.result !== 'running' && report.result !== 'interrupted')) continue;
-      if (!records.has(report.plan)) continue; // a plan no longer in the environment: not ours to judge
-      const release = await this.tryLock(`plan-${report.plan}`);
-      if (release === null) continue;
-      try {
-        const { record } = await loadPlan(this.options.store, report.plan);
-        if (!record.runs.includes(runId)) await this.markNeverStarted(report);
-      } finally {
-        await release?.();
-      }
-    }
-  }
-
-  private async tryLock(name: string): Promise<(() => Promise<void>) | undefined | null> {
-    if (!this.options.store.lock) return undefined;
-    try {
-      return await this.options.store.lock(name);
-    } catch (error) {
-      if ((error as DrError).code === 'DR_OPERATION_REFUSED') return null;
-      throw error;
-    }
+  private tryLock(name: string) {
+    return tryLock(this.options.store, name);
   }
 
   /** Starts a workflow on a plan. Refuses, with the reason, what the plan's state does not allow. */
   async start(options: StartOptions): Promise<RunHandle> {
     const plan = this.plan(options.plan);
-    const mode: WorkflowMode = {
-      ...(options.force !== undefined ? { force: options.force } : {}),
-      ...(options.forcedRecovery !== undefined ? { forcedRecovery: options.forcedRecovery } : {}),
-      ...(options.forcedRecoveryOverride !== undefined
-        ? { forcedRecoveryOverride: options.forcedRecoveryOverride }
-        : {}),
-      ...(options.syncData !== undefined ? { syncData: options.syncData } : {}),
-    };
+    const mode = modeOf(options);
     const mine = [...this.active.values()].find((r) => r.meta.plan === plan.name);
     if (mine) {
       throw new DrError(
@@ -453,16 +247,7 @@ export class Engine {
         protectedSite: lifecycle.context.reversed ? plan.recoverySite : plan.protectedSite,
       });
 
-      // Run ids name a file and a shell argument: the plan name is reduced to a slug.
-      const slug =
-        plan.name
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, '-')
-          .replace(/^-|-$/g, '') || 'plan';
-      const runId = `${new Date(this.clock.now())
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z')}-${slug}-${options.workflow}-${randomUUID().slice(0, 6)}`;
+      const runId = newRunId(plan.name, options.workflow, this.clock.now());
       const family = familyOf(options.workflow);
       if (!record.operation || !record.operation.open || record.operation.family !== family) {
         record.operations += 1;
@@ -490,7 +275,7 @@ export class Engine {
       const devices = planDeviceMap(this.options.environment, plan, meta.protectedSite, meta.recoverySite);
       await this.options.store.write(
         reportKey(runId),
-        this.newReport(meta, devices.filter((d) => d.liveVolume).length),
+        newRunReport(meta, this.settings, this.clock, devices.filter((d) => d.liveVolume).length),
       );
       transition(record, { type: 'START', workflow: options.workflow, runId });
       record.runs.push(runId);
@@ -534,7 +319,7 @@ export class Engine {
     try {
       const { record } = await loadPlan(this.options.store, meta.plan);
       if (!record.runs.includes(runId)) {
-        if (report) await this.markNeverStarted(report);
+        if (report) await markNeverStarted({ store: this.options.store, clock: this.clock }, report);
         throw new DrError(
           'DR_OPERATION_REFUSED',
           `Run ${runId} never started: nothing was done, so nothing is left to resume.`,
@@ -576,36 +361,6 @@ export class Engine {
     }
   }
 
-  /** A run's report as it stands before its first step. */
-  private newReport(meta: RunMeta, liveVolumes: number): RunReport {
-    const settings = this.settings.values;
-    return {
-      runId: meta.runId,
-      plan: meta.plan,
-      workflow: meta.workflow,
-      mode: modeLabel(meta.workflow, meta.mode),
-      result: 'running',
-      startedAt: new Date(this.clock.now()).toISOString(),
-      protectedSite: meta.protectedSite,
-      recoverySite: meta.recoverySite,
-      settings: {
-        ...settings,
-        appliedCommandTimeoutSeconds: commandTimeout(
-          settings,
-          liveVolumes,
-          this.settings.origins['storage.commandTimeout'],
-        ).seconds,
-        liveVolumes,
-      },
-      steps: [],
-      vms: [],
-      storageCommands: [],
-      prompts: [],
-      // A forced recovery's reason is in the report from the moment the run exists.
-      notes: [...(meta.startNotes ?? [])],
-    };
-  }
-
   private async launch(
     meta: RunMeta,
     snapshot: Snapshot<unknown> | undefined,
@@ -629,7 +384,7 @@ export class Engine {
     const now = () => new Date(this.clock.now()).toISOString();
     // Written when the run was announced (start); older state folders may lack it.
     const existing = await this.report(meta.runId);
-    const report: RunReport = existing ?? this.newReport(meta, liveVolumes);
+    const report: RunReport = existing ?? newRunReport(meta, this.settings, this.clock, liveVolumes);
     if (!resumed || report.steps.length === 0)
       report.settings = { ...settings, appliedCommandTimeoutSeconds: timeout.seconds, liveVolumes };
     report.result = 'running';
@@ -679,84 +434,24 @@ export class Engine {
       autoAnswer: this.options.autoAnswer,
     };
 
-    // Restored to be cancelled: the step XState restarts on restore waits for the CANCEL that
-    // follows at once instead of acting; the rollback step, if the policy calls it, runs.
-    // A run killed before its first transition has no snapshot: its first step is held the same way.
-    let holdRestoredStep = cancelOnRestore !== undefined;
-    const judge = stepJudge(meta.workflow, meta.mode);
-    const machine = WORKFLOW_MACHINES[meta.workflow].provide({
-      actors: {
-        runStep: fromPromise<StepOutcome, StepInput>(({ input, signal }) => {
-          if (holdRestoredStep) {
-            holdRestoredStep = false;
-            return new Promise<never>((_, reject) => onAbort(signal, () => reject(signal.reason)));
-          }
-          return driveStep(ctx, input.phase, input.step, signal, judge);
-        }),
-      },
+    const run = createRunActor({
+      meta,
+      ctx,
+      snapshot,
+      holdRestoredStep: cancelOnRestore !== undefined,
+      store,
+      inspect: this.options.inspect,
+      onStepPersisted: this.options.onStepPersisted,
+      logger: this.logger,
+      onEnd: (outcome) => this.finalize(meta, ctx, outcome, release),
     });
-    // The actor's id is the run id: an inspection observer tells runs apart by it.
-    const options = { id: meta.runId, input: { mode: meta.mode }, ...(this.options.inspect ? { inspect: this.options.inspect } : {}) };
-    const actor = snapshot ? createActor(machine, { snapshot, ...options }) : createActor(machine, options);
-
-    // Persist every transition, in order; then tell the host which steps are now durable.
-    let persisting: Promise<void> = Promise.resolve();
-    let known = new Set(Object.keys((actor.getSnapshot().context as WorkflowContext | undefined)?.steps ?? {}));
-    let settle!: (report: RunReport) => void;
-    let fail!: (error: unknown) => void;
-    const done = new Promise<RunReport>((resolve, reject) => {
-      settle = resolve;
-      fail = reject;
-    });
-    const finish = () => {
-      persisting = persisting
-        .then(() =>
-          this.finalize(meta, ctx, actor.getSnapshot().output!, release),
-        )
-        .then(settle, fail);
-    };
-    actor.subscribe({
-      next: (snap) => {
-        const persisted = actor.getPersistedSnapshot();
-        const context = snap.context;
-        const fresh = Object.keys(context.steps).filter((k) => !known.has(k));
-        known = new Set(Object.keys(context.steps));
-        // The journal entries of the step that led here land in one writeAll with the snapshot.
-        const journalled = journal.takeForSnapshot();
-        persisting = persisting.then(async () => {
-          await writeTogether(store, [...journalled, { op: 'write', key: snapshotKey(meta.runId), value: persisted }]);
-          for (const key of fresh) {
-            const [phase, step] = key.split('/') as [PhaseName, StepId];
-            this.options.onStepPersisted?.({
-              runId: meta.runId,
-              plan: meta.plan,
-              phase,
-              step,
-              status: context.steps[key]!,
-            });
-          }
-        });
-        if (snap.status === 'done') finish();
-      },
-      error: (error) => {
-        this.logger.error({ err: error, runId: meta.runId }, 'workflow actor failed');
-        persisting = persisting.then(() => fail(error));
-      },
-    });
-    // The step the actor is in, as `<phase>/<step>` (the id of the step actor it invokes).
-    const currentStepKey = () =>
-      Object.keys((actor.getSnapshot() as unknown as { children: Record<string, unknown> }).children ?? {})[0];
-    const untouched = () => {
-      const key = currentStepKey();
-      return key !== undefined && !journal.sentUnder(key);
-    };
+    const { actor, untouched } = run;
     // Another engine took the run over: stop driving it here at once, finish nothing, write nothing.
     claim.onLost((error) => {
       this.logger.warn({ runId: meta.runId, err: error }, 'run lease lost; another engine owns the run now');
       this.active.delete(meta.runId);
-      actor.stop();
+      run.abandon(error);
       void release?.().catch(() => undefined);
-      fail(error);
     });
     this.active.set(meta.runId, {
       meta,
@@ -779,86 +474,29 @@ export class Engine {
     actor.start();
     if (cancelOnRestore && actor.getSnapshot().status === 'active')
       actor.send({ type: 'CANCEL', reason: cancelOnRestore.reason, untouched: untouched() });
-    if (actor.getSnapshot().status === 'done') finish();
-    return { runId: meta.runId, plan: meta.plan, workflow: meta.workflow, done };
+    run.endIfDone();
+    return { runId: meta.runId, plan: meta.plan, workflow: meta.workflow, done: run.done };
   }
 
+  /** Closes the run's report, tells its plan how it ended, releases it and announces the end. */
   private async finalize(
     meta: RunMeta,
     ctx: RunContext,
     outcome: WorkflowOutcome,
     release: (() => Promise<void>) | undefined,
   ): Promise<RunReport> {
-    const report = ctx.report.report;
-    await ctx.journal.flush();
-    const stepErrors = report.steps.some((s) => s.status === 'error') || report.vms.some((v) => v.status === 'error');
-    const stepWarnings =
-      report.steps.some((s) => s.status === 'warning') || report.vms.some((v) => v.status === 'warning');
-    // The chart's final state says how the run ended; the report's steps say how well.
-    const ending: RunEnding = outcome.ending;
-    let result: RunResult;
-    switch (outcome.final) {
-      case 'done':
-        result = stepErrors ? 'errors' : stepWarnings ? 'warnings' : 'success';
-        break;
-      case 'stopped':
-        result = meta.workflow === 'test' ? 'errors' : 'incomplete';
-        if (outcome.failure) report.notes.push(`stopped by an internal failure: ${outcome.failure}`);
-        break;
-      case 'rolled-back':
-        result = outcome.cancelled ? 'cancelled' : 'errors';
-        report.notes.push('planned migration stopped before the storage steps; protected VMs were powered on again');
-        break;
-      default:
-        result = 'cancelled';
-    }
-    // A step still marked running did not finish in this run (cancelled, or stopped elsewhere).
-    for (const step of report.steps) {
-      if (step.status !== 'running') continue;
-      step.status = 'cancelled';
-      step.finishedAt = new Date(this.clock.now()).toISOString();
-      step.messages.push('did not finish before the run ended');
-    }
-    const cancelReason = this.active.get(meta.runId)?.cancelReason;
-    if (outcome.cancelled && cancelReason) report.notes.push(`cancelled: ${cancelReason}`);
-    // Disaster recovery: protected-site steps that failed or were skipped must run again later.
-    const pendingSteps = (['shutdown-protected-vms', 'prepare-protected-storage'] as const).filter((s) =>
-      ['error', 'skipped-forced'].includes(ctx.journal.stepStatus(`disaster-recovery/${s}`) ?? ''),
-    );
-    const protectedSitePending =
-      meta.workflow === 'disaster-recovery' && ending === 'complete' && pendingSteps.length > 0;
-    if (protectedSitePending) {
-      report.notes.push(
-        `the protected site ${meta.protectedSite} was not shut down and prepared (${pendingSteps.join(', ')}); run disaster-recovery again when it is reachable to finish the job before reprotect`,
-      );
-    }
-    const failedGroups = failedProtectionGroups(ctx.vms, report);
-    if (failedGroups.length > 0) {
-      report.failedProtectionGroups = failedGroups;
-      for (const note of failedGroupNotes(failedGroups)) ctx.report.note(note);
-    } else delete report.failedProtectionGroups;
-    report.result = result;
-    report.finishedAt = new Date(this.clock.now()).toISOString();
-    await ctx.report.save();
-
-    const runStore = this.active.get(meta.runId)?.store ?? this.options.store;
-    const { record } = await loadPlan(runStore, meta.plan);
-    transition(record, { type: 'RUN_ENDED', workflow: meta.workflow, ending, protectedSitePending });
-    if (record.operation) {
-      const family = record.operation.family;
-      record.operation.open =
-        family !== 'test' && (ending === 'incomplete' || ending === 'cancelled' || protectedSitePending);
-    }
-    await runStore.write(planKey(meta.plan), record);
-    const releaseLease = this.active.get(meta.runId)?.releaseLease;
+    const active = this.active.get(meta.runId);
+    const end = await closeReport(meta, ctx, outcome, active?.cancelReason);
+    await recordRunEnd(active?.store ?? this.options.store, meta, end);
     this.active.delete(meta.runId);
-    await releaseLease?.();
+    await active?.releaseLease();
     await release?.();
+    const report = ctx.report.report;
     this.events.emit({
       type: 'run-finished',
       runId: meta.runId,
-      result,
-      at: report.finishedAt,
+      result: end.result,
+      at: report.finishedAt!,
       reportKey: reportKey(meta.runId),
     });
     return report;

@@ -163,18 +163,8 @@ export const planLifecycleMachine = setup({
 });
 
 export type PlanLifecycleSnapshot = SnapshotFrom<typeof planLifecycleMachine>;
-export type PlanState =
-  | 'ready'
-  | 'test-in-progress'
-  | 'test-complete'
-  | 'cleanup-in-progress'
-  | 'recovery-in-progress'
-  | 'recovery-incomplete'
-  | 'recovery-complete'
-  | 'reprotect-in-progress'
-  | 'reprotect-incomplete'
-  | 'failback-in-progress'
-  | 'failback-incomplete';
+/** The lifecycle's states, as its machine defines them. */
+export type PlanState = PlanLifecycleSnapshot['value'];
 
 const WHAT_NEXT: Record<PlanState, string> = {
   ready: 'run test, planned-migration or disaster-recovery',

@@ -16,7 +16,10 @@ export type StepJudge = (phase: PhaseName, step: StepId, outcome: StepOutcome) =
 
 /** The state value that has the step state of `stateId` active, e.g. `{ 'before-storage': 'pre-sync-storage' }`. */
 function valueOfPath(path: readonly string[]): StateValue {
-  return path.reduceRight<StateValue | undefined>((value, key) => (value === undefined ? key : { [key]: value }), undefined)!;
+  return path.reduceRight<StateValue | undefined>(
+    (value, key) => (value === undefined ? key : { [key]: value }),
+    undefined,
+  )!;
 }
 
 const STEP_VALUES = new Map<AnyStateMachine, Map<string, StateValue>>();
@@ -30,7 +33,7 @@ function stepValues(machine: AnyStateMachine): Map<string, StateValue> {
       for (const i of node.invoke) values!.set(i.id, valueOfPath(node.path));
       for (const child of Object.values(node.states)) visit(child as typeof node);
     };
-    visit(machine.root as unknown as Parameters<typeof visit>[0]);
+    visit(machine.root);
     STEP_VALUES.set(machine, values);
   }
   return values;

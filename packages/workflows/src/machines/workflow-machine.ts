@@ -179,7 +179,10 @@ function stepState(phase: PhaseName, step: StepId, next: string, stop: string, c
   const rule = stepRule(phase, step);
   const unless: 'confined' | 'forced' | undefined =
     rule === 'stops-unless-confined' ? 'confined' : rule === 'stops-unless-forced' ? 'forced' : undefined;
-  const goOn = { target: next, actions: recordStep(key, rule === 'tolerates-errors' || unless === 'forced' ? 'tolerate' : 'continue') };
+  const goOn = {
+    target: next,
+    actions: recordStep(key, rule === 'tolerates-errors' || unless === 'forced' ? 'tolerate' : 'continue'),
+  };
   const judged =
     rule === 'never-stops' || rule === 'tolerates-errors'
       ? [goOn]

@@ -8,7 +8,7 @@ import {
   type PlanLifecycleEvent,
   type PlanLifecycleSnapshot,
   type RunEnding,
-} from '@drctl/workflows';
+} from '../../src/index.js';
 
 const ENDINGS: RunEnding[] = ['complete', 'incomplete', 'rolled-back', 'cancelled'];
 const EVENTS: PlanLifecycleEvent[] = [

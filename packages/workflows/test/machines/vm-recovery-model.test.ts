@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
-import { vmRecoveryMachine } from '@drctl/workflows';
+import { vmRecoveryMachine } from '../../src/index.js';
 import { activeLeafIds, leafStateIds } from './support/events.js';
 
 /** Events are built generically here, so the machine is used untyped. */
