@@ -37,7 +37,7 @@ describe('environment file', () => {
     expect(vms.map((v) => v.placements['s2']!.host)).toEqual(['h21', 'h22', 'h21']);
   });
 
-  it("lists a plan's VMs group by group in the plan's order, each in file order, once, under its first group", () => {
+  it("lists a plan's VMs group by group in the plan's order, each group's in file order", () => {
     const env = baseEnvironment();
     env.volumes.push({ id: 'v2', sourceArray: 'sc12', targetArray: 'sc13' });
     env.datastores!.push({ name: 'ds2', site: 's1', devices: ['v2'] });

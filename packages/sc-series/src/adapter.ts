@@ -22,9 +22,9 @@ import { DsmApi, type QosNode } from './dsm/api.js';
 import { DsmClient } from './http/dsm-client.js';
 import { adapterLogger } from './logging.js';
 import { CommandReads } from './reads.js';
-import { ArrayIds, perDevice, toDeviceError, type Core, type DeviceOutcome } from './core.js';
+import { ArrayIds, perDevice, perDeviceInTwoRounds, toDeviceError, type Core, type DeviceOutcome } from './core.js';
 import { loadTopology } from './commands/locate.js';
-import { readSyncStatus, startSyncDevice } from './commands/sync-start.js';
+import { readSyncStatus, reportSyncStart, takeSyncReplay, type SyncReplayTaken } from './commands/sync-start.js';
 import { testFailoverStartDevice, testFailoverStopDevice } from './commands/test-failover.js';
 import { failoverDevice, prepareFailoverDevice } from './commands/failover.js';
 import { prepareReverseDevice, restoreDevice, reverseDevice } from './commands/reverse.js';
@@ -168,11 +168,32 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
     device: string,
   ) => Promise<DeviceOutcome>;
 
+  /**
+   * A handler in two rounds: `first` for every device, then `then` for each that got through,
+   * given the command's read stamp after every first round (see `perDeviceInTwoRounds`).
+   */
+  interface TwoRounds<T> {
+    first: (
+      core: Core,
+      topology: Topology,
+      request: DeviceCommandRequest,
+      serial: number,
+      device: string,
+    ) => Promise<T>;
+    then: (
+      core: Core,
+      request: DeviceCommandRequest,
+      device: string,
+      value: T,
+      after: number,
+    ) => Promise<DeviceOutcome>;
+  }
+
   /** Loads the array's replications once, then runs the handler per device. */
-  async function deviceCommand(
+  async function deviceCommand<T>(
     name: string,
     request: DeviceCommandRequest,
-    handler: Handler,
+    handler: Handler | TwoRounds<T>,
   ): Promise<DeviceCommandResult> {
     const serial = core.ids.serialOf(request.arrayId);
     logger.info(
@@ -217,9 +238,25 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
     const shared = (options.shareReads ?? true) && request.devices.length > 1;
     const commandCore: Core = { ...core, reads: new CommandReads(api, shared, request.signal) };
     const commandRequest = request;
-    const devices = await perDevice(request, core.settings.deviceConcurrency, (device) =>
-      handler(commandCore, topology, commandRequest, serial, device),
-    );
+    const concurrency = core.settings.deviceConcurrency;
+    const devices =
+      typeof handler === 'function'
+        ? await perDevice(request, concurrency, (device) =>
+            handler(commandCore, topology, commandRequest, serial, device),
+          )
+        : await perDeviceInTwoRounds(
+            request,
+            concurrency,
+            (device) => handler.first(commandCore, topology, commandRequest, serial, device),
+            (() => {
+              let after: number | undefined;
+              return (device: string, value: T) => {
+                // Every first round is over: readings from here on are after every device's work.
+                after ??= commandCore.reads.stamp();
+                return handler.then(commandCore, commandRequest, device, value, after);
+              };
+            })(),
+          );
     if (settingWarning !== undefined) for (const d of devices) d.warnings.unshift(settingWarning);
     return { devices };
   }
@@ -258,7 +295,9 @@ export function createScSeriesAdapter(options: ScSeriesAdapterOptions): ScSeries
       return rethrowAsStorageError(() => discoverDevices(discovery, serial, peer, request.signal), request.signal);
     },
     // SRA's split: syncOnce starts the sync, querySyncStatus reads its progress (sync-start.ts).
-    syncOnce: (request) => deviceCommand('syncOnce', request, startSyncDevice),
+    // Every replay first, then one progress reading for all the devices (sync-start.ts).
+    syncOnce: (request) =>
+      deviceCommand<SyncReplayTaken>('syncOnce', request, { first: takeSyncReplay, then: reportSyncStart }),
     async querySyncStatus(request: DeviceCommandRequest): Promise<SyncStatusResult> {
       const progress: SyncStatusResult['progress'] = [];
       const result = await deviceCommand('querySyncStatus', request, async (c, topology, req, serial, device) => {

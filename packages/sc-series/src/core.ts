@@ -116,7 +116,7 @@ export function toDeviceError(error: unknown): DeviceError {
 export async function perDevice(
   request: DeviceCommandRequest,
   concurrency: number,
-  handler: (device: string) => Promise<DeviceOutcome>,
+  handler: (device: string, index: number) => Promise<DeviceOutcome>,
 ): Promise<DeviceResult[]> {
   const results: DeviceResult[] = new Array(request.devices.length);
   let next = 0;
@@ -127,7 +127,7 @@ export async function perDevice(
       const device = request.devices[index]!;
       if (request.signal.aborted) throw abortReason(request.signal);
       try {
-        const outcome = await handler(device);
+        const outcome = await handler(device, index);
         results[index] = {
           device,
           status: 'success',
@@ -143,6 +143,32 @@ export async function perDevice(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, request.devices.length)) }, worker));
   return results;
+}
+
+/**
+ * `perDevice` in two rounds: `first` for every device, then `then` for each device whose first
+ * round succeeded. What every device reads in its second round, after all the first rounds (a
+ * sync's progress after all the replays), one shared reading can answer.
+ */
+export async function perDeviceInTwoRounds<T>(
+  request: DeviceCommandRequest,
+  concurrency: number,
+  first: (device: string) => Promise<T>,
+  then: (device: string, value: T) => Promise<DeviceOutcome>,
+): Promise<DeviceResult[]> {
+  const values = new Map<number, T>();
+  const firstResults = await perDevice(request, concurrency, async (device, index) => {
+    values.set(index, await first(device));
+    return {};
+  });
+  const ready = [...values.keys()].sort((a, b) => a - b);
+  const second = await perDevice(
+    { ...request, devices: ready.map((i) => request.devices[i]!) },
+    concurrency,
+    (device, index) => then(device, values.get(ready[index]!)!),
+  );
+  ready.forEach((i, k) => (firstResults[i] = second[k]!));
+  return firstResults;
 }
 
 /**

@@ -40,6 +40,17 @@ describe('a command reads the arrays once, whatever its number of devices (DSM r
     expect(reads).toBeLessThanOrEqual(7); // topology (3) + volumes, replays, servers, mappings
   });
 
+  it('a sync of three devices takes every replay first, then one progress reading for all three', async () => {
+    lab = await startLab();
+    const { requests } = lab.sim;
+    const sync = await lab.run(lab.adapter.syncOnce(command(PROTECTED, DEVICES, { workflow: 'test' })));
+    expect(sync.devices.map((d) => d.status)).toEqual(['success', 'success', 'success']);
+    expect(sync.devices.every((d) => d.details?.['syncStartedAtPercent'] !== undefined)).toBe(true);
+    expect(requests.count({ pattern: 'StorageCenter/ScVolume/{id}/CreateReplay' })).toBe(DEVICES.length);
+    expect(requests.count({ method: 'POST', pattern: 'StorageCenter/ScReplicationProgress/GetList' })).toBe(1);
+    expect(requests.count({ pattern: 'StorageCenter/ScReplication/{id}/CurrentProgress' })).toBe(0);
+  });
+
   it('syncs of three devices share each progress reading and read no replay list per device', async () => {
     lab = await startLab();
     const { requests } = lab.sim;

@@ -81,12 +81,12 @@ export function writeFileAtomic(path: string, data: string, fsync: FsyncPolicy):
   if (fsync === 'always') fsyncDirectory(dir);
 }
 
-/** Creates a new file with `data`, flushed; fails with EEXIST if the file exists (O_CREAT|O_EXCL). */
-export function writeNewFile(path: string, data: string): void {
+/** Creates a new file with `data` (flushed unless `fsync` is 'never'); fails with EEXIST if the file exists (O_CREAT|O_EXCL). */
+export function writeNewFile(path: string, data: string, fsync: FsyncPolicy = 'always'): void {
   const fd = openSync(path, 'wx');
   try {
     writeAll(fd, Buffer.from(data, 'utf8'));
-    fsyncSync(fd);
+    if (fsync === 'always') fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

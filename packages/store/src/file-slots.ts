@@ -26,6 +26,8 @@ let tempCounter = 0;
  */
 export class FileSlots implements SharedSlots {
   private readonly start = processStartMarker();
+  /** Slots this process holds, per name: not tried again while held (a VM each, thousands). */
+  private readonly mine = new Map<string, Set<number>>();
 
   constructor(private readonly rootDir: string) {}
 
@@ -34,11 +36,26 @@ export class FileSlots implements SharedSlots {
     const folder = join(this.rootDir, SLOT_DIRECTORY, ...keySegments(name, 'lock name'));
     const holder: SlotHolder = { pid: process.pid, ...(this.start ? { start: this.start } : {}), token: randomUUID() };
     const content = JSON.stringify(holder);
+    let ours = this.mine.get(name);
+    if (!ours) {
+      ours = new Set();
+      this.mine.set(name, ours);
+    }
+    const held = ours;
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
       for (let slot = 0; slot < limit; slot++) {
+        if (held.has(slot)) continue;
         const path = join(folder, `${slot}.slot`);
-        if (this.take(path, content)) return releaser(path, holder.token);
+        if (this.take(path, content)) {
+          held.add(slot);
+          const release = releaser(path, holder.token);
+          // Forgotten together with the file (the releaser removes it before it awaits anything).
+          return () => {
+            held.delete(slot);
+            return release();
+          };
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }

@@ -1,5 +1,6 @@
 import type { DeviceCommandRequest } from '@drctl/domain';
 import { DeviceFailure, cachedFirst, performOnce, shortTag, type Core, type DeviceOutcome } from '../core.js';
+import type { Replay } from '../dsm/objects.js';
 import type { DevicePair, Topology } from '../topology.js';
 import { groupOf, groupSnapshotReplay } from './consistency.js';
 import { assertProtectable, notFound } from './locate.js';
@@ -30,18 +31,25 @@ export function replicationDownFailure(device: string): DeviceFailure {
   );
 }
 
+/** What a device's first round of syncOnce leaves for its second: its replication and replay. */
+export interface SyncReplayTaken {
+  pair: DevicePair;
+  replay: Replay;
+  already: boolean;
+}
+
 /**
- * syncOnce: takes a replay on the source (tagged with the command's idempotency key, so a repeat
- * after a crash finds it instead of taking another), which DSM then replicates, and returns with
- * the first progress reading. A broken or down replication fails at once.
+ * syncOnce, first round: takes a replay on the source (tagged with the command's idempotency
+ * key, so a repeat after a crash finds it instead of taking another), which DSM then
+ * replicates. A broken or down replication fails at once.
  */
-export async function startSyncDevice(
+export async function takeSyncReplay(
   core: Core,
   topology: Topology,
   request: DeviceCommandRequest,
   serial: number,
   device: string,
-): Promise<DeviceOutcome> {
+): Promise<SyncReplayTaken> {
   const { signal } = request;
   const pair = pairOn(topology, device, serial);
   await assertProtectable(core, pair, request.signal);
@@ -69,8 +77,24 @@ export async function startSyncDevice(
         core.logger,
         `sync replay of ${device}`,
       );
+  return { pair, replay, already };
+}
+
+/**
+ * syncOnce, second round (after every device's replay): returns with the first progress
+ * reading, taken after the replays, so one list of the Storage Center's replications serves
+ * every device of the command.
+ */
+export async function reportSyncStart(
+  core: Core,
+  request: DeviceCommandRequest,
+  device: string,
+  taken: SyncReplayTaken,
+  after: number,
+): Promise<DeviceOutcome> {
+  const { pair, replay, already } = taken;
   // Readings taken before this device's replay existed say nothing about it.
-  const progress = await readProgress(core, pair, core.reads.stamp());
+  const progress = await readProgress(core, pair, after);
   if (progress.down) throw replicationDownFailure(device);
   const replicationId = replicationIdOf(pair);
   // What is left now is the baseline the percentage of later readings counts against.
