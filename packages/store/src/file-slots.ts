@@ -8,8 +8,6 @@ import { isProcessAlive, processStartMarker } from './process-liveness.js';
 const SLOT_DIRECTORY = '.slots';
 /** How often a process waiting for a slot held by another process looks again (real time). */
 const POLL_MS = 10;
-/** How long a slot no request of this process uses stays claimed by it (real time). */
-const IDLE_MS = 250;
 
 interface SlotHolder {
   pid: number;
@@ -17,41 +15,27 @@ interface SlotHolder {
   token: string;
 }
 
-/** A slot file this process holds, used by at most one of its requests at a time. */
-interface Claim {
-  readonly slot: number;
-  readonly path: string;
-  inUse: boolean;
-  idleTimer?: NodeJS.Timeout;
-}
-
 let asideCounter = 0;
 
 /**
  * SharedSlots for several processes on one state folder: slot `i` of `name` is the file
- * `.slots/<encoded name>#<i>.slot`, whose content names its holder's pid, so a slot whose process died is
- * free again without anyone releasing it. Never flushed to disk: a slot outlives no crash worth
- * surviving.
+ * `.slots/<encoded name>#<i>.slot`, whose content names its holder's pid, so a slot whose process
+ * died is free again without anyone releasing it. Never flushed to disk: a slot outlives no crash
+ * worth surviving.
  *
- * A boot slot is taken for every VM, thousands a run, and creating a file costs about a
- * millisecond on an ordinary disk, more than the engine's own work per VM. So a slot file is a
- * hard link to one holder file this instance writes once (a link is created with its content in
- * one step, and costs a directory entry, not a file), and a process keeps the slots it claimed
- * while it still uses them: a request released here goes to the next request of this process
- * without touching the disk, and a claim nobody here used for {@link IDLE_MS} is given back.
- * Other processes see the claimed slots as taken, so the limit holds across processes; the price
- * is that another process waits until this one's demand for that host or cluster pauses.
+ * Creating a file costs about a millisecond on an ordinary disk, so a slot file is a hard link to
+ * one holder file this instance writes once: a link appears with its content in one step and
+ * costs a directory entry, not a file. (The engine also keeps the slots it took while its own
+ * work still needs them, so a slot per VM does not mean a link per VM.)
  */
 export class FileSlots implements SharedSlots {
   private readonly folder: string;
   private readonly holder: SlotHolder;
   /** The file every slot this instance holds links to, while it holds any. */
   private holderPath: string | undefined;
-  /** Per name: the slots this instance holds, by slot number. */
-  private readonly claims = new Map<string, Map<number, Claim>>();
-  private claimCount = 0;
-  /** Per name: requests of this process waiting, woken as soon as a claim here is idle. */
-  private readonly waiting = new Map<string, Set<() => void>>();
+  private held = 0;
+  /** Per name: the slot numbers this instance holds, not tried again while held. */
+  private readonly mine = new Map<string, Set<number>>();
 
   constructor(rootDir: string) {
     this.folder = join(rootDir, SLOT_DIRECTORY);
@@ -61,88 +45,45 @@ export class FileSlots implements SharedSlots {
 
   async acquire(name: string, limit: number, signal?: AbortSignal): Promise<() => Promise<void>> {
     if (!Number.isFinite(limit)) return async () => undefined;
-    const claims = this.claimsOf(name);
-    let prefix: string | undefined;
+    // One folder for every name (validated, then encoded so no two names share a file).
+    const prefix = join(this.folder, encodeURIComponent(keySegments(name, 'lock name').join('/')));
+    let mine = this.mine.get(name);
+    if (!mine) {
+      mine = new Set();
+      this.mine.set(name, mine);
+    }
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
-      for (const claim of claims.values()) if (!claim.inUse && claim.slot < limit) return this.use(name, claim);
-      // One folder for every name (validated, then encoded so no two names share a file).
-      prefix ??= join(this.folder, encodeURIComponent(keySegments(name, 'lock name').join('/')));
       for (let slot = 0; slot < limit; slot++) {
-        if (claims.has(slot)) continue;
+        if (mine.has(slot)) continue;
         const path = `${prefix}#${slot}.slot`;
         if (this.take(path)) {
-          const claim: Claim = { slot, path, inUse: false };
-          claims.set(slot, claim);
-          this.claimCount++;
-          return this.use(name, claim);
+          this.held++;
+          mine.add(slot);
+          return this.releaser(path, mine, slot);
         }
       }
-      await this.nextChance(name, signal);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
 
-  private claimsOf(name: string): Map<number, Claim> {
-    let claims = this.claims.get(name);
-    if (!claims) {
-      claims = new Map();
-      this.claims.set(name, claims);
-    }
-    return claims;
-  }
-
-  private use(name: string, claim: Claim): () => Promise<void> {
-    claim.inUse = true;
-    clearTimeout(claim.idleTimer);
+  private releaser(path: string, mine: Set<number>, slot: number): () => Promise<void> {
     let released = false;
     return async () => {
       if (released) return;
       released = true;
-      claim.inUse = false;
-      const next = this.waiting.get(name)?.values().next();
-      if (next && !next.done) next.value();
-      claim.idleTimer = setTimeout(() => this.giveBack(name, claim), IDLE_MS);
-      claim.idleTimer.unref();
+      mine.delete(slot);
+      if (this.isMine(path)) unlinkQuietly(path);
+      if (--this.held === 0 && this.holderPath) {
+        unlinkQuietly(this.holderPath);
+        this.holderPath = undefined;
+      }
     };
-  }
-
-  private giveBack(name: string, claim: Claim): void {
-    if (claim.inUse) return;
-    const claims = this.claims.get(name);
-    if (claims?.get(claim.slot) !== claim) return;
-    claims.delete(claim.slot);
-    this.claimCount--;
-    if (this.isMine(claim.path)) unlinkQuietly(claim.path);
-    if (this.claimCount === 0 && this.holderPath) {
-      unlinkQuietly(this.holderPath);
-      this.holderPath = undefined;
-    }
   }
 
   private isMine(path: string): boolean {
     const text = readQuietly(path);
     return text !== undefined && parse(text)?.token === this.holder.token;
-  }
-
-  /** Waits for a request of this process to release a slot, or a poll's time for other processes. */
-  private nextChance(name: string, signal?: AbortSignal): Promise<void> {
-    let waiters = this.waiting.get(name);
-    if (!waiters) {
-      waiters = new Set();
-      this.waiting.set(name, waiters);
-    }
-    const set = waiters;
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        set.delete(wake);
-        signal?.removeEventListener('abort', wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, POLL_MS);
-      set.add(wake);
-      signal?.addEventListener('abort', wake, { once: true });
-    });
   }
 
   /** Takes the slot file if it is free, or held by a process that is gone. */

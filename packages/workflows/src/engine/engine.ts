@@ -30,6 +30,7 @@ import { AdapterRegistry, commandTimeout, discoverDevices, planDatastoreList, pl
 import { claimRun, takeoverNote } from './run-ownership.js';
 import { slotKey } from './steps/vm-steps.js';
 import { SharedBootSlots } from './shared-boot-slots.js';
+import { ReusedSlots } from './reused-slots.js';
 import { StorageGateway } from './storage-gateway.js';
 
 export type { EngineOptions, PlanStatus, RunHandle, StartOptions } from './engine-options.js';
@@ -70,13 +71,12 @@ export class Engine {
       options.settings ?? resolveSettings([{ origin: 'environment', pathPrefix: 'settings', values: env.settings }]);
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? pino({ level: 'silent' });
+    const sharedSlots = options.sharedSlots ? new ReusedSlots(options.sharedSlots) : undefined;
     this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock, {
       ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),
-      ...(options.sharedSlots ? { slots: options.sharedSlots } : {}),
+      ...(sharedSlots ? { slots: sharedSlots } : {}),
     });
-    this.pool = options.sharedSlots
-      ? new SharedBootSlots(this.slotLimits(), options.sharedSlots)
-      : new SlotPool(this.slotLimits());
+    this.pool = sharedSlots ? new SharedBootSlots(this.slotLimits(), sharedSlots) : new SlotPool(this.slotLimits());
     this.adapters = new AdapterRegistry(env, options.storage);
   }
 

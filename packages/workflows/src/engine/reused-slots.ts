@@ -1,0 +1,123 @@
+import type { SharedSlots } from '@drctl/domain';
+
+type GiveBack = () => Promise<void>;
+
+/** A slot taken from the shared store and not yet given back to it. */
+interface Claim {
+  readonly giveBack: GiveBack;
+  idleTimer?: NodeJS.Timeout;
+}
+
+/** How long a shared slot no work of this engine uses stays claimed by it (real time). */
+export const SLOT_IDLE_MS = 250;
+
+/**
+ * The engine's view of the shared slots: a slot this engine took from the store is handed from
+ * one of its requests to the next without a round trip (a file created, a PostgreSQL transaction),
+ * and given back to the store once none of its requests used it for {@link SLOT_IDLE_MS}.
+ * A boot slot is taken for every VM — thousands a run — so going to the store each time would
+ * cost more than the engine's own work. The limits still hold across engines: a slot kept here
+ * is held in the store; another engine waits until this one's demand for that name pauses.
+ */
+export class ReusedSlots implements SharedSlots {
+  private readonly idle = new Map<string, Claim[]>();
+  private readonly waiting = new Map<string, Set<(claim: Claim) => void>>();
+
+  constructor(
+    private readonly store: SharedSlots,
+    private readonly idleMs = SLOT_IDLE_MS,
+  ) {}
+
+  async acquire(name: string, limit: number, signal?: AbortSignal): Promise<GiveBack> {
+    if (!Number.isFinite(limit)) return async () => undefined;
+    const kept = this.idle.get(name)?.pop();
+    if (kept) {
+      clearTimeout(kept.idleTimer);
+      return this.lend(name, kept);
+    }
+    // Ask the store, but take a slot released here meanwhile if that comes first.
+    const asking = new AbortController();
+    const withdraw = (): void => asking.abort(signal?.reason);
+    signal?.addEventListener('abort', withdraw, { once: true });
+    const waiters = this.waitersOf(name);
+    let settled = false;
+    let handed: Claim | undefined;
+    let takeHanded: (claim: Claim) => void = () => undefined;
+    const fromHere = new Promise<{ claim: Claim; here: true }>((resolve) => {
+      takeHanded = (claim) => resolve({ claim, here: true });
+    });
+    const offer = (claim: Claim): void => {
+      if (settled) return this.release(name, claim);
+      handed = claim;
+      takeHanded(claim);
+    };
+    waiters.add(offer);
+    const fromStore = this.store
+      .acquire(name, limit, asking.signal)
+      .then((giveBack) => ({ claim: { giveBack }, here: false as const }));
+    try {
+      const won = await Promise.race([fromHere, fromStore]);
+      settled = true;
+      waiters.delete(offer);
+      if (won.here) {
+        asking.abort();
+        // A slot the store granted just as ours came is kept for the next request here.
+        fromStore.then(({ claim }) => this.release(name, claim)).catch(() => undefined);
+      } else if (handed) {
+        // Both came at once: the one handed over here goes on to the next request.
+        this.release(name, handed);
+      }
+      return this.lend(name, won.claim);
+    } catch (error) {
+      settled = true;
+      waiters.delete(offer);
+      if (handed) this.release(name, handed);
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', withdraw);
+    }
+  }
+
+  private waitersOf(name: string): Set<(claim: Claim) => void> {
+    let waiters = this.waiting.get(name);
+    if (!waiters) {
+      waiters = new Set();
+      this.waiting.set(name, waiters);
+    }
+    return waiters;
+  }
+
+  private lend(name: string, claim: Claim): GiveBack {
+    let returned = false;
+    return async () => {
+      if (returned) return;
+      returned = true;
+      this.release(name, claim);
+    };
+  }
+
+  /** A request here is done with the slot: the next request here gets it, else it idles. */
+  private release(name: string, claim: Claim): void {
+    const waiters = this.waiting.get(name);
+    const next = waiters?.values().next();
+    if (waiters && next && !next.done) {
+      waiters.delete(next.value);
+      next.value(claim);
+      return;
+    }
+    let idle = this.idle.get(name);
+    if (!idle) {
+      idle = [];
+      this.idle.set(name, idle);
+    }
+    idle.push(claim);
+    const list = idle;
+    claim.idleTimer = setTimeout(() => {
+      const at = list.indexOf(claim);
+      if (at < 0) return;
+      list.splice(at, 1);
+      void claim.giveBack().catch(() => undefined);
+    }, this.idleMs);
+    claim.idleTimer.unref();
+  }
+}

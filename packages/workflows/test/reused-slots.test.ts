@@ -1,0 +1,113 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import type { SharedSlots } from '@drctl/domain';
+import { ReusedSlots } from '../src/engine/reused-slots.js';
+
+/** A store that counts what it is asked and checks its own limit, as every store must. */
+class CountingStore implements SharedSlots {
+  held = new Map<string, number>();
+  peak = 0;
+  taken = 0;
+  given = 0;
+  private readonly queue: Array<() => void> = [];
+
+  async acquire(name: string, limit: number, signal?: AbortSignal): Promise<() => Promise<void>> {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const count = this.held.get(name) ?? 0;
+      if (count < limit) {
+        this.held.set(name, count + 1);
+        this.peak = Math.max(this.peak, count + 1);
+        this.taken++;
+        let back = false;
+        return async () => {
+          if (back) return;
+          back = true;
+          this.given++;
+          this.held.set(name, (this.held.get(name) ?? 1) - 1);
+          this.queue.splice(0).forEach((wake) => wake());
+        };
+      }
+      await new Promise<void>((resolve) => {
+        this.queue.push(resolve);
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  }
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('ReusedSlots', () => {
+  it('hands a slot from one request of the engine to the next without asking the store again', async () => {
+    const store = new CountingStore();
+    const slots = new ReusedSlots(store, 50);
+    for (let i = 0; i < 20; i++) await (await slots.acquire('boot-host/esx1', 2))();
+    expect(store.taken).toBe(1);
+    await pause(120);
+    // Idle past its time: given back, so another engine may take it.
+    expect(store.given).toBe(1);
+    expect(store.held.get('boot-host/esx1')).toBe(0);
+  });
+
+  it('gives a waiting request a slot released here before the store answers', async () => {
+    const store = new CountingStore();
+    const slots = new ReusedSlots(store, 50);
+    const first = await slots.acquire('storage-commands', 1);
+    const second = slots.acquire('storage-commands', 1);
+    await pause(5);
+    await first();
+    await (
+      await second
+    )();
+    expect(store.taken).toBe(1);
+  });
+
+  it('withdraws a waiting request when its signal aborts, and loses no slot', async () => {
+    const store = new CountingStore();
+    const slots = new ReusedSlots(store, 20);
+    const first = await slots.acquire('storage-commands', 1);
+    const abort = new AbortController();
+    const waiting = slots.acquire('storage-commands', 1, abort.signal);
+    abort.abort(new Error('cancelled'));
+    await expect(waiting).rejects.toThrow('cancelled');
+    await first();
+    await pause(60);
+    expect(store.held.get('storage-commands')).toBe(0);
+  });
+
+  it('never holds more than the limit in the store, and hands every slot back in the end', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.record({ delay: fc.integer({ min: 0, max: 4 }), hold: fc.integer({ min: 0, max: 4 }) }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        async (limit, requests) => {
+          const store = new CountingStore();
+          const slots = new ReusedSlots(store, 5);
+          let inUse = 0;
+          let peakInUse = 0;
+          await Promise.all(
+            requests.map(async ({ delay, hold }) => {
+              await pause(delay);
+              const release = await slots.acquire('boot-cluster/c1', limit);
+              inUse++;
+              peakInUse = Math.max(peakInUse, inUse);
+              await pause(hold);
+              inUse--;
+              await release();
+            }),
+          );
+          await pause(30);
+          expect(peakInUse).toBeLessThanOrEqual(limit);
+          expect(store.peak).toBeLessThanOrEqual(limit);
+          expect(store.taken).toBeLessThanOrEqual(requests.length);
+          expect(store.given).toBe(store.taken);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
