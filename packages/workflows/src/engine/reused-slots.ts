@@ -14,7 +14,7 @@ export const SLOT_IDLE_MS = 250;
 /**
  * The engine's view of the shared slots: a slot this engine took from the store is handed from
  * one of its requests to the next without a round trip (a file created, a PostgreSQL transaction),
- * and given back to the store once none of its requests used it for {@link SLOT_IDLE_MS}.
+ * and given back to the store once none of its requests used it for `SLOT_IDLE_MS`.
  * A boot slot is taken for every VM — thousands a run — so going to the store each time would
  * cost more than the engine's own work. The limits still hold across engines: a slot kept here
  * is held in the store; another engine waits until this one's demand for that name pauses.
