@@ -1,4 +1,4 @@
-import { DrError } from '@drctl/domain';
+import { DrError, type RunReport, type WorkflowName } from '@drctl/domain';
 import { resolve } from 'node:path';
 import {
   checkSameInvocation,
@@ -89,13 +89,18 @@ export async function openForRun(
   const stateDir = stateDirFor(io, path, options.stateDir);
   const opened = openStore(storeFlags(io, options), stateDir);
   let saved: Awaited<ReturnType<typeof loadRunInvocation>>;
+  let workflow: WorkflowName | undefined;
   try {
     // A run id that cannot even be a store key is simply not found.
-    if (!(await opened.store.read(reportKey(id)).catch(() => undefined))) {
+    const report = (await opened.store.read(reportKey(id)).catch(() => undefined)) as RunReport | undefined;
+    if (!report) {
       throw new DrError('DR_RUN_NOT_FOUND', `No run ${JSON.stringify(id)} in ${opened.where}.`, {
         issues: [{ path: 'RUN_ID', message: 'unknown run' }],
       });
     }
+    // A real disaster recovery resumed while its protected site is still down must be opened as
+    // one, or the preflight refuses the lost site's vCenter that the run itself tolerates.
+    workflow = report.workflow;
     saved = await loadRunInvocation(opened.store, id);
   } finally {
     await opened.close();
@@ -126,7 +131,11 @@ export async function openForRun(
         ...(saved.vmwareDrXml !== undefined ? { vmwareDrXml: saved.vmwareDrXml } : {}),
       }
     : { ...options, simulate: options.simulate ?? false };
-  const workspace = await openCliWorkspace(io, flags, { requireSimulate: true, ...autoAnswer });
+  const workspace = await openCliWorkspace(io, flags, {
+    requireSimulate: true,
+    ...autoAnswer,
+    ...(workflow ? { workflow } : {}),
+  });
   try {
     const { interrupted } = await selectRun(workspace, id, options.plan, kind);
     return { workspace, runId: id, interrupted };
