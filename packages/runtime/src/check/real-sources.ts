@@ -63,6 +63,9 @@ export async function observeRealEndpoints(
     }
   });
   const sites = (await Promise.all(reads)).filter((s): s is ObservedSite => s !== undefined);
+  // The vCenters answer in any order; the report lists them in the file's order.
+  const siteOrder = new Map(env.sites.map((site, index) => [site.name, index]));
+  sources.sort((a, b) => (siteOrder.get(a.source) ?? 0) - (siteOrder.get(b.source) ?? 0));
 
   const adapters = new Map<string, ScSeriesAdapter>();
   const storageFor = (manager: ArrayManager): StorageAdapter => {
