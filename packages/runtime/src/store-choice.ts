@@ -35,6 +35,11 @@ export interface OpenedStore {
   nextExpiryMs?: (prefix: string) => Promise<number | undefined>;
   /** A short description for messages: the state folder, or the database without credentials. */
   where: string;
+  /**
+   * Whether another process can open the same store (a state folder, a database). A store in
+   * this process's memory is seen by nobody else, so state shared through it need not be written.
+   */
+  seenByOtherProcesses: boolean;
   close(): Promise<void>;
 }
 
@@ -61,14 +66,17 @@ export function openStore(choice: StoreChoice, stateDir: string): OpenedStore {
       broadcast: store.broadcast,
       nextExpiryMs: (prefix) => store.nextExpiryMs(prefix),
       where: describeUrl(choice.store),
+      seenByOtherProcesses: true,
       close: () => store.close(),
     };
   }
-  if (choice.inMemory) return { store: new MemoryStore(), where: 'memory', close: async () => undefined };
+  if (choice.inMemory)
+    return { store: new MemoryStore(), where: 'memory', seenByOtherProcesses: false, close: async () => undefined };
   return {
     store: new FileStore(stateDir),
     slots: new FileSlots(stateDir),
     where: stateDir,
+    seenByOtherProcesses: true,
     close: async () => undefined,
   };
 }

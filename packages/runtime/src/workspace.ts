@@ -262,6 +262,9 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const stateDir = resolve(options.stateDir ?? join(envDir, '.drctl'));
   const opened = openStore(options, stateDir);
   const store: DocumentStore = opened.store;
+  // A process that only reads (status, history, a prediction's dry run) never writes the shared
+  // state back, nor does one whose store no other process can open (in memory): its copy is the only one.
+  const writesSharedState = !options.readOnly && opened.seenByOtherProcesses;
   // Virtual time continues across processes: each run starts where the previous one ended.
   // --storage chooses what serves the array managers; vSphere Replication groups keep their own.
   const storageKind = (manager: ArrayManager): StorageChoice =>
@@ -329,12 +332,13 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const worldOptions = { clock, faults, seed, ...(mirrorOnly ? { durations: INSTANT_STORAGE } : {}) };
   const world = saved ? SimulatedWorld.restore(env, saved, worldOptions) : new SimulatedWorld(env, worldOptions);
   // Changes are measured from the world as this process holds it (restore fills in defaults).
-  shared.world.startFrom(world.snapshot());
+  // (Unseen by others, nothing is ever merged: a 10,000-VM world need not be copied for it.)
+  if (opened.seenByOtherProcesses) shared.world.startFrom(world.snapshot());
   // vSphere Replication keeps its per-VM replication state beside the world's.
   const replication = createVsphereReplicationAdapter({ env, clock, seed });
   const savedReplication = await shared.replication.load();
   if (savedReplication !== undefined) replication.restore(savedReplication);
-  shared.replication.startFrom(replication.snapshot());
+  if (opened.seenByOtherProcesses) shared.replication.startFrom(replication.snapshot());
   // SC Series in a simulation: the DSM simulator in this process, its arrays as the last process left them.
   let dataCollector: SimulatedDataCollector | undefined;
   let savedDsm: DsmSimulatorState | undefined;
@@ -385,8 +389,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     if (dsmState) await shared.dsm.save(dsmState, force);
     await shared.clock.save({ now: clock.now() }, force);
   };
-  // A process that only reads (status, history, a prediction's dry run) never writes it back.
-  const checkpoint = () => (options.readOnly ? Promise.resolve() : save(false));
+  const checkpoint = () => (writesSharedState ? save(false) : Promise.resolve());
   // Before a run: take in what other processes changed since (the world and vSphere Replication
   // in place; the Data Collector's arrays are merged when saved).
   const beforeRun = async () => {
@@ -397,7 +400,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   };
   try {
     // A fresh state folder gets its world at once, unless this process only reads.
-    if (!options.readOnly && (!saved || (dataCollector?.simulator && !savedDsm))) await save(true);
+    if (writesSharedState && (!saved || (dataCollector?.simulator && !savedDsm))) await save(true);
   } catch (error) {
     await dataCollector?.close();
     await opened.close();

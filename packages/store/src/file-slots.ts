@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { abortReason, type SharedSlots } from '@drctl/domain';
 import { keySegments } from './keys.js';
@@ -33,9 +33,10 @@ export class FileSlots implements SharedSlots {
   private readonly holder: SlotHolder;
   /** The file every slot this instance holds links to, while it holds any. */
   private holderPath: string | undefined;
+  private holderInode = 0;
   private held = 0;
-  /** Per name: the slot numbers this instance holds, not tried again while held. */
-  private readonly mine = new Map<string, Set<number>>();
+  /** Per name: its files' common path, and the slot numbers this instance holds (not tried again while held). */
+  private readonly names = new Map<string, { prefix: string; mine: Set<number> }>();
 
   constructor(rootDir: string) {
     this.folder = join(rootDir, SLOT_DIRECTORY);
@@ -45,58 +46,71 @@ export class FileSlots implements SharedSlots {
 
   async acquire(name: string, limit: number, signal?: AbortSignal): Promise<() => Promise<void>> {
     if (!Number.isFinite(limit)) return async () => undefined;
-    // One folder for every name (validated, then encoded so no two names share a file).
-    const prefix = join(this.folder, encodeURIComponent(keySegments(name, 'lock name').join('/')));
-    let mine = this.mine.get(name);
-    if (!mine) {
-      mine = new Set();
-      this.mine.set(name, mine);
-    }
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
-      for (let slot = 0; slot < limit; slot++) {
-        if (mine.has(slot)) continue;
-        const path = `${prefix}#${slot}.slot`;
-        if (this.take(path)) {
-          this.held++;
-          mine.add(slot);
-          return this.releaser(path, mine, slot);
-        }
-      }
+      const release = this.tryAcquire(name, limit);
+      if (release) return release;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
 
-  private releaser(path: string, mine: Set<number>, slot: number): () => Promise<void> {
+  tryAcquire(name: string, limit: number): (() => Promise<void>) | undefined {
+    if (!Number.isFinite(limit)) return async () => undefined;
+    let named = this.names.get(name);
+    if (!named) {
+      // One folder for every name (validated, then encoded so no two names share a file).
+      const prefix = join(this.folder, encodeURIComponent(keySegments(name, 'lock name').join('/')));
+      named = { prefix, mine: new Set() };
+      this.names.set(name, named);
+    }
+    for (let slot = 0; slot < limit; slot++) {
+      if (named.mine.has(slot)) continue;
+      const path = `${named.prefix}#${slot}.slot`;
+      const inode = this.take(path);
+      if (inode !== undefined) {
+        this.held++;
+        named.mine.add(slot);
+        return this.releaser(path, named.mine, slot, inode);
+      }
+    }
+    // Nothing taken: a holder file written for this attempt must not outlive it.
+    this.dropHolderFileIfUnused();
+    return undefined;
+  }
+
+  private dropHolderFileIfUnused(): void {
+    if (this.held !== 0 || !this.holderPath) return;
+    unlinkQuietly(this.holderPath);
+    this.holderPath = undefined;
+  }
+
+  private releaser(path: string, mine: Set<number>, slot: number, inode: number): () => Promise<void> {
     let released = false;
     return async () => {
       if (released) return;
       released = true;
       mine.delete(slot);
-      if (this.isMine(path)) unlinkQuietly(path);
-      if (--this.held === 0 && this.holderPath) {
-        unlinkQuietly(this.holderPath);
-        this.holderPath = undefined;
-      }
+      // Still the link to our holder file (a slot is only ever moved aside when its holder died).
+      if (statSync(path, { throwIfNoEntry: false })?.ino === inode) unlinkQuietly(path);
+      this.held--;
+      this.dropHolderFileIfUnused();
     };
   }
 
-  private isMine(path: string): boolean {
-    const text = readQuietly(path);
-    return text !== undefined && parse(text)?.token === this.holder.token;
-  }
-
-  /** Takes the slot file if it is free, or held by a process that is gone. */
-  private take(path: string): boolean {
+  /**
+   * Takes the slot file if it is free, or held by a process that is gone: the inode it now
+   * shares with this instance's holder file, or undefined when it is held.
+   */
+  private take(path: string): number | undefined {
     for (let attempt = 0; attempt < 3; attempt++) {
       const outcome = this.link(path);
-      if (outcome === 'taken') return true;
+      if (typeof outcome === 'number') return outcome;
       if (outcome === 'retry') continue;
       const text = readQuietly(path);
       if (text === undefined) continue;
       const holder = parse(text);
       // Unreadable content cannot happen with links; treat it as held rather than guess.
-      if (!holder || holder.pid === process.pid || isProcessAlive(holder.pid, holder.start)) return false;
+      if (!holder || holder.pid === process.pid || isProcessAlive(holder.pid, holder.start)) return undefined;
       // Its process died: move it aside (only if it is still that one) and try again.
       const aside = `${path}.stale.${process.pid}.${++asideCounter}`;
       try {
@@ -113,13 +127,15 @@ export class FileSlots implements SharedSlots {
       }
       unlinkQuietly(aside);
     }
-    return false;
+    return undefined;
   }
 
-  private link(path: string): 'taken' | 'exists' | 'retry' {
+  /** The holder file's inode once `path` links to it; else why not. */
+  private link(path: string): number | 'exists' | 'retry' {
     try {
-      linkSync(this.holderFile(), path);
-      return 'taken';
+      const holder = this.holderFile();
+      linkSync(holder.path, path);
+      return holder.inode;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') return 'exists';
@@ -132,13 +148,15 @@ export class FileSlots implements SharedSlots {
     }
   }
 
-  private holderFile(): string {
-    if (this.holderPath) return this.holderPath;
+  private holderFile(): { path: string; inode: number } {
+    if (this.holderPath) return { path: this.holderPath, inode: this.holderInode };
     mkdirSync(this.folder, { recursive: true });
     const path = join(this.folder, `${this.holder.pid}-${this.holder.token}.holder`);
     writeFileSync(path, JSON.stringify(this.holder));
+    // Each slot file is a hard link to it: the same inode tells a slot is still ours on release.
+    this.holderInode = statSync(path).ino;
     this.holderPath = path;
-    return path;
+    return { path, inode: this.holderInode };
   }
 }
 

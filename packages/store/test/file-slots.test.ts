@@ -46,6 +46,27 @@ describe('FileSlots (several processes on one state folder)', () => {
     expect(readdirSync(join(folder, '.slots'))).toEqual([]);
   });
 
+  it('answers tryAcquire at once: a slot while one is free, nothing while all are held', async () => {
+    const folder = join(root, 'try');
+    const here = new FileSlots(folder);
+    const elsewhere = new FileSlots(folder);
+    const first = here.tryAcquire('boot-cluster/c1', 2);
+    const second = elsewhere.tryAcquire('boot-cluster/c1', 2);
+    expect(first).toBeDefined();
+    expect(second).toBeDefined();
+    expect(here.tryAcquire('boot-cluster/c1', 2)).toBeUndefined();
+    expect(elsewhere.tryAcquire('boot-cluster/c1', 2)).toBeUndefined();
+    await first!();
+    // Releasing twice gives back nothing more (the slot is someone else's by then).
+    const third = elsewhere.tryAcquire('boot-cluster/c1', 2);
+    expect(third).toBeDefined();
+    await first!();
+    expect(here.tryAcquire('boot-cluster/c1', 2)).toBeUndefined();
+    await second!();
+    await third!();
+    expect(readdirSync(join(folder, '.slots'))).toEqual([]);
+  });
+
   it('counts the slots another process holds, and frees them when that process dies', async () => {
     const folder = join(root, 'other-process');
     // Another process takes the only slot and keeps it until it is killed.

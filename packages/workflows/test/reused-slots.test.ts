@@ -36,6 +36,23 @@ class CountingStore implements SharedSlots {
   }
 }
 
+/** The same store, also able to tell at once whether a slot is free (as the state folder's can). */
+class ImmediateCountingStore extends CountingStore {
+  asked = 0;
+
+  tryAcquire(name: string, limit: number): (() => Promise<void>) | undefined {
+    this.asked++;
+    if ((this.held.get(name) ?? 0) >= limit) return undefined;
+    let release: (() => Promise<void>) | undefined;
+    // Free now: the counting store's acquire takes it without waiting.
+    void this.acquire(name, limit).then((r) => (release = r));
+    return async () => {
+      await Promise.resolve();
+      await release?.();
+    };
+  }
+}
+
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('ReusedSlots', () => {
@@ -47,6 +64,26 @@ describe('ReusedSlots', () => {
     await pause(120);
     // Idle past its time: given back, so another engine may take it.
     expect(store.given).toBe(1);
+    expect(store.held.get('boot-host/esx1')).toBe(0);
+  });
+
+  it('takes a free slot from a store that can tell at once, and waits on it only when none is', async () => {
+    const store = new ImmediateCountingStore();
+    const slots = new ReusedSlots(store, 20);
+    const a = await slots.acquire('boot-host/esx1', 2);
+    const b = await slots.acquire('boot-host/esx1', 2);
+    expect(store.asked).toBe(2);
+    expect(store.held.get('boot-host/esx1')).toBe(2);
+    const third = slots.acquire('boot-host/esx1', 2);
+    await pause(5);
+    await a();
+    await (
+      await third
+    )();
+    await b();
+    // Two slots were ever taken from the store, and both go back once idle.
+    expect(store.taken).toBe(2);
+    await pause(60);
     expect(store.held.get('boot-host/esx1')).toBe(0);
   });
 

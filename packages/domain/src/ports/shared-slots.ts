@@ -12,4 +12,10 @@ export interface SharedSlots {
    * while waiting withdraws the request: the promise rejects with the signal's reason.
    */
   acquire(name: string, limit: number, signal?: AbortSignal): Promise<() => Promise<void>>;
+  /**
+   * Takes a slot of `name` at once if fewer than `limit` are held, else returns undefined without
+   * waiting. Optional: a store that can tell in a local system call (the state folder's lock
+   * files) offers it, so an engine taking a slot per VM skips the waiting path when one is free.
+   */
+  tryAcquire?(name: string, limit: number): (() => Promise<void>) | undefined;
 }

@@ -7,8 +7,9 @@ import {
   type ObservedSite,
   type StorageAdapter,
 } from '@drctl/domain';
-import { createScSeriesAdapter, scSeriesConnectionFromEnvironment, type ScSeriesAdapter } from '@drctl/sc-series';
+import type { ScSeriesAdapter } from '@drctl/sc-series';
 import { readVcenterFacts, vcenterConnectionsFromEnvironment } from '@drctl/vsphere';
+import { scSeriesAdapterFromEnvironment } from '../real/sc-series-from-environment.js';
 import { observeArrays, type LiveSourceReport } from './live-sources.js';
 
 /** Whether the environment file names real endpoints: some site has a `vcenterConnection`. */
@@ -71,19 +72,7 @@ export async function observeRealEndpoints(
   const storageFor = (manager: ArrayManager): StorageAdapter => {
     const existing = adapters.get(manager.name);
     if (existing) return existing;
-    const connection = scSeriesConnectionFromEnvironment(env, manager.name, processEnv);
-    const adapter = createScSeriesAdapter({
-      host: connection.host,
-      port: connection.port,
-      username: connection.username,
-      password: connection.password,
-      verifyTls: connection.verifyTls,
-      arrays: connection.arrays,
-      clock,
-      logger,
-      ...(connection.caPem ? { caPem: connection.caPem } : {}),
-      ...(connection.storageCenters ? { storageCenters: connection.storageCenters } : {}),
-    });
+    const adapter = scSeriesAdapterFromEnvironment(env, manager.name, { clock, logger, processEnv });
     adapters.set(manager.name, adapter);
     return adapter;
   };

@@ -7,8 +7,9 @@ import {
   type InputIssue,
   type StorageAdapter,
 } from '@drctl/domain';
-import { createScSeriesAdapter, scSeriesConnectionFromEnvironment, type ScSeriesAdapter } from '@drctl/sc-series';
+import type { ScSeriesAdapter } from '@drctl/sc-series';
 import { VsphereCompute, preflightVsphere, vcenterConnectionsFromEnvironment } from '@drctl/vsphere';
+import { scSeriesAdapterFromEnvironment } from './sc-series-from-environment.js';
 
 /** The real endpoints of an environment: each site's vCenter and each array manager's Data Collector. */
 export interface RealEndpoints {
@@ -49,22 +50,7 @@ export function composeRealEndpoints(options: RealEndpointsOptions): RealEndpoin
       return;
     }
     try {
-      const connection = scSeriesConnectionFromEnvironment(env, manager.name, processEnv);
-      scSeries.set(
-        manager.name,
-        createScSeriesAdapter({
-          host: connection.host,
-          port: connection.port,
-          username: connection.username,
-          password: connection.password,
-          verifyTls: connection.verifyTls,
-          arrays: connection.arrays,
-          clock,
-          logger,
-          ...(connection.caPem ? { caPem: connection.caPem } : {}),
-          ...(connection.storageCenters ? { storageCenters: connection.storageCenters } : {}),
-        }),
-      );
+      scSeries.set(manager.name, scSeriesAdapterFromEnvironment(env, manager.name, { clock, logger, processEnv }));
     } catch (error) {
       if (error instanceof DrError && error.issues.length > 0) storageIssues.push(...error.issues);
       else throw error;

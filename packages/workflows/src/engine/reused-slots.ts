@@ -5,7 +5,8 @@ type GiveBack = () => Promise<void>;
 /** A slot taken from the shared store and not yet given back to it. */
 interface Claim {
   readonly giveBack: GiveBack;
-  idleTimer?: NodeJS.Timeout;
+  /** When no request here used it any more (performance.now()); set while it idles. */
+  idleSince?: number;
 }
 
 /** How long a shared slot no work of this engine uses stays claimed by it (real time). */
@@ -20,7 +21,11 @@ export const SLOT_IDLE_MS = 250;
  * is held in the store; another engine waits until this one's demand for that name pauses.
  */
 export class ReusedSlots implements SharedSlots {
+  /** Per name, the claims no request uses, oldest first (the newest is lent next). */
   private readonly idle = new Map<string, Claim[]>();
+  private idleCount = 0;
+  /** One timer for all idle claims, running while there are any: thousands of VMs, not thousands of timers. */
+  private sweeper: NodeJS.Timeout | undefined;
   private readonly waiting = new Map<string, Set<(claim: Claim) => void>>();
 
   constructor(
@@ -32,9 +37,13 @@ export class ReusedSlots implements SharedSlots {
     if (!Number.isFinite(limit)) return async () => undefined;
     const kept = this.idle.get(name)?.pop();
     if (kept) {
-      clearTimeout(kept.idleTimer);
+      this.idleCount--;
+      delete kept.idleSince;
       return this.lend(name, kept);
     }
+    // A store that can tell at once whether a slot is free spares the waiting path below.
+    const free = this.store.tryAcquire?.(name, limit);
+    if (free) return this.lend(name, { giveBack: free });
     // Ask the store, but take a slot released here meanwhile if that comes first.
     const asking = new AbortController();
     const withdraw = (): void => asking.abort(signal?.reason);
@@ -110,14 +119,28 @@ export class ReusedSlots implements SharedSlots {
       idle = [];
       this.idle.set(name, idle);
     }
+    claim.idleSince = performance.now();
     idle.push(claim);
-    const list = idle;
-    claim.idleTimer = setTimeout(() => {
-      const at = list.indexOf(claim);
-      if (at < 0) return;
-      list.splice(at, 1);
-      void claim.giveBack().catch(() => undefined);
-    }, this.idleMs);
-    claim.idleTimer.unref();
+    this.idleCount++;
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => this.giveBackIdle(), Math.max(1, this.idleMs / 2));
+      this.sweeper.unref();
+    }
+  }
+
+  /** Gives back to the store every claim idle for `idleMs` or longer (each idles at most 1.5 × idleMs). */
+  private giveBackIdle(): void {
+    const now = performance.now();
+    for (const [name, list] of this.idle) {
+      let expired = 0;
+      while (expired < list.length && now - list[expired]!.idleSince! >= this.idleMs) expired++;
+      for (const claim of list.splice(0, expired)) void claim.giveBack().catch(() => undefined);
+      this.idleCount -= expired;
+      if (list.length === 0) this.idle.delete(name);
+    }
+    if (this.idleCount === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 }
