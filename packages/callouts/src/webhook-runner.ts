@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { CalloutContext, CalloutOutcome, Clock, WebhookCallout } from '@drctl/domain';
 import { HeadBuffer } from './bounded-output.js';
 
@@ -79,6 +79,8 @@ export async function runWebhookCallout(
   signal.addEventListener('abort', onAbort, { once: true });
 
   const exchange = async (): Promise<CalloutOutcome> => {
+    // Loaded on the first webhook: most runs call none, and undici is about 5 MB of heap.
+    const { request } = await import('undici');
     const response = await request(callout.url, {
       method: 'POST',
       headers,

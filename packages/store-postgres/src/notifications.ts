@@ -1,5 +1,6 @@
 import type { Broadcast } from '@drctl/domain';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from './pg-driver.js';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 export const MAX_NOTIFY_BYTES = 7900;
@@ -73,8 +74,8 @@ export class PostgresBroadcast implements Broadcast {
   private async open(): Promise<pg.Client> {
     // A dedicated connection: a pooled one goes back to the pool, and its LISTENs with it.
     const client = this.connectionString
-      ? new pg.Client({ connectionString: this.connectionString })
-      : new pg.Client(this.pool.options);
+      ? new (pgDriver().Client)({ connectionString: this.connectionString })
+      : new (pgDriver().Client)(this.pool.options);
     await client.connect();
     client.on('notification', (n) => this.deliver(n.channel, n.payload));
     client.on('error', () => {

@@ -12,12 +12,13 @@ import {
   type StoreOperation,
 } from '@drctl/domain';
 import { childKey, decodeJson, encodeJson, keySegments, normalizePrefix, validateKey } from '@drctl/store';
-import pg from 'pg';
+import type pg from 'pg';
 import { acquireLease, HeldLease, leaseHolder, type LeaseSettings } from './leases.js';
 import { listEngines, registerEngine } from './engines.js';
 import { PostgresBroadcast } from './notifications.js';
 import { connectForTransaction, migrate } from './schema.js';
 import { PostgresSlots } from './shared-slots.js';
+import { pgDriver } from './pg-driver.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db`; or give `pool`. */
@@ -71,7 +72,7 @@ export class PostgresStore implements DocumentStore, RunOwnership, EngineRegistr
     }
     this.pool =
       options.pool ??
-      new pg.Pool({
+      new (pgDriver().Pool)({
         connectionString: options.url,
         max: 10,
         allowExitOnIdle: true,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from './pg-driver.js';
 
 export interface ScratchDatabase {
   /** Connection URL of the new database. */
@@ -26,7 +27,7 @@ export async function createScratchDatabase(adminUrl: string, prefix = 'drctl_sc
 }
 
 async function withClient(url: string, work: (client: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new (pgDriver().Client)({ connectionString: url });
   await client.connect();
   try {
     await work(client);

@@ -1,5 +1,3 @@
-import { generate } from 'selfsigned';
-
 /** A CA and a loopback server certificate it signed, all PEM. */
 export interface TlsMaterial {
   caPem: string;
@@ -13,6 +11,9 @@ export interface TlsMaterial {
  * verified in tests, as the adapter does by default.
  */
 export async function generateTlsMaterial(): Promise<TlsMaterial> {
+  // Loaded when a simulator first starts: node-forge under it is megabytes of heap an engine that
+  // never starts one should not carry.
+  const { generate } = await import('selfsigned');
   const ca = await generate([{ name: 'commonName', value: 'drctl DSM simulator CA' }], {
     keyType: 'ec',
     algorithm: 'sha256',

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { Agent, request } from 'undici';
 import { DrError, SystemClock, type CommandContext, type DeviceCommandRequest, type InputIssue } from '@drctl/domain';
 import { startDsmSimulator, type DsmSimulator } from '@drctl/dsm-simulator';
 import { createScSeriesAdapter, type ScSeriesAdapter } from '@drctl/sc-series';
@@ -86,6 +85,8 @@ class DeviceCycle {
 }
 
 async function timedBareRequests(dsm: DsmSimulator, count: number): Promise<number> {
+  // Loaded here, not with the package: an engine process has no use for it.
+  const { Agent, request } = await import('undici');
   const agent = new Agent({ connect: { ca: dsm.caPem } });
   try {
     const basic = Buffer.from(`${dsm.credentials.username}:${dsm.credentials.password}`).toString('base64');

@@ -1,10 +1,11 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { DrError, abortReason, type Clock } from '@drctl/domain';
 import { DsmConnectionError, DsmHttpError, DsmProtocolError, isRetryableRead } from './errors.js';
 import { asyncTaskFailure, asyncTaskPath, isAsyncTask } from './async-task.js';
 import { isVersionRejection, negotiatedVersion, usesLegacyFilters } from './api-version.js';
 import { filterPayload, type FilterCondition, type FilterValue } from './filters.js';
+import { undici } from './undici.js';
 
 export interface DsmClientConfig {
   host: string;
@@ -75,7 +76,7 @@ export class DsmClient {
       this.dispatcher = config.dispatcher;
       this.ownsDispatcher = false;
     } else {
-      this.dispatcher = new Agent({
+      this.dispatcher = new (undici().Agent)({
         connect: { rejectUnauthorized: config.verifyTls, ...(config.caPem ? { ca: config.caPem } : {}) },
       });
       this.ownsDispatcher = true;
@@ -354,7 +355,7 @@ export class DsmClient {
     this.stats.requests++;
     try {
       const work = (async (): Promise<RawResponse> => {
-        const res = await request(this.base + path, {
+        const res = await undici().request(this.base + path, {
           method,
           headers,
           body,

@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
+import { undici } from '../soap/undici.js';
 
 // The lab's vCenter: tools/vcsim (govmomi's simulator with drctl's extensions), built from the
 // repository by scripts/build-vcsim.sh. For tests and a lab, not for production.
@@ -70,6 +70,7 @@ export async function startLabVcenter(args: string[], certOut: string): Promise<
   if (!address || !thumbprint) throw new Error('the lab vCenter did not say where it listens');
   const url = new URL(address);
   const certPem = readFileSync(certOut, 'utf8');
+  const { Agent, request } = undici();
   const agent = new Agent({ connect: { ca: certPem } });
   const base = `https://127.0.0.1:${url.port}`;
   return {

@@ -1,9 +1,10 @@
 import type { TLSSocket } from 'node:tls';
-import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import type { buildConnector, Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { abortReason, type Clock } from '@drctl/domain';
 import { VimFault, VimTransportError, faultFromBody } from './faults.js';
 import { child, envelope, morefEl, parseXml, soapBody, type MoRef, type XmlNode } from './xml.js';
+import { undici } from './undici.js';
 
 export interface VimClientOptions {
   host: string;
@@ -78,7 +79,7 @@ export class VimClient {
     const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
     this.endpoint = `${options.host}:${port}`;
     this.url = `https://${host}:${port}/sdk`;
-    this.agent = new Agent({
+    this.agent = new (undici().Agent)({
       connections: options.connections ?? 8,
       pipelining: 1,
       keepAliveTimeout: 30_000,
@@ -94,7 +95,7 @@ export class VimClient {
   private connector(): buildConnector.connector {
     const pinned = this.options.thumbprint ? normaliseThumbprint(this.options.thumbprint) : undefined;
     const verify = this.options.verifyTls !== false && pinned === undefined;
-    const base = buildConnector({
+    const base = undici().buildConnector({
       rejectUnauthorized: verify,
       // A resumed TLS session has no peer certificate to compare with the pinned thumbprint.
       ...(pinned !== undefined ? { maxCachedSessions: 0 } : {}),
@@ -235,7 +236,7 @@ export class VimClient {
         };
         if (withSession && this.cookie) headers.cookie = `${SESSION_COOKIE}=${this.cookie}`;
         const res = await this.options.clock.track(
-          request(this.url, { method: 'POST', headers, body, dispatcher: this.agent, signal: options.signal }),
+          undici().request(this.url, { method: 'POST', headers, body, dispatcher: this.agent, signal: options.signal }),
         );
         status = res.statusCode;
         setCookie = res.headers['set-cookie'];

@@ -1,0 +1,13 @@
+import { createRequire } from 'node:module';
+
+type Undici = typeof import('undici');
+let loaded: Undici | undefined;
+
+/**
+ * undici, loaded when the first Data Collector client is made rather than when drctl is
+ * imported: a simulated run never talks to a Data Collector, and the library is about 5 MB of
+ * heap that would otherwise sit in every engine process.
+ */
+export function undici(): Undici {
+  return (loaded ??= createRequire(import.meta.url)('undici') as Undici);
+}
