@@ -382,8 +382,14 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   }
   const dsmNow = dataCollector?.snapshot();
   if (dsmNow) shared.dsm.startFrom(dsmNow);
+  // The world's change count when it was last saved: a step that changed nothing writes nothing.
+  let savedWorldChanges: number | undefined;
   const save = async (force: boolean) => {
-    await shared.world.save(world.snapshotForStore(), force);
+    const worldChanges = world.changeCount;
+    if (force || worldChanges !== savedWorldChanges) {
+      await shared.world.save(world.snapshotForStore(), force, world.stateJson());
+      savedWorldChanges = worldChanges;
+    }
     await shared.replication.save(replication.snapshot(), force);
     const dsmState = dataCollector?.snapshot();
     if (dsmState) await shared.dsm.save(dsmState, force);

@@ -43,6 +43,7 @@ export class SimulatedCompute implements ComputeAdapter {
     const startedAt = this.core.clock.now();
     await this.core.sleep(this.core.duration('rescanHost', host), signal);
     this.reachableSite(site, signal);
+    this.core.changed(`site:${site}`);
     if (this.core.takeRescanFailure(host)) {
       hostState.failedRescans++;
       throw computeError(`Storage rescan of host ${host} at ${site} failed (injected fault).`, { site, host });
@@ -334,6 +335,7 @@ export class SimulatedCompute implements ComputeAdapter {
     await this.core.sleep(needed, signal);
     const after = this.reachableSite(site, signal);
     if (check(after) === 'done') return;
+    this.core.changed(`site:${site}`);
     powerDown(after.vms.get(vm)!);
   }
 
@@ -426,6 +428,7 @@ export class SimulatedCompute implements ComputeAdapter {
     await this.core.sleep(this.core.duration(name, key), signal);
     const state = this.reachableSite(site, signal);
     if (check(state) === 'done') return;
+    this.core.changed(`site:${site}`);
     apply(state);
   }
 

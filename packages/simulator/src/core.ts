@@ -76,6 +76,14 @@ export class WorldCore {
   private faultList: Fault[] = [];
   /** Injected rescan failures already used, per host (reset by setFaults). */
   private readonly rescanFailuresUsed = new Map<string, number>();
+  /**
+   * The JSON text of each part of the state (`devices`, `effects`, `calls`, `site:<name>`) as
+   * last written by `stateJson`, dropped by every change to that part: a 10,000-VM world is
+   * saved after every step, and most steps change one site or only the arrays.
+   */
+  private readonly partText = new Map<string, string>();
+  /** Counts changes to the persisted state (see `changed`). */
+  changeCount = 0;
 
   /** `state` is copied unless `owned` says the caller hands it over (a freshly built one). */
   constructor(env: Environment, state: WorldState, options: SimulatedWorldOptions, owned = false) {
@@ -199,11 +207,13 @@ export class WorldCore {
   }
 
   recordEffect(command: StorageCommand, device: string, array: string): void {
+    this.changed('effects');
     this.effects.push({ command, device, array, at: this.clock.now() });
   }
 
   /** Counts a call (`call`, per device for device commands) or how it ended when it changed nothing. */
   tally(command: StorageCommand, device: string | undefined, what: 'call' | 'no-op' | 'error'): void {
+    this.changed('calls');
     const key = tallyKey(command, device);
     let tally = this.tallies.get(key);
     if (!tally) {
@@ -220,6 +230,37 @@ export class WorldCore {
 
   // ---- snapshot -----------------------------------------------------------------------------
 
+  /**
+   * Every change to the persisted state goes through here first (a device replaced, an effect or
+   * call recorded, anything at a site's vCenter), so `stateJson` and `changeCount` stay true.
+   */
+  changed(part: WorldPart): void {
+    this.changeCount++;
+    this.partText.delete(part);
+  }
+
+  /**
+   * `JSON.stringify(liveState())`, built from the text of the parts no change touched since the
+   * last call and the fresh text of the others.
+   */
+  stateJson(): string {
+    const text = (part: WorldPart, value: () => unknown): string => {
+      let cached = this.partText.get(part);
+      if (cached === undefined) {
+        cached = JSON.stringify(value());
+        this.partText.set(part, cached);
+      }
+      return cached;
+    };
+    const sites = [...this.sites.values()].map((s) => text(`site:${s.name}`, () => siteState(s)));
+    return (
+      `{"format":${JSON.stringify(WORLD_STATE_FORMAT)},"version":1,"environment":${JSON.stringify(this.env.name)},` +
+      `"seed":${JSON.stringify(this.seed)},"createdAt":${JSON.stringify(this.createdAt)},"savedAt":${JSON.stringify(this.clock.now())},` +
+      `"devices":${text('devices', () => [...this.devices.values()])},"sites":[${sites.join(',')}],` +
+      `"effects":${text('effects', () => this.effects)},"calls":${text('calls', () => [...this.tallies.values()])}}`
+    );
+  }
+
   snapshot(): WorldState {
     return structuredClone(this.liveState());
   }
@@ -231,6 +272,9 @@ export class WorldCore {
    */
   adopt(state: WorldState): void {
     const checked = checkWorldState(this.env, state);
+    // Whatever came in, every part is written afresh next time.
+    this.changeCount++;
+    this.partText.clear();
     const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
     for (const device of checked.devices) {
       if (this.devices.has(device.id) && differs(this.devices.get(device.id), device))
@@ -267,16 +311,23 @@ export class WorldCore {
       createdAt: this.createdAt,
       savedAt: this.clock.now(),
       devices: [...this.devices.values()],
-      sites: [...this.sites.values()].map((s) => ({
-        name: s.name,
-        datastores: [...s.mounts.values()],
-        vms: [...s.vms.values()],
-        hosts: [...s.hosts.values()],
-      })),
+      sites: [...this.sites.values()].map(siteState),
       effects: this.effects,
       calls: [...this.tallies.values()],
     };
   }
+}
+
+/** The parts of the persisted state whose text `stateJson` keeps between changes. */
+export type WorldPart = 'devices' | 'effects' | 'calls' | `site:${string}`;
+
+function siteState(site: RuntimeSite): WorldState['sites'][number] {
+  return {
+    name: site.name,
+    datastores: [...site.mounts.values()],
+    vms: [...site.vms.values()],
+    hosts: [...site.hosts.values()],
+  };
 }
 
 export function tallyKey(command: StorageCommand, device: string | undefined): string {

@@ -239,6 +239,7 @@ export class SimulatedStorage implements StorageAdapter {
   }
 
   private apply(command: StorageCommand, array: string, next: DeviceState): void {
+    this.core.changed('devices');
     this.core.devices.set(next.id, next);
     this.core.recordEffect(command, next.id, array);
   }

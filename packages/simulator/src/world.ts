@@ -63,6 +63,22 @@ export class SimulatedWorld {
   }
 
   /**
+   * `JSON.stringify(snapshotForStore())`, reusing the text of what did not change since the last
+   * call: a step that touched one site or only the arrays does not re-encode the rest.
+   */
+  stateJson(): string {
+    return this.core.stateJson();
+  }
+
+  /**
+   * Grows with every change to the state (not with time passing): equal counts mean nothing
+   * changed, so a checkpoint can skip writing the world.
+   */
+  get changeCount(): number {
+    return this.core.changeCount;
+  }
+
+  /**
    * Takes in, in place, a state another process saved (typically this world's changes merged
    * into it): what differs is replaced, the adapters keep working. Checked like `restore`.
    */

@@ -61,10 +61,11 @@ export class SharedDocument<T> {
 
   /**
    * Writes this process's copy (merged with any newer stored one); nothing when it is unchanged,
-   * unless `force` (a fresh state folder gets its first copy).
+   * unless `force` (a fresh state folder gets its first copy). `encoded` is `ours` as JSON when
+   * the caller has it already.
    */
-  async save(ours: T, force = false): Promise<void> {
-    const text = JSON.stringify(ours);
+  async save(ours: T, force = false, encoded?: string): Promise<void> {
+    const text = encoded ?? JSON.stringify(ours);
     if (text === this.base && !force) return;
     await this.store.update<Revision>(this.revisionKey, async (head) => {
       const rev = head?.rev ?? 0;
