@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { StorageCommand } from '@drctl/domain';
+import { STATE_CHANGING_COMMANDS } from '@drctl/domain';
 import type { SimulatedWorld } from '../src/index.js';
 import { DEVICES, newWorld, request, signal } from './fixtures.js';
 
@@ -8,16 +8,8 @@ const SITES = ['prod', 'dr'] as const;
 const HOSTS = { prod: ['esx-p1', 'esx-p2'], dr: ['esx-d1', 'esx-d2'] } as const;
 const VMS = ['db1', 'app1', 'app2', 'web1'];
 const DATASTORES = { 'ds-db': ['vol-db'], 'ds-app': ['vol-app', 'vol-lv'] } as const;
-const COMMANDS: StorageCommand[] = [
-  'syncOnce',
-  'testFailoverStart',
-  'testFailoverStop',
-  'prepareFailover',
-  'failover',
-  'prepareReverseReplication',
-  'reverseReplication',
-  'restoreReplication',
-];
+// Every command that changes the arrays, and the sync query (a read the arrays still count).
+const COMMANDS = [...STATE_CHANGING_COMMANDS, 'querySyncStatus' as const];
 
 /** One call into the world's ports, chosen by the property; whether it succeeds does not matter. */
 const operation = fc.oneof(
