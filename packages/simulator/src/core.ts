@@ -253,10 +253,10 @@ export class WorldCore {
       return cached;
     };
     const sites = [...this.sites.values()].map((s) => text(`site:${s.name}`, () => siteState(s)));
+    // The scalar fields encoded as liveState has them, then the parts in the same order.
+    const header = JSON.stringify(this.header()).slice(0, -1);
     return (
-      `{"format":${JSON.stringify(WORLD_STATE_FORMAT)},"version":1,"environment":${JSON.stringify(this.env.name)},` +
-      `"seed":${JSON.stringify(this.seed)},"createdAt":${JSON.stringify(this.createdAt)},"savedAt":${JSON.stringify(this.clock.now())},` +
-      `"devices":${text('devices', () => [...this.devices.values()])},"sites":[${sites.join(',')}],` +
+      `${header},"devices":${text('devices', () => [...this.devices.values()])},"sites":[${sites.join(',')}],` +
       `"effects":${text('effects', () => this.effects)},"calls":${text('calls', () => [...this.tallies.values()])}}`
     );
   }
@@ -304,16 +304,23 @@ export class WorldCore {
   /** The state as it is now, sharing the live objects: only for a caller that serialises it at once. */
   liveState(): WorldState {
     return {
-      format: WORLD_STATE_FORMAT,
-      version: 1 as const,
-      environment: this.env.name,
-      seed: this.seed,
-      createdAt: this.createdAt,
-      savedAt: this.clock.now(),
+      ...this.header(),
       devices: [...this.devices.values()],
       sites: [...this.sites.values()].map(siteState),
       effects: this.effects,
       calls: [...this.tallies.values()],
+    };
+  }
+
+  /** The state's fields other than its parts, first in its saved form. */
+  private header(): Omit<WorldState, 'devices' | 'sites' | 'effects' | 'calls'> {
+    return {
+      format: WORLD_STATE_FORMAT,
+      version: 1,
+      environment: this.env.name,
+      seed: this.seed,
+      createdAt: this.createdAt,
+      savedAt: this.clock.now(),
     };
   }
 }
