@@ -70,7 +70,7 @@ function inspect(path: string): Inspection {
 }
 
 /** Creates the lock file with its content in one atomic step (link fails if it exists). */
-function tryCreate(path: string, content: string): boolean {
+export function tryCreate(path: string, content: string): boolean {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
   writeNewFile(temp, content, 'never');
@@ -104,7 +104,7 @@ function tryCreateExclusive(path: string, content: string): boolean {
  * what was moved is the stale content that was inspected. If another process broke the stale
  * lock and took a new one in between, that new lock is put back.
  */
-function breakStale(path: string, staleText: string): void {
+export function breakStale(path: string, staleText: string): void {
   const aside = join(dirname(path), `.${basename(path)}.stale.${process.pid}.${++tempCounter}`);
   try {
     renameSync(path, aside);
