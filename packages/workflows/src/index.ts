@@ -37,5 +37,5 @@ export { Engine, createEngine, runInvocation } from './engine/engine.js';
 export type { EngineOptions, StartOptions, RunHandle, PlanStatus } from './engine/engine.js';
 export type { EngineEvent, EngineEventListener } from './engine/events.js';
 export type { WaitingPrompt } from './engine/prompts.js';
-export { reportKey } from './engine/report-builder.js';
+export { readAllRunReports, readRunReport, reportKey } from './engine/report-store.js';
 export type { CommandAnnouncement } from './engine/storage-gateway.js';

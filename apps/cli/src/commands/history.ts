@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DrError, type Environment, type RunReport } from '@drctl/domain';
 import { openStore, readEnvironment, type OpenedStore } from '@drctl/runtime';
-import { reportKey } from '@drctl/workflows';
+import { readAllRunReports, readRunReport } from '@drctl/workflows';
 import { EXIT_CODES } from '../cli/exit-codes.js';
 import { printJson, println, type CliIo } from '../cli/io.js';
 import { wholeNumber, type CommonOptions } from '../cli/options.js';
@@ -48,11 +48,9 @@ function openHistory(io: CliIo, options: HistoryOptions): { store: OpenedStore; 
 }
 
 async function allReports(store: OpenedStore['store']): Promise<RunReport[]> {
-  const keys = await store.list('runs/');
-  const reports = await Promise.all(keys.map((k) => store.read<RunReport>(`${k}/report`)));
-  return reports
-    .filter((r): r is RunReport => r !== undefined)
-    .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
+  return (await readAllRunReports(store)).sort(
+    (a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId),
+  );
 }
 
 /** `drctl history [--plan NAME] [--run ID]`: the runs, newest first, or one run's report. */
@@ -74,7 +72,7 @@ async function showHistory(
 ): Promise<number> {
   if (options.run) {
     // A run id that cannot be a store key (`../x`) is simply no run: the error names --run.
-    const report = await store.read<RunReport>(reportKey(options.run)).catch(() => undefined);
+    const report = await readRunReport(store, options.run).catch(() => undefined);
     if (!report)
       throw new DrError('DR_RUN_NOT_FOUND', `No run ${options.run} in ${stateDir}.`, {
         issues: [{ path: '--run', message: 'unknown run' }],

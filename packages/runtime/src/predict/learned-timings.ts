@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Environment, RunReport } from '@drctl/domain';
 import { FileStore } from '@drctl/store';
+import { readAllRunReports } from '@drctl/workflows';
 
 /** Where a VM's predicted heartbeat time comes from. */
 export type TimingSource = 'history' | 'environment';
@@ -57,7 +58,5 @@ function median(values: readonly number[]): number {
 export async function readRunReports(stateDir: string): Promise<RunReport[]> {
   if (!existsSync(stateDir)) return [];
   const store = new FileStore(stateDir);
-  const keys = await store.list('runs/');
-  const reports = await Promise.all(keys.map((k) => store.read<RunReport>(`${k}/report`)));
-  return reports.filter((r): r is RunReport => r !== undefined);
+  return readAllRunReports(store);
 }

@@ -5,6 +5,7 @@ import { VirtualClock, type RunReport } from '@drctl/domain';
 import { startDsmSimulator } from '@drctl/dsm-simulator';
 import { createScratchDatabase, PostgresStore, type ScratchDatabase } from '@drctl/store-postgres';
 import { readEnvironment } from '../../src/index.js';
+import { readRunReport } from '@drctl/workflows';
 
 const REGISTER = fileURLToPath(new URL('../../../../test-support/register-ts.mjs', import.meta.url));
 const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
@@ -113,7 +114,7 @@ function engine(config: Record<string, unknown>, env: Record<string, string> = {
 async function storedReport(runId: string): Promise<RunReport | undefined> {
   const store = new PostgresStore({ url: database.url });
   try {
-    return await store.read<RunReport>(`runs/${runId}/report`);
+    return await readRunReport(store, runId);
   } finally {
     await store.close();
   }

@@ -20,7 +20,8 @@ import { findInterruptedRuns, markNeverStarted, tryLock } from './interrupted-ru
 import { Journal } from './journal.js';
 import { familyOf, loadPlan, planKey, planState, transition } from './plan-records.js';
 import { PromptBroker, type WaitingPrompt } from './prompts.js';
-import { ReportBuilder, reportKey } from './report-builder.js';
+import { ReportBuilder } from './report-builder.js';
+import { readAllRunReports, readRunReport, reportKey } from './report-store.js';
 import { createRunActor } from './run-actor.js';
 import type { RunContext } from './run-context.js';
 import { closeReport, recordRunEnd } from './run-end.js';
@@ -171,15 +172,13 @@ export class Engine {
 
   /** A run's report as last written (reports are written as the run goes). */
   async report(runId: string): Promise<RunReport | undefined> {
-    return this.options.store.read<RunReport>(reportKey(runId));
+    return readRunReport(this.options.store, runId);
   }
 
   /** Every run in the store, newest first (by start time). */
   async runs(plan?: string): Promise<RunReport[]> {
-    const keys = await this.options.store.list('runs/');
-    const reports = await Promise.all(keys.map((k) => this.options.store.read<RunReport>(`${k}/report`)));
-    return reports
-      .filter((r): r is RunReport => r !== undefined && (plan === undefined || r.plan === plan))
+    return (await readAllRunReports(this.options.store))
+      .filter((r) => plan === undefined || r.plan === plan)
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 

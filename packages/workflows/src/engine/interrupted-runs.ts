@@ -1,6 +1,6 @@
 import type { Clock, DocumentStore, DrError, RunReport } from '@drctl/domain';
 import { loadPlan, type PlanRecord } from './plan-records.js';
-import { reportKey } from './report-builder.js';
+import { reportKey } from './report-store.js';
 
 /** A plan's cross-process lock: the release function, undefined without locks, null when another process holds it. */
 export type PlanLock = (() => Promise<void>) | undefined | null;
@@ -25,6 +25,7 @@ export interface InterruptedRunsScope {
   isActive: (runId: string) => boolean;
 }
 
+/** The report's document alone: what is changed here is not in its VM records (their log stays as it is). */
 const readReport = (store: DocumentStore, runId: string) => store.read<RunReport>(reportKey(runId));
 
 /** A run announced but never recorded on its plan: nothing was done, and its report says so. */

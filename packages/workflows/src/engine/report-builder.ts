@@ -11,8 +11,7 @@ import {
   type StorageCommandRecord,
   type VmRecord,
 } from '@drctl/domain';
-
-export const reportKey = (runId: string) => `runs/${runId}/report`;
+import { reportKey, reportVmsKey } from './report-store.js';
 
 /** Turns an adapter's per-device results into report lines. */
 export function deviceLines(result: DeviceCommandResult): DeviceResultLine[] {
@@ -33,10 +32,16 @@ export function deviceLines(result: DeviceCommandResult): DeviceResultLine[] {
 
 /**
  * Keeps the run report (the brief's history document) in memory and writes it to the store at
- * every step boundary, so a crashed run still has it.
+ * every step boundary, so a crashed run still has it: the document without its VM records, and
+ * the VM records a step touched added to their log (see report-store.ts).
  */
 export class ReportBuilder {
   private readonly vmIndex = new Map<string, VmRecord>();
+  /**
+   * The VM records handed out since the last step ended: whoever asked may have changed them,
+   * and may still change them until its step ends, so a save inside a step keeps them here.
+   */
+  private readonly touched = new Set<VmRecord>();
 
   constructor(
     readonly report: RunReport,
@@ -46,6 +51,9 @@ export class ReportBuilder {
     private readonly engineId?: string,
   ) {
     for (const vm of report.vms) this.vmIndex.set(vm.name, vm);
+    // Logged once more when the run goes on: a report written before the log existed has its
+    // records in the document only, which saves here no longer write.
+    for (const vm of report.vms) this.touched.add(vm);
   }
 
   private lastMs = Number.NaN;
@@ -106,6 +114,7 @@ export class ReportBuilder {
       this.vmIndex.set(name, record);
       this.report.vms.push(record);
     }
+    this.touched.add(record);
     return record;
   }
 
@@ -118,7 +127,27 @@ export class ReportBuilder {
     if (!this.report.notes.includes(text)) this.report.notes.push(text);
   }
 
+  /** Writes the report as it is now (a prompt waits, a step is cancelled). */
   async save(): Promise<void> {
-    await this.store.write(reportKey(this.report.runId), this.report);
+    await this.write(false);
+  }
+
+  /** Writes the finished run's report whole: the document a run's `Report:` line points at holds every VM record. */
+  async saveFinal(): Promise<void> {
+    await this.write(true);
+  }
+
+  private async write(whole: boolean): Promise<void> {
+    const runId = this.report.runId;
+    // The records first, even for a whole document: the log alone stays complete, and a crash
+    // between the two leaves a log ahead of the document, which reads fine.
+    if (this.touched.size > 0) await this.store.append(reportVmsKey(runId), [...this.touched]);
+    await this.store.write(reportKey(runId), whole ? this.report : { ...this.report, vms: [] });
+  }
+
+  /** Writes the report when a step has ended: its work is over, so what it touched is written for good. */
+  async saveAtStepEnd(): Promise<void> {
+    await this.save();
+    this.touched.clear();
   }
 }

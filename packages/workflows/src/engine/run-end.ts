@@ -74,7 +74,7 @@ export async function closeReport(
   } else delete report.failedProtectionGroups;
   report.result = result;
   report.finishedAt = now();
-  await ctx.report.save();
+  await ctx.report.saveFinal();
   return { result, ending, protectedSitePending };
 }
 

@@ -86,7 +86,7 @@ export async function driveStep(
       status: phase === 'disaster-recovery' ? 'skipped-forced' : 'skipped',
       at: ctx.report.now(),
     });
-    await ctx.report.save();
+    await ctx.report.saveAtStepEnd();
     ctx.events.emit({
       type: 'step-finished',
       runId: ctx.runId,
@@ -151,7 +151,7 @@ export async function driveStep(
     const endWarnings = await runPlanCallouts(ctx, 'end', phase, signal);
     for (const w of endWarnings) ctx.report.note(w);
   }
-  await ctx.report.save();
+  await ctx.report.saveAtStepEnd();
   ctx.events.emit({
     type: 'step-finished',
     runId: ctx.runId,
