@@ -215,7 +215,11 @@ export class VirtualClock implements Clock {
    */
   private async settle(): Promise<void> {
     await macrotask();
-    if (this.busy === 0) return;
+    if (this.busy > 0) await this.awaitTracked();
+  }
+
+  /** Holds virtual time still while tracked real work (I/O) is outstanding, up to the allowance. */
+  private async awaitTracked(): Promise<void> {
     // The allowance is per piece of work: back-to-back requests that each answer in time keep
     // virtual time still, however long the exchange takes in all; one that hangs does not.
     let waitedSince = Date.now();
@@ -273,24 +277,36 @@ export class VirtualClock implements Clock {
   /**
    * Drives virtual time until `work` settles. If nothing is pending and `work` is still open
    * (e.g. waiting for a prompt answer), waits for outside activity instead of spinning.
+   *
+   * A loop of callbacks rather than of awaits: a 10,000-VM run turns it ~30,000 times, and
+   * the promises an async loop allocates per turn were an eighth of the run's garbage.
    */
-  async runUntil<T>(work: Promise<T>): Promise<T> {
+  runUntil<T>(work: Promise<T>): Promise<T> {
     let settled = false;
     const watched = work.finally(() => {
       settled = true;
       this.wake?.();
     });
     watched.catch(() => undefined);
-    while (!settled) {
-      await this.settle();
-      if (settled) break;
-      if (!this.fireNext()) {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-        this.wake = undefined;
+    const afterSettling = (): void => {
+      if (settled) return;
+      if (this.fireNext()) {
+        setImmediate(turn);
+        return;
       }
-    }
+      this.wake = () => {
+        this.wake = undefined;
+        setImmediate(turn);
+      };
+    };
+    // One turn: a macrotask has passed (every promise chain the last timers released has run to
+    // its next wait); tracked real work, if any, gets its allowance; then the next timers fire.
+    const turn = (): void => {
+      if (settled) return;
+      if (this.busy > 0) void this.awaitTracked().then(afterSettling);
+      else afterSettling();
+    };
+    setImmediate(turn);
     return watched;
   }
 
