@@ -96,7 +96,7 @@ describe('run report storage: the document, and the VM records as a log of chang
     builder.vm('a', () => vm('a')).status = 'recovered';
     await builder.saveAtStepEnd();
     builder.vm('b', () => vm('b')).status = 'error';
-    builder.report.result = 'error';
+    builder.report.result = 'errors';
     await builder.saveFinal();
     const document = await store.read<RunReport>(reportKey(RUN));
     expect(document?.vms.map((v) => [v.name, v.status])).toEqual([
