@@ -16,6 +16,52 @@ export type JournalEntry =
   | { t: 'effect'; key: string; runId: string; at: string }
   | { t: 'prompt'; key: string; runId: string; promptId: string; answer: string; answeredBy: string; at: string };
 
+/**
+ * Entries written together, as one log line. The run and the key most entries share are said
+ * once (`runId`, `key`) and left out of the entries that share them: a batch of 10,000 VM
+ * entries is otherwise half made of the same two strings. (Batches written before carry them in
+ * every entry, and read the same.)
+ */
+interface Batch {
+  t: 'batch';
+  runId?: string;
+  key?: string;
+  entries: Array<Partial<JournalEntry>>;
+}
+
+function packBatch(entries: readonly JournalEntry[]): Batch {
+  const runId = entries[0]!.runId;
+  // The key of the most entries: the step whose VMs the batch records.
+  const counts = new Map<string, number>();
+  let key = entries[0]!.key;
+  for (const e of entries) {
+    const n = (counts.get(e.key) ?? 0) + 1;
+    counts.set(e.key, n);
+    if (n > counts.get(key)!) key = e.key;
+  }
+  return {
+    t: 'batch',
+    runId,
+    key,
+    entries: entries.map((entry) => {
+      const { runId: entryRun, key: entryKey, ...rest } = entry;
+      return {
+        ...(entryKey === key ? {} : { key: entryKey }),
+        ...(entryRun === runId ? {} : { runId: entryRun }),
+        ...rest,
+      } as Partial<JournalEntry>;
+    }),
+  };
+}
+
+function unpackBatch(batch: Batch): JournalEntry[] {
+  const shared = {
+    ...(batch.runId === undefined ? {} : { runId: batch.runId }),
+    ...(batch.key === undefined ? {} : { key: batch.key }),
+  };
+  return batch.entries.map((entry) => ({ ...shared, ...entry }) as JournalEntry);
+}
+
 export class Journal {
   private readonly commandEnds = new Map<string, Extract<JournalEntry, { t: 'cmd-end' }>>();
   private readonly commandStarts = new Map<string, number>();
@@ -32,8 +78,8 @@ export class Journal {
 
   static async open(store: DocumentStore, key: string): Promise<Journal> {
     const journal = new Journal(store, key);
-    for (const line of await store.readLog<JournalEntry | { t: 'batch'; entries: JournalEntry[] }>(key)) {
-      if (line.t === 'batch') line.entries.forEach((e) => journal.index(e));
+    for (const line of await store.readLog<JournalEntry | Batch>(key)) {
+      if (line.t === 'batch') for (const entry of unpackBatch(line)) journal.index(entry);
       else journal.index(line);
     }
     return journal;
@@ -92,14 +138,14 @@ export class Journal {
     if (this.pending.length === 0) return [];
     const entries = this.pending;
     this.pending = [];
-    return [{ op: 'append', key: this.key, entry: { t: 'batch', entries } }];
+    return [{ op: 'append', key: this.key, entry: packBatch(entries) }];
   }
 
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const entries = this.pending;
     this.pending = [];
-    await this.store.append(this.key, { t: 'batch', entries });
+    await this.store.append(this.key, packBatch(entries));
   }
 
   commandResult(key: string) {
