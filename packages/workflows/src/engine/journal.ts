@@ -49,7 +49,7 @@ function packBatch(entries: readonly JournalEntry[]): Batch {
         ...(entryKey === key ? {} : { key: entryKey }),
         ...(entryRun === runId ? {} : { runId: entryRun }),
         ...rest,
-      } as Partial<JournalEntry>;
+      };
     }),
   };
 }
