@@ -1,4 +1,11 @@
-import { DrError, type Clock, type ComputeAdapter, type ComputeRequest, type Environment } from '@drctl/domain';
+import {
+  DrError,
+  onAbort,
+  type Clock,
+  type ComputeAdapter,
+  type ComputeRequest,
+  type Environment,
+} from '@drctl/domain';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import { VimFault, toDrError } from './soap/faults.js';
@@ -495,8 +502,7 @@ export class VsphereCompute implements ComputeAdapter {
   ): Promise<'ready' | 'timeout'> {
     const { conn } = this.site(site);
     const bounded = new AbortController();
-    const onAbort = () => bounded.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const forget = onAbort(signal, () => bounded.abort(signal.reason));
     let timedOut = false;
     const cancel = this.options.clock.setTimer(timeoutMs, () => {
       timedOut = true;
@@ -510,7 +516,7 @@ export class VsphereCompute implements ComputeAdapter {
       })
       .finally(() => {
         cancel();
-        signal.removeEventListener('abort', onAbort);
+        forget();
       });
   }
 

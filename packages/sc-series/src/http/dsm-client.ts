@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import { DrError, abortReason, type Clock } from '@drctl/domain';
+import { DrError, abortReason, onAbort, type Clock } from '@drctl/domain';
 import { DsmConnectionError, DsmHttpError, DsmProtocolError, isRetryableRead } from './errors.js';
 import { asyncTaskFailure, asyncTaskPath, isAsyncTask } from './async-task.js';
 import { isVersionRejection, negotiatedVersion, usesLegacyFilters } from './api-version.js';
@@ -341,8 +341,9 @@ export class DsmClient {
   ): Promise<RawResponse> {
     if (signal.aborted) throw abortReason(signal);
     const controller = new AbortController();
-    const onAbort = () => controller.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    // One listener on the caller's signal however many requests are in flight under it (Node
+    // warns of a leak past ten, and each added listener scans the ones already there).
+    const forget = onAbort(signal, () => controller.abort(signal.reason));
     let timedOut = false;
     const cancelTimer =
       this.config.requestTimeoutMs > 0
@@ -373,7 +374,7 @@ export class DsmClient {
       throw new DsmConnectionError(method, path, error, timedOut);
     } finally {
       cancelTimer();
-      signal.removeEventListener('abort', onAbort);
+      forget();
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { buildConnector, Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import { abortReason, type Clock } from '@drctl/domain';
+import { abortReason, onAbort, type Clock } from '@drctl/domain';
 import { VimFault, VimTransportError, faultFromBody } from './faults.js';
 import { child, envelope, morefEl, parseXml, soapBody, type MoRef, type XmlNode } from './xml.js';
 import { undici } from './undici.js';
@@ -235,12 +235,27 @@ export class VimClient {
           soapaction: 'urn:vim25/6.5',
         };
         if (withSession && this.cookie) headers.cookie = `${SESSION_COOKIE}=${this.cookie}`;
-        const res = await this.options.clock.track(
-          undici().request(this.url, { method: 'POST', headers, body, dispatcher: this.agent, signal: options.signal }),
-        );
-        status = res.statusCode;
-        setCookie = res.headers['set-cookie'];
-        responseText = await this.options.clock.track(res.body.text());
+        // undici listens on the signal it is given: a signal of this request's own, tied to the
+        // caller's through one shared listener, so hundreds of calls in flight under one run's
+        // signal do not pile listeners on it (Node warns of a leak past ten).
+        const request = new AbortController();
+        const forget = onAbort(options.signal, () => request.abort(options.signal.reason));
+        try {
+          const res = await this.options.clock.track(
+            undici().request(this.url, {
+              method: 'POST',
+              headers,
+              body,
+              dispatcher: this.agent,
+              signal: request.signal,
+            }),
+          );
+          status = res.statusCode;
+          setCookie = res.headers['set-cookie'];
+          responseText = await this.options.clock.track(res.body.text());
+        } finally {
+          forget();
+        }
       } catch (error) {
         if (options.signal.aborted) throw abortReason(options.signal);
         const transport = asTransportError(error, method, this.endpoint);

@@ -1,4 +1,4 @@
-import { abortReason, type Clock } from '@drctl/domain';
+import { abortReason, onAbort, type Clock } from '@drctl/domain';
 import type { VimClient } from '../soap/client.js';
 import { VimFault } from '../soap/faults.js';
 import { readObjects, refKey } from './properties.js';
@@ -49,19 +49,19 @@ export class PropertyWatch {
         paths,
         test,
         resolve: (value) => {
-          signal.removeEventListener('abort', onAbort);
+          forget();
           resolve(value as T);
         },
         reject: (error) => {
-          signal.removeEventListener('abort', onAbort);
+          forget();
           reject(error);
         },
       };
-      const onAbort = () => {
+      // One listener on the run's signal for every VM waiting under it (see onAbort).
+      const forget = onAbort(signal, () => {
         this.waiters.delete(waiter);
         reject(abortReason(signal));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+      });
       this.waiters.add(waiter);
       this.schedule(0);
     });

@@ -1,4 +1,4 @@
-import type { SharedSlots } from '@drctl/domain';
+import { onAbort, type SharedSlots } from '@drctl/domain';
 
 type GiveBack = () => Promise<void>;
 
@@ -46,8 +46,8 @@ export class ReusedSlots implements SharedSlots {
     if (free) return this.lend(name, { giveBack: free });
     // Ask the store, but take a slot released here meanwhile if that comes first.
     const asking = new AbortController();
-    const withdraw = (): void => asking.abort(signal?.reason);
-    signal?.addEventListener('abort', withdraw, { once: true });
+    // One listener on the run's signal for every request waiting under it (see onAbort).
+    const forget = signal ? onAbort(signal, () => asking.abort(signal.reason)) : () => undefined;
     const waiters = this.waitersOf(name);
     let settled = false;
     let handed: Claim | undefined;
@@ -83,7 +83,7 @@ export class ReusedSlots implements SharedSlots {
       if (handed) this.release(name, handed);
       throw error;
     } finally {
-      signal?.removeEventListener('abort', withdraw);
+      forget();
     }
   }
 

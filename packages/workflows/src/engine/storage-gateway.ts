@@ -2,6 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import {
   DrError,
   isDrError,
+  onAbort,
   STATE_CHANGING_COMMANDS,
   type Clock,
   type CommandContext,
@@ -278,15 +279,15 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
     return Promise.reject(signal.reason);
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    // One listener on the run's signal for every command in flight (see onAbort).
+    const forget = onAbort(signal, () => reject(signal.reason));
     work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        forget();
         resolve(value);
       },
       (error) => {
-        signal.removeEventListener('abort', onAbort);
+        forget();
         reject(error);
       },
     );
