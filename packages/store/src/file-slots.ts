@@ -42,7 +42,11 @@ export class FileSlots implements SharedSlots {
   async acquire(name: string, limit: number, signal?: AbortSignal): Promise<() => Promise<void>> {
     if (!Number.isFinite(limit)) return async () => undefined;
     for (;;) {
-      if (signal?.aborted) throw abortReason(signal);
+      if (signal?.aborted) {
+        // Withdrawn while waiting for another instance to share the folder: nothing stays behind.
+        if (this.held === 0) this.sharing.leave();
+        throw abortReason(signal);
+      }
       const release = this.tryAcquire(name, limit);
       if (release) return release;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -64,8 +68,9 @@ export class FileSlots implements SharedSlots {
         }
       }
     }
-    // Nothing taken: while this instance holds nothing, nothing of it stays in the folder.
-    if (this.held === 0) this.sharing.leave();
+    // Nothing taken: while this instance holds nothing, nothing of it stays in the folder; but
+    // one waiting for the solo instance to share stays a member, so the flag it raised holds.
+    if (this.held === 0 && mode !== 'waiting') this.sharing.leave();
     return undefined;
   }
 

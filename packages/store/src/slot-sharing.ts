@@ -167,7 +167,7 @@ export class FolderSharing {
       beside.yieldSolo();
       return 'shared';
     }
-    writeFileSync(this.joinPath, '');
+    if (!existsSync(this.joinPath)) writeFileSync(this.joinPath, '');
     return 'waiting';
   }
 

@@ -112,6 +112,24 @@ describe('FileSlots (several processes on one state folder)', () => {
     await release();
   });
 
+  it('leaves nothing of a request withdrawn while it waited for another process', async () => {
+    const folder = join(root, 'withdrawn');
+    const holder = otherProcess(
+      `await new FileSlots(${JSON.stringify(folder)}).acquire('boot-host/esx1', 1);
+       console.log('held'); setInterval(() => {}, 1000);`,
+    );
+    try {
+      await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+      const slots = new FileSlots(folder);
+      await expect(slots.acquire('boot-host/esx1', 1, AbortSignal.timeout(150))).rejects.toThrow();
+      const left = readdirSync(join(folder, '.slots'));
+      expect(left.filter((name) => name.startsWith(`${process.pid}-`))).toEqual([]);
+      expect(left).not.toContain('join.flag');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
   it('writes no file per slot while one instance has the folder to itself', async () => {
     const folder = join(root, 'solo');
     const slots = new FileSlots(folder);
