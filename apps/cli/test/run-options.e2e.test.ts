@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { drctl, ensureBuilt, jsonLines, tempDir, TECHSOL } from './support/cli-process.js';
 import { memoryIo } from './support/memory-io.js';
@@ -71,5 +71,7 @@ describe('a run keeps the options it started with (issue 14 §2)', () => {
     };
     expect(report.settings['storage.commandTimeout']).toBe(900);
     expect(existsSync(join(dir, 'environments/techsol/dsm.json'))).toBe(true);
+    // The engine gave its boot and storage slots back when it closed: none is left to go stale.
+    expect(readdirSync(join(dir, '.slots'))).toEqual([]);
   });
 });

@@ -67,6 +67,23 @@ describe('ReusedSlots', () => {
     expect(store.held.get('boot-host/esx1')).toBe(0);
   });
 
+  it('gives back the slots no request uses when the engine closes, and the others when released', async () => {
+    const store = new CountingStore();
+    const slots = new ReusedSlots(store, 60_000);
+    const inUse = await slots.acquire('boot-host/esx1', 2);
+    await (
+      await slots.acquire('boot-host/esx1', 2)
+    )();
+    expect(store.held.get('boot-host/esx1')).toBe(2);
+    await slots.close();
+    // The idle one is back at once (a process exiting after its run leaves none behind)…
+    expect(store.held.get('boot-host/esx1')).toBe(1);
+    await inUse();
+    // …and the one in use idles as before until it is given back too.
+    await slots.close();
+    expect(store.held.get('boot-host/esx1')).toBe(0);
+  });
+
   it('takes a free slot from a store that can tell at once, and waits on it only when none is', async () => {
     const store = new ImmediateCountingStore();
     const slots = new ReusedSlots(store, 20);

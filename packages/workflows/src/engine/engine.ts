@@ -63,6 +63,8 @@ export class Engine {
   private readonly prompts = new PromptBroker();
   private readonly gateway: StorageGateway;
   private readonly pool: SlotPool;
+  /** The shared slots this engine keeps between its requests (given back when it closes). */
+  private readonly sharedSlots: ReusedSlots | undefined;
   private readonly adapters: AdapterRegistry;
   private readonly active = new Map<string, ActiveRun>();
 
@@ -73,6 +75,7 @@ export class Engine {
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? pino({ level: 'silent' });
     const sharedSlots = options.sharedSlots ? new ReusedSlots(options.sharedSlots) : undefined;
+    this.sharedSlots = sharedSlots;
     this.gateway = new StorageGateway(this.settings.values['storage.maxConcurrentCommandCnt'], this.clock, {
       ...(options.onCommandAnnounced ? { onCommandAnnounced: options.onCommandAnnounced } : {}),
       ...(sharedSlots ? { slots: sharedSlots } : {}),
@@ -501,8 +504,9 @@ export class Engine {
     return report;
   }
 
-  /** Closes adapter sessions. Runs still active keep going until they end. */
+  /** Closes adapter sessions and gives back the shared slots no run uses. Runs still active keep going until they end. */
   async close(): Promise<void> {
+    await this.sharedSlots?.close();
     await this.adapters.close();
   }
 }
