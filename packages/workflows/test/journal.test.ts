@@ -93,4 +93,22 @@ describe('journal batches', () => {
     expect(reopened.vm('dr/power-on', 'vm-3')?.status).toBe('failed');
     expect(reopened.stepStatus('dr/power-on-done')).toBe('success');
   });
+
+  it("keeps each run's last workflow snapshot in the line of its transition, with that step's entries", async () => {
+    const store = new MemoryStore();
+    const journal = await Journal.open(store, KEY);
+    const at = '2026-01-01T00:00:00.000Z';
+    await journal.withSnapshot('run-a', { value: 'sync' })();
+    journal.stage({ t: 'step-end', key: 'dr/sync-storage', runId: 'run-a', status: 'success', at });
+    await journal.withSnapshot('run-a', { value: 'failover' })();
+    await journal.withSnapshot('run-b', { value: 'test' })();
+    const lines = await store.readLog<{ entries: unknown[]; snapshot?: unknown }>(KEY);
+    // The step's end and the snapshot after it are one line: a crash keeps both or neither.
+    expect(lines[1]).toMatchObject({ runId: 'run-a', snapshot: { value: 'failover' }, entries: [{ t: 'step-end' }] });
+    const reopened = await Journal.open(store, KEY);
+    expect(reopened.snapshot('run-a')).toEqual({ value: 'failover' });
+    expect(reopened.snapshot('run-b')).toEqual({ value: 'test' });
+    expect(reopened.snapshot('run-c')).toBeUndefined();
+    expect(reopened.stepStatus('dr/sync-storage')).toBe('success');
+  });
 });

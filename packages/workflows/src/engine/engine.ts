@@ -331,6 +331,7 @@ export class Engine {
         );
       }
       await this.options.beforeRun?.();
+      // Runs from before snapshots were journalled kept theirs as a document (launch prefers the journal's).
       const snapshot = await this.options.store.read<Snapshot<unknown>>(snapshotKey(runId));
       return await this.launch(
         meta,
@@ -383,6 +384,8 @@ export class Engine {
     const liveVolumes = devices.filter((d) => d.liveVolume).length;
     const timeout = commandTimeout(settings, liveVolumes, this.settings.origins['storage.commandTimeout']);
     const journal = await Journal.open(store, journalKey(meta.operationKey));
+    // Every transition's snapshot is a line of the journal: a resumed run restarts from the last.
+    const restored = resumed ? ((journal.snapshot(meta.runId) as Snapshot<unknown> | undefined) ?? snapshot) : snapshot;
     const now = () => new Date(this.clock.now()).toISOString();
     // Written when the run was announced (start); older state folders may lack it.
     const existing = await this.report(meta.runId);
@@ -439,9 +442,8 @@ export class Engine {
     const run = createRunActor({
       meta,
       ctx,
-      snapshot,
+      snapshot: restored,
       holdRestoredStep: cancelOnRestore !== undefined,
-      store,
       inspect: this.options.inspect,
       onStepPersisted: this.options.onStepPersisted,
       logger: this.logger,

@@ -1,4 +1,4 @@
-import type { DeviceCommandResult, DocumentStore, StoreOperation } from '@drctl/domain';
+import type { DeviceCommandResult, DocumentStore } from '@drctl/domain';
 
 /**
  * The side-effect journal of a plan operation. XState restarts an in-flight step actor on
@@ -27,22 +27,23 @@ interface Batch {
   runId?: string;
   key?: string;
   entries: Array<Partial<JournalEntry>>;
+  /** The run's workflow snapshot after the transition these entries led to (see `withSnapshot`). */
+  snapshot?: unknown;
 }
 
-function packBatch(entries: readonly JournalEntry[]): Batch {
-  const runId = entries[0]!.runId;
+function packBatch(entries: readonly JournalEntry[], runId = entries[0]?.runId): Batch {
   // The key of the most entries: the step whose VMs the batch records.
   const counts = new Map<string, number>();
-  let key = entries[0]!.key;
+  let key = entries[0]?.key;
   for (const e of entries) {
     const n = (counts.get(e.key) ?? 0) + 1;
     counts.set(e.key, n);
-    if (n > counts.get(key)!) key = e.key;
+    if (n > counts.get(key!)!) key = e.key;
   }
   return {
     t: 'batch',
-    runId,
-    key,
+    ...(runId === undefined ? {} : { runId }),
+    ...(key === undefined ? {} : { key }),
     entries: entries.map((entry) => {
       const { runId: entryRun, key: entryKey, ...rest } = entry;
       return {
@@ -70,6 +71,8 @@ export class Journal {
   private readonly effects = new Set<string>();
   private readonly prompts = new Map<string, Extract<JournalEntry, { t: 'prompt' }>>();
   private pending: JournalEntry[] = [];
+  /** Per run, the last workflow snapshot journalled (see `withSnapshot`). */
+  private readonly snapshots = new Map<string, unknown>();
 
   private constructor(
     private readonly store: DocumentStore,
@@ -79,8 +82,11 @@ export class Journal {
   static async open(store: DocumentStore, key: string): Promise<Journal> {
     const journal = new Journal(store, key);
     for (const line of await store.readLog<JournalEntry | Batch>(key)) {
-      if (line.t === 'batch') for (const entry of unpackBatch(line)) journal.index(entry);
-      else journal.index(line);
+      if (line.t !== 'batch') journal.index(line);
+      else {
+        for (const entry of unpackBatch(line)) journal.index(entry);
+        if (line.snapshot !== undefined && line.runId !== undefined) journal.snapshots.set(line.runId, line.snapshot);
+      }
     }
     return journal;
   }
@@ -126,19 +132,30 @@ export class Journal {
 
   /**
    * Records an entry that must land with the workflow snapshot that follows it (a step's end):
-   * the engine takes it with `takeForSnapshot` into the same `writeAll` as that snapshot, so a
-   * crash leaves both or neither. A durable `record` or `flush` before then writes it on its own.
+   * `withSnapshot` writes both in one line, so a crash leaves both or neither. A durable `record`
+   * or `flush` before then writes it on its own.
    */
   stage(entry: JournalEntry): void {
     this.note(entry);
   }
 
-  /** What is waiting to be written, as the journal's part of a `writeAll`; empty when nothing is. */
-  takeForSnapshot(): StoreOperation[] {
-    if (this.pending.length === 0) return [];
+  /**
+   * Takes what is waiting, with the run's workflow snapshot after a transition, as one line of
+   * the journal; the returned function appends it (the caller keeps its transitions in order).
+   * One line is one append and one fsync: a snapshot document beside the log took a transaction
+   * (an intent, two renames, directory fsyncs) for every transition.
+   */
+  withSnapshot(runId: string, snapshot: unknown): () => Promise<void> {
     const entries = this.pending;
     this.pending = [];
-    return [{ op: 'append', key: this.key, entry: packBatch(entries) }];
+    this.snapshots.set(runId, snapshot);
+    const line: Batch = { ...packBatch(entries, runId), snapshot };
+    return () => this.store.append(this.key, line);
+  }
+
+  /** The run's last journalled workflow snapshot; undefined for a run from before they were journalled. */
+  snapshot(runId: string): unknown {
+    return this.snapshots.get(runId);
   }
 
   async flush(): Promise<void> {

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import { createActor, fromPromise, type Snapshot } from 'xstate';
-import { onAbort, writeTogether, type DocumentStore, type RunReport, type StepId } from '@drctl/domain';
+import { onAbort, type RunReport, type StepId } from '@drctl/domain';
 import type { PhaseName, StepOutcome } from '../machines/policy.js';
 import { stepJudge } from '../machines/step-judge.js';
 import { WORKFLOW_MACHINES, type StepInput, type WorkflowOutcome } from '../machines/workflow-machine.js';
 import type { EngineOptions } from './engine-options.js';
 import type { RunContext } from './run-context.js';
-import { snapshotKey, type RunMeta } from './run-meta.js';
+import type { RunMeta } from './run-meta.js';
 import { driveStep } from './step-driver.js';
 
 export interface RunActorOptions {
@@ -20,8 +20,6 @@ export interface RunActorOptions {
    * killed before its first transition has no snapshot: its first step is held the same way.
    */
   holdRestoredStep: boolean;
-  /** The store as the run's owner sees it. */
-  store: DocumentStore;
   inspect: EngineOptions['inspect'];
   onStepPersisted: EngineOptions['onStepPersisted'];
   logger: Logger;
@@ -35,7 +33,7 @@ export interface RunActorOptions {
  * steps are durable, and the run's end once the chart's final state is persisted.
  */
 export function createRunActor(o: RunActorOptions) {
-  const { meta, ctx, store } = o;
+  const { meta, ctx } = o;
   let holdRestoredStep = o.holdRestoredStep;
   const judge = stepJudge(meta.workflow, meta.mode);
   const machine = WORKFLOW_MACHINES[meta.workflow].provide({
@@ -74,10 +72,10 @@ export function createRunActor(o: RunActorOptions) {
       const context = snap.context;
       const fresh = Object.keys(context.steps).filter((k) => !known.has(k));
       known = new Set(Object.keys(context.steps));
-      // The journal entries of the step that led here land in one writeAll with the snapshot.
-      const journalled = ctx.journal.takeForSnapshot();
+      // The journal entries of the step that led here land in one journal line with the snapshot.
+      const commit = ctx.journal.withSnapshot(meta.runId, persisted);
       persisting = persisting.then(async () => {
-        await writeTogether(store, [...journalled, { op: 'write', key: snapshotKey(meta.runId), value: persisted }]);
+        await commit();
         for (const key of fresh) {
           const [phase, step] = key.split('/') as [PhaseName, StepId];
           o.onStepPersisted?.({ runId: meta.runId, plan: meta.plan, phase, step, status: context.steps[key]! });
