@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STATE_CHANGING_COMMANDS, VirtualClock, type Environment, type StepId } from '@drctl/domain';
@@ -120,6 +120,51 @@ describe('a crash at a step boundary resumes without repeating a storage command
     expect(report.vms.filter((v) => v.status === 'recovered')).toHaveLength(
       refReport.vms.filter((v) => v.status === 'recovered').length,
     );
+  });
+});
+
+describe('a run interrupted under an earlier version', () => {
+  it('resumes when its snapshot is a document and its journal has none, as earlier versions left it', async () => {
+    const env = smallEnvironment();
+    const plan = env.plans[0]!.name;
+    const dir = mkdtempSync(join(tmpdir(), 'drctl-run-'));
+    dirs.push(dir);
+    const first = await open(env, dir);
+    let runId = '';
+    const copy = await first.crashAfter('promote-recovery-storage', async () => {
+      const handle = await first.engine.start({ plan, workflow: 'planned-migration' });
+      runId = handle.runId;
+      return handle.done;
+    });
+    // Rewrite the crash image as earlier versions left it: the last snapshot a document of the
+    // run, the journal's lines without snapshots.
+    const journals = (readdirSync(join(copy, 'operations'), { recursive: true }) as string[])
+      .filter((p) => p.endsWith('journal.jsonl'))
+      .map((p) => join(copy, 'operations', p));
+    expect(journals).toHaveLength(1);
+    const lines = readFileSync(journals[0]!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { snapshot?: unknown; runId?: string });
+    const last = lines.filter((l) => l.snapshot !== undefined && l.runId === runId).at(-1);
+    expect(last).toBeDefined();
+    mkdirSync(join(copy, 'runs', runId), { recursive: true });
+    writeFileSync(join(copy, 'runs', runId, 'snapshot.json'), JSON.stringify(last!.snapshot));
+    writeFileSync(journals[0]!, lines.map(({ snapshot: _dropped, ...rest }) => JSON.stringify(rest)).join('\n') + '\n');
+
+    const second = await open(env, copy);
+    const started: string[] = [];
+    second.engine.events.subscribe((e) => {
+      if (e.type === 'step-started') started.push(e.step);
+    });
+    expect(await second.engine.findInterrupted()).toEqual([runId]);
+    const handle = await second.clock.runUntil(second.engine.resume(runId));
+    const report = await second.clock.runUntil(handle.done);
+    expect(report.result).toBe('success');
+    // It goes on from there: nothing before it is started or sent again.
+    expect(started).not.toContain('pre-sync-storage');
+    expect(started).toContain('mount-datastores');
+    expect(second.world.effectCount('failover')).toBe(first.world.effectCount('failover'));
   });
 });
 
