@@ -70,6 +70,20 @@ async function open(env: Environment, dir: string, calloutEnv: Record<string, st
   };
 }
 
+/** A planned migration of the environment's first plan whose process is killed right after `step`. */
+async function migrationKilledAfter(env: Environment, step: StepId) {
+  const dir = mkdtempSync(join(tmpdir(), 'drctl-run-'));
+  dirs.push(dir);
+  const first = await open(env, dir);
+  let runId = '';
+  const image = await first.crashAfter(step, async () => {
+    const handle = await first.engine.start({ plan: env.plans[0]!.name, workflow: 'planned-migration' });
+    runId = handle.runId;
+    return handle.done;
+  });
+  return { first, runId, image };
+}
+
 function effectTotals(world: SimulatedWorld): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of STATE_CHANGING_COMMANDS) out[c] = world.effectCount(c);
@@ -96,15 +110,7 @@ describe('a crash at a step boundary resumes without repeating a storage command
     const refHandle = await ref.clock.runUntil(ref.engine.start({ plan, workflow: 'planned-migration' }));
     const refReport = await ref.clock.runUntil(refHandle.done);
 
-    const dir = mkdtempSync(join(tmpdir(), 'drctl-run-'));
-    dirs.push(dir);
-    const first = await open(env, dir);
-    let runId = '';
-    const crashCopy = await first.crashAfter(step, async () => {
-      const handle = await first.engine.start({ plan, workflow: 'planned-migration' });
-      runId = handle.runId;
-      return handle.done;
-    });
+    const { runId, image: crashCopy } = await migrationKilledAfter(env, step);
 
     const second = await open(env, crashCopy);
     expect(await second.engine.findInterrupted()).toEqual([runId]);
@@ -126,16 +132,7 @@ describe('a crash at a step boundary resumes without repeating a storage command
 describe('a run interrupted under an earlier version', () => {
   it('resumes when its snapshot is a document and its journal has none, as earlier versions left it', async () => {
     const env = smallEnvironment();
-    const plan = env.plans[0]!.name;
-    const dir = mkdtempSync(join(tmpdir(), 'drctl-run-'));
-    dirs.push(dir);
-    const first = await open(env, dir);
-    let runId = '';
-    const copy = await first.crashAfter('promote-recovery-storage', async () => {
-      const handle = await first.engine.start({ plan, workflow: 'planned-migration' });
-      runId = handle.runId;
-      return handle.done;
-    });
+    const { first, runId, image: copy } = await migrationKilledAfter(env, 'promote-recovery-storage');
     // Rewrite the crash image as earlier versions left it: the last snapshot a document of the
     // run, the journal's lines without snapshots.
     const journals = (readdirSync(join(copy, 'operations'), { recursive: true }) as string[])
@@ -239,15 +236,7 @@ describe('cancelling an interrupted run', () => {
   it('does not start the step it stopped in, and rolls a planned migration back before the storage steps', async () => {
     const env = smallEnvironment();
     const plan = env.plans[0]!.name;
-    const dir = mkdtempSync(join(tmpdir(), 'drctl-run-'));
-    dirs.push(dir);
-    const first = await open(env, dir);
-    let runId = '';
-    const image = await first.crashAfter('shutdown-protected-vms', async () => {
-      const handle = await first.engine.start({ plan, workflow: 'planned-migration' });
-      runId = handle.runId;
-      return handle.done;
-    });
+    const { runId, image } = await migrationKilledAfter(env, 'shutdown-protected-vms');
 
     const second = await open(env, image);
     await second.engine.findInterrupted();
