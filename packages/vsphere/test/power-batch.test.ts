@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { SystemClock, environmentSchema } from '@drctl/domain';
 import { SlotPool, uniformSlotLimits } from '@drctl/scheduler';
-import { VimClient, VsphereCompute, moref, readAll, startLabVcenter, text, type LabVcenter } from '@drctl/vsphere';
+import { VsphereCompute, moref, readAll, startLabVcenter, text, type LabVcenter } from '@drctl/vsphere';
+import { labClient } from './support/lab-client.js';
 
 // Power-ons granted at the same moment share one Datacenter.PowerOnMultiVM_Task, never more VMs
 // than the scheduler's slots allow, counted on a real vcsim.
@@ -42,15 +43,7 @@ function adapter(): VsphereCompute {
 
 /** VM name → its host, as vcsim placed it. */
 async function placement(): Promise<Map<string, string>> {
-  const client = new VimClient({
-    host: server.host,
-    port: server.port,
-    username: 'u',
-    password: 'p',
-    caPem: server.certPem,
-    clock,
-    logger,
-  });
+  const client = labClient(server, clock, logger);
   const hostNames = new Map(
     (await readAll(client, 'HostSystem', ['name'], signal())).map((h) => [h.ref.value, text(h.props.get('name'))]),
   );
@@ -131,15 +124,7 @@ describe('PowerOnMultiVM_Task under the scheduler’s slots', () => {
   });
 
   it('puts one listener on the caller’s signal however many calls are in flight under it', async () => {
-    const client = new VimClient({
-      host: server.host,
-      port: server.port,
-      username: 'u',
-      password: 'p',
-      caPem: server.certPem,
-      clock,
-      logger,
-    });
+    const client = labClient(server, clock, logger);
     const run = new AbortController();
     let settled = false;
     const calls = Promise.all(

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { SystemClock, environmentSchema, resolveSettings } from '@drctl/domain';
 import {
-  VimClient,
   VsphereCompute,
   asArray,
   child,
@@ -13,7 +12,9 @@ import {
   startLabVcenter,
   text,
   type LabVcenter,
+  type VimClient,
 } from '@drctl/vsphere';
+import { labClient } from './support/lab-client.js';
 
 // SRM's storageProvider.autoResignatureMode, honoured against a real vcsim whose SAN presents two
 // recovered LUNs: the plan's datastore and one drctl does not manage.
@@ -80,15 +81,7 @@ beforeAll(async () => {
     ['-username', 'u', '-password', 'p', '-san-dir', join(dir, 'san')],
     join(dir, 'vc.pem'),
   );
-  raw = new VimClient({
-    host: server.host,
-    port: server.port,
-    username: 'u',
-    password: 'p',
-    caPem: server.certPem,
-    clock,
-    logger,
-  });
+  raw = labClient(server, clock, logger);
 });
 
 afterAll(async () => {
