@@ -282,7 +282,7 @@ export class Engine {
       transition(record, { type: 'START', workflow: options.workflow, runId });
       record.runs.push(runId);
       await this.options.store.write(planKey(plan.name), record);
-      return await this.launch(meta, undefined, release, false);
+      return await this.launch(meta, release, false);
     } catch (error) {
       await release?.();
       throw error;
@@ -331,11 +331,8 @@ export class Engine {
         );
       }
       await this.options.beforeRun?.();
-      // Runs from before snapshots were journalled kept theirs as a document (launch prefers the journal's).
-      const snapshot = await this.options.store.read<Snapshot<unknown>>(snapshotKey(runId));
       return await this.launch(
         meta,
-        snapshot,
         release,
         true,
         options.cancel ? { reason: options.reason ?? 'cancelled by the operator' } : undefined,
@@ -366,7 +363,6 @@ export class Engine {
 
   private async launch(
     meta: RunMeta,
-    snapshot: Snapshot<unknown> | undefined,
     release: (() => Promise<void>) | undefined,
     resumed: boolean,
     cancelOnRestore?: { reason: string },
@@ -384,8 +380,12 @@ export class Engine {
     const liveVolumes = devices.filter((d) => d.liveVolume).length;
     const timeout = commandTimeout(settings, liveVolumes, this.settings.origins['storage.commandTimeout']);
     const journal = await Journal.open(store, journalKey(meta.operationKey));
-    // Every transition's snapshot is a line of the journal: a resumed run restarts from the last.
-    const restored = resumed ? ((journal.snapshot(meta.runId) as Snapshot<unknown> | undefined) ?? snapshot) : snapshot;
+    // Every transition's snapshot is a line of the journal: a resumed run restarts from the last
+    // (runs from before snapshots were journalled kept theirs as a document).
+    const restored = resumed
+      ? ((journal.snapshot(meta.runId) as Snapshot<unknown> | undefined) ??
+        (await store.read<Snapshot<unknown>>(snapshotKey(meta.runId))))
+      : undefined;
     const now = () => new Date(this.clock.now()).toISOString();
     // Written when the run was announced (start); older state folders may lack it.
     const existing = await this.report(meta.runId);

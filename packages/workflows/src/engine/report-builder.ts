@@ -50,10 +50,12 @@ export class ReportBuilder {
     /** The engine driving the run, stamped on the steps it runs (several engines share a store). */
     private readonly engineId?: string,
   ) {
-    for (const vm of report.vms) this.vmIndex.set(vm.name, vm);
-    // Logged once more when the run goes on: a report written before the log existed has its
-    // records in the document only, which saves here no longer write.
-    for (const vm of report.vms) this.touched.add(vm);
+    for (const vm of report.vms) {
+      this.vmIndex.set(vm.name, vm);
+      // Logged once more when the run goes on: a report written before the log existed has its
+      // records in the document only, which saves here no longer write.
+      this.touched.add(vm);
+    }
   }
 
   private lastMs = Number.NaN;
