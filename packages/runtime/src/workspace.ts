@@ -276,12 +276,13 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
 
   // State other processes on this folder share: written only through SharedDocument (merged
   // under the store's update, never a stale whole copy), and only when this process changed it.
+  const simulated = opened.simulationStore;
   const shared = {
-    world: new SharedDocument<WorldState>(store, worldKey(env)),
-    replication: new SharedDocument<unknown>(store, replicationKey(env)),
-    dsm: new SharedDocument<DsmSimulatorState>(store, dsmKey(env)),
+    world: new SharedDocument<WorldState>(simulated, worldKey(env)),
+    replication: new SharedDocument<unknown>(simulated, replicationKey(env)),
+    dsm: new SharedDocument<DsmSimulatorState>(simulated, dsmKey(env)),
     // Virtual time only goes forward: the latest clock any process reached wins.
-    clock: new SharedDocument<{ now: number }>(store, clockKey(env), (_base, ours, theirs) => ({
+    clock: new SharedDocument<{ now: number }>(simulated, clockKey(env), (_base, ours, theirs) => ({
       now: Math.max(ours.now, theirs.now),
     })),
   };

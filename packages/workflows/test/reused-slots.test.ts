@@ -1,57 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { SharedSlots } from '@drctl/domain';
 import { ReusedSlots } from '../src/engine/reused-slots.js';
-
-/** A store that counts what it is asked and checks its own limit, as every store must. */
-class CountingStore implements SharedSlots {
-  held = new Map<string, number>();
-  peak = 0;
-  taken = 0;
-  given = 0;
-  private readonly queue: Array<() => void> = [];
-
-  async acquire(name: string, limit: number, signal?: AbortSignal): Promise<() => Promise<void>> {
-    for (;;) {
-      if (signal?.aborted) throw signal.reason;
-      const count = this.held.get(name) ?? 0;
-      if (count < limit) {
-        this.held.set(name, count + 1);
-        this.peak = Math.max(this.peak, count + 1);
-        this.taken++;
-        let back = false;
-        return async () => {
-          if (back) return;
-          back = true;
-          this.given++;
-          this.held.set(name, (this.held.get(name) ?? 1) - 1);
-          this.queue.splice(0).forEach((wake) => wake());
-        };
-      }
-      await new Promise<void>((resolve) => {
-        this.queue.push(resolve);
-        signal?.addEventListener('abort', () => resolve(), { once: true });
-      });
-    }
-  }
-}
-
-/** The same store, also able to tell at once whether a slot is free (as the state folder's can). */
-class ImmediateCountingStore extends CountingStore {
-  asked = 0;
-
-  tryAcquire(name: string, limit: number): (() => Promise<void>) | undefined {
-    this.asked++;
-    if ((this.held.get(name) ?? 0) >= limit) return undefined;
-    let release: (() => Promise<void>) | undefined;
-    // Free now: the counting store's acquire takes it without waiting.
-    void this.acquire(name, limit).then((r) => (release = r));
-    return async () => {
-      await Promise.resolve();
-      await release?.();
-    };
-  }
-}
+import { CountingStore, ImmediateCountingStore } from './support/counting-slots.js';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -101,6 +51,27 @@ describe('ReusedSlots', () => {
     // Two slots were ever taken from the store, and both go back once idle.
     expect(store.taken).toBe(2);
     await pause(60);
+    expect(store.held.get('boot-host/esx1')).toBe(0);
+  });
+
+  it('answers at once with a slot kept here or one the store has free, and with nothing otherwise', async () => {
+    const store = new ImmediateCountingStore();
+    const slots = new ReusedSlots(store, 60_000);
+    const first = slots.tryAcquire('boot-host/esx1', 1);
+    expect(first).toBeDefined();
+    expect(store.held.get('boot-host/esx1')).toBe(1);
+    // The one slot is in use: nothing kept, nothing free in the store, and no waiting.
+    expect(slots.tryAcquire('boot-host/esx1', 1)).toBeUndefined();
+    await first!();
+    // Given back here, it is kept: the next request gets it without asking the store.
+    const asked = store.asked;
+    const again = slots.tryAcquire('boot-host/esx1', 1);
+    expect(again).toBeDefined();
+    expect(store.asked).toBe(asked);
+    await again!();
+    // A store that cannot tell at once only ever answers through acquire.
+    expect(new ReusedSlots(new CountingStore()).tryAcquire('boot-host/esx1', 1)).toBeUndefined();
+    await slots.close();
     expect(store.held.get('boot-host/esx1')).toBe(0);
   });
 

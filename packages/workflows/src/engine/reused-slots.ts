@@ -33,7 +33,8 @@ export class ReusedSlots implements SharedSlots {
     private readonly idleMs = SLOT_IDLE_MS,
   ) {}
 
-  async acquire(name: string, limit: number, signal?: AbortSignal): Promise<GiveBack> {
+  /** A slot at once: one kept here, else one the store can tell is free without waiting; else undefined. */
+  tryAcquire(name: string, limit: number): GiveBack | undefined {
     if (!Number.isFinite(limit)) return async () => undefined;
     const kept = this.idle.get(name)?.pop();
     if (kept) {
@@ -41,9 +42,14 @@ export class ReusedSlots implements SharedSlots {
       delete kept.idleSince;
       return this.lend(name, kept);
     }
-    // A store that can tell at once whether a slot is free spares the waiting path below.
     const free = this.store.tryAcquire?.(name, limit);
-    if (free) return this.lend(name, { giveBack: free });
+    return free ? this.lend(name, { giveBack: free }) : undefined;
+  }
+
+  async acquire(name: string, limit: number, signal?: AbortSignal): Promise<GiveBack> {
+    // A kept slot, or a store that can tell at once whether one is free, spares the waiting path below.
+    const now = this.tryAcquire(name, limit);
+    if (now) return now;
     // Ask the store, but take a slot released here meanwhile if that comes first.
     const asking = new AbortController();
     // One listener on the run's signal for every request waiting under it (see onAbort).

@@ -1,6 +1,14 @@
 import type { SharedSlots } from '@drctl/domain';
 import { normalizeLimit, SlotPool, type ReleaseSlot, type SlotLimits, type SlotRequest } from '@drctl/scheduler';
 
+type GiveBack = () => Promise<void>;
+
+/** A host's or cluster's shared slot: its name in the store and its limit, worked out once. */
+interface SharedName {
+  name: string;
+  limit: number;
+}
+
 /**
  * The engine's boot/shutdown slot pool, whose per-host and per-cluster limits also hold across
  * every engine sharing the store: a slot granted here (ranked, within this engine) is then
@@ -8,6 +16,10 @@ import { normalizeLimit, SlotPool, type ReleaseSlot, type SlotLimits, type SlotR
  * Host first, then cluster, always in that order, so two engines never wait on each other.
  */
 export class SharedBootSlots extends SlotPool {
+  /** Per host and per cluster (as the local pool, the limit is read at first use). */
+  private readonly hostNames = new Map<string, SharedName>();
+  private readonly clusterNames = new Map<string, SharedName>();
+
   constructor(
     private readonly bootLimits: SlotLimits,
     private readonly shared: SharedSlots,
@@ -15,22 +27,71 @@ export class SharedBootSlots extends SlotPool {
     super(bootLimits);
   }
 
-  override async acquire(request: SlotRequest): Promise<ReleaseSlot> {
-    const local = await super.acquire(request);
-    const held: Array<() => Promise<void>> = [];
-    const releaseAll: ReleaseSlot = () => {
-      local();
-      for (const release of held.splice(0)) void release().catch(() => undefined);
-    };
+  override acquire(request: SlotRequest): Promise<ReleaseSlot> {
+    return super.acquire(request).then((local) => {
+      const held: GiveBack[] = [];
+      const releaseAll: ReleaseSlot = () => {
+        local();
+        for (const release of held.splice(0)) void release().catch(() => undefined);
+      };
+      try {
+        const host = this.hostName(request.host);
+        const cluster = this.clusterName(request.cluster);
+        // A slot per VM, thousands a run, and nearly always free: taken without waiting when it
+        // is, so a VM's boot costs no extra turn of the event loop per shared limit.
+        const hostNow = this.shared.tryAcquire?.(host.name, host.limit);
+        if (hostNow) {
+          held.push(hostNow);
+          const clusterNow = this.shared.tryAcquire?.(cluster.name, cluster.limit);
+          if (clusterNow) {
+            held.push(clusterNow);
+            return releaseAll;
+          }
+        }
+        return this.waitForShared(held, host, cluster, request.signal, releaseAll);
+      } catch (error) {
+        releaseAll();
+        throw error;
+      }
+    });
+  }
+
+  /** Takes what `held` lacks of the host's and the cluster's shared slots, waiting as long as it takes. */
+  private async waitForShared(
+    held: GiveBack[],
+    host: SharedName,
+    cluster: SharedName,
+    signal: AbortSignal | undefined,
+    releaseAll: ReleaseSlot,
+  ): Promise<ReleaseSlot> {
     try {
-      const hostLimit = normalizeLimit(this.bootLimits.hostLimit(request.host), `host ${request.host}`);
-      held.push(await this.shared.acquire(`boot-host/${request.host}`, hostLimit, request.signal));
-      const clusterLimit = normalizeLimit(this.bootLimits.clusterLimit(request.cluster), `cluster ${request.cluster}`);
-      held.push(await this.shared.acquire(`boot-cluster/${request.cluster}`, clusterLimit, request.signal));
+      if (held.length === 0) held.push(await this.shared.acquire(host.name, host.limit, signal));
+      held.push(await this.shared.acquire(cluster.name, cluster.limit, signal));
     } catch (error) {
       releaseAll();
       throw error;
     }
     return releaseAll;
+  }
+
+  private hostName(host: string): SharedName {
+    let named = this.hostNames.get(host);
+    if (!named) {
+      named = { name: `boot-host/${host}`, limit: normalizeLimit(this.bootLimits.hostLimit(host), `host ${host}`) };
+      this.hostNames.set(host, named);
+    }
+    return named;
+  }
+
+  private clusterName(cluster: string): SharedName {
+    let named = this.clusterNames.get(cluster);
+    if (!named) {
+      named = {
+        name: `boot-cluster/${cluster}`,
+        limit: normalizeLimit(this.bootLimits.clusterLimit(cluster), `cluster ${cluster}`),
+      };
+      this.clusterNames.set(cluster, named);
+    }
+    return named;
   }
 }
