@@ -26,8 +26,8 @@ export interface OpenedStore {
    * vSphere Replication, the virtual clock): the same documents as `store`, but on a state folder
    * written without fsync. That state stands in for what vCenter and the arrays keep themselves,
    * not for the engine's records: it must survive a killed process (a rename into the page cache
-   * does) and a power cut is no scenario a simulation replays. Flushing a 10,000-VM world after
-   * every step was a tenth of the run.
+   * does) and a power cut is no scenario a simulation replays. Flushing it took ~130 of the ~210
+   * fsyncs of a 10,000-VM run (the world, the clock and their revision documents at every step).
    */
   simulationStore: DocumentStore;
   /** Run ownership across engines: present when the store is shared (PostgreSQL). */
