@@ -16,7 +16,7 @@ interface SharedName {
  * Host first, then cluster, always in that order, so two engines never wait on each other.
  */
 export class SharedBootSlots extends SlotPool {
-  /** Per host and per cluster (as the local pool, the limit is read at first use). */
+  /** Per host and per cluster name. */
   private readonly hostNames = new Map<string, SharedName>();
   private readonly clusterNames = new Map<string, SharedName>();
 
@@ -35,8 +35,8 @@ export class SharedBootSlots extends SlotPool {
         for (const release of held.splice(0)) void release().catch(() => undefined);
       };
       try {
-        const host = this.hostName(request.host);
-        const cluster = this.clusterName(request.cluster);
+        const host = this.sharedName('host', request.host);
+        const cluster = this.sharedName('cluster', request.cluster);
         // A slot per VM, thousands a run, and nearly always free: taken without waiting when it
         // is, so a VM's boot costs no extra turn of the event loop per shared limit.
         const hostNow = this.shared.tryAcquire?.(host.name, host.limit);
@@ -74,23 +74,14 @@ export class SharedBootSlots extends SlotPool {
     return releaseAll;
   }
 
-  private hostName(host: string): SharedName {
-    let named = this.hostNames.get(host);
+  /** The shared slot of a host or a cluster, worked out on first use (as the local pool reads its limits). */
+  private sharedName(kind: 'host' | 'cluster', key: string): SharedName {
+    const names = kind === 'host' ? this.hostNames : this.clusterNames;
+    let named = names.get(key);
     if (!named) {
-      named = { name: `boot-host/${host}`, limit: normalizeLimit(this.bootLimits.hostLimit(host), `host ${host}`) };
-      this.hostNames.set(host, named);
-    }
-    return named;
-  }
-
-  private clusterName(cluster: string): SharedName {
-    let named = this.clusterNames.get(cluster);
-    if (!named) {
-      named = {
-        name: `boot-cluster/${cluster}`,
-        limit: normalizeLimit(this.bootLimits.clusterLimit(cluster), `cluster ${cluster}`),
-      };
-      this.clusterNames.set(cluster, named);
+      const configured = kind === 'host' ? this.bootLimits.hostLimit(key) : this.bootLimits.clusterLimit(key);
+      named = { name: `boot-${kind}/${key}`, limit: normalizeLimit(configured, `${kind} ${key}`) };
+      names.set(key, named);
     }
     return named;
   }
