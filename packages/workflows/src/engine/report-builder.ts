@@ -109,9 +109,16 @@ export class ReportBuilder {
     if (message) record.messages.push(message);
   }
 
-  vm(name: string, init: () => VmRecord): VmRecord {
+  /**
+   * A VM's record, created by `init` on first use; without `init`, undefined until then. Either
+   * way the caller may change it, so it is written at the next save.
+   */
+  vm(name: string, init: () => VmRecord): VmRecord;
+  vm(name: string): VmRecord | undefined;
+  vm(name: string, init?: () => VmRecord): VmRecord | undefined {
     let record = this.vmIndex.get(name);
     if (!record) {
+      if (!init) return undefined;
       record = init();
       this.vmIndex.set(name, record);
       this.report.vms.push(record);

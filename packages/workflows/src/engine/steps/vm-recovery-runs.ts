@@ -52,7 +52,7 @@ export class VmRecoveryRuns {
   /** @internal The move from `snapshot` on `event`, computed by XState at most once when shared. */
   move(snapshot: VmRecoverySnapshot, event: VmRecoveryEvent): Move {
     if ('message' in event) return this.compute(snapshot, event);
-    const key = JSON.stringify(event);
+    const key = eventKey(event);
     let known = this.moves.get(snapshot);
     if (!known) {
       known = new Map();
@@ -70,6 +70,12 @@ export class VmRecoveryRuns {
     const [next, executable] = transition(this.machine, snapshot, event);
     return { next, actions: executable.map((a) => a.type) };
   }
+}
+
+/** What tells events apart for sharing a move: the type alone for most, whose only field it is. */
+function eventKey(event: VmRecoveryEvent): string {
+  for (const field in event) if (field !== 'type') return JSON.stringify(event);
+  return event.type;
 }
 
 /** One VM's recovery: where the machine stands for it, and the events the engine sends it. */

@@ -11,15 +11,14 @@ import { discardTestStorageCommand, prepareProtectedStorageCommand } from './sto
 export const slotKey = (site: string, name: string) => `${site}/${name}`;
 
 export function vmRecord(ctx: RunContext, vm: PlanVm): VmRecord {
+  // Asked several times per VM per step: the record exists after the first, and the closure
+  // that would create it is not built for nothing.
+  return ctx.report.vm(vm.name) ?? ctx.report.vm(vm.name, () => newVmRecord(ctx, vm));
+}
+
+function newVmRecord(ctx: RunContext, vm: PlanVm): VmRecord {
   const at = vm.placements[ctx.recoverySite]!;
-  return ctx.report.vm(vm.name, () => ({
-    name: vm.name,
-    priority: vm.priority,
-    host: at.host,
-    cluster: at.cluster,
-    status: 'pending',
-    callouts: [],
-  }));
+  return { name: vm.name, priority: vm.priority, host: at.host, cluster: at.cluster, status: 'pending', callouts: [] };
 }
 
 /**
