@@ -7,7 +7,8 @@ import { abortReason, type Clock } from '@drctl/domain';
  */
 const waiters = new WeakMap<AbortSignal, Set<() => void>>();
 
-function onAbort(signal: AbortSignal, callback: () => void): () => void {
+/** The callbacks to run when `signal` fires, listened for once per signal. */
+function waitersOf(signal: AbortSignal): Set<() => void> {
   let set = waiters.get(signal);
   if (!set) {
     const created = new Set<() => void>();
@@ -23,9 +24,7 @@ function onAbort(signal: AbortSignal, callback: () => void): () => void {
       { once: true },
     );
   }
-  set.add(callback);
-  const registered = set;
-  return () => registered.delete(callback);
+  return set;
 }
 
 /** Rejects with the signal's reason if it has already fired. */
@@ -36,15 +35,18 @@ export function throwIfAborted(signal: AbortSignal): void {
 /** Resolves after `ms` of the clock's time; rejects with the signal's reason as soon as it fires. */
 export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(abortReason(signal));
+  const waiting = waitersOf(signal);
+  // As few closures as a sleep can have: ten thousand VMs sleep at once.
   return new Promise<void>((resolve, reject) => {
-    const stopListening = onAbort(signal, () => {
+    const aborted = () => {
       cancelTimer();
       reject(abortReason(signal));
-    });
+    };
     const cancelTimer = clock.setTimer(ms, () => {
-      stopListening();
+      waiting.delete(aborted);
       resolve();
     });
+    waiting.add(aborted);
   });
 }
 
@@ -52,6 +54,6 @@ export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<vo
 export function untilAborted(signal: AbortSignal): Promise<never> {
   if (signal.aborted) return Promise.reject(abortReason(signal));
   return new Promise<never>((_, reject) => {
-    onAbort(signal, () => reject(abortReason(signal)));
+    waitersOf(signal).add(() => reject(abortReason(signal)));
   });
 }

@@ -71,7 +71,7 @@ export class SimulatedCompute implements ComputeAdapter {
       }
       return 'proceed';
     };
-    await this.operation(site, 'matchStretchedDevices', devices.join(','), signal, check, () => undefined);
+    return this.operation(site, 'matchStretchedDevices', devices.join(','), signal, check, () => undefined);
   }
 
   async mountDatastore(request: {
@@ -97,7 +97,7 @@ export class SimulatedCompute implements ComputeAdapter {
       for (const id of devices) this.checkDeviceVisible(state, id, test, datastore);
       return 'proceed';
     };
-    await this.operation(site, 'mountDatastore', datastore, signal, check, (state) => {
+    return this.operation(site, 'mountDatastore', datastore, signal, check, (state) => {
       state.mounts.set(datastore, { datastore, test, devices: [...devices], mountedAt: this.core.clock.now() });
     });
   }
@@ -123,7 +123,7 @@ export class SimulatedCompute implements ComputeAdapter {
       }
       return 'proceed';
     };
-    await this.operation(site, 'unmountDatastore', datastore, signal, check, (state) => {
+    return this.operation(site, 'unmountDatastore', datastore, signal, check, (state) => {
       state.mounts.delete(datastore);
     });
   }
@@ -152,7 +152,7 @@ export class SimulatedCompute implements ComputeAdapter {
       }
       return 'proceed';
     };
-    await this.operation(site, 'registerVm', vm, signal, check, (state) => {
+    return this.operation(site, 'registerVm', vm, signal, check, (state) => {
       const current = state.vms.get(vm);
       const replaced = test && current?.kind === 'placeholder' ? { replacedPlaceholderHost: current.host } : {};
       state.vms.set(vm, { vm, kind: 'registered', test, host, power: 'off', ...replaced });
@@ -178,7 +178,7 @@ export class SimulatedCompute implements ComputeAdapter {
         );
       return 'proceed';
     };
-    await this.operation(site, 'unregisterVm', vm, signal, check, (state) => {
+    return this.operation(site, 'unregisterVm', vm, signal, check, (state) => {
       const current = state.vms.get(vm)!;
       // A test VM gives the recovery site its placeholder back.
       if (current.replacedPlaceholderHost !== undefined)
@@ -210,7 +210,7 @@ export class SimulatedCompute implements ComputeAdapter {
         throw computeError(`A test VM ${vm} is registered at ${site}; clean up the test first.`, { site, vm, host });
       return 'proceed';
     };
-    await this.operation(site, 'createPlaceholder', vm, signal, check, (state) => {
+    return this.operation(site, 'createPlaceholder', vm, signal, check, (state) => {
       state.vms.set(vm, {
         vm,
         kind: 'placeholder',
@@ -231,7 +231,7 @@ export class SimulatedCompute implements ComputeAdapter {
         throw computeError(`VM ${vm} at ${site} is a registered VM, not a placeholder.`, { site, vm });
       return 'proceed';
     };
-    await this.operation(site, 'deletePlaceholder', vm, signal, check, (state) => {
+    return this.operation(site, 'deletePlaceholder', vm, signal, check, (state) => {
       state.vms.delete(vm);
     });
   }
@@ -251,7 +251,7 @@ export class SimulatedCompute implements ComputeAdapter {
       }
       return 'proceed';
     };
-    await this.operation(site, 'configureNetworks', vm, signal, check, (state) => {
+    return this.operation(site, 'configureNetworks', vm, signal, check, (state) => {
       state.vms.get(vm)!.networks = { ...mapping };
     });
   }
@@ -274,7 +274,7 @@ export class SimulatedCompute implements ComputeAdapter {
       return 'proceed';
     };
     const host = () => this.core.sites.get(site)?.vms.get(vm)?.host;
-    await this.operation(site, 'powerOn', vm, signal, check, (state) => {
+    return this.operation(site, 'powerOn', vm, signal, check, (state) => {
       if (this.core.vmFault('power-on-fails', vm)) {
         throw computeError(`Power-on of VM ${vm} on host ${host()} at ${site} failed (injected fault).`, {
           site,
@@ -292,7 +292,7 @@ export class SimulatedCompute implements ComputeAdapter {
   async powerOff({ site, vm, signal }: ComputeRequest<'powerOff'>): Promise<void> {
     this.knownVm(vm, site);
     const check = (state: RuntimeSite): Readiness => (this.registered(state, vm).power === 'off' ? 'done' : 'proceed');
-    await this.operation(site, 'powerOff', vm, signal, check, (state) => {
+    return this.operation(site, 'powerOff', vm, signal, check, (state) => {
       powerDown(state.vms.get(vm)!);
     });
   }
@@ -352,7 +352,7 @@ export class SimulatedCompute implements ComputeAdapter {
         });
       return 'proceed';
     };
-    await this.operation(site, 'suspend', vm, signal, check, (state) => {
+    return this.operation(site, 'suspend', vm, signal, check, (state) => {
       state.vms.get(vm)!.power = 'suspended';
     });
   }
@@ -370,7 +370,7 @@ export class SimulatedCompute implements ComputeAdapter {
         });
       return 'proceed';
     };
-    await this.operation(site, 'resume', vm, signal, check, (state) => {
+    return this.operation(site, 'resume', vm, signal, check, (state) => {
       state.vms.get(vm)!.power = 'on';
     });
   }
@@ -416,7 +416,7 @@ export class SimulatedCompute implements ComputeAdapter {
    * against the world as it is then, and apply. A check that finds the work already done
    * returns at once (or, after the wait, skips the apply).
    */
-  private async operation(
+  private operation(
     site: string,
     name: ComputeOperation,
     key: string,
@@ -424,12 +424,17 @@ export class SimulatedCompute implements ComputeAdapter {
     check: (state: RuntimeSite) => Readiness,
     apply: (state: RuntimeSite) => void,
   ): Promise<void> {
-    if (check(this.reachableSite(site, signal)) === 'done') return;
-    await this.core.sleep(this.core.duration(name, key), signal);
-    const state = this.reachableSite(site, signal);
-    if (check(state) === 'done') return;
-    this.core.changed(`site:${site}`);
-    apply(state);
+    // Not an async function, and its callers return its promise rather than await it: ten
+    // thousand VMs wait here at once, and a suspended async frame per VM and level was most of
+    // what a scavenge had to copy. A precondition failing before the wait throws in the caller's
+    // async frame, which turns it into a rejection.
+    if (check(this.reachableSite(site, signal)) === 'done') return Promise.resolve();
+    return this.core.sleep(this.core.duration(name, key), signal).then(() => {
+      const state = this.reachableSite(site, signal);
+      if (check(state) === 'done') return;
+      this.core.changed(`site:${site}`);
+      apply(state);
+    });
   }
 
   private siteState(site: string): RuntimeSite {

@@ -67,7 +67,8 @@ export class Journal {
   private readonly commandEnds = new Map<string, Extract<JournalEntry, { t: 'cmd-end' }>>();
   private readonly commandStarts = new Map<string, number>();
   private readonly stepEnds = new Map<string, Extract<JournalEntry, { t: 'step-end' }>>();
-  private readonly vmStatus = new Map<string, Extract<JournalEntry, { t: 'vm' }>>();
+  /** Per step key, per VM: two lookups rather than a joined key built for each of 10,000 VMs. */
+  private readonly vmStatus = new Map<string, Map<string, Extract<JournalEntry, { t: 'vm' }>>>();
   private readonly effects = new Set<string>();
   private readonly prompts = new Map<string, Extract<JournalEntry, { t: 'prompt' }>>();
   private pending: JournalEntry[] = [];
@@ -103,7 +104,7 @@ export class Journal {
         this.stepEnds.set(entry.key, entry);
         break;
       case 'vm':
-        this.vmStatus.set(`${entry.key}/${entry.vm}`, entry);
+        this.vmStatusOf(entry.key).set(entry.vm, entry);
         break;
       case 'effect':
         this.effects.add(entry.key);
@@ -184,7 +185,15 @@ export class Journal {
     return this.stepEnds.get(key);
   }
   vm(stepKey: string, vm: string) {
-    return this.vmStatus.get(`${stepKey}/${vm}`);
+    return this.vmStatus.get(stepKey)?.get(vm);
+  }
+  private vmStatusOf(stepKey: string) {
+    let statuses = this.vmStatus.get(stepKey);
+    if (!statuses) {
+      statuses = new Map();
+      this.vmStatus.set(stepKey, statuses);
+    }
+    return statuses;
   }
   hasEffect(key: string): boolean {
     return this.effects.has(key);

@@ -105,15 +105,22 @@ export async function forEach<T>(
   action: (item: T) => Promise<StepStatus>,
   onError: (item: T, error: unknown) => void,
 ): Promise<StepStatus[]> {
+  // A handler on each item's promise rather than an async wrapper awaiting it: with 10,000 items
+  // in flight, a suspended frame per item was a good part of what each scavenge had to copy.
+  const settle = (item: T, error: unknown): StepStatus => {
+    if (signal.aborted) throw error;
+    onError(item, error);
+    return 'error';
+  };
   return Promise.all(
-    items.map(async (item) => {
+    items.map((item) => {
+      let pending: Promise<StepStatus>;
       try {
-        return await action(item);
+        pending = action(item);
       } catch (error) {
-        if (signal.aborted) throw error;
-        onError(item, error);
-        return 'error';
+        return Promise.resolve(settle(item, error));
       }
+      return pending.catch((error: unknown) => settle(item, error));
     }),
   );
 }

@@ -1,5 +1,5 @@
 import { runTaskGraph, splitPriorityGroups, type ReleaseSlot, type TaskOutcome, type WithSlot } from '@drctl/scheduler';
-import { DrError, type PlanVm, type Priority, type StepStatus } from '@drctl/domain';
+import { DrError, type PlanVm, type Priority, type StepStatus, type VmRecord } from '@drctl/domain';
 import { stepKey } from '../../machines/workflow-machine.js';
 import type { PhaseName } from '../../machines/policy.js';
 import type { VmRecoveryEvent, VmStage } from '../../machines/vm-recovery-machine.js';
@@ -11,6 +11,8 @@ import { VmRecoveryRuns } from './vm-recovery-runs.js';
 /** One VM's recovery in flight: what the stages need. */
 interface VmRun {
   vm: PlanVm;
+  /** Its report record (asked for once: the step's save writes it). */
+  record: VmRecord;
   withSlot: WithSlot;
   release: ReleaseSlot | undefined;
 }
@@ -54,7 +56,7 @@ export async function powerOnPriority(
   const stages: Record<VmStage, (r: VmRun) => Promise<VmRecoveryEvent>> = {
     'pre-power-on': async (r) => ({
       type: 'PRE_POWER_ON_DONE',
-      ...(await runVmBatch(ctx, r.vm.name, 'pre-power-on', r.vm.prePowerOn, vmRecord(ctx, r.vm).callouts, key, signal)),
+      ...(await runVmBatch(ctx, r.vm.name, 'pre-power-on', r.vm.prePowerOn, r.record.callouts, key, signal)),
     }),
     'awaiting-slot': async (r) => {
       // Hold the scheduler's slot until the machine leaves `booting` (its releaseSlot action).
@@ -70,7 +72,7 @@ export async function powerOnPriority(
       return { type: 'SLOT_GRANTED' };
     },
     'powering-on': async (r) => {
-      const record = vmRecord(ctx, r.vm);
+      const record = r.record;
       record.status = 'powering-on';
       record.powerOnStartedAt = now();
       ctx.events.emit({
@@ -102,7 +104,7 @@ export async function powerOnPriority(
         signal,
       });
       if (outcome !== 'ready') return { type: 'TOOLS_TIMED_OUT' };
-      vmRecord(ctx, r.vm).toolsReadyAt = now();
+      r.record.toolsReadyAt = now();
       return { type: 'TOOLS_READY' };
     },
     delaying: async (r) => {
@@ -111,15 +113,7 @@ export async function powerOnPriority(
     },
     'post-power-on': async (r) => ({
       type: 'POST_POWER_ON_DONE',
-      ...(await runVmBatch(
-        ctx,
-        r.vm.name,
-        'post-power-on',
-        r.vm.postPowerOn,
-        vmRecord(ctx, r.vm).callouts,
-        key,
-        signal,
-      )),
+      ...(await runVmBatch(ctx, r.vm.name, 'post-power-on', r.vm.postPowerOn, r.record.callouts, key, signal)),
     }),
   };
 
@@ -141,7 +135,7 @@ export async function powerOnPriority(
     if (started.failedDependencies.length > 0) {
       record.message = `dependency ${started.failedDependencies.join(', ')} failed; powered on anyway`;
     }
-    const run: VmRun = { vm, withSlot, release: undefined };
+    const run: VmRun = { vm, record, withSlot, release: undefined };
     const recovery = recoveries.start(
       {
         vm: vm.name,
