@@ -44,7 +44,7 @@ const entryArb: fc.Arbitrary<JournalEntry> = fc.oneof(
 );
 
 describe('journal batches', () => {
-  it('reopens to the same answers, however the entries of a batch share their run and key', async () => {
+  it('reopens to the same answers, however the entries of a batch share their run, key, type and status', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(entryArb, { minLength: 1, maxLength: 12 }), { maxLength: 4 }),
@@ -92,6 +92,37 @@ describe('journal batches', () => {
     expect(reopened.vm('dr/power-on', 'vm-1')?.runId).toBe('run-a');
     expect(reopened.vm('dr/power-on', 'vm-3')?.status).toBe('failed');
     expect(reopened.stepStatus('dr/power-on-done')).toBe('success');
+  });
+
+  it('says an entry type and status every entry of a batch shares once, and reads them back into each entry', async () => {
+    const store = new MemoryStore();
+    const journal = await Journal.open(store, KEY);
+    const at = '2026-01-01T00:00:00.000Z';
+    for (const vm of ['vm-1', 'vm-2', 'vm-3'])
+      journal.note({ t: 'vm', key: 'dr/shutdown-protected-vms', vm, status: 'shut-down', runId: 'run-a', at });
+    await journal.flush();
+    expect(await store.readLog(KEY)).toEqual([
+      {
+        t: 'batch',
+        runId: 'run-a',
+        key: 'dr/shutdown-protected-vms',
+        common: { t: 'vm', status: 'shut-down' },
+        entries: [
+          { vm: 'vm-1', at },
+          { vm: 'vm-2', at },
+          { vm: 'vm-3', at },
+        ],
+      },
+    ]);
+    const reopened = await Journal.open(store, KEY);
+    expect(reopened.vm('dr/shutdown-protected-vms', 'vm-2')).toEqual({
+      t: 'vm',
+      key: 'dr/shutdown-protected-vms',
+      vm: 'vm-2',
+      status: 'shut-down',
+      runId: 'run-a',
+      at,
+    });
   });
 
   it("keeps each run's last workflow snapshot in the line of its transition, with that step's entries", async () => {

@@ -18,14 +18,16 @@ export type JournalEntry =
 
 /**
  * Entries written together, as one log line. The run and the key most entries share are said
- * once (`runId`, `key`) and left out of the entries that share them: a batch of 10,000 VM
- * entries is otherwise half made of the same two strings. (Batches written before carry them in
- * every entry, and read the same.)
+ * once (`runId`, `key`) and left out of the entries that share them, and so are an entry type and
+ * status every entry has (`common`): a batch of 10,000 VM entries is otherwise mostly the same
+ * few strings. (Batches written before carry them in every entry, and read the same.)
  */
 interface Batch {
   t: 'batch';
   runId?: string;
   key?: string;
+  /** Fields every entry of the batch has with the same value, left out of each. */
+  common?: { t?: JournalEntry['t']; status?: string };
   entries: Array<Partial<JournalEntry>>;
   /** The run's workflow snapshot after the transition these entries led to (see `withSnapshot`). */
   snapshot?: unknown;
@@ -40,25 +42,44 @@ function packBatch(entries: readonly JournalEntry[], runId = entries[0]?.runId):
     counts.set(e.key, n);
     if (n > counts.get(key!)!) key = e.key;
   }
+  const common = commonFields(entries);
   return {
     t: 'batch',
     ...(runId === undefined ? {} : { runId }),
     ...(key === undefined ? {} : { key }),
+    ...(common ? { common } : {}),
     entries: entries.map((entry) => {
-      const { runId: entryRun, key: entryKey, ...rest } = entry;
-      return {
-        ...(entryKey === key ? {} : { key: entryKey }),
-        ...(entryRun === runId ? {} : { runId: entryRun }),
-        ...rest,
-      };
+      const own: Record<string, unknown> = {};
+      for (const [field, value] of Object.entries(entry)) {
+        const said =
+          (field === 'runId' && value === runId) ||
+          (field === 'key' && value === key) ||
+          (field === 't' && common?.t !== undefined) ||
+          (field === 'status' && common?.status !== undefined);
+        if (!said) own[field] = value;
+      }
+      return own;
     }),
   };
+}
+
+/** The entry type and status all of several entries share, if any. */
+function commonFields(entries: readonly JournalEntry[]): Batch['common'] {
+  const first = entries[0];
+  if (!first || entries.length < 2) return undefined;
+  const statusOf = (e: JournalEntry) => ('status' in e ? e.status : undefined);
+  const t = entries.every((e) => e.t === first.t) ? first.t : undefined;
+  const status = statusOf(first);
+  const sameStatus = status !== undefined && entries.every((e) => statusOf(e) === status);
+  if (t === undefined && !sameStatus) return undefined;
+  return { ...(t !== undefined ? { t } : {}), ...(sameStatus ? { status } : {}) };
 }
 
 function unpackBatch(batch: Batch): JournalEntry[] {
   const shared = {
     ...(batch.runId === undefined ? {} : { runId: batch.runId }),
     ...(batch.key === undefined ? {} : { key: batch.key }),
+    ...batch.common,
   };
   return batch.entries.map((entry) => ({ ...shared, ...entry }) as JournalEntry);
 }
