@@ -75,6 +75,26 @@ describe('ReusedSlots', () => {
     expect(store.held.get('boot-host/esx1')).toBe(0);
   });
 
+  it('hands claims taken at once back to the next request, and an unlimited name needs no slot', async () => {
+    const store = new ImmediateCountingStore();
+    const slots = new ReusedSlots(store, 60_000);
+    const claim = slots.claimNow('boot-host/esx1', 1);
+    expect(claim).toBeDefined();
+    expect(slots.claimNow('boot-host/esx1', 1)).toBeUndefined();
+    slots.giveBackNow('boot-host/esx1', claim!);
+    const asked = store.asked;
+    expect(slots.claimNow('boot-host/esx1', 1)).toBe(claim);
+    expect(store.asked).toBe(asked);
+    // No limit: a claim every time, and nothing taken from the store or kept here.
+    const unlimited = slots.claimNow('boot-host/esx2', Number.POSITIVE_INFINITY);
+    slots.giveBackNow('boot-host/esx2', unlimited!);
+    expect(store.held.get('boot-host/esx2')).toBeUndefined();
+    expect(slots.claimNow('boot-host/esx2', Number.POSITIVE_INFINITY)).toBeDefined();
+    slots.giveBackNow('boot-host/esx1', claim!);
+    await slots.close();
+    expect(store.held.get('boot-host/esx1')).toBe(0);
+  });
+
   it('gives a waiting request a slot released here before the store answers', async () => {
     const store = new CountingStore();
     const slots = new ReusedSlots(store, 50);

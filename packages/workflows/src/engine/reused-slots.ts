@@ -3,11 +3,14 @@ import { onAbort, type SharedSlots } from '@drctl/domain';
 type GiveBack = () => Promise<void>;
 
 /** A slot taken from the shared store and not yet given back to it. */
-interface Claim {
+export interface Claim {
   readonly giveBack: GiveBack;
   /** When no request here used it any more (performance.now()); set while it idles. */
   idleSince?: number;
 }
+
+/** The claim on a slot without a limit: nothing was taken, nothing goes back. */
+const UNLIMITED: Claim = { giveBack: async () => undefined };
 
 /** How long a shared slot no work of this engine uses stays claimed by it (real time). */
 export const SLOT_IDLE_MS = 250;
@@ -36,14 +39,29 @@ export class ReusedSlots implements SharedSlots {
   /** A slot at once: one kept here, else one the store can tell is free without waiting; else undefined. */
   tryAcquire(name: string, limit: number): GiveBack | undefined {
     if (!Number.isFinite(limit)) return async () => undefined;
+    const claim = this.claimNow(name, limit);
+    return claim ? this.lend(name, claim) : undefined;
+  }
+
+  /**
+   * As `tryAcquire`, for a caller that gives the slot back itself (`giveBackNow`), once: a boot
+   * slot is taken per VM, and a give-back function (and its promise) per slot was garbage.
+   */
+  claimNow(name: string, limit: number): Claim | undefined {
+    if (!Number.isFinite(limit)) return UNLIMITED;
     const kept = this.idle.get(name)?.pop();
     if (kept) {
       this.idleCount--;
-      delete kept.idleSince;
-      return this.lend(name, kept);
+      kept.idleSince = undefined;
+      return kept;
     }
     const free = this.store.tryAcquire?.(name, limit);
-    return free ? this.lend(name, { giveBack: free }) : undefined;
+    return free ? { giveBack: free } : undefined;
+  }
+
+  /** Gives back a slot `claimNow` took: the next request here gets it, else it idles. */
+  giveBackNow(name: string, claim: Claim): void {
+    if (claim !== UNLIMITED) this.release(name, claim);
   }
 
   async acquire(name: string, limit: number, signal?: AbortSignal): Promise<GiveBack> {
@@ -100,6 +118,11 @@ export class ReusedSlots implements SharedSlots {
       this.waiting.set(name, waiters);
     }
     return waiters;
+  }
+
+  /** A give-back function for a slot `claimNow` took, for a caller that holds it as one. */
+  lendClaim(name: string, claim: Claim): GiveBack {
+    return claim === UNLIMITED ? async () => undefined : this.lend(name, claim);
   }
 
   private lend(name: string, claim: Claim): GiveBack {

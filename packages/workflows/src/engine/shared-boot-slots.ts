@@ -1,5 +1,5 @@
-import type { SharedSlots } from '@drctl/domain';
 import { normalizeLimit, SlotPool, type ReleaseSlot, type SlotLimits, type SlotRequest } from '@drctl/scheduler';
+import type { Claim, ReusedSlots } from './reused-slots.js';
 
 type GiveBack = () => Promise<void>;
 
@@ -22,38 +22,58 @@ export class SharedBootSlots extends SlotPool {
 
   constructor(
     private readonly bootLimits: SlotLimits,
-    private readonly shared: SharedSlots,
+    private readonly shared: ReusedSlots,
   ) {
     super(bootLimits);
   }
 
   override acquire(request: SlotRequest): Promise<ReleaseSlot> {
     return super.acquire(request).then((local) => {
-      const held: GiveBack[] = [];
-      const releaseAll: ReleaseSlot = () => {
-        local();
-        for (const release of held.splice(0)) void release().catch(() => undefined);
-      };
+      let host: SharedName | undefined;
+      let hostClaim: Claim | undefined;
       try {
-        const host = this.sharedName('host', request.host);
+        host = this.sharedName('host', request.host);
         const cluster = this.sharedName('cluster', request.cluster);
         // A slot per VM, thousands a run, and nearly always free: taken without waiting when it
-        // is, so a VM's boot costs no extra turn of the event loop per shared limit.
-        const hostNow = this.shared.tryAcquire?.(host.name, host.limit);
-        if (hostNow) {
-          held.push(hostNow);
-          const clusterNow = this.shared.tryAcquire?.(cluster.name, cluster.limit);
-          if (clusterNow) {
-            held.push(clusterNow);
-            return releaseAll;
-          }
+        // is, so a VM's boot costs no extra turn of the event loop, promise or closure per
+        // shared limit.
+        hostClaim = this.shared.claimNow(host.name, host.limit);
+        if (hostClaim) {
+          const clusterClaim = this.shared.claimNow(cluster.name, cluster.limit);
+          if (clusterClaim) return this.releaseShared(local, host, hostClaim, cluster, clusterClaim);
         }
+        // Waiting: what is held is given back as the waiting path does it.
+        const held: GiveBack[] = hostClaim ? [this.shared.lendClaim(host.name, hostClaim)] : [];
+        hostClaim = undefined;
+        const releaseAll: ReleaseSlot = () => {
+          local();
+          for (const release of held.splice(0)) void release().catch(() => undefined);
+        };
         return this.waitForShared(held, host, cluster, request.signal, releaseAll);
       } catch (error) {
-        releaseAll();
+        local();
+        if (host && hostClaim) this.shared.giveBackNow(host.name, hostClaim);
         throw error;
       }
     });
+  }
+
+  /** Gives back, once, the local slot and the two shared ones taken at once. */
+  private releaseShared(
+    local: ReleaseSlot,
+    host: SharedName,
+    hostClaim: Claim,
+    cluster: SharedName,
+    clusterClaim: Claim,
+  ) {
+    let released = false;
+    return (): void => {
+      if (released) return;
+      released = true;
+      local();
+      this.shared.giveBackNow(host.name, hostClaim);
+      this.shared.giveBackNow(cluster.name, clusterClaim);
+    };
   }
 
   /** Takes what `held` lacks of the host's and the cluster's shared slots, waiting as long as it takes. */
