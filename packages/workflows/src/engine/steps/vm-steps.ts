@@ -7,8 +7,27 @@ import { blindHosts, unpromotedDevices, usableHost } from './failed-resources.js
 import { forEach } from './host-steps.js';
 import { discardTestStorageCommand, prepareProtectedStorageCommand } from './storage-steps.js';
 
-/** Pool keys are qualified by site: host and cluster names may repeat across vCenters. */
-export const slotKey = (site: string, name: string) => `${site}/${name}`;
+/** Per site, per host or cluster name, its pool key (see `slotKey`). */
+const slotKeys = new Map<string, Map<string, string>>();
+
+/**
+ * Pool keys are qualified by site: host and cluster names may repeat across vCenters. The same
+ * string each time for the same pair: the pools look every VM's keys up, and a fresh string would
+ * be hashed anew at each lookup. (As many entries as the environments' hosts and clusters.)
+ */
+export function slotKey(site: string, name: string): string {
+  let bySite = slotKeys.get(site);
+  if (!bySite) {
+    bySite = new Map();
+    slotKeys.set(site, bySite);
+  }
+  let key = bySite.get(name);
+  if (key === undefined) {
+    key = `${site}/${name}`;
+    bySite.set(name, key);
+  }
+  return key;
+}
 
 /**
  * 'success' once `work` is done. A step's last wait for each of 10,000 VMs is returned through
