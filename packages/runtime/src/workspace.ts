@@ -26,18 +26,12 @@ import {
 } from '@drctl/domain';
 import { createCalloutRunner } from '@drctl/callouts';
 import type { DsmSimulator, DsmSimulatorState } from '@drctl/dsm-simulator';
-import {
-  parseFaults,
-  SimulatedWorld,
-  validateFaults,
-  type DurationName,
-  type Fault,
-  type WorldState,
-} from '@drctl/simulator';
+import { parseFaults, SimulatedWorld, validateFaults, type DurationName, type Fault } from '@drctl/simulator';
 import { createVsphereReplicationAdapter } from '@drctl/vsphere-replication';
 import { Engine, type EngineOptions } from '@drctl/workflows';
 import { invocationOf, type RunInvocation } from './invocation.js';
 import { SharedDocument } from './shared-state/shared-document.js';
+import { SharedWorld } from './shared-state/shared-world.js';
 import { isDsmFaultText, parseDsmFault, type DsmFault } from './sc-series/dsm-faults.js';
 import { mirroredStorage } from './sc-series/mirrored-storage.js';
 import {
@@ -278,7 +272,11 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   // under the store's update, never a stale whole copy), and only when this process changed it.
   const simulated = opened.simulationStore;
   const shared = {
-    world: new SharedDocument<WorldState>(simulated, worldKey(env)),
+    world: new SharedWorld(
+      simulated,
+      worldKey(env),
+      env.sites.map((s) => s.name),
+    ),
     replication: new SharedDocument<unknown>(simulated, replicationKey(env)),
     dsm: new SharedDocument<DsmSimulatorState>(simulated, dsmKey(env)),
     // Virtual time only goes forward: the latest clock any process reached wins.
@@ -388,7 +386,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const save = async (force: boolean) => {
     const worldChanges = world.changeCount;
     if (force || worldChanges !== savedWorldChanges) {
-      await shared.world.save(world.snapshotForStore(), force, world.stateJson());
+      await shared.world.save(world, force);
       savedWorldChanges = worldChanges;
     }
     await shared.replication.save(replication.snapshot(), force);

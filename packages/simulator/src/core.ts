@@ -256,6 +256,21 @@ export class WorldCore {
    * last call and the fresh text of the others.
    */
   stateJson(): string {
+    const { before, sites, after } = this.stateJsonPieces();
+    return `${before},"sites":[${sites.map((s) => s.json).join(',')}]${after}`;
+  }
+
+  /**
+   * The same text in the pieces a store may keep apart: everything but the sites (with an empty
+   * `sites` list), and each site's own, each reused while no change touched it.
+   */
+  stateJsonParts(): { arrays: string; sites: Array<{ name: string; json: string }> } {
+    const { before, sites, after } = this.stateJsonPieces();
+    return { arrays: `${before},"sites":[]${after}`, sites };
+  }
+
+  /** The text before and after the sites, and each site's. */
+  private stateJsonPieces() {
     const text = (part: WorldPart, value: () => unknown): string => {
       let cached = this.partText.get(part);
       if (cached === undefined) {
@@ -264,13 +279,17 @@ export class WorldCore {
       }
       return cached;
     };
-    const sites = [...this.sites.values()].map((s) => text(`site:${s.name}`, () => siteState(s)));
+    const sites = [...this.sites.values()].map((s) => ({
+      name: s.name,
+      json: text(`site:${s.name}`, () => siteState(s)),
+    }));
     // The scalar fields encoded as liveState has them, then the parts in the same order.
     const header = JSON.stringify(this.header()).slice(0, -1);
-    return (
-      `${header},"devices":${text('devices', () => [...this.devices.values()])},"sites":[${sites.join(',')}],` +
-      `"effects":${text('effects', () => this.effects)},"calls":${text('calls', () => [...this.tallies.values()])}}`
-    );
+    return {
+      before: `${header},"devices":${text('devices', () => [...this.devices.values()])}`,
+      sites,
+      after: `,"effects":${text('effects', () => this.effects)},"calls":${text('calls', () => [...this.tallies.values()])}}`,
+    };
   }
 
   snapshot(): WorldState {

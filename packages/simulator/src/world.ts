@@ -71,6 +71,15 @@ export class SimulatedWorld {
   }
 
   /**
+   * The same text in pieces a store can keep apart, so a step that touched one site writes that
+   * site alone: `arrays` is everything but the sites (its `sites` list empty), `sites` each site's
+   * state (`WorldState['sites'][number]`) in the state's order.
+   */
+  stateJsonParts(): { arrays: string; sites: Array<{ name: string; json: string }> } {
+    return this.core.stateJsonParts();
+  }
+
+  /**
    * Grows with every change to the state (not with time passing): equal counts mean nothing
    * changed, so a checkpoint can skip writing the world.
    */

@@ -1,0 +1,91 @@
+import { describe, expect, it } from '@jest/globals';
+import { resolve } from 'node:path';
+import { VirtualClock, type DocumentStore } from '@drctl/domain';
+import { SimulatedWorld, type WorldState } from '@drctl/simulator';
+import { MemoryStore } from '@drctl/store';
+import { readEnvironment } from '../src/index.js';
+import { SharedWorld } from '../src/shared-state/shared-world.js';
+
+const techsol = resolve(import.meta.dirname, '../../../examples/techsol/environment.yaml');
+const KEY = 'environments/techsol/world';
+
+/** A memory store that remembers which documents were written. */
+class WatchedStore extends MemoryStore {
+  written: string[] = [];
+  override async write(key: string, value: unknown): Promise<void> {
+    this.written.push(key);
+    await super.write(key, value);
+  }
+  override async writeJson(key: string, json: string): Promise<void> {
+    this.written.push(key);
+    await super.writeJson(key, json);
+  }
+}
+
+function setUp() {
+  const env = readEnvironment(techsol);
+  const clock = new VirtualClock({ start: Date.UTC(2026, 0, 1) });
+  const world = new SimulatedWorld(env, { clock });
+  const sites = env.sites.map((s) => s.name);
+  const protectedSite = sites[0]!;
+  const vm = env.vms.find((v) => v.site === protectedSite)!.name;
+  return { env, clock, world, sites, protectedSite, vm };
+}
+
+const documents = (store: WatchedStore) => store.written.filter((k) => !k.endsWith('.rev'));
+
+describe('the simulated world in parts', () => {
+  it('writes only the parts a change touched, and reads back the world it wrote', async () => {
+    const { env, clock, world, sites, protectedSite, vm } = setUp();
+    const store = new WatchedStore();
+    const shared = new SharedWorld(store, KEY, sites);
+    await shared.save(world, true);
+    expect(documents(store)).toHaveLength(1 + sites.length);
+
+    // A VM powered off at the protected site: that site's part and the arrays' (their time), no other site.
+    store.written = [];
+    const signal = new AbortController().signal;
+    await clock.runUntil(world.compute.powerOff({ site: protectedSite, vm, signal }));
+    await shared.save(world, false);
+    expect(documents(store)).toHaveLength(2);
+    expect(documents(store)).toContain(KEY);
+    expect(documents(store).filter((k) => k.startsWith(`${KEY}-sites/`))).toHaveLength(1);
+
+    const loaded = await new SharedWorld(store, KEY, sites).load();
+    expect(loaded).toEqual(world.snapshot());
+    const restored = SimulatedWorld.restore(env, loaded!, { clock });
+    expect(await restored.compute.vmState({ site: protectedSite, vm, signal })).toBe('off');
+  });
+
+  it('reads a world stored whole, as earlier versions kept it, and stores it in parts from the next save', async () => {
+    const { world, sites } = setUp();
+    const store = new WatchedStore();
+    await store.write(KEY, world.snapshot());
+    const shared = new SharedWorld(store, KEY, sites);
+    const loaded = await shared.load();
+    expect(loaded).toEqual(world.snapshot());
+    await shared.save(world, false);
+    expect(((await store.read<WorldState>(KEY)) as WorldState).sites).toEqual([]);
+    expect(await new SharedWorld(store, KEY, sites).load()).toEqual(world.snapshot());
+  });
+
+  it("merges each part with another process's changes to it", async () => {
+    const { env, clock, world, sites, protectedSite, vm } = setUp();
+    const store: DocumentStore = new MemoryStore();
+    const first = new SharedWorld(store, KEY, sites);
+    await first.save(world, true);
+    // A second process loads the same world, changes the protected site and saves.
+    const second = new SharedWorld(store, KEY, sites);
+    const theirs = SimulatedWorld.restore(env, (await second.load())!, { clock });
+    const signal = new AbortController().signal;
+    await clock.runUntil(theirs.compute.powerOff({ site: protectedSite, vm, signal }));
+    await second.save(theirs, false);
+    // The first process, which did not see it, takes it in before going on.
+    const merged = await first.theirsMerged(() => world.snapshot());
+    expect(merged).toBeDefined();
+    world.adopt(merged!);
+    expect(await world.compute.vmState({ site: protectedSite, vm, signal })).toBe('off');
+    // Nothing new since: nothing to merge.
+    expect(await first.theirsMerged(() => world.snapshot())).toBeUndefined();
+  });
+});
