@@ -332,11 +332,7 @@ export class SimulatedCompute implements ComputeAdapter {
         { site, vm, timeoutMs },
       );
     }
-    await this.core.sleep(needed, signal);
-    const after = this.reachableSite(site, signal);
-    if (check(after) === 'done') return;
-    this.core.changed(`site:${site}`);
-    powerDown(after.vms.get(vm)!);
+    return this.task(site, needed, signal, check, (after) => powerDown(after.vms.get(vm)!));
   }
 
   async suspend({ site, vm, signal }: ComputeRequest<'suspend'>): Promise<void> {
@@ -424,12 +420,25 @@ export class SimulatedCompute implements ComputeAdapter {
     check: (state: RuntimeSite) => Readiness,
     apply: (state: RuntimeSite) => void,
   ): Promise<void> {
-    // Not an async function, and its callers return its promise rather than await it: ten
-    // thousand VMs wait here at once, and a suspended async frame per VM and level was most of
-    // what a scavenge had to copy. A precondition failing before the wait throws in the caller's
-    // async frame, which turns it into a rejection.
+    return this.task(site, this.core.duration(name, key), signal, check, apply);
+  }
+
+  /**
+   * `operation` for a task whose time the caller worked out. Not an async function, and its
+   * callers return its promise rather than await it: ten thousand VMs wait here at once, and a
+   * suspended async frame per VM and level was most of what a scavenge had to copy. A
+   * precondition failing before the wait throws in the caller's async frame, which turns it into
+   * a rejection.
+   */
+  private task(
+    site: string,
+    ms: number,
+    signal: AbortSignal,
+    check: (state: RuntimeSite) => Readiness,
+    apply: (state: RuntimeSite) => void,
+  ): Promise<void> {
     if (check(this.reachableSite(site, signal)) === 'done') return Promise.resolve();
-    return this.core.sleep(this.core.duration(name, key), signal).then(() => {
+    return this.core.sleep(ms, signal).then(() => {
       const state = this.reachableSite(site, signal);
       if (check(state) === 'done') return;
       this.core.changed(`site:${site}`);

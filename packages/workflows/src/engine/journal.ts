@@ -50,7 +50,8 @@ function packBatch(entries: readonly JournalEntry[], runId = entries[0]?.runId):
     ...(common ? { common } : {}),
     entries: entries.map((entry) => {
       const own: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(entry)) {
+      for (const field in entry) {
+        const value = (entry as Record<string, unknown>)[field];
         const said =
           (field === 'runId' && value === runId) ||
           (field === 'key' && value === key) ||
