@@ -42,14 +42,29 @@ describe('the simulated world in parts', () => {
     await shared.save(world, true);
     expect(documents(store)).toHaveLength(1 + sites.length);
 
-    // A VM powered off at the protected site: that site's part and the arrays' (their time), no other site.
+    // A VM powered off at the protected site: that site's part alone (not the arrays, not the other site).
     store.written = [];
     const signal = new AbortController().signal;
     await clock.runUntil(world.compute.powerOff({ site: protectedSite, vm, signal }));
     await shared.save(world, false);
-    expect(documents(store)).toHaveLength(2);
-    expect(documents(store)).toContain(KEY);
-    expect(documents(store).filter((k) => k.startsWith(`${KEY}-sites/`))).toHaveLength(1);
+    expect(documents(store)).toHaveLength(1);
+    expect(documents(store)[0]).toMatch(new RegExp(`^${KEY}-sites/${protectedSite}-`));
+    // The arrays' stored time is when they last changed.
+    expect((await store.read<WorldState>(KEY))!.savedAt).toBeLessThan(clock.now());
+    // A storage command: the arrays alone.
+    store.written = [];
+    const volume = env.volumes[0]!;
+    await clock.runUntil(
+      world.storage.syncOnce({
+        arrayId: volume.sourceArray,
+        devices: [volume.id],
+        idempotencyKey: 'sync-1',
+        context: { workflow: 'test', plan: 'p', runId: 'r' },
+        signal,
+      }),
+    );
+    await shared.save(world, false);
+    expect(documents(store)).toEqual([KEY]);
 
     const loaded = await new SharedWorld(store, KEY, sites).load();
     expect(loaded).toEqual(world.snapshot());

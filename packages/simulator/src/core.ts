@@ -249,6 +249,7 @@ export class WorldCore {
   changed(part: WorldPart): void {
     this.changeCount++;
     this.partText.delete(part);
+    if (!part.startsWith('site:')) this.partText.delete(ARRAYS_PART);
   }
 
   /**
@@ -256,8 +257,8 @@ export class WorldCore {
    * last call and the fresh text of the others.
    */
   stateJson(): string {
-    const { before, sites, after } = this.stateJsonPieces();
-    return `${before},"sites":[${sites.map((s) => s.json).join(',')}]${after}`;
+    const sites = this.siteTexts().map((s) => s.json);
+    return this.arraysText(`,"sites":[${sites.join(',')}]`);
   }
 
   /**
@@ -265,31 +266,41 @@ export class WorldCore {
    * `sites` list), and each site's own, each reused while no change touched it.
    */
   stateJsonParts(): { arrays: string; sites: Array<{ name: string; json: string }> } {
-    const { before, sites, after } = this.stateJsonPieces();
-    return { arrays: `${before},"sites":[]${after}`, sites };
+    // The arrays' text is kept too, with the time it was made: while only sites change, the
+    // same text (its `savedAt` the arrays' last change) tells a store there is nothing to write.
+    let arrays = this.partText.get(ARRAYS_PART);
+    if (arrays === undefined) {
+      arrays = this.arraysText(',"sites":[]');
+      this.partText.set(ARRAYS_PART, arrays);
+    }
+    return { arrays, sites: this.siteTexts() };
   }
 
-  /** The text before and after the sites, and each site's. */
-  private stateJsonPieces() {
-    const text = (part: WorldPart, value: () => unknown): string => {
-      let cached = this.partText.get(part);
-      if (cached === undefined) {
-        cached = JSON.stringify(value());
-        this.partText.set(part, cached);
-      }
-      return cached;
-    };
-    const sites = [...this.sites.values()].map((s) => ({
+  /** A part's text, encoded afresh only when a change touched the part since. */
+  private partJson(part: WorldPart, value: () => unknown): string {
+    let cached = this.partText.get(part);
+    if (cached === undefined) {
+      cached = JSON.stringify(value());
+      this.partText.set(part, cached);
+    }
+    return cached;
+  }
+
+  private siteTexts(): Array<{ name: string; json: string }> {
+    return [...this.sites.values()].map((s) => ({
       name: s.name,
-      json: text(`site:${s.name}`, () => siteState(s)),
+      json: this.partJson(`site:${s.name}`, () => siteState(s)),
     }));
+  }
+
+  /** Everything but the sites, with `sites` (the field as text) where they go. */
+  private arraysText(sites: string): string {
     // The scalar fields encoded as liveState has them, then the parts in the same order.
     const header = JSON.stringify(this.header()).slice(0, -1);
-    return {
-      before: `${header},"devices":${text('devices', () => [...this.devices.values()])}`,
-      sites,
-      after: `,"effects":${text('effects', () => this.effects)},"calls":${text('calls', () => [...this.tallies.values()])}}`,
-    };
+    const devices = this.partJson('devices', () => [...this.devices.values()]);
+    const effects = this.partJson('effects', () => this.effects);
+    const calls = this.partJson('calls', () => [...this.tallies.values()]);
+    return `${header},"devices":${devices}${sites},"effects":${effects},"calls":${calls}}`;
   }
 
   snapshot(): WorldState {
@@ -355,6 +366,9 @@ export class WorldCore {
     };
   }
 }
+
+/** The key of the arrays' whole text (everything but the sites) among the parts' texts. */
+const ARRAYS_PART = 'arrays';
 
 /** The parts of the persisted state whose text `stateJson` keeps between changes. */
 export type WorldPart = 'devices' | 'effects' | 'calls' | `site:${string}`;

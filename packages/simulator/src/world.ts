@@ -73,7 +73,8 @@ export class SimulatedWorld {
   /**
    * The same text in pieces a store can keep apart, so a step that touched one site writes that
    * site alone: `arrays` is everything but the sites (its `sites` list empty), `sites` each site's
-   * state (`WorldState['sites'][number]`) in the state's order.
+   * state (`WorldState['sites'][number]`) in the state's order. Each piece is the same string
+   * until a change touches it; the arrays' `savedAt` is the time of their last change.
    */
   stateJsonParts(): { arrays: string; sites: Array<{ name: string; json: string }> } {
     return this.core.stateJsonParts();
