@@ -72,16 +72,44 @@ describe('the simulated world in parts', () => {
     expect(await restored.compute.vmState({ site: protectedSite, vm, signal })).toBe('off');
   });
 
-  it('reads a world stored whole, as earlier versions kept it, and stores it in parts from the next save', async () => {
-    const { world, sites } = setUp();
+  it('reads a world stored whole, as earlier versions kept it, and stores every part at the next save', async () => {
+    const { env, clock, world, sites, protectedSite, vm } = setUp();
     const store = new WatchedStore();
     await store.write(KEY, world.snapshot());
     const shared = new SharedWorld(store, KEY, sites);
     const loaded = await shared.load();
     expect(loaded).toEqual(world.snapshot());
-    await shared.save(world, false);
+    // As the workspace does: the world restored from it is this process's base, and a step then
+    // changes one site only. The other site must still be stored, or it would be lost.
+    const restored = SimulatedWorld.restore(env, loaded!, { clock });
+    shared.startFrom(restored.snapshot());
+    const signal = new AbortController().signal;
+    await clock.runUntil(restored.compute.powerOff({ site: protectedSite, vm, signal }));
+    await shared.save(restored, false);
     expect(((await store.read<WorldState>(KEY)) as WorldState).sites).toEqual([]);
-    expect(await new SharedWorld(store, KEY, sites).load()).toEqual(world.snapshot());
+    expect(documents(store).filter((k) => k.startsWith(`${KEY}-sites/`))).toHaveLength(sites.length);
+    expect(await new SharedWorld(store, KEY, sites).load()).toEqual(restored.snapshot());
+  });
+
+  it('merges from a world stored whole when another process stored its parts first', async () => {
+    const { env, clock, world, sites, protectedSite, vm } = setUp();
+    const store = new MemoryStore();
+    await store.write(KEY, world.snapshot());
+    const signal = new AbortController().signal;
+    // Both processes read the whole world; the second changes the protected site and stores parts.
+    const first = new SharedWorld(store, KEY, sites);
+    const ours = SimulatedWorld.restore(env, (await first.load())!, { clock });
+    const second = new SharedWorld(store, KEY, sites);
+    const theirs = SimulatedWorld.restore(env, (await second.load())!, { clock });
+    await clock.runUntil(theirs.compute.powerOff({ site: protectedSite, vm, signal }));
+    await second.save(theirs, false);
+    // The first, which changed nothing there, takes their change in rather than its stale copy.
+    const merged = await first.theirsMerged(() => ours.snapshot());
+    ours.adopt(merged!);
+    expect(await ours.compute.vmState({ site: protectedSite, vm, signal })).toBe('off');
+    await first.save(ours, false);
+    const after = SimulatedWorld.restore(env, (await new SharedWorld(store, KEY, sites).load())!, { clock });
+    expect(await after.compute.vmState({ site: protectedSite, vm, signal })).toBe('off');
   });
 
   it("merges each part with another process's changes to it", async () => {

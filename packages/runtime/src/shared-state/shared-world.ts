@@ -17,6 +17,11 @@ type SiteState = WorldState['sites'][number];
 export class SharedWorld {
   private readonly arrays: SharedDocument<WorldState>;
   private readonly sites = new Map<string, SharedDocument<SiteState>>();
+  /**
+   * The stored world was one whole document (an earlier version's): the next save writes every
+   * part, whatever this process changed, since the arrays' document loses its sites then.
+   */
+  private storedWhole = false;
 
   constructor(store: DocumentStore, key: string, siteNames: readonly string[]) {
     this.arrays = new SharedDocument<WorldState>(store, key);
@@ -28,7 +33,13 @@ export class SharedWorld {
     const arrays = await this.arrays.load();
     if (arrays === undefined) return undefined;
     // Stored whole: its sites are in it.
-    if (arrays.sites.length > 0) return arrays;
+    if (arrays.sites.length > 0) {
+      this.storedWhole = true;
+      // Each site as stored is the base its changes are merged from, should another process
+      // store the parts first.
+      for (const site of arrays.sites) this.sites.get(site.name)?.startFrom(site);
+      return arrays;
+    }
     const sites: SiteState[] = [];
     for (const doc of this.sites.values()) {
       const site = await doc.load();
@@ -65,17 +76,20 @@ export class SharedWorld {
   }
 
   /**
-   * Writes the parts of `world` that changed (all of them when `force`), each merged with any
-   * newer stored copy. The sites first, the arrays (which carry the save's time) last.
+   * Writes the parts of `world` that changed (all of them when `force`, or when the stored world
+   * was whole), each merged with any newer stored copy. The sites first and the arrays last: a
+   * crash in between leaves a whole world still whole.
    */
   async save(world: SimulatedWorld, force: boolean): Promise<void> {
+    const every = force || this.storedWhole;
     const parts = world.stateJsonParts();
     const live = world.snapshotForStore();
     for (const { name, json } of parts.sites) {
       const doc = this.sites.get(name);
-      if (doc) await doc.save(siteOf(live, name), force, json);
+      if (doc) await doc.save(siteOf(live, name), every, json);
     }
-    await this.arrays.save({ ...live, sites: [] }, force, parts.arrays);
+    await this.arrays.save({ ...live, sites: [] }, every, parts.arrays);
+    this.storedWhole = false;
   }
 }
 
