@@ -10,9 +10,9 @@ type SiteState = WorldState['sites'][number];
  * sites, its `sites` list empty) and each site's vCenter (`<key>-sites/<site>`). A checkpoint
  * writes only what changed, as the real systems keep their own state apart: a storage step writes
  * the arrays' few hundred kilobytes, a VM step one site, where the whole world of a 10,000-VM
- * plan is megabytes. (The arrays' `savedAt` is therefore the time they last changed.) Each part is merged with other processes' changes on its own (see
- * SharedDocument). A world stored whole, as earlier versions kept it, is read as it is and stored
- * in parts from the next save on.
+ * plan is megabytes (so the arrays' `savedAt` is the time they last changed). Each part is merged
+ * with other processes' changes on its own (see SharedDocument). A world stored whole, as earlier
+ * versions kept it, is read as it is and stored in parts from the next save on.
  */
 export class SharedWorld {
   private readonly arrays: SharedDocument<WorldState>;
