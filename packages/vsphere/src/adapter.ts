@@ -14,7 +14,7 @@ import { runTask } from './vim/tasks.js';
 import { readAll } from './vim/properties.js';
 import { toXml } from './vim/serialize.js';
 import { SiteConnection, type DatastoreInfo, type VcenterConnection } from './site.js';
-import { PLACEHOLDER_EXTENSION, VmDirectory, type VmInfo } from './vms.js';
+import { PLACEHOLDER_EXTENSION, VmDirectory, vmSourceOf, type VmInfo } from './vms.js';
 import { PowerOnBatcher } from './power-batch.js';
 
 export interface VsphereComputeOptions {
@@ -70,7 +70,11 @@ export class VsphereCompute implements ComputeAdapter {
         (vm, signal) => this.changePower(conn, vm, 'PowerOnVM_Task', 'poweredOn', signal),
         this.logger,
       );
-      this.sites.set(site, { conn, vms: new VmDirectory(conn, options.clock, placeholder, protectedVms), batcher });
+      this.sites.set(site, {
+        conn,
+        vms: new VmDirectory(vmSourceOf(conn), options.clock, placeholder, protectedVms),
+        batcher,
+      });
     }
   }
 

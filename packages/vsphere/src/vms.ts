@@ -26,6 +26,25 @@ export interface VmInfo {
 /** SRM marks its placeholder VMs with this `config.managedBy`; drctl does the same. */
 export const PLACEHOLDER_EXTENSION = 'com.vmware.vcDr';
 
+/** What the directory reads from one vCenter: every VM's name, and one VM's properties. */
+export interface VmSource {
+  names(signal: AbortSignal): Promise<Array<{ ref: MoRef; name: string }>>;
+  read(ref: MoRef, paths: readonly string[], signal: AbortSignal): Promise<Map<string, XmlNode>>;
+}
+
+export function vmSourceOf(site: SiteConnection): VmSource {
+  return {
+    names: async (signal) =>
+      (await readAll(site.client, 'VirtualMachine', ['name'], signal)).map((vm) => ({
+        ref: vm.ref,
+        name: text(vm.props.get('name')),
+      })),
+    read: (ref, paths, signal) => site.watch.read(ref, paths, signal),
+  };
+}
+
+type Change = { kind: 'remember' | 'forget'; name: string; ref: MoRef };
+
 /**
  * VM name → references at one site. The whole list is read again on a miss, at most once per
  * `freshMs` however many callers miss at the same time (thousands of VMs are looked up at once).
@@ -34,9 +53,15 @@ export class VmDirectory {
   private byName = new Map<string, MoRef[]>();
   private refresh: Promise<void> | undefined;
   private refreshedAt = -Infinity;
+  /**
+   * What this process registered or unregistered while a list was being read: the list may have
+   * been taken before it, so it is applied again on top (a VM registered then would otherwise be
+   * "not registered" until the next read, and a miss within `freshMs` does not read).
+   */
+  private changesDuringRefresh: Change[] | undefined;
 
   constructor(
-    private readonly site: SiteConnection,
+    private readonly source: VmSource,
     private readonly clock: Clock,
     private readonly placeholderDatastore: string | undefined,
     /** Protected VMs: only these can have placeholders. */
@@ -45,35 +70,39 @@ export class VmDirectory {
   ) {}
 
   async find(name: string, signal: AbortSignal): Promise<VmInfo[]> {
-    let refs = this.byName.get(name);
-    if (!refs || refs.length === 0) {
-      await this.reload(signal);
-      refs = this.byName.get(name) ?? [];
-    }
+    if (!this.byName.get(name)?.length) await this.reload(signal);
+    const first = await this.readEach(name, signal);
+    if (!first.vanished) return first.found;
+    // A reference known here is gone (unregistered by someone else): the VM may be registered
+    // again under a new one, which only a fresh list shows.
+    await this.reload(signal, { force: true });
+    return (await this.readEach(name, signal)).found;
+  }
+
+  private async readEach(name: string, signal: AbortSignal): Promise<{ found: VmInfo[]; vanished: boolean }> {
     const found: VmInfo[] = [];
-    for (const ref of refs) {
+    let vanished = false;
+    for (const ref of this.byName.get(name) ?? []) {
       try {
-        const props = await this.site.watch.read(ref, VM_PATHS, signal);
+        const props = await this.source.read(ref, VM_PATHS, signal);
         found.push(this.info(ref, props));
       } catch (error) {
         if (!(error instanceof VimFault && error.faultType === 'ManagedObjectNotFound')) throw error;
         this.forget(name, ref);
+        vanished = true;
       }
     }
-    return found;
+    return { found, vanished };
   }
 
   remember(name: string, ref: MoRef): void {
-    const refs = this.byName.get(name) ?? [];
-    if (!refs.some((r) => r.value === ref.value)) refs.push(ref);
-    this.byName.set(name, refs);
+    this.changesDuringRefresh?.push({ kind: 'remember', name, ref });
+    rememberIn(this.byName, name, ref);
   }
 
   forget(name: string, ref: MoRef): void {
-    this.byName.set(
-      name,
-      (this.byName.get(name) ?? []).filter((r) => r.value !== ref.value),
-    );
+    this.changesDuringRefresh?.push({ kind: 'forget', name, ref });
+    forgetIn(this.byName, name, ref);
   }
 
   info(ref: MoRef, props: Map<string, XmlNode>): VmInfo {
@@ -100,22 +129,36 @@ export class VmDirectory {
     };
   }
 
-  private async reload(signal: AbortSignal): Promise<void> {
-    if (this.clock.now() - this.refreshedAt < this.freshMs && !this.refresh) return;
+  private async reload(signal: AbortSignal, { force = false } = {}): Promise<void> {
+    if (!force && !this.refresh && this.clock.now() - this.refreshedAt < this.freshMs) return;
     this.refresh ??= (async () => {
+      const changes: Change[] = [];
+      this.changesDuringRefresh = changes;
       try {
-        const all = await readAll(this.site.client, 'VirtualMachine', ['name'], signal);
         const byName = new Map<string, MoRef[]>();
-        for (const vm of all) {
-          const name = text(vm.props.get('name'));
-          byName.set(name, [...(byName.get(name) ?? []), vm.ref]);
-        }
+        for (const vm of await this.source.names(signal)) rememberIn(byName, vm.name, vm.ref);
+        for (const change of changes)
+          (change.kind === 'remember' ? rememberIn : forgetIn)(byName, change.name, change.ref);
         this.byName = byName;
         this.refreshedAt = this.clock.now();
       } finally {
+        this.changesDuringRefresh = undefined;
         this.refresh = undefined;
       }
     })();
     await this.refresh;
   }
+}
+
+function rememberIn(byName: Map<string, MoRef[]>, name: string, ref: MoRef): void {
+  const refs = byName.get(name) ?? [];
+  if (!refs.some((r) => r.value === ref.value)) refs.push(ref);
+  byName.set(name, refs);
+}
+
+function forgetIn(byName: Map<string, MoRef[]>, name: string, ref: MoRef): void {
+  byName.set(
+    name,
+    (byName.get(name) ?? []).filter((r) => r.value !== ref.value),
+  );
 }
