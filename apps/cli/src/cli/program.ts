@@ -59,6 +59,25 @@ interface ProgramState {
   exitCode: number;
 }
 
+/**
+ * What `resume` and `cancel` accept of a run's own options: a run always goes on as it was
+ * started, so these are compared with what it was started with (and another value is refused).
+ */
+function withTheRunsOwnOptions(command: Command): Command {
+  return command
+    .option('--simulate', "the run's own (a run always resumes as it was started)")
+    .addOption(new Option('--storage <kind>', "the run's own; another is refused").choices(STORAGE_CHOICES))
+    .option('--seed <n>', "the run's own; another is refused")
+    .option('--set <key=value>', "the run's settings; others are refused", collect)
+    .option('--vmware-dr-xml <file>', "the run's own; another is refused")
+    .option('--inject <fault>', "the run's own faults; others are refused (crash-after:STEP_ID is allowed)", collect)
+    .addOption(stateDirOption())
+    .addOption(storeOption())
+    .addOption(engineIdOption())
+    .addOption(jsonOption())
+    .addHelpText('after', `${RUN_OPTIONS_HELP}\n${EXIT_HELP}`);
+}
+
 /** Runs a command's action, turning errors into a message (or a JSON error) and an exit code. */
 function action<A extends unknown[]>(io: CliIo, state: ProgramState, body: (...args: A) => Promise<number>) {
   return async (...args: A) => {
@@ -152,57 +171,37 @@ ${EXIT_HELP}`,
       ),
     );
 
-  program
-    .command('resume')
-    .description('continue an interrupted run (after a crash or a stop at a prompt); finished steps are not redone')
-    .argument('[runId]', 'the run (default: the only interrupted one)')
-    .addOption(envOption())
-    .option('--plan <name>', 'pick the interrupted run of this plan')
-    .option('--answer <text>', 'answer every prompt with this text')
-    .option('--report <file>', 'also write the run report (JSON) to this file')
-    .option('--simulate', "the run's own (a run always resumes as it was started)")
-    .addOption(new Option('--storage <kind>', "the run's own; another is refused").choices(STORAGE_CHOICES))
-    .option('--seed <n>', "the run's own; another is refused")
-    .option('--set <key=value>', "the run's settings; others are refused", collect)
-    .option('--vmware-dr-xml <file>', "the run's own; another is refused")
-    .option('--inject <fault>', "the run's own faults; others are refused (crash-after:STEP_ID is allowed)", collect)
-    .addOption(stateDirOption())
-    .addOption(storeOption())
-    .addOption(engineIdOption())
-    .addOption(jsonOption())
-    .addHelpText('after', `${RUN_OPTIONS_HELP}\n${EXIT_HELP}`)
-    .action(
-      action(io, state, (runId: string | undefined, options: Parameters<typeof resumeCommand>[2]) =>
-        resumeCommand(io, runId, options),
-      ),
-    );
+  withTheRunsOwnOptions(
+    program
+      .command('resume')
+      .description('continue an interrupted run (after a crash or a stop at a prompt); finished steps are not redone')
+      .argument('[runId]', 'the run (default: the only interrupted one)')
+      .addOption(envOption())
+      .option('--plan <name>', 'pick the interrupted run of this plan')
+      .option('--answer <text>', 'answer every prompt with this text')
+      .option('--report <file>', 'also write the run report (JSON) to this file'),
+  ).action(
+    action(io, state, (runId: string | undefined, options: Parameters<typeof resumeCommand>[2]) =>
+      resumeCommand(io, runId, options),
+    ),
+  );
 
-  program
-    .command('cancel')
-    .description(
-      'cancel a run: one interrupted is resumed only to be cancelled; one running in another drctl process is asked to stop',
-    )
-    .argument('[runId]', 'the run (default: the only interrupted one)')
-    .addOption(envOption())
-    .option('--plan <name>', 'pick the run of this plan')
-    .option('--reason <text>', 'why, for the report')
-    .option('--wait <seconds>', 'how long to wait for another process to stop the run (0: do not wait)', '60')
-    .option('--simulate', "the run's own (a run always resumes as it was started)")
-    .addOption(new Option('--storage <kind>', "the run's own; another is refused").choices(STORAGE_CHOICES))
-    .option('--seed <n>', "the run's own; another is refused")
-    .option('--set <key=value>', "the run's settings; others are refused", collect)
-    .option('--vmware-dr-xml <file>', "the run's own; another is refused")
-    .option('--inject <fault>', "the run's own faults; others are refused (crash-after:STEP_ID is allowed)", collect)
-    .addOption(stateDirOption())
-    .addOption(storeOption())
-    .addOption(engineIdOption())
-    .addOption(jsonOption())
-    .addHelpText('after', `${RUN_OPTIONS_HELP}\n${EXIT_HELP}`)
-    .action(
-      action(io, state, (runId: string | undefined, options: Parameters<typeof cancelCommand>[2]) =>
-        cancelCommand(io, runId, options),
-      ),
-    );
+  withTheRunsOwnOptions(
+    program
+      .command('cancel')
+      .description(
+        'cancel a run: one interrupted is resumed only to be cancelled; one running in another drctl process is asked to stop',
+      )
+      .argument('[runId]', 'the run (default: the only interrupted one)')
+      .addOption(envOption())
+      .option('--plan <name>', 'pick the run of this plan')
+      .option('--reason <text>', 'why, for the report')
+      .option('--wait <seconds>', 'how long to wait for another process to stop the run (0: do not wait)', '60'),
+  ).action(
+    action(io, state, (runId: string | undefined, options: Parameters<typeof cancelCommand>[2]) =>
+      cancelCommand(io, runId, options),
+    ),
+  );
 
   program
     .command('status')
