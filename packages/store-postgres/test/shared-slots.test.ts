@@ -71,4 +71,61 @@ describe('slots shared by engines (PostgreSQL)', () => {
     await expect(waiting).rejects.toThrow('cancelled');
     await release();
   });
+
+  it('serves a wave of requests with a few transactions, the limit of each name holding', async () => {
+    const namespace = randomUUID();
+    // Every connection the slots take from the pool: a transaction, or a statement of its own.
+    let connections = 0;
+    const counted = new pg.Pool({ connectionString: database.url, max: 10 });
+    counted.on('error', () => undefined);
+    const connect = counted.connect.bind(counted) as (...args: unknown[]) => unknown;
+    (counted as unknown as { connect: (...args: unknown[]) => unknown }).connect = (...args) => {
+      connections++;
+      return connect(...args);
+    };
+    try {
+      const engines = ['a', 'b'].map(
+        (engineId) => new PostgresStore({ pool: counted, namespace, engineId, leaseMs: 5000 }).slots,
+      );
+      const holding = new Map<string, number>();
+      const peak = new Map<string, number>();
+      // 2 engines × 10 hosts × 8 VMs, 3 boots per host at a time: a power-on wave.
+      const boot = async (slots: (typeof engines)[number], host: string) => {
+        const release = await slots.acquire(host, 3);
+        holding.set(host, (holding.get(host) ?? 0) + 1);
+        peak.set(host, Math.max(peak.get(host) ?? 0, holding.get(host)!));
+        await sleep(5);
+        holding.set(host, holding.get(host)! - 1);
+        await release();
+      };
+      await Promise.all(
+        engines.flatMap((slots) => Array.from({ length: 80 }, (_, i) => boot(slots, `boot-host/esx${i % 10}`))),
+      );
+      expect([...peak.values()]).toEqual(Array.from({ length: 10 }, () => 3));
+      // One transaction per request and a statement per give-back would be 320.
+      console.log('connections', connections);
+      expect(connections).toBeLessThan(160);
+      const { rows } = await counted.query('SELECT count(*)::int AS n FROM drctl_slots WHERE namespace = $1', [
+        namespace,
+      ]);
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await counted.end();
+    }
+  });
+
+  it('grants a free name at once while another name in the same transaction is full', async () => {
+    const namespace = randomUUID();
+    const slots = new PostgresStore({ pool, namespace, engineId: 'a', leaseMs: 5000 }).slots;
+    const full = await slots.acquire('boot-cluster/c1', 1);
+    const controller = new AbortController();
+    const waiting = slots.acquire('boot-cluster/c1', 1, controller.signal);
+    const started = Date.now();
+    const free = await slots.acquire('boot-cluster/c2', 1);
+    expect(Date.now() - started).toBeLessThan(1000);
+    controller.abort(new Error('cancelled'));
+    await expect(waiting).rejects.toThrow('cancelled');
+    await free();
+    await full();
+  });
 });
