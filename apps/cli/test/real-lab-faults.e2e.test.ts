@@ -10,6 +10,7 @@ import { callsSince, LabServers, poweredOnTwice, total } from './support/lab-ser
 // mid-run and resumed, a task that fails (InvalidState), a session the vCenter no longer knows
 // (NotAuthenticated), a heartbeat that never comes, a datastore that does not appear after the
 // rescans. What happened is counted on the servers. (A vCenter killed mid-run: real-lab.e2e.)
+// Last, `drctl serve` in real mode: a run started and followed through the HTTP API.
 
 const PLAN = 'Protect vcsite1';
 let dir: string;
@@ -156,6 +157,52 @@ describe('faults through the lab servers, in real mode', () => {
       expect(calls.RegisterVM_Task).toBeUndefined();
     } finally {
       await cleanUp();
+    }
+  }, 300_000);
+
+  it('the HTTP API drives a real run: started by POST, followed to its end over server-sent events, cleaned up', async () => {
+    const server = startDrctl(['serve', '--env', lab.state.environment, '--port', '0', '--json'], {
+      env: { DRCTL_API_TOKEN: 'lab-secret' },
+      timeoutMs: 240_000,
+    });
+    try {
+      const { url } = JSON.parse(await server.waitForLine((l) => l.includes('"type":"listening"'))) as { url: string };
+      const api = (path: string, body?: unknown) =>
+        fetch(`${url}/api/v1${path}`, {
+          method: body === undefined ? 'GET' : 'POST',
+          headers: { authorization: 'Bearer lab-secret', 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      /** Starts a workflow through the API and reads its events to run-finished. */
+      const runThroughApi = async (workflow: string) => {
+        const started = await api('/runs', { plan: PLAN, workflow });
+        expect(started.status).toBe(202);
+        const { runId } = (await started.json()) as { runId: string };
+        const events = await api(`/runs/${encodeURIComponent(runId)}/events`);
+        expect(events.headers.get('content-type')).toMatch(/text\/event-stream/);
+        const text = await events.text(); // the stream ends after run-finished
+        const types = [...text.matchAll(/^event: (.+)$/gm)].map((m) => m[1]!);
+        const finished = [...text.matchAll(/^data: (.+)$/gm)]
+          .map((m) => JSON.parse(m[1]!) as { type: string; result?: string })
+          .find((e) => e.type === 'run-finished');
+        return { runId, types, result: finished?.result };
+      };
+
+      const before = await lab.vcenterCalls('vcsite2');
+      const test = await runThroughApi('test');
+      expect(test.result).toBe('success');
+      expect(test.types).toContain('vm-powered-on');
+      const calls = callsSince(before, await lab.vcenterCalls('vcsite2'));
+      expect(calls.RegisterVM_Task).toEqual(Object.fromEntries(planVms.map((vm) => [vm, 1])));
+      expect(poweredOnTwice(calls)).toEqual([]);
+      const status = (await (await api(`/runs/${encodeURIComponent(test.runId)}`)).json()) as { result: string };
+      expect(status.result).toBe('success');
+
+      const cleanup = await runThroughApi('cleanup');
+      expect(cleanup.result).toBe('success');
+    } finally {
+      server.kill('SIGTERM');
+      await server.done;
     }
   }, 300_000);
 });
