@@ -17,6 +17,8 @@ export interface StoreChoice {
   /** Lease duration of run ownership on PostgreSQL, in ms. */
   leaseMs?: number | undefined;
   inMemory?: boolean | undefined;
+  /** Real I/O a virtual clock waits for (PostgreSQL's slot transactions): a simulation's `clock.track`. */
+  track?: (<T>(work: Promise<T>) => Promise<T>) | undefined;
 }
 
 export interface OpenedStore {
@@ -66,6 +68,7 @@ export function openStore(choice: StoreChoice, stateDir: string): OpenedStore {
       url: choice.store,
       ...(choice.engineId ? { engineId: choice.engineId } : {}),
       ...(choice.leaseMs !== undefined ? { leaseMs: choice.leaseMs } : {}),
+      ...(choice.track ? { track: choice.track } : {}),
     });
     return {
       store,

@@ -254,7 +254,16 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const logger = options.logger ?? pino({ level: 'silent' });
   const envDir = dirname(resolve(options.environmentPath));
   const stateDir = resolve(options.stateDir ?? join(envDir, '.drctl'));
-  const opened = openStore(options, stateDir);
+  // The virtual clock is made once the store has told where it stopped; until then nothing waits on it.
+  let clockOfTheRun: VirtualClock | undefined;
+  const opened = openStore(
+    {
+      ...options,
+      // A database's answer takes no simulated time, as the in-memory store's does not.
+      track: (work) => (clockOfTheRun ? clockOfTheRun.track(work) : work),
+    },
+    stateDir,
+  );
   const store: DocumentStore = opened.store;
   // A process that only reads (status, history, a prediction's dry run) never writes the shared
   // state back, nor does one whose store no other process can open (in memory): its copy is the only one.
@@ -291,6 +300,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     // default 250 ms, and virtual time must not jump to a command's timeout meanwhile.
     ...(scManagers.length > 0 ? { maxRealWaitMs: DSM_EXCHANGE_REAL_WAIT_MS } : {}),
   });
+  clockOfTheRun = clock;
 
   const texts = options.inject ?? [];
   const crashAfter = texts.filter((t) => t.startsWith('crash-after:')).map((t) => t.slice('crash-after:'.length));

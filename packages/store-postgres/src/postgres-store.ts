@@ -32,6 +32,12 @@ export interface PostgresStoreOptions {
   leaseMs?: number;
   /** @default leaseMs / 3 */
   heartbeatMs?: number;
+  /**
+   * Wraps each transaction the shared slots send (not their pauses while a name is full): a
+   * simulation under virtual time passes its clock's `track`, so time stands still while the
+   * database answers, as it would in memory. @default the work itself
+   */
+  track?: <T>(work: Promise<T>) => Promise<T>;
 }
 
 export interface PostgresLockOptions {
@@ -63,6 +69,7 @@ export class PostgresStore implements DocumentStore, RunOwnership, EngineRegistr
   private readonly leaseSettings: LeaseSettings;
   /** The lease this view's writes depend on (a view from `fenced`); none for the plain store. */
   private readonly fence: { lease: RunLease } | undefined;
+  private readonly track: (<T>(work: Promise<T>) => Promise<T>) | undefined;
 
   constructor(options: PostgresStoreOptions, fencedBy?: RunLease) {
     if (!options.pool && !options.url) {
@@ -86,6 +93,7 @@ export class PostgresStore implements DocumentStore, RunOwnership, EngineRegistr
     const leaseMs = options.leaseMs ?? 15_000;
     this.leaseSettings = { leaseMs, heartbeatMs: options.heartbeatMs ?? Math.max(10, Math.floor(leaseMs / 3)) };
     this.fence = fencedBy ? { lease: fencedBy } : undefined;
+    this.track = options.track;
     // An idle client losing its connection (the server restarting) must not crash the process.
     if (this.ownsPool) this.pool.on('error', () => undefined);
   }
@@ -278,6 +286,7 @@ export class PostgresStore implements DocumentStore, RunOwnership, EngineRegistr
         engineId: this.engineId,
         leaseMs: this.leaseSettings.leaseMs,
         heartbeatMs: this.leaseSettings.heartbeatMs,
+        ...(this.track ? { track: this.track } : {}),
       },
       lease,
     );
@@ -347,6 +356,7 @@ export class PostgresStore implements DocumentStore, RunOwnership, EngineRegistr
       namespace: this.namespace,
       engineId: this.engineId,
       leaseMs: this.leaseSettings.leaseMs,
+      ...(this.track ? { track: this.track } : {}),
     });
     return this.slotsOfThisStore;
   }

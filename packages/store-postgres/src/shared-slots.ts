@@ -9,8 +9,10 @@ export interface PostgresSlotsOptions {
   engineId: string;
   /** How long a slot stays held without a heartbeat (the holder died or lost the database). */
   leaseMs: number;
-  /** How often a waiting engine looks again when no NOTIFY woke it sooner. @default 50 */
+  /** The longest pause before a request for a full name is tried again (pauses double from 5 ms). @default 50 */
   pollMs?: number;
+  /** Wraps each transaction and statement (not the pauses between): see `PostgresStoreOptions.track`. */
+  track?: <T>(work: Promise<T>) => Promise<T>;
 }
 
 /** A request waiting for a slot of `name`. */
@@ -49,6 +51,10 @@ export class PostgresSlots implements SharedSlots {
     private readonly ready: () => Promise<void>,
     private readonly options: PostgresSlotsOptions,
   ) {}
+
+  private tracked<T>(work: Promise<T>): Promise<T> {
+    return this.options.track ? this.options.track(work) : work;
+  }
 
   private get holderPrefix(): string {
     return `${this.options.engineId}/${this.instance}/`;
@@ -90,7 +96,7 @@ export class PostgresSlots implements SharedSlots {
         const batch = [...this.waiting];
         let granted: Array<{ name: string; holder: string }>;
         try {
-          granted = await this.take(batch);
+          granted = await this.tracked(this.take(batch));
         } catch (error) {
           for (const request of batch) if (this.waiting.delete(request)) request.fail(error);
           continue;
@@ -108,6 +114,12 @@ export class PostgresSlots implements SharedSlots {
           request.grant(this.giveBackOnce(holder));
         }
         if (this.waiting.size === 0) break;
+        // Requests that came while the transaction ran were not tried yet: at once.
+        const tried = new Set(batch);
+        if ([...this.waiting].some((request) => !tried.has(request))) {
+          pause = 5;
+          continue;
+        }
         if (granted.length > 0) pause = 5;
         // Full names: look again after a pause (longer each time), or as soon as a new request comes.
         await new Promise<void>((resolve) => {
@@ -206,10 +218,12 @@ export class PostgresSlots implements SharedSlots {
     const given = this.toDelete;
     this.toDelete = [];
     try {
-      await this.pool.query('DELETE FROM drctl_slots WHERE namespace = $1 AND holder = ANY($2::text[])', [
-        this.options.namespace,
-        given.map((g) => g.holder),
-      ]);
+      await this.tracked(
+        this.pool.query('DELETE FROM drctl_slots WHERE namespace = $1 AND holder = ANY($2::text[])', [
+          this.options.namespace,
+          given.map((g) => g.holder),
+        ]),
+      );
       for (const g of given) g.done();
     } catch (error) {
       for (const g of given) g.fail(error);

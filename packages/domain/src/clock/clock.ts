@@ -149,7 +149,6 @@ function before(a: Timer, b: Timer): boolean {
 }
 
 const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
-const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface VirtualClockOptions {
   /** Start time, epoch ms. @default 2026-01-01T00:00:00Z */
@@ -172,6 +171,8 @@ export class VirtualClock implements Clock {
   private readonly timers = new TimerHeap();
   private readonly cancelled = new Set<number>();
   private busy = 0;
+  /** Waiting for the next tracked work to finish (`awaitTracked`). */
+  private readonly trackedWaiters = new Set<() => void>();
   /** Tracked works finished so far: each completion restarts the real-time allowance. */
   private completed = 0;
   private readonly maxRealWaitMs: number;
@@ -207,6 +208,7 @@ export class VirtualClock implements Clock {
     const done = () => {
       this.busy--;
       this.completed++;
+      for (const waiter of this.trackedWaiters) waiter();
       this.wake?.();
     };
     work.then(done, done);
@@ -234,14 +236,30 @@ export class VirtualClock implements Clock {
     // virtual time still, however long the exchange takes in all; one that hangs does not.
     let waitedSince = Date.now();
     let completed = this.completed;
-    while (this.busy > 0 && Date.now() - waitedSince <= this.maxRealWaitMs) {
-      await realDelay(1);
+    while (this.busy > 0) {
+      const left = this.maxRealWaitMs - (Date.now() - waitedSince);
+      if (left < 0) break;
+      // Woken by the next completion rather than polling: a database or HTTPS answer in half a
+      // millisecond holds virtual time still for half a millisecond, not for a timer's tick.
+      await this.nextCompletion(left + 1);
       await macrotask();
       if (this.completed !== completed) {
         completed = this.completed;
         waitedSince = Date.now();
       }
     }
+  }
+
+  private nextCompletion(atMostMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.trackedWaiters.delete(finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, atMostMs);
+      this.trackedWaiters.add(finish);
+    });
   }
 
   /** The earliest timer not cancelled, dropping cancelled ones on the way. */
