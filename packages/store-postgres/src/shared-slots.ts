@@ -101,9 +101,17 @@ export class PostgresSlots implements SharedSlots {
           for (const request of batch) if (this.waiting.delete(request)) request.fail(error);
           continue;
         }
+        // Each name's grants go to its requests in the order they came (a wave is thousands).
+        const byName = new Map<string, Waiting[]>();
+        for (const request of batch) {
+          if (!this.waiting.has(request)) continue;
+          const queue = byName.get(request.name);
+          if (queue) queue.push(request);
+          else byName.set(request.name, [request]);
+        }
         for (const { name, holder } of granted) {
-          const request = batch.find((r) => r.name === name && this.waiting.has(r));
-          if (!request) {
+          const request = byName.get(name)?.shift();
+          if (!request || !this.waiting.has(request)) {
             // Withdrawn while the transaction ran: the slot goes straight back.
             void this.giveBack(holder).catch(() => undefined);
             continue;
