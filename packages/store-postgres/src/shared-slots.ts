@@ -110,9 +110,10 @@ export class PostgresSlots implements SharedSlots {
           else byName.set(request.name, [request]);
         }
         for (const { name, holder } of granted) {
+          // The map holds only requests still waiting, and nothing between here and there withdraws one.
           const request = byName.get(name)?.shift();
-          if (!request || !this.waiting.has(request)) {
-            // Withdrawn while the transaction ran: the slot goes straight back.
+          if (!request) {
+            // Its request was withdrawn while the transaction ran: the slot goes straight back.
             void this.giveBack(holder).catch(() => undefined);
             continue;
           }
